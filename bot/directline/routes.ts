@@ -1,0 +1,276 @@
+// The Direct Line 3.0 REST surface (polling only, no /stream) that Web Chat and
+// botframework-directlinejs talk to: https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-direct-line-3-0-api-reference
+import type restify from 'restify';
+import type { TurnContext } from 'botbuilder';
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import { clientActivitySchema, type DirectLineAdapter } from './adapter.js';
+import {
+  CONVERSATION_ID_PATTERN,
+  DEFAULT_TOKEN_TTL_SECONDS,
+  USER_ID_PATTERN,
+  assertTokenKey,
+  issueToken,
+  newConversationId,
+  newUserId,
+  secondsLeft,
+  secretMatches,
+  verifyToken,
+  type TokenClaims,
+} from './tokens.js';
+
+export const DIRECTLINE_BASE = '/v3/directline';
+/** Activities per GET; a client with more to fetch polls again from the returned watermark. */
+export const MAX_ACTIVITIES_PER_POLL = 100;
+
+export interface DirectLineDeps {
+  adapter: DirectLineAdapter;
+  logic: (context: TurnContext) => Promise<void>;
+  /** HMAC key for tokens, at least 32 bytes (see tokenKeyFrom). */
+  tokenKey: Buffer;
+  /** If set, server-side clients may use it as a bearer instead of a token. */
+  directLineSecret?: string;
+  log: Logger;
+  now?: () => Date;
+  tokenTtlSeconds?: number;
+}
+
+type Caller = { kind: 'secret' } | { kind: 'token'; token: string; claims: TokenClaims };
+type Failure = { status: number; code: string; message: string };
+type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+const startBody = z.object({
+  user: z.object({ id: z.string().max(100).optional() }).optional(),
+  locale: clientActivitySchema.shape.locale,
+});
+const generateBody = z.object({ user: z.object({ id: z.string().regex(USER_ID_PATTERN).optional() }).optional() });
+
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, x-ms-bot-agent, x-requested-with',
+  'Access-Control-Max-Age': '600',
+} as const;
+
+export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): void {
+  assertTokenKey(deps.tokenKey);
+  const { adapter, logic, tokenKey, directLineSecret, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ttl = deps.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
+
+  const conversationBody = (conversationId: string, token: string, expiresIn: number) => ({
+    conversationId,
+    token,
+    expires_in: expiresIn,
+  });
+
+  const authenticate = (req: restify.Request): Outcome<Caller> => {
+    const header = req.header('authorization', '');
+    if (header === '') return fail(401, 'MissingToken', 'Authorization: Bearer <token> is required');
+    const match = /^Bearer[ \t]+([^\s]+)$/i.exec(header.trim());
+    if (match === null) return fail(401, 'MissingToken', 'Authorization must be "Bearer <token>"');
+    const bearer = match[1] ?? '';
+    if (directLineSecret !== undefined && secretMatches(bearer, directLineSecret)) return { ok: true, value: { kind: 'secret' } };
+    const check = verifyToken(bearer, tokenKey, now());
+    switch (check.kind) {
+      case 'valid':
+        return { ok: true, value: { kind: 'token', token: bearer, claims: check.claims } };
+      case 'expired':
+        return fail(403, 'TokenExpired', 'the token has expired');
+      case 'invalid':
+        return fail(403, 'BadToken', 'the token is not valid');
+    }
+  };
+
+  /** The caller may act on this conversation: a token only on its own, the secret on any. */
+  const authorize = (req: restify.Request): Outcome<{ caller: Caller; conversationId: string }> => {
+    const auth = authenticate(req);
+    if (!auth.ok) return auth;
+    const conversationId = String((req.params as Record<string, unknown>)['conversationId'] ?? '');
+    if (auth.value.kind === 'token' && auth.value.claims.conversationId !== conversationId) {
+      return fail(403, 'Forbidden', 'the token is for another conversation');
+    }
+    if (!CONVERSATION_ID_PATTERN.test(conversationId)) return fail(404, 'NotFound', 'no such conversation');
+    return { ok: true, value: { caller: auth.value, conversationId } };
+  };
+
+  // Runs before routing and body parsing: CORS, and refusing bodies we would never read (uploads,
+  // multipart, compressed) before restify's body parser buffers them or writes them to disk.
+  server.pre(function directLinePre(req: restify.Request, res: restify.Response, next: restify.Next) {
+    const path = req.getPath();
+    if (path !== DIRECTLINE_BASE && !path.startsWith(`${DIRECTLINE_BASE}/`)) return next();
+    res.header('Access-Control-Allow-Origin', CORS_HEADERS['Access-Control-Allow-Origin']);
+    res.header('X-Content-Type-Options', 'nosniff');
+    res.header('Cache-Control', 'no-store');
+    if (req.method === 'OPTIONS') {
+      for (const [name, value] of Object.entries(CORS_HEADERS)) res.header(name, value);
+      res.send(204);
+      return next(false);
+    }
+    if (/^\/v3\/directline\/conversations\/[^/]+\/upload\/?$/.test(path)) {
+      sendFailure(res, { status: 415, code: 'UploadNotSupported', message: 'uploads not supported' });
+      return next(false);
+    }
+    const encoding = req.header('content-encoding', 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'compressed request bodies are not accepted' });
+      return next(false);
+    }
+    const hasBody = Number(req.header('content-length', '0')) > 0 || req.header('transfer-encoding', '') !== '';
+    if (req.method === 'POST' && hasBody && !isJson(req.header('content-type', ''))) {
+      sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'request bodies must be application/json' });
+      return next(false);
+    }
+    return next();
+  });
+
+  // Body-parser errors (400 malformed JSON, 413 too large) in the same shape as ours.
+  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { body?: { code?: unknown } }, next: () => void) => {
+    if (req.getPath().startsWith(DIRECTLINE_BASE)) {
+      const code = typeof err.body?.code === 'string' ? err.body.code : err.name;
+      const message = err.message;
+      Object.defineProperty(err, 'toJSON', { value: () => ({ error: { code, message } }), configurable: true });
+    }
+    next();
+  });
+
+  server.post(`${DIRECTLINE_BASE}/tokens/generate`, async function generateToken(req: restify.Request, res: restify.Response) {
+    const header = req.header('authorization', '');
+    let userId = newUserId();
+    if (header !== '') {
+      const bearer = /^Bearer[ \t]+([^\s]+)$/i.exec(header.trim())?.[1];
+      if (directLineSecret === undefined || bearer === undefined || !secretMatches(bearer, directLineSecret)) {
+        return sendFailure(res, { status: 403, code: 'Forbidden', message: 'tokens/generate takes the Direct Line secret or no Authorization' });
+      }
+      // A server holding the secret may name the user (Direct Line requires the dl_ prefix).
+      const body = parseBody(req, generateBody);
+      if (!body.ok) return sendFailure(res, body.failure);
+      userId = body.value.user?.id ?? userId;
+    }
+    const conversationId = newConversationId();
+    const { token } = issueToken({ conversationId, userId }, tokenKey, now(), ttl);
+    log.debug({ conversationId }, 'directline: token generated');
+    res.send(200, conversationBody(conversationId, token, ttl));
+  });
+
+  server.post(`${DIRECTLINE_BASE}/tokens/refresh`, async function refreshToken(req: restify.Request, res: restify.Response) {
+    const auth = authenticate(req);
+    if (!auth.ok) return sendFailure(res, auth.failure);
+    if (auth.value.kind !== 'token') return sendFailure(res, { status: 403, code: 'Forbidden', message: 'only a token can be refreshed' });
+    const { conversationId, userId } = auth.value.claims;
+    const { token } = issueToken({ conversationId, userId }, tokenKey, now(), ttl);
+    res.send(200, conversationBody(conversationId, token, ttl));
+  });
+
+  server.post(`${DIRECTLINE_BASE}/conversations`, async function startConversation(req: restify.Request, res: restify.Response) {
+    const auth = authenticate(req);
+    if (!auth.ok) return sendFailure(res, auth.failure);
+    const body = parseBody(req, startBody);
+    if (!body.ok) return sendFailure(res, body.failure);
+    const locale = body.value.locale;
+
+    let conversationId: string;
+    let userId: string;
+    let token: string;
+    let expiresIn: number;
+    if (auth.value.kind === 'token') {
+      ({ conversationId, userId } = auth.value.claims);
+      token = auth.value.token;
+      expiresIn = secondsLeft(auth.value.claims, now());
+    } else {
+      conversationId = newConversationId();
+      const requested = body.value.user?.id;
+      userId = requested !== undefined && USER_ID_PATTERN.test(requested) ? requested : newUserId();
+      token = issueToken({ conversationId, userId }, tokenKey, now(), ttl).token;
+      expiresIn = ttl;
+    }
+    const result = await adapter.startConversation({ conversationId, userId, ...(locale === undefined ? {} : { locale }) }, logic);
+    if (result.kind === 'forbidden') return sendFailure(res, { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' });
+    res.send(result.kind === 'started' ? 201 : 200, conversationBody(conversationId, token, expiresIn));
+  });
+
+  server.get(`${DIRECTLINE_BASE}/conversations/:conversationId`, async function reconnect(req: restify.Request, res: restify.Response) {
+    const auth = authorize(req);
+    if (!auth.ok) return sendFailure(res, auth.failure);
+    const watermark = parseWatermark(req);
+    if (!watermark.ok) return sendFailure(res, watermark.failure);
+    const { caller, conversationId } = auth.value;
+    const conversation = await adapter.store.getConversation(conversationId);
+    if (conversation === undefined) return sendFailure(res, { status: 404, code: 'NotFound', message: 'no such conversation' });
+    if (caller.kind === 'token') {
+      res.send(200, conversationBody(conversationId, caller.token, secondsLeft(caller.claims, now())));
+      return;
+    }
+    const { token } = issueToken({ conversationId, userId: conversation.userId }, tokenKey, now(), ttl);
+    res.send(200, conversationBody(conversationId, token, ttl));
+  });
+
+  server.get(`${DIRECTLINE_BASE}/conversations/:conversationId/activities`, async function getActivities(req: restify.Request, res: restify.Response) {
+    const auth = authorize(req);
+    if (!auth.ok) return sendFailure(res, auth.failure);
+    const watermark = parseWatermark(req);
+    if (!watermark.ok) return sendFailure(res, watermark.failure);
+    const slice = await adapter.store.listActivities(auth.value.conversationId, watermark.value, MAX_ACTIVITIES_PER_POLL);
+    if (slice === undefined) return sendFailure(res, { status: 404, code: 'NotFound', message: 'no such conversation' });
+    res.send(200, { activities: slice.activities, watermark: String(slice.watermark) });
+  });
+
+  server.post(`${DIRECTLINE_BASE}/conversations/:conversationId/activities`, async function postActivity(req: restify.Request, res: restify.Response) {
+    const auth = authorize(req);
+    if (!auth.ok) return sendFailure(res, auth.failure);
+    const body = parseBody(req, clientActivitySchema, true);
+    if (!body.ok) return sendFailure(res, body.failure);
+    const { caller, conversationId } = auth.value;
+    const tokenUserId = caller.kind === 'token' ? caller.claims.userId : undefined;
+    const result = await adapter.receiveActivity(conversationId, tokenUserId, body.value, logic);
+    switch (result.kind) {
+      case 'accepted':
+        res.send(200, { id: result.id });
+        return;
+      case 'not-found':
+        return sendFailure(res, { status: 404, code: 'NotFound', message: 'no such conversation; start it with POST /v3/directline/conversations' });
+      case 'forbidden':
+        return sendFailure(res, { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' });
+      case 'bot-error':
+        return sendFailure(res, { status: 502, code: 'BotError', message: 'the bot could not process the activity' });
+    }
+  });
+}
+
+function fail(status: number, code: string, message: string): { ok: false; failure: Failure } {
+  return { ok: false, failure: { status, code, message } };
+}
+
+function sendFailure(res: restify.Response, failure: Failure): void {
+  res.send(failure.status, { error: { code: failure.code, message: failure.message } });
+}
+
+function isJson(contentType: string): boolean {
+  const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(type);
+}
+
+/** The parsed JSON body; an absent body counts as `{}` unless `required`. */
+function parseBody<T>(req: restify.Request, schema: z.ZodType<T>, required = false): Outcome<T> {
+  const raw: unknown = req.body;
+  const empty = raw === undefined || raw === null || raw === '' || (Buffer.isBuffer(raw) && raw.length === 0);
+  if (empty && required) return fail(400, 'MissingProperty', 'a JSON body is required');
+  const value = empty ? {} : raw;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || Buffer.isBuffer(value)) {
+    return fail(400, 'BadArgument', 'the body must be a JSON object');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    return fail(400, 'BadArgument', where);
+  }
+  return { ok: true, value: parsed.data };
+}
+
+/** `watermark` as a number: absent or empty means from the start. */
+function parseWatermark(req: restify.Request): Outcome<number> {
+  const raw = (req.query as Record<string, unknown> | undefined)?.['watermark'];
+  if (raw === undefined || raw === '') return { ok: true, value: 0 };
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) return fail(400, 'BadArgument', 'watermark must be a non-negative integer');
+  return { ok: true, value: Number(raw) };
+}

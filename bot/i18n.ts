@@ -1,0 +1,66 @@
+// Citizen-facing texts: i18next with one shared, read-only instance; every turn takes its own
+// fixed translator (getFixedT) so two conversations in two languages never share a language.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import i18next, { type i18n, type Resource, type ResourceKey, type TFunction } from 'i18next';
+import type lvTranslation from '../locales/lv/translation.json';
+
+export const NAMESPACES = ['translation', 'language'] as const;
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: typeof lvTranslation };
+  }
+}
+
+export type Translate = TFunction<'translation'>;
+
+export interface Texts {
+  /** A translator fixed to one language for one turn. */
+  forLanguage(language: string): Translate;
+  /**
+   * The few messages of the `language` namespace (R3), which exist in more languages than the rest:
+   * "we consult in Latvian", language names, switch confirmations.
+   */
+  languageTexts(language: string): (key: string, options?: Record<string, unknown>) => string;
+  /** Whether the `language` namespace has this key in exactly this language (no fallback). */
+  hasLanguageText(language: string, key: string): boolean;
+  /** Languages that have the full citizen-facing texts (the translation namespace). */
+  languagesWithTexts: string[];
+  i18n: i18n;
+}
+
+export function loadTexts(localesDir: string): Texts {
+  const languages = readdirSync(localesDir).filter((d) => /^[a-z]{2}$/.test(d));
+  const resources: Resource = {};
+  for (const lng of languages) {
+    resources[lng] = {};
+    for (const ns of NAMESPACES) {
+      const file = path.join(localesDir, lng, `${ns}.json`);
+      if (existsSync(file)) resources[lng]![ns] = JSON.parse(readFileSync(file, 'utf8')) as ResourceKey;
+    }
+  }
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources,
+    lng: 'lv',
+    fallbackLng: 'lv',
+    ns: [...NAMESPACES],
+    defaultNS: 'translation',
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return {
+    forLanguage: (language) => instance.getFixedT(language, 'translation') as Translate,
+    languageTexts: (language) => {
+      // The namespace is untyped on purpose: its keys are checked by test/language.test.ts.
+      const untyped = instance as unknown as { t: (key: string, options: Record<string, unknown>) => string };
+      return (key, options) => untyped.t(key, { ...options, lng: language, ns: 'language' });
+    },
+    hasLanguageText: (language, key) => instance.getResource(language, 'language', key) !== undefined,
+    languagesWithTexts: languages.filter((l) => resources[l]?.['translation'] !== undefined),
+    i18n: instance,
+  };
+}

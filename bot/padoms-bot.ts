@@ -1,0 +1,65 @@
+// The bot: greets when a citizen joins, runs the main dialog on every message, and turns a failed
+// turn into an apology with the agency's contacts instead of silence.
+import { ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
+import { runDialog } from 'botbuilder-dialogs';
+import { MainDialog } from '../dialogs/main-dialog.js';
+import { greet, type TurnDeps } from '../dialogs/respond.js';
+import { apology } from '../dialogs/replies.js';
+import { newConversationData } from './state.js';
+import type { Logger } from './log.js';
+
+export class PadomsBot extends ActivityHandler {
+  private readonly dialog: MainDialog;
+
+  constructor(private readonly deps: TurnDeps, private readonly log: Logger) {
+    super();
+    this.dialog = new MainDialog(deps);
+    this.onMembersAdded(async (context, next) => {
+      const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient.id);
+      if (joined) await greet(context, deps);
+      await next();
+    });
+    this.onMessage(async (context, next) => {
+      await runDialog(this.dialog, context, deps.state.dialogState);
+      await next();
+    });
+  }
+
+  override async run(context: TurnContext): Promise<void> {
+    const started = Date.now();
+    try {
+      await super.run(context);
+    } catch (err) {
+      await this.apologise(context, err);
+    } finally {
+      try {
+        await this.deps.state.conversationState.saveChanges(context, false);
+      } catch (err) {
+        this.log.error({ err: errorSummary(err), conversationId: context.activity.conversation?.id }, 'saving conversation state failed');
+      }
+      this.log.debug({ type: context.activity.type, channel: context.activity.channelId, ms: Date.now() - started }, 'turn');
+    }
+  }
+
+  private async apologise(context: TurnContext, err: unknown): Promise<void> {
+    // Never the message text: the activity's id and type are enough to find the turn.
+    this.log.error(
+      { err: errorSummary(err), activityId: context.activity.id, conversationId: context.activity.conversation?.id, type: context.activity.type },
+      'turn failed',
+    );
+    try {
+      const data = await this.deps.state.conversationData.get(context, newConversationData());
+      const knowledge = this.deps.knowledge();
+      const [reply] = apology({ knowledge, t: this.deps.texts.forLanguage(data.language), language: data.language });
+      await context.sendActivity(reply ?? MessageFactory.text(''));
+    } catch (inner) {
+      this.log.error({ err: errorSummary(inner) }, 'apology failed');
+    }
+  }
+}
+
+/** Error name, code and stack: enough to debug, nothing the citizen wrote. */
+export function errorSummary(err: unknown): { name: string; message: string; stack?: string } {
+  if (err instanceof Error) return { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
+  return { name: 'NonError', message: typeof err };
+}

@@ -1,0 +1,256 @@
+// The embeddable chat: the widget script and its CSS, Web Chat itself (served from node_modules,
+// compressed once, cacheable, so nothing comes from a CDN), and a demo agency page at GET /.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
+import type restify from 'restify';
+import type { AgencyProfile } from '../../knowledge/schema.js';
+import type { Logger } from '../log.js';
+
+const gzip = promisify(gzipCallback);
+
+export interface WebChatDeps {
+  profile: AgencyProfile;
+  log: Logger;
+}
+
+/** A file held in memory with its validators, ready to send. */
+interface Asset {
+  body: Buffer;
+  gzipped?: Buffer;
+  etag: string;
+  contentType: string;
+  cacheControl: string;
+}
+
+const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
+const CSS_TYPE = 'text/css; charset=utf-8';
+/** Our own scripts and styles: short, so agencies pick up fixes; revalidation is a cheap 304. */
+const SHORT_CACHE = 'public, max-age=300';
+/** Web Chat requested with ?v=<its version>: the URL changes when the version does. */
+const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
+const UNVERSIONED_CACHE = 'public, max-age=3600';
+
+/**
+ * Headers for anything a foreign page loads (<script>, <link>): nosniff, and readable cross-origin
+ * (CORP for sites with COEP, ACAO for fetch or crossorigin="anonymous" loads). No credentials.
+ */
+const EMBEDDABLE_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Resource-Policy': 'cross-origin',
+  'Access-Control-Allow-Origin': '*',
+} as const;
+
+export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
+  const { profile, log } = deps;
+  const publicDir = findPublicDir();
+  const webChat = locateWebChat();
+
+  const widget = textAsset(
+    readFileSync(path.join(publicDir, 'widget.js'), 'utf8').replaceAll('__WEBCHAT_VERSION__', webChat.version),
+    SCRIPT_TYPE,
+  );
+  const widgetCss = textAsset(readFileSync(path.join(publicDir, 'widget.css'), 'utf8'), CSS_TYPE);
+  const pageCss = textAsset(readFileSync(path.join(publicDir, 'page.css'), 'utf8'), CSS_TYPE);
+  const page = renderPage(readFileSync(path.join(publicDir, 'index.html'), 'utf8'), profile);
+
+  // 3.9 MB read and gzip-compressed once, off the event loop; the first request waits for it.
+  let webChatAsset: Promise<Asset> | undefined;
+  const loadWebChat = (): Promise<Asset> => {
+    webChatAsset ??= (async () => {
+      const started = Date.now();
+      const body = await readFile(webChat.file);
+      const gzipped = await gzip(body, { level: zlibConstants.Z_BEST_COMPRESSION });
+      log.info({ bytes: body.length, gzipBytes: gzipped.length, ms: Date.now() - started }, 'webchat: bundle ready');
+      return { body, gzipped, etag: etagOf(body), contentType: SCRIPT_TYPE, cacheControl: IMMUTABLE_CACHE };
+    })().catch((err: unknown) => {
+      webChatAsset = undefined;
+      throw err;
+    });
+    return webChatAsset;
+  };
+  void loadWebChat().catch((err: unknown) => log.error({ err: { name: (err as Error).name } }, 'webchat: bundle not loaded'));
+
+  server.get('/', async function demoPage(_req: restify.Request, res: restify.Response) {
+    const nonce = randomBytes(16).toString('base64');
+    const html = Buffer.from(page.replaceAll('{{nonce}}', nonce), 'utf8');
+    res.writeHead(200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': String(html.length),
+      'Cache-Control': 'no-cache',
+      ...pageSecurityHeaders(nonce),
+    });
+    res.end(html);
+  });
+
+  server.get('/widget.js', async function widgetScript(req: restify.Request, res: restify.Response) {
+    sendAsset(req, res, widget);
+  });
+  server.get('/widget.css', async function widgetStyles(req: restify.Request, res: restify.Response) {
+    sendAsset(req, res, widgetCss);
+  });
+  server.get('/assets/page.css', async function pageStyles(req: restify.Request, res: restify.Response) {
+    sendAsset(req, res, pageCss);
+  });
+
+  server.get('/webchat/webchat.js', async function webChatScript(req: restify.Request, res: restify.Response) {
+    let asset: Asset;
+    try {
+      asset = await loadWebChat();
+    } catch {
+      res.writeHead(503, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': '5', ...EMBEDDABLE_HEADERS });
+      res.end('Web Chat is not available');
+      return;
+    }
+    const versioned = (req.query as Record<string, unknown> | undefined)?.['v'] === webChat.version;
+    sendAsset(req, res, versioned ? asset : { ...asset, cacheControl: UNVERSIONED_CACHE });
+  });
+
+  // Preflight for scripts loaded with crossorigin="anonymous".
+  server.pre(function webChatPreflight(req: restify.Request, res: restify.Response, next: restify.Next) {
+    const p = req.getPath();
+    if (req.method !== 'OPTIONS' || !(p.startsWith('/webchat/') || p === '/widget.js' || p === '/widget.css')) return next();
+    res.writeHead(204, { ...EMBEDDABLE_HEADERS, 'Access-Control-Allow-Methods': 'GET, OPTIONS', 'Access-Control-Max-Age': '600' });
+    res.end();
+    return next(false);
+  });
+}
+
+/**
+ * Headers for HTML we serve. The CSP was checked in Chromium with the widget open and a
+ * conversation running (test/webchat.browser.test.ts reports any violation): Web Chat 4.18 needs
+ * no 'unsafe-eval' (its `Function("return this")` fallbacks are never reached in a browser with
+ * globalThis), and its emotion styles take the nonce the widget passes on.
+ */
+export function pageSecurityHeaders(nonce: string): Record<string, string> {
+  const csp = [
+    "default-src 'none'",
+    "script-src 'self'",
+    `style-src 'self' 'nonce-${nonce}'`,
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "object-src 'none'",
+  ].join('; ');
+  return {
+    'Content-Security-Policy': csp,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'strict-origin-when-cross-origin',
+    'X-Frame-Options': 'DENY',
+    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+  };
+}
+
+/** The agency page, with every profile value HTML-escaped; `{{nonce}}` is left for each request. */
+export function renderPage(template: string, profile: AgencyProfile): string {
+  const c = profile.contacts;
+  const contactRows: [string, string | undefined][] = [
+    ['Adrese', c.address === undefined ? undefined : escapeHtml(c.address)],
+    ['Tālrunis', c.phone === undefined ? undefined : `<a href="tel:${escapeHtml(c.phone.replace(/\s+/g, ''))}">${escapeHtml(c.phone)}</a>`],
+    ['E-pasts', c.email === undefined ? undefined : `<a href="mailto:${escapeHtml(c.email)}">${escapeHtml(c.email)}</a>`],
+    ['E-adrese', c.eAddress === undefined ? undefined : escapeHtml(c.eAddress)],
+    ['Tīmekļvietne', c.website === undefined ? undefined : `<a href="${escapeHtml(c.website)}">${escapeHtml(c.website.replace(/^https?:\/\//, ''))}</a>`],
+    ['Darba laiks', c.hours === undefined ? undefined : escapeHtml(c.hours.lv)],
+  ];
+  const contacts = contactRows
+    .filter((row): row is [string, string] => row[1] !== undefined)
+    .map(([term, value]) => `        <dt>${term}</dt>\n        <dd>${value}</dd>`)
+    .join('\n');
+  const topics = profile.topics.lv.map((topic) => `        <li>${escapeHtml(capitalise(topic))}</li>`).join('\n');
+  const values: Record<string, string> = {
+    name: escapeHtml(profile.name.lv),
+    description: escapeHtml(firstSentence(profile.competence.lv)),
+    intro: escapeHtml(profile.competence.lv),
+    topics,
+    contacts,
+  };
+  return template
+    .replace(/\{\{(name|description|intro|topics|contacts)\}\}/g, (_m, key: string) => values[key] ?? '')
+    .replace('<script src="/widget.js" defer></script>', '<script src="/widget.js" defer nonce="{{nonce}}"></script>');
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+function capitalise(text: string): string {
+  return text.charAt(0).toLocaleUpperCase('lv') + text.slice(1);
+}
+
+function firstSentence(text: string): string {
+  const end = text.search(/[.!?](\s|$)/);
+  return end === -1 ? text : text.slice(0, end + 1);
+}
+
+function textAsset(text: string, contentType: string): Asset {
+  const body = Buffer.from(text, 'utf8');
+  return { body, etag: etagOf(body), contentType, cacheControl: SHORT_CACHE };
+}
+
+function etagOf(body: Buffer): string {
+  return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
+}
+
+function sendAsset(req: restify.Request, res: restify.Response, asset: Asset): void {
+  const useGzip = asset.gzipped !== undefined && acceptsGzip(req.header('accept-encoding', ''));
+  // Each representation has its own strong validator.
+  const etag = useGzip ? `${asset.etag.slice(0, -1)}-gz"` : asset.etag;
+  const headers: Record<string, string> = {
+    'Content-Type': asset.contentType,
+    'Cache-Control': asset.cacheControl,
+    ETag: etag,
+    ...EMBEDDABLE_HEADERS,
+    ...(asset.gzipped === undefined ? {} : { Vary: 'Accept-Encoding' }),
+  };
+  if (matchesEtag(req.header('if-none-match', ''), etag)) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  const body = useGzip && asset.gzipped !== undefined ? asset.gzipped : asset.body;
+  res.writeHead(200, { ...headers, 'Content-Length': String(body.length), ...(useGzip ? { 'Content-Encoding': 'gzip' } : {}) });
+  res.end(body);
+}
+
+function acceptsGzip(header: string): boolean {
+  return header.split(',').some((part) => {
+    const [coding, ...params] = part.trim().toLowerCase().split(';');
+    if (coding !== 'gzip' && coding !== '*') return false;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function matchesEtag(header: string, etag: string): boolean {
+  if (header === '') return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+}
+
+/** bot/web/public next to this file, or — when running from dist/ — the source folder. */
+function findPublicDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidates = [path.join(here, 'public'), path.resolve(here, '../../../bot/web/public')];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'widget.js')));
+  if (found === undefined) throw new Error(`web: public folder not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+function locateWebChat(): { file: string; version: string } {
+  const require = createRequire(import.meta.url);
+  // The package's "exports" hide package.json; its CommonJS entry is lib/index.js.
+  const packageDir = path.resolve(path.dirname(require.resolve('botframework-webchat')), '..');
+  const pkg = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version?: unknown };
+  const file = path.join(packageDir, 'dist', 'webchat.js');
+  if (!existsSync(file)) throw new Error(`web: ${file} is missing`);
+  return { file, version: typeof pkg.version === 'string' ? pkg.version : 'unknown' };
+}

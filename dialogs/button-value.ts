@@ -1,0 +1,19 @@
+// Button presses come back as `activity.value`; parse them at the boundary instead of casting.
+import { z } from 'zod';
+import { LANGUAGE_CODES } from '../knowledge/schema.js';
+import type { ButtonValue } from './replies.js';
+
+const id = z.string().min(1).max(200);
+const schema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('feedback'), entryId: id, helpful: z.boolean() }),
+  z.object({ action: z.literal('choose'), kind: z.enum(['entry', 'authority']), id, offeredIds: z.array(id).max(10) }),
+  z.object({ action: z.literal('none-of-these'), offeredIds: z.array(id).max(10) }),
+  z.object({ action: z.literal('language'), to: z.enum(LANGUAGE_CODES) }),
+  z.object({ action: z.literal('entry'), id }),
+]);
+
+/** The button payload, or undefined for anything else (typed text, unknown or forged values). */
+export function buttonValue(value: unknown): ButtonValue | undefined {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}

@@ -1,0 +1,177 @@
+// Turns decisions into activities in the conversation's language. Every citizen-facing word comes
+// from locales/ or from the agency's own knowledge files; nothing here is agency-specific.
+import { ActionTypes, CardFactory, MessageFactory, type Activity, type CardAction } from 'botbuilder';
+import type { Authority, Contacts, KnowledgeEntry, LanguageCode, Localized, LocalizedList } from '../knowledge/schema.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { Candidate } from '../knowledge/decide.js';
+import type { Translate } from '../bot/i18n.js';
+
+/** Button payloads: what a suggested action sends back as `activity.value`. */
+export type ButtonValue =
+  | { action: 'feedback'; entryId: string; helpful: boolean }
+  | { action: 'choose'; kind: 'entry' | 'authority'; id: string; offeredIds: string[] }
+  | { action: 'none-of-these'; offeredIds: string[] }
+  | { action: 'language'; to: LanguageCode }
+  | { action: 'entry'; id: string };
+
+export interface ReplyContext {
+  knowledge: Knowledge;
+  t: Translate;
+  language: LanguageCode;
+}
+
+export type Reply = Partial<Activity>;
+
+export function pick(text: Localized, language: string): string {
+  return (text as Record<string, string | undefined>)[language] ?? text.lv;
+}
+
+export function pickList(list: LocalizedList, language: string): string[] {
+  return (list as Record<string, string[] | undefined>)[language] ?? list.lv;
+}
+
+/** The entry's title for buttons: its first question in the language. */
+export function entryTitle(entry: KnowledgeEntry, language: string): string {
+  return pickList(entry.questions, language)[0] ?? entry.id;
+}
+
+export function button(title: string, value: ButtonValue): CardAction {
+  return { type: ActionTypes.MessageBack, title, text: title, displayText: title, value };
+}
+
+/** The agency's contacts on one line, for fallbacks and apologies. */
+export function contactLine({ knowledge, t }: ReplyContext): string {
+  const c = knowledge.profile.contacts;
+  return [
+    c.phone && t('contacts.phone', { value: c.phone }),
+    c.email && t('contacts.email', { value: c.email }),
+    c.website && t('contacts.website', { value: c.website }),
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** The agency's name; `genitive` for sentences that need it (Latvian declines names). */
+export function agencyName({ knowledge, language }: ReplyContext, form: 'nominative' | 'genitive' = 'nominative'): string {
+  const { name, nameGenitive } = knowledge.profile;
+  return pick(form === 'genitive' && nameGenitive ? nameGenitive : name, language);
+}
+
+export function greeting(ctx: ReplyContext, otherLanguages: { code: LanguageCode; title: string }[]): Reply[] {
+  const { t, knowledge, language } = ctx;
+  const topics = pickList(knowledge.profile.topics, language).join('; ');
+  const text = [t('greeting.hello', { agency: agencyName(ctx, 'genitive') }), t('greeting.topics', { topics }), t('greeting.privacy')].join('\n\n');
+  const reply = MessageFactory.text(text);
+  if (otherLanguages.length > 0) {
+    reply.suggestedActions = { to: [], actions: otherLanguages.map((l) => button(l.title, { action: 'language', to: l.code })) };
+  }
+  return [reply];
+}
+
+export function answer(ctx: ReplyContext, entry: KnowledgeEntry, options: { askFeedback: boolean }): Reply[] {
+  const { t, language, knowledge } = ctx;
+  const lines = [pick(entry.answer, language)];
+  const source = entry.sources.find((s) => /^https?:\/\//.test(s));
+  if (entry.links.length > 0) {
+    lines.push(`${t('answer.moreInfo')} ${entry.links.map((l) => `[${pick(l.title, language)}](${l.url})`).join(', ')}`);
+  } else if (source) {
+    lines.push(t('answer.source', { source }));
+  }
+  if (entry.offerStaff) lines.push(t('answer.offerStaff'));
+  const replies: Reply[] = [MessageFactory.text(lines.join('\n\n'))];
+  if (options.askFeedback) {
+    const followUps = entry.followUps
+      .map((id) => knowledge.entries.get(id))
+      .filter((e): e is KnowledgeEntry => e !== undefined)
+      .map((e) => button(entryTitle(e, language), { action: 'entry', id: e.id }));
+    const prompt = MessageFactory.text(t('feedback.ask'));
+    prompt.suggestedActions = {
+      to: [],
+      actions: [
+        button(t('feedback.yes'), { action: 'feedback', entryId: entry.id, helpful: true }),
+        button(t('feedback.no'), { action: 'feedback', entryId: entry.id, helpful: false }),
+        ...followUps,
+      ],
+    };
+    replies.push(prompt);
+  }
+  return replies;
+}
+
+export function clarify(ctx: ReplyContext, candidates: Candidate[]): Reply[] {
+  const { t, language } = ctx;
+  const offeredIds = candidates.map(candidateId);
+  const actions = candidates.map((c) =>
+    c.kind === 'entry'
+      ? button(entryTitle(c.entry, language), { action: 'choose', kind: 'entry', id: c.entry.id, offeredIds })
+      : button(t('clarify.authority', { authority: pick(c.authority.name, language) }), { action: 'choose', kind: 'authority', id: c.authority.id, offeredIds }),
+  );
+  actions.push(button(t('clarify.none'), { action: 'none-of-these', offeredIds }));
+  const reply = MessageFactory.text(t(candidates.length === 1 ? 'clarify.askOne' : 'clarify.ask'));
+  reply.suggestedActions = { to: [], actions };
+  return [reply];
+}
+
+export function candidateId(c: Candidate): string {
+  return c.kind === 'entry' ? c.entry.id : c.authority.id;
+}
+
+/** The competent authority, named, with its public contacts as a card with links. */
+export function referral(ctx: ReplyContext, authority: Authority, lead: string): Reply {
+  const reply = MessageFactory.text(lead);
+  reply.attachments = [authorityCard(ctx, authority)];
+  return reply;
+}
+
+export function authorityCard({ t, language }: ReplyContext, authority: Authority) {
+  const c: Contacts = authority.contacts;
+  const lines = [
+    c.phone && t('refer.phone', { value: c.phone }),
+    c.email && t('refer.emailLine', { value: c.email }),
+    c.eAddress && t('refer.eAddress', { value: c.eAddress }),
+    c.address && t('refer.address', { value: c.address }),
+    c.hours && t('refer.hours', { value: pick(c.hours, language) }),
+  ].filter((l): l is string => Boolean(l));
+  const buttons: CardAction[] = [];
+  if (c.website) buttons.push({ type: ActionTypes.OpenUrl, title: t('refer.website'), value: c.website });
+  if (c.phone) buttons.push({ type: ActionTypes.Call, title: t('refer.call', { phone: c.phone }), value: `tel:${c.phone.replace(/[^\d+]/g, '')}` });
+  if (c.email) buttons.push({ type: ActionTypes.OpenUrl, title: t('refer.email'), value: `mailto:${c.email}` });
+  return CardFactory.heroCard(pick(authority.name, language), lines.join('\n\n'), undefined, buttons);
+}
+
+export function refer(ctx: ReplyContext, authority: Authority, emergency: boolean): Reply[] {
+  const { t } = ctx;
+  const lead = emergency
+    ? t('refer.emergency')
+    : t('refer.outside', { agency: agencyName(ctx, 'genitive'), authority: pick(authority.name, ctx.language) });
+  return [referral(ctx, authority, lead)];
+}
+
+/** Answer the part within competence, then refer the rest, in one reply (R2). */
+export function partial(ctx: ReplyContext, entry: KnowledgeEntry, referrals: Authority[]): Reply[] {
+  const { t, language } = ctx;
+  const [answerText, ...rest] = answer(ctx, entry, { askFeedback: true });
+  const intro = MessageFactory.text(`${t('answer.partialIntro')}\n\n${answerText?.text ?? ''}`);
+  const refs = referrals.map((a) => referral(ctx, a, t('refer.partial', { agency: agencyName(ctx, 'genitive'), authority: pick(a.name, language) })));
+  return [intro, ...refs, ...rest];
+}
+
+export function fallback(ctx: ReplyContext): Reply[] {
+  const { t } = ctx;
+  return [MessageFactory.text(`${t('fallback.text')}\n\n${t('fallback.options', { contacts: contactLine(ctx) })}`)];
+}
+
+export function handover(ctx: ReplyContext): Reply[] {
+  const { t, knowledge, language } = ctx;
+  const lines = [t('handover.contacts', { contacts: contactLine(ctx) })];
+  if (knowledge.profile.phoneConsultations) lines.push(t('handover.phoneHours', { hours: pick(knowledge.profile.phoneConsultations, language) }));
+  return [MessageFactory.text(lines.join('\n\n'))];
+}
+
+export function smalltalk(ctx: ReplyContext, entry: KnowledgeEntry): Reply[] {
+  return [MessageFactory.text(pick(entry.answer, ctx.language))];
+}
+
+export function apology(ctx: ReplyContext): Reply[] {
+  return [MessageFactory.text(ctx.t('error.turn', { contacts: contactLine(ctx) }))];
+}

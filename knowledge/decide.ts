@@ -1,0 +1,188 @@
+// What the bot does with one citizen message: the single decision used by the bot, `npm run ask`,
+// `npm run eval` and the benchmarks. Expected outcomes are values (a discriminated union), never
+// exceptions. Order matters: emergencies first, then conduct, then language, then knowledge.
+import type { Authority, KnowledgeEntry, LanguageCode } from './schema.js';
+import type { Knowledge } from './knowledge.js';
+import type { ScoredDocument } from './matcher.js';
+
+export interface DecisionSettings {
+  /** The best entry answers when it scores at least this … */
+  answerMin: number;
+  /** … and leads the runner-up by this much. */
+  answerMargin: number;
+  /** Below this nothing is close enough: fallback. */
+  clarifyMin: number;
+  /** Candidates within this share of the best score are offered in a clarifying question. */
+  clarifyBand: number;
+  /** At most this many candidates in a clarifying question (the standards: keep it short). */
+  clarifyMax: number;
+  /** An authority must beat the agency's best entry by this much to refer … */
+  referMargin: number;
+  /** … and score at least this. */
+  referMin: number;
+  /** A built-in intent (handover) wins at this score. */
+  intentMin: number;
+  /** A clause of a longer message counts on its own at this score (partly-in-competence questions). */
+  clauseMin: number;
+}
+
+export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
+  answerMin: 0.45,
+  answerMargin: 0.08,
+  clarifyMin: 0.25,
+  clarifyBand: 0.8,
+  clarifyMax: 3,
+  referMargin: 0.05,
+  referMin: 0.35,
+  intentMin: 0.5,
+  clauseMin: 0.5,
+};
+
+export type Candidate = { kind: 'entry'; entry: KnowledgeEntry } | { kind: 'authority'; authority: Authority };
+
+export type Decision =
+  | { kind: 'answer'; entry: KnowledgeEntry; score: number; referrals: Authority[] }
+  | { kind: 'smalltalk'; entry: KnowledgeEntry }
+  | { kind: 'clarify'; candidates: Candidate[] }
+  | { kind: 'refer'; authority: Authority; referrals: Authority[]; emergency: boolean }
+  | { kind: 'fallback' }
+  | { kind: 'handover' }
+  | { kind: 'conduct' }
+  /** The message is in a language the agency does not offer. */
+  | { kind: 'language'; detected: string }
+  /** The citizen asked to continue in another (offered) language. */
+  | { kind: 'switch-language'; to: LanguageCode };
+
+export interface DecisionContext {
+  knowledge: Knowledge;
+  /** Languages offered to citizens (staff speak them and the bot has texts). Latvian first. */
+  offeredLanguages: readonly LanguageCode[];
+  /** The conversation's language so far. */
+  conversationLanguage: LanguageCode;
+  detectLanguage: (text: string) => { language: string; reliable: boolean };
+  requestedLanguage: (text: string) => string | null;
+  isAbusive: (text: string) => boolean;
+  settings?: DecisionSettings;
+}
+
+export interface DecisionResult {
+  decision: Decision;
+  /** The language to reply in. */
+  language: LanguageCode;
+  /** The language the message was detected in (ISO 639-1), or the conversation's when unsure. */
+  detected: string;
+}
+
+export function decide(text: string, ctx: DecisionContext): DecisionResult {
+  const s = ctx.settings ?? DEFAULT_DECISION_SETTINGS;
+  const { knowledge } = ctx;
+  const detection = ctx.detectLanguage(text);
+  const detected = detection.reliable ? detection.language : ctx.conversationLanguage;
+  const offered = (code: string): code is LanguageCode => (ctx.offeredLanguages as readonly string[]).includes(code);
+  let language: LanguageCode = offered(detected) ? detected : ctx.conversationLanguage;
+  const result = (decision: Decision): DecisionResult => ({ decision, language, detected });
+
+  const { results } = knowledge.index.search(text);
+
+  const emergency = findEmergency(text, knowledge);
+  if (emergency) return result({ kind: 'refer', authority: emergency, referrals: [emergency], emergency: true });
+  if (ctx.isAbusive(text)) return result({ kind: 'conduct' });
+
+  const requested = ctx.requestedLanguage(text);
+  if (requested !== null) {
+    if (offered(requested)) {
+      language = requested;
+      return result({ kind: 'switch-language', to: requested });
+    }
+    return { decision: { kind: 'language', detected: requested }, language, detected: requested };
+  }
+  if (detection.reliable && !offered(detection.language)) return result({ kind: 'language', detected: detection.language });
+
+  return result(classify(text, results, ctx, s));
+}
+
+/**
+ * Emergencies come before anything else, so they must not hang on a fuzzy score: any keyword of an
+ * emergency authority ("ugunsgrēks", "avārija", "nav elpošanas") present in full, inflected or not.
+ */
+function findEmergency(text: string, knowledge: Knowledge): Authority | undefined {
+  for (const authority of knowledge.authorities.values()) {
+    if (!authority.emergency) continue;
+    const keywords = Object.values(authority.keywords ?? {}).flatMap((k) => k ?? []);
+    if (keywords.some((k) => knowledge.index.containsPhrase(text, k))) return authority;
+  }
+  return undefined;
+}
+
+function classify(text: string, results: ScoredDocument[], ctx: DecisionContext, s: DecisionSettings): Decision {
+  const whole = classifyResults(results, ctx, s);
+  if (whole.kind === 'handover' || whole.kind === 'smalltalk') return whole;
+  const partial = partlyInCompetence(text, ctx, s);
+  return partial ?? whole;
+}
+
+function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: DecisionSettings): Decision {
+  const { knowledge } = ctx;
+  const top = results[0];
+  if (!top || top.score < s.clarifyMin) return { kind: 'fallback' };
+  if (top.kind === 'intent' && top.score >= s.intentMin && top.id === 'intent.handover') return { kind: 'handover' };
+
+  const entries = results.filter((r) => r.kind === 'entry');
+  const bestEntry = entries[0];
+  const bestAuthority = results.find((r) => r.kind === 'authority');
+  const entryScore = bestEntry?.score ?? 0;
+
+  if (bestAuthority && bestAuthority.score >= s.referMin && bestAuthority.score >= entryScore + s.referMargin) {
+    const authority = knowledge.authorities.get(bestAuthority.id)!;
+    return { kind: 'refer', authority, referrals: [authority], emergency: false };
+  }
+  if (bestAuthority && bestEntry && bestAuthority.score >= s.clarifyMin && bestAuthority.score > entryScore - s.referMargin) {
+    // Close between the agency's own knowledge and another authority: ask which is meant.
+    return {
+      kind: 'clarify',
+      candidates: [
+        { kind: 'entry', entry: knowledge.entries.get(bestEntry.id)! },
+        { kind: 'authority', authority: knowledge.authorities.get(bestAuthority.id)! },
+      ],
+    };
+  }
+  if (!bestEntry || entryScore < s.clarifyMin) return { kind: 'fallback' };
+
+  const entry = knowledge.entries.get(bestEntry.id)!;
+  const runnerUp = entries[1]?.score ?? 0;
+  if (entryScore >= s.answerMin && entryScore - runnerUp >= s.answerMargin) {
+    return entry.kind === 'smalltalk' ? { kind: 'smalltalk', entry } : { kind: 'answer', entry, score: entryScore, referrals: [] };
+  }
+  const candidates = entries
+    .filter((r) => r.score >= entryScore * s.clarifyBand)
+    .slice(0, s.clarifyMax)
+    .map((r) => ({ kind: 'entry' as const, entry: knowledge.entries.get(r.id)! }));
+  // One candidate that is not confident still gets a question back ("Did you mean this?").
+  return { kind: 'clarify', candidates };
+}
+
+// Clause boundaries: sentence ends and the joining words of Latvian and English ("un arī", "and").
+const CLAUSE_SPLIT = /[.;!?]+\s+|\s*,?\s+(?:un\s+ar[iī]|kā\s+arī|ka\s+ari|un|bet|turklāt|and\s+also|and|but|also)\s+/iu;
+
+/**
+ * A message that is partly within the agency's competence: one clause matches the agency's own
+ * knowledge, another clause another authority. Answer the first and refer the rest (rule R2).
+ */
+function partlyInCompetence(text: string, ctx: DecisionContext, s: DecisionSettings): Decision | null {
+  const clauses = text.split(CLAUSE_SPLIT).filter((c) => c.trim().split(/\s+/).length >= 2);
+  if (clauses.length < 2) return null;
+  let answer: { entry: KnowledgeEntry; score: number } | undefined;
+  const referrals = new Map<string, Authority>();
+  for (const clause of clauses) {
+    const top = ctx.knowledge.index.search(clause, 4).results[0];
+    if (!top || top.score < s.clauseMin) continue;
+    if (top.kind === 'entry') {
+      const entry = ctx.knowledge.entries.get(top.id)!;
+      if (entry.kind === 'topic' && (!answer || top.score > answer.score)) answer = { entry, score: top.score };
+    } else if (top.kind === 'authority') {
+      referrals.set(top.id, ctx.knowledge.authorities.get(top.id)!);
+    }
+  }
+  if (!answer || referrals.size === 0) return null;
+  return { kind: 'answer', entry: answer.entry, score: answer.score, referrals: [...referrals.values()] };
+}

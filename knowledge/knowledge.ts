@@ -1,0 +1,35 @@
+// The knowledge of one agency, ready to answer: validated files plus the match index over them.
+import type { AgencyProfile, Authority, KnowledgeEntry } from './schema.js';
+import type { Intent, KnowledgeFiles } from './load.js';
+import { MatchIndex, type MatchDocument, type MatcherSettings, DEFAULT_MATCHER_SETTINGS } from './matcher.js';
+
+export interface Knowledge {
+  profile: AgencyProfile;
+  entries: ReadonlyMap<string, KnowledgeEntry>;
+  authorities: ReadonlyMap<string, Authority>;
+  intents: ReadonlyMap<string, Intent>;
+  index: MatchIndex;
+}
+
+const allOf = (list: Partial<Record<string, string[]>> | undefined): string[] =>
+  Object.values(list ?? {}).flatMap((v) => v ?? []);
+
+export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS): Knowledge {
+  const documents: MatchDocument[] = [
+    ...files.entries.map((e) => ({ kind: 'entry' as const, id: e.id, phrasings: allOf(e.questions), keywords: allOf(e.keywords) })),
+    ...files.authorities.map((a) => ({
+      kind: 'authority' as const,
+      id: a.id,
+      phrasings: allOf(a.questions),
+      keywords: [...allOf(a.keywords), ...Object.values(a.name).filter((v): v is string => v !== undefined)],
+    })),
+    ...files.intents.map((i) => ({ kind: 'intent' as const, id: i.id, phrasings: allOf(i.questions), keywords: allOf(i.keywords) })),
+  ];
+  return {
+    profile: files.profile,
+    entries: new Map(files.entries.map((e) => [e.id, e])),
+    authorities: new Map(files.authorities.map((a) => [a.id, a])),
+    intents: new Map(files.intents.map((i) => [i.id, i])),
+    index: new MatchIndex(documents, settings),
+  };
+}

@@ -1,0 +1,161 @@
+// Reads an agency's knowledge from disk, validates it with zod and cross-checks it, collecting every
+// problem at once (kb:check shows them all; the bot refuses to start on any error).
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import {
+  agencyProfile,
+  authority,
+  knowledgeEntry,
+  localizedList,
+  entryId,
+  type AgencyProfile,
+  type Authority,
+  type KnowledgeEntry,
+} from './schema.js';
+
+export const intent = z
+  .object({ id: entryId, questions: localizedList, keywords: localizedList.optional() })
+  .strict();
+export type Intent = z.infer<typeof intent>;
+
+export interface Problem {
+  severity: 'error' | 'warning';
+  /** Path relative to the knowledge folder. */
+  file: string;
+  entryId?: string;
+  field?: string;
+  message: string;
+}
+
+export interface KnowledgeFiles {
+  profile: AgencyProfile;
+  entries: KnowledgeEntry[];
+  authorities: Authority[];
+  intents: Intent[];
+}
+
+export type LoadResult =
+  | { ok: true; files: KnowledgeFiles; problems: Problem[] }
+  | { ok: false; problems: Problem[] };
+
+export interface LoadOptions {
+  knowledgeDir: string;
+  agency: string;
+  /** Today, for review dates. */
+  today: Date;
+}
+
+export function agencyDir(knowledgeDir: string, agency: string): string {
+  return path.join(knowledgeDir, 'agencies', agency);
+}
+
+export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions): LoadResult {
+  const problems: Problem[] = [];
+  const rel = (file: string) => path.relative(knowledgeDir, file) || file;
+  const dir = agencyDir(knowledgeDir, agency);
+  if (!existsSync(dir)) {
+    return { ok: false, problems: [{ severity: 'error', file: rel(dir), message: `no agency folder "${agency}"` }] };
+  }
+
+  const readOne = <T>(file: string, schema: z.ZodType<T>): T | undefined => {
+    let raw: unknown;
+    try {
+      raw = parseYaml(readFileSync(file, 'utf8'));
+    } catch (err) {
+      const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
+      problems.push({ severity: 'error', file: rel(file), message: `not valid YAML${where}: ${(err as Error).message.split('\n')[0]}` });
+      return undefined;
+    }
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) return parsed.data;
+    const id = typeof raw === 'object' && raw !== null && 'id' in raw ? String((raw as { id: unknown }).id) : undefined;
+    for (const issue of parsed.error.issues) {
+      problems.push({
+        severity: 'error',
+        file: rel(file),
+        ...(id === undefined ? {} : { entryId: id }),
+        field: issue.path.join('.') || '(entry)',
+        message: issue.message,
+      });
+    }
+    return undefined;
+  };
+
+  const readFolder = <T extends { id: string }>(folder: string, schema: z.ZodType<T>, required: boolean): T[] => {
+    if (!existsSync(folder)) {
+      if (required) problems.push({ severity: 'error', file: rel(folder), message: 'folder missing' });
+      return [];
+    }
+    const out: T[] = [];
+    for (const name of readdirSync(folder).filter(isYaml).sort()) {
+      const file = path.join(folder, name);
+      const item = readOne(file, schema);
+      if (!item) continue;
+      const expected = name.replace(/\.ya?ml$/, '');
+      if (item.id !== expected) {
+        problems.push({ severity: 'error', file: rel(file), entryId: item.id, field: 'id', message: `id must equal the file name "${expected}"` });
+      }
+      out.push(item);
+    }
+    return out;
+  };
+
+  const profile = readOne(path.join(dir, 'profile.yaml'), agencyProfile);
+  const entries = readFolder(path.join(dir, 'entries'), knowledgeEntry, true);
+  const authorities = readFolder(path.join(knowledgeDir, 'authorities'), authority, false);
+  const intents = readFolder(path.join(knowledgeDir, 'intents'), intent, false);
+
+  if (profile) crossCheck({ profile, entries, authorities, intents }, today, problems, dir, knowledgeDir);
+  if (!profile || problems.some((p) => p.severity === 'error')) return { ok: false, problems };
+  return { ok: true, files: { profile, entries, authorities, intents }, problems };
+}
+
+function crossCheck(files: KnowledgeFiles, today: Date, problems: Problem[], dir: string, knowledgeDir: string): void {
+  const { profile, entries, authorities, intents } = files;
+  const entryFile = (id: string) => path.relative(knowledgeDir, path.join(dir, 'entries', `${id}.yaml`));
+  const allIds = new Map<string, number>();
+  for (const item of [...entries, ...authorities, ...intents]) allIds.set(item.id, (allIds.get(item.id) ?? 0) + 1);
+  for (const [id, count] of allIds) {
+    if (count > 1) problems.push({ severity: 'error', file: '(knowledge)', entryId: id, field: 'id', message: `id used ${count} times` });
+  }
+
+  const languages = profile.staffLanguages;
+  const reviewBefore = new Date(today.getTime() - profile.reviewIntervalDays * 86_400_000).toISOString().slice(0, 10);
+  const ids = new Set(entries.map((e) => e.id));
+  for (const entry of entries) {
+    const file = entryFile(entry.id);
+    for (const lang of languages) {
+      for (const field of ['questions', 'answer'] as const) {
+        if (!(lang in entry[field])) {
+          problems.push({ severity: 'error', file, entryId: entry.id, field: `${field}.${lang}`, message: `missing ${lang} translation` });
+        }
+      }
+    }
+    entry.followUps.forEach((target, i) => {
+      if (!ids.has(target)) problems.push({ severity: 'error', file, entryId: entry.id, field: `followUps.${i}`, message: `"${target}" is not an entry` });
+      if (target === entry.id) problems.push({ severity: 'error', file, entryId: entry.id, field: `followUps.${i}`, message: 'an entry cannot follow itself' });
+    });
+    if (entry.reviewed < reviewBefore) {
+      problems.push({ severity: 'warning', file, entryId: entry.id, field: 'reviewed', message: `last reviewed ${entry.reviewed}: due for review (every ${profile.reviewIntervalDays} days)` });
+    }
+  }
+  for (const a of authorities) {
+    for (const lang of languages) {
+      if (!(lang in a.name)) problems.push({ severity: 'error', file: `authorities/${a.id}.yaml`, entryId: a.id, field: `name.${lang}`, message: `missing ${lang} translation` });
+    }
+  }
+  for (const lang of languages) {
+    if (!(lang in profile.name)) problems.push({ severity: 'error', file: path.relative(knowledgeDir, path.join(dir, 'profile.yaml')), field: `name.${lang}`, message: `missing ${lang} translation` });
+  }
+}
+
+function isYaml(name: string): boolean {
+  return /\.ya?ml$/.test(name) && !name.startsWith('.');
+}
+
+export function formatProblem(p: Problem): string {
+  const where = [p.file, p.entryId, p.field].filter(Boolean).join(' › ');
+  return `${p.severity === 'error' ? 'ERROR  ' : 'warning'} ${where}: ${p.message}`;
+}

@@ -1,0 +1,275 @@
+// Latvian-aware retrieval over the knowledge base. Every document (a knowledge entry, an authority of
+// the referral directory, a built-in intent) is a bag of light stems. A question is scored by how
+// much of its informative weight (IDF) each document covers, with three grades of term match:
+// exact stem, shared stem prefix (inflection and derivation: "sudzib"/"sudze"), and a fuzzy match
+// by Fuse over the vocabulary (typos: "kamreu"). Fuse only ever sees the vocabulary bucket of one
+// initial letter, never every question string, which is what keeps a query well under a millisecond.
+import Fuse from 'fuse.js';
+import { fold, isStopword, stem, words } from './normalise.js';
+
+export type DocKind = 'entry' | 'authority' | 'intent';
+
+export interface MatchDocument {
+  kind: DocKind;
+  id: string;
+  /** Phrasings a citizen might use (every language). */
+  phrasings: string[];
+  /** Single words or short phrases that signal the document: synonyms, names. */
+  keywords: string[];
+}
+
+export interface MatcherSettings {
+  /** Similarity credited to a vocabulary term that shares a long prefix with the question's term. */
+  prefixSimilarity: number;
+  /** Minimum shared prefix for a prefix match, in letters. */
+  minSharedPrefix: number;
+  /** Fuse threshold for typo matches on single words (0 exact … 1 anything). */
+  fuzzyThreshold: number;
+  /** Similarity credited to the best fuzzy match is this times (1 - Fuse score). */
+  fuzzyWeight: number;
+  /** Shortest word length for which typos are considered. */
+  fuzzyMinLength: number;
+  /** Weight of a word the knowledge base has never seen, relative to the highest IDF. */
+  unknownWordWeight: number;
+  /** Share of the final score given to the best single phrasing (the rest is bag coverage). */
+  phrasingShare: number;
+}
+
+export const DEFAULT_MATCHER_SETTINGS: MatcherSettings = {
+  prefixSimilarity: 0.85,
+  minSharedPrefix: 4,
+  fuzzyThreshold: 0.3,
+  fuzzyWeight: 0.8,
+  fuzzyMinLength: 5,
+  unknownWordWeight: 0.6,
+  phrasingShare: 0.35,
+};
+
+export interface ScoredDocument {
+  kind: DocKind;
+  id: string;
+  /** 0…1: how well the document covers the question. */
+  score: number;
+  /** Question terms (stems) this document matched. */
+  matched: string[];
+}
+
+export interface QueryAnalysis {
+  /** Folded, stopword-free stems of the question. */
+  terms: string[];
+  /** Terms the knowledge base does not know in any form. */
+  unknown: string[];
+  /** Sum of the terms' weights; 0 when the question has no informative word. */
+  weight: number;
+}
+
+interface Resolution {
+  term: string;
+  similarity: number;
+}
+
+interface IndexedDocument {
+  doc: MatchDocument;
+  bag: Set<string>;
+  phrasingBags: Set<string>[];
+}
+
+const RESOLVE_CACHE_LIMIT = 5000;
+
+export class MatchIndex {
+  private readonly docs: IndexedDocument[];
+  private readonly postings = new Map<string, number[]>();
+  private readonly idf = new Map<string, number>();
+  private readonly byPrefix = new Map<string, string[]>();
+  private readonly fuzzyBuckets = new Map<string, Fuse<string>>();
+  private readonly resolveCache = new Map<string, Resolution[]>();
+  private readonly maxIdf: number;
+
+  constructor(
+    documents: readonly MatchDocument[],
+    readonly settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS,
+  ) {
+    this.docs = documents.map((doc) => {
+      const phrasingBags = [...doc.phrasings, ...doc.keywords].map((p) => new Set(termsOf(p)));
+      const bag = new Set(phrasingBags.flatMap((b) => [...b]));
+      return { doc, bag, phrasingBags: phrasingBags.slice(0, doc.phrasings.length) };
+    });
+    this.docs.forEach(({ bag }, i) => {
+      for (const term of bag) {
+        const list = this.postings.get(term);
+        if (list) list.push(i);
+        else this.postings.set(term, [i]);
+      }
+    });
+    const n = this.docs.length;
+    let maxIdf = 0;
+    const buckets = new Map<string, string[]>();
+    for (const [term, list] of this.postings) {
+      const idf = Math.log(1 + n / list.length);
+      this.idf.set(term, idf);
+      maxIdf = Math.max(maxIdf, idf);
+      if (term.length >= settings.minSharedPrefix) push(this.byPrefix, term.slice(0, settings.minSharedPrefix), term);
+      push(buckets, term[0] ?? '', term);
+    }
+    this.maxIdf = maxIdf || 1;
+    for (const [letter, list] of buckets) {
+      this.fuzzyBuckets.set(
+        letter,
+        new Fuse(list, { includeScore: true, threshold: settings.fuzzyThreshold, ignoreLocation: true, isCaseSensitive: true }),
+      );
+    }
+  }
+
+  get size(): number {
+    return this.docs.length;
+  }
+
+  /** Every document scored against the question, best first; documents with no match are left out. */
+  search(question: string, limit = 8): { analysis: QueryAnalysis; results: ScoredDocument[] } {
+    const queryTerms = [...new Set(termsOf(question))];
+    const resolved = queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) }));
+    const unknown = resolved.filter((r) => r.resolutions.length === 0).map((r) => r.term);
+    const weights = resolved.map((r) =>
+      r.resolutions.length === 0
+        ? this.maxIdf * this.settings.unknownWordWeight
+        : Math.max(...r.resolutions.map((x) => (this.idf.get(x.term) ?? 0) * x.similarity)),
+    );
+    const totalWeight = weights.reduce((a, b) => a + b, 0);
+    const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight };
+    if (totalWeight === 0) return { analysis, results: [] };
+
+    // Bag coverage: for each question term, the best credit any of its resolutions gives each doc.
+    const coverage = new Map<number, number>();
+    const matched = new Map<number, string[]>();
+    resolved.forEach(({ term, resolutions }, i) => {
+      const credit = new Map<number, number>();
+      for (const { term: vocab, similarity } of resolutions) {
+        const value = (this.idf.get(vocab) ?? 0) * similarity;
+        for (const d of this.postings.get(vocab) ?? []) {
+          if ((credit.get(d) ?? 0) < value) credit.set(d, value);
+        }
+      }
+      const w = weights[i] ?? 0;
+      for (const [d, value] of credit) {
+        coverage.set(d, (coverage.get(d) ?? 0) + Math.min(value, w));
+        push(matched, d, term);
+      }
+    });
+
+    const candidates = [...coverage.entries()]
+      .map(([d, c]) => ({ d, c: c / totalWeight }))
+      .sort((a, b) => b.c - a.c)
+      .slice(0, Math.max(limit * 3, 24));
+
+    const share = this.settings.phrasingShare;
+    const results = candidates.map(({ d, c }) => {
+      const indexed = this.docs[d]!;
+      const phrasing = this.bestPhrasing(indexed, resolved, weights);
+      return {
+        kind: indexed.doc.kind,
+        id: indexed.doc.id,
+        score: (1 - share) * c + share * phrasing,
+        matched: matched.get(d) ?? [],
+      };
+    });
+    results.sort((a, b) => b.score - a.score);
+    return { analysis, results: results.slice(0, limit) };
+  }
+
+  /**
+   * Whether the question contains every word of a phrase, inflected or not, typos excluded: for
+   * signals that must be certain (emergencies), where a fuzzy guess is not good enough.
+   */
+  containsPhrase(question: string, phrase: string): boolean {
+    const wanted = termsOf(phrase);
+    if (wanted.length === 0) return false;
+    const present = new Set(
+      termsOf(question).flatMap((t) => [t, ...this.resolve(t).filter((r) => r.similarity >= this.settings.prefixSimilarity).map((r) => r.term)]),
+    );
+    return wanted.every((w) => present.has(w));
+  }
+
+  /** Weighted soft Jaccard between the question and the document's closest phrasing. */
+  private bestPhrasing(
+    indexed: IndexedDocument,
+    resolved: { term: string; resolutions: Resolution[] }[],
+    weights: number[],
+  ): number {
+    let best = 0;
+    for (const bag of indexed.phrasingBags) {
+      let shared = 0;
+      let union = 0;
+      const used = new Set<string>();
+      resolved.forEach(({ resolutions }, i) => {
+        const w = weights[i] ?? 0;
+        let sim = 0;
+        let hit: string | undefined;
+        for (const r of resolutions) {
+          if (r.similarity > sim && bag.has(r.term)) {
+            sim = r.similarity;
+            hit = r.term;
+          }
+        }
+        shared += w * sim;
+        union += w;
+        if (hit) used.add(hit);
+      });
+      for (const t of bag) if (!used.has(t)) union += this.idf.get(t) ?? 0;
+      if (union > 0) best = Math.max(best, shared / union);
+    }
+    return best;
+  }
+
+  /** Vocabulary terms a question term stands for, with how sure we are. */
+  private resolve(term: string): Resolution[] {
+    const cached = this.resolveCache.get(term);
+    if (cached) return cached;
+    const found = this.resolveUncached(term);
+    if (this.resolveCache.size >= RESOLVE_CACHE_LIMIT) this.resolveCache.clear();
+    this.resolveCache.set(term, found);
+    return found;
+  }
+
+  private resolveUncached(term: string): Resolution[] {
+    const { minSharedPrefix, prefixSimilarity, fuzzyMinLength, fuzzyWeight } = this.settings;
+    const out: Resolution[] = [];
+    if (this.postings.has(term)) out.push({ term, similarity: 1 });
+    if (term.length >= minSharedPrefix) {
+      for (const other of this.byPrefix.get(term.slice(0, minSharedPrefix)) ?? []) {
+        if (other !== term && sharesStem(term, other, minSharedPrefix)) out.push({ term: other, similarity: prefixSimilarity });
+      }
+    }
+    if (out.length === 0 && term.length >= fuzzyMinLength && !/\d/.test(term)) {
+      const bucket = this.fuzzyBuckets.get(term[0] ?? '');
+      for (const hit of bucket?.search(term, { limit: 3 }) ?? []) {
+        const similarity = fuzzyWeight * (1 - (hit.score ?? 1));
+        // Length guard: Fuse happily matches a short word inside a long one.
+        if (Math.abs(hit.item.length - term.length) <= 2) out.push({ term: hit.item, similarity });
+      }
+    }
+    return out;
+  }
+}
+
+/** Two stems share a stem when one extends the other or they differ only in the last two letters. */
+function sharesStem(a: string, b: string, minShared: number): boolean {
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  if (common < minShared) return false;
+  const shorter = Math.min(a.length, b.length);
+  return common === shorter || common >= shorter - 2;
+}
+
+function termsOf(text: string): string[] {
+  return words(text)
+    .filter((w) => !isStopword(w) && w.length > 1)
+    .map(stem);
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export { fold };

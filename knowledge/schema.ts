@@ -1,0 +1,142 @@
+// The shapes of everything the knowledge keepers write: agency profiles, knowledge entries and the
+// shared referral directory. Parsed with zod so a typo in a YAML file is reported, not obeyed.
+import { z } from 'zod';
+
+/** Languages the bot may have texts for. Latvian is always first and always required. */
+export const LANGUAGE_CODES = ['lv', 'en', 'ru', 'uk', 'de', 'lt', 'et', 'pl', 'fr'] as const;
+export type LanguageCode = (typeof LANGUAGE_CODES)[number];
+export const languageCode = z.enum(LANGUAGE_CODES);
+
+const nonEmpty = z.string().trim().min(1);
+/** A calendar date written as YYYY-MM-DD (YAML may hand us a Date object; accept both). */
+export const isoDate = z.preprocess(
+  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),
+  z.iso.date(),
+);
+
+/** Text per language. Latvian is mandatory; other languages are checked by kb:check. */
+export const localized = z
+  .object({ lv: nonEmpty })
+  .catchall(nonEmpty)
+  .refine((o) => Object.keys(o).every((k) => (LANGUAGE_CODES as readonly string[]).includes(k)), {
+    message: `language keys must be among ${LANGUAGE_CODES.join(', ')}`,
+  });
+export type Localized = z.infer<typeof localized>;
+
+const phraseList = z.array(nonEmpty).min(1);
+export const localizedList = z
+  .object({ lv: phraseList })
+  .catchall(phraseList)
+  .refine((o) => Object.keys(o).every((k) => (LANGUAGE_CODES as readonly string[]).includes(k)), {
+    message: `language keys must be among ${LANGUAGE_CODES.join(', ')}`,
+  });
+export type LocalizedList = z.infer<typeof localizedList>;
+
+/** Where a fact comes from: a public URL or a point of a document (e.g. "seed 003 §24"). */
+export const source = z.union([
+  z.url({ protocol: /^https?$/ }),
+  z.string().regex(/^[^\s].*\S$/, 'a URL or a document point such as "DVI standard 2017 §24"'),
+]);
+
+export const link = z.object({
+  url: z.url({ protocol: /^https?$/ }),
+  title: localized,
+});
+
+/** Entry ids are stable, lower-case, dotted: `dvi.data-complaint`, `smalltalk.thanks`. */
+export const entryId = z.string().regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'lower-case words joined by "." or "-"');
+
+export const knowledgeEntry = z
+  .object({
+    id: entryId,
+    /** `topic`: an answer within competence; `smalltalk`: greetings, thanks, "are you a robot". */
+    kind: z.enum(['topic', 'smalltalk']).default('topic'),
+    questions: localizedList,
+    keywords: localizedList.optional(),
+    answer: localized,
+    links: z.array(link).default([]),
+    sources: z.array(source).min(1),
+    owner: nonEmpty,
+    reviewed: isoDate,
+    followUps: z.array(entryId).default([]),
+    /** The question usually needs a person (a personal case): always offer a staff member. */
+    offerStaff: z.boolean().default(false),
+  })
+  .strict();
+export type KnowledgeEntry = z.infer<typeof knowledgeEntry>;
+
+export const contacts = z
+  .object({
+    website: z.url({ protocol: /^https?$/ }).optional(),
+    phone: nonEmpty.optional(),
+    email: z.email().optional(),
+    /** Official e-address (e-adrese) of a Latvian institution. */
+    eAddress: nonEmpty.optional(),
+    address: nonEmpty.optional(),
+    hours: localized.optional(),
+    sources: z.array(source).min(1),
+    verified: isoDate,
+  })
+  .strict();
+export type Contacts = z.infer<typeof contacts>;
+
+export const authority = z
+  .object({
+    id: entryId,
+    name: localized,
+    /** What it is competent for, in plain words (shown to nobody; used for matching and review). */
+    competence: localized,
+    questions: localizedList,
+    keywords: localizedList.optional(),
+    contacts,
+    /** Refer at once, before anything else (fire, accident, life in danger → 112). */
+    emergency: z.boolean().default(false),
+  })
+  .strict();
+export type Authority = z.infer<typeof authority>;
+
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+const interval = z.tuple([clock, clock]);
+export const weekHours = z
+  .object({
+    mon: z.array(interval).default([]),
+    tue: z.array(interval).default([]),
+    wed: z.array(interval).default([]),
+    thu: z.array(interval).default([]),
+    fri: z.array(interval).default([]),
+    sat: z.array(interval).default([]),
+    sun: z.array(interval).default([]),
+  })
+  .strict();
+
+export const agencyProfile = z
+  .object({
+    id: entryId,
+    name: localized,
+    shortName: localized.optional(),
+    /** The name in the genitive ("Datu valsts inspekcijas"), for Latvian sentences such as
+     *  "… nav Datu valsts inspekcijas kompetencē". Falls back to the name. */
+    nameGenitive: localized.optional(),
+    /** One paragraph: what the agency is competent for. Used to explain referrals and the greeting. */
+    competence: localized,
+    /** What the bot can help with, listed in the greeting and for "what can you do". */
+    topics: localizedList,
+    contacts,
+    /** Languages at least one staff member speaks (until staff records exist). Latvian first. */
+    staffLanguages: z.array(languageCode).min(1).refine((l) => l[0] === 'lv', 'Latvian must come first'),
+    timeZone: z.string().default('Europe/Riga'),
+    /** Working hours of the staff who take over conversations. */
+    workingHours: weekHours,
+    /** Published phone-consultation hours (R16), where they differ from working hours. */
+    phoneConsultations: localized.optional(),
+    /** Working days within which a left question is answered (R4). */
+    answerWithinWorkingDays: z.number().int().min(1).max(30).default(2),
+    /** How a complaint about the service is made, and how a decision is contested (R7). */
+    complaints: z.object({ service: localized, appeal: localized, sources: z.array(source).min(1) }).strict(),
+    /** Days after which a knowledge entry counts as due for review. */
+    reviewIntervalDays: z.number().int().min(1).default(365),
+    /** Days transcripts, cases and feedback are kept (R8). */
+    retentionDays: z.number().int().min(1).default(90),
+  })
+  .strict();
+export type AgencyProfile = z.infer<typeof agencyProfile>;

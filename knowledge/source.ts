@@ -1,0 +1,76 @@
+// The knowledge the bot answers from right now. Editing a knowledge file reloads it without a
+// restart; an invalid edit keeps the previous knowledge running and says why in the log.
+import { watch, type FSWatcher } from 'node:fs';
+import { loadKnowledgeFiles, formatProblem, type LoadOptions, type Problem } from './load.js';
+import { buildKnowledge, type Knowledge } from './knowledge.js';
+
+export class KnowledgeLoadError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(`Knowledge base is invalid:\n  ${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n  ')}`);
+    this.name = 'KnowledgeLoadError';
+  }
+}
+
+export interface KnowledgeLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class KnowledgeSource {
+  private knowledge: Knowledge;
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  /** Loads the knowledge or throws KnowledgeLoadError listing every problem. */
+  constructor(
+    private readonly options: Omit<LoadOptions, 'today'> & { now: () => Date },
+    private readonly log: KnowledgeLog,
+  ) {
+    const loaded = this.load();
+    if (!loaded.ok) throw new KnowledgeLoadError(loaded.problems);
+    this.knowledge = loaded.knowledge;
+  }
+
+  get current(): Knowledge {
+    return this.knowledge;
+  }
+
+  /** Reloads from disk; on problems keeps the running knowledge. Returns whether it changed. */
+  reload(): boolean {
+    const loaded = this.load();
+    if (!loaded.ok) {
+      this.log.error(
+        { problems: loaded.problems.filter((p) => p.severity === 'error').map(formatProblem) },
+        'knowledge edit rejected; the previous knowledge stays in use',
+      );
+      return false;
+    }
+    this.knowledge = loaded.knowledge;
+    this.log.info({ entries: loaded.knowledge.entries.size, authorities: loaded.knowledge.authorities.size }, 'knowledge reloaded');
+    return true;
+  }
+
+  /** Watches the knowledge folder; bursts of file events (editors save in steps) reload once. */
+  watch(debounceMs = 250): void {
+    if (this.watcher) return;
+    this.watcher = watch(this.options.knowledgeDir, { recursive: true }, (_event, file) => {
+      if (file && !/\.ya?ml$/.test(String(file))) return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.reload(), debounceMs);
+    });
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  private load(): { ok: true; knowledge: Knowledge } | { ok: false; problems: Problem[] } {
+    const result = loadKnowledgeFiles({ ...this.options, today: this.options.now() });
+    if (!result.ok) return result;
+    for (const p of result.problems) this.log.warn({ problem: formatProblem(p) }, 'knowledge warning');
+    return { ok: true, knowledge: buildKnowledge(result.files) };
+  }
+}

@@ -1,0 +1,52 @@
+// Groups unanswered questions by similarity (shared stems), so one missing topic asked twenty ways
+// shows up as one line with a count.
+import type { UnansweredQuestion } from '../bot/storage/records.js';
+import type { Knowledge } from './knowledge.js';
+import { isStopword, stem, words } from './normalise.js';
+
+export interface UnansweredGroup {
+  count: number;
+  example: string;
+  others: string[];
+  reasons: Record<string, number>;
+  closestEntryId: string | null;
+  closestScore: number | null;
+}
+
+/** Two questions join a group when this share of their stems overlaps (Jaccard). */
+const SAME_TOPIC = 0.5;
+
+export function groupUnanswered(questions: UnansweredQuestion[], knowledge: Knowledge): UnansweredGroup[] {
+  const groups: { stems: Set<string>; items: UnansweredQuestion[] }[] = [];
+  for (const q of questions) {
+    const stems = new Set(words(q.text).filter((w) => !isStopword(w)).map(stem));
+    const home = groups.find((g) => jaccard(g.stems, stems) >= SAME_TOPIC);
+    if (home) {
+      home.items.push(q);
+      for (const s of stems) home.stems.add(s);
+    } else groups.push({ stems, items: [q] });
+  }
+  return groups
+    .map(({ items }) => {
+      const example = items[0]!.text;
+      const closest = knowledge.index.search(example, 4).results.find((r) => r.kind === 'entry');
+      const reasons: Record<string, number> = {};
+      for (const i of items) reasons[i.reason] = (reasons[i.reason] ?? 0) + 1;
+      return {
+        count: items.length,
+        example,
+        others: [...new Set(items.slice(1).map((i) => i.text))].filter((t) => t !== example),
+        reasons,
+        closestEntryId: closest?.id ?? null,
+        closestScore: closest?.score ?? null,
+      };
+    })
+    .sort((a, b) => b.count - a.count);
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const x of a) if (b.has(x)) shared++;
+  return shared / (a.size + b.size - shared);
+}
