@@ -25,6 +25,11 @@ import type { LanguageCode } from '../knowledge/schema.js';
 import type { TurnDeps } from '../dialogs/respond.js';
 import { detectLanguage } from './language/detect.js';
 import { requestedLanguage } from './language/request.js';
+import { DirectLineAdapter } from './directline/adapter.js';
+import { MemoryDirectLineStore } from './directline/store.js';
+import { mountDirectLine } from './directline/routes.js';
+import { tokenKeyFrom } from './directline/tokens.js';
+import { mountWebChat } from './web/routes.js';
 
 export interface AppDeps {
   log?: Logger;
@@ -38,6 +43,7 @@ export interface AppDeps {
 export interface App {
   server: restify.Server;
   bot: PadomsBot;
+  directLine: DirectLineAdapter;
   /** Runs one turn of the bot: what every adapter calls. */
   logic: (context: TurnContext) => Promise<void>;
   knowledge: KnowledgeSource;
@@ -98,6 +104,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     await cloudAdapter.process(req, res, logic);
   });
 
+  // Self-hosted Direct Line 3.0 for the embedded Web Chat widget: no Azure account needed.
+  const directLine = new DirectLineAdapter({ store: new MemoryDirectLineStore({ now }), now, log });
+  mountDirectLine(server, {
+    adapter: directLine,
+    logic,
+    tokenKey: tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET),
+    ...(config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {}),
+    log,
+    now,
+  });
+  mountWebChat(server, { profile: () => knowledge.current.profile, log });
+
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });
   });
@@ -111,6 +129,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   return {
     server,
     bot,
+    directLine,
     logic,
     knowledge,
     texts,

@@ -48,6 +48,8 @@ export class PadomsBot extends ActivityHandler {
       'turn failed',
     );
     try {
+      // A dialog that threw mid-step must not be resumed next turn: start the next turn afresh.
+      await this.deps.state.dialogState.delete(context);
       const data = await this.deps.state.conversationData.get(context, newConversationData());
       const knowledge = this.deps.knowledge();
       const [reply] = apology({ knowledge, t: this.deps.texts.forLanguage(data.language), language: data.language });

@@ -9,6 +9,7 @@ export interface ServerOptions {
 
 export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Server {
   const server = restify.createServer({ name: 'padoms', handleUncaughtExceptions: false });
+  server.pre(jsonBodiesOnly);
   server.use(restify.plugins.queryParser({ mapParams: false }));
   // Oversize bodies get 413 and malformed JSON 400, both with restify's JSON error body.
   server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, mapFiles: false }));
@@ -18,4 +19,20 @@ export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Serv
     next();
   });
   return server;
+}
+
+/**
+ * Every endpoint we serve reads JSON. restify's body parser would otherwise accept multipart bodies
+ * (written to disk, past the size limit) and count compressed bodies before inflating them.
+ * Direct Line routes apply the same rule with their own error codes (bot/directline/routes.ts).
+ */
+function jsonBodiesOnly(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  if (req.getPath().startsWith('/v3/directline')) return next();
+  const hasBody = Number(req.header('content-length', '0')) > 0 || req.header('transfer-encoding', '') !== '';
+  if (!hasBody) return next();
+  const encoding = req.header('content-encoding', 'identity').toLowerCase();
+  const type = req.header('content-type', '').toLowerCase();
+  if (encoding === 'identity' && /^application\/([a-z.+-]*\+)?json\b/.test(type)) return next();
+  res.send(415, { error: { code: 'UnsupportedMediaType', message: 'request bodies must be uncompressed application/json' } });
+  return next(false);
 }

@@ -6,7 +6,7 @@ import type { LanguageCode } from '../knowledge/schema.js';
 import type { Texts } from '../bot/i18n.js';
 import type { OutcomeKind, TurnRecords } from '../bot/storage/records.js';
 import { newConversationData, type ConversationData, type StateAccessors } from '../bot/state.js';
-import { redact } from '../bot/privacy/redact.js';
+import { redact, withoutRedactions } from '../bot/privacy/redact.js';
 import * as replies from './replies.js';
 import type { ButtonValue, Reply, ReplyContext } from './replies.js';
 import { buttonValue } from './button-value.js';
@@ -29,8 +29,8 @@ export interface TurnDeps {
   decisionSettings?: DecisionSettings;
   /** Longest message read; longer ones are asked to be shortened. */
   maxMessageLength: number;
-  /** Told of every decision: `npm run ask` and metrics listen here. */
-  onDecision?: (d: { decision: Decision; language: LanguageCode; detected: string }) => void;
+  /** Told of every decision with its turn: `npm run ask` and metrics listen here. */
+  onDecision?: (d: { decision: Decision; language: LanguageCode; detected: string }, context: TurnContext) => void;
 }
 
 export async function greet(context: TurnContext, deps: TurnDeps): Promise<void> {
@@ -54,7 +54,7 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
   const { text, found } = redact(raw);
 
   const knowledge = deps.knowledge();
-  const result = decide(text, {
+  const result = decide(withoutRedactions(text), {
     knowledge,
     offeredLanguages: deps.offeredLanguages(),
     conversationLanguage: data.language,
@@ -62,7 +62,7 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
     isAbusive: deps.isAbusive,
     ...(deps.decisionSettings ? { settings: deps.decisionSettings } : {}),
   });
-  deps.onDecision?.(result);
+  deps.onDecision?.(result, context);
   const { decision } = result;
   data.language = result.language;
   const ctx = replyContext(deps, data.language);

@@ -83,6 +83,7 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
     return undefined;
   };
 
+  const filesById = new Map<string, string[]>();
   const readFolder = <T extends { id: string }>(folder: string, schema: z.ZodType<T>, required: boolean): T[] => {
     if (!existsSync(folder)) {
       if (required) problems.push({ severity: 'error', file: rel(folder), message: 'folder missing' });
@@ -97,6 +98,7 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
       if (item.id !== expected) {
         problems.push({ severity: 'error', file: rel(file), entryId: item.id, field: 'id', message: `id must equal the file name "${expected}"` });
       }
+      filesById.set(item.id, [...(filesById.get(item.id) ?? []), rel(file)]);
       out.push(item);
     }
     return out;
@@ -107,6 +109,13 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
   const authorities = readFolder(path.join(knowledgeDir, 'authorities'), authority, false);
   const intents = readFolder(path.join(knowledgeDir, 'intents'), intent, false);
 
+  for (const [id, files] of filesById) {
+    if (files.length < 2) continue;
+    for (const file of files) {
+      const others = files.filter((f) => f !== file).join(', ');
+      problems.push({ severity: 'error', file, entryId: id, field: 'id', message: `id also used in ${others}` });
+    }
+  }
   if (profile) crossCheck({ profile, entries, authorities, intents }, today, problems, dir, knowledgeDir);
   if (!profile || problems.some((p) => p.severity === 'error')) return { ok: false, problems };
   return { ok: true, files: { profile, entries, authorities, intents }, problems };
@@ -115,12 +124,6 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
 function crossCheck(files: KnowledgeFiles, today: Date, problems: Problem[], dir: string, knowledgeDir: string): void {
   const { profile, entries, authorities, intents } = files;
   const entryFile = (id: string) => path.relative(knowledgeDir, path.join(dir, 'entries', `${id}.yaml`));
-  const allIds = new Map<string, number>();
-  for (const item of [...entries, ...authorities, ...intents]) allIds.set(item.id, (allIds.get(item.id) ?? 0) + 1);
-  for (const [id, count] of allIds) {
-    if (count > 1) problems.push({ severity: 'error', file: '(knowledge)', entryId: id, field: 'id', message: `id used ${count} times` });
-  }
-
   const languages = profile.staffLanguages;
   const reviewBefore = new Date(today.getTime() - profile.reviewIntervalDays * 86_400_000).toISOString().slice(0, 10);
   const ids = new Set(entries.map((e) => e.id));

@@ -70,15 +70,29 @@ interface Resolution {
 
 interface IndexedDocument {
   doc: MatchDocument;
-  bag: Set<string>;
+  /** Term → salience (0…1): how central the term is to the document. */
+  bag: Map<string, number>;
   phrasingBags: Set<string>[];
+}
+
+interface Posting {
+  doc: number;
+  salience: number;
+}
+
+/**
+ * A term used in one phrasing may be incidental; one used in several phrasings or listed as a
+ * keyword is what the document is about. Keywords count as two phrasings.
+ */
+function salience(occurrences: number): number {
+  return Math.min(1, 0.55 + 0.15 * occurrences);
 }
 
 const RESOLVE_CACHE_LIMIT = 5000;
 
 export class MatchIndex {
   private readonly docs: IndexedDocument[];
-  private readonly postings = new Map<string, number[]>();
+  private readonly postings = new Map<string, Posting[]>();
   private readonly idf = new Map<string, number>();
   private readonly byPrefix = new Map<string, string[]>();
   private readonly fuzzyBuckets = new Map<string, Fuse<string>>();
@@ -90,16 +104,15 @@ export class MatchIndex {
     readonly settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS,
   ) {
     this.docs = documents.map((doc) => {
-      const phrasingBags = [...doc.phrasings, ...doc.keywords].map((p) => new Set(termsOf(p)));
-      const bag = new Set(phrasingBags.flatMap((b) => [...b]));
-      return { doc, bag, phrasingBags: phrasingBags.slice(0, doc.phrasings.length) };
+      const phrasingBags = doc.phrasings.map((p) => new Set(termsOf(p)));
+      const counts = new Map<string, number>();
+      for (const b of phrasingBags) for (const t of b) counts.set(t, (counts.get(t) ?? 0) + 1);
+      for (const k of doc.keywords) for (const t of new Set(termsOf(k))) counts.set(t, (counts.get(t) ?? 0) + 2);
+      const bag = new Map([...counts].map(([t, n]) => [t, salience(n)]));
+      return { doc, bag, phrasingBags };
     });
     this.docs.forEach(({ bag }, i) => {
-      for (const term of bag) {
-        const list = this.postings.get(term);
-        if (list) list.push(i);
-        else this.postings.set(term, [i]);
-      }
+      for (const [term, w] of bag) push(this.postings, term, { doc: i, salience: w });
     });
     const n = this.docs.length;
     let maxIdf = 0;
@@ -129,11 +142,14 @@ export class MatchIndex {
     const queryTerms = [...new Set(termsOf(question))];
     const resolved = queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) }));
     const unknown = resolved.filter((r) => r.resolutions.length === 0).map((r) => r.term);
-    const weights = resolved.map((r) =>
-      r.resolutions.length === 0
-        ? this.maxIdf * this.settings.unknownWordWeight
-        : Math.max(...r.resolutions.map((x) => (this.idf.get(x.term) ?? 0) * x.similarity)),
-    );
+    // A term's weight is its own IDF when the knowledge knows it as typed; only otherwise the best
+    // of the forms it may stand for (a rarer inflected form must not inflate a common word).
+    const weights = resolved.map((r) => {
+      if (r.resolutions.length === 0) return this.maxIdf * this.settings.unknownWordWeight;
+      const exact = r.resolutions.find((x) => x.similarity === 1);
+      if (exact) return this.idf.get(exact.term) ?? 0;
+      return Math.max(...r.resolutions.map((x) => (this.idf.get(x.term) ?? 0) * x.similarity));
+    });
     const totalWeight = weights.reduce((a, b) => a + b, 0);
     const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight };
     if (totalWeight === 0) return { analysis, results: [] };
@@ -145,8 +161,8 @@ export class MatchIndex {
       const credit = new Map<number, number>();
       for (const { term: vocab, similarity } of resolutions) {
         const value = (this.idf.get(vocab) ?? 0) * similarity;
-        for (const d of this.postings.get(vocab) ?? []) {
-          if ((credit.get(d) ?? 0) < value) credit.set(d, value);
+        for (const { doc: d, salience: w } of this.postings.get(vocab) ?? []) {
+          if ((credit.get(d) ?? 0) < value * w) credit.set(d, value * w);
         }
       }
       const w = weights[i] ?? 0;
@@ -183,10 +199,11 @@ export class MatchIndex {
   containsPhrase(question: string, phrase: string): boolean {
     const wanted = termsOf(phrase);
     if (wanted.length === 0) return false;
-    const present = new Set(
-      termsOf(question).flatMap((t) => [t, ...this.resolve(t).filter((r) => r.similarity >= this.settings.prefixSimilarity).map((r) => r.term)]),
-    );
-    return wanted.every((w) => present.has(w));
+    const present = termsOf(question);
+    const min = this.settings.minSharedPrefix;
+    // Same stem, or one extends the other ("ugunsgrek" / "ugunsgreka"); never a mere shared start.
+    const same = (a: string, b: string) => a === b || (Math.min(a.length, b.length) >= min && (a.startsWith(b) || b.startsWith(a)));
+    return wanted.every((w) => present.some((p) => same(p, w)));
   }
 
   /** Weighted soft Jaccard between the question and the document's closest phrasing. */

@@ -32,7 +32,8 @@ export function toAskAnswer(text: string, { decision, replies }: TurnResult): As
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const json = args.includes('--json');
-  const questions = args.filter((a) => a !== '--json');
+  const explain = args.includes('--explain');
+  const questions = args.filter((a) => a !== '--json' && a !== '--explain');
   const bot = createInProcessBot();
   const answer = async (q: string) => {
     const result = await bot.say(q);
@@ -43,6 +44,12 @@ async function main(): Promise<void> {
       process.stdout.write(`${a.kind}${detail ? ` ${detail}` : ''} [${a.language}]${a.referrals.length ? ` referrals: ${a.referrals.join(', ')}` : ''}\n${a.reply}\n`);
       const buttons = buttonTitles(result.replies);
       if (buttons.length) process.stdout.write(`buttons: ${buttons.map((b) => `[${b}]`).join(' ')}\n`);
+      if (explain) {
+        // For knowledge keepers: which entries came close, and on which words.
+        const { analysis, results } = bot.app.knowledge.current.index.search(q, 6);
+        process.stdout.write(`terms: ${analysis.terms.join(' ')}${analysis.unknown.length ? ` (unknown: ${analysis.unknown.join(' ')})` : ''}\n`);
+        for (const r of results) process.stdout.write(`  ${r.score.toFixed(3)} ${r.kind} ${r.id}  [${r.matched.join(' ')}]\n`);
+      }
       process.stdout.write('\n');
     }
   };

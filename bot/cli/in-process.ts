@@ -25,13 +25,14 @@ export interface InProcessBot {
 
 export function createInProcessBot(env: Record<string, string | undefined> = process.env, deps: AppDeps = {}): InProcessBot {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
-  let lastDecision: TurnResult['decision'];
+  // Decisions by conversation: several conversations may be in flight at once.
+  const decisions = new Map<string, TurnResult['decision']>();
   const app = createApp(config, {
     storage: 'memory',
     log: createLogger(config.LOG_LEVEL, 2),
     ...deps,
-    onDecision: (d) => {
-      lastDecision = d;
+    onDecision: (d, context) => {
+      decisions.set(context.activity.conversation.id, d);
     },
   });
   let counter = 0;
@@ -46,7 +47,7 @@ export function createInProcessBot(env: Record<string, string | undefined> = pro
     } as never);
     adapter.use(async (context, next) => {
       context.onSendActivities(async (_ctx, activities, nextSend) => {
-        sent.push(...activities);
+        sent.push(...activities.filter((a) => a.type !== 'trace'));
         return nextSend();
       });
       await next();
@@ -58,14 +59,14 @@ export function createInProcessBot(env: Record<string, string | undefined> = pro
   return {
     app,
     async say(text, conversationId) {
-      lastDecision = undefined;
-      const replies = await run(conversationId ?? `cli-${++counter}`, { type: 'message', text });
-      return { decision: lastDecision, replies };
+      return this.send({ type: 'message', text }, conversationId ?? `cli-${++counter}`);
     },
     async send(activity, conversationId) {
-      lastDecision = undefined;
+      decisions.delete(conversationId);
       const replies = await run(conversationId, activity);
-      return { decision: lastDecision, replies };
+      const decision = decisions.get(conversationId);
+      decisions.delete(conversationId);
+      return { decision, replies };
     },
     async join(conversationId) {
       return run(conversationId, { type: 'conversationUpdate', membersAdded: [{ id: 'citizen', name: 'citizen' }] });

@@ -99,14 +99,15 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
   server.pre(function directLinePre(req: restify.Request, res: restify.Response, next: restify.Next) {
     const path = req.getPath();
     if (path !== DIRECTLINE_BASE && !path.startsWith(`${DIRECTLINE_BASE}/`)) return next();
-    res.header('Access-Control-Allow-Origin', CORS_HEADERS['Access-Control-Allow-Origin']);
-    res.header('X-Content-Type-Options', 'nosniff');
-    res.header('Cache-Control', 'no-store');
+    res.setHeader('Access-Control-Allow-Origin', CORS_HEADERS['Access-Control-Allow-Origin']);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'no-store');
     if (req.method === 'OPTIONS') {
-      for (const [name, value] of Object.entries(CORS_HEADERS)) res.header(name, value);
+      for (const [name, value] of Object.entries(CORS_HEADERS)) res.setHeader(name, value);
       res.send(204);
       return next(false);
     }
+    directLineErrorShape(res);
     if (/^\/v3\/directline\/conversations\/[^/]+\/upload\/?$/.test(path)) {
       sendFailure(res, { status: 415, code: 'UploadNotSupported', message: 'uploads not supported' });
       return next(false);
@@ -122,16 +123,6 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
       return next(false);
     }
     return next();
-  });
-
-  // Body-parser errors (400 malformed JSON, 413 too large) in the same shape as ours.
-  server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { body?: { code?: unknown } }, next: () => void) => {
-    if (req.getPath().startsWith(DIRECTLINE_BASE)) {
-      const code = typeof err.body?.code === 'string' ? err.body.code : err.name;
-      const message = err.message;
-      Object.defineProperty(err, 'toJSON', { value: () => ({ error: { code, message } }), configurable: true });
-    }
-    next();
   });
 
   server.post(`${DIRECTLINE_BASE}/tokens/generate`, async function generateToken(req: restify.Request, res: restify.Response) {
@@ -235,6 +226,31 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
         return sendFailure(res, { status: 502, code: 'BotError', message: 'the bot could not process the activity' });
     }
   });
+}
+
+/**
+ * Errors restify sends itself (400 malformed JSON and 413 too large from the body parser, 404/405
+ * from the router) get the same `{ error: { code, message } }` shape as ours. Done per response
+ * rather than with a second 'restifyError' listener: restify hands every listener of that event the
+ * same callback, so two listeners crash it (vasync "idx should be equal to ndone").
+ */
+function directLineErrorShape(res: restify.Response): void {
+  const send = res.send as (...args: unknown[]) => unknown;
+  res.send = function sendDirectLineError(this: restify.Response, ...args: unknown[]) {
+    const [first] = args;
+    if (args.length === 1 && first instanceof Error) {
+      const status = (first as { statusCode?: unknown }).statusCode;
+      const code = (first as { body?: { code?: unknown } }).body?.code;
+      const httpStatus = typeof status === 'number' ? status : 500;
+      return send.call(this, httpStatus, {
+        error: {
+          code: typeof code === 'string' ? code : first.name,
+          message: httpStatus >= 500 ? 'internal error' : first.message,
+        },
+      });
+    }
+    return send.apply(this, args);
+  } as typeof res.send;
 }
 
 function fail(status: number, code: string, message: string): { ok: false; failure: Failure } {

@@ -2,7 +2,8 @@
 // Deliberately conservative: the message must consist of a language name plus words that only frame a
 // request (please, can we speak, runāsim, можно, ...). "Vai dokumentam jābūt latviešu valodā?" mentions a
 // language but asks about a document, so it is not a request.
-import { DETECTABLE_LANGUAGES, type DetectableLanguage } from './detect.js';
+// Type-only import: recognising a request must not load eld's n-gram database.
+import type { DetectableLanguage } from './detect.js';
 
 /** Longer messages are questions that happen to mention a language, not requests to switch. */
 const MAX_WORDS = 10;
@@ -72,10 +73,11 @@ const NAMES: Record<DetectableLanguage, readonly string[]> = {
 };
 
 /** A message that is nothing but a language code ("EN", "ru?") is a request too. */
-const CODES: Record<string, DetectableLanguage> = {
-  lv: 'lv', lat: 'lv', en: 'en', eng: 'en', ru: 'ru', rus: 'ru', ua: 'uk', ukr: 'uk',
-  de: 'de', ger: 'de', lt: 'lt', lit: 'lt', et: 'et', ee: 'et', est: 'et', pl: 'pl', fr: 'fr', fra: 'fr',
-};
+const CODES = new Map<string, DetectableLanguage>([
+  ['lv', 'lv'], ['lat', 'lv'], ['en', 'en'], ['eng', 'en'], ['ru', 'ru'], ['rus', 'ru'], ['ua', 'uk'], ['ukr', 'uk'],
+  ['de', 'de'], ['ger', 'de'], ['lt', 'lt'], ['lit', 'lt'], ['et', 'et'], ['ee', 'et'], ['est', 'et'], ['pl', 'pl'],
+  ['fr', 'fr'], ['fra', 'fr'],
+]);
 
 // Words that only frame a request, in any of the nine languages (normalised as above). Negations ("not",
 // "ne", "нет", "nicht") are absent on purpose: "not in English" must not switch to English.
@@ -127,11 +129,11 @@ const FRAME_WORDS = new Set(
 
 const LETTER_BEFORE = '(?<![\\p{L}])';
 const LETTER_AFTER = '(?![\\p{L}])';
-const NAME_PATTERNS: ReadonlyArray<readonly [DetectableLanguage, RegExp]> = DETECTABLE_LANGUAGES.map(
-  (language) =>
+const NAME_PATTERNS: ReadonlyArray<readonly [DetectableLanguage, RegExp]> = Object.entries(NAMES).map(
+  ([language, names]) =>
     [
-      language,
-      new RegExp(`${LETTER_BEFORE}(?:${NAMES[language].map((name) => normalise(name)).join('|')})${LETTER_AFTER}`, 'gu'),
+      language as DetectableLanguage,
+      new RegExp(`${LETTER_BEFORE}(?:${names.map((name) => normalise(name)).join('|')})${LETTER_AFTER}`, 'gu'),
     ] as const,
 );
 
@@ -142,7 +144,8 @@ export function requestedLanguage(text: string): string | null {
     .trim();
   const words = message.split(/[\s'-]+/u).filter(Boolean);
   if (words.length === 0 || words.length > MAX_WORDS) return null;
-  if (words.length === 1 && words[0] !== undefined && CODES[words[0]]) return CODES[words[0]] ?? null;
+  const [only] = words;
+  if (words.length === 1 && only !== undefined && CODES.has(only)) return CODES.get(only) ?? null;
 
   let requested: DetectableLanguage | null = null;
   let rest = message;

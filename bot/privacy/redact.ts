@@ -72,3 +72,10 @@ export function isIban(candidate: string): boolean {
   }
   return remainder === 1;
 }
+
+/** The text without the redaction marks: what the matcher should read (a mark is not a topic). */
+export function withoutRedactions(text: string): string {
+  let out = text;
+  for (const mask of Object.values(MASK)) out = out.split(mask).join(' ');
+  return out;
+}

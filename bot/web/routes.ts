@@ -1,6 +1,6 @@
 // The embeddable chat: the widget script and its CSS, Web Chat itself (served from node_modules,
 // compressed once, cacheable, so nothing comes from a CDN), and a demo agency page at GET /.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -15,7 +15,8 @@ import type { Logger } from '../log.js';
 const gzip = promisify(gzipCallback);
 
 export interface WebChatDeps {
-  profile: AgencyProfile;
+  /** The agency shown on the demo page; a getter follows knowledge hot reloads. */
+  profile: AgencyProfile | (() => AgencyProfile);
   log: Logger;
 }
 
@@ -57,7 +58,16 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   );
   const widgetCss = textAsset(readFileSync(path.join(publicDir, 'widget.css'), 'utf8'), CSS_TYPE);
   const pageCss = textAsset(readFileSync(path.join(publicDir, 'page.css'), 'utf8'), CSS_TYPE);
-  const page = renderPage(readFileSync(path.join(publicDir, 'index.html'), 'utf8'), profile);
+  const template = readFileSync(path.join(publicDir, 'index.html'), 'utf8');
+  const currentProfile = typeof profile === 'function' ? profile : () => profile;
+  // Re-rendered only when the profile object changes (a reload), not per request.
+  let rendered: { profile: AgencyProfile; body: Buffer } | undefined;
+  const pageBody = (): Buffer => {
+    const p = currentProfile();
+    if (rendered?.profile !== p) rendered = { profile: p, body: Buffer.from(renderPage(template, p), 'utf8') };
+    return rendered.body;
+  };
+  pageBody(); // a bad template or profile fails at start, not on the first visit
 
   // 3.9 MB read and gzip-compressed once, off the event loop; the first request waits for it.
   let webChatAsset: Promise<Asset> | undefined;
@@ -77,15 +87,14 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   void loadWebChat().catch((err: unknown) => log.error({ err: { name: (err as Error).name } }, 'webchat: bundle not loaded'));
 
   server.get('/', async function demoPage(_req: restify.Request, res: restify.Response) {
-    const nonce = randomBytes(16).toString('base64');
-    const html = Buffer.from(page.replaceAll('{{nonce}}', nonce), 'utf8');
+    const body = pageBody();
     res.writeHead(200, {
       'Content-Type': 'text/html; charset=utf-8',
-      'Content-Length': String(html.length),
+      'Content-Length': String(body.length),
       'Cache-Control': 'no-cache',
-      ...pageSecurityHeaders(nonce),
+      ...PAGE_SECURITY_HEADERS,
     });
-    res.end(html);
+    res.end(body);
   });
 
   server.get('/widget.js', async function widgetScript(req: restify.Request, res: restify.Response) {
@@ -122,16 +131,25 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
 }
 
 /**
- * Headers for HTML we serve. The CSP was checked in Chromium with the widget open and a
- * conversation running (test/webchat.browser.test.ts reports any violation): Web Chat 4.18 needs
- * no 'unsafe-eval' (its `Function("return this")` fallbacks are never reached in a browser with
- * globalThis), and its emotion styles take the nonce the widget passes on.
+ * The hash of an empty string, for `style-src`. Web Chat (emotion, react-scroll-to-bottom) adds
+ * empty <style> elements and fills them through CSSOM insertRule, which CSP does not police; only
+ * the empty element itself needs allowing. Web Chat 4.18 forwards a `nonce` prop to most of its
+ * style caches but not to one react-scroll-to-bottom cache, so a nonce alone is not enough; this
+ * hash covers all of them and admits no inline style with content.
  */
-export function pageSecurityHeaders(nonce: string): Record<string, string> {
-  const csp = [
+export const EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='";
+
+/**
+ * Headers for HTML we serve. The CSP was checked in Chromium with the widget open and a
+ * conversation running (test/webchat.browser.test.ts fails on any violation): Web Chat 4.18 needs
+ * no 'unsafe-eval' (its `Function("return this")` fallbacks are not reached in a browser with
+ * globalThis) and no 'unsafe-inline'.
+ */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': [
     "default-src 'none'",
     "script-src 'self'",
-    `style-src 'self' 'nonce-${nonce}'`,
+    `style-src 'self' ${EMPTY_STYLE_HASH}`,
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
     "connect-src 'self'",
@@ -139,18 +157,15 @@ export function pageSecurityHeaders(nonce: string): Record<string, string> {
     "form-action 'self'",
     "frame-ancestors 'none'",
     "object-src 'none'",
-  ].join('; ');
-  return {
-    'Content-Security-Policy': csp,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'strict-origin-when-cross-origin',
-    'X-Frame-Options': 'DENY',
-    'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-  };
-}
+  ].join('; '),
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'strict-origin-when-cross-origin',
+  'X-Frame-Options': 'DENY',
+  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
 
-/** The agency page, with every profile value HTML-escaped; `{{nonce}}` is left for each request. */
+/** The agency page, with every profile value HTML-escaped. */
 export function renderPage(template: string, profile: AgencyProfile): string {
   const c = profile.contacts;
   const contactRows: [string, string | undefined][] = [
@@ -174,8 +189,7 @@ export function renderPage(template: string, profile: AgencyProfile): string {
     contacts,
   };
   return template
-    .replace(/\{\{(name|description|intro|topics|contacts)\}\}/g, (_m, key: string) => values[key] ?? '')
-    .replace('<script src="/widget.js" defer></script>', '<script src="/widget.js" defer nonce="{{nonce}}"></script>');
+    .replace(/\{\{(name|description|intro|topics|contacts)\}\}/g, (_m, key: string) => values[key] ?? '');
 }
 
 export function escapeHtml(text: string): string {

@@ -1,0 +1,85 @@
+// The real app over HTTP on loopback: health, readiness, the guarded Bot Framework endpoint, and a
+// full Direct Line turn answered from the demo agency's knowledge.
+import { networkInterfaces } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type RunningApp } from './support/app.js';
+
+let site: RunningApp;
+beforeAll(async () => {
+  // Listen on every interface so the test can also arrive from a non-loopback address.
+  site = await startApp({}, {}, '0.0.0.0');
+});
+afterAll(async () => site?.stop());
+
+/** This machine's first non-loopback IPv4 address, if it has one. */
+function externalAddress(): string | undefined {
+  return Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+}
+
+describe('health and readiness', () => {
+  it('/healthz says the process is alive; /readyz checks knowledge and storage', async () => {
+    expect((await fetch(`${site.origin}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${site.origin}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { knowledge: true, storage: true } });
+  });
+});
+
+describe('/api/messages with authentication disabled (empty MicrosoftAppId)', () => {
+  const activity = {
+    type: 'message', id: '1', text: 'Labdien', channelId: 'emulator', serviceUrl: 'http://127.0.0.1:9/',
+    from: { id: 'user' }, recipient: { id: 'bot' }, conversation: { id: 'conv' },
+  };
+
+  it('refuses a client that is not on loopback', async (ctx) => {
+    const address = externalAddress();
+    if (!address) return ctx.skip();
+    const port = new URL(site.origin).port;
+    const res = await fetch(`http://${address}:${port}/api/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity),
+    });
+    expect(res.status).toBe(403);
+    expect((await res.json()).error.code).toBe('Forbidden');
+  });
+
+  it('lets a loopback client through to the Bot Framework adapter', async () => {
+    const res = await fetch(`${site.origin}/api/messages`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...activity, type: 'typing' }),
+    });
+    expect(res.status).not.toBe(403);
+  });
+
+  it('refuses multipart and compressed bodies', async () => {
+    const multipart = await fetch(`${site.origin}/api/messages`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' });
+    expect(multipart.status).toBe(415);
+  });
+});
+
+describe('a Direct Line conversation with the real bot', () => {
+  it('greets in Latvian, then answers a Latvian question from the knowledge base', async () => {
+    const dl = `${site.origin}/v3/directline`;
+    const { token } = (await (await fetch(`${dl}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const conversation = (await (await fetch(`${dl}/conversations`, { method: 'POST', headers: auth })).json()) as { conversationId: string };
+    const url = `${dl}/conversations/${conversation.conversationId}/activities`;
+
+    const read = async (watermark?: string) => {
+      const res = await fetch(`${url}${watermark ? `?watermark=${watermark}` : ''}`, { headers: auth });
+      return (await res.json()) as { activities: { from: { id: string }; text?: string }[]; watermark: string };
+    };
+    const greeting = await read();
+    expect(greeting.activities[0]?.text).toContain('Datu valsts inspekcijas virtuālais asistents');
+
+    const sent = await fetch(url, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: 'x' }, text: 'Kā ziņot par personas datu aizsardzības pārkāpumu?' }) });
+    expect(sent.status).toBe(200);
+    const replies = await read(greeting.watermark);
+    const entry = site.app.knowledge.current.entries.get('dvi.breach-notification')!;
+    expect(replies.activities.map((a) => a.text).join('\n')).toContain(entry.answer.lv.trim().slice(0, 40));
+
+    const other = (await (await fetch(`${dl}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
+    const forbidden = await fetch(url, { headers: { authorization: `Bearer ${other.token}` } });
+    expect(forbidden.status).toBe(403);
+  });
+});

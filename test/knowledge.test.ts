@@ -1,0 +1,72 @@
+// Knowledge files: validation that reports every problem at once, and hot reload that never lets an
+// invalid edit replace working knowledge.
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { formatProblem, loadKnowledgeFiles } from '../knowledge/load.js';
+import { KnowledgeLoadError, KnowledgeSource } from '../knowledge/source.js';
+import { silentLogger } from '../bot/log.js';
+
+const today = new Date('2026-11-22T10:00:00Z');
+
+describe('kb:check problems', () => {
+  it('the demo agency is valid and complete', () => {
+    const result = loadKnowledgeFiles({ knowledgeDir: 'knowledge', agency: 'dvi', today });
+    expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const ids = result.files.entries.map((e) => e.id);
+    for (const id of ['dvi.about', 'dvi.contacts', 'dvi.data-complaint', 'dvi.special-needs', 'smalltalk.bot-identity']) expect(ids).toContain(id);
+    const authorities = result.files.authorities.map((a) => a.id);
+    for (const id of ['vid', 'pmlp', 'csdd', 'ptac', 'vdi', 'ur', 'nva', 'vsaa', 'visc', 'vpvb', 'vp', 'cert', 'tiesibsargs', 'pasvaldiba', 'emergency']) {
+      expect(authorities).toContain(id);
+    }
+  });
+
+  it('reports every problem at once, naming file, entry and field', () => {
+    const result = loadKnowledgeFiles({ knowledgeDir: 'test/fixtures/broken-knowledge', agency: 'broken', today });
+    expect(result.ok).toBe(false);
+    const lines = result.problems.map(formatProblem);
+    const expectLine = (re: RegExp) => expect(lines.some((l) => re.test(l)), `${re} in\n${lines.join('\n')}`).toBe(true);
+    expectLine(/ERROR .*broken\.dup\.yaml › broken\.dup › answer\.en: missing en translation/);
+    expectLine(/ERROR .*broken\.dup\.yaml › broken\.dup › followUps\.0: "broken\.nowhere" is not an entry/);
+    expectLine(/warning .*broken\.dup\.yaml › broken\.dup › reviewed: last reviewed 2020-01-01/);
+    expectLine(/ERROR .*broken\.second\.yaml › broken\.dup › links\.0\.url/);
+    expectLine(/ERROR .*broken\.second\.yaml › broken\.dup › .*colour/);
+    expectLine(/ERROR .*broken\.third\.yaml › broken\.dup › id: id must equal the file name "broken\.third"/);
+    expectLine(/ERROR .*broken\.dup\.yaml › broken\.dup › id: id also used in .*broken\.third\.yaml/);
+    expectLine(/ERROR .*broken\.yaml-error\.yaml: not valid YAML/);
+  });
+
+  it('the bot refuses to start on an invalid knowledge base', () => {
+    expect(() => new KnowledgeSource({ knowledgeDir: 'test/fixtures/broken-knowledge', agency: 'broken', now: () => today }, silentLogger)).toThrow(KnowledgeLoadError);
+  });
+});
+
+describe('hot reload', () => {
+  let dir: string;
+  let source: KnowledgeSource | undefined;
+  afterEach(() => {
+    source?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('an edit takes effect without restart; an invalid edit keeps the previous knowledge and logs why', async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'padoms-kb-'));
+    cpSync('test/fixtures/knowledge', dir, { recursive: true });
+    const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    source = new KnowledgeSource({ knowledgeDir: dir, agency: 'library', now: () => today }, log);
+    source.watch(50);
+    const file = path.join(dir, 'agencies/library/entries/library.renew.yaml');
+    const original = readFileSync(file, 'utf8');
+
+    writeFileSync(file, original.replace('Grāmatu var pagarināt bibliotēkas tīmekļvietnē vai pa tālruni.', 'Grāmatu var pagarināt tikai klātienē.'));
+    await vi.waitFor(() => expect(source!.current.entries.get('library.renew')?.answer.lv).toBe('Grāmatu var pagarināt tikai klātienē.'), { timeout: 5000 });
+
+    writeFileSync(file, original.replace('owner: Lasītāju apkalpošana', 'owner: ""'));
+    await vi.waitFor(() => expect(log.error).toHaveBeenCalled(), { timeout: 5000 });
+    expect(source.current.entries.get('library.renew')?.answer.lv).toBe('Grāmatu var pagarināt tikai klātienē.');
+    expect(JSON.stringify(log.error.mock.calls[0])).toMatch(/library\.renew › owner/);
+  });
+});

@@ -1,0 +1,179 @@
+// The demo page and the embedded widget in real Chromium: open the widget, talk to the bot through
+// the real Web Chat over our Direct Line, and check WCAG 2.1 AA with axe-core while it is open.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActivityHandler, type TurnContext } from 'botbuilder';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type restify from 'restify';
+import { createServer } from '../bot/server.js';
+import { silentLogger } from '../bot/log.js';
+import { DirectLineAdapter } from '../bot/directline/adapter.js';
+import { MemoryDirectLineStore } from '../bot/directline/store.js';
+import { mountDirectLine } from '../bot/directline/routes.js';
+import { mountWebChat } from '../bot/web/routes.js';
+import { agencyProfile } from '../knowledge/schema.js';
+import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
+
+const QUESTION = 'Kā iesniegt sūdzību?';
+const GREETING = 'Labdien! Esmu Testa inspekcijas čatbots. Uzdodiet jautājumu.';
+
+const profile = agencyProfile.parse({
+  id: 'tvi',
+  name: { lv: 'Testa valsts inspekcija' },
+  competence: { lv: 'Testa valsts inspekcija uzrauga testu kvalitāti Latvijā. Tā izskata sūdzības un sniedz konsultācijas.' },
+  topics: { lv: ['sūdzības iesniegšana', 'konsultācijas pa tālruni', 'dokumentu paraugi'] },
+  contacts: {
+    website: 'https://www.example.lv',
+    phone: '67000000',
+    email: 'pasts@example.lv',
+    address: 'Testa iela 1, Rīga, LV-1000',
+    hours: { lv: 'Darba dienās no 8.30 līdz 17.00.' },
+    sources: ['https://www.example.lv/kontakti'],
+    verified: '2026-01-15',
+  },
+  staffLanguages: ['lv'],
+  workingHours: { mon: [['08:30', '17:00']] },
+  complaints: { service: { lv: 'Rakstiet vadītājam.' }, appeal: { lv: 'Lēmumu var pārsūdzēt tiesā.' }, sources: ['https://www.example.lv/sudzibas'] },
+});
+
+/** The default test bot; the real app's logic can be passed to startSite instead. */
+function greetAndEcho(): (context: TurnContext) => Promise<void> {
+  const bot = new ActivityHandler()
+    .onMembersAdded(async (context, next) => {
+      for (const member of context.activity.membersAdded ?? []) {
+        if (member.id !== context.activity.recipient.id) await context.sendActivity(GREETING);
+      }
+      await next();
+    })
+    .onMessage(async (context, next) => {
+      await context.sendActivity(`Jūs jautājāt: ${context.activity.text ?? ''}`);
+      await next();
+    });
+  return (context) => bot.run(context);
+}
+
+async function startSite(logic: (context: TurnContext) => Promise<void>): Promise<{ server: restify.Server; origin: string }> {
+  const server = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
+  const adapter = new DirectLineAdapter({ store: new MemoryDirectLineStore(), log: silentLogger });
+  mountDirectLine(server, { adapter, logic, tokenKey: randomBytes(32), log: silentLogger });
+  mountWebChat(server, { profile, log: silentLogger });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+/** Records CSP violations and page errors from the first script on. */
+async function watch(page: Page): Promise<{ problems: string[] }> {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+  });
+  await page.exposeFunction('__reportCsp', (text: string) => problems.push(`csp: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __reportCsp(t: string): void }).__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  return { problems };
+}
+
+/** A message as shown in the transcript (Web Chat also keeps hidden copies for screen readers). */
+const bubble = (scope: Locator, text: string) => scope.locator('p').filter({ hasText: text }).first();
+
+async function openWidgetAndAsk(page: Page): Promise<void> {
+  const launcher = page.getByRole('button', { name: 'Jautāt čatbotam' });
+  await launcher.click();
+  await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('true');
+  const dialog = page.getByRole('dialog', { name: 'Čatbots' });
+  await bubble(dialog, GREETING).waitFor({ timeout: 20_000 });
+  const sendBox = dialog.getByRole('textbox');
+  await expect.poll(() => sendBox.evaluate((el) => el === document.activeElement)).toBe(true);
+  await sendBox.fill(QUESTION);
+  await sendBox.press('Enter');
+  await bubble(dialog, `Jūs jautājāt: ${QUESTION}`).waitFor({ timeout: 20_000 });
+}
+
+// Skipped only on a machine without Chromium, never in CI (.ci/run installs it and sets CI).
+describe.skipIf(!hasChromium && !process.env['CI'])('web chat widget in Chromium', () => {
+  let browser: Browser;
+  let site: { server: restify.Server; origin: string };
+
+  beforeAll(async () => {
+    [browser, site] = await Promise.all([launchBrowser(), startSite(greetAndEcho())]);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    site?.server.close();
+  });
+
+  it('serves an agency page, answers through Web Chat, and has no WCAG 2.1 AA violations with the widget open', async () => {
+    const context = await browser.newContext({ locale: 'lv-LV' });
+    const page = await context.newPage();
+    const { problems } = await watch(page);
+
+    const response = await page.goto(`${site.origin}/`);
+    const headers = response?.headers() ?? {};
+    expect(headers['content-security-policy']).toMatch(/script-src 'self'/);
+    expect(headers['content-security-policy']).not.toMatch(/unsafe-eval|unsafe-inline/);
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(headers['referrer-policy']).toBe('strict-origin-when-cross-origin');
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('lv');
+    await page.getByRole('heading', { level: 1, name: profile.name.lv }).waitFor();
+    expect(await page.locator('script').count()).toBe(1);
+
+    await openWidgetAndAsk(page);
+
+    const violations = await runAxe(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    expect(problems).toEqual([]);
+
+    // Escape closes the panel and gives focus back to the launcher.
+    await page.keyboard.press('Escape');
+    const launcher = page.getByRole('button', { name: 'Jautāt čatbotam' });
+    await expect.poll(() => launcher.getAttribute('aria-expanded')).toBe('false');
+    await expect.poll(() => launcher.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // The conversation survives moving to another page of the site (sessionStorage, same tab).
+    await page.reload();
+    await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+    await bubble(page.getByRole('dialog', { name: 'Čatbots' }), `Jūs jautājāt: ${QUESTION}`).waitFor({ timeout: 20_000 });
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('embeds on another origin with one script tag', async () => {
+    const agencyPage = `<!doctype html><html lang="lv"><head><meta charset="utf-8"><title>Cita vietne</title></head>
+<body><main><h1>Iestādes vietne citā domēnā</h1></main><script src="${site.origin}/widget.js" defer></script></body></html>`;
+    const foreign = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(agencyPage);
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, 'localhost', () => resolve()));
+    try {
+      const context = await browser.newContext({ locale: 'lv-LV' });
+      const page = await context.newPage();
+      const { problems } = await watch(page);
+      await page.goto(`http://localhost:${(foreign.address() as AddressInfo).port}/`);
+      await openWidgetAndAsk(page);
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      foreign.close();
+    }
+  }, 90_000);
+
+  it('serves Web Chat compressed and cacheable', async () => {
+    const url = `${site.origin}/webchat/webchat.js?v=4.18.1`;
+    const first = await fetch(url, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(first.status).toBe(200);
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    expect(first.headers.get('cache-control')).toMatch(/max-age=31536000/);
+    const etag = first.headers.get('etag') ?? '';
+    expect(etag).not.toBe('');
+    expect((await first.text()).length).toBeGreaterThan(1_000_000);
+    const again = await fetch(url, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': etag } });
+    expect(again.status).toBe(304);
+  });
+});
