@@ -48,31 +48,46 @@ function objective(answers: AskAnswer[]): { value: number; summary: string } {
   };
 }
 
-const grid = <T>(values: T[]) => values;
-let best = { value: -Infinity, summary: '', matcher: DEFAULT_MATCHER_SETTINGS, decision: DEFAULT_DECISION_SETTINGS };
-const start = objective(run(base, DEFAULT_DECISION_SETTINGS));
-console.log(`current defaults: ${start.value.toFixed(3)}  ${start.summary}`);
+// Coordinate descent: one setting at a time over its candidate values, a few passes. A full grid
+// over this many settings would take hours; the objective is smooth enough for this.
+type Settings = { matcher: MatcherSettings; decision: DecisionSettings };
+const space: { name: string; values: number[]; apply(s: Settings, v: number): Settings }[] = [
+  ...(['phrasingShare', 'unknownWordWeight', 'confidenceShare', 'smoothing', 'prefixSimilarity'] as const).map((key) => ({
+    name: `matcher.${key}`,
+    values: ({ phrasingShare: [0.2, 0.35, 0.5], unknownWordWeight: [0.3, 0.6, 0.9, 1.2], confidenceShare: [0.2, 0.35, 0.5, 0.65, 0.8], smoothing: [0.1, 0.25, 0.5, 1], prefixSimilarity: [0.7, 0.85, 0.95] })[key],
+    apply: (s: Settings, v: number) => ({ ...s, matcher: { ...s.matcher, [key]: v } }),
+  })),
+  ...(['answerMin', 'answerConfidence', 'answerMargin', 'clarifyMin', 'clarifyBand', 'referMargin', 'referMin', 'clauseMin'] as const).map((key) => ({
+    name: `decision.${key}`,
+    values: ({
+      answerMin: [0.3, 0.35, 0.4, 0.45, 0.5, 0.55], answerConfidence: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8], answerMargin: [0, 0.02, 0.05, 0.1],
+      clarifyMin: [0.15, 0.2, 0.25, 0.3, 0.35], clarifyBand: [0.5, 0.6, 0.7, 0.8], referMargin: [-0.05, 0, 0.05, 0.1, 0.15], referMin: [0.3, 0.35, 0.4, 0.45, 0.5],
+      clauseMin: [0.35, 0.4, 0.5, 0.6],
+    })[key],
+    apply: (s: Settings, v: number) => ({ ...s, decision: { ...s.decision, [key]: v } }),
+  })),
+];
 
-for (const phrasingShare of grid([0.2, 0.35, 0.5])) {
-  for (const unknownWordWeight of grid([0.4, 0.6, 0.9])) {
-    const matcher: MatcherSettings = { ...DEFAULT_MATCHER_SETTINGS, phrasingShare, unknownWordWeight };
-    const knowledge: Knowledge = { ...base, index: new MatchIndex(documents, matcher) };
-    for (const answerMin of grid([0.35, 0.4, 0.45, 0.5, 0.55])) {
-      for (const answerMargin of grid([0.02, 0.05, 0.08, 0.12])) {
-        for (const referMargin of grid([0.0, 0.05, 0.1, 0.15])) {
-          for (const referMin of grid([0.35, 0.4, 0.45, 0.5])) {
-            for (const clarifyMin of grid([0.2, 0.25, 0.3])) {
-              const decision: DecisionSettings = { ...DEFAULT_DECISION_SETTINGS, answerMin, answerMargin, referMargin, referMin, clarifyMin };
-              const o = objective(run(knowledge, decision));
-              if (o.value > best.value) best = { ...o, matcher, decision };
-            }
-          }
-        }
+const evaluate = (s: Settings) => objective(run({ ...base, index: new MatchIndex(documents, s.matcher) }, s.decision));
+let current: Settings = { matcher: DEFAULT_MATCHER_SETTINGS, decision: DEFAULT_DECISION_SETTINGS };
+let best = evaluate(current);
+console.log(`current defaults: ${best.value.toFixed(3)}  ${best.summary}`);
+for (let pass = 1; pass <= 3; pass++) {
+  let improved = false;
+  for (const dim of space) {
+    for (const v of dim.values) {
+      const candidate = dim.apply(current, v);
+      const o = evaluate(candidate);
+      if (o.value > best.value + 1e-9) {
+        best = o;
+        current = candidate;
+        improved = true;
       }
     }
   }
+  console.log(`pass ${pass}: ${best.value.toFixed(3)}  ${best.summary}`);
+  if (!improved) break;
 }
-console.log(`best found:       ${best.value.toFixed(3)}  ${best.summary}`);
-console.log('matcher', JSON.stringify(best.matcher));
-console.log('decision', JSON.stringify(best.decision));
+console.log('matcher', JSON.stringify(current.matcher));
+console.log('decision', JSON.stringify(current.decision));
 await bot.close();

@@ -34,10 +34,25 @@ export const configSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('true')
       .transform((v) => v === 'true' || v === '1'),
+    // Facebook Messenger channel (bot/messenger/): off while the three secrets are unset.
+    FACEBOOK_APP_SECRET: optionalSecret,
+    FACEBOOK_VERIFY_TOKEN: optionalSecret,
+    FACEBOOK_PAGE_ACCESS_TOKEN: optionalSecret,
+    FACEBOOK_GRAPH_API_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).default('https://graph.facebook.com'),
+    FACEBOOK_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v21.0').default('v21.0'),
   })
   .refine((c) => c.MicrosoftAppType !== 'SingleTenant' || c.MicrosoftAppTenantId !== '', {
     message: 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
     path: ['MicrosoftAppTenantId'],
+  })
+  // A half-configured Messenger channel is a mistake, not "off": name what is missing.
+  .superRefine((c, ctx) => {
+    const names = ['FACEBOOK_APP_SECRET', 'FACEBOOK_VERIFY_TOKEN', 'FACEBOOK_PAGE_ACCESS_TOKEN'] as const;
+    const set = names.filter((n) => c[n] !== undefined);
+    if (set.length === 0 || set.length === names.length) return;
+    for (const n of names.filter((name) => c[name] === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [n], message: `required for the Messenger channel when ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set` });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;

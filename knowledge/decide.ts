@@ -8,15 +8,17 @@ import type { ScoredDocument } from './matcher.js';
 export interface DecisionSettings {
   /** The best entry answers when it scores at least this … */
   answerMin: number;
-  /** … and leads the runner-up by this much. */
+  /** … is this likely the one meant (naive Bayes confidence among the candidates) … */
+  answerConfidence: number;
+  /** … and leads the runner-up's rank by this much. */
   answerMargin: number;
   /** Below this nothing is close enough: fallback. */
   clarifyMin: number;
-  /** Candidates within this share of the best score are offered in a clarifying question. */
+  /** Candidates within this share of the best rank are offered in a clarifying question. */
   clarifyBand: number;
   /** At most this many candidates in a clarifying question (the standards: keep it short). */
   clarifyMax: number;
-  /** An authority must beat the agency's best entry by this much to refer … */
+  /** An authority must beat the agency's best entry's rank by this much to refer … */
   referMargin: number;
   /** … and score at least this. */
   referMin: number;
@@ -27,15 +29,16 @@ export interface DecisionSettings {
 }
 
 export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
-  answerMin: 0.45,
-  answerMargin: 0.08,
-  clarifyMin: 0.25,
+  answerMin: 0.35,
+  answerConfidence: 0.5,
+  answerMargin: 0.0,
+  clarifyMin: 0.2,
   clarifyBand: 0.8,
   clarifyMax: 3,
   referMargin: 0.05,
-  referMin: 0.35,
+  referMin: 0.4,
   intentMin: 0.5,
-  clauseMin: 0.5,
+  clauseMin: 0.35,
 };
 
 export type Candidate = { kind: 'entry'; entry: KnowledgeEntry } | { kind: 'authority'; authority: Authority };
@@ -127,16 +130,18 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
   if (!top || top.score < s.clarifyMin) return { kind: 'fallback' };
   if (top.kind === 'intent' && top.score >= s.intentMin && top.id === 'intent.handover') return { kind: 'handover' };
 
-  const entries = results.filter((r) => r.kind === 'entry');
+  // Results come ordered by rank (coverage blended with confidence); thresholds on coverage say
+  // whether anything fits at all, confidence says whether the best is clearly the one meant.
+  const entries = results.filter((r) => r.kind === 'entry' && r.score >= s.clarifyMin);
   const bestEntry = entries[0];
   const bestAuthority = results.find((r) => r.kind === 'authority');
-  const entryScore = bestEntry?.score ?? 0;
+  const entryRank = bestEntry?.rank ?? 0;
 
-  if (bestAuthority && bestAuthority.score >= s.referMin && bestAuthority.score >= entryScore + s.referMargin) {
+  if (bestAuthority && bestAuthority.score >= s.referMin && bestAuthority.rank >= entryRank + s.referMargin) {
     const authority = knowledge.authorities.get(bestAuthority.id)!;
     return { kind: 'refer', authority, referrals: [authority], emergency: false };
   }
-  if (bestAuthority && bestEntry && bestAuthority.score >= s.clarifyMin && bestAuthority.score > entryScore - s.referMargin) {
+  if (bestAuthority && bestEntry && bestAuthority.score >= s.clarifyMin && bestAuthority.rank > entryRank - s.referMargin) {
     // Close between the agency's own knowledge and another authority: ask which is meant.
     return {
       kind: 'clarify',
@@ -146,18 +151,18 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
       ],
     };
   }
-  if (!bestEntry || entryScore < s.clarifyMin) return { kind: 'fallback' };
+  if (!bestEntry) return { kind: 'fallback' };
 
   const entry = knowledge.entries.get(bestEntry.id)!;
-  const runnerUp = entries[1]?.score ?? 0;
-  if (entryScore >= s.answerMin && entryScore - runnerUp >= s.answerMargin) {
-    return entry.kind === 'smalltalk' ? { kind: 'smalltalk', entry } : { kind: 'answer', entry, score: entryScore, referrals: [] };
+  const runnerUp = entries[1]?.rank ?? 0;
+  if (bestEntry.score >= s.answerMin && bestEntry.confidence >= s.answerConfidence && entryRank - runnerUp >= s.answerMargin) {
+    return entry.kind === 'smalltalk' ? { kind: 'smalltalk', entry } : { kind: 'answer', entry, score: bestEntry.score, referrals: [] };
   }
+  // One candidate that is not confident still gets a question back ("Did you mean this?").
   const candidates = entries
-    .filter((r) => r.score >= entryScore * s.clarifyBand)
+    .filter((r) => r.rank >= entryRank * s.clarifyBand)
     .slice(0, s.clarifyMax)
     .map((r) => ({ kind: 'entry' as const, entry: knowledge.entries.get(r.id)! }));
-  // One candidate that is not confident still gets a question back ("Did you mean this?").
   return { kind: 'clarify', candidates };
 }
 

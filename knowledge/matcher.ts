@@ -33,23 +33,37 @@ export interface MatcherSettings {
   unknownWordWeight: number;
   /** Share of the final score given to the best single phrasing (the rest is bag coverage). */
   phrasingShare: number;
+  /** Additive smoothing of the naive Bayes confidence. */
+  smoothing: number;
+  /** Weight of the confidence against the coverage score in the ranking (0 … 1). */
+  confidenceShare: number;
 }
 
 export const DEFAULT_MATCHER_SETTINGS: MatcherSettings = {
-  prefixSimilarity: 0.85,
+  prefixSimilarity: 0.7,
   minSharedPrefix: 4,
   fuzzyThreshold: 0.3,
   fuzzyWeight: 0.8,
   fuzzyMinLength: 5,
   unknownWordWeight: 0.6,
-  phrasingShare: 0.35,
+  phrasingShare: 0.5,
+  smoothing: 0.1,
+  confidenceShare: 0.2,
 };
 
 export interface ScoredDocument {
   kind: DocKind;
   id: string;
-  /** 0…1: how well the document covers the question. */
+  /** 0…1: how well the document covers the question (absolute fit: guards against fallbacks). */
   score: number;
+  /**
+   * 0…1: how likely this document is the one meant, among the candidates (relative: a naive Bayes
+   * posterior over the documents' phrasings). Sharp where the coverage scores of close documents
+   * are not: a word used throughout one entry and once in another tells them apart.
+   */
+  confidence: number;
+  /** What results are ordered by: coverage and confidence blended (geometric mean, weighted). */
+  rank: number;
   /** Question terms (stems) this document matched. */
   matched: string[];
 }
@@ -72,6 +86,10 @@ interface IndexedDocument {
   doc: MatchDocument;
   /** Term → salience (0…1): how central the term is to the document. */
   bag: Map<string, number>;
+  /** Term → occurrences (phrasings containing it; keywords count two), for the confidence. */
+  counts: Map<string, number>;
+  /** Sum of counts. */
+  total: number;
   phrasingBags: Set<string>[];
 }
 
@@ -109,7 +127,8 @@ export class MatchIndex {
       for (const b of phrasingBags) for (const t of b) counts.set(t, (counts.get(t) ?? 0) + 1);
       for (const k of doc.keywords) for (const t of new Set(termsOf(k))) counts.set(t, (counts.get(t) ?? 0) + 2);
       const bag = new Map([...counts].map(([t, n]) => [t, salience(n)]));
-      return { doc, bag, phrasingBags };
+      const total = [...counts.values()].reduce((a, b) => a + b, 0);
+      return { doc, bag, counts, total, phrasingBags };
     });
     this.docs.forEach(({ bag }, i) => {
       for (const [term, w] of bag) push(this.postings, term, { doc: i, salience: w });
@@ -178,17 +197,26 @@ export class MatchIndex {
       .slice(0, Math.max(limit * 3, 24));
 
     const share = this.settings.phrasingShare;
-    const results = candidates.map(({ d, c }) => {
+    const logLikelihoods = candidates.map(({ d }) => this.logLikelihood(this.docs[d]!, resolved));
+    const maxLog = Math.max(...logLikelihoods);
+    const odds = logLikelihoods.map((l) => Math.exp(l - maxLog));
+    const evidence = odds.reduce((a, b) => a + b, 0);
+    const lambda = this.settings.confidenceShare;
+    const results = candidates.map(({ d, c }, i) => {
       const indexed = this.docs[d]!;
       const phrasing = this.bestPhrasing(indexed, resolved, weights);
+      const score = (1 - share) * c + share * phrasing;
+      const confidence = (odds[i] ?? 0) / evidence;
       return {
         kind: indexed.doc.kind,
         id: indexed.doc.id,
-        score: (1 - share) * c + share * phrasing,
+        score,
+        confidence,
+        rank: score ** (1 - lambda) * confidence ** lambda,
         matched: matched.get(d) ?? [],
       };
     });
-    results.sort((a, b) => b.score - a.score);
+    results.sort((a, b) => b.rank - a.rank);
     return { analysis, results: results.slice(0, limit) };
   }
 
@@ -204,6 +232,20 @@ export class MatchIndex {
     // Same stem, or one extends the other ("ugunsgrek" / "ugunsgreka"); never a mere shared start.
     const same = (a: string, b: string) => a === b || (Math.min(a.length, b.length) >= min && (a.startsWith(b) || b.startsWith(a)));
     return wanted.every((w) => present.some((p) => same(p, w)));
+  }
+
+  /** Multinomial naive Bayes log-likelihood of the question's known terms under a document. */
+  private logLikelihood(indexed: IndexedDocument, resolved: { resolutions: Resolution[] }[]): number {
+    const alpha = this.settings.smoothing;
+    const denominator = Math.log(indexed.total + alpha * this.postings.size);
+    let sum = 0;
+    for (const { resolutions } of resolved) {
+      if (resolutions.length === 0) continue;
+      let count = 0;
+      for (const r of resolutions) count = Math.max(count, (indexed.counts.get(r.term) ?? 0) * r.similarity);
+      sum += Math.log(count + alpha) - denominator;
+    }
+    return sum;
   }
 
   /** Weighted soft Jaccard between the question and the document's closest phrasing. */
@@ -277,10 +319,12 @@ function sharesStem(a: string, b: string, minShared: number): boolean {
   return common === shorter || common >= shorter - 2;
 }
 
+/** Topic stems of a text: stopwords go both as typed and once stemmed ("kādus" → "kad"). */
 function termsOf(text: string): string[] {
   return words(text)
     .filter((w) => !isStopword(w) && w.length > 1)
-    .map(stem);
+    .map(stem)
+    .filter((t) => !isStopword(t));
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -68,5 +68,6 @@ export function isStopword(foldedWord: string): boolean {
 export function terms(text: string): string[] {
   return words(text)
     .filter((w) => !isStopword(w))
-    .map(stem);
+    .map(stem)
+    .filter((t) => !isStopword(t));
 }

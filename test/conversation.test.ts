@@ -40,7 +40,7 @@ describe('answers from the knowledge base (R1)', () => {
     ['Kā iesniegt sūdzību par nelikumīgu personas datu apstrādi?', 'dvi.data-complaint'],
     ['ka iesniegt sudzibu par datu apstradi', 'dvi.data-complaint'],
     ['Kaimiņš uzstādīja videokameru, kas filmē manu pagalmu', 'dvi.video-surveillance'],
-    ['kada ir jusu adrese', 'dvi.contacts'],
+    ['kada ir inspekcijas adrese', 'dvi.contacts'],
   ];
   it.each(table)('"%s" → %s, with its source and "did it help?"', async (question, entryId) => {
     bot = demoBot();

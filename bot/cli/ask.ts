@@ -48,7 +48,7 @@ async function main(): Promise<void> {
         // For knowledge keepers: which entries came close, and on which words.
         const { analysis, results } = bot.app.knowledge.current.index.search(q, 6);
         process.stdout.write(`terms: ${analysis.terms.join(' ')}${analysis.unknown.length ? ` (unknown: ${analysis.unknown.join(' ')})` : ''}\n`);
-        for (const r of results) process.stdout.write(`  ${r.score.toFixed(3)} ${r.kind} ${r.id}  [${r.matched.join(' ')}]\n`);
+        for (const r of results) process.stdout.write(`  ${r.score.toFixed(3)} p=${r.confidence.toFixed(2)} ${r.kind} ${r.id}  [${r.matched.join(' ')}]\n`);
       }
       process.stdout.write('\n');
     }

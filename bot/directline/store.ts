@@ -1,6 +1,7 @@
 // Where Direct Line conversations and their activities live between the bot's turn and the
 // client's next poll. The interface is small and async so SQLite/PostgreSQL can implement it.
 import type { Activity } from 'botbuilder';
+import { activityTime, asJson, isFromUser, redactActivity } from '../storage/activity.js';
 
 export interface StoredConversation {
   id: string;
@@ -102,8 +103,9 @@ export class MemoryDirectLineStore implements DirectLineStore {
     const entry = this.live(conversationId);
     if (entry === undefined) return undefined;
     // A JSON copy: later changes by the caller cannot alter what clients receive, and this store
-    // behaves like the SQL ones (dates come back as strings).
-    entry.activities.push(JSON.parse(JSON.stringify(activity)) as Partial<Activity>);
+    // behaves like the SQL ones (dates come back as strings). The citizen's own words are redacted
+    // like everywhere else they are kept; the bot's replies are what the citizen must read.
+    entry.activities.push(asJson(isFromUser(activity) ? redactActivity(activity) : activity));
     if (entry.activities.length > this.maxActivities) {
       const excess = entry.activities.length - this.maxActivities;
       entry.activities.splice(0, excess);
@@ -123,6 +125,29 @@ export class MemoryDirectLineStore implements DirectLineStore {
     const activities = entry.activities.slice(start, start + Math.max(0, limit)) as Activity[];
     const watermark = activities.length === 0 ? Math.min(Math.max(after, 0), last) : entry.firstWatermark + start + activities.length - 1;
     return { activities, watermark };
+  }
+
+  async deleteConversation(conversationId: string): Promise<number> {
+    const entry = this.conversations.get(conversationId);
+    this.conversations.delete(conversationId);
+    return entry?.activities.length ?? 0;
+  }
+
+  async purge(before: Date): Promise<number> {
+    let removed = 0;
+    for (const [id, entry] of this.conversations) {
+      if (entry.lastActiveMs < before.getTime()) {
+        removed += entry.activities.length;
+        this.conversations.delete(id);
+        continue;
+      }
+      const old = entry.activities.findIndex((a) => activityTime(a, new Date(entry.lastActiveMs)) >= before);
+      const excess = old === -1 ? entry.activities.length : old;
+      entry.activities.splice(0, excess);
+      entry.firstWatermark += excess;
+      removed += excess;
+    }
+    return removed;
   }
 
   /** The entry if it exists and has not been idle too long (an idle one is dropped on the spot). */

@@ -64,4 +64,24 @@ export class MemoryRecords implements TurnRecords {
   async unanswered(u: UnansweredQuestion) { this.questions.push(u); }
   async clarifyChoice(c: ClarifyChoice) { this.choices.push(c); }
   async listUnanswered(since: Date) { return this.questions.filter((q) => q.at >= since); }
+
+  /** Removes the conversation's records; how many. */
+  deleteConversation(conversationId: string): number {
+    return this.removeWhere((r) => r.conversationId === conversationId);
+  }
+
+  /** Removes records older than `before`; how many. */
+  purge(before: Date): number {
+    return this.removeWhere((r) => r.at < before);
+  }
+
+  private removeWhere(drop: (r: { conversationId: string; at: Date }) => boolean): number {
+    let removed = 0;
+    for (const list of [this.outcomes, this.feedbacks, this.questions, this.choices] as { conversationId: string; at: Date }[][]) {
+      const kept = list.filter((r) => !drop(r));
+      removed += list.length - kept.length;
+      list.splice(0, list.length, ...kept);
+    }
+    return removed;
+  }
 }

@@ -1,0 +1,531 @@
+// `npm run bench`: load test of the real server over its Direct Line 3.0 endpoint (simulated citizens
+// at 10, 100 and 500 concurrent conversations), next to a bare restify echo server as the yardstick.
+//
+// Processes: this process is the orchestrator AND the load generator; each server under test runs in
+// its own child process (child_process.fork, same node options), so the client never shares an event
+// loop with the server. The server child samples its own RSS every 100 ms and reports the peak (and
+// VmHWM) per level over IPC.
+//
+// A simulated citizen (one per concurrency slot, back to back until the level ends):
+//   POST tokens/generate → POST conversations (Bearer token) → poll until the greeting is read →
+//   MESSAGES_PER_CONVERSATION times: POST activities (one question), then poll
+//   GET activities?watermark= until the bot's reply to that message (replyToId = the id the POST
+//   returned) is read. Latency = from sending the message until its reply was read.
+// Polling: exponential backoff starting at 0 ms: the first GET goes out as soon as the POST returns,
+// then again after setImmediate (0 ms), 1, 2, 4, 8, 16, 32, 50, 50 … ms. Our POST returns after the bot's
+// turn, so the first GET normally finds the reply (polls/turn shows it).
+// HTTP: node:http with a keep-alive http.Agent per level (maxSockets = concurrency), no retries.
+// Questions: 40 `q` values of test/eval/tune.jsonl, picked evenly by kind (answers, referrals, small
+// talk, fallbacks, a handover, other languages; Latvian and English); what the bot actually does
+// with each (answer / clarify / refer …) is printed before the run, from the in-process bot.
+//
+// Options: --profile writes a V8 CPU profile of the Padoms server child to bench/profiles/ (--cpu-prof);
+// --levels 10,100 and --seconds 15 change the levels and the time per level.
+import { fork, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+const HERE = fileURLToPath(import.meta.url);
+const ROOT = path.resolve(path.dirname(HERE), '..');
+
+const argValue = (name: string): string | undefined => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+};
+
+const LEVELS = (argValue('--levels') ?? '10,100,500').split(',').map(Number);
+/** Time per level for Padoms; the echo server needs less to settle. */
+const LEVEL_SECONDS = Number(argValue('--seconds') ?? 15);
+const ECHO_SECONDS = 5;
+const WARMUP_SECONDS = 3;
+/** Upper bound on turns per level, whatever the time. */
+const MAX_TURNS_PER_LEVEL = 100_000;
+const MESSAGES_PER_CONVERSATION = 8;
+/** Any single HTTP request, and any reply wait, longer than this is an error. */
+const REQUEST_TIMEOUT_MS = 10_000;
+const REPLY_TIMEOUT_MS = 10_000;
+const BACKOFF_MS = [0, 1, 2, 4, 8, 16, 32, 50];
+const QUESTION_QUOTA: Record<string, number> = { answer: 22, refer: 8, smalltalk: 4, fallback: 3, language: 2, handover: 1 };
+const PROFILE_DIR = path.join(ROOT, 'bench', 'profiles');
+
+/** Targets from the brief. */
+const TARGETS = { ratioToEcho: 0.25, p99At100Ms: 20, errorsAt500: 0, rssMB: 250 };
+
+// ---------------------------------------------------------------------------------------------
+// IPC between the orchestrator and a server child
+
+type ServerKind = 'padoms' | 'echo';
+type ToServer = { type: 'level-start' } | { type: 'level-end' } | { type: 'stop' };
+type FromServer =
+  | { type: 'ready'; port: number }
+  | { type: 'level'; peakRssMB: number; hwmMB: number; cpuMs: number };
+
+// ---------------------------------------------------------------------------------------------
+// The server child
+
+/** VmHWM (peak resident set over the process's life) from /proc, in MB; NaN where unavailable. */
+function vmHwmMB(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function runServer(kind: ServerKind): Promise<void> {
+  let close: () => Promise<void>;
+  let server: http.Server | { address(): AddressInfo | string | null };
+  if (kind === 'padoms') {
+    // The production factory with SQLite in a temporary DATA_DIR, logging off.
+    const { createApp } = await import('../bot/app.js');
+    const { testConfig } = await import('../bot/config.js');
+    const { silentLogger } = await import('../bot/log.js');
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-bench-'));
+    const app = createApp(testConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), LOCALES_DIR: path.join(ROOT, 'locales') }), { log: silentLogger });
+    await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', () => resolve()));
+    server = app.server;
+    close = async () => {
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  } else {
+    // The yardstick: bare restify 11, one POST route that returns the JSON body.
+    const { default: restify } = await import('restify');
+    const echo = restify.createServer({ name: 'echo', handleUncaughtExceptions: false });
+    echo.use(restify.plugins.bodyParser({ mapParams: false }));
+    echo.post('/echo', (req: { body?: unknown }, res: { send(code: number, body: unknown): void }, next: () => void) => {
+      res.send(200, req.body);
+      next();
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', () => resolve()));
+    server = echo;
+    close = async () => {
+      echo.close();
+    };
+  }
+
+  // Peak RSS, sampled every 100 ms; reset at the start of each level.
+  let peak = 0;
+  const sample = () => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  };
+  const sampler = setInterval(sample, 100);
+  let cpuAtStart = process.cpuUsage();
+
+  const send = (m: FromServer) => process.send?.(m);
+  process.on('message', (m: ToServer) => {
+    if (m.type === 'level-start') {
+      peak = 0;
+      sample();
+      cpuAtStart = process.cpuUsage();
+    } else if (m.type === 'level-end') {
+      sample();
+      const cpu = process.cpuUsage(cpuAtStart);
+      send({ type: 'level', peakRssMB: peak / 2 ** 20, hwmMB: vmHwmMB(), cpuMs: (cpu.user + cpu.system) / 1000 });
+    } else if (m.type === 'stop') {
+      clearInterval(sampler);
+      // process.exit, not a natural end: open keep-alive sockets would hold the loop; --cpu-prof
+      // still writes its profile on exit.
+      void close().finally(() => process.exit(0));
+    }
+  });
+  const port = (server.address() as AddressInfo).port;
+  send({ type: 'ready', port });
+}
+
+class ServerProcess {
+  private constructor(
+    readonly kind: ServerKind,
+    private readonly child: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  static start(kind: ServerKind, profile: boolean): Promise<ServerProcess> {
+    const execArgv = [...process.execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])];
+    if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
+    const child = fork(HERE, ['--server', kind], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before it was ready`)));
+      child.once('message', (m: FromServer) => {
+        if (m.type === 'ready') resolve(new ServerProcess(kind, child, m.port));
+      });
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  levelStart(): void {
+    this.child.send({ type: 'level-start' } satisfies ToServer);
+  }
+
+  levelEnd(): Promise<Extract<FromServer, { type: 'level' }>> {
+    return new Promise((resolve) => {
+      const onMessage = (m: FromServer) => {
+        if (m.type !== 'level') return;
+        this.child.off('message', onMessage);
+        resolve(m);
+      };
+      this.child.on('message', onMessage);
+      this.child.send({ type: 'level-end' } satisfies ToServer);
+    });
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => {
+      this.child.removeAllListeners('exit');
+      this.child.once('exit', () => resolve());
+      this.child.send({ type: 'stop' } satisfies ToServer);
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP client
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly kind: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function call(agent: http.Agent, port: number, method: 'GET' | 'POST', urlPath: string, token?: string, body?: unknown): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
+    if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      headers['Content-Length'] = Buffer.byteLength(payload);
+    }
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => reject(new HttpError('network', err.message)));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: Record<string, unknown> = {};
+        try {
+          parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
+        } catch {
+          return reject(new HttpError(`bad-json ${status}`, 'response is not JSON'));
+        }
+        if (status < 200 || status >= 300) return reject(new HttpError(`http ${status}`, `${method} ${urlPath}: ${status}`));
+        resolve({ status, body: parsed });
+      });
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new HttpError('timeout', `${method} ${urlPath}: no response in ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', (err) => reject(err instanceof HttpError ? err : new HttpError(`network ${(err as NodeJS.ErrnoException).code ?? err.name}`, err.message)));
+    req.end(payload);
+  });
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => (ms <= 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
+
+// ---------------------------------------------------------------------------------------------
+// Load generator
+
+interface LevelStats {
+  turns: number;
+  requests: number;
+  polls: number;
+  conversations: number;
+  latenciesMs: number[];
+  errors: Map<string, number>;
+  elapsedS: number;
+  clientCpuMs: number;
+}
+
+const newStats = (): LevelStats => ({ turns: 0, requests: 0, polls: 0, conversations: 0, latenciesMs: [], errors: new Map(), elapsedS: 0, clientCpuMs: 0 });
+
+function countError(stats: LevelStats, err: unknown): void {
+  const kind = err instanceof HttpError ? err.kind : err instanceof Error ? err.name : 'unknown';
+  stats.errors.set(kind, (stats.errors.get(kind) ?? 0) + 1);
+}
+
+interface Activity {
+  id?: string;
+  type?: string;
+  replyToId?: string;
+  from?: { id?: string; role?: string };
+}
+
+/** Runs `slot` in `concurrency` parallel loops until the deadline or the turn cap. */
+async function drive(concurrency: number, seconds: number, slot: (agent: http.Agent, stats: LevelStats, active: () => boolean) => Promise<void>): Promise<LevelStats> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
+  const stats = newStats();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const active = () => performance.now() < deadline && stats.turns < MAX_TURNS_PER_LEVEL;
+  const cpu = process.cpuUsage();
+  await Promise.all(Array.from({ length: concurrency }, () => slot(agent, stats, active)));
+  stats.elapsedS = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  stats.clientCpuMs = (used.user + used.system) / 1000;
+  agent.destroy();
+  return stats;
+}
+
+/** One simulated citizen slot against Padoms: conversation after conversation. */
+function citizen(port: number, questions: readonly string[], seed: number) {
+  let next = seed;
+  const question = () => questions[(next = (next * 1103515245 + 12345) >>> 0) % questions.length] ?? '';
+  const base = '/v3/directline';
+
+  return async (agent: http.Agent, stats: LevelStats, active: () => boolean): Promise<void> => {
+    const get = async (path: string, token: string) => {
+      stats.requests++;
+      return call(agent, port, 'GET', path, token);
+    };
+    const post = async (path: string, token: string | undefined, body: unknown) => {
+      stats.requests++;
+      return call(agent, port, 'POST', path, token, body);
+    };
+    /** Polls with backoff until `found` says the new activities hold what we wait for. */
+    const pollUntil = async (conversationId: string, token: string, watermark: string, found: (a: Activity) => boolean) => {
+      const until = performance.now() + REPLY_TIMEOUT_MS;
+      let w = watermark;
+      for (let attempt = 0; ; attempt++) {
+        const { body } = await get(`${base}/conversations/${conversationId}/activities?watermark=${w}`, token);
+        stats.polls++;
+        const activities = (body['activities'] as Activity[] | undefined) ?? [];
+        w = typeof body['watermark'] === 'string' ? body['watermark'] : w;
+        if (activities.some(found)) return w;
+        if (performance.now() > until) throw new HttpError('reply-timeout', 'no reply');
+        await sleep(BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] ?? 50);
+      }
+    };
+
+    while (active()) {
+      try {
+        const generated = await post(`${base}/tokens/generate`, undefined, undefined);
+        const token = String(generated.body['token']);
+        const conversationId = String(generated.body['conversationId']);
+        await post(`${base}/conversations`, token, { locale: 'lv-LV' });
+        stats.conversations++;
+        const isBot = (a: Activity) => a.type === 'message' && a.from?.role !== 'user';
+        let watermark = await pollUntil(conversationId, token, '', isBot);
+        for (let m = 0; m < MESSAGES_PER_CONVERSATION && active(); m++) {
+          const sent = performance.now();
+          const { body } = await post(`${base}/conversations/${conversationId}/activities`, token, {
+            type: 'message',
+            text: question(),
+            locale: 'lv-LV',
+            from: { name: 'Bench' },
+          });
+          const id = String(body['id']);
+          watermark = await pollUntil(conversationId, token, watermark, (a) => a.replyToId === id && isBot(a));
+          stats.latenciesMs.push(performance.now() - sent);
+          stats.turns++;
+        }
+      } catch (err) {
+        countError(stats, err);
+      }
+    }
+  };
+}
+
+/** One slot against the echo server: POSTs back to back. */
+function echoClient(port: number, questions: readonly string[], seed: number) {
+  let i = seed;
+  return async (agent: http.Agent, stats: LevelStats, active: () => boolean): Promise<void> => {
+    while (active()) {
+      const sent = performance.now();
+      try {
+        stats.requests++;
+        await call(agent, port, 'POST', '/echo', undefined, { type: 'message', text: questions[i++ % questions.length], locale: 'lv-LV', from: { name: 'Bench' } });
+        stats.latenciesMs.push(performance.now() - sent);
+        stats.turns++;
+      } catch (err) {
+        countError(stats, err);
+      }
+    }
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Questions
+
+interface Labelled {
+  q: string;
+  kind: string;
+}
+
+/** QUESTION_QUOTA questions per kind, spread evenly over each kind's items in the file. */
+function pickQuestions(): Labelled[] {
+  const items = readFileSync(path.join(ROOT, 'test', 'eval', 'tune.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Labelled);
+  return Object.entries(QUESTION_QUOTA).flatMap(([kind, quota]) => {
+    const ofKind = items.filter((i) => i.kind === kind);
+    return Array.from({ length: Math.min(quota, ofKind.length) }, (_, n) => ofKind[Math.floor((n * ofKind.length) / quota)]).filter((x): x is Labelled => x !== undefined);
+  });
+}
+
+/** What the bot does with each question (fresh conversation each), from the in-process bot. */
+async function classify(questions: readonly Labelled[]): Promise<Map<string, number>> {
+  const { createInProcessBot } = await import('../bot/cli/in-process.js');
+  const bot = createInProcessBot({ LOG_LEVEL: 'silent', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), LOCALES_DIR: path.join(ROOT, 'locales') });
+  const kinds = new Map<string, number>();
+  for (const { q } of questions) {
+    const { decision } = await bot.say(q);
+    const kind = decision?.decision.kind ?? 'none';
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  await bot.close();
+  return kinds;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+interface Row {
+  server: ServerKind;
+  level: number;
+  stats: LevelStats;
+  server_: Extract<FromServer, { type: 'level' }>;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
+}
+
+const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const errorText = (errors: Map<string, number>) => {
+  const total = [...errors.values()].reduce((a, b) => a + b, 0);
+  return total === 0 ? '0' : `${total} (${[...errors].map(([k, v]) => `${k}: ${v}`).join(', ')})`;
+};
+
+function rowCells(r: Row): string[] {
+  const sorted = [...r.stats.latenciesMs].sort((a, b) => a - b);
+  const s = r.stats;
+  return [
+    r.server,
+    String(r.level),
+    f(s.turns / s.elapsedS, 0),
+    f(s.requests / s.elapsedS, 0),
+    f(percentile(sorted, 0.5), 2),
+    f(percentile(sorted, 0.95), 2),
+    f(percentile(sorted, 0.99), 2),
+    f(sorted[sorted.length - 1] ?? NaN, 1),
+    errorText(s.errors),
+    r.server === 'padoms' ? String(s.conversations) : '',
+    r.server === 'padoms' ? f(s.polls / Math.max(1, s.turns + s.conversations), 2) : '',
+    `${f((100 * r.server_.cpuMs) / (1000 * s.elapsedS), 0)}%`,
+    `${f((100 * s.clientCpuMs) / (1000 * s.elapsedS), 0)}%`,
+    f(r.server_.peakRssMB, 0),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Orchestration
+
+async function runLevels(kind: ServerKind, questions: readonly string[], seconds: number, profile: boolean): Promise<Row[]> {
+  const server = await ServerProcess.start(kind, profile && kind === 'padoms');
+  const slot = (n: number) => (kind === 'padoms' ? citizen(server.port, questions, n + 1) : echoClient(server.port, questions, n));
+  const slots = (concurrency: number) => {
+    let n = 0;
+    return (agent: http.Agent, stats: LevelStats, active: () => boolean) => slot(n++)(agent, stats, active);
+  };
+  process.stdout.write(`  ${kind}: warm-up ${WARMUP_SECONDS} s at 20…`);
+  await drive(20, WARMUP_SECONDS, slots(20));
+  process.stdout.write(' done\n');
+  const rows: Row[] = [];
+  for (const level of LEVELS) {
+    process.stdout.write(`  ${kind}: ${level} concurrent for ${seconds} s…`);
+    server.levelStart();
+    const stats = await drive(level, seconds, slots(level));
+    const serverStats = await server.levelEnd();
+    rows.push({ server: kind, level, stats, server_: serverStats });
+    process.stdout.write(` ${f(stats.turns / stats.elapsedS, 0)} ${kind === 'padoms' ? 'turns' : 'requests'}/s\n`);
+  }
+  const hwm = rows.at(-1)?.server_.hwmMB ?? NaN;
+  process.stdout.write(`  ${kind}: VmHWM over the whole run ${f(hwm, 0)} MB (pid ${server.pid ?? '?'})\n`);
+  await server.stop();
+  return rows;
+}
+
+async function main(): Promise<void> {
+  const profile = process.argv.includes('--profile');
+  const labelled = pickQuestions();
+  const questions = labelled.map((l) => l.q);
+  const labels = new Map<string, number>();
+  for (const l of labelled) labels.set(l.kind, (labels.get(l.kind) ?? 0) + 1);
+  const actual = await classify(labelled);
+  console.log(`Direct Line load test — node ${process.version}, ${MESSAGES_PER_CONVERSATION} messages per conversation, keep-alive http.Agent, server in a forked child`);
+  console.log(`questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply\n`);
+
+  const ours = await runLevels('padoms', questions, LEVEL_SECONDS, profile);
+  const echo = await runLevels('echo', questions, ECHO_SECONDS, false);
+
+  console.log();
+  console.log('"turns/s" is citizen turns (message → reply read) for padoms, requests for echo; "req/s" is every HTTP request.');
+  console.log(
+    table(
+      ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/GET-wait', 'srv CPU', 'client CPU', 'peak RSS MB'],
+      [...ours, ...echo].map(rowCells),
+    ),
+  );
+
+  console.log();
+  const peakRss = Math.max(...ours.map((r) => r.server_.peakRssMB));
+  const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  const targetRows = LEVELS.map((level) => {
+    const o = ours.find((r) => r.level === level);
+    const e = echo.find((r) => r.level === level);
+    if (!o || !e) return [String(level), '–', '–', '–', '–', '–'];
+    const turns = o.stats.turns / o.stats.elapsedS;
+    const echoRps = e.stats.turns / e.stats.elapsedS;
+    const ratio = turns / echoRps;
+    const p99 = percentile([...o.stats.latenciesMs].sort((a, b) => a - b), 0.99);
+    const errors = [...o.stats.errors.values()].reduce((a, b) => a + b, 0);
+    return [
+      String(level),
+      f(turns, 0),
+      f(echoRps, 0),
+      `${f(100 * ratio, 1)}% (≥ ${100 * TARGETS.ratioToEcho}%) ${check(ratio >= TARGETS.ratioToEcho)}`,
+      level === 100 ? `${f(p99, 2)} ms (< ${TARGETS.p99At100Ms}) ${check(p99 < TARGETS.p99At100Ms)}` : `${f(p99, 2)} ms`,
+      level === 500 ? `${errors} (= 0) ${check(errors === TARGETS.errorsAt500)}` : String(errors),
+    ];
+  });
+  console.log(table(['conc', 'our turns/s', 'echo req/s', 'turns/s ÷ echo req/s', 'p99', 'errors'], targetRows));
+  console.log(`peak server RSS (100 ms samples, all levels): ${f(peakRss, 0)} MB (< ${TARGETS.rssMB}) ${check(peakRss < TARGETS.rssMB)}`);
+  if (profile) console.log(`CPU profile of the padoms server: ${PROFILE_DIR}/`);
+}
+
+const serverAt = process.argv.indexOf('--server');
+if (serverAt >= 0) {
+  const kind = process.argv[serverAt + 1];
+  if (kind !== 'padoms' && kind !== 'echo') throw new Error('usage: bench/load.ts --server padoms|echo');
+  await runServer(kind);
+} else {
+  await main();
+  process.exit(0);
+}

@@ -1,0 +1,72 @@
+// The storage contract: one object per backend (memory, SQLite, PostgreSQL) holding everything the
+// bot keeps about conversations. The same contract tests run against every implementation.
+import type { Storage, TranscriptStore } from 'botbuilder';
+import type { TurnRecords } from './records.js';
+import type { HandoverQueue } from './handover.js';
+import type { DirectLineStore } from '../directline/store.js';
+
+export type StorageKind = 'memory' | 'sqlite' | 'postgres';
+
+/** A Direct Line store the app can also clean up. */
+export interface ManagedDirectLineStore extends DirectLineStore {
+  /** Removes the conversation and its activities; the number of activities removed. */
+  deleteConversation(conversationId: string): Promise<number>;
+  /** Removes activities older than `before`, and conversations with no activity since. */
+  purge(before: Date): Promise<number>;
+}
+
+/** What a subscriber hears: a message, or "you may have missed messages" after a reconnect. */
+export type Notification = { kind: 'message'; payload: string } | { kind: 'resync' };
+export type Unsubscribe = () => Promise<void>;
+
+/** Rows removed, by store; returned by purge and deleteConversation for logs and tests. */
+export interface RemovedCounts {
+  state: number;
+  transcripts: number;
+  records: number;
+  directLine: number;
+  queue: number;
+  cases: number;
+}
+
+export interface PadomsStore {
+  readonly kind: StorageKind;
+  /** Conversation (and user) state for botbuilder, with eTags. */
+  readonly state: Storage;
+  /** Redacted transcripts, written by TranscriptLoggerMiddleware (see recording.ts). */
+  readonly transcripts: TranscriptStore;
+  readonly records: TurnRecords;
+  readonly directLine: ManagedDirectLineStore;
+  readonly queue: HandoverQueue;
+  /**
+   * Listens on a channel (lower-case letters, digits, underscores). With PostgreSQL this is
+   * LISTEN/NOTIFY, so every instance hears every other; elsewhere it is in-process.
+   * Resolves once listening.
+   */
+  subscribe(channel: string, listener: (n: Notification) => void): Promise<Unsubscribe>;
+  publish(channel: string, payload: string): Promise<void>;
+  /** Removes the conversation from every store: state, transcripts, records, Direct Line, queue, cases. */
+  deleteConversation(conversationId: string): Promise<RemovedCounts>;
+  /** Removes everything older than `before` (the retention limit). Open cases are kept. */
+  purge(before: Date): Promise<RemovedCounts>;
+  /** Throws (StorageUnavailableError) when the database cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const CHANNEL_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function assertChannel(channel: string): void {
+  if (!CHANNEL_PATTERN.test(channel)) throw new Error(`storage: bad channel name ${JSON.stringify(channel)}`);
+}
+
+/**
+ * The conversation a botbuilder state key belongs to: ConversationState writes
+ * `<channel>/conversations/<conversation id>/<namespace>`. Other keys (user state) belong to none.
+ */
+export function conversationIdOfStateKey(key: string): string | null {
+  const match = /^[^/]+\/conversations\/(.+)\/[^/]*$/.exec(key);
+  return match?.[1] ?? null;
+}
+
+export const emptyCounts = (): RemovedCounts => ({ state: 0, transcripts: 0, records: 0, directLine: 0, queue: 0, cases: 0 });
