@@ -64,3 +64,22 @@ export function loadTexts(localesDir: string): Texts {
     i18n: instance,
   };
 }
+
+/** BCP 47 locales for Intl formatting of the languages we have texts in. */
+const INTL_LOCALES: Record<string, string> = { lv: 'lv-LV', en: 'en-GB', ru: 'ru-RU', uk: 'uk-UA', de: 'de-DE', lt: 'lt-LT', et: 'et-EE', pl: 'pl-PL', fr: 'fr-FR' };
+
+export function intlLocale(language: string): string {
+  return INTL_LOCALES[language] ?? language;
+}
+
+/** A date (and time) as the conversation's language writes it, in the agency's time zone. */
+export function formatDate(date: Date, language: string, timeZone: string, withTime = false): string {
+  return new Intl.DateTimeFormat(intlLocale(language), {
+    timeZone,
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    weekday: 'long',
+    ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
+  }).format(date);
+}

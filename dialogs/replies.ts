@@ -18,6 +18,8 @@ export interface ReplyContext {
   knowledge: Knowledge;
   t: Translate;
   language: LanguageCode;
+  /** Whether a staff member speaks the conversation's language (a person can be offered in it). */
+  staffSpeak?: boolean;
 }
 
 export type Reply = Partial<Activity>;
@@ -70,14 +72,17 @@ export function greeting(ctx: ReplyContext, otherLanguages: { code: LanguageCode
 
 export function answer(ctx: ReplyContext, entry: KnowledgeEntry, options: { askFeedback: boolean }): Reply[] {
   const { t, language, knowledge } = ctx;
+  const translated = language in entry.answer;
   const lines = [pick(entry.answer, language)];
+  // R3: no text in the conversation's language: the Latvian answer, said so plainly.
+  if (!translated) lines.unshift(t('answer.notTranslated'));
   const source = entry.sources.find((s) => /^https?:\/\//.test(s));
   if (entry.links.length > 0) {
     lines.push(`${t('answer.moreInfo')} ${entry.links.map((l) => `[${pick(l.title, language)}](${l.url})`).join(', ')}`);
   } else if (source) {
     lines.push(t('answer.source', { source }));
   }
-  if (entry.offerStaff) lines.push(t('answer.offerStaff'));
+  if (entry.offerStaff || (!translated && ctx.staffSpeak)) lines.push(t('answer.offerStaff'));
   const replies: Reply[] = [MessageFactory.text(lines.join('\n\n'))];
   if (options.askFeedback) {
     const followUps = entry.followUps

@@ -164,7 +164,7 @@ async function answerEntry(context: TurnContext, deps: TurnDeps, data: Conversat
 }
 
 function replyContext(deps: TurnDeps, language: LanguageCode): ReplyContext {
-  return { knowledge: deps.knowledge(), t: deps.texts.forLanguage(language), language };
+  return { knowledge: deps.knowledge(), t: deps.texts.forLanguage(language), language, staffSpeak: deps.offeredLanguages().includes(language) };
 }
 
 function languageT(deps: TurnDeps, language: string) {
@@ -183,7 +183,8 @@ function notOffered(deps: TurnDeps, detected: string): Reply {
   const offered = deps.offeredLanguages();
   const hasMessage = deps.texts.hasLanguageText(detected, 'notOffered');
   const t = languageT(deps, hasMessage ? detected : 'en');
-  const others = offered.filter((l) => l !== 'lv').map((l) => t(`names.${l}`)).join(', ');
+  const listLanguage = hasMessage ? detected : 'en';
+  const others = new Intl.ListFormat(listLanguage, { type: 'conjunction' }).format(offered.filter((l) => l !== 'lv').map((l) => t(`names.${l}`)));
   const reply = MessageFactory.text(others === '' ? t('notOffered_latvianOnly') : t('notOffered', { others }));
   reply.suggestedActions = {
     to: [],

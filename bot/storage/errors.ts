@@ -53,3 +53,13 @@ export function isSqliteUnavailableError(err: unknown): boolean {
   if (typeof code === 'string' && SQLITE_UNAVAILABLE.test(code)) return true;
   return /database connection is not open/i.test(err.message);
 }
+
+/** Runs a better-sqlite3 call, turning "cannot use the database" into StorageUnavailableError. */
+export function guardSqlite<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (isSqliteUnavailableError(err)) throw new StorageUnavailableError('sqlite', { cause: err });
+    throw err;
+  }
+}

@@ -1,0 +1,265 @@
+// Everything in this process, nothing on disk: for tests, `npm run ask` and `npm run chat`, which
+// must not write the agency's records. Behaves like the SQL stores (the contract tests check it).
+import { EventEmitter } from 'node:events';
+import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
+import { randomBytes } from 'node:crypto';
+import { MemoryRecords } from './records.js';
+import { MemoryDirectLineStore } from '../directline/store.js';
+import { activityTime, asJson, redactActivity } from './activity.js';
+import { StorageConflictError } from './errors.js';
+import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueEvent, type QueueState } from './handover.js';
+import { assertChannel, conversationIdOfStateKey, type Notification, type PadomsStore, type RemovedCounts, type Unsubscribe } from './store.js';
+
+export const TRANSCRIPT_PAGE_SIZE = 100;
+
+export const newETag = (): string => randomBytes(8).toString('hex');
+
+/** botbuilder Storage in a Map, with the same eTag rules as the SQL stores. */
+export class MemoryStateStorage implements Storage {
+  private readonly items = new Map<string, { eTag: string; doc: string; updatedAt: Date }>();
+  constructor(private readonly now: () => Date) {}
+
+  async read(keys: string[]): Promise<StoreItems> {
+    const out: StoreItems = {};
+    for (const key of keys) {
+      const item = this.items.get(key);
+      if (item) out[key] = { ...(JSON.parse(item.doc) as object), eTag: item.eTag };
+    }
+    return out;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    // Checked first, written after: a batch with one stale item writes nothing (like the SQL stores).
+    for (const [key, item] of Object.entries(changes)) {
+      const eTag = (item as { eTag?: string } | undefined)?.eTag;
+      const current = this.items.get(key);
+      if (current && eTag !== undefined && eTag !== '' && eTag !== '*' && eTag !== current.eTag) throw new StorageConflictError(key);
+    }
+    for (const [key, item] of Object.entries(changes)) {
+      const { eTag: _ignored, ...doc } = (item ?? {}) as { eTag?: string };
+      this.items.set(key, { eTag: newETag(), doc: JSON.stringify(doc), updatedAt: this.now() });
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (const key of keys) this.items.delete(key);
+  }
+
+  deleteConversation(conversationId: string): number {
+    return this.removeWhere((key) => conversationIdOfStateKey(key) === conversationId);
+  }
+
+  purge(before: Date): number {
+    return this.removeWhere((_key, updatedAt) => updatedAt < before);
+  }
+
+  private removeWhere(drop: (key: string, updatedAt: Date) => boolean): number {
+    let removed = 0;
+    for (const [key, item] of this.items) {
+      if (drop(key, item.updatedAt)) {
+        this.items.delete(key);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+interface TranscriptRow {
+  channelId: string;
+  conversationId: string;
+  at: Date;
+  activity: Activity;
+}
+
+/** botbuilder TranscriptStore in an array. Activities arrive redacted (RedactingTranscriptLogger). */
+export class MemoryTranscripts implements TranscriptStore {
+  private rows: TranscriptRow[] = [];
+  constructor(private readonly now: () => Date) {}
+
+  async logActivity(activity: Activity): Promise<void> {
+    const { channelId, conversation } = activity;
+    if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
+    // Redacted here too: a store used without the logger must not keep personal codes either.
+    this.rows.push({ channelId, conversationId: conversation.id, at: activityTime(activity, this.now()), activity: asJson(redactActivity(activity)) });
+  }
+
+  async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
+    const all = this.rows.filter((r) => r.channelId === channelId && r.conversationId === conversationId && (startDate === undefined || r.at >= startDate));
+    const start = continuationToken ? Number(continuationToken) : 0;
+    const page = all.slice(start, start + TRANSCRIPT_PAGE_SIZE);
+    const more = start + page.length < all.length;
+    return { items: page.map((r) => asJson(r.activity)), continuationToken: more ? String(start + page.length) : '' };
+  }
+
+  async listTranscripts(channelId: string, continuationToken?: string): Promise<PagedResult<TranscriptInfo>> {
+    const first = new Map<string, Date>();
+    for (const r of this.rows) if (r.channelId === channelId && !first.has(r.conversationId)) first.set(r.conversationId, r.at);
+    const ids = [...first.keys()].sort().filter((id) => continuationToken === undefined || continuationToken === '' || id > continuationToken);
+    const page = ids.slice(0, TRANSCRIPT_PAGE_SIZE);
+    return {
+      items: page.map((id) => ({ channelId, id, created: first.get(id)! })),
+      continuationToken: ids.length > page.length ? page.at(-1)! : '',
+    };
+  }
+
+  async deleteTranscript(channelId: string, conversationId: string): Promise<void> {
+    this.rows = this.rows.filter((r) => !(r.channelId === channelId && r.conversationId === conversationId));
+  }
+
+  deleteConversation(conversationId: string): number {
+    return this.removeWhere((r) => r.conversationId === conversationId);
+  }
+
+  purge(before: Date): number {
+    return this.removeWhere((r) => r.at < before);
+  }
+
+  private removeWhere(drop: (r: TranscriptRow) => boolean): number {
+    const before = this.rows.length;
+    this.rows = this.rows.filter((r) => !drop(r));
+    return before - this.rows.length;
+  }
+}
+
+/** In-process notifications: with one process, every subscriber is here. */
+export class LocalBus {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  async subscribe(channel: string, listener: (n: Notification) => void): Promise<Unsubscribe> {
+    assertChannel(channel);
+    const handler = (payload: string) => listener({ kind: 'message', payload });
+    this.emitter.on(channel, handler);
+    return async () => {
+      this.emitter.off(channel, handler);
+    };
+  }
+
+  async publish(channel: string, payload: string): Promise<void> {
+    assertChannel(channel);
+    // Delivered after the caller's change, like NOTIFY after COMMIT; a failing listener stays its own problem.
+    setImmediate(() => {
+      for (const listener of this.emitter.listeners(channel)) {
+        try {
+          (listener as (p: string) => void)(payload);
+        } catch {
+          // A subscriber's bug must not break the publisher.
+        }
+      }
+    });
+  }
+
+  close(): void {
+    this.emitter.removeAllListeners();
+  }
+}
+
+export function queueEvent(event: QueueEvent): string {
+  return JSON.stringify(event);
+}
+
+export class MemoryQueue implements HandoverQueue {
+  private readonly entries = new Map<string, QueueEntry>();
+  constructor(private readonly now: () => Date, private readonly bus: LocalBus) {}
+
+  async enqueue(e: NewQueueEntry): Promise<QueueEntry> {
+    const current = this.entries.get(e.conversationId);
+    if (current && current.state !== 'closed') return { ...current };
+    const entry: QueueEntry = { ...e, state: 'waiting', createdAt: this.now() };
+    this.entries.set(e.conversationId, entry);
+    await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'enqueued', conversationId: e.conversationId }));
+    return { ...entry };
+  }
+
+  async get(conversationId: string): Promise<QueueEntry | undefined> {
+    const entry = this.entries.get(conversationId);
+    return entry ? { ...entry } : undefined;
+  }
+
+  async list(states: readonly QueueState[] = ['waiting', 'claimed']): Promise<QueueEntry[]> {
+    return [...this.entries.values()]
+      .filter((e) => states.includes(e.state))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((e) => ({ ...e }));
+  }
+
+  async claim(conversationId: string, staffId: string): Promise<ClaimResult> {
+    const entry = this.entries.get(conversationId);
+    if (!entry) return { kind: 'not-found' };
+    if (entry.state !== 'waiting') return { kind: 'taken', entry: { ...entry } };
+    Object.assign(entry, { state: 'claimed', claimedBy: staffId, claimedAt: this.now() });
+    await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'claimed', conversationId, staffId }));
+    return { kind: 'claimed', entry: { ...entry } };
+  }
+
+  async close(conversationId: string): Promise<boolean> {
+    const entry = this.entries.get(conversationId);
+    if (!entry || entry.state === 'closed') return false;
+    Object.assign(entry, { state: 'closed', closedAt: this.now() });
+    await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'closed', conversationId }));
+    return true;
+  }
+
+  deleteConversation(conversationId: string): number {
+    return this.entries.delete(conversationId) ? 1 : 0;
+  }
+
+  purge(before: Date): number {
+    let removed = 0;
+    for (const [id, e] of this.entries) {
+      if (e.createdAt < before) {
+        this.entries.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  }
+}
+
+export function createMemoryStore(options: { now?: () => Date } = {}): PadomsStore & { records: MemoryRecords } {
+  const now = options.now ?? (() => new Date());
+  const bus = new LocalBus();
+  const state = new MemoryStateStorage(now);
+  const transcripts = new MemoryTranscripts(now);
+  const records = new MemoryRecords();
+  // Conversations idle longer than the retention limit are purged anyway; the memory store's own
+  // idle expiry only bounds memory.
+  const directLine = new MemoryDirectLineStore({ now });
+  const queue = new MemoryQueue(now, bus);
+  return {
+    kind: 'memory',
+    state,
+    transcripts,
+    records,
+    directLine,
+    queue,
+    subscribe: (channel, listener) => bus.subscribe(channel, listener),
+    publish: (channel, payload) => bus.publish(channel, payload),
+    async deleteConversation(conversationId) {
+      const counts: RemovedCounts = {
+        state: state.deleteConversation(conversationId),
+        transcripts: transcripts.deleteConversation(conversationId),
+        records: records.deleteConversation(conversationId),
+        directLine: await directLine.deleteConversation(conversationId),
+        queue: queue.deleteConversation(conversationId),
+        cases: 0,
+      };
+      if (counts.queue > 0) await bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'deleted', conversationId }));
+      return counts;
+    },
+    async purge(before) {
+      return {
+        state: state.purge(before),
+        transcripts: transcripts.purge(before),
+        records: records.purge(before),
+        directLine: await directLine.purge(before),
+        queue: queue.purge(before),
+        cases: 0,
+      };
+    },
+    async ping() {},
+    async close() {
+      bus.close();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+// What every adapter records: the turn's activities as a redacted transcript (botbuilder's
+// TranscriptLoggerMiddleware), written before the turn is acknowledged, and a conversation deleted
+// at the citizen's request once its last turn is over.
+import {
+  ActivityTypes,
+  TranscriptLoggerMiddleware,
+  type Activity,
+  type BotAdapter,
+  type Middleware,
+  type TranscriptLogger,
+  type TurnContext,
+} from 'botbuilder';
+import type { Logger } from '../log.js';
+import { redactActivity } from './activity.js';
+import type { PadomsStore } from './store.js';
+
+/** Not part of a conversation's record: typing indicators, delays, Emulator traces. */
+const NOT_RECORDED = new Set<string>([ActivityTypes.Typing, 'delay', ActivityTypes.Trace]);
+
+/**
+ * Redacts every activity before it reaches the store, and keeps track of writes in flight:
+ * TranscriptLoggerMiddleware does not await them, but a crash right after the citizen's message
+ * was acknowledged must not lose it.
+ */
+export class RedactingTranscriptLogger implements TranscriptLogger {
+  private readonly pending = new Map<string, Set<Promise<void>>>();
+
+  constructor(private readonly store: TranscriptLogger, private readonly log: Logger) {}
+
+  logActivity(activity: Partial<Activity>): Promise<void> {
+    if (activity.type !== undefined && NOT_RECORDED.has(activity.type)) return Promise.resolve();
+    const conversationId = activity.conversation?.id ?? '';
+    const write = (async () => {
+      try {
+        await this.store.logActivity(redactActivity(activity) as Activity);
+      } catch (err) {
+        // Logged without the activity (it is the citizen's text) and not rethrown: a transcript
+        // failure must not cost the citizen the answer.
+        this.log.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, conversationId, type: activity.type }, 'transcript write failed');
+      }
+    })();
+    const set = this.pending.get(conversationId) ?? new Set();
+    set.add(write);
+    this.pending.set(conversationId, set);
+    void write.finally(() => {
+      set.delete(write);
+      if (set.size === 0 && this.pending.get(conversationId) === set) this.pending.delete(conversationId);
+    });
+    return write;
+  }
+
+  /** Resolves when every write for this conversation started so far has finished. */
+  async settle(conversationId: string): Promise<void> {
+    await Promise.all([...(this.pending.get(conversationId) ?? [])]);
+  }
+}
+
+const DELETE_REQUESTED = Symbol('padoms.deleteConversation');
+
+/**
+ * Asks for the conversation to be deleted from every store once this turn is over (after its
+ * replies, state and transcript are written, which would otherwise bring parts of it back).
+ */
+export function requestConversationDeletion(context: TurnContext): void {
+  context.turnState.set(DELETE_REQUESTED, true);
+}
+
+export interface RecordingDeps {
+  store: Pick<PadomsStore, 'transcripts' | 'deleteConversation'>;
+  log: Logger;
+}
+
+/** Adds transcript recording (redacted) and deferred deletion to any adapter; returns the adapter. */
+export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: RecordingDeps): A {
+  const logger = new RedactingTranscriptLogger(deps.store.transcripts, deps.log);
+  const afterTurn: Middleware = {
+    async onTurn(context, next) {
+      const conversationId = context.activity.conversation?.id ?? '';
+      try {
+        await next();
+      } finally {
+        await logger.settle(conversationId);
+        if (context.turnState.get(DELETE_REQUESTED) === true && conversationId !== '') {
+          const removed = await deps.store.deleteConversation(conversationId);
+          deps.log.info({ conversationId, removed }, 'conversation deleted at the citizen\'s request');
+        }
+      }
+    },
+  };
+  // Registered first, so it runs around the transcript middleware and sees its writes started.
+  adapter.use(afterTurn);
+  adapter.use(new TranscriptLoggerMiddleware(logger));
+  return adapter;
+}

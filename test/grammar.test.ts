@@ -1,0 +1,40 @@
+// Latvian grammar done right: i18next plural forms through Intl rules, and dates per locale.
+import { describe, expect, it } from 'vitest';
+import { formatDate, loadTexts } from '../bot/i18n.js';
+
+const texts = loadTexts('locales');
+
+describe('plural forms', () => {
+  it('Latvian uses zero / one / other as Intl.PluralRules("lv") says', () => {
+    const t = texts.forLanguage('lv');
+    expect(t('time.withinWorkingDays', { count: 1 })).toBe('1 darba dienas laikā');
+    expect(t('time.withinWorkingDays', { count: 21 })).toBe('21 darba dienas laikā');
+    expect(t('time.withinWorkingDays', { count: 2 })).toBe('2 darba dienu laikā');
+    expect(t('time.withinWorkingDays', { count: 11 })).toBe('11 darba dienu laikā');
+    expect(t('time.withinWorkingDays', { count: 10 })).toBe('10 darba dienu laikā');
+  });
+
+  it('English uses one / other', () => {
+    const t = texts.forLanguage('en');
+    expect(t('time.withinWorkingDays', { count: 1 })).toBe('within 1 working day');
+    expect(t('time.withinWorkingDays', { count: 2 })).toBe('within 2 working days');
+  });
+});
+
+describe('dates', () => {
+  const date = new Date('2026-11-24T11:30:00Z');
+  it('are written in the conversation language, in the agency time zone', () => {
+    expect(formatDate(date, 'lv', 'Europe/Riga', true)).toMatch(/otrdiena, 2026\. gada 24\. novembris.*13:30/);
+    expect(formatDate(date, 'en', 'Europe/Riga')).toBe('Tuesday, 24 November 2026');
+  });
+});
+
+describe('translations are complete', () => {
+  it('English has every Latvian key (plural suffixes aside)', () => {
+    const keys = (o: object, prefix = ''): string[] =>
+      Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`.replace(/_(zero|one|other|few|many)$/, '')]));
+    const lv = new Set(keys(texts.i18n.getResourceBundle('lv', 'translation') as object));
+    const en = new Set(keys(texts.i18n.getResourceBundle('en', 'translation') as object));
+    expect([...lv].filter((k) => !en.has(k))).toEqual([]);
+  });
+});
