@@ -21,6 +21,7 @@
 // Run one cell alone (e.g. to profile): node --expose-gc --cpu-prof --import tsx bench/kb.ts --run ours 20000
 // See what is generated: node --import tsx bench/kb.ts --sample 1000
 import { fork } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fuse from 'fuse.js';
@@ -524,6 +525,7 @@ async function main(): Promise<void> {
   console.log(`queries: ${[...mix.values()].reduce((a, b) => a + b, 0)} (${[...mix].map(([k, v]) => `${k} ${v}`).join(', ')}); warm-up: ${WARMUP_COUNT} other queries`);
   console.log(`plain Fuse: { threshold 0.4, ignoreLocation, ignoreDiacritics }, timed for ≥${PLAIN_MIN_QUERIES} queries or ${PLAIN_BUDGET_MS / 1000} s per size\n`);
 
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew p99)`);
   const results: CellResult[] = [];
   for (const entries of SIZES) {
     for (const engine of ENGINES) {
@@ -556,6 +558,7 @@ async function main(): Promise<void> {
       }),
     ),
   );
+  console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const misses = results.filter((r) => r.engine === 'ours' && TARGET_P99_MS[r.entries] !== undefined && r.p99 > (TARGET_P99_MS[r.entries] ?? Infinity));
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed: ${misses.map((r) => `${r.entries} entries p99 ${f(r.p99, 2)} ms > ${TARGET_P99_MS[r.entries]} ms`).join('; ')}`);
 }

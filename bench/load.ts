@@ -15,23 +15,37 @@
 // then again after setImmediate (0 ms), 1, 2, 4, 8, 16, 32, 50, 50 … ms. Our POST returns after the bot's
 // turn, so the first GET normally finds the reply (polls/turn shows it).
 // HTTP: node:http with a keep-alive http.Agent per level (maxSockets = concurrency), no retries.
+// Rate limits stay on, as in production behind one reverse proxy: the server runs with
+// TRUST_PROXY_HOPS=1 and each simulated citizen (each conversation) sends its own X-Forwarded-For
+// address, so the per-address and per-conversation buckets see one citizen each, not all of them
+// as 127.0.0.1 (which would be refused with 429 after 100 requests).
 // Questions: 40 `q` values of test/eval/tune.jsonl, picked evenly by kind (answers, referrals, small
 // talk, fallbacks, a handover, other languages; Latvian and English); what the bot actually does
 // with each (answer / clarify / refer …) is printed before the run, from the in-process bot.
 //
-// Options: --profile writes a V8 CPU profile of the Padoms server child to bench/profiles/ (--cpu-prof);
+// Servers run as in production: the project is compiled with tsc into $TMPDIR/padoms-bench-build/dist
+// (beside links to the project's folders) and the children run plain `node --expose-gc` on the JavaScript, without
+// tsx's loader thread (~35 MB RSS) and on-the-fly transforms. --tsx runs them from the sources instead;
+// a failing compile falls back to that, with a note.
+// Options: --profile writes a V8 CPU profile of the Padoms server child to $TMPDIR/padoms-bench-profiles/ (--cpu-prof);
 // --levels 10,100 and --seconds 15 change the levels and the time per level.
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, symlinkSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 const HERE = fileURLToPath(import.meta.url);
-const ROOT = path.resolve(path.dirname(HERE), '..');
+/** The project (knowledge, locales, test sets); a compiled copy of this file is told where it is. */
+const ROOT = process.env['PADOMS_BENCH_ROOT'] ?? path.resolve(path.dirname(HERE), '..');
+/**
+ * A stand-in for the project (its top-level entries linked) whose dist/ gets the compiled server,
+ * so it runs as `npm start` runs it: plain node, no tsx; files found relative to dist/ are found.
+ */
+const BUILD_DIR = path.join(tmpdir(), 'padoms-bench-build');
 
 const argValue = (name: string): string | undefined => {
   const at = process.argv.indexOf(name);
@@ -51,7 +65,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const REPLY_TIMEOUT_MS = 10_000;
 const BACKOFF_MS = [0, 1, 2, 4, 8, 16, 32, 50];
 const QUESTION_QUOTA: Record<string, number> = { answer: 22, refer: 8, smalltalk: 4, fallback: 3, language: 2, handover: 1 };
-const PROFILE_DIR = path.join(ROOT, 'bench', 'profiles');
+const PROFILE_DIR = path.join(tmpdir(), 'padoms-bench-profiles');
 
 /** Targets from the brief. */
 const TARGETS = { ratioToEcho: 0.25, p99At100Ms: 20, errorsAt500: 0, rssMB: 250 };
@@ -87,7 +101,17 @@ async function runServer(kind: ServerKind): Promise<void> {
     const { testConfig } = await import('../bot/config.js');
     const { silentLogger } = await import('../bot/log.js');
     const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-bench-'));
-    const app = createApp(testConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), LOCALES_DIR: path.join(ROOT, 'locales') }), { log: silentLogger });
+    const app = createApp(
+      testConfig({
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+        KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'),
+        LOCALES_DIR: path.join(ROOT, 'locales'),
+        // One trusted proxy: rate limits apply per simulated citizen (X-Forwarded-For), see above.
+        TRUST_PROXY_HOPS: '1',
+      }),
+      { log: silentLogger },
+    );
     await new Promise<void>((resolve) => app.server.listen(0, '127.0.0.1', () => resolve()));
     server = app.server;
     close = async () => {
@@ -139,6 +163,35 @@ async function runServer(kind: ServerKind): Promise<void> {
   send({ type: 'ready', port });
 }
 
+/** How server children are started: this file compiled to JavaScript, or this file under tsx. */
+interface ServerEntry {
+  mode: 'compiled' | 'tsx';
+  file: string;
+  execArgv: string[];
+}
+
+/** Compiles the project into BUILD_DIR; on failure the servers run under tsx. */
+function serverEntry(): ServerEntry {
+  const underTsx: ServerEntry = { mode: 'tsx', file: HERE, execArgv: process.execArgv };
+  if (process.argv.includes('--tsx')) return underTsx;
+  rmSync(BUILD_DIR, { recursive: true, force: true });
+  mkdirSync(BUILD_DIR, { recursive: true });
+  for (const name of readdirSync(ROOT)) {
+    if (name !== 'dist' && name !== '.git') symlinkSync(path.join(ROOT, name), path.join(BUILD_DIR, name));
+  }
+  const outDir = path.join(BUILD_DIR, 'dist');
+  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', outDir], {
+    encoding: 'utf8',
+  });
+  const compiled = path.join(outDir, 'bench', 'load.js');
+  if (tsc.status !== 0 || !existsSync(compiled)) {
+    console.log(`note: tsc failed (${(tsc.stdout + tsc.stderr).split('\n')[0] ?? ''}); servers run under tsx`);
+    return underTsx;
+  }
+  // --no-deprecation: restify's process.binding('http_parser') warning, once per child.
+  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation'] };
+}
+
 class ServerProcess {
   private constructor(
     readonly kind: ServerKind,
@@ -146,10 +199,14 @@ class ServerProcess {
     readonly port: number,
   ) {}
 
-  static start(kind: ServerKind, profile: boolean): Promise<ServerProcess> {
-    const execArgv = [...process.execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])];
+  static start(kind: ServerKind, entry: ServerEntry, profile: boolean): Promise<ServerProcess> {
+    const execArgv = [...entry.execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])];
     if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
-    const child = fork(HERE, ['--server', kind], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry.file, ['--server', kind], {
+      execArgv,
+      env: { ...process.env, PADOMS_BENCH_ROOT: ROOT },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before it was ready`)));
@@ -205,11 +262,19 @@ class HttpError extends Error {
   }
 }
 
-function call(agent: http.Agent, port: number, method: 'GET' | 'POST', urlPath: string, token?: string, body?: unknown): Promise<Reply> {
+interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** The simulated citizen's address, as a reverse proxy would pass it on. */
+  forwardedFor?: string;
+}
+
+function call(agent: http.Agent, port: number, method: 'GET' | 'POST', urlPath: string, { token, body, forwardedFor }: CallOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
     if (token !== undefined) headers['Authorization'] = `Bearer ${token}`;
+    if (forwardedFor !== undefined) headers['X-Forwarded-For'] = forwardedFor;
     if (payload !== undefined) {
       headers['Content-Type'] = 'application/json';
       headers['Content-Length'] = Buffer.byteLength(payload);
@@ -283,6 +348,13 @@ async function drive(concurrency: number, seconds: number, slot: (agent: http.Ag
   return stats;
 }
 
+/** Addresses for simulated citizens: 10.0.0.1, 10.0.0.2, … one per conversation, unique per run. */
+let citizenCount = 0;
+const nextCitizenAddress = () => {
+  const n = ++citizenCount;
+  return `10.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+};
+
 /** One simulated citizen slot against Padoms: conversation after conversation. */
 function citizen(port: number, questions: readonly string[], seed: number) {
   let next = seed;
@@ -290,13 +362,14 @@ function citizen(port: number, questions: readonly string[], seed: number) {
   const base = '/v3/directline';
 
   return async (agent: http.Agent, stats: LevelStats, active: () => boolean): Promise<void> => {
+    let forwardedFor = nextCitizenAddress();
     const get = async (path: string, token: string) => {
       stats.requests++;
-      return call(agent, port, 'GET', path, token);
+      return call(agent, port, 'GET', path, { token, forwardedFor });
     };
     const post = async (path: string, token: string | undefined, body: unknown) => {
       stats.requests++;
-      return call(agent, port, 'POST', path, token, body);
+      return call(agent, port, 'POST', path, { ...(token === undefined ? {} : { token }), body, forwardedFor });
     };
     /** Polls with backoff until `found` says the new activities hold what we wait for. */
     const pollUntil = async (conversationId: string, token: string, watermark: string, found: (a: Activity) => boolean) => {
@@ -314,6 +387,7 @@ function citizen(port: number, questions: readonly string[], seed: number) {
     };
 
     while (active()) {
+      forwardedFor = nextCitizenAddress();
       try {
         const generated = await post(`${base}/tokens/generate`, undefined, undefined);
         const token = String(generated.body['token']);
@@ -337,6 +411,7 @@ function citizen(port: number, questions: readonly string[], seed: number) {
         }
       } catch (err) {
         countError(stats, err);
+        await sleep(10); // a failed citizen does not retry in a tight loop
       }
     }
   };
@@ -350,11 +425,12 @@ function echoClient(port: number, questions: readonly string[], seed: number) {
       const sent = performance.now();
       try {
         stats.requests++;
-        await call(agent, port, 'POST', '/echo', undefined, { type: 'message', text: questions[i++ % questions.length], locale: 'lv-LV', from: { name: 'Bench' } });
+        await call(agent, port, 'POST', '/echo', { body: { type: 'message', text: questions[i++ % questions.length], locale: 'lv-LV', from: { name: 'Bench' } } });
         stats.latenciesMs.push(performance.now() - sent);
         stats.turns++;
       } catch (err) {
         countError(stats, err);
+        await sleep(10);
       }
     }
   };
@@ -438,6 +514,7 @@ function rowCells(r: Row): string[] {
     r.server === 'padoms' ? String(s.conversations) : '',
     r.server === 'padoms' ? f(s.polls / Math.max(1, s.turns + s.conversations), 2) : '',
     `${f((100 * r.server_.cpuMs) / (1000 * s.elapsedS), 0)}%`,
+    f(r.server_.cpuMs / Math.max(1, s.turns), 2),
     `${f((100 * s.clientCpuMs) / (1000 * s.elapsedS), 0)}%`,
     f(r.server_.peakRssMB, 0),
   ];
@@ -446,8 +523,8 @@ function rowCells(r: Row): string[] {
 // ---------------------------------------------------------------------------------------------
 // Orchestration
 
-async function runLevels(kind: ServerKind, questions: readonly string[], seconds: number, profile: boolean): Promise<Row[]> {
-  const server = await ServerProcess.start(kind, profile && kind === 'padoms');
+async function runLevels(kind: ServerKind, entry: ServerEntry, questions: readonly string[], seconds: number, profile: boolean): Promise<Row[]> {
+  const server = await ServerProcess.start(kind, entry, profile && kind === 'padoms');
   const slot = (n: number) => (kind === 'padoms' ? citizen(server.port, questions, n + 1) : echoClient(server.port, questions, n));
   const slots = (concurrency: number) => {
     let n = 0;
@@ -482,14 +559,18 @@ async function main(): Promise<void> {
   console.log(`questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   console.log(`polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply\n`);
 
-  const ours = await runLevels('padoms', questions, LEVEL_SECONDS, profile);
-  const echo = await runLevels('echo', questions, ECHO_SECONDS, false);
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew every figure)`);
+  const entry = serverEntry();
+  console.log(`servers: ${entry.mode === 'compiled' ? `compiled with tsc, plain node (${path.relative(ROOT, entry.file) || entry.file})` : 'TypeScript sources under tsx'}`);
+  const ours = await runLevels('padoms', entry, questions, LEVEL_SECONDS, profile);
+  const echo = await runLevels('echo', entry, questions, ECHO_SECONDS, false);
 
   console.log();
-  console.log('"turns/s" is citizen turns (message → reply read) for padoms, requests for echo; "req/s" is every HTTP request.');
+  console.log('"turns/s" is citizen turns (message → reply read) for padoms, requests for echo; "req/s" is every HTTP request;');
+  console.log('"polls/wait" GETs per awaited reply (greeting or answer); "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
   console.log(
     table(
-      ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/GET-wait', 'srv CPU', 'client CPU', 'peak RSS MB'],
+      ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB'],
       [...ours, ...echo].map(rowCells),
     ),
   );
@@ -517,6 +598,8 @@ async function main(): Promise<void> {
   });
   console.log(table(['conc', 'our turns/s', 'echo req/s', 'turns/s ÷ echo req/s', 'p99', 'errors'], targetRows));
   console.log(`peak server RSS (100 ms samples, all levels): ${f(peakRss, 0)} MB (< ${TARGETS.rssMB}) ${check(peakRss < TARGETS.rssMB)}`);
+  console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  if (entry.mode === 'compiled') rmSync(BUILD_DIR, { recursive: true, force: true });
   if (profile) console.log(`CPU profile of the padoms server: ${PROFILE_DIR}/`);
 }
 

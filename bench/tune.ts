@@ -19,7 +19,7 @@ const documents = (base.index as unknown as { docs: { doc: ConstructorParameters
 function run(knowledge: Knowledge, settings: DecisionSettings): AskAnswer[] {
   return items.map((item) => {
     const { decision: d, detected } = decide(item.q, {
-      knowledge, offeredLanguages: deps.offeredLanguages(), conversationLanguage: 'lv', ...deps.languages, isAbusive: deps.isAbusive, settings,
+      knowledge, offeredLanguages: deps.offeredLanguages(), conversationLanguage: 'lv', ...deps.languages, ...deps.conduct, settings,
     });
     return {
       text: item.q,

@@ -5,20 +5,24 @@ import {
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
-  MemoryStorage,
-  type Storage,
+  type BotAdapter,
   type TurnContext,
 } from 'botbuilder';
 import type restify from 'restify';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createServer } from './server.js';
 import { loopbackOnly } from './guards.js';
 import { loadTexts, type Texts } from './i18n.js';
 import { PadomsBot } from './padoms-bot.js';
 import { createStateAccessors } from './state.js';
-import { MemoryRecords, type TurnRecords } from './storage/records.js';
-import { openDatabase, SqliteRecords, SqliteStorage } from './storage/sqlite.js';
+import type { TurnRecords } from './storage/records.js';
+import { openStore, storageKindFor } from './storage/open.js';
+import type { PadomsStore, RemovedCounts, StorageKind } from './storage/store.js';
+import { useRecordingMiddleware } from './storage/recording.js';
+import { startRetention, type Retention } from './retention.js';
+import { rateLimiters } from './http/rate-limit.js';
+import { securityHeaders } from './http/security-headers.js';
 import { KnowledgeSource } from '../knowledge/source.js';
 import { isAbusive, loadAbuseLexicon } from '../knowledge/conduct.js';
 import type { LanguageCode } from '../knowledge/schema.js';
@@ -26,16 +30,24 @@ import type { TurnDeps } from '../dialogs/respond.js';
 import { detectLanguage } from './language/detect.js';
 import { requestedLanguage } from './language/request.js';
 import { DirectLineAdapter } from './directline/adapter.js';
-import { MemoryDirectLineStore } from './directline/store.js';
 import { mountDirectLine } from './directline/routes.js';
 import { tokenKeyFrom } from './directline/tokens.js';
 import { mountWebChat } from './web/routes.js';
+import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
+import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel
+import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger channel
+import { mountHandover, type MountedHandover } from './handover/index.js'; // staff side of handover
 
 export interface AppDeps {
   log?: Logger;
   now?: () => Date;
-  /** `memory` keeps everything in the process (tests, ask); default: SQLite under DATA_DIR. */
-  storage?: 'sqlite' | 'memory';
+  /**
+   * `memory` keeps everything in the process (tests, ask). Default: PostgreSQL when DATABASE_URL is
+   * set, SQLite under DATA_DIR otherwise.
+   */
+  storage?: StorageKind;
+  /** A store built by the caller (tests); closed with the app. */
+  store?: PadomsStore;
   /** Listen for decisions (ask, metrics). */
   onDecision?: TurnDeps['onDecision'];
 }
@@ -44,13 +56,25 @@ export interface App {
   server: restify.Server;
   bot: PadomsBot;
   directLine: DirectLineAdapter;
+  /** The Messenger channel, when configured. */
+  messenger: MessengerChannel | undefined;
   /** Runs one turn of the bot: what every adapter calls. */
   logic: (context: TurnContext) => Promise<void>;
   knowledge: KnowledgeSource;
   texts: Texts;
   records: TurnRecords;
+  /** Everything the bot keeps: state, transcripts, records, Direct Line, handover queue. */
+  store: PadomsStore;
   turnDeps: TurnDeps;
+  metrics: Metrics;
   log: Logger;
+  retention: Retention;
+  /** Removes a conversation from every store (the citizen asked; see requestConversationDeletion for doing it from a turn). */
+  deleteConversation(conversationId: string): Promise<RemovedCounts>;
+  /** The staff side of handover: HandoverService (`handover.service`), staff languages, the /staff console. */
+  handover: MountedHandover;
+  /** Adds redacted transcript recording to an adapter (every channel's adapter needs it). */
+  useRecordingMiddleware<A extends BotAdapter>(adapter: A): A;
   close(): Promise<void>;
 }
 
@@ -64,39 +88,53 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now }, log);
   const texts = loadTexts(config.LOCALES_DIR);
   const lexicon = loadAbuseLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
+  // The same word-list matching serves both lists: insults, and words of an upset client.
+  const upsetLexicon = loadAbuseLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'upset.yaml'));
 
-  const useSqlite = (deps.storage ?? 'sqlite') === 'sqlite';
-  const db = useSqlite ? openDatabase(config.DATA_DIR) : undefined;
-  const storage: Storage = db ? new SqliteStorage(db) : new MemoryStorage();
-  const records: TurnRecords = db ? new SqliteRecords(db) : new MemoryRecords();
-  const state = createStateAccessors(new ConversationState(storage));
+  const storageKind = deps.store?.kind ?? storageKindFor(config, deps.storage);
+  if (storageKind === 'postgres' && config.DIRECTLINE_TOKEN_SECRET === undefined) {
+    // Checked by the configuration schema too; repeated here for stores chosen in code.
+    throw new ConfigError(['DIRECTLINE_TOKEN_SECRET=unset: required with PostgreSQL, so every instance accepts the Direct Line tokens another issued']);
+  }
+  const store = deps.store ?? openStore(config, { kind: storageKind, now, log });
+  const records: TurnRecords = store.records;
+  const state = createStateAccessors(new ConversationState(store.state));
+  const record = <A extends BotAdapter>(adapter: A): A => useRecordingMiddleware(adapter, { store, log });
 
+  const metrics = createMetrics();
   const turnDeps: TurnDeps = {
     knowledge: () => knowledge.current,
     texts,
     state,
     records,
     languages: { detectLanguage, requestedLanguage },
-    isAbusive: (text) => isAbusive(text, lexicon),
+    conduct: { isAbusive: (text) => isAbusive(text, lexicon), isUpset: (text) => isAbusive(text, upsetLexicon) },
     offeredLanguages: () =>
       knowledge.current.profile.staffLanguages.filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
     now,
     maxMessageLength: MAX_MESSAGE_LENGTH,
-    ...(deps.onDecision ? { onDecision: deps.onDecision } : {}),
+    onDecision: (result, context) => {
+      metrics.turns.inc({ kind: result.decision.kind });
+      deps.onDecision?.(result, context);
+    },
   };
-  const bot = new PadomsBot(turnDeps, log);
+  const bot = new PadomsBot(turnDeps, log, (seconds, type) => metrics.turnSeconds.observe({ type }, seconds));
   const logic = (context: TurnContext) => bot.run(context);
 
   const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log });
+  // First of all handlers, so that errors, 404s and 429s carry the headers too.
+  server.pre(securityHeaders());
 
   // Bot Framework channel (Azure Bot Service, Emulator).
-  const cloudAdapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication({
-      MicrosoftAppId: config.MicrosoftAppId,
-      MicrosoftAppPassword: config.MicrosoftAppPassword,
-      MicrosoftAppType: config.MicrosoftAppType,
-      MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-    }),
+  const cloudAdapter = record(
+    new CloudAdapter(
+      new ConfigurationBotFrameworkAuthentication({
+        MicrosoftAppId: config.MicrosoftAppId,
+        MicrosoftAppPassword: config.MicrosoftAppPassword,
+        MicrosoftAppType: config.MicrosoftAppType,
+        MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+      }),
+    ),
   );
   const authDisabled = config.MicrosoftAppId === '';
   if (authDisabled) log.warn('MicrosoftAppId is empty: Bot Framework authentication is off, /api/messages accepts loopback clients only');
@@ -105,7 +143,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   });
 
   // Self-hosted Direct Line 3.0 for the embedded Web Chat widget: no Azure account needed.
-  const directLine = new DirectLineAdapter({ store: new MemoryDirectLineStore({ now }), now, log });
+  // Its conversations live in the store, so a restart keeps them and any instance serves any of them.
+  const directLine = record(new DirectLineAdapter({ store: store.directLine, now, log }));
   mountDirectLine(server, {
     adapter: directLine,
     logic,
@@ -114,42 +153,91 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     log,
     now,
   });
+  // After Direct Line's own pre-handler, so a 429 carries its CORS header and the browser can read Retry-After.
+  const limits = rateLimiters({
+    ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
+    channelIpPerMinute: config.RATE_LIMIT_CHANNEL_IP_PER_MINUTE,
+    perConversationPerMinute: config.RATE_LIMIT_CONVERSATION_PER_MINUTE,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+  });
+  server.pre(limits.pre);
+  server.use(limits.use);
   mountWebChat(server, { profile: () => knowledge.current.profile, log });
 
+  // --- Facebook Messenger channel (bot/messenger/): on when the FACEBOOK_* secrets are set ---
+  const messengerSettings = messengerSettingsFrom(config);
+  const messenger = messengerSettings
+    ? mountMessenger(server, { settings: messengerSettings, logic, state, texts, knowledge: () => knowledge.current, log, now })
+    : undefined;
+  if (messenger) record(messenger.adapter);
+  // --- end of the Messenger channel ---
+
+  // --- Staff side of handover (bot/handover/): HandoverService, staff accounts, cases, console at /staff ---
+  const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log, now });
+  // --- end of the staff side ---
+
+  server.get('/metrics', metricsHandler(metrics, config.METRICS_TOKEN));
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
-    const checks = { knowledge: knowledge.current.entries.size > 0, storage: storageReachable(db) };
-    res.send(Object.values(checks).every(Boolean) ? 200 : 503, { status: Object.values(checks).every(Boolean) ? 'ready' : 'not ready', checks });
+    const checks = { knowledge: knowledge.current.entries.size > 0, storage: await storageReachable(store) };
+    const failing = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+    if (failing.length === 0) res.send(200, { status: 'ready', checks });
+    else res.send(503, { status: 'not ready', checks, failing });
   });
 
   if (config.KNOWLEDGE_HOT_RELOAD) knowledge.watch();
+  const retention = startRetention({
+    store,
+    retentionDays: () => knowledge.current.profile.retentionDays,
+    intervalMs: config.RETENTION_SWEEP_MINUTES * 60_000,
+    log,
+    now,
+  });
 
   return {
     server,
     bot,
     directLine,
+    messenger,
     logic,
     knowledge,
     texts,
     records,
+    store,
     turnDeps,
+    metrics,
     log,
+    retention,
+    handover,
+    deleteConversation: (conversationId) => store.deleteConversation(conversationId),
+    useRecordingMiddleware: record,
     async close() {
+      await handover.close(); // staff side: ends console streams, stops its timers
+      retention.stop();
       knowledge.close();
       server.close();
-      db?.close();
+      // Webhook events already accepted are finished before the database closes under them.
+      await messenger?.idle();
+      await store.close();
     },
   };
 }
 
-function storageReachable(db: ReturnType<typeof openDatabase> | undefined): boolean {
-  if (!db) return true;
+/** Readiness must answer quickly even when the database hangs: a slow ping counts as down. */
+const READY_TIMEOUT_MS = 2_000;
+
+async function storageReachable(store: PadomsStore): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS);
+  });
   try {
-    db.prepare('SELECT 1').get();
-    return true;
+    return await Promise.race([store.ping().then(() => true), timeout]);
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }

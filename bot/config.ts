@@ -26,6 +26,8 @@ export const configSchema = z
     DIRECTLINE_TOKEN_SECRET: optionalSecret.pipe(z.string().min(32, 'at least 32 characters').optional()),
     /** Optional Direct Line secret for server-side clients that exchange it for tokens. */
     DIRECTLINE_SECRET: optionalSecret.pipe(z.string().min(16, 'at least 16 characters').optional()),
+    /** Bearer token for /metrics from other hosts (loopback needs none). */
+    METRICS_TOKEN: optionalSecret.pipe(z.string().min(16, 'at least 16 characters').optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Largest request body accepted on public endpoints. */
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),
@@ -34,6 +36,36 @@ export const configSchema = z
       .enum(['true', 'false', '1', '0'])
       .default('true')
       .transform((v) => v === 'true' || v === '1'),
+    /** PostgreSQL shared by several instances (postgres://user:password@host/db). Unset: SQLite under DATA_DIR. */
+    DATABASE_URL: optionalSecret.pipe(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL').optional()),
+    /** Requests per minute from one address to Direct Line (the browsers' endpoint); 0 = no limit. */
+    RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
+    /** Requests per minute from one address to /api/messages and /api/messenger (channel servers). */
+    RATE_LIMIT_CHANNEL_IP_PER_MINUTE: z.coerce.number().int().min(0).default(6000),
+    /** Requests per minute in one conversation, on every public endpoint. */
+    RATE_LIMIT_CONVERSATION_PER_MINUTE: z.coerce.number().int().min(0).default(120),
+    /** Reverse proxies in front of the bot whose X-Forwarded-For is trusted (0: use the socket address). */
+    TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(5).default(0),
+    /** How often expired records are purged (the limit itself is the agency's retentionDays). */
+    RETENTION_SWEEP_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
+    // --- Staff side of handover (bot/handover/, bot/staff/) ---
+    /** SMTP server for mailing left questions to the agency: smtp(s)://user:password@host:port. Overrides SMTP_HOST etc. */
+    SMTP_URL: optionalSecret.pipe(z.string().regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL').optional()),
+    SMTP_HOST: optionalSecret,
+    /** 465 means implicit TLS; other ports use STARTTLS when the server offers it. */
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    SMTP_USER: optionalSecret,
+    SMTP_PASS: optionalSecret,
+    /** The sender of case e-mails ("Padoms <padoms@agency.lv>"); required with SMTP. */
+    SMTP_FROM: optionalSecret,
+    /** Where cases are mailed; default: the profile's `mailbox`, else its contact e-mail. */
+    AGENCY_MAILBOX: optionalSecret.pipe(z.email('an e-mail address').optional()),
+    /** Staff console cookies carry the Secure flag (and the __Host- prefix). `false` only for plain http outside localhost. */
+    COOKIE_SECURE: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((v) => v === 'true' || v === '1'),
+    // --- end of the staff side ---
     // Facebook Messenger channel (bot/messenger/): off while the three secrets are unset.
     FACEBOOK_APP_SECRET: optionalSecret,
     FACEBOOK_VERIFY_TOKEN: optionalSecret,
@@ -44,6 +76,16 @@ export const configSchema = z
   .refine((c) => c.MicrosoftAppType !== 'SingleTenant' || c.MicrosoftAppTenantId !== '', {
     message: 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
     path: ['MicrosoftAppTenantId'],
+  })
+  // Several instances share one database: each must verify the Direct Line tokens the others issue.
+  .refine((c) => c.DATABASE_URL === undefined || c.DIRECTLINE_TOKEN_SECRET !== undefined, {
+    message: 'required with DATABASE_URL: set the same secret (at least 32 characters) on every instance, so any instance accepts the tokens another issued',
+    path: ['DIRECTLINE_TOKEN_SECRET'],
+  })
+  // Mail for cases needs a sender address once an SMTP server is named.
+  .refine((c) => (c.SMTP_URL === undefined && c.SMTP_HOST === undefined) || c.SMTP_FROM !== undefined, {
+    message: 'required with SMTP_URL or SMTP_HOST: the sender address of case e-mails',
+    path: ['SMTP_FROM'],
   })
   // A half-configured Messenger channel is a mistake, not "off": name what is missing.
   .superRefine((c, ctx) => {
@@ -78,7 +120,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 function isSecretName(name: string): boolean {
-  return /PASSWORD|SECRET|TOKEN/i.test(name);
+  // DATABASE_URL and SMTP_URL carry passwords; SMTP_PASS is one.
+  return /PASS|SECRET|TOKEN|DATABASE_URL|SMTP_URL/i.test(name);
 }
 
 /** Configuration for tests and tools: defaults plus overrides, no environment read. */

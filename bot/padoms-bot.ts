@@ -4,14 +4,20 @@ import { ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
 import { runDialog } from 'botbuilder-dialogs';
 import { MainDialog } from '../dialogs/main-dialog.js';
 import { greet, type TurnDeps } from '../dialogs/respond.js';
-import { apology } from '../dialogs/replies.js';
-import { newConversationData } from './state.js';
+import { apology, contactLine } from '../dialogs/replies.js';
+import { newConversationData, STATE_PROPERTIES, type ConversationData } from './state.js';
+import { isStorageUnavailable } from './storage/errors.js';
 import type { Logger } from './log.js';
 
 export class PadomsBot extends ActivityHandler {
   private readonly dialog: MainDialog;
 
-  constructor(private readonly deps: TurnDeps, private readonly log: Logger) {
+  constructor(
+    private readonly deps: TurnDeps,
+    private readonly log: Logger,
+    /** Told how long each turn took, for metrics. */
+    private readonly onTurnDone: (seconds: number, type: string) => void = () => {},
+  ) {
     super();
     this.dialog = new MainDialog(deps);
     this.onMembersAdded(async (context, next) => {
@@ -37,17 +43,32 @@ export class PadomsBot extends ActivityHandler {
       } catch (err) {
         this.log.error({ err: errorSummary(err), conversationId: context.activity.conversation?.id }, 'saving conversation state failed');
       }
-      this.log.debug({ type: context.activity.type, channel: context.activity.channelId, ms: Date.now() - started }, 'turn');
+      const ms = Date.now() - started;
+      this.onTurnDone(ms / 1000, context.activity.type);
+      this.log.debug({ type: context.activity.type, channel: context.activity.channelId, ms }, 'turn');
     }
   }
 
   private async apologise(context: TurnContext, err: unknown): Promise<void> {
+    const storageUnavailable = isStorageUnavailable(err);
     // Never the message text: the activity's id and type are enough to find the turn.
     this.log.error(
-      { err: errorSummary(err), activityId: context.activity.id, conversationId: context.activity.conversation?.id, type: context.activity.type },
+      { err: errorSummary(err), storageUnavailable, activityId: context.activity.id, conversationId: context.activity.conversation?.id, type: context.activity.type },
       'turn failed',
     );
     try {
+      if (storageUnavailable) {
+        // The database is down: state can be neither read nor cleared. Use the language this turn
+        // already loaded, else the client's locale if offered, else Latvian; the agency's contacts
+        // come from the knowledge base in memory, so the citizen still learns where to turn.
+        const cached = this.deps.state.conversationState.get(context)?.[STATE_PROPERTIES.conversation] as ConversationData | undefined;
+        const locale = context.activity.locale?.slice(0, 2).toLowerCase();
+        const language = cached?.language ?? this.deps.offeredLanguages().find((l) => l === locale) ?? 'lv';
+        const t = this.deps.texts.forLanguage(language);
+        const knowledge = this.deps.knowledge();
+        await context.sendActivity(MessageFactory.text(t('error.unavailable', { contacts: contactLine({ knowledge, t, language }) })));
+        return;
+      }
       // A dialog that threw mid-step must not be resumed next turn: start the next turn afresh.
       await this.deps.state.dialogState.delete(context);
       const data = await this.deps.state.conversationData.get(context, newConversationData());

@@ -3,6 +3,7 @@
 import type { ConversationState, StatePropertyAccessor } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { LanguageCode } from '../knowledge/schema.js';
+import type { HandoverFlow } from '../dialogs/handover.js';
 
 export const STATE_PROPERTIES = {
   dialog: 'dialogState',
@@ -18,6 +19,16 @@ export interface ConversationData {
   offeredIds?: string[];
   /** The last unanswerable question, redacted, kept until the citizen says "none of these". */
   pendingQuestion?: string;
+  /** A message the bot asked for: the next text is taken as such. */
+  awaiting?: 'suggestion' | 'rating-comment';
+  /** Abusive messages warned about so far (R6). */
+  abuseWarnings?: number;
+  /** Until when the bot stays silent after ending an abusive conversation (ISO time). */
+  silencedUntil?: string;
+  /** Fallbacks and "did not help" in a row: two make the bot offer a person. */
+  unhelped?: number;
+  /** Where the citizen is in handing over or leaving a question. */
+  handoverFlow?: HandoverFlow;
 }
 
 export const newConversationData = (): ConversationData => ({ language: 'lv', greeted: false });

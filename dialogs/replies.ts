@@ -5,6 +5,7 @@ import type { Authority, Contacts, KnowledgeEntry, LanguageCode, Localized, Loca
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Candidate } from '../knowledge/decide.js';
 import type { Translate } from '../bot/i18n.js';
+import type { HandoverButton } from './handover.js';
 
 /** Button payloads: what a suggested action sends back as `activity.value`. */
 export type ButtonValue =
@@ -12,7 +13,12 @@ export type ButtonValue =
   | { action: 'choose'; kind: 'entry' | 'authority'; id: string; offeredIds: string[] }
   | { action: 'none-of-these'; offeredIds: string[] }
   | { action: 'language'; to: LanguageCode }
-  | { action: 'entry'; id: string };
+  | { action: 'entry'; id: string }
+  | { action: 'complaint'; about: 'service' | 'appeal' }
+  | { action: 'rate'; score: number }
+  | { action: 'comment' }
+  | { action: 'delete-conversation'; confirm: boolean }
+  | HandoverButton;
 
 export interface ReplyContext {
   knowledge: Knowledge;
@@ -20,6 +26,8 @@ export interface ReplyContext {
   language: LanguageCode;
   /** Whether a staff member speaks the conversation's language (a person can be offered in it). */
   staffSpeak?: boolean;
+  /** Whether handing over to a person is possible at all (a staff side is configured). */
+  canHandOver?: boolean;
 }
 
 export type Reply = Partial<Activity>;
@@ -95,6 +103,7 @@ export function answer(ctx: ReplyContext, entry: KnowledgeEntry, options: { askF
       actions: [
         button(t('feedback.yes'), { action: 'feedback', entryId: entry.id, helpful: true }),
         button(t('feedback.no'), { action: 'feedback', entryId: entry.id, helpful: false }),
+        ...(entry.offerStaff && ctx.canHandOver ? [button(t('handover.offer'), { action: 'handover', reason: 'entry-offers-staff' })] : []),
         ...followUps,
       ],
     };
@@ -179,4 +188,48 @@ export function smalltalk(ctx: ReplyContext, entry: KnowledgeEntry): Reply[] {
 
 export function apology(ctx: ReplyContext): Reply[] {
   return [MessageFactory.text(ctx.t('error.turn', { contacts: contactLine(ctx) }))];
+}
+
+/** R7: complaining about the service and disputing a decision are different roads; ask which. */
+export function complaintChoice(ctx: ReplyContext, related: KnowledgeEntry[]): Reply[] {
+  const { t, language } = ctx;
+  const reply = MessageFactory.text(t('complaint.ask'));
+  reply.suggestedActions = {
+    to: [],
+    actions: [
+      button(t('complaint.service'), { action: 'complaint', about: 'service' }),
+      button(t('complaint.appeal'), { action: 'complaint', about: 'appeal' }),
+      ...related.map((e) => button(entryTitle(e, language), { action: 'entry', id: e.id })),
+    ],
+  };
+  return [reply];
+}
+
+export function complaintAnswer(ctx: ReplyContext, about: 'service' | 'appeal'): Reply[] {
+  const { complaints } = ctx.knowledge.profile;
+  const text = pick(about === 'service' ? complaints.service : complaints.appeal, ctx.language);
+  return [MessageFactory.text(`${text}\n\n${ctx.t('complaint.rights')}`)];
+}
+
+/** R12: satisfaction, 1 (poor) to 5 (very good). */
+export function ratingPrompt({ t }: ReplyContext): Reply[] {
+  const reply = MessageFactory.text(t('rating.ask'));
+  reply.suggestedActions = { to: [], actions: [1, 2, 3, 4, 5].map((score) => button(String(score), { action: 'rate', score })) };
+  return [reply];
+}
+
+export function ratingThanks({ t }: ReplyContext): Reply[] {
+  const reply = MessageFactory.text(t('rating.thanks'));
+  reply.suggestedActions = { to: [], actions: [button(t('rating.addComment'), { action: 'comment' })] };
+  return [reply];
+}
+
+/** Deleting the conversation asks first: it cannot be undone. */
+export function confirmDeletion({ t }: ReplyContext): Reply[] {
+  const reply = MessageFactory.text(t('privacy.deleteConfirm'));
+  reply.suggestedActions = {
+    to: [],
+    actions: [button(t('privacy.deleteYes'), { action: 'delete-conversation', confirm: true }), button(t('privacy.deleteNo'), { action: 'delete-conversation', confirm: false })],
+  };
+  return [reply];
 }

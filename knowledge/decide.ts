@@ -12,6 +12,13 @@ export interface DecisionSettings {
   answerConfidence: number;
   /** … and leads the runner-up's rank by this much. */
   answerMargin: number;
+  /**
+   * A near-verbatim match (coverage at least this, far ahead of the next entry's coverage by
+   * `sureLead`) answers even when the confidence is split: one-word messages ("paldies") spread
+   * the confidence over every entry that uses the word.
+   */
+  sureScore: number;
+  sureLead: number;
   /** Below this nothing is close enough: fallback. */
   clarifyMin: number;
   /** Candidates within this share of the best rank are offered in a clarifying question. */
@@ -32,6 +39,8 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   answerMin: 0.35,
   answerConfidence: 0.5,
   answerMargin: 0.0,
+  sureScore: 0.9,
+  sureLead: 0.3,
   clarifyMin: 0.2,
   clarifyBand: 0.8,
   clarifyMax: 3,
@@ -51,6 +60,14 @@ export type Decision =
   | { kind: 'fallback' }
   | { kind: 'handover' }
   | { kind: 'conduct' }
+  /** An attempt to obtain legally protected information: refused, with the reason (R6). */
+  | { kind: 'protected' }
+  /** "I want to complain", about nothing in particular: service or decision? (R7) */
+  | { kind: 'complaint'; related: KnowledgeEntry[] }
+  /** The citizen has an idea or a suggestion to leave (R12). */
+  | { kind: 'suggestion' }
+  /** The citizen asks for this conversation to be deleted (confirmation first). */
+  | { kind: 'delete-conversation' }
   /** The message is in a language the agency does not offer. */
   | { kind: 'language'; detected: string }
   /** The citizen asked to continue in another (offered) language. */
@@ -65,6 +82,8 @@ export interface DecisionContext {
   detectLanguage: (text: string) => { language: string; reliable: boolean };
   requestedLanguage: (text: string) => string | null;
   isAbusive: (text: string) => boolean;
+  /** Upset but not abusive (R6: acknowledge, apologise, offer a person; never warn). */
+  isUpset: (text: string) => boolean;
   settings?: DecisionSettings;
 }
 
@@ -74,6 +93,8 @@ export interface DecisionResult {
   language: LanguageCode;
   /** The language the message was detected in (ISO 639-1), or the conversation's when unsure. */
   detected: string;
+  /** The citizen sounds upset (and is not abusive). */
+  upset: boolean;
 }
 
 export function decide(text: string, ctx: DecisionContext): DecisionResult {
@@ -83,13 +104,14 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
   const detected = detection.reliable ? detection.language : ctx.conversationLanguage;
   const offered = (code: string): code is LanguageCode => (ctx.offeredLanguages as readonly string[]).includes(code);
   let language: LanguageCode = offered(detected) ? detected : ctx.conversationLanguage;
-  const result = (decision: Decision): DecisionResult => ({ decision, language, detected });
+  const upset = ctx.isUpset(text);
+  const result = (decision: Decision): DecisionResult => ({ decision, language, detected, upset });
 
   const { results } = knowledge.index.search(text);
 
   const emergency = findEmergency(text, knowledge);
   if (emergency) return result({ kind: 'refer', authority: emergency, referrals: [emergency], emergency: true });
-  if (ctx.isAbusive(text)) return result({ kind: 'conduct' });
+  if (ctx.isAbusive(text)) return { ...result({ kind: 'conduct' }), upset: false };
 
   const requested = ctx.requestedLanguage(text);
   if (requested !== null) {
@@ -97,7 +119,7 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
       language = requested;
       return result({ kind: 'switch-language', to: requested });
     }
-    return { decision: { kind: 'language', detected: requested }, language, detected: requested };
+    return { decision: { kind: 'language', detected: requested }, language, detected: requested, upset };
   }
   if (detection.reliable && !offered(detection.language)) return result({ kind: 'language', detected: detection.language });
 
@@ -128,11 +150,15 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
   const { knowledge } = ctx;
   const top = results[0];
   if (!top || top.score < s.clarifyMin) return { kind: 'fallback' };
-  if (top.kind === 'intent' && top.score >= s.intentMin && top.id === 'intent.handover') return { kind: 'handover' };
+  if (top.kind === 'intent' && top.score >= s.intentMin) {
+    const intent = fromIntent(top.id, results, ctx, s);
+    if (intent) return intent;
+  }
 
   // Results come ordered by rank (coverage blended with confidence); thresholds on coverage say
   // whether anything fits at all, confidence says whether the best is clearly the one meant.
   const entries = results.filter((r) => r.kind === 'entry' && r.score >= s.clarifyMin);
+  results = results.filter((r) => r.kind !== 'intent');
   const bestEntry = entries[0];
   const bestAuthority = results.find((r) => r.kind === 'authority');
   const entryRank = bestEntry?.rank ?? 0;
@@ -155,7 +181,9 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
 
   const entry = knowledge.entries.get(bestEntry.id)!;
   const runnerUp = entries[1]?.rank ?? 0;
-  if (bestEntry.score >= s.answerMin && bestEntry.confidence >= s.answerConfidence && entryRank - runnerUp >= s.answerMargin) {
+  const nextScore = Math.max(0, ...entries.slice(1).map((r) => r.score));
+  const sure = bestEntry.score >= s.sureScore && bestEntry.score - nextScore >= s.sureLead;
+  if (sure || (bestEntry.score >= s.answerMin && bestEntry.confidence >= s.answerConfidence && entryRank - runnerUp >= s.answerMargin)) {
     return entry.kind === 'smalltalk' ? { kind: 'smalltalk', entry } : { kind: 'answer', entry, score: bestEntry.score, referrals: [] };
   }
   // One candidate that is not confident still gets a question back ("Did you mean this?").
@@ -164,6 +192,32 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
     .slice(0, s.clarifyMax)
     .map((r) => ({ kind: 'entry' as const, entry: knowledge.entries.get(r.id)! }));
   return { kind: 'clarify', candidates };
+}
+
+/**
+ * Built-in intents. Asking for a person and fishing for protected information win outright; a bare
+ * "I want to complain" or "I have a suggestion" yields to the agency's own knowledge when an entry
+ * is about as close (its entry says more than the generic flow can).
+ */
+function fromIntent(id: string, results: ScoredDocument[], ctx: DecisionContext, s: DecisionSettings): Decision | undefined {
+  const top = results[0]!;
+  const entries = results.filter((r) => r.kind === 'entry' && r.score >= s.clarifyMin);
+  const entryClose = (entries[0]?.rank ?? 0) > top.rank - s.referMargin;
+  switch (id) {
+    case 'intent.handover':
+      return { kind: 'handover' };
+    case 'intent.protected-info':
+      return { kind: 'protected' };
+    case 'intent.delete-conversation':
+      return { kind: 'delete-conversation' };
+    case 'intent.complaint':
+      if (entryClose && (entries[0]?.confidence ?? 0) >= s.answerConfidence) return undefined;
+      return { kind: 'complaint', related: entries.slice(0, 2).map((r) => ctx.knowledge.entries.get(r.id)!).filter((e) => e.kind === 'topic') };
+    case 'intent.suggestion':
+      return entryClose ? undefined : { kind: 'suggestion' };
+    default:
+      return undefined;
+  }
 }
 
 // Clause boundaries: sentence ends and the joining words of Latvian and English ("un arī", "and").

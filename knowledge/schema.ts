@@ -127,12 +127,33 @@ export const agencyProfile = z
     timeZone: z.string().default('Europe/Riga'),
     /** Working hours of the staff who take over conversations. */
     workingHours: weekHours,
+    /** Days the government moves (a working Saturday, a bridge day off) and other changes to the
+     *  Latvian public holidays that date-holidays does not know. */
+    holidayOverrides: z
+      .array(
+        z
+          .object({
+            date: isoDate,
+            /** true: a working day (e.g. a Saturday worked instead of a bridge day); false: a day off. */
+            working: z.boolean(),
+            note: nonEmpty.optional(),
+            source: source.optional(),
+            /** Staff hours on a working day that has none in workingHours (a moved Saturday). */
+            hours: z.array(interval).optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** The agency mailbox left questions (cases) are mailed to; default: contacts.email. */
+    mailbox: z.email().optional(),
     /** Published phone-consultation hours (R16), where they differ from working hours. */
     phoneConsultations: localized.optional(),
     /** Working days within which a left question is answered (R4). */
     answerWithinWorkingDays: z.number().int().min(1).max(30).default(2),
     /** How a complaint about the service is made, and how a decision is contested (R7). */
     complaints: z.object({ service: localized, appeal: localized, sources: z.array(source).min(1) }).strict(),
+    /** Minutes the bot stays silent after ending an abusive conversation (R6). */
+    coolingOffMinutes: z.number().int().min(1).max(10_080).default(60),
     /** Days after which a knowledge entry counts as due for review. */
     reviewIntervalDays: z.number().int().min(1).default(365),
     /** Days transcripts, cases and feedback are kept (R8). */

@@ -27,6 +27,29 @@ describe('health and readiness', () => {
   });
 });
 
+describe('/metrics for operators', () => {
+  it('serves Prometheus metrics to loopback, counting turns by kind', async () => {
+    const dl = `${site.origin}/v3/directline`;
+    const { token } = (await (await fetch(`${dl}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
+    const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const { conversationId } = (await (await fetch(`${dl}/conversations`, { method: 'POST', headers: auth })).json()) as { conversationId: string };
+    await fetch(`${dl}/conversations/${conversationId}/activities`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: 'x' }, text: 'Kā iesniegt gada ienākumu deklarāciju?' }) });
+    const res = await fetch(`${site.origin}/metrics`);
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toMatch(/padoms_turns_total\{kind="refer"\} [1-9]/);
+    expect(body).toMatch(/padoms_turn_seconds_bucket/);
+    expect(body).toMatch(/padoms_handover_queue_length/);
+  });
+
+  it('refuses other hosts without the token', async (ctx) => {
+    const address = externalAddress();
+    if (!address) return ctx.skip();
+    const res = await fetch(`http://${address}:${new URL(site.origin).port}/metrics`);
+    expect(res.status).toBe(403);
+  });
+});
+
 describe('/api/messages with authentication disabled (empty MicrosoftAppId)', () => {
   const activity = {
     type: 'message', id: '1', text: 'Labdien', channelId: 'emulator', serviceUrl: 'http://127.0.0.1:9/',

@@ -2,6 +2,7 @@
 // With no question argument, reads one question per line from standard input.
 import { createInterface } from 'node:readline';
 import { createInProcessBot, replyText, buttonTitles, type TurnResult } from './in-process.js';
+import type { Decision } from '../../knowledge/decide.js';
 
 export interface AskAnswer {
   text: string;
@@ -14,16 +15,31 @@ export interface AskAnswer {
   reply: string;
 }
 
+/**
+ * The ask contract's kinds for our decisions. Refusing protected information is conduct (R6); "I
+ * want to complain" is a clarifying question (service or decision?); a suggestion invitation and a
+ * language switch are small talk and language.
+ */
+const ASK_KIND: Record<Decision['kind'], string> = {
+  answer: 'answer', smalltalk: 'smalltalk', clarify: 'clarify', refer: 'refer', fallback: 'fallback', handover: 'handover',
+  conduct: 'conduct', protected: 'conduct', complaint: 'clarify', suggestion: 'smalltalk', 'delete-conversation': 'smalltalk', language: 'language', 'switch-language': 'language',
+};
+
 export function toAskAnswer(text: string, { decision, replies }: TurnResult): AskAnswer {
   const d = decision?.decision;
-  const kind = !d ? 'fallback' : d.kind === 'switch-language' ? 'language' : d.kind;
+  const kind = !d ? 'fallback' : ASK_KIND[d.kind];
   return {
     text,
     kind,
     entryId: d && (d.kind === 'answer' || d.kind === 'smalltalk') ? d.entry.id : null,
     authorityId: d?.kind === 'refer' ? d.authority.id : null,
     referrals: d?.kind === 'refer' || d?.kind === 'answer' ? d.referrals.map((a) => a.id) : [],
-    candidates: d?.kind === 'clarify' ? d.candidates.map((c) => (c.kind === 'entry' ? c.entry.id : c.authority.id)) : [],
+    candidates:
+      d?.kind === 'clarify'
+        ? d.candidates.map((c) => (c.kind === 'entry' ? c.entry.id : c.authority.id))
+        : d?.kind === 'complaint'
+          ? ['complaint.service', 'complaint.appeal', ...d.related.map((e) => e.id)]
+          : [],
     language: d?.kind === 'language' ? d.detected : d?.kind === 'switch-language' ? d.to : (decision?.detected ?? 'lv'),
     reply: replyText(replies),
   };

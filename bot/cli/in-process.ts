@@ -24,7 +24,7 @@ export interface InProcessBot {
 }
 
 export function createInProcessBot(env: Record<string, string | undefined> = process.env, deps: AppDeps = {}): InProcessBot {
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
+  const config = loadConfig({ LOG_LEVEL: 'error', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
   // Decisions by conversation: several conversations may be in flight at once.
   const decisions = new Map<string, TurnResult['decision']>();
   const app = createApp(config, {

@@ -2,7 +2,7 @@
 // (fallbacks, "none of these", "did not help"), grouped by similarity with counts and the closest
 // existing entry, so knowledge keepers see what to add. Texts were redacted before storing.
 import { loadConfig } from '../config.js';
-import { openDatabase, SqliteRecords } from '../storage/sqlite.js';
+import { openStore } from '../storage/open.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
 import { groupUnanswered } from '../../knowledge/unanswered.js';
 import { createLogger } from '../log.js';
@@ -14,10 +14,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(days) || days <= 0) throw new Error(`--days must be a positive whole number, got "${daysArg}"`);
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now: () => new Date() }, createLogger('warn', 2));
-  const db = openDatabase(config.DATA_DIR);
+  // The configured store: SQLite under DATA_DIR, or PostgreSQL when DATABASE_URL is set.
+  const store = openStore(config, { log: createLogger('warn', 2) });
   const since = new Date(Date.now() - days * 86_400_000);
-  const questions = await new SqliteRecords(db).listUnanswered(since);
-  db.close();
+  const questions = await store.records.listUnanswered(since).finally(() => store.close());
   const groups = groupUnanswered(questions, knowledge.current);
   if (groups.length === 0) {
     console.log(`No unanswered questions in the last ${days} days.`);

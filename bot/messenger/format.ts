@@ -51,7 +51,7 @@ export type MessengerMessage =
 export interface FormatOptions {
   /**
    * Calling code for national numbers: the call button wants +<country><number>
-   * (https://developers.facebook.com/docs/messenger-platform/send-messages/buttons#call).
+   * (https://developers.facebook.com/docs/messenger-platform/reference/buttons/call/).
    */
   callingCode: string;
   /** Length of a national number that gets the calling code (Latvia: 8 digits). */
@@ -195,7 +195,8 @@ export function shorten(text: string, max: number): string {
   const chars = Array.from(text.trim());
   if (chars.length <= max) return chars.join('');
   const head = chars.slice(0, max - 1).join('');
-  const space = head.lastIndexOf(' ');
+  // The head ends a word when the next character is a space; else back to the last space.
+  const space = /\s/.test(chars[max - 1] ?? '') ? head.length : head.lastIndexOf(' ');
   const cut = space >= Math.floor(head.length / 2) ? head.slice(0, space) : head;
   return `${cut.replace(/[\s,.;:!?–-]+$/u, '')}…`;
 }

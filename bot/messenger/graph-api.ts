@@ -2,7 +2,7 @@
 // with backoff where retrying can help, and every failure normalised into one typed result.
 // Logs carry status, codes and a hashed recipient; never the URL (it holds the page token) or the
 // message body.
-// Error codes: https://developers.facebook.com/docs/messenger-platform/error-codes
+// Error codes: https://developers.facebook.com/docs/messenger-platform/reference/send-api/error-codes
 // Rate limits: https://developers.facebook.com/docs/graph-api/overview/rate-limiting
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
@@ -46,7 +46,7 @@ export interface PostOptions {
 
 /**
  * Rate-limit codes: 4 (application), 17 (user), 32 (page), 613 (calls exceed the rate limit).
- * https://developers.facebook.com/docs/graph-api/overview/rate-limiting#errors
+ * https://developers.facebook.com/docs/graph-api/overview/rate-limiting
  */
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
 /** 1 and 2: "unknown/unexpected error, retry later"; 1200: "temporary send message failure". */
@@ -140,7 +140,10 @@ function classify(status: number, code: number | undefined, subcode: number | un
     const waitMs = retryAfterMs(headers);
     return { retry: true, reason: 'rate-limited', ...(waitMs === undefined ? {} : { waitMs }) };
   }
-  if (status >= 500 || transient || (code !== undefined && TRANSIENT_CODES.has(code))) return { retry: true, reason: 'unavailable' };
+  if (status >= 500 || transient || (code !== undefined && TRANSIENT_CODES.has(code))) {
+    const waitMs = retryAfterMs(headers);
+    return { retry: true, reason: 'unavailable', ...(waitMs === undefined ? {} : { waitMs }) };
+  }
   return { retry: false, reason: 'rejected' };
 }
 
@@ -148,7 +151,7 @@ function classify(status: number, code: number | undefined, subcode: number | un
  * How long Meta asks us to wait: the standard Retry-After (seconds or an HTTP date), else the
  * largest `estimated_time_to_regain_access` (minutes) in X-Business-Use-Case-Usage, which page
  * tokens get for the Messenger business use case.
- * https://developers.facebook.com/docs/graph-api/overview/rate-limiting#headers
+ * https://developers.facebook.com/docs/graph-api/overview/rate-limiting
  */
 export function retryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
   const retryAfter = headers.get('retry-after');

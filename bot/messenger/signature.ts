@@ -1,6 +1,6 @@
 // Webhook authenticity: Meta signs every POST with X-Hub-Signature-256 = "sha256=" + hex
 // HMAC-SHA256 of the raw body, keyed with the app secret.
-// https://developers.facebook.com/docs/messenger-platform/webhooks#validate-payloads
+// https://developers.facebook.com/docs/messenger-platform/webhooks
 // https://developers.facebook.com/docs/graph-api/webhooks/getting-started#validate-payloads
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 

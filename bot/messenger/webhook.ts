@@ -50,7 +50,7 @@ interface EventBase {
 }
 
 export type InboundEvent =
-  | (EventBase & { kind: 'message'; mid: string; text: string; quickReplyPayload?: string; hasAttachments: boolean })
+  | (EventBase & { kind: 'message'; mid: string; text: string; quickReplyPayload?: string })
   | (EventBase & { kind: 'postback'; mid?: string; title: string; payload: string });
 
 export type WebhookParse =
@@ -99,8 +99,9 @@ function toInboundEvent(item: unknown, entryId: string | undefined, receivedAt: 
       at,
       mid: message.mid,
       text: message.text ?? '',
+      // Attachments (images, stickers) are not read: the turn gets empty text and the bot asks
+      // for words.
       ...(message.quick_reply ? { quickReplyPayload: message.quick_reply.payload } : {}),
-      hasAttachments: (message.attachments?.length ?? 0) > 0,
     };
   }
   if (postback) {

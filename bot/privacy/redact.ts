@@ -23,7 +23,17 @@ const IBAN = /\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]){11,30}\b/gi;
 
 export function redact(text: string): Redacted {
   const found = new Set<Redaction>();
-  let out = text.replace(IBAN, (m) => (isIban(m) ? (found.add('iban'), MASK.iban) : m));
+  let out = text.replace(IBAN, (m) => {
+    // The pattern may run on into the next word ("LV80BANK0000435195001 un"): keep the longest
+    // start of the match that is a valid IBAN, and leave the rest as written.
+    for (let end = m.length; end >= 15; end--) {
+      const candidate = m.slice(0, end);
+      if (/\s$/.test(candidate) || !isIban(candidate)) continue;
+      found.add('iban');
+      return MASK.iban + m.slice(end);
+    }
+    return m;
+  });
   out = out.replace(PERSONAL_CODE, (m, a: string, b: string) =>
     isPersonalCode(a + b) ? (found.add('personal-code'), MASK['personal-code']) : m,
   );
@@ -61,9 +71,18 @@ export function isLuhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+// IBAN lengths by country (ISO 13616 registry) for the countries citizens here mostly bank in;
+// a known country must have exactly its length, which also stops a match running into the next word.
+const IBAN_LENGTHS: Record<string, number> = {
+  LV: 21, LT: 20, EE: 20, FI: 18, SE: 24, DE: 22, PL: 28, GB: 22, IE: 22, FR: 27, NL: 18, BE: 16, DK: 18, NO: 15,
+  ES: 24, IT: 27, AT: 20, CH: 21, CZ: 24, SK: 24, UA: 29,
+};
+
 export function isIban(candidate: string): boolean {
   const iban = candidate.replace(/\s/g, '').toUpperCase();
   if (iban.length < 15 || iban.length > 34) return false;
+  const expected = IBAN_LENGTHS[iban.slice(0, 2)];
+  if (expected !== undefined && iban.length !== expected) return false;
   const rearranged = iban.slice(4) + iban.slice(0, 4);
   let remainder = 0;
   for (const ch of rearranged) {

@@ -32,3 +32,15 @@ export function activityTime(activity: Partial<Activity>, fallback: Date): Date 
   const at = raw instanceof Date ? raw : new Date(raw);
   return Number.isNaN(at.getTime()) ? fallback : at;
 }
+
+/**
+ * JSON for a database column. NUL characters are dropped: PostgreSQL's jsonb and text types refuse
+ * them, and a citizen's message must not be able to make a write fail.
+ */
+export function toJsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? withoutNul(v) : v));
+}
+
+export function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
+}

@@ -5,6 +5,12 @@
 /** The database could not be reached or went away (connection refused, shut down, I/O failure). */
 export class StorageUnavailableError extends Error {
   override readonly name = 'StorageUnavailableError';
+  /**
+   * Read by restify when a route handler fails with this error (e.g. Direct Line while the database
+   * is down): the client gets 503, which it retries, instead of 500.
+   */
+  readonly statusCode = 503;
+  readonly body = { code: 'ServiceUnavailable', message: 'temporarily unavailable' };
   constructor(readonly backend: 'sqlite' | 'postgres' | 'memory', options?: { cause?: unknown }) {
     // The cause's message stays on `cause`: driver messages may quote SQL parameters.
     super(`storage unavailable (${backend})`, options);

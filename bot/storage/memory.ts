@@ -222,9 +222,8 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
   const state = new MemoryStateStorage(now);
   const transcripts = new MemoryTranscripts(now);
   const records = new MemoryRecords();
-  // Conversations idle longer than the retention limit are purged anyway; the memory store's own
-  // idle expiry only bounds memory.
-  const directLine = new MemoryDirectLineStore({ now });
+  // Age is the retention purge's business, as in the SQL stores; the count cap still bounds memory.
+  const directLine = new MemoryDirectLineStore({ now, idleMs: 366 * 24 * 60 * 60 * 1000 });
   const queue = new MemoryQueue(now, bus);
   return {
     kind: 'memory',

@@ -4,7 +4,8 @@
 import type { LanguageCode } from '../../knowledge/schema.js';
 
 export type OutcomeKind =
-  | 'answer' | 'smalltalk' | 'clarify' | 'refer' | 'fallback' | 'handover' | 'conduct' | 'language' | 'switch-language' | 'error';
+  | 'answer' | 'smalltalk' | 'clarify' | 'refer' | 'fallback' | 'handover' | 'conduct' | 'language' | 'switch-language' | 'error'
+  | 'protected' | 'complaint' | 'suggestion' | 'silenced' | 'delete-conversation';
 
 export interface TurnOutcome {
   conversationId: string;
@@ -45,12 +46,40 @@ export interface ClarifyChoice {
   at: Date;
 }
 
+/** R12: satisfaction with the conversation, 1 (poor) to 5 (very good). */
+export interface Rating {
+  conversationId: string;
+  language: LanguageCode;
+  score: number;
+  at: Date;
+}
+
+/** An optional comment on the rating, or a suggestion; already redacted. */
+export interface CitizenText {
+  conversationId: string;
+  text: string;
+  at: Date;
+}
+
 export interface TurnRecords {
   outcome(o: TurnOutcome): Promise<void>;
   feedback(f: Feedback): Promise<void>;
   unanswered(u: UnansweredQuestion): Promise<void>;
   clarifyChoice(c: ClarifyChoice): Promise<void>;
+  rating(r: Rating): Promise<void>;
+  /** Attaches a comment to the conversation's latest rating. */
+  ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void>;
+  suggestion(s: CitizenText): Promise<void>;
   listUnanswered(since: Date): Promise<UnansweredQuestion[]>;
+  /** Everything recorded in [from, to), for the agency's report. */
+  period(from: Date, to: Date): Promise<PeriodRecords>;
+}
+
+export interface PeriodRecords {
+  outcomes: TurnOutcome[];
+  feedback: Feedback[];
+  ratings: Rating[];
+  unanswered: UnansweredQuestion[];
 }
 
 /** Records kept in memory: for tests and `npm run ask`, which must not write the agency's data. */
@@ -59,11 +88,23 @@ export class MemoryRecords implements TurnRecords {
   readonly feedbacks: Feedback[] = [];
   readonly questions: UnansweredQuestion[] = [];
   readonly choices: ClarifyChoice[] = [];
+  readonly ratings: (Rating & { comment?: string })[] = [];
+  readonly suggestions: CitizenText[] = [];
   async outcome(o: TurnOutcome) { this.outcomes.push(o); }
   async feedback(f: Feedback) { this.feedbacks.push(f); }
   async unanswered(u: UnansweredQuestion) { this.questions.push(u); }
   async clarifyChoice(c: ClarifyChoice) { this.choices.push(c); }
+  async rating(r: Rating) { this.ratings.push(r); }
+  async ratingComment({ conversationId, comment }: { conversationId: string; comment: string; at: Date }) {
+    const latest = this.ratings.filter((r) => r.conversationId === conversationId).at(-1);
+    if (latest) latest.comment = comment;
+  }
+  async suggestion(s: CitizenText) { this.suggestions.push(s); }
   async listUnanswered(since: Date) { return this.questions.filter((q) => q.at >= since); }
+  async period(from: Date, to: Date): Promise<PeriodRecords> {
+    const within = <T extends { at: Date }>(list: T[]) => list.filter((r) => r.at >= from && r.at < to);
+    return { outcomes: within(this.outcomes), feedback: within(this.feedbacks), ratings: within(this.ratings), unanswered: within(this.questions) };
+  }
 
   /** Removes the conversation's records; how many. */
   deleteConversation(conversationId: string): number {
@@ -77,7 +118,7 @@ export class MemoryRecords implements TurnRecords {
 
   private removeWhere(drop: (r: { conversationId: string; at: Date }) => boolean): number {
     let removed = 0;
-    for (const list of [this.outcomes, this.feedbacks, this.questions, this.choices] as { conversationId: string; at: Date }[][]) {
+    for (const list of [this.outcomes, this.feedbacks, this.questions, this.choices, this.ratings, this.suggestions] as { conversationId: string; at: Date }[][]) {
       const kept = list.filter((r) => !drop(r));
       removed += list.length - kept.length;
       list.splice(0, list.length, ...kept);

@@ -1,12 +1,20 @@
 // The embedded default store: one SQLite file under DATA_DIR (WAL), with versioned migrations
-// that run at start. Holds bot state (botbuilder Storage with eTags) and the turn records.
+// that run at start. Holds bot state (botbuilder Storage with eTags), redacted transcripts, the turn
+// records, Direct Line conversations, and the handover tables.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Storage, StoreItems } from 'botbuilder';
-import type { ClarifyChoice, Feedback, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
+import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
+import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
+import { activityTime, redactActivity, toJsonText } from './activity.js';
+import { StorageConflictError, guardSqlite } from './errors.js';
+import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueState } from './handover.js';
+import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
+import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
+import { SqliteDirectLineStore } from '../directline/sql-store.js';
 
+/** Applied in order, once each; never edit one that has shipped, add the next. */
 const MIGRATIONS: string[] = [
   `CREATE TABLE state (key TEXT PRIMARY KEY, etag INTEGER NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
    CREATE TABLE outcomes (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, channel TEXT NOT NULL, language TEXT NOT NULL,
@@ -17,14 +25,70 @@ const MIGRATIONS: string[] = [
      language TEXT NOT NULL, entry_id TEXT, at TEXT NOT NULL);
    CREATE INDEX unanswered_at ON unanswered(at);
    CREATE TABLE clarify_choices (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, chosen_id TEXT, offered_ids TEXT NOT NULL, at TEXT NOT NULL);`,
+  // State eTags become random strings: a per-key counter restarted at 1 when a key was deleted and
+  // written again, so a stale eTag could match. Rows learn their conversation, for deletion.
+  `CREATE TABLE state_v2 (key TEXT PRIMARY KEY, conversation_id TEXT, etag TEXT NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
+   INSERT INTO state_v2 (key, conversation_id, etag, doc, updated_at)
+     SELECT key,
+       CASE WHEN key LIKE '%/conversations/%/' THEN substr(key, instr(key, '/conversations/') + 15, length(key) - instr(key, '/conversations/') - 15) END,
+       'v1-' || etag, doc, updated_at FROM state;
+   DROP TABLE state;
+   ALTER TABLE state_v2 RENAME TO state;
+   CREATE INDEX state_conversation ON state(conversation_id);
+   CREATE INDEX state_updated ON state(updated_at);
+   CREATE INDEX outcomes_conversation ON outcomes(conversation_id);
+   CREATE INDEX feedback_conversation ON feedback(conversation_id);
+   CREATE INDEX feedback_at ON feedback(at);
+   CREATE INDEX unanswered_conversation ON unanswered(conversation_id);
+   CREATE INDEX clarify_choices_conversation ON clarify_choices(conversation_id);
+   CREATE INDEX clarify_choices_at ON clarify_choices(at);
+   CREATE TABLE ratings (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, language TEXT NOT NULL, score INTEGER NOT NULL,
+     comment TEXT, at TEXT NOT NULL);
+   CREATE INDEX ratings_conversation ON ratings(conversation_id);
+   CREATE INDEX ratings_at ON ratings(at);
+   CREATE TABLE suggestions (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL);
+   CREATE INDEX suggestions_conversation ON suggestions(conversation_id);
+   CREATE INDEX suggestions_at ON suggestions(at);
+   CREATE TABLE transcripts (id INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, conversation_id TEXT NOT NULL, activity_id TEXT,
+     at TEXT NOT NULL, activity TEXT NOT NULL);
+   CREATE INDEX transcripts_conversation ON transcripts(conversation_id, channel_id, id);
+   CREATE INDEX transcripts_channel ON transcripts(channel_id, conversation_id);
+   CREATE INDEX transcripts_at ON transcripts(at);
+   CREATE TABLE dl_conversations (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, locale TEXT, created_at TEXT NOT NULL,
+     last_active_at TEXT NOT NULL, last_watermark INTEGER NOT NULL DEFAULT 0);
+   CREATE INDEX dl_conversations_active ON dl_conversations(last_active_at);
+   CREATE TABLE dl_activities (conversation_id TEXT NOT NULL, watermark INTEGER NOT NULL, at TEXT NOT NULL, activity TEXT NOT NULL,
+     PRIMARY KEY (conversation_id, watermark)) WITHOUT ROWID;
+   CREATE INDEX dl_activities_at ON dl_activities(at);
+   CREATE TABLE handover_queue (conversation_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, language TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('waiting', 'claimed', 'closed')), reference TEXT, created_at TEXT NOT NULL,
+     claimed_by TEXT, claimed_at TEXT, closed_at TEXT);
+   CREATE INDEX handover_queue_state ON handover_queue(state, created_at);
+   CREATE TABLE staff_accounts (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, languages TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('staff', 'admin')), password_hash TEXT NOT NULL, created_at TEXT NOT NULL, disabled_at TEXT);
+   CREATE TABLE staff_sessions (token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
+     created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+   CREATE INDEX staff_sessions_expires ON staff_sessions(expires_at);
+   CREATE TABLE cases (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, language TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('open', 'closed')), summary TEXT NOT NULL, contact TEXT, created_at TEXT NOT NULL,
+     due_at TEXT NOT NULL, closed_at TEXT, closed_by TEXT REFERENCES staff_accounts(id));
+   CREATE INDEX cases_conversation ON cases(conversation_id);
+   CREATE INDEX cases_state ON cases(state, due_at);
+   CREATE INDEX cases_closed ON cases(closed_at);`,
 ];
+
+/** The tables holding per-conversation records, all with `conversation_id` and `at`. */
+const RECORD_TABLES = ['outcomes', 'feedback', 'unanswered', 'clarify_choices', 'ratings', 'suggestions'] as const;
 
 export function openDatabase(dataDir: string, file = 'padoms.sqlite'): Database.Database {
   mkdirSync(dataDir, { recursive: true });
   const db = new Database(path.join(dataDir, file));
   db.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a committed transaction survives a crash of the process (kill -9); only an
+  // operating-system crash or power loss may lose the last ones.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
   migrate(db);
   return db;
 }
@@ -42,42 +106,49 @@ export function migrate(db: Database.Database): void {
   });
 }
 
-/** botbuilder Storage on SQLite. eTags are counters: a write with a stale eTag is refused. */
+/**
+ * botbuilder Storage on SQLite. A write whose eTag is not the stored one is refused (the whole
+ * batch); a write without an eTag, or with '*', overwrites.
+ */
 export class SqliteStorage implements Storage {
-  private readonly select: Database.Statement<[string], { etag: number; doc: string }>;
-  constructor(private readonly db: Database.Database) {
+  private readonly select: Database.Statement<[string], { etag: string; doc: string }>;
+  private readonly upsert: Database.Statement<[string, string | null, string, string, string]>;
+
+  constructor(private readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {
     this.select = db.prepare('SELECT etag, doc FROM state WHERE key = ?');
+    this.upsert = db.prepare(
+      'INSERT INTO state (key, conversation_id, etag, doc, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at',
+    );
   }
 
   async read(keys: string[]): Promise<StoreItems> {
-    const items: StoreItems = {};
-    for (const key of keys) {
-      const row = this.select.get(key);
-      if (row) items[key] = { ...JSON.parse(row.doc), eTag: String(row.etag) };
-    }
-    return items;
+    return guardSqlite(() => {
+      const items: StoreItems = {};
+      for (const key of keys) {
+        const row = this.select.get(key);
+        if (row) items[key] = { ...(JSON.parse(row.doc) as object), eTag: row.etag };
+      }
+      return items;
+    });
   }
 
   async write(changes: StoreItems): Promise<void> {
-    const now = new Date().toISOString();
-    this.db.transaction(() => {
-      for (const [key, item] of Object.entries(changes)) {
-        const { eTag, ...doc } = (item ?? {}) as { eTag?: string };
-        const current = this.select.get(key);
-        if (current && eTag !== undefined && eTag !== '*' && eTag !== String(current.etag)) {
-          throw new Error(`Storage: eTag conflict for key ${key}`);
+    const at = this.now().toISOString();
+    guardSqlite(() =>
+      this.db.transaction(() => {
+        for (const [key, item] of Object.entries(changes)) {
+          const { eTag, ...doc } = (item ?? {}) as { eTag?: string };
+          const current = this.select.get(key);
+          if (current && eTag !== undefined && eTag !== '' && eTag !== '*' && eTag !== current.etag) throw new StorageConflictError(key);
+          this.upsert.run(key, conversationIdOfStateKey(key), newETag(), toJsonText(doc), at);
         }
-        const next = (current?.etag ?? 0) + 1;
-        this.db
-          .prepare('INSERT INTO state (key, etag, doc, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at')
-          .run(key, next, JSON.stringify(doc), now);
-      }
-    })();
+      })(),
+    );
   }
 
   async delete(keys: string[]): Promise<void> {
     const del = this.db.prepare('DELETE FROM state WHERE key = ?');
-    this.db.transaction(() => keys.forEach((k) => del.run(k)))();
+    guardSqlite(() => this.db.transaction(() => keys.forEach((k) => del.run(k)))());
   }
 }
 
@@ -85,33 +156,62 @@ export class SqliteRecords implements TurnRecords {
   constructor(private readonly db: Database.Database) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
-    this.db
-      .prepare('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString());
+    guardSqlite(() =>
+      this.db
+        .prepare('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString()),
+    );
   }
 
   async feedback(f: Feedback): Promise<void> {
-    this.db
-      .prepare('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)')
-      .run(f.conversationId, f.entryId, f.helpful ? 1 : 0, f.at.toISOString());
+    guardSqlite(() =>
+      this.db
+        .prepare('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)')
+        .run(f.conversationId, f.entryId, f.helpful ? 1 : 0, f.at.toISOString()),
+    );
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
-    this.db
-      .prepare('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(u.conversationId, u.text, u.reason, u.language, u.entryId ?? null, u.at.toISOString());
+    guardSqlite(() =>
+      this.db
+        .prepare('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(u.conversationId, u.text, u.reason, u.language, u.entryId ?? null, u.at.toISOString()),
+    );
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
-    this.db
-      .prepare('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)')
-      .run(c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at.toISOString());
+    guardSqlite(() =>
+      this.db
+        .prepare('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)')
+        .run(c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at.toISOString()),
+    );
+  }
+
+  async rating(r: Rating): Promise<void> {
+    guardSqlite(() =>
+      this.db.prepare('INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(r.conversationId, r.language, r.score, r.at.toISOString()),
+    );
+  }
+
+  async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
+    guardSqlite(() =>
+      this.db
+        .prepare('UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)')
+        .run(c.comment, c.conversationId),
+    );
+  }
+
+  async suggestion(s: CitizenText): Promise<void> {
+    guardSqlite(() => this.db.prepare('INSERT INTO suggestions (conversation_id, text, at) VALUES (?, ?, ?)').run(s.conversationId, s.text, s.at.toISOString()));
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
-    const rows = this.db
-      .prepare('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at')
-      .all(since.toISOString()) as { conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string }[];
+    const rows = guardSqlite(
+      () =>
+        this.db
+          .prepare('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at')
+          .all(since.toISOString()) as { conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string }[],
+    );
     return rows.map((r) => ({
       conversationId: r.conversation_id,
       text: r.text,
@@ -121,4 +221,242 @@ export class SqliteRecords implements TurnRecords {
       at: new Date(r.at),
     }));
   }
+
+  async period(from: Date, to: Date): Promise<PeriodRecords> {
+    const range = [from.toISOString(), to.toISOString()];
+    return guardSqlite(() => {
+      const outcomes = this.db
+        .prepare('SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= ? AND at < ? ORDER BY at')
+        .all(...range) as { conversation_id: string; channel: string; language: string; kind: string; entry_id: string | null; authority_ids: string; at: string }[];
+      const feedback = this.db.prepare('SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= ? AND at < ?').all(...range) as {
+        conversation_id: string; entry_id: string; helpful: number; at: string;
+      }[];
+      const ratings = this.db.prepare('SELECT conversation_id, language, score, at FROM ratings WHERE at >= ? AND at < ?').all(...range) as {
+        conversation_id: string; language: string; score: number; at: string;
+      }[];
+      const unanswered = this.db.prepare('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? AND at < ?').all(...range) as {
+        conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string;
+      }[];
+      return {
+        outcomes: outcomes.map((r) => ({
+          conversationId: r.conversation_id, channel: r.channel, language: r.language as LanguageCode, kind: r.kind as TurnOutcome['kind'],
+          ...(r.entry_id === null ? {} : { entryId: r.entry_id }), authorityIds: JSON.parse(r.authority_ids) as string[], at: new Date(r.at),
+        })),
+        feedback: feedback.map((r) => ({ conversationId: r.conversation_id, entryId: r.entry_id, helpful: r.helpful === 1, at: new Date(r.at) })),
+        ratings: ratings.map((r) => ({ conversationId: r.conversation_id, language: r.language as LanguageCode, score: r.score, at: new Date(r.at) })),
+        unanswered: unanswered.map((r) => ({
+          conversationId: r.conversation_id, text: r.text, reason: r.reason, language: r.language as LanguageCode,
+          ...(r.entry_id === null ? {} : { entryId: r.entry_id }), at: new Date(r.at),
+        })),
+      };
+    });
+  }
+}
+
+/** botbuilder TranscriptStore on SQLite; activities are redacted before they are written. */
+export class SqliteTranscripts implements TranscriptStore {
+  constructor(private readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {}
+
+  async logActivity(activity: Activity): Promise<void> {
+    const { channelId, conversation } = activity;
+    if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
+    guardSqlite(() =>
+      this.db
+        .prepare('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES (?, ?, ?, ?, ?)')
+        .run(channelId, conversation.id, activity.id ?? null, activityTime(activity, this.now()).toISOString(), toJsonText(redactActivity(activity))),
+    );
+  }
+
+  async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
+    const rows = guardSqlite(
+      () =>
+        this.db
+          .prepare('SELECT id, activity FROM transcripts WHERE conversation_id = ? AND channel_id = ? AND id > ? AND at >= ? ORDER BY id LIMIT ?')
+          .all(conversationId, channelId, Number(continuationToken || 0), (startDate ?? new Date(0)).toISOString(), TRANSCRIPT_PAGE_SIZE + 1) as { id: number; activity: string }[],
+    );
+    const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
+    return {
+      items: page.map((r) => JSON.parse(r.activity) as Activity),
+      continuationToken: rows.length > page.length ? String(page.at(-1)!.id) : '',
+    };
+  }
+
+  async listTranscripts(channelId: string, continuationToken?: string): Promise<PagedResult<TranscriptInfo>> {
+    const rows = guardSqlite(
+      () =>
+        this.db
+          .prepare('SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? AND conversation_id > ? GROUP BY conversation_id ORDER BY conversation_id LIMIT ?')
+          .all(channelId, continuationToken ?? '', TRANSCRIPT_PAGE_SIZE + 1) as { conversation_id: string; created: string }[],
+    );
+    const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
+    return {
+      items: page.map((r) => ({ channelId, id: r.conversation_id, created: new Date(r.created) })),
+      continuationToken: rows.length > page.length ? page.at(-1)!.conversation_id : '',
+    };
+  }
+
+  async deleteTranscript(channelId: string, conversationId: string): Promise<void> {
+    guardSqlite(() => this.db.prepare('DELETE FROM transcripts WHERE conversation_id = ? AND channel_id = ?').run(conversationId, channelId));
+  }
+}
+
+interface QueueRow {
+  conversation_id: string;
+  channel_id: string;
+  language: string;
+  state: QueueState;
+  reference: string | null;
+  created_at: string;
+  claimed_by: string | null;
+  claimed_at: string | null;
+  closed_at: string | null;
+}
+
+function toQueueEntry(r: QueueRow): QueueEntry {
+  return {
+    conversationId: r.conversation_id,
+    channelId: r.channel_id,
+    language: r.language as LanguageCode,
+    state: r.state,
+    createdAt: new Date(r.created_at),
+    ...(r.reference === null ? {} : { reference: JSON.parse(r.reference) as QueueEntry['reference'] }),
+    ...(r.claimed_by === null ? {} : { claimedBy: r.claimed_by }),
+    ...(r.claimed_at === null ? {} : { claimedAt: new Date(r.claimed_at) }),
+    ...(r.closed_at === null ? {} : { closedAt: new Date(r.closed_at) }),
+  };
+}
+
+export class SqliteQueue implements HandoverQueue {
+  constructor(private readonly db: Database.Database, private readonly now: () => Date, private readonly bus: LocalBus) {}
+
+  async enqueue(e: NewQueueEntry): Promise<QueueEntry> {
+    const { entry, created } = guardSqlite(() =>
+      this.db.transaction(() => {
+        const current = this.row(e.conversationId);
+        if (current && current.state !== 'closed') return { entry: toQueueEntry(current), created: false };
+        this.db
+          .prepare(
+            `INSERT INTO handover_queue (conversation_id, channel_id, language, state, reference, created_at) VALUES (?, ?, ?, 'waiting', ?, ?)
+             ON CONFLICT (conversation_id) DO UPDATE SET channel_id = excluded.channel_id, language = excluded.language, state = 'waiting',
+               reference = excluded.reference, created_at = excluded.created_at, claimed_by = NULL, claimed_at = NULL, closed_at = NULL`,
+          )
+          .run(e.conversationId, e.channelId, e.language, e.reference === undefined ? null : toJsonText(e.reference), this.now().toISOString());
+        return { entry: toQueueEntry(this.row(e.conversationId)!), created: true };
+      })(),
+    );
+    if (created) await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'enqueued', conversationId: e.conversationId }));
+    return entry;
+  }
+
+  async get(conversationId: string): Promise<QueueEntry | undefined> {
+    const row = guardSqlite(() => this.row(conversationId));
+    return row === undefined ? undefined : toQueueEntry(row);
+  }
+
+  async list(states: readonly QueueState[] = ['waiting', 'claimed']): Promise<QueueEntry[]> {
+    if (states.length === 0) return [];
+    const rows = guardSqlite(
+      () =>
+        this.db
+          .prepare(`SELECT * FROM handover_queue WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, conversation_id`)
+          .all(...states) as QueueRow[],
+    );
+    return rows.map(toQueueEntry);
+  }
+
+  async claim(conversationId: string, staffId: string): Promise<ClaimResult> {
+    // One conditional UPDATE: SQLite serialises writers (across processes too), so exactly one
+    // caller finds the entry still waiting.
+    const result = guardSqlite(() =>
+      this.db
+        .prepare("UPDATE handover_queue SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE conversation_id = ? AND state = 'waiting' RETURNING *")
+        .get(staffId, this.now().toISOString(), conversationId) as QueueRow | undefined,
+    );
+    if (result !== undefined) {
+      await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'claimed', conversationId, staffId }));
+      return { kind: 'claimed', entry: toQueueEntry(result) };
+    }
+    const current = await this.get(conversationId);
+    return current === undefined ? { kind: 'not-found' } : { kind: 'taken', entry: current };
+  }
+
+  async close(conversationId: string): Promise<boolean> {
+    const changes = guardSqlite(
+      () =>
+        this.db
+          .prepare("UPDATE handover_queue SET state = 'closed', closed_at = ? WHERE conversation_id = ? AND state <> 'closed'")
+          .run(this.now().toISOString(), conversationId).changes,
+    );
+    if (changes > 0) await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'closed', conversationId }));
+    return changes > 0;
+  }
+
+  private row(conversationId: string): QueueRow | undefined {
+    return this.db.prepare('SELECT * FROM handover_queue WHERE conversation_id = ?').get(conversationId) as QueueRow | undefined;
+  }
+}
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+  file?: string;
+  now?: () => Date;
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
+  const now = options.now ?? (() => new Date());
+  const db = openDatabase(options.dataDir, options.file);
+  const bus = new LocalBus();
+  const directLine = new SqliteDirectLineStore(db, now);
+
+  const deleteEverywhere = db.transaction((conversationId: string): RemovedCounts => {
+    const byConversation = (table: string) => db.prepare(`DELETE FROM ${table} WHERE conversation_id = ?`).run(conversationId).changes;
+    return {
+      state: byConversation('state'),
+      transcripts: byConversation('transcripts'),
+      records: RECORD_TABLES.reduce((n, table) => n + byConversation(table), 0),
+      directLine: directLine.deleteConversationNow(conversationId),
+      queue: byConversation('handover_queue'),
+      cases: byConversation('cases'),
+    };
+  });
+
+  const purgeEverywhere = db.transaction((before: Date): RemovedCounts => {
+    const cutoff = before.toISOString();
+    const olderThan = (table: string, column: string, extra = '') => db.prepare(`DELETE FROM ${table} WHERE ${column} < ?${extra}`).run(cutoff).changes;
+    return {
+      state: olderThan('state', 'updated_at'),
+      transcripts: olderThan('transcripts', 'at'),
+      records: RECORD_TABLES.reduce((n, table) => n + olderThan(table, 'at'), 0),
+      directLine: directLine.purgeNow(before),
+      queue: olderThan('handover_queue', 'created_at'),
+      // Open cases are still being worked on: their clock starts when they are closed.
+      cases: olderThan('cases', 'closed_at', " AND state = 'closed'"),
+    };
+  });
+
+  return {
+    kind: 'sqlite',
+    state: new SqliteStorage(db, now),
+    transcripts: new SqliteTranscripts(db, now),
+    records: new SqliteRecords(db),
+    directLine,
+    queue: new SqliteQueue(db, now, bus),
+    subscribe: (channel, listener) => bus.subscribe(channel, listener),
+    publish: (channel, payload) => bus.publish(channel, payload),
+    async deleteConversation(conversationId) {
+      const counts = guardSqlite(() => deleteEverywhere(conversationId));
+      if (counts.queue > 0) await bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'deleted', conversationId }));
+      return counts;
+    },
+    async purge(before) {
+      return guardSqlite(() => purgeEverywhere(before));
+    },
+    async ping() {
+      guardSqlite(() => db.prepare('SELECT 1').get());
+    },
+    async close() {
+      bus.close();
+      if (db.open) db.close();
+    },
+  };
 }

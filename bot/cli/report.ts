@@ -1,0 +1,49 @@
+// `npm run report -- --from YYYY-MM-DD --to YYYY-MM-DD [--csv]`: the agency's service-quality
+// report for a period (both days included), from the configured store (SQLite or PostgreSQL).
+import { loadConfig } from '../config.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../storage/open.js';
+import { KnowledgeSource } from '../../knowledge/source.js';
+import { buildReport, formatReport, reportCsv } from '../reports.js';
+
+export function parsePeriod(args: string[], now: Date): { from: Date; to: Date } {
+  const value = (flag: string) => {
+    const i = args.indexOf(flag);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const day = (flag: string, fallback: string) => {
+    const v = value(flag) ?? fallback;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new Error(`${flag} must be a date as YYYY-MM-DD, got "${v}"`);
+    return new Date(`${v}T00:00:00Z`);
+  };
+  const today = now.toISOString().slice(0, 10);
+  const monthStart = `${today.slice(0, 8)}01`;
+  const from = day('--from', monthStart);
+  const to = new Date(day('--to', today).getTime() + 86_400_000);
+  if (to <= from) throw new Error('--to must not be before --from');
+  return { from, to };
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const now = new Date();
+  const period = parsePeriod(args, now);
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const log = createLogger(config.LOG_LEVEL, 2);
+  const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now: () => now }, log);
+  const store = openStore(config, { log });
+  try {
+    const records = await store.records.period(period.from, period.to);
+    const report = buildReport({ ...records, handovers: [], cases: [] }, { ...period, now }, knowledge.current);
+    console.log(args.includes('--csv') ? reportCsv(report) : formatReport(report));
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

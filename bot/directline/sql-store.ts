@@ -1,0 +1,181 @@
+// Direct Line conversations and activities in the database, so a restart keeps them (SQLite) and any
+// instance can serve any conversation (PostgreSQL). Tables: dl_conversations, dl_activities (see the
+// migrations in bot/storage). Watermarks come from a per-conversation counter updated in the same
+// statement as the insert, so concurrent appends from several instances never share one.
+import type { Activity } from 'botbuilder';
+import type Database from 'better-sqlite3';
+import type { ActivitySlice, StoredConversation } from './store.js';
+import type { ManagedDirectLineStore } from '../storage/store.js';
+import type { PgDatabase, Queryable } from '../storage/pg.js';
+import { isFromUser, redactActivity, toJsonText } from '../storage/activity.js';
+import { guardSqlite } from '../storage/errors.js';
+
+/** What is stored for an activity: the citizen's words redacted, as JSON. */
+function storedJson(activity: Partial<Activity>): string {
+  return toJsonText(isFromUser(activity) ? redactActivity(activity) : activity);
+}
+
+/** The watermark to return when nothing new is there (same rule as the memory store). */
+function emptyWatermark(after: number, last: number): number {
+  return Math.min(Math.max(after, 0), last);
+}
+
+interface ConversationRow {
+  id: string;
+  user_id: string;
+  locale: string | null;
+  created_at: string | Date;
+}
+
+function toConversation(row: ConversationRow): StoredConversation {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: row.created_at instanceof Date ? row.created_at.toISOString() : row.created_at,
+    ...(row.locale === null ? {} : { locale: row.locale }),
+  };
+}
+
+export class SqliteDirectLineStore implements ManagedDirectLineStore {
+  constructor(private readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {}
+
+  async createConversation(c: StoredConversation): Promise<boolean> {
+    return guardSqlite(() => {
+      const at = this.now().toISOString();
+      const result = this.db
+        .prepare('INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING')
+        .run(c.id, c.userId, c.locale ?? null, c.createdAt, at);
+      return result.changes === 1;
+    });
+  }
+
+  async getConversation(id: string): Promise<StoredConversation | undefined> {
+    return guardSqlite(() => {
+      const row = this.db.prepare('SELECT id, user_id, locale, created_at FROM dl_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+      return row === undefined ? undefined : toConversation(row);
+    });
+  }
+
+  async appendActivity(conversationId: string, activity: Partial<Activity>): Promise<number | undefined> {
+    return guardSqlite(() =>
+      this.db.transaction(() => {
+        const at = this.now().toISOString();
+        const row = this.db
+          .prepare('UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
+          .get(at, conversationId) as { last_watermark: number } | undefined;
+        if (row === undefined) return undefined;
+        this.db.prepare('INSERT INTO dl_activities (conversation_id, watermark, at, activity) VALUES (?, ?, ?, ?)').run(conversationId, row.last_watermark, at, storedJson(activity));
+        return row.last_watermark;
+      })(),
+    );
+  }
+
+  async listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined> {
+    return guardSqlite(() => {
+      const conversation = this.db.prepare('SELECT last_watermark FROM dl_conversations WHERE id = ?').get(conversationId) as { last_watermark: number } | undefined;
+      if (conversation === undefined) return undefined;
+      const rows = this.db
+        .prepare('SELECT watermark, activity FROM dl_activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?')
+        .all(conversationId, after, Math.max(0, limit)) as { watermark: number; activity: string }[];
+      return {
+        activities: rows.map((r) => JSON.parse(r.activity) as Activity),
+        watermark: rows.length === 0 ? emptyWatermark(after, conversation.last_watermark) : rows.at(-1)!.watermark,
+      };
+    });
+  }
+
+  async deleteConversation(conversationId: string): Promise<number> {
+    return guardSqlite(() => this.db.transaction(() => this.deleteConversationNow(conversationId))());
+  }
+
+  async purge(before: Date): Promise<number> {
+    return guardSqlite(() => this.db.transaction(() => this.purgeNow(before))());
+  }
+
+  /** For the store's own transactions (better-sqlite3 transactions are synchronous). */
+  deleteConversationNow(conversationId: string): number {
+    const removed = this.db.prepare('DELETE FROM dl_activities WHERE conversation_id = ?').run(conversationId).changes;
+    this.db.prepare('DELETE FROM dl_conversations WHERE id = ?').run(conversationId);
+    return removed;
+  }
+
+  purgeNow(before: Date): number {
+    const cutoff = before.toISOString();
+    const removed = this.db.prepare('DELETE FROM dl_activities WHERE at < ?').run(cutoff).changes;
+    this.db.prepare('DELETE FROM dl_conversations WHERE last_active_at < ?').run(cutoff);
+    return removed;
+  }
+}
+
+export class PostgresDirectLineStore implements ManagedDirectLineStore {
+  constructor(private readonly db: PgDatabase, private readonly now: () => Date = () => new Date()) {}
+
+  async createConversation(c: StoredConversation): Promise<boolean> {
+    const { rowCount } = await this.db.query(
+      'INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (id) DO NOTHING',
+      [c.id, c.userId, c.locale ?? null, c.createdAt, this.now()],
+    );
+    return rowCount === 1;
+  }
+
+  async getConversation(id: string): Promise<StoredConversation | undefined> {
+    const { rows } = await this.db.query<ConversationRow>('SELECT id, user_id, locale, created_at FROM dl_conversations WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : toConversation(rows[0]);
+  }
+
+  async appendActivity(conversationId: string, activity: Partial<Activity>): Promise<number | undefined> {
+    // One statement: the UPDATE locks the conversation's row until the INSERT is committed, so the
+    // next append (from any instance) waits and gets the next number, and readers never see a gap
+    // that fills in later.
+    const { rows } = await this.db.query<{ watermark: number }>(
+      `WITH c AS (
+         UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = $3
+         WHERE id = $1 RETURNING id, last_watermark)
+       INSERT INTO dl_activities (conversation_id, watermark, at, activity)
+       SELECT id, last_watermark, $3, $2::jsonb FROM c
+       RETURNING watermark`,
+      [conversationId, storedJson(activity), this.now()],
+    );
+    return rows[0]?.watermark;
+  }
+
+  async listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined> {
+    const { rows } = await this.db.query<{ last_watermark: number; watermark: number | null; activity: Activity | null }>(
+      `SELECT c.last_watermark, a.watermark, a.activity
+       FROM dl_conversations c
+       LEFT JOIN LATERAL (
+         SELECT watermark, activity FROM dl_activities
+         WHERE conversation_id = c.id AND watermark > $2 ORDER BY watermark LIMIT $3) a ON true
+       WHERE c.id = $1
+       ORDER BY a.watermark`,
+      [conversationId, after, Math.max(0, limit)],
+    );
+    const first = rows[0];
+    if (first === undefined) return undefined;
+    const found = rows.filter((r): r is { last_watermark: number; watermark: number; activity: Activity } => r.watermark !== null && r.activity !== null);
+    return {
+      activities: found.map((r) => r.activity),
+      watermark: found.length === 0 ? emptyWatermark(after, first.last_watermark) : found.at(-1)!.watermark,
+    };
+  }
+
+  async deleteConversation(conversationId: string): Promise<number> {
+    return this.db.transaction((q) => PostgresDirectLineStore.deleteConversationIn(q, conversationId));
+  }
+
+  async purge(before: Date): Promise<number> {
+    return this.db.transaction((q) => PostgresDirectLineStore.purgeIn(q, before));
+  }
+
+  static async deleteConversationIn(q: Queryable, conversationId: string): Promise<number> {
+    const { rowCount } = await q.query('DELETE FROM dl_activities WHERE conversation_id = $1', [conversationId]);
+    await q.query('DELETE FROM dl_conversations WHERE id = $1', [conversationId]);
+    return rowCount;
+  }
+
+  static async purgeIn(q: Queryable, before: Date): Promise<number> {
+    const { rowCount } = await q.query('DELETE FROM dl_activities WHERE at < $1', [before]);
+    await q.query('DELETE FROM dl_conversations WHERE last_active_at < $1', [before]);
+    return rowCount;
+  }
+}

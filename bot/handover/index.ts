@@ -1,0 +1,134 @@
+// Builds the staff side from configuration and the app's store: the repository on the same
+// database (memory, SQLite file, or PostgreSQL), the service, the mail outbox, and the console
+// routes. app.ts calls mountHandover; the CLI calls openHandoverRepository.
+import type restify from 'restify';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
+import type { PadomsStore } from '../storage/store.js';
+import { openDatabase } from '../storage/sqlite.js';
+import { PgDatabase } from '../storage/pg.js';
+import { POSTGRES_MIGRATIONS } from '../storage/postgres.js';
+import { mountStaffConsole, type StaffConsole } from '../staff/routes.js';
+import { CaseOutbox, smtpSender, smtpSettingsFrom, type MailSender } from './mail.js';
+import { MemoryHandoverRepository, type HandoverRepository } from './repository.js';
+import { StaffHandoverService } from './service.js';
+import { SqlHandoverRepository, postgresRunner, sqliteRunner } from './sql-repository.js';
+import { StaffDirectory } from './staff.js';
+
+export type { HandoverService } from './types.js';
+export { StaffHandoverService } from './service.js';
+export { addWorkingDays, createCalendar, nextOpening } from './calendar.js';
+
+type HandoverConfig = Pick<
+  Config,
+  'DATA_DIR' | 'DATABASE_URL' | 'SMTP_URL' | 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_USER' | 'SMTP_PASS' | 'SMTP_FROM' | 'AGENCY_MAILBOX' | 'COOKIE_SECURE' | 'TRUST_PROXY_HOPS'
+>;
+
+/**
+ * The staff side's repository next to the store: the same SQLite file (its own connection; WAL
+ * lets both write), the same PostgreSQL database (its own small pool), or memory.
+ */
+export function openHandoverRepository(kind: PadomsStore['kind'], config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>, log: Logger): HandoverRepository {
+  switch (kind) {
+    case 'memory':
+      return new MemoryHandoverRepository();
+    case 'sqlite':
+      return new SqlHandoverRepository(sqliteRunner(openDatabase(config.DATA_DIR)));
+    case 'postgres': {
+      if (config.DATABASE_URL === undefined) throw new Error('handover: postgres needs DATABASE_URL');
+      const db = new PgDatabase({ url: config.DATABASE_URL, migrations: POSTGRES_MIGRATIONS, log, maxConnections: 4 });
+      return new SqlHandoverRepository(postgresRunner(db, true));
+    }
+  }
+}
+
+export interface HandoverDeps {
+  config: HandoverConfig;
+  store: Pick<PadomsStore, 'kind' | 'queue' | 'publish' | 'subscribe'>;
+  profile: () => AgencyProfile;
+  log: Logger;
+  now?: () => Date;
+  /** Tests: a repository or mail sender of their own. */
+  repo?: HandoverRepository;
+  mailSender?: MailSender;
+  /** Tests: no timers (sweep, outbox); they call sweep() and deliverDue() themselves. */
+  timers?: boolean;
+}
+
+export interface Handover {
+  service: StaffHandoverService;
+  directory: StaffDirectory;
+  outbox: CaseOutbox;
+  repo: HandoverRepository;
+  /** The foreign languages staff speak (R3), for the dialog side's offeredLanguages. */
+  staffLanguages(): LanguageCode[];
+  /** Resolves once the offered languages are loaded and notifications are listened to. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createHandover(deps: HandoverDeps): Handover {
+  const { config, log } = deps;
+  const now = deps.now ?? (() => new Date());
+  const repo = deps.repo ?? openHandoverRepository(deps.store.kind, config, log);
+  const smtp = smtpSettingsFrom(config);
+  const sender = deps.mailSender ?? (smtp ? smtpSender(smtp) : undefined);
+  const timers = deps.timers ?? true;
+  const outbox = new CaseOutbox({ repo, sender, from: smtp?.from ?? 'Padoms <padoms@localhost>', now, log, schedule: timers });
+  const service = new StaffHandoverService({
+    repo,
+    queue: deps.store.queue,
+    profile: deps.profile,
+    log,
+    now,
+    bus: deps.store,
+    outbox,
+    mailbox: () => config.AGENCY_MAILBOX,
+    ...(timers ? {} : { sweepIntervalMs: 0 }),
+  });
+  const directory = new StaffDirectory(repo, now, () => void service.signal({ kind: 'staff' }).then(() => service.refreshStaffLanguages()).catch(() => undefined));
+  const ready = service.start().catch((err: unknown) => {
+    // The database may be down at start: the languages fall back to the profile until the next sweep.
+    log.error({ err: { name: (err as Error).name } }, 'handover: start failed');
+  });
+  return {
+    service,
+    directory,
+    outbox,
+    repo,
+    staffLanguages: () => service.staffLanguages(),
+    ready,
+    async close() {
+      await ready;
+      await service.stop();
+      await repo.close();
+    },
+  };
+}
+
+export interface MountedHandover extends Handover {
+  console: StaffConsole;
+}
+
+/** The staff side and its console at /staff, for app.ts. */
+export function mountHandover(server: restify.Server, deps: HandoverDeps): MountedHandover {
+  const handover = createHandover(deps);
+  const console = mountStaffConsole(server, {
+    service: handover.service,
+    directory: handover.directory,
+    repo: handover.repo,
+    profile: deps.profile,
+    cookies: { secure: deps.config.COOKIE_SECURE },
+    trustProxyHops: deps.config.TRUST_PROXY_HOPS,
+    log: deps.log,
+  });
+  return {
+    ...handover,
+    console,
+    async close() {
+      console.close();
+      await handover.close();
+    },
+  };
+}

@@ -1,0 +1,383 @@
+// What the staff side keeps: staff accounts and sessions (the storage helper's tables), presence,
+// live tickets, the conversation lines staff see, notes, cases and the mail outbox. One interface,
+// an in-memory implementation here (tests, `npm run ask`), SQL ones in sql-repository.ts.
+import type { LanguageCode } from '../../knowledge/schema.js';
+import type { StaffRole } from '../storage/handover.js';
+import type { HandoverState } from './types.js';
+import type { TicketRecord } from './state-machine.js';
+
+export type { StaffRole, TicketRecord };
+
+export interface StaffMember {
+  id: string;
+  login: string;
+  /** Full name, shown in the console; the citizen sees the first name only. */
+  name: string;
+  languages: LanguageCode[];
+  role: StaffRole;
+  passwordHash: string;
+  createdAt: Date;
+  disabledAt?: Date;
+}
+
+export interface StaffSessionRecord {
+  /** SHA-256 of the cookie's token: a database leak does not hand out sessions. */
+  tokenHash: string;
+  staffId: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export type PresenceStatus = 'online' | 'away' | 'offline';
+
+export interface Presence {
+  staffId: string;
+  status: PresenceStatus;
+  /** Refreshed while the console is open (its event stream); stale means gone. */
+  lastSeenAt: Date;
+}
+
+export type LineAuthor = 'citizen' | 'bot' | 'staff' | 'system';
+
+/** One line of what was said, as staff see it (citizen text arrives redacted). */
+export interface TranscriptLine {
+  id: number;
+  conversationId: string;
+  ticketId?: string;
+  caseId?: string;
+  at: Date;
+  author: LineAuthor;
+  authorName?: string;
+  text: string;
+}
+export type NewLine = Omit<TranscriptLine, 'id'>;
+
+export interface Note {
+  id: number;
+  conversationId: string;
+  ticketId?: string;
+  caseId?: string;
+  staffId: string;
+  staffName: string;
+  at: Date;
+  text: string;
+}
+export type NewNote = Omit<Note, 'id'>;
+
+export type CaseContact = { email: string } | { phone: string };
+
+export interface CaseRecord {
+  id: string;
+  conversationId: string;
+  language: LanguageCode;
+  state: 'open' | 'closed';
+  question: string;
+  contact: CaseContact;
+  createdAt: Date;
+  dueAt: Date;
+  closedAt?: Date;
+  closedBy?: string;
+}
+
+export interface OutboxMail {
+  id: string;
+  caseId: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  createdAt: Date;
+  attempts: number;
+  nextAttemptAt: Date;
+  sentAt?: Date;
+  lastError?: string;
+  cancelledAt?: Date;
+}
+export type NewOutboxMail = Pick<OutboxMail, 'id' | 'caseId' | 'to' | 'subject' | 'text' | 'html' | 'createdAt' | 'nextAttemptAt'>;
+
+export type LineRef = { ticketId: string } | { caseId: string };
+
+export interface HandoverRepository {
+  createStaff(member: StaffMember): Promise<'created' | 'login-taken'>;
+  staffById(id: string): Promise<StaffMember | undefined>;
+  staffByLogin(login: string): Promise<StaffMember | undefined>;
+  listStaff(): Promise<StaffMember[]>;
+  updateStaff(id: string, patch: Partial<Pick<StaffMember, 'name' | 'languages' | 'role' | 'passwordHash'>> & { disabledAt?: Date | null }): Promise<boolean>;
+  /** `in-use`: cases name the member as the one who closed them (disable instead). */
+  removeStaff(id: string): Promise<'removed' | 'not-found' | 'in-use'>;
+
+  createSession(session: StaffSessionRecord): Promise<void>;
+  /** The unexpired session and its enabled account. */
+  findSession(tokenHash: string, now: Date): Promise<{ session: StaffSessionRecord; staff: StaffMember } | undefined>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteSessionsOf(staffId: string): Promise<void>;
+
+  setPresence(staffId: string, status: PresenceStatus, at: Date): Promise<void>;
+  /** Marks the member seen at `at`, keeping the status. */
+  touchPresence(staffId: string, at: Date): Promise<void>;
+  listPresence(): Promise<Presence[]>;
+  /** Sets `offline` only if still `online`/`away` and not seen since `staleBefore`: of several instances one wins. */
+  expirePresence(staffId: string, staleBefore: Date, at: Date): Promise<boolean>;
+
+  insertTicket(ticket: TicketRecord): Promise<void>;
+  ticket(id: string): Promise<TicketRecord | undefined>;
+  /** The conversation's ticket in one of these states (newest first). */
+  ticketOf(conversationId: string, states: readonly HandoverState[]): Promise<TicketRecord | undefined>;
+  tickets(states: readonly HandoverState[]): Promise<TicketRecord[]>;
+  /** Stores the ticket if its stored version is still `expectedVersion` (the stored one becomes expected + 1). */
+  updateTicket(ticket: TicketRecord, expectedVersion: number): Promise<boolean>;
+  setLastPosition(ticketId: string, position: number): Promise<void>;
+
+  addLines(lines: NewLine[]): Promise<TranscriptLine[]>;
+  lines(ref: LineRef): Promise<TranscriptLine[]>;
+  line(id: number): Promise<TranscriptLine | undefined>;
+  addNote(note: NewNote): Promise<Note>;
+  notes(ref: LineRef): Promise<Note[]>;
+
+  /** The case, its transcript and its mail, in one transaction. */
+  registerCase(c: CaseRecord, lines: NewLine[], mail: NewOutboxMail | undefined): Promise<void>;
+  caseById(id: string): Promise<CaseRecord | undefined>;
+  cases(state?: CaseRecord['state']): Promise<CaseRecord[]>;
+  closeCase(id: string, staffId: string, at: Date): Promise<boolean>;
+
+  /** Unsent, uncancelled mail due at `now`, oldest first. */
+  dueMail(now: Date, limit: number): Promise<OutboxMail[]>;
+  /** Takes the mail for sending until `until` if nobody else has (its next attempt is still `expected`). */
+  leaseMail(id: string, expected: Date, until: Date): Promise<boolean>;
+  mailSent(id: string, at: Date): Promise<void>;
+  mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string): Promise<void>;
+  cancelMailOf(caseId: string, at: Date): Promise<void>;
+  mailOf(caseId: string): Promise<OutboxMail[]>;
+  /** The earliest next attempt of unsent mail. */
+  nextMailAt(): Promise<Date | undefined>;
+
+  /** Removes the conversation's tickets, lines and notes (cases go with the store's deletion). */
+  deleteConversation(conversationId: string): Promise<number>;
+  /** Removes finished tickets, and their lines and notes, older than `before`. */
+  purge(before: Date): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function contactToText(contact: CaseContact): string {
+  return 'email' in contact ? `email:${contact.email}` : `phone:${contact.phone}`;
+}
+
+export function contactFromText(text: string | null | undefined): CaseContact {
+  if (text?.startsWith('email:')) return { email: text.slice(6) };
+  if (text?.startsWith('phone:')) return { phone: text.slice(6) };
+  return text?.includes('@') ? { email: text } : { phone: text ?? '' };
+}
+
+const copy = <T extends object>(value: T): T => structuredClone(value);
+const matchesRef = (x: { ticketId?: string; caseId?: string }, ref: LineRef) =>
+  'ticketId' in ref ? x.ticketId === ref.ticketId : x.caseId === ref.caseId;
+
+/** Everything in this process: for tests and the memory store. */
+export class MemoryHandoverRepository implements HandoverRepository {
+  private readonly staff = new Map<string, StaffMember>();
+  private readonly sessions = new Map<string, StaffSessionRecord>();
+  private readonly presence = new Map<string, Presence>();
+  private readonly ticketsById = new Map<string, TicketRecord>();
+  private allLines: TranscriptLine[] = [];
+  private allNotes: Note[] = [];
+  private readonly casesById = new Map<string, CaseRecord>();
+  private readonly outbox = new Map<string, OutboxMail>();
+  private nextId = 1;
+
+  async createStaff(member: StaffMember) {
+    if ([...this.staff.values()].some((s) => s.login === member.login)) return 'login-taken' as const;
+    this.staff.set(member.id, copy(member));
+    return 'created' as const;
+  }
+  async staffById(id: string) {
+    const s = this.staff.get(id);
+    return s && copy(s);
+  }
+  async staffByLogin(login: string) {
+    const s = [...this.staff.values()].find((m) => m.login === login);
+    return s && copy(s);
+  }
+  async listStaff() {
+    return [...this.staff.values()].sort((a, b) => a.login.localeCompare(b.login)).map(copy);
+  }
+  async updateStaff(id: string, patch: Parameters<HandoverRepository['updateStaff']>[1]) {
+    const s = this.staff.get(id);
+    if (!s) return false;
+    const { disabledAt, ...rest } = patch;
+    Object.assign(s, copy(rest));
+    if (disabledAt === null) delete s.disabledAt;
+    else if (disabledAt !== undefined) s.disabledAt = disabledAt;
+    return true;
+  }
+  async removeStaff(id: string) {
+    if (!this.staff.has(id)) return 'not-found' as const;
+    if ([...this.casesById.values()].some((c) => c.closedBy === id)) return 'in-use' as const;
+    this.staff.delete(id);
+    await this.deleteSessionsOf(id);
+    this.presence.delete(id);
+    return 'removed' as const;
+  }
+
+  async createSession(session: StaffSessionRecord) {
+    this.sessions.set(session.tokenHash, copy(session));
+  }
+  async findSession(tokenHash: string, now: Date) {
+    const session = this.sessions.get(tokenHash);
+    if (!session || session.expiresAt <= now) return undefined;
+    const staff = this.staff.get(session.staffId);
+    if (!staff || staff.disabledAt) return undefined;
+    return { session: copy(session), staff: copy(staff) };
+  }
+  async deleteSession(tokenHash: string) {
+    this.sessions.delete(tokenHash);
+  }
+  async deleteSessionsOf(staffId: string) {
+    for (const [k, s] of this.sessions) if (s.staffId === staffId) this.sessions.delete(k);
+  }
+
+  async setPresence(staffId: string, status: PresenceStatus, at: Date) {
+    if (this.staff.has(staffId)) this.presence.set(staffId, { staffId, status, lastSeenAt: at });
+  }
+  async touchPresence(staffId: string, at: Date) {
+    const p = this.presence.get(staffId);
+    if (p) p.lastSeenAt = at;
+  }
+  async listPresence() {
+    return [...this.presence.values()].map(copy);
+  }
+  async expirePresence(staffId: string, staleBefore: Date, at: Date) {
+    const p = this.presence.get(staffId);
+    if (!p || p.status === 'offline' || p.lastSeenAt >= staleBefore) return false;
+    Object.assign(p, { status: 'offline', lastSeenAt: at });
+    return true;
+  }
+
+  async insertTicket(ticket: TicketRecord) {
+    this.ticketsById.set(ticket.id, copy(ticket));
+  }
+  async ticket(id: string) {
+    const t = this.ticketsById.get(id);
+    return t && copy(t);
+  }
+  async ticketOf(conversationId: string, states: readonly HandoverState[]) {
+    const t = [...this.ticketsById.values()]
+      .filter((x) => x.conversationId === conversationId && states.includes(x.state))
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+    return t && copy(t);
+  }
+  async tickets(states: readonly HandoverState[]) {
+    return [...this.ticketsById.values()]
+      .filter((t) => states.includes(t.state))
+      .sort((a, b) => (a.queuedAt ?? a.createdAt).getTime() - (b.queuedAt ?? b.createdAt).getTime())
+      .map(copy);
+  }
+  async updateTicket(ticket: TicketRecord, expectedVersion: number) {
+    const current = this.ticketsById.get(ticket.id);
+    if (!current || current.version !== expectedVersion) return false;
+    const { lastPosition: _kept, ...rest } = ticket;
+    this.ticketsById.set(ticket.id, copy({ ...rest, version: expectedVersion + 1, ...(current.lastPosition === undefined ? {} : { lastPosition: current.lastPosition }) }));
+    return true;
+  }
+  async setLastPosition(ticketId: string, position: number) {
+    const t = this.ticketsById.get(ticketId);
+    if (t) t.lastPosition = position;
+  }
+
+  async addLines(lines: NewLine[]) {
+    const added = lines.map((l) => ({ ...copy(l), id: this.nextId++ }));
+    this.allLines.push(...added);
+    return added.map(copy);
+  }
+  async lines(ref: LineRef) {
+    return this.allLines.filter((l) => matchesRef(l, ref)).map(copy);
+  }
+  async line(id: number) {
+    const l = this.allLines.find((x) => x.id === id);
+    return l && copy(l);
+  }
+  async addNote(note: NewNote) {
+    const n = { ...copy(note), id: this.nextId++ };
+    this.allNotes.push(n);
+    return copy(n);
+  }
+  async notes(ref: LineRef) {
+    return this.allNotes.filter((n) => matchesRef(n, ref)).map(copy);
+  }
+
+  async registerCase(c: CaseRecord, lines: NewLine[], mail: NewOutboxMail | undefined) {
+    this.casesById.set(c.id, copy(c));
+    await this.addLines(lines);
+    if (mail) this.outbox.set(mail.id, { ...copy(mail), attempts: 0 });
+  }
+  async caseById(id: string) {
+    const c = this.casesById.get(id);
+    return c && copy(c);
+  }
+  async cases(state?: CaseRecord['state']) {
+    return [...this.casesById.values()]
+      .filter((c) => state === undefined || c.state === state)
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
+      .map(copy);
+  }
+  async closeCase(id: string, staffId: string, at: Date) {
+    const c = this.casesById.get(id);
+    if (!c || c.state !== 'open') return false;
+    Object.assign(c, { state: 'closed', closedAt: at, closedBy: staffId });
+    return true;
+  }
+
+  async dueMail(now: Date, limit: number) {
+    return [...this.outbox.values()]
+      .filter((m) => !m.sentAt && !m.cancelledAt && m.nextAttemptAt <= now)
+      .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime())
+      .slice(0, limit)
+      .map(copy);
+  }
+  async leaseMail(id: string, expected: Date, until: Date) {
+    const m = this.outbox.get(id);
+    if (!m || m.sentAt || m.cancelledAt || m.nextAttemptAt.getTime() !== expected.getTime()) return false;
+    m.nextAttemptAt = until;
+    return true;
+  }
+  async mailSent(id: string, at: Date) {
+    const m = this.outbox.get(id);
+    if (m) Object.assign(m, { sentAt: at, attempts: m.attempts + 1 });
+  }
+  async mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string) {
+    const m = this.outbox.get(id);
+    if (m) Object.assign(m, { attempts, nextAttemptAt, lastError: error });
+  }
+  async cancelMailOf(caseId: string, at: Date) {
+    for (const m of this.outbox.values()) if (m.caseId === caseId && !m.sentAt) m.cancelledAt = at;
+  }
+  async mailOf(caseId: string) {
+    return [...this.outbox.values()].filter((m) => m.caseId === caseId).map(copy);
+  }
+  async nextMailAt() {
+    const pending = [...this.outbox.values()].filter((m) => !m.sentAt && !m.cancelledAt).map((m) => m.nextAttemptAt.getTime());
+    return pending.length === 0 ? undefined : new Date(Math.min(...pending));
+  }
+
+  async deleteConversation(conversationId: string) {
+    let removed = 0;
+    for (const [id, t] of this.ticketsById) if (t.conversationId === conversationId) (this.ticketsById.delete(id), removed++);
+    for (const [id, c] of this.casesById) {
+      if (c.conversationId !== conversationId) continue;
+      this.casesById.delete(id);
+      for (const [mid, m] of this.outbox) if (m.caseId === id) this.outbox.delete(mid);
+    }
+    const before = this.allLines.length + this.allNotes.length;
+    this.allLines = this.allLines.filter((l) => l.conversationId !== conversationId);
+    this.allNotes = this.allNotes.filter((n) => n.conversationId !== conversationId);
+    return removed + before - this.allLines.length - this.allNotes.length;
+  }
+  async purge(before: Date) {
+    const gone = new Set<string>();
+    for (const [id, t] of this.ticketsById) if (t.closedAt && t.closedAt < before) (this.ticketsById.delete(id), gone.add(id));
+    const count = this.allLines.length + this.allNotes.length;
+    this.allLines = this.allLines.filter((l) => !(l.ticketId && gone.has(l.ticketId)));
+    this.allNotes = this.allNotes.filter((n) => !(n.ticketId && gone.has(n.ticketId)));
+    return gone.size + count - this.allLines.length - this.allNotes.length;
+  }
+  async close() {}
+}

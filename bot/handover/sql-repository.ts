@@ -1,0 +1,593 @@
+// The staff side's repository on SQL: the same queries on SQLite (better-sqlite3) and PostgreSQL
+// (pg). It uses the storage layer's staff_accounts, staff_sessions and cases tables as they are and
+// adds its own `handover_*` tables with their own migration list (`handover_migrations`), so the
+// storage layer's migrations stay untouched. Timestamps in our own tables are ISO text in both
+// databases; values read back are normalised (pg returns Date and parsed JSON, SQLite strings).
+import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
+import type { LanguageCode } from '../../knowledge/schema.js';
+import { toJsonText } from '../storage/activity.js';
+import type { PgDatabase, Queryable } from '../storage/pg.js';
+import type { HandoverState, HandoverReason } from './types.js';
+import {
+  contactFromText,
+  contactToText,
+  type CaseRecord,
+  type HandoverRepository,
+  type LineRef,
+  type NewLine,
+  type NewNote,
+  type NewOutboxMail,
+  type Note,
+  type OutboxMail,
+  type Presence,
+  type PresenceStatus,
+  type StaffMember,
+  type StaffSessionRecord,
+  type TicketRecord,
+  type TranscriptLine,
+} from './repository.js';
+
+export type Param = string | number | null | Date | undefined;
+export interface Statement {
+  sql: string;
+  params?: Param[];
+}
+
+/** The little the repository needs of a database: `?` placeholders in every dialect. */
+export interface SqlRunner {
+  readonly dialect: 'sqlite' | 'postgres';
+  all<R extends object>(sql: string, params?: Param[]): Promise<R[]>;
+  /** Rows changed. */
+  run(sql: string, params?: Param[]): Promise<number>;
+  /** All statements or none. */
+  batch(statements: Statement[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+const ownTables = (serial: string) => [
+  `CREATE TABLE handover_tickets (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, channel TEXT NOT NULL, language TEXT NOT NULL,
+     reason TEXT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, queued_at TEXT, accepted_at TEXT, staff_id TEXT, staff_name TEXT,
+     closed_at TEXT, reference TEXT, last_position INTEGER, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
+   CREATE INDEX handover_tickets_conversation ON handover_tickets(conversation_id, state);
+   CREATE INDEX handover_tickets_state ON handover_tickets(state);
+   CREATE INDEX handover_tickets_closed ON handover_tickets(closed_at);
+   CREATE TABLE handover_lines (id ${serial}, conversation_id TEXT NOT NULL, ticket_id TEXT,
+     case_id TEXT REFERENCES cases(id) ON DELETE CASCADE, at TEXT NOT NULL, author TEXT NOT NULL, author_name TEXT, text TEXT NOT NULL);
+   CREATE INDEX handover_lines_ticket ON handover_lines(ticket_id);
+   CREATE INDEX handover_lines_case ON handover_lines(case_id);
+   CREATE INDEX handover_lines_conversation ON handover_lines(conversation_id);
+   CREATE TABLE handover_notes (id ${serial}, conversation_id TEXT NOT NULL, ticket_id TEXT,
+     case_id TEXT REFERENCES cases(id) ON DELETE CASCADE, staff_id TEXT NOT NULL, staff_name TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL);
+   CREATE INDEX handover_notes_ticket ON handover_notes(ticket_id);
+   CREATE INDEX handover_notes_case ON handover_notes(case_id);
+   CREATE INDEX handover_notes_conversation ON handover_notes(conversation_id);
+   CREATE TABLE handover_outbox (id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE, recipient TEXT NOT NULL,
+     subject TEXT NOT NULL, text_body TEXT NOT NULL, html_body TEXT NOT NULL, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+     next_attempt_at TEXT NOT NULL, sent_at TEXT, last_error TEXT, cancelled_at TEXT);
+   CREATE INDEX handover_outbox_due ON handover_outbox(next_attempt_at);
+   CREATE INDEX handover_outbox_case ON handover_outbox(case_id);
+   CREATE TABLE handover_presence (staff_id TEXT PRIMARY KEY REFERENCES staff_accounts(id) ON DELETE CASCADE, status TEXT NOT NULL,
+     last_seen_at TEXT NOT NULL);`,
+];
+
+/** Applied in order, once each; never edit one that has shipped, add the next. */
+export const SQLITE_HANDOVER_MIGRATIONS = ownTables('INTEGER PRIMARY KEY AUTOINCREMENT');
+export const POSTGRES_HANDOVER_MIGRATIONS = ownTables('bigserial PRIMARY KEY');
+
+// ---- runners ----
+
+function sqliteParam(p: Param): string | number | null {
+  if (p === undefined) return null;
+  return p instanceof Date ? p.toISOString() : p;
+}
+
+/** A runner on a better-sqlite3 connection; applies our migrations at once (the storage layer's must have run). */
+export function sqliteRunner(db: Database.Database): SqlRunner {
+  db.exec('CREATE TABLE IF NOT EXISTS handover_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const applied = new Set(db.prepare('SELECT version FROM handover_migrations').pluck().all() as number[]);
+  SQLITE_HANDOVER_MIGRATIONS.forEach((sql, i) => {
+    if (applied.has(i + 1)) return;
+    db.transaction(() => {
+      db.exec(sql);
+      db.prepare('INSERT INTO handover_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, new Date().toISOString());
+    })();
+  });
+  const statements = new Map<string, Database.Statement>();
+  const prepare = (sql: string) => {
+    let s = statements.get(sql);
+    if (s === undefined) {
+      s = db.prepare(sql);
+      statements.set(sql, s);
+    }
+    return s;
+  };
+  return {
+    dialect: 'sqlite',
+    async all<R extends object>(sql: string, params: Param[] = []) {
+      return prepare(sql).all(...params.map(sqliteParam)) as R[];
+    },
+    async run(sql, params = []) {
+      return prepare(sql).run(...params.map(sqliteParam)).changes;
+    },
+    async batch(list) {
+      db.transaction(() => {
+        for (const s of list) prepare(s.sql).run(...(s.params ?? []).map(sqliteParam));
+      })();
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+function pgParam(p: Param): string | number | null {
+  if (p === undefined) return null;
+  return p instanceof Date ? p.toISOString() : p;
+}
+
+/** `?` → `$1, $2, …` (our statements have no `?` inside literals). */
+function numbered(sql: string): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+}
+
+// Any constant of our own: one instance migrates at a time.
+const HANDOVER_MIGRATION_LOCK = 4_711_002;
+
+/** A runner on the storage layer's PostgreSQL pool; our migrations run before the first query. */
+export function postgresRunner(db: PgDatabase, ownsDb: boolean): SqlRunner {
+  let migrated: Promise<void> | undefined;
+  const migrate = () =>
+    (migrated ??= db
+      .transaction(async (q) => {
+        await q.query('SELECT pg_advisory_xact_lock($1)', [HANDOVER_MIGRATION_LOCK]);
+        await q.query('CREATE TABLE IF NOT EXISTS handover_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+        const { rows } = await q.query<{ version: number }>('SELECT version FROM handover_migrations');
+        const applied = new Set(rows.map((r) => r.version));
+        for (const [i, sql] of POSTGRES_HANDOVER_MIGRATIONS.entries()) {
+          if (applied.has(i + 1)) continue;
+          await q.query(sql);
+          await q.query('INSERT INTO handover_migrations (version) VALUES ($1)', [i + 1]);
+        }
+      })
+      .catch((err: unknown) => {
+        migrated = undefined;
+        throw err;
+      }));
+  const exec = async <R extends object>(q: Queryable, sql: string, params: Param[]) => q.query<R>(numbered(sql), params.map(pgParam));
+  return {
+    dialect: 'postgres',
+    async all<R extends object>(sql: string, params: Param[] = []) {
+      await migrate();
+      return (await exec<R>(db, sql, params)).rows;
+    },
+    async run(sql, params = []) {
+      await migrate();
+      return (await exec(db, sql, params)).rowCount;
+    },
+    async batch(list) {
+      await migrate();
+      await db.transaction(async (q) => {
+        for (const s of list) await exec(q, s.sql, s.params ?? []);
+      });
+    },
+    async close() {
+      if (ownsDb) await db.close();
+    },
+  };
+}
+
+// ---- row mapping ----
+
+type Raw = string | number | Date | null;
+const toDate = (v: Raw | undefined): Date | undefined => (v === null || v === undefined ? undefined : v instanceof Date ? v : new Date(v));
+const must = (v: Raw | undefined): Date => toDate(v) ?? new Date(0);
+const str = (v: Raw | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
+const jsonOf = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+
+interface StaffRow {
+  id: string;
+  username: string;
+  display_name: string;
+  languages: unknown;
+  role: 'staff' | 'admin';
+  password_hash: string;
+  created_at: Raw;
+  disabled_at: Raw;
+}
+const toStaff = (r: StaffRow): StaffMember => ({
+  id: r.id,
+  login: r.username,
+  name: r.display_name,
+  languages: jsonOf<LanguageCode[]>(r.languages),
+  role: r.role,
+  passwordHash: r.password_hash,
+  createdAt: must(r.created_at),
+  ...(r.disabled_at === null ? {} : { disabledAt: must(r.disabled_at) }),
+});
+
+interface TicketRow {
+  id: string;
+  conversation_id: string;
+  channel: string;
+  language: string;
+  reason: string;
+  state: string;
+  created_at: Raw;
+  queued_at: Raw;
+  accepted_at: Raw;
+  staff_id: string | null;
+  staff_name: string | null;
+  closed_at: Raw;
+  reference: string | null;
+  updated_at: Raw;
+  version: number | string;
+  last_position: number | string | null;
+}
+const toTicket = (r: TicketRow): TicketRecord => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  channel: r.channel,
+  language: r.language as LanguageCode,
+  state: r.state as HandoverState,
+  reason: r.reason as HandoverReason,
+  createdAt: must(r.created_at),
+  updatedAt: must(r.updated_at),
+  version: Number(r.version),
+  ...(r.queued_at === null ? {} : { queuedAt: must(r.queued_at) }),
+  ...(r.accepted_at === null ? {} : { acceptedAt: must(r.accepted_at) }),
+  ...(r.staff_id === null ? {} : { staffId: r.staff_id }),
+  ...(r.staff_name === null ? {} : { staffName: r.staff_name }),
+  ...(r.closed_at === null ? {} : { closedAt: must(r.closed_at) }),
+  ...(r.last_position === null ? {} : { lastPosition: Number(r.last_position) }),
+  ...(r.reference === null ? {} : { reference: jsonOf<NonNullable<TicketRecord['reference']>>(r.reference) }),
+});
+
+interface LineRow {
+  id: number | string;
+  conversation_id: string;
+  ticket_id: string | null;
+  case_id: string | null;
+  at: Raw;
+  author: string;
+  author_name: string | null;
+  text: string;
+}
+const toLine = (r: LineRow): TranscriptLine => ({
+  id: Number(r.id),
+  conversationId: r.conversation_id,
+  at: must(r.at),
+  author: r.author as TranscriptLine['author'],
+  text: r.text,
+  ...(r.ticket_id === null ? {} : { ticketId: r.ticket_id }),
+  ...(r.case_id === null ? {} : { caseId: r.case_id }),
+  ...(r.author_name === null ? {} : { authorName: r.author_name }),
+});
+
+interface NoteRow extends Omit<LineRow, 'author' | 'author_name'> {
+  staff_id: string;
+  staff_name: string;
+}
+const toNote = (r: NoteRow): Note => ({
+  id: Number(r.id),
+  conversationId: r.conversation_id,
+  staffId: r.staff_id,
+  staffName: r.staff_name,
+  at: must(r.at),
+  text: r.text,
+  ...(r.ticket_id === null ? {} : { ticketId: r.ticket_id }),
+  ...(r.case_id === null ? {} : { caseId: r.case_id }),
+});
+
+interface CaseRow {
+  id: string;
+  conversation_id: string;
+  language: string;
+  state: 'open' | 'closed';
+  summary: string;
+  contact: string | null;
+  created_at: Raw;
+  due_at: Raw;
+  closed_at: Raw;
+  closed_by: string | null;
+}
+const toCase = (r: CaseRow): CaseRecord => ({
+  id: r.id,
+  conversationId: r.conversation_id,
+  language: r.language as LanguageCode,
+  state: r.state,
+  question: r.summary,
+  contact: contactFromText(r.contact),
+  createdAt: must(r.created_at),
+  dueAt: must(r.due_at),
+  ...(r.closed_at === null ? {} : { closedAt: must(r.closed_at) }),
+  ...(r.closed_by === null ? {} : { closedBy: r.closed_by }),
+});
+
+interface MailRow {
+  id: string;
+  case_id: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  created_at: Raw;
+  attempts: number | string;
+  next_attempt_at: Raw;
+  sent_at: Raw;
+  last_error: string | null;
+  cancelled_at: Raw;
+}
+const toMail = (r: MailRow): OutboxMail => ({
+  id: r.id,
+  caseId: r.case_id,
+  to: r.recipient,
+  subject: r.subject,
+  text: r.text_body,
+  html: r.html_body,
+  createdAt: must(r.created_at),
+  attempts: Number(r.attempts),
+  nextAttemptAt: must(r.next_attempt_at),
+  ...(r.sent_at === null ? {} : { sentAt: must(r.sent_at) }),
+  ...(r.last_error === null ? {} : { lastError: r.last_error }),
+  ...(r.cancelled_at === null ? {} : { cancelledAt: must(r.cancelled_at) }),
+});
+
+const lineInsert = (l: NewLine): Statement => ({
+  sql: 'INSERT INTO handover_lines (conversation_id, ticket_id, case_id, at, author, author_name, text) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  params: [l.conversationId, l.ticketId, l.caseId, l.at, l.author, l.authorName, l.text],
+});
+const refWhere = (ref: LineRef): [string, string] => ('ticketId' in ref ? ['ticket_id = ?', ref.ticketId] : ['case_id = ?', ref.caseId]);
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+export class SqlHandoverRepository implements HandoverRepository {
+  constructor(private readonly sql: SqlRunner) {}
+
+  async createStaff(m: StaffMember) {
+    if ((await this.staffByLogin(m.login)) !== undefined) return 'login-taken' as const;
+    try {
+      await this.sql.run(
+        'INSERT INTO staff_accounts (id, username, display_name, languages, role, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [m.id, m.login, m.name, JSON.stringify(m.languages), m.role, m.passwordHash, m.createdAt, m.disabledAt],
+      );
+    } catch (err) {
+      if (/unique/i.test((err as Error).message)) return 'login-taken' as const;
+      throw err;
+    }
+    return 'created' as const;
+  }
+  async staffById(id: string) {
+    const [row] = await this.sql.all<StaffRow>('SELECT * FROM staff_accounts WHERE id = ?', [id]);
+    return row && toStaff(row);
+  }
+  async staffByLogin(login: string) {
+    const [row] = await this.sql.all<StaffRow>('SELECT * FROM staff_accounts WHERE username = ?', [login]);
+    return row && toStaff(row);
+  }
+  async listStaff() {
+    return (await this.sql.all<StaffRow>('SELECT * FROM staff_accounts ORDER BY username')).map(toStaff);
+  }
+  async updateStaff(id: string, patch: Parameters<HandoverRepository['updateStaff']>[1]) {
+    const sets: string[] = [];
+    const params: Param[] = [];
+    const set = (column: string, value: Param) => (sets.push(`${column} = ?`), params.push(value));
+    if (patch.name !== undefined) set('display_name', patch.name);
+    if (patch.languages !== undefined) set('languages', JSON.stringify(patch.languages));
+    if (patch.role !== undefined) set('role', patch.role);
+    if (patch.passwordHash !== undefined) set('password_hash', patch.passwordHash);
+    if (patch.disabledAt !== undefined) set('disabled_at', patch.disabledAt);
+    if (sets.length === 0) return (await this.staffById(id)) !== undefined;
+    return (await this.sql.run(`UPDATE staff_accounts SET ${sets.join(', ')} WHERE id = ?`, [...params, id])) > 0;
+  }
+  async removeStaff(id: string) {
+    if ((await this.staffById(id)) === undefined) return 'not-found' as const;
+    const [used] = await this.sql.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM cases WHERE closed_by = ?', [id]);
+    if (Number(used?.n ?? 0) > 0) return 'in-use' as const;
+    await this.sql.batch([
+      { sql: 'DELETE FROM staff_sessions WHERE staff_id = ?', params: [id] },
+      { sql: 'DELETE FROM handover_presence WHERE staff_id = ?', params: [id] },
+      { sql: 'DELETE FROM staff_accounts WHERE id = ?', params: [id] },
+    ]);
+    return 'removed' as const;
+  }
+
+  async createSession(s: StaffSessionRecord) {
+    await this.sql.run('INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [s.tokenHash, s.staffId, s.createdAt, s.expiresAt]);
+  }
+  async findSession(tokenHash: string, now: Date) {
+    const [row] = await this.sql.all<StaffRow & { token_hash: string; staff_id: string; session_created_at: Raw; expires_at: Raw }>(
+      `SELECT a.*, s.token_hash, s.staff_id, s.created_at AS session_created_at, s.expires_at FROM staff_sessions s
+       JOIN staff_accounts a ON a.id = s.staff_id WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled_at IS NULL`,
+      [tokenHash, now],
+    );
+    if (!row) return undefined;
+    return {
+      session: { tokenHash: row.token_hash, staffId: row.staff_id, createdAt: must(row.session_created_at), expiresAt: must(row.expires_at) },
+      staff: toStaff(row),
+    };
+  }
+  async deleteSession(tokenHash: string) {
+    await this.sql.run('DELETE FROM staff_sessions WHERE token_hash = ?', [tokenHash]);
+  }
+  async deleteSessionsOf(staffId: string) {
+    await this.sql.run('DELETE FROM staff_sessions WHERE staff_id = ?', [staffId]);
+  }
+
+  async setPresence(staffId: string, status: PresenceStatus, at: Date) {
+    await this.sql.run(
+      `INSERT INTO handover_presence (staff_id, status, last_seen_at) VALUES (?, ?, ?)
+       ON CONFLICT (staff_id) DO UPDATE SET status = excluded.status, last_seen_at = excluded.last_seen_at`,
+      [staffId, status, at],
+    );
+  }
+  async touchPresence(staffId: string, at: Date) {
+    await this.sql.run('UPDATE handover_presence SET last_seen_at = ? WHERE staff_id = ? AND last_seen_at < ?', [at, staffId, at]);
+  }
+  async listPresence(): Promise<Presence[]> {
+    const rows = await this.sql.all<{ staff_id: string; status: PresenceStatus; last_seen_at: Raw }>('SELECT * FROM handover_presence');
+    return rows.map((r) => ({ staffId: r.staff_id, status: r.status, lastSeenAt: must(r.last_seen_at) }));
+  }
+  async expirePresence(staffId: string, staleBefore: Date, at: Date) {
+    return (
+      (await this.sql.run("UPDATE handover_presence SET status = 'offline', last_seen_at = ? WHERE staff_id = ? AND status <> 'offline' AND last_seen_at < ?", [
+        at,
+        staffId,
+        staleBefore,
+      ])) > 0
+    );
+  }
+
+  async insertTicket(t: TicketRecord) {
+    await this.sql.run(
+      `INSERT INTO handover_tickets (id, conversation_id, channel, language, reason, state, created_at, queued_at, accepted_at, staff_id, staff_name,
+         closed_at, reference, last_position, updated_at, version) VALUES (${placeholders(16)})`,
+      [t.id, t.conversationId, t.channel, t.language, t.reason, t.state, t.createdAt, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.reference === undefined ? null : toJsonText(t.reference), t.lastPosition, t.updatedAt, t.version],
+    );
+  }
+  async ticket(id: string) {
+    const [row] = await this.sql.all<TicketRow>('SELECT * FROM handover_tickets WHERE id = ?', [id]);
+    return row && toTicket(row);
+  }
+  async ticketOf(conversationId: string, states: readonly HandoverState[]) {
+    if (states.length === 0) return undefined;
+    const [row] = await this.sql.all<TicketRow>(
+      `SELECT * FROM handover_tickets WHERE conversation_id = ? AND state IN (${placeholders(states.length)}) ORDER BY created_at DESC LIMIT 1`,
+      [conversationId, ...states],
+    );
+    return row && toTicket(row);
+  }
+  async tickets(states: readonly HandoverState[]) {
+    if (states.length === 0) return [];
+    const rows = await this.sql.all<TicketRow>(
+      `SELECT * FROM handover_tickets WHERE state IN (${placeholders(states.length)}) ORDER BY COALESCE(queued_at, created_at), id`,
+      [...states],
+    );
+    return rows.map(toTicket);
+  }
+  async updateTicket(t: TicketRecord, expectedVersion: number) {
+    const changed = await this.sql.run(
+      `UPDATE handover_tickets SET state = ?, queued_at = ?, accepted_at = ?, staff_id = ?, staff_name = ?, closed_at = ?, updated_at = ?, version = ?
+       WHERE id = ? AND version = ?`,
+      [t.state, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.updatedAt, expectedVersion + 1, t.id, expectedVersion],
+    );
+    return changed > 0;
+  }
+  async setLastPosition(ticketId: string, position: number) {
+    await this.sql.run('UPDATE handover_tickets SET last_position = ? WHERE id = ?', [position, ticketId]);
+  }
+
+  async addLines(lines: NewLine[]) {
+    const added: TranscriptLine[] = [];
+    for (const l of lines) {
+      const s = lineInsert(l);
+      const [row] = await this.sql.all<LineRow>(`${s.sql} RETURNING *`, s.params);
+      if (row) added.push(toLine(row));
+    }
+    return added;
+  }
+  async lines(ref: LineRef) {
+    const [where, value] = refWhere(ref);
+    return (await this.sql.all<LineRow>(`SELECT * FROM handover_lines WHERE ${where} ORDER BY id`, [value])).map(toLine);
+  }
+  async line(id: number) {
+    const [row] = await this.sql.all<LineRow>('SELECT * FROM handover_lines WHERE id = ?', [id]);
+    return row && toLine(row);
+  }
+  async addNote(n: NewNote) {
+    const [row] = await this.sql.all<NoteRow>(
+      'INSERT INTO handover_notes (conversation_id, ticket_id, case_id, staff_id, staff_name, at, text) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      [n.conversationId, n.ticketId, n.caseId, n.staffId, n.staffName, n.at, n.text],
+    );
+    return toNote(row!);
+  }
+  async notes(ref: LineRef) {
+    const [where, value] = refWhere(ref);
+    return (await this.sql.all<NoteRow>(`SELECT * FROM handover_notes WHERE ${where} ORDER BY id`, [value])).map(toNote);
+  }
+
+  async registerCase(c: CaseRecord, lines: NewLine[], mail: NewOutboxMail | undefined) {
+    const statements: Statement[] = [
+      {
+        sql: 'INSERT INTO cases (id, conversation_id, language, state, summary, contact, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [c.id, c.conversationId, c.language, c.state, c.question, contactToText(c.contact), c.createdAt, c.dueAt],
+      },
+      ...lines.map(lineInsert),
+    ];
+    if (mail) {
+      statements.push({
+        sql: `INSERT INTO handover_outbox (id, case_id, recipient, subject, text_body, html_body, created_at, attempts, next_attempt_at)
+              VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+        params: [mail.id, mail.caseId, mail.to, mail.subject, mail.text, mail.html, mail.createdAt, mail.nextAttemptAt],
+      });
+    }
+    await this.sql.batch(statements);
+  }
+  async caseById(id: string) {
+    const [row] = await this.sql.all<CaseRow>('SELECT * FROM cases WHERE id = ?', [id]);
+    return row && toCase(row);
+  }
+  async cases(state?: CaseRecord['state']) {
+    const rows =
+      state === undefined
+        ? await this.sql.all<CaseRow>('SELECT * FROM cases ORDER BY due_at, created_at')
+        : await this.sql.all<CaseRow>('SELECT * FROM cases WHERE state = ? ORDER BY due_at, created_at', [state]);
+    return rows.map(toCase);
+  }
+  async closeCase(id: string, staffId: string, at: Date) {
+    return (await this.sql.run("UPDATE cases SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open'", [at, staffId, id])) > 0;
+  }
+
+  async dueMail(now: Date, limit: number) {
+    const rows = await this.sql.all<MailRow>(
+      'SELECT * FROM handover_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?',
+      [now, limit],
+    );
+    return rows.map(toMail);
+  }
+  async leaseMail(id: string, expected: Date, until: Date) {
+    return (
+      (await this.sql.run('UPDATE handover_outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND sent_at IS NULL AND cancelled_at IS NULL', [
+        until,
+        id,
+        expected,
+      ])) > 0
+    );
+  }
+  async mailSent(id: string, at: Date) {
+    await this.sql.run('UPDATE handover_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?', [at, id]);
+  }
+  async mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string) {
+    await this.sql.run('UPDATE handover_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?', [attempts, nextAttemptAt, error.slice(0, 500), id]);
+  }
+  async cancelMailOf(caseId: string, at: Date) {
+    await this.sql.run('UPDATE handover_outbox SET cancelled_at = ? WHERE case_id = ? AND sent_at IS NULL AND cancelled_at IS NULL', [at, caseId]);
+  }
+  async mailOf(caseId: string) {
+    return (await this.sql.all<MailRow>('SELECT * FROM handover_outbox WHERE case_id = ? ORDER BY created_at', [caseId])).map(toMail);
+  }
+  async nextMailAt() {
+    const [row] = await this.sql.all<{ next: Raw }>('SELECT MIN(next_attempt_at) AS next FROM handover_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL');
+    return toDate(row?.next);
+  }
+
+  async deleteConversation(conversationId: string) {
+    const tables = ['handover_lines', 'handover_notes', 'handover_tickets'];
+    let removed = 0;
+    for (const table of tables) removed += await this.sql.run(`DELETE FROM ${table} WHERE conversation_id = ?`, [conversationId]);
+    return removed;
+  }
+  async purge(before: Date) {
+    const finished = "SELECT id FROM handover_tickets WHERE closed_at IS NOT NULL AND closed_at < ?";
+    const lines = await this.sql.run(`DELETE FROM handover_lines WHERE ticket_id IN (${finished})`, [before]);
+    const notes = await this.sql.run(`DELETE FROM handover_notes WHERE ticket_id IN (${finished})`, [before]);
+    const tickets = await this.sql.run('DELETE FROM handover_tickets WHERE closed_at IS NOT NULL AND closed_at < ?', [before]);
+    return lines + notes + tickets;
+  }
+  async close() {
+    await this.sql.close();
+  }
+}
+
+export const newCaseId = (at: Date): string =>
+  `P-${at.toISOString().slice(0, 10).replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase()}`;

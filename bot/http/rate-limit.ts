@@ -1,0 +1,160 @@
+// Rate limits on the public endpoints: token buckets per client IP and per conversation, in this
+// process's memory (each instance limits what it sees; behind N instances the effective limit is up
+// to N times higher, which is fine for abuse protection). Over the limit: 429 with Retry-After.
+import type restify from 'restify';
+
+export interface BucketOptions {
+  /** Sustained rate. 0 turns the limit off. */
+  perMinute: number;
+  /** Requests allowed at once before the sustained rate applies. */
+  burst: number;
+}
+
+export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/** A token bucket per key; buckets that have refilled completely are forgotten. */
+export class TokenBuckets {
+  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+  private readonly ratePerMs: number;
+
+  constructor(
+    private readonly options: BucketOptions,
+    private readonly now: () => number = Date.now,
+    /** Upper bound on remembered keys: a flood of new addresses cannot exhaust memory. */
+    private readonly maxKeys = 100_000,
+  ) {
+    if (!(options.perMinute >= 0 && options.burst >= 1)) throw new Error('TokenBuckets: perMinute must be ≥ 0 and burst ≥ 1');
+    this.ratePerMs = options.perMinute / 60_000;
+  }
+
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  take(key: string): Take {
+    if (this.options.perMinute === 0) return { ok: true };
+    const nowMs = this.now();
+    const bucket = this.buckets.get(key);
+    const tokens = bucket === undefined ? this.options.burst : Math.min(this.options.burst, bucket.tokens + (nowMs - bucket.atMs) * this.ratePerMs);
+    if (tokens < 1) {
+      this.buckets.set(key, { tokens, atMs: nowMs });
+      return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.ratePerMs / 1000)) };
+    }
+    // Re-inserted so the Map stays ordered by last use: eviction takes the front.
+    this.buckets.delete(key);
+    this.buckets.set(key, { tokens: tokens - 1, atMs: nowMs });
+    if (this.buckets.size > this.maxKeys) this.sweep(nowMs);
+    return { ok: true };
+  }
+
+  /** Forgets full buckets (they behave like new ones), then the least recently used if still too many. */
+  private sweep(nowMs: number): void {
+    const fullAfterMs = this.options.burst / this.ratePerMs;
+    for (const [key, b] of this.buckets) if (nowMs - b.atMs >= fullAfterMs) this.buckets.delete(key);
+    for (const key of this.buckets.keys()) {
+      if (this.buckets.size <= this.maxKeys * 0.9) break;
+      this.buckets.delete(key);
+    }
+  }
+}
+
+export interface RateLimitOptions {
+  /** Direct Line, per client IP (browsers talk to it directly). */
+  ipPerMinute: number;
+  /** /api/messages and /api/messenger, per IP: their traffic comes from the channel's servers. */
+  channelIpPerMinute: number;
+  perConversationPerMinute: number;
+  /** Proxies in front of the app whose X-Forwarded-For entries are trusted. */
+  trustProxyHops: number;
+  now?: () => number;
+}
+
+/** Ten seconds' worth at once, and never less than 10: page loads and retries come in bursts. */
+export function burstFor(perMinute: number): number {
+  return Math.max(10, Math.ceil(perMinute / 6));
+}
+
+const DIRECTLINE_PREFIX = '/v3/directline';
+const CHANNEL_PATHS = new Set(['/api/messages', '/api/messenger']);
+const DIRECTLINE_CONVERSATION = /^\/v3\/directline\/conversations\/([^/]+)/;
+
+/**
+ * The client's address: the socket's, or with `hops` trusted proxies the entry that many places
+ * from the right of X-Forwarded-For (entries further left can be forged by the client).
+ */
+export function clientIp(req: restify.Request, hops: number): string {
+  const socket = req.socket.remoteAddress ?? 'unknown';
+  if (hops <= 0) return socket;
+  const forwarded = req.header('x-forwarded-for', '').split(',').map((s) => s.trim()).filter(Boolean);
+  return forwarded[forwarded.length - hops] ?? forwarded[0] ?? socket;
+}
+
+/** The conversation a channel request belongs to, read from its (already parsed) body. */
+export function channelConversationKey(path: string, body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  if (path === '/api/messages') {
+    const id = (body as { conversation?: { id?: unknown } }).conversation?.id;
+    return typeof id === 'string' ? `bf:${id}` : undefined;
+  }
+  // Messenger webhooks: entry[].messaging[].sender.id is the person (one conversation per person).
+  const entry = (body as { entry?: { messaging?: { sender?: { id?: unknown } }[] }[] }).entry;
+  const sender = Array.isArray(entry) ? entry[0]?.messaging?.[0]?.sender?.id : undefined;
+  return typeof sender === 'string' ? `fb:${sender}` : undefined;
+}
+
+export interface RateLimiters {
+  /** Register with server.pre: per IP, and per conversation for Direct Line (from the URL). */
+  pre: restify.RequestHandler;
+  /** Register with server.use: per conversation for channel webhooks (from the parsed body). */
+  use: restify.RequestHandler;
+}
+
+export function rateLimiters(options: RateLimitOptions): RateLimiters {
+  const now = options.now ?? Date.now;
+  const bucketsFor = (perMinute: number) => new TokenBuckets({ perMinute, burst: burstFor(perMinute) }, now);
+  const directLineIp = bucketsFor(options.ipPerMinute);
+  const channelIp = bucketsFor(options.channelIpPerMinute);
+  const conversation = bucketsFor(options.perConversationPerMinute);
+
+  const refuse = (res: restify.Response, retryAfterSeconds: number, what: string) => {
+    res.setHeader('Retry-After', String(retryAfterSeconds));
+    res.send(429, { error: { code: 'TooManyRequests', message: `too many requests ${what}; retry after ${retryAfterSeconds} s` } });
+  };
+
+  const pre: restify.RequestHandler = (req, res, next) => {
+    const path = req.getPath();
+    if (req.method === 'OPTIONS') return next();
+    const isDirectLine = path === DIRECTLINE_PREFIX || path.startsWith(`${DIRECTLINE_PREFIX}/`);
+    if (!isDirectLine && !CHANNEL_PATHS.has(path)) return next();
+    const ip = clientIp(req, options.trustProxyHops);
+    const byIp = (isDirectLine ? directLineIp : channelIp).take(ip);
+    if (!byIp.ok) {
+      refuse(res, byIp.retryAfterSeconds, 'from this address');
+      return next(false);
+    }
+    const conversationId = isDirectLine ? DIRECTLINE_CONVERSATION.exec(path)?.[1] : undefined;
+    if (conversationId !== undefined) {
+      const byConversation = conversation.take(`dl:${conversationId}`);
+      if (!byConversation.ok) {
+        refuse(res, byConversation.retryAfterSeconds, 'in this conversation');
+        return next(false);
+      }
+    }
+    return next();
+  };
+
+  const use: restify.RequestHandler = (req, res, next) => {
+    const path = req.getPath();
+    if (!CHANNEL_PATHS.has(path)) return next();
+    const key = channelConversationKey(path, req.body);
+    if (key === undefined) return next();
+    const byConversation = conversation.take(key);
+    if (!byConversation.ok) {
+      refuse(res, byConversation.retryAfterSeconds, 'in this conversation');
+      return next(false);
+    }
+    return next();
+  };
+
+  return { pre, use };
+}

@@ -1,0 +1,166 @@
+// The agency's service-quality report (R12; seed 001's annex): what the bot did, what it could not
+// answer, whom it referred to, how handovers and cases went, and how satisfied citizens were.
+// Pure aggregation over rows for a period; the stores fetch the rows.
+import type { Feedback, Rating, TurnOutcome, UnansweredQuestion } from './storage/records.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import { groupUnanswered } from '../knowledge/unanswered.js';
+
+export interface HandoverRow {
+  createdAt: Date;
+  acceptedAt?: Date;
+  firstStaffReplyAt?: Date;
+}
+
+export interface CaseRow {
+  createdAt: Date;
+  dueBy: Date;
+  answeredAt?: Date;
+}
+
+export interface ReportRows {
+  outcomes: TurnOutcome[];
+  feedback: Feedback[];
+  ratings: Rating[];
+  unanswered: UnansweredQuestion[];
+  handovers: HandoverRow[];
+  cases: CaseRow[];
+}
+
+export interface Report {
+  from: string;
+  to: string;
+  conversations: number;
+  turns: number;
+  /** Share of message turns by what the bot did. */
+  shares: Record<'answered' | 'clarified' | 'referred' | 'fallback' | 'handover', number>;
+  topEntries: { entryId: string; count: number }[];
+  topUnanswered: { example: string; count: number; closestEntryId: string | null }[];
+  referralsByAuthority: { authorityId: string; count: number }[];
+  helpful: { yes: number; no: number };
+  handovers: { count: number; accepted: number; medianWaitMinutes: number | null; medianFirstReplyMinutes: number | null };
+  cases: { count: number; answered: number; deadlinesMet: number; overdue: number };
+  satisfaction: { count: number; average: number | null; distribution: Record<1 | 2 | 3 | 4 | 5, number> };
+  complaintsByQuarter: { quarter: string; count: number }[];
+}
+
+export function buildReport(rows: ReportRows, period: { from: Date; to: Date; now: Date }, knowledge: Knowledge): Report {
+  const turns = rows.outcomes.filter((o) => o.kind !== 'silenced');
+  const count = (kinds: string[]) => turns.filter((o) => kinds.includes(o.kind)).length;
+  const share = (n: number) => (turns.length === 0 ? 0 : n / turns.length);
+  const tally = <T>(items: T[], key: (t: T) => string | undefined) => {
+    const map = new Map<string, number>();
+    for (const item of items) {
+      const k = key(item);
+      if (k !== undefined) map.set(k, (map.get(k) ?? 0) + 1);
+    }
+    return [...map.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  };
+  const minutes = (a: Date, b: Date) => (b.getTime() - a.getTime()) / 60_000;
+  const accepted = rows.handovers.filter((h) => h.acceptedAt);
+  const distribution = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 } as Record<1 | 2 | 3 | 4 | 5, number>;
+  for (const r of rows.ratings) distribution[r.score as 1 | 2 | 3 | 4 | 5]++;
+
+  return {
+    from: period.from.toISOString().slice(0, 10),
+    // The period's end is exclusive; the report names its last day.
+    to: new Date(period.to.getTime() - 1).toISOString().slice(0, 10),
+    conversations: new Set(turns.map((o) => o.conversationId)).size,
+    turns: turns.length,
+    shares: {
+      answered: share(count(['answer', 'smalltalk'])),
+      clarified: share(count(['clarify', 'complaint'])),
+      referred: share(count(['refer'])),
+      fallback: share(count(['fallback'])),
+      handover: share(count(['handover'])),
+    },
+    topEntries: tally(turns.filter((o) => o.kind === 'answer'), (o) => o.entryId).slice(0, 10).map(([entryId, n]) => ({ entryId, count: n })),
+    topUnanswered: groupUnanswered(rows.unanswered, knowledge).slice(0, 10).map((g) => ({ example: g.example, count: g.count, closestEntryId: g.closestEntryId })),
+    referralsByAuthority: tally(turns.flatMap((o) => o.authorityIds.map((a) => ({ a }))), (x) => x.a).map(([authorityId, n]) => ({ authorityId, count: n })),
+    helpful: { yes: rows.feedback.filter((f) => f.helpful).length, no: rows.feedback.filter((f) => !f.helpful).length },
+    handovers: {
+      count: rows.handovers.length,
+      accepted: accepted.length,
+      medianWaitMinutes: median(accepted.map((h) => minutes(h.createdAt, h.acceptedAt!))),
+      medianFirstReplyMinutes: median(rows.handovers.filter((h) => h.firstStaffReplyAt).map((h) => minutes(h.createdAt, h.firstStaffReplyAt!))),
+    },
+    cases: {
+      count: rows.cases.length,
+      answered: rows.cases.filter((c) => c.answeredAt).length,
+      deadlinesMet: rows.cases.filter((c) => c.answeredAt && c.answeredAt <= c.dueBy).length,
+      overdue: rows.cases.filter((c) => (c.answeredAt ?? period.now) > c.dueBy).length,
+    },
+    satisfaction: {
+      count: rows.ratings.length,
+      average: rows.ratings.length === 0 ? null : rows.ratings.reduce((a, r) => a + r.score, 0) / rows.ratings.length,
+      distribution,
+    },
+    complaintsByQuarter: tally(turns.filter((o) => o.kind === 'complaint'), (o) => quarter(o.at))
+      .map(([q, n]) => ({ quarter: q, count: n }))
+      .sort((a, b) => a.quarter.localeCompare(b.quarter)),
+  };
+}
+
+export function quarter(date: Date): string {
+  return `${date.getUTCFullYear()} Q${Math.floor(date.getUTCMonth() / 3) + 1}`;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const num = (x: number | null, digits = 1) => (x === null ? '–' : x.toFixed(digits));
+
+/** The report as a plain-text table for the terminal. */
+export function formatReport(r: Report): string {
+  const lines = [
+    `Report ${r.from} … ${r.to}`,
+    '',
+    `Conversations                 ${r.conversations}`,
+    `Message turns                 ${r.turns}`,
+    `  answered                    ${pct(r.shares.answered)}`,
+    `  clarified                   ${pct(r.shares.clarified)}`,
+    `  referred                    ${pct(r.shares.referred)}`,
+    `  fallback                    ${pct(r.shares.fallback)}`,
+    `  handover                    ${pct(r.shares.handover)}`,
+    `"Did it help?"                yes ${r.helpful.yes}, no ${r.helpful.no}`,
+    `Handovers                     ${r.handovers.count} (accepted ${r.handovers.accepted}; median wait ${num(r.handovers.medianWaitMinutes)} min; first staff reply ${num(r.handovers.medianFirstReplyMinutes)} min)`,
+    `Cases                         ${r.cases.count} (answered ${r.cases.answered}; deadlines met ${r.cases.deadlinesMet}; overdue ${r.cases.overdue})`,
+    `Satisfaction                  ${r.satisfaction.count} ratings, average ${num(r.satisfaction.average, 2)}; ${[1, 2, 3, 4, 5].map((s) => `${s}: ${r.satisfaction.distribution[s as 1]}`).join(', ')}`,
+    '',
+    'Top entries',
+    ...r.topEntries.map((e) => `  ${String(e.count).padStart(5)}  ${e.entryId}`),
+    'Top unanswered',
+    ...r.topUnanswered.map((u) => `  ${String(u.count).padStart(5)}  "${u.example}" (closest: ${u.closestEntryId ?? '–'})`),
+    'Referrals by authority',
+    ...r.referralsByAuthority.map((a) => `  ${String(a.count).padStart(5)}  ${a.authorityId}`),
+    'Complaints per quarter',
+    ...r.complaintsByQuarter.map((c) => `  ${String(c.count).padStart(5)}  ${c.quarter}`),
+  ];
+  return lines.join('\n');
+}
+
+/** The report as CSV rows: section, key, value. */
+export function reportCsv(r: Report): string {
+  const rows: (string | number)[][] = [['section', 'key', 'value']];
+  rows.push(['period', 'from', r.from], ['period', 'to', r.to], ['totals', 'conversations', r.conversations], ['totals', 'turns', r.turns]);
+  for (const [k, v] of Object.entries(r.shares)) rows.push(['shares', k, v.toFixed(4)]);
+  rows.push(['helpful', 'yes', r.helpful.yes], ['helpful', 'no', r.helpful.no]);
+  for (const [k, v] of Object.entries(r.handovers)) rows.push(['handovers', k, v ?? '']);
+  for (const [k, v] of Object.entries(r.cases)) rows.push(['cases', k, v]);
+  rows.push(['satisfaction', 'count', r.satisfaction.count], ['satisfaction', 'average', r.satisfaction.average?.toFixed(3) ?? '']);
+  for (const [k, v] of Object.entries(r.satisfaction.distribution)) rows.push(['satisfaction', `score ${k}`, v]);
+  for (const e of r.topEntries) rows.push(['top entries', e.entryId, e.count]);
+  for (const u of r.topUnanswered) rows.push(['top unanswered', u.example, u.count]);
+  for (const a of r.referralsByAuthority) rows.push(['referrals', a.authorityId, a.count]);
+  for (const c of r.complaintsByQuarter) rows.push(['complaints', c.quarter, c.count]);
+  return rows.map((row) => row.map(csvCell).join(',')).join('\n');
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}

@@ -1,0 +1,491 @@
+// The staff console in the browser: log in, status and languages, the queue, live chat, cases.
+// Every value that came from a citizen (or anyone) is put on the page with textContent, never as
+// HTML. State-changing requests carry the CSRF token in a header; updates arrive over SSE.
+'use strict';
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const REASONS = { asked: 'lūdza darbinieku', 'not-helped': 'bots nepalīdzēja', 'entry-offers-staff': 'jautājums prasa darbinieku' };
+  const STATES = {
+    queued: 'gaida rindā',
+    'with-staff': 'pie darbinieka',
+    'back-to-bot': 'atdota botam',
+    closed: 'slēgta',
+    'offline-case': 'atstāts jautājums',
+    answered: 'atbildēta',
+    'awaiting-consent': 'gaida piekrišanu',
+  };
+  const MAIL = { sent: 'nosūtīts', pending: 'gaida sūtīšanu', failing: 'neizdodas, mēģina vēlreiz', none: 'nav adresāta' };
+  const AUTHORS = { citizen: 'Iedzīvotājs', bot: 'Padoms', staff: 'Darbinieks', system: 'Sistēma' };
+
+  let csrf = '';
+  let me = null;
+  let languageNames = {};
+  let state = null;
+  let events = null;
+  /** What the detail panel shows: { kind: 'ticket' | 'case', id }. */
+  let detail = null;
+  const shownLines = new Set();
+
+  // ---- helpers ----
+
+  function el(tag, props, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props || {})) {
+      if (value === undefined || value === null || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key === 'text') node.textContent = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of children) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    return node;
+  }
+
+  function clear(node) {
+    while (node.firstChild) node.removeChild(node.firstChild);
+  }
+
+  function timeZone() {
+    return (state && state.timeZone) || 'Europe/Riga';
+  }
+
+  function formatTime(iso, withDate) {
+    const options = withDate
+      ? { day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: timeZone() }
+      : { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: timeZone() };
+    return new Intl.DateTimeFormat('lv-LV', options).format(new Date(iso));
+  }
+
+  function formatDay(iso) {
+    return new Intl.DateTimeFormat('lv-LV', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: timeZone() }).format(new Date(iso));
+  }
+
+  function languageName(code) {
+    return languageNames[code] || code;
+  }
+
+  function announce(text) {
+    const a = $('announcer');
+    a.textContent = '';
+    // A new node each time, so screen readers read a repeated message too.
+    window.setTimeout(() => {
+      a.textContent = text;
+    }, 50);
+  }
+
+  async function api(method, path, body) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET') headers['X-CSRF-Token'] = csrf;
+    const res = await fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    let data = null;
+    if (res.status !== 204) {
+      try {
+        data = await res.json();
+      } catch {
+        data = null;
+      }
+    }
+    if (res.status === 401 && path !== '/staff/api/login') showLogin('Sesija beigusies. Pieslēdzieties vēlreiz.');
+    return { status: res.status, data };
+  }
+
+  function errorText(result, fallback) {
+    return (result.data && result.data.error && result.data.error.message) || fallback;
+  }
+
+  function status(text) {
+    $('detail-status').textContent = text;
+  }
+
+  // ---- login ----
+
+  function showLogin(message) {
+    if (events) events.close();
+    events = null;
+    me = null;
+    $('console-view').hidden = true;
+    $('login-view').hidden = false;
+    $('login-error').textContent = message || '';
+    $('login').focus();
+  }
+
+  $('login-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const login = $('login').value.trim();
+    const password = $('password').value;
+    if (login === '' || password === '') {
+      $('login-error').textContent = 'Ievadiet lietotājvārdu un paroli.';
+      return;
+    }
+    const result = await api('POST', '/staff/api/login', { login, password });
+    $('password').value = '';
+    if (result.status === 200) {
+      csrf = result.data.csrfToken;
+      await start();
+    } else {
+      $('login-error').textContent = result.status === 429 ? errorText(result, 'Pārāk daudz mēģinājumu.') : 'Nepareizs lietotājvārds vai parole.';
+    }
+  });
+
+  $('logout').addEventListener('click', async () => {
+    await api('POST', '/staff/api/logout');
+    csrf = '';
+    showLogin('Jūs izgājāt no konsoles.');
+  });
+
+  // ---- own status and languages ----
+
+  $('status').addEventListener('change', async () => {
+    const result = await api('POST', '/staff/api/status', { status: $('status').value });
+    announce(result.status === 200 ? `Statuss: ${$('status').selectedOptions[0].textContent}` : 'Statuss nav nomainīts.');
+  });
+
+  function renderLanguages() {
+    const box = $('language-boxes');
+    clear(box);
+    for (const code of Object.keys(languageNames)) {
+      const id = `lang-${code}`;
+      box.append(el('span', { class: 'check' }, el('input', { type: 'checkbox', id, value: code, checked: me.languages.includes(code) }), el('label', { for: id, text: languageName(code) })));
+    }
+  }
+
+  $('save-languages').addEventListener('click', async () => {
+    const languages = [...$('language-boxes').querySelectorAll('input:checked')].map((i) => i.value);
+    if (languages.length === 0) {
+      announce('Izvēlieties vismaz vienu valodu.');
+      return;
+    }
+    const result = await api('POST', '/staff/api/languages', { languages });
+    if (result.status === 200) {
+      me = result.data.me;
+      announce('Valodas saglabātas.');
+    } else announce(errorText(result, 'Valodas nav saglabātas.'));
+  });
+
+  // ---- the lists ----
+
+  function deadlineCell(iso, overdue) {
+    const cell = el('td', { class: overdue ? 'overdue' : undefined });
+    cell.append(el('time', { datetime: iso, text: formatDay(iso) }));
+    if (overdue) cell.append(' ', el('strong', { class: 'badge', text: 'Nokavēts' }));
+    return cell;
+  }
+
+  function renderState(next) {
+    state = next;
+    me = Object.assign({}, me, next.me);
+    $('me-name').textContent = next.me.name;
+    $('me-role').textContent = next.me.role === 'admin' ? '(administrators)' : '';
+    if (document.activeElement !== $('status')) $('status').value = next.me.status === 'away' ? 'away' : 'online';
+    $('hours').textContent = next.hours.inHours
+      ? 'Darba laiks: sarunas tiek piedāvātas darbiniekiem.'
+      : `Ārpus darba laika${next.hours.nextOpening ? `; nākamreiz no ${formatTime(next.hours.nextOpening, true)}` : ''}. Iedzīvotāji var atstāt jautājumu.`;
+
+    const queue = $('queue');
+    clear(queue);
+    for (const item of next.queue) {
+      queue.append(
+        el(
+          'tr',
+          { class: item.overdue ? 'overdue' : undefined },
+          el('td', { text: String(item.position || '') }),
+          el('td', { text: languageName(item.language) }),
+          el('td', {}, el('time', { datetime: item.queuedAt, text: formatTime(item.queuedAt, true) })),
+          el('td', { text: REASONS[item.reason] || item.reason }),
+          deadlineCell(item.respondBy, item.overdue),
+          el(
+            'td',
+            { class: 'row-actions' },
+            el('button', { type: 'button', onclick: () => accept(item.ticketId), text: 'Pieņemt' }),
+            ' ',
+            el('button', { type: 'button', class: 'secondary', onclick: () => openTicket(item.ticketId), text: 'Skatīt' }),
+          ),
+        ),
+      );
+    }
+    $('queue-table').hidden = next.queue.length === 0;
+    $('queue-summary').textContent =
+      next.queue.length === 0 ? 'Rindā neviena nav.' : `Gaida: ${next.queue.length}${next.overdue.queue ? `, nokavēti: ${next.overdue.queue}` : ''}.`;
+
+    const mine = $('mine');
+    clear(mine);
+    for (const item of next.mine) {
+      mine.append(
+        el(
+          'li',
+          {},
+          el('button', {
+            type: 'button',
+            class: 'link',
+            onclick: () => openTicket(item.ticketId),
+            text: `Saruna (${languageName(item.language)}, ${item.channel}) kopš ${formatTime(item.acceptedAt || item.queuedAt, false)}`,
+          }),
+        ),
+      );
+    }
+    $('mine-empty').hidden = next.mine.length > 0;
+
+    const cases = $('cases');
+    clear(cases);
+    for (const c of next.cases) {
+      const contact = c.contact.email ? `e-pasts: ${c.contact.email}` : `zvanīt: ${c.contact.phone}`;
+      cases.append(
+        el(
+          'tr',
+          { class: c.overdue ? 'overdue' : c.needsPickUp ? 'attention' : undefined },
+          el('th', { scope: 'row', text: c.id }),
+          el('td', { text: languageName(c.language) }),
+          el('td', {}, el('time', { datetime: c.createdAt, text: formatTime(c.createdAt, true) })),
+          deadlineCell(c.pickUpBy, c.needsPickUp),
+          deadlineCell(c.dueAt, c.overdue),
+          el('td', { text: contact }),
+          el('td', { text: MAIL[c.mail] || c.mail }),
+          el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: () => openCase(c.id), text: 'Atvērt' })),
+        ),
+      );
+    }
+    $('cases-table').hidden = next.cases.length === 0;
+    $('cases-summary').textContent =
+      next.cases.length === 0 ? 'Atvērtu lietu nav.' : `Atvērtas: ${next.cases.length}${next.overdue.cases ? `, nokavētas: ${next.overdue.cases}` : ''}.`;
+
+    if (detail && detail.kind === 'ticket') updateTicketButtons();
+  }
+
+  // ---- detail: a conversation or a case ----
+
+  function lineNode(line) {
+    const who = line.author === 'staff' && line.authorName ? `${AUTHORS.staff} (${line.authorName})` : AUTHORS[line.author] || line.author;
+    return el(
+      'li',
+      { class: `line ${line.author}` },
+      el('p', { class: 'meta' }, el('time', { datetime: line.at, text: formatTime(line.at, false) }), ` ${who}`),
+      el('p', { class: 'text', text: line.text }),
+    );
+  }
+
+  function renderLines(lines) {
+    const list = $('transcript');
+    clear(list);
+    shownLines.clear();
+    for (const line of lines) {
+      shownLines.add(line.id);
+      list.append(lineNode(line));
+    }
+  }
+
+  function appendLine(line) {
+    if (shownLines.has(line.id)) return;
+    shownLines.add(line.id);
+    $('transcript').append(lineNode(line));
+    $('transcript').lastChild.scrollIntoView({ block: 'nearest' });
+  }
+
+  function renderNotes(notes) {
+    const list = $('notes');
+    clear(list);
+    if (notes.length === 0) list.append(el('li', { text: 'Piezīmju nav.' }));
+    for (const n of notes) list.append(el('li', {}, el('p', { class: 'meta' }, el('time', { datetime: n.at, text: formatTime(n.at, true) }), ` ${n.staffName}`), el('p', { class: 'text', text: n.text })));
+  }
+
+  function facts(pairs) {
+    const dl = $('detail-facts');
+    clear(dl);
+    for (const [k, v] of pairs) dl.append(el('dt', { text: k }), el('dd', { text: v }));
+  }
+
+  let currentTicket = null;
+
+  function updateTicketButtons() {
+    const t = currentTicket;
+    const mineNow = t && t.state === 'with-staff' && t.staffId === me.id;
+    $('reply-form').hidden = !mineNow;
+    $('hand-back').hidden = !mineNow;
+    $('close-ticket').hidden = !(mineNow || (t && t.state === 'queued'));
+    $('accept-ticket').hidden = !(t && t.state === 'queued');
+    $('close-case').hidden = true;
+  }
+
+  async function openTicket(id) {
+    const result = await api('GET', `/staff/api/tickets/${encodeURIComponent(id)}`);
+    if (result.status !== 200) {
+      announce(errorText(result, 'Saruna nav atrasta.'));
+      return;
+    }
+    detail = { kind: 'ticket', id };
+    currentTicket = result.data.ticket;
+    const t = currentTicket;
+    $('detail').hidden = false;
+    $('detail-title').textContent = `Saruna: ${languageName(t.language)}, ${t.channel}`;
+    facts([
+      ['Stāvoklis', STATES[t.state] || t.state],
+      ['Iemesls', REASONS[t.reason] || t.reason],
+      ['Sākta', formatTime(t.createdAt, true)],
+      ...(t.staffName ? [['Darbinieks', t.staffName]] : []),
+    ]);
+    renderLines(result.data.lines);
+    renderNotes(result.data.notes);
+    $('download-html').href = `/staff/api/tickets/${encodeURIComponent(id)}/transcript?format=html`;
+    $('download-text').href = `/staff/api/tickets/${encodeURIComponent(id)}/transcript?format=text`;
+    updateTicketButtons();
+    status('');
+    $('detail-title').focus();
+  }
+
+  async function openCase(id) {
+    const result = await api('GET', `/staff/api/cases/${encodeURIComponent(id)}`);
+    if (result.status !== 200) {
+      announce(errorText(result, 'Lieta nav atrasta.'));
+      return;
+    }
+    detail = { kind: 'case', id };
+    currentTicket = null;
+    const c = result.data.case;
+    $('detail').hidden = false;
+    $('detail-title').textContent = `Lieta ${c.id}`;
+    const mail = result.data.mail[0];
+    facts([
+      ['Jautājums', c.question],
+      ['Saziņa', c.contact.email ? `rakstiski uz e-pastu ${c.contact.email}` : `atzvanīt uz ${c.contact.phone}`],
+      ['Valoda', languageName(c.language)],
+      ['Saņemta', formatTime(c.createdAt, true)],
+      ['Atbildēt līdz', formatDay(c.dueAt)],
+      ['Stāvoklis', c.state === 'open' ? 'atvērta' : 'atbildēta'],
+      ['E-pasts aģentūrai', mail ? (mail.sentAt ? `nosūtīts ${formatTime(mail.sentAt, true)}` : mail.cancelledAt ? 'atcelts' : `nav nosūtīts (mēģinājumi: ${mail.attempts})`) : 'nav adresāta'],
+    ]);
+    renderLines(result.data.lines);
+    renderNotes(result.data.notes);
+    $('download-html').href = `/staff/api/cases/${encodeURIComponent(id)}/transcript?format=html`;
+    $('download-text').href = `/staff/api/cases/${encodeURIComponent(id)}/transcript?format=text`;
+    $('reply-form').hidden = true;
+    $('hand-back').hidden = true;
+    $('close-ticket').hidden = true;
+    $('accept-ticket').hidden = true;
+    $('close-case').hidden = c.state !== 'open';
+    status('');
+    $('detail-title').focus();
+  }
+
+  async function accept(id) {
+    const result = await api('POST', `/staff/api/tickets/${encodeURIComponent(id)}/accept`);
+    if (result.status === 200) {
+      announce('Saruna pieņemta.');
+      await openTicket(id);
+      $('reply').focus();
+    } else announce(errorText(result, 'Sarunu nevarēja pieņemt.'));
+  }
+
+  $('accept-ticket').addEventListener('click', () => detail && accept(detail.id));
+
+  async function sendReply() {
+    const text = $('reply').value.trim();
+    if (!detail || detail.kind !== 'ticket' || text === '') return;
+    const result = await api('POST', `/staff/api/tickets/${encodeURIComponent(detail.id)}/messages`, { text });
+    if (result.status === 201) {
+      $('reply').value = '';
+      status('Nosūtīts.');
+    } else status(errorText(result, 'Ziņa nav nosūtīta.'));
+  }
+
+  $('reply-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void sendReply();
+  });
+  $('reply').addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void sendReply();
+    }
+  });
+
+  async function finishTicket(action, done) {
+    if (!detail || detail.kind !== 'ticket') return;
+    const result = await api('POST', `/staff/api/tickets/${encodeURIComponent(detail.id)}/${action}`);
+    if (result.status === 200) {
+      announce(done);
+      await openTicket(detail.id);
+    } else status(errorText(result, 'Neizdevās.'));
+  }
+
+  $('hand-back').addEventListener('click', () => finishTicket('hand-back', 'Saruna atdota botam.'));
+  $('close-ticket').addEventListener('click', () => finishTicket('close', 'Saruna slēgta.'));
+
+  $('close-case').addEventListener('click', async () => {
+    if (!detail || detail.kind !== 'case') return;
+    const result = await api('POST', `/staff/api/cases/${encodeURIComponent(detail.id)}/close`);
+    if (result.status === 200) {
+      announce('Lieta atzīmēta kā atbildēta.');
+      await openCase(detail.id);
+    } else status(errorText(result, 'Neizdevās.'));
+  });
+
+  $('note-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const text = $('note').value.trim();
+    if (!detail || text === '') return;
+    const base = detail.kind === 'ticket' ? '/staff/api/tickets/' : '/staff/api/cases/';
+    const result = await api('POST', `${base}${encodeURIComponent(detail.id)}/notes`, { text });
+    if (result.status === 201) {
+      $('note').value = '';
+      status('Piezīme saglabāta.');
+      await reloadNotes();
+    } else status(errorText(result, 'Piezīme nav saglabāta.'));
+  });
+
+  async function reloadNotes() {
+    if (!detail) return;
+    const base = detail.kind === 'ticket' ? '/staff/api/tickets/' : '/staff/api/cases/';
+    const result = await api('GET', `${base}${encodeURIComponent(detail.id)}`);
+    if (result.status === 200) renderNotes(result.data.notes);
+  }
+
+  // ---- live updates ----
+
+  function connect() {
+    if (events) events.close();
+    events = new EventSource('/staff/api/events');
+    events.addEventListener('open', () => {
+      $('connection').textContent = '';
+    });
+    events.addEventListener('error', () => {
+      $('connection').textContent = 'Savienojums pārtrūka; atjaunoju…';
+    });
+    events.addEventListener('state', (e) => renderState(JSON.parse(e.data)));
+    events.addEventListener('line', (e) => {
+      const line = JSON.parse(e.data);
+      if (detail && detail.kind === 'ticket' && detail.id === line.ticketId) appendLine(line);
+      if (line.author === 'citizen') {
+        const mine = state && state.mine.some((m) => m.ticketId === line.ticketId);
+        if (mine && !(detail && detail.id === line.ticketId)) announce('Jauna iedzīvotāja ziņa citā sarunā.');
+      }
+    });
+    events.addEventListener('ticket', (e) => {
+      const change = JSON.parse(e.data);
+      announce(`Saruna: ${STATES[change.state] || change.state}.`);
+      if (detail && detail.kind === 'ticket' && detail.id === change.ticketId) void openTicket(change.ticketId);
+    });
+    events.addEventListener('notes', (e) => {
+      const change = JSON.parse(e.data);
+      if (detail && (detail.id === change.ticketId || detail.id === change.caseId)) void reloadNotes();
+    });
+  }
+
+  async function start() {
+    const result = await api('GET', '/staff/api/me');
+    if (result.status !== 200) {
+      showLogin('');
+      return;
+    }
+    csrf = result.data.csrfToken;
+    me = result.data.me;
+    languageNames = result.data.languageNames || {};
+    $('login-view').hidden = true;
+    $('console-view').hidden = false;
+    renderLanguages();
+    connect();
+    $('main').focus();
+  }
+
+  void start();
+})();

@@ -1,0 +1,72 @@
+// The agency's report, checked against a seeded set of conversations with known counts: the real
+// bot answers them, the records it keeps are what the report counts.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InProcessBot } from '../bot/cli/in-process.js';
+import type { MemoryRecords } from '../bot/storage/records.js';
+import { buildReport, formatReport, reportCsv, quarter } from '../bot/reports.js';
+import { buttons, demoBot, press } from './support/bot.js';
+
+let bot: InProcessBot;
+afterEach(async () => bot?.close());
+
+describe('report', () => {
+  it('counts what the bot did in a seeded set of conversations', async () => {
+    const clock = { now: new Date('2026-11-23T09:00:00Z') };
+    bot = demoBot({ now: () => clock.now });
+    // Conversation 1: two answers, one helpful; conversation 2: a referral and a fallback;
+    // conversation 3: a referral, a complaint choice and a rating of 4; conversation 4: a rating of 2.
+    const first = await bot.say('Kā atsaukt piekrišanu datu apstrādei?', 'c1');
+    await press(bot, buttons(first.replies)[0]!, 'c1');
+    await bot.say('Kā ziņot par datu noplūdi?', 'c1');
+    await bot.say('Kā iesniegt gada ienākumu deklarāciju?', 'c2');
+    await bot.say('asdf qwerty zxcv', 'c2');
+    await bot.say('Kā pagarināt pasi?', 'c3');
+    await bot.say('Gribu sūdzēties', 'c3');
+    const bye = await bot.say('Uz redzēšanos', 'c3');
+    await press(bot, buttons(bye.replies)[3]!, 'c3');
+    const bye4 = await bot.say('Uz redzēšanos', 'c4');
+    await press(bot, buttons(bye4.replies)[1]!, 'c4');
+
+    const records = bot.app.records as MemoryRecords;
+    const report = buildReport(
+      { outcomes: records.outcomes, feedback: records.feedbacks, ratings: records.ratings, unanswered: records.questions, handovers: [], cases: [] },
+      { from: new Date('2026-11-01'), to: new Date('2026-11-30'), now: clock.now },
+      bot.app.knowledge.current,
+    );
+    expect(report.conversations).toBe(4);
+    expect(report.turns).toBe(8);
+    expect(report.shares.answered).toBeCloseTo(4 / 8);
+    expect(report.shares.referred).toBeCloseTo(2 / 8);
+    expect(report.shares.fallback).toBeCloseTo(1 / 8);
+    expect(report.shares.clarified).toBeCloseTo(1 / 8);
+    expect(report.topEntries.map((e) => e.entryId).sort()).toEqual(['dvi.breach-notification', 'dvi.consent']);
+    expect(report.referralsByAuthority).toEqual([{ authorityId: 'pmlp', count: 1 }, { authorityId: 'vid', count: 1 }]);
+    expect(report.helpful).toEqual({ yes: 1, no: 0 });
+    expect(report.topUnanswered).toEqual([{ example: 'asdf qwerty zxcv', count: 1, closestEntryId: null }]);
+    expect(report.satisfaction).toEqual({ count: 2, average: 3, distribution: { 1: 0, 2: 1, 3: 0, 4: 1, 5: 0 } });
+    expect(report.complaintsByQuarter).toEqual([{ quarter: '2026 Q4', count: 1 }]);
+
+    expect(formatReport(report)).toMatch(/Conversations\s+4/);
+    expect(reportCsv(report).split('\n')).toContain('satisfaction,average,3.000');
+  });
+
+  it('handovers and cases: waiting times and deadlines met', () => {
+    const t = (h: number) => new Date(Date.UTC(2026, 10, 23, h));
+    const report = buildReport(
+      {
+        outcomes: [], feedback: [], ratings: [], unanswered: [],
+        handovers: [{ createdAt: t(9), acceptedAt: new Date(t(9).getTime() + 4 * 60_000) }, { createdAt: t(10), acceptedAt: new Date(t(10).getTime() + 10 * 60_000) }, { createdAt: t(11) }],
+        cases: [{ createdAt: t(9), dueBy: t(30), answeredAt: t(20) }, { createdAt: t(9), dueBy: t(12), answeredAt: t(14) }, { createdAt: t(9), dueBy: t(13) }],
+      },
+      { from: t(0), to: t(23), now: t(15) },
+      { index: { search: () => ({ results: [] }) } } as never,
+    );
+    expect(report.handovers).toEqual({ count: 3, accepted: 2, medianWaitMinutes: 7, medianFirstReplyMinutes: null });
+    expect(report.cases).toEqual({ count: 3, answered: 2, deadlinesMet: 1, overdue: 2 });
+  });
+
+  it('quarters', () => {
+    expect(quarter(new Date('2026-03-31T12:00:00Z'))).toBe('2026 Q1');
+    expect(quarter(new Date('2026-04-01T12:00:00Z'))).toBe('2026 Q2');
+  });
+});

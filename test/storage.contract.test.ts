@@ -1,0 +1,382 @@
+// One storage contract, three backends: the same cases run against memory, SQLite and a real
+// PostgreSQL server (a temporary cluster; skipped where Debian's postgresql is not installed).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
+import type { PadomsStore, Notification } from '../bot/storage/store.js';
+import { createMemoryStore } from '../bot/storage/memory.js';
+import { openSqliteStore } from '../bot/storage/sqlite.js';
+import { openPostgresStore } from '../bot/storage/postgres.js';
+import { StorageConflictError } from '../bot/storage/errors.js';
+import { QUEUE_CHANNEL, queueEventSchema, type QueueEvent } from '../bot/storage/handover.js';
+import { useRecordingMiddleware } from '../bot/storage/recording.js';
+import { silentLogger } from '../bot/log.js';
+import { hasPostgres, startPostgres, type PgCluster } from './support/postgres.js';
+
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+const DAY = 24 * 60 * 60 * 1000;
+const PERSONAL_CODE = '150575-12341';
+
+interface Opened {
+  store: PadomsStore;
+  /** Another instance on the same database (SQL backends), for races and notifications. */
+  second?: () => PadomsStore;
+  /** Inserts a case row directly (the case repository comes with the handover issue). */
+  seedCase?: (c: { id: string; conversationId: string; state: 'open' | 'closed'; at: Date }) => Promise<void>;
+}
+
+interface Backend {
+  name: 'memory' | 'sqlite' | 'postgres';
+  skip?: string;
+  open(now: () => Date): Promise<Opened>;
+}
+
+let cluster: PgCluster | undefined;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+const backends: Backend[] = [
+  { name: 'memory', open: async (now) => ({ store: createMemoryStore({ now }) }) },
+  {
+    name: 'sqlite',
+    async open(now) {
+      const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-contract-'));
+      cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+      const file = path.join(dataDir, 'padoms.sqlite');
+      return {
+        store: openSqliteStore({ dataDir, now }),
+        second: () => openSqliteStore({ dataDir, now }),
+        async seedCase(c) {
+          const db = new Database(file);
+          db.prepare("INSERT INTO cases (id, conversation_id, language, state, summary, created_at, due_at, closed_at) VALUES (?, ?, 'lv', ?, 'summary', ?, ?, ?)")
+            .run(c.id, c.conversationId, c.state, c.at.toISOString(), c.at.toISOString(), c.state === 'closed' ? c.at.toISOString() : null);
+          db.close();
+        },
+      };
+    },
+  },
+  {
+    name: 'postgres',
+    ...(hasPostgres ? {} : { skip: 'PostgreSQL not installed (apt-get install -y postgresql)' }),
+    async open(now) {
+      const url = await cluster!.createDatabase();
+      const store = openPostgresStore({ url, now, log: silentLogger });
+      await store.ping(); // runs the migrations
+      return {
+        store,
+        second: () => openPostgresStore({ url, now, log: silentLogger }),
+        async seedCase(c) {
+          const client = new pg.Client({ connectionString: url });
+          await client.connect();
+          await client.query("INSERT INTO cases (id, conversation_id, language, state, summary, created_at, due_at, closed_at) VALUES ($1, $2, 'lv', $3, 'summary', $4, $4, $5)", [
+            c.id, c.conversationId, c.state, c.at, c.state === 'closed' ? c.at : null,
+          ]);
+          await client.end();
+        },
+      };
+    },
+  },
+];
+
+beforeAll(async () => {
+  if (hasPostgres) cluster = await startPostgres();
+});
+afterAll(async () => {
+  await cluster?.destroy();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function userMessage(conversationId: string, text: string, at: Date, channelId = 'directline'): Partial<Activity> {
+  return {
+    type: ActivityTypes.Message, id: `u-${at.getTime()}-${text.length}`, text, timestamp: at, channelId,
+    conversation: { id: conversationId, isGroup: false, name: '', conversationType: 'personal' },
+    from: { id: 'dl_citizen', name: '', role: 'user' }, recipient: { id: 'padoms', name: 'Padoms', role: 'bot' },
+  };
+}
+
+function botMessage(conversationId: string, text: string, at: Date): Partial<Activity> {
+  return { ...userMessage(conversationId, text, at), id: `b-${at.getTime()}`, from: { id: 'padoms', name: 'Padoms', role: 'bot' }, recipient: { id: 'dl_citizen', name: '' } };
+}
+
+function nextNotification(store: PadomsStore, channel: string, accept: (n: Notification) => boolean = () => true): Promise<{ ready: Promise<unknown>; received: Promise<Notification> }> {
+  return new Promise((resolveOuter) => {
+    let resolveReceived!: (n: Notification) => void;
+    const received = new Promise<Notification>((r) => (resolveReceived = r));
+    const ready = store.subscribe(channel, (n) => {
+      if (accept(n)) resolveReceived(n);
+    });
+    resolveOuter({ ready, received });
+  });
+}
+
+describe.each(backends)('$name store', (backend) => {
+  let clock: { now: Date };
+  let opened: Opened;
+  let store: PadomsStore;
+  const open = async () => {
+    clock = { now: T0 };
+    opened = await backend.open(() => clock.now);
+    store = opened.store;
+    cleanups.push(() => store.close());
+  };
+
+  describe.skipIf(backend.skip !== undefined)(backend.skip ?? 'contract', () => {
+    it('state: a write carries on from the eTag it read; a stale eTag is refused; none or "*" overwrites', async () => {
+      await open();
+      const key = 'directline/conversations/c-state/';
+      await store.state.write({ [key]: { conversationData: { language: 'lv' } } });
+      const first = (await store.state.read([key]))[key] as { eTag: string; conversationData: { language: string } };
+      expect(first.conversationData.language).toBe('lv');
+      expect(first.eTag).toEqual(expect.any(String));
+
+      await store.state.write({ [key]: { ...first, conversationData: { language: 'en' } } });
+      const second = (await store.state.read([key]))[key] as { eTag: string };
+      expect(second.eTag).not.toBe(first.eTag);
+
+      await expect(store.state.write({ [key]: { ...first, conversationData: { language: 'ru' } } })).rejects.toBeInstanceOf(StorageConflictError);
+      // A batch with one stale item writes nothing.
+      await expect(store.state.write({ other: { n: 1 }, [key]: { ...first, n: 2 } })).rejects.toBeInstanceOf(StorageConflictError);
+      expect(await store.state.read(['other'])).toEqual({});
+
+      await store.state.write({ [key]: { eTag: '*', conversationData: { language: 'uk' } } });
+      await store.state.write({ [key]: { conversationData: { language: 'de' } } });
+      expect(((await store.state.read([key]))[key] as { conversationData: { language: string } }).conversationData.language).toBe('de');
+
+      await store.state.delete([key]);
+      expect(await store.state.read([key])).toEqual({});
+      // Written again after deletion: an eTag from before must not match by accident.
+      await store.state.write({ [key]: { conversationData: { language: 'lv' } } });
+      await expect(store.state.write({ [key]: { ...second, x: 1 } })).rejects.toBeInstanceOf(StorageConflictError);
+    });
+
+    it('transcripts: every activity is redacted before it is stored, and pages come back in order', async () => {
+      await open();
+      const adapter = useRecordingMiddleware(new TestAdapter(async (context) => {
+        await context.sendActivity(`Jūs rakstījāt: ${context.activity.text ?? ''}`);
+      }), { store, log: silentLogger });
+      await adapter.send(`Mans personas kods ir ${PERSONAL_CODE}, konts LV80BANK0000435195001`).startTest();
+      // The write is awaited by the middleware: nothing to wait for here.
+      const conversationId = adapter.conversation.conversation.id;
+      const page = await store.transcripts.getTranscriptActivities('test', conversationId);
+      expect(page.items.map((a) => a.text)).toEqual([
+        'Mans personas kods ir [personas kods], konts [konta numurs]',
+        'Jūs rakstījāt: Mans personas kods ir [personas kods], konts [konta numurs]',
+      ]);
+      expect(JSON.stringify(page.items)).not.toContain('12341');
+
+      for (let i = 0; i < 230; i++) await store.transcripts.logActivity(userMessage('c-long', `ziņa ${i}`, new Date(T0.getTime() + i * 1000)) as Activity);
+      const texts: string[] = [];
+      let token: string | undefined;
+      let pages = 0;
+      do {
+        const result = await store.transcripts.getTranscriptActivities('directline', 'c-long', token);
+        texts.push(...result.items.map((a) => a.text ?? ''));
+        token = result.continuationToken || undefined;
+        pages++;
+      } while (token !== undefined);
+      expect(pages).toBe(3);
+      expect(texts).toEqual(Array.from({ length: 230 }, (_, i) => `ziņa ${i}`));
+      const since = await store.transcripts.getTranscriptActivities('directline', 'c-long', undefined, new Date(T0.getTime() + 228_000));
+      expect(since.items.map((a) => a.text)).toEqual(['ziņa 228', 'ziņa 229']);
+      expect((await store.transcripts.listTranscripts('directline')).items.map((t) => t.id)).toEqual(['c-long']);
+    });
+
+    it('records: outcomes, feedback, unanswered questions, choices, ratings and suggestions are kept', async () => {
+      await open();
+      const r = store.records;
+      await r.outcome({ conversationId: 'c1', channel: 'directline', language: 'lv', kind: 'answer', entryId: 'dvi.consent', authorityIds: [], at: T0 });
+      await r.feedback({ conversationId: 'c1', entryId: 'dvi.consent', helpful: false, at: T0 });
+      await r.unanswered({ conversationId: 'c1', text: 'asdf [personas kods]', reason: 'fallback', language: 'lv', at: new Date(T0.getTime() - DAY) });
+      await r.unanswered({ conversationId: 'c1', text: 'nepalīdzēja', reason: 'not-helpful', language: 'en', entryId: 'dvi.consent', at: T0 });
+      await r.clarifyChoice({ conversationId: 'c1', chosenId: null, offeredIds: ['a', 'b'], at: T0 });
+      await r.rating({ conversationId: 'c1', language: 'lv', score: 4, at: T0 });
+      await r.ratingComment({ conversationId: 'c1', comment: 'labi', at: T0 });
+      await r.suggestion({ conversationId: 'c1', text: 'vairāk valodu', at: T0 });
+      expect(await r.listUnanswered(T0)).toEqual([
+        { conversationId: 'c1', text: 'nepalīdzēja', reason: 'not-helpful', language: 'en', entryId: 'dvi.consent', at: T0 },
+      ]);
+      expect(await r.listUnanswered(new Date(0))).toHaveLength(2);
+    });
+
+    it('Direct Line: conversations, appends with consecutive watermarks, polls from a watermark', async () => {
+      await open();
+      const conversation = { id: 'dlconversation0001', userId: 'dl_user0001', createdAt: T0.toISOString(), locale: 'lv-LV' };
+      const dl = store.directLine;
+      expect(await dl.createConversation(conversation)).toBe(true);
+      expect(await dl.createConversation({ ...conversation, userId: 'dl_other000' })).toBe(false);
+      expect(await dl.getConversation(conversation.id)).toEqual(conversation);
+      expect(await dl.getConversation('nope-nope-nope-nope')).toBeUndefined();
+
+      expect(await dl.listActivities(conversation.id, 0, 100)).toEqual({ activities: [], watermark: 0 });
+      expect(await dl.appendActivity(conversation.id, userMessage(conversation.id, `kods ${PERSONAL_CODE}`, T0))).toBe(1);
+      expect(await dl.appendActivity(conversation.id, botMessage(conversation.id, 'Atbilde ar LV80BANK0000435195001', T0))).toBe(2);
+      expect(await dl.appendActivity(conversation.id, botMessage(conversation.id, 'Vai tas palīdzēja?', T0))).toBe(3);
+      expect(await dl.appendActivity('nope-nope-nope-nope', botMessage('x', 'x', T0))).toBeUndefined();
+
+      const all = await dl.listActivities(conversation.id, 0, 100);
+      expect(all?.watermark).toBe(3);
+      // The citizen's words are redacted; the bot's reply (what the citizen must read) is not.
+      expect(all?.activities.map((a) => a.text)).toEqual(['kods [personas kods]', 'Atbilde ar LV80BANK0000435195001', 'Vai tas palīdzēja?']);
+      expect(all?.activities[0]?.timestamp).toBe(T0.toISOString());
+      expect(await dl.listActivities(conversation.id, 2, 100)).toMatchObject({ watermark: 3, activities: [{ text: 'Vai tas palīdzēja?' }] });
+      expect(await dl.listActivities(conversation.id, 0, 2)).toMatchObject({ watermark: 2 });
+      expect(await dl.listActivities(conversation.id, 3, 100)).toEqual({ activities: [], watermark: 3 });
+      expect(await dl.listActivities(conversation.id, 99, 100)).toEqual({ activities: [], watermark: 3 });
+      expect(await dl.listActivities('nope-nope-nope-nope', 0, 100)).toBeUndefined();
+
+      const marks = await Promise.all(Array.from({ length: 20 }, (_, i) => dl.appendActivity(conversation.id, botMessage(conversation.id, `m${i}`, T0))));
+      expect([...marks].sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 4));
+    });
+
+    it('queue: of many concurrent claims, from two instances, exactly one wins; changes are notified', async () => {
+      await open();
+      const other = opened.second?.() ?? store;
+      if (other !== store) cleanups.push(() => other.close());
+      const events: QueueEvent[] = [];
+      // Only PostgreSQL notifies across instances; SQLite and memory serve one process.
+      const listener = backend.name === 'postgres' ? other : store;
+      const unsubscribe = await listener.subscribe(QUEUE_CHANNEL, (n) => {
+        if (n.kind === 'message') events.push(queueEventSchema.parse(JSON.parse(n.payload)));
+      });
+
+      const entry = await store.queue.enqueue({ conversationId: 'c-queue', channelId: 'directline', language: 'lv', reference: { conversation: { id: 'c-queue' } } as never });
+      expect(entry).toMatchObject({ conversationId: 'c-queue', state: 'waiting', createdAt: T0, reference: { conversation: { id: 'c-queue' } } });
+      expect(await store.queue.enqueue({ conversationId: 'c-queue', channelId: 'directline', language: 'en' })).toMatchObject({ language: 'lv', state: 'waiting' });
+      expect((await other.queue.list()).map((e) => e.conversationId)).toEqual(['c-queue']);
+
+      const staff = Array.from({ length: 12 }, (_, i) => `staff-${i}`);
+      const results = await Promise.all(staff.map((s, i) => (i % 2 === 0 ? store : other).queue.claim('c-queue', s)));
+      const winners = results.filter((r) => r.kind === 'claimed');
+      expect(winners).toHaveLength(1);
+      const winner = winners[0]!.kind === 'claimed' ? winners[0]!.entry.claimedBy : undefined;
+      for (const r of results.filter((x) => x.kind === 'taken')) expect(r).toMatchObject({ entry: { state: 'claimed', claimedBy: winner } });
+      expect(await store.queue.claim('nobody-here', 'staff-0')).toEqual({ kind: 'not-found' });
+
+      expect(await store.queue.close('c-queue')).toBe(true);
+      expect(await store.queue.close('c-queue')).toBe(false);
+      expect(await store.queue.list()).toEqual([]);
+      expect(await store.queue.list(['closed'])).toHaveLength(1);
+      // Asked for again after closing: waiting afresh, nobody's claim carried over.
+      const again = await store.queue.enqueue({ conversationId: 'c-queue', channelId: 'directline', language: 'en' });
+      expect(again).toMatchObject({ state: 'waiting', language: 'en' });
+      expect(again.claimedBy).toBeUndefined();
+
+      await expect.poll(() => events.map((e) => e.kind), { timeout: 5_000 }).toEqual(['enqueued', 'claimed', 'closed', 'enqueued']);
+      expect(events[1]).toEqual({ kind: 'claimed', conversationId: 'c-queue', staffId: winner });
+      await unsubscribe();
+    });
+
+    it('publish/subscribe: a message on a channel reaches its subscribers', async () => {
+      await open();
+      const { ready, received } = await nextNotification(store, 'padoms_test');
+      await ready;
+      await store.publish('padoms_test', 'sveiki');
+      expect(await received).toEqual({ kind: 'message', payload: 'sveiki' });
+      await expect(store.subscribe('Bad-Name;', () => undefined)).rejects.toThrow(/channel/);
+    });
+
+    it('deleteConversation removes the conversation from every store and nothing else', async () => {
+      await open();
+      for (const id of ['delete-me-000000001', 'keep-me-0000000001']) {
+        await store.state.write({ [`directline/conversations/${id}/`]: { conversationData: { language: 'lv' } } });
+        await store.transcripts.logActivity(userMessage(id, 'Labdien', T0) as Activity);
+        await store.transcripts.logActivity(userMessage(id, 'Labdien', T0, 'msteams') as Activity);
+        await store.records.outcome({ conversationId: id, channel: 'directline', language: 'lv', kind: 'answer', authorityIds: [], at: T0 });
+        await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at: T0 });
+        await store.records.rating({ conversationId: id, language: 'lv', score: 5, at: T0 });
+        await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+        await store.directLine.appendActivity(id, userMessage(id, 'Labdien', T0));
+        await store.queue.enqueue({ conversationId: id, channelId: 'directline', language: 'lv' });
+        await opened.seedCase?.({ id: `case-${id}`, conversationId: id, state: 'open', at: T0 });
+      }
+      const removed = await store.deleteConversation('delete-me-000000001');
+      expect(removed).toEqual({ state: 1, transcripts: 2, records: 3, directLine: 1, queue: 1, cases: opened.seedCase ? 1 : 0 });
+
+      const gone = 'delete-me-000000001';
+      expect(await store.state.read([`directline/conversations/${gone}/`])).toEqual({});
+      expect((await store.transcripts.getTranscriptActivities('directline', gone)).items).toEqual([]);
+      expect((await store.transcripts.getTranscriptActivities('msteams', gone)).items).toEqual([]);
+      expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['keep-me-0000000001']);
+      expect(await store.directLine.getConversation(gone)).toBeUndefined();
+      expect(await store.queue.get(gone)).toBeUndefined();
+
+      const kept = 'keep-me-0000000001';
+      expect(Object.keys(await store.state.read([`directline/conversations/${kept}/`]))).toHaveLength(1);
+      expect((await store.transcripts.getTranscriptActivities('directline', kept)).items).toHaveLength(1);
+      expect((await store.directLine.listActivities(kept, 0, 10))?.activities).toHaveLength(1);
+      expect(await store.queue.get(kept)).toBeDefined();
+      expect(await store.deleteConversation(kept)).toMatchObject({ cases: opened.seedCase ? 1 : 0 });
+    });
+
+    it('purge removes what is older than the limit, with a pinned clock; open cases stay', async () => {
+      await open();
+      const old = T0;
+      const recent = new Date(T0.getTime() + 100 * DAY);
+      for (const [id, at] of [['old-conversation-0001', old], ['new-conversation-0001', recent]] as const) {
+        clock.now = at;
+        await store.state.write({ [`directline/conversations/${id}/`]: { conversationData: { language: 'lv' } } });
+        await store.transcripts.logActivity(userMessage(id, 'Labdien', at) as Activity);
+        await store.records.outcome({ conversationId: id, channel: 'directline', language: 'lv', kind: 'answer', authorityIds: [], at });
+        await store.records.feedback({ conversationId: id, entryId: 'dvi.consent', helpful: true, at });
+        await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
+        await store.records.clarifyChoice({ conversationId: id, chosenId: 'a', offeredIds: ['a'], at });
+        await store.records.suggestion({ conversationId: id, text: 'ideja', at });
+        await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: at.toISOString() });
+        await store.directLine.appendActivity(id, userMessage(id, 'Labdien', at));
+        await store.queue.enqueue({ conversationId: id, channelId: 'directline', language: 'lv' });
+        await opened.seedCase?.({ id: `closed-${id}`, conversationId: id, state: 'closed', at });
+      }
+      await opened.seedCase?.({ id: 'open-old', conversationId: 'old-conversation-0001', state: 'open', at: old });
+
+      const cutoff = new Date(recent.getTime() - 90 * DAY); // 10 days after `old`
+      const removed = await store.purge(cutoff);
+      expect(removed).toEqual({ state: 1, transcripts: 1, records: 5, directLine: 1, queue: 1, cases: opened.seedCase ? 1 : 0 });
+
+      expect(await store.directLine.getConversation('old-conversation-0001')).toBeUndefined();
+      expect(await store.directLine.getConversation('new-conversation-0001')).toBeDefined();
+      expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['new-conversation-0001']);
+      expect((await store.transcripts.getTranscriptActivities('directline', 'old-conversation-0001')).items).toEqual([]);
+      expect(await store.queue.get('old-conversation-0001')).toBeUndefined();
+      // The open case survived: deleting the conversation now finds it.
+      expect(await store.deleteConversation('old-conversation-0001')).toMatchObject({ cases: opened.seedCase ? 1 : 0 });
+      expect(await store.purge(cutoff)).toEqual({ state: 0, transcripts: 0, records: 0, directLine: 0, queue: 0, cases: 0 });
+    });
+
+    it('ping succeeds while the database is there', async () => {
+      await open();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+});
+
+describe('SQLite migrations', () => {
+  it('a database from before (schema version 1) is upgraded at start and keeps its state', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-migrate-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    // Version 1 as it shipped.
+    const old = new Database(path.join(dataDir, 'padoms.sqlite'));
+    old.exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL);
+      INSERT INTO schema_migrations VALUES (1, '2026-01-01T00:00:00.000Z');
+      CREATE TABLE state (key TEXT PRIMARY KEY, etag INTEGER NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
+      CREATE TABLE outcomes (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, channel TEXT NOT NULL, language TEXT NOT NULL,
+        kind TEXT NOT NULL, entry_id TEXT, authority_ids TEXT NOT NULL, at TEXT NOT NULL);
+      CREATE TABLE feedback (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, entry_id TEXT NOT NULL, helpful INTEGER NOT NULL, at TEXT NOT NULL);
+      CREATE TABLE unanswered (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, text TEXT NOT NULL, reason TEXT NOT NULL,
+        language TEXT NOT NULL, entry_id TEXT, at TEXT NOT NULL);
+      CREATE TABLE clarify_choices (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, chosen_id TEXT, offered_ids TEXT NOT NULL, at TEXT NOT NULL);
+      INSERT INTO state VALUES ('directline/conversations/old-conv/', 3, '{"conversationData":{"language":"en"}}', '2026-01-01T00:00:00.000Z');`);
+    old.close();
+
+    const store = openSqliteStore({ dataDir });
+    cleanups.push(() => store.close());
+    const item = (await store.state.read(['directline/conversations/old-conv/']))['directline/conversations/old-conv/'] as { eTag: string; conversationData: { language: string } };
+    expect(item).toEqual({ conversationData: { language: 'en' }, eTag: 'v1-3' });
+    await expect(store.state.write({ 'directline/conversations/old-conv/': { ...item, eTag: '3' } })).rejects.toBeInstanceOf(StorageConflictError);
+    expect(await store.deleteConversation('old-conv')).toMatchObject({ state: 1 });
+  });
+});

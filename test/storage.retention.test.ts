@@ -1,0 +1,134 @@
+// Retention (R8) with a pinned clock: the purge runs at start and on every tick, deletes what is
+// older than the agency's retentionDays (read on every run), and the app's timer stops on close.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ActivityTypes, type Activity } from 'botbuilder';
+import { retentionCutoff, startRetention } from '../bot/retention.js';
+import { createApp } from '../bot/app.js';
+import { testConfig } from '../bot/config.js';
+import { silentLogger } from '../bot/log.js';
+import { createMemoryStore } from '../bot/storage/memory.js';
+import type { RemovedCounts } from '../bot/storage/store.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+const NOW = new Date('2026-06-01T12:00:00.000Z');
+
+/** Timers the test fires by hand. */
+function manualTimers() {
+  const ticks: (() => void)[] = [];
+  let cleared = 0;
+  return {
+    setInterval: (fn: () => void) => {
+      ticks.push(fn);
+      return { unref: () => undefined };
+    },
+    clearInterval: () => {
+      cleared++;
+      ticks.length = 0;
+    },
+    tick: () => ticks.forEach((fn) => fn()),
+    get cleared() {
+      return cleared;
+    },
+    get active() {
+      return ticks.length;
+    },
+  };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('retention', () => {
+  it('the cutoff is retentionDays before now', () => {
+    expect(retentionCutoff(NOW, 90)).toEqual(new Date(NOW.getTime() - 90 * DAY));
+  });
+
+  it('purges at start and on every tick, with the limit read on every run; stop clears the timer', async () => {
+    const purged: Date[] = [];
+    const timers = manualTimers();
+    let days = 90;
+    const retention = startRetention({
+      store: { purge: async (before: Date) => (purged.push(before), emptyCounts()) },
+      retentionDays: () => days,
+      intervalMs: 60_000,
+      log: silentLogger,
+      now: () => NOW,
+      ...timers,
+    });
+    await vi.waitFor(() => expect(purged).toHaveLength(1));
+    expect(purged[0]).toEqual(new Date(NOW.getTime() - 90 * DAY));
+
+    days = 30; // the agency's profile was edited and reloaded
+    timers.tick();
+    await vi.waitFor(() => expect(purged).toHaveLength(2));
+    expect(purged[1]).toEqual(new Date(NOW.getTime() - 30 * DAY));
+
+    retention.stop();
+    expect(timers.cleared).toBe(1);
+    expect(timers.active).toBe(0);
+  });
+
+  it('a failed purge is retried by the next run and does not throw', async () => {
+    let calls = 0;
+    const timers = manualTimers();
+    const retention = startRetention({
+      store: {
+        purge: async () => {
+          calls++;
+          if (calls === 1) throw new Error('database down');
+          return emptyCounts();
+        },
+      },
+      retentionDays: () => 90,
+      intervalMs: 60_000,
+      log: silentLogger,
+      now: () => NOW,
+      ...timers,
+    });
+    expect(await retention.runNow()).toEqual(emptyCounts());
+    expect(calls).toBe(2);
+    retention.stop();
+  });
+
+  it('in the app: records, transcripts and Direct Line activities older than the profile\'s retentionDays go', async () => {
+    const clock = { now: new Date(NOW.getTime() - 120 * DAY) };
+    const store = createMemoryStore({ now: () => clock.now });
+    const app = createApp(testConfig(), { store, now: () => clock.now, log: silentLogger });
+    try {
+      const retentionDays = app.knowledge.current.profile.retentionDays;
+      for (const [id, at] of [['old-conv-000000001', new Date(NOW.getTime() - (retentionDays + 1) * DAY)], ['new-conv-000000001', new Date(NOW.getTime() - (retentionDays - 1) * DAY)]] as const) {
+        clock.now = at;
+        await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
+        await store.records.feedback({ conversationId: id, entryId: 'e', helpful: true, at });
+        await store.transcripts.logActivity({ type: ActivityTypes.Message, text: 'x', timestamp: at, channelId: 'directline', conversation: { id } } as Activity);
+        await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: at.toISOString() });
+        await store.directLine.appendActivity(id, { type: ActivityTypes.Message, text: 'x', timestamp: at });
+      }
+      clock.now = NOW;
+      const removed = await app.retention.runNow();
+      expect(removed).toMatchObject({ records: 2, transcripts: 1, directLine: 1 });
+      expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['new-conv-000000001']);
+      expect(await store.directLine.getConversation('old-conv-000000001')).toBeUndefined();
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('the app starts the timer and clears it on close', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const store = createMemoryStore();
+    const purge = vi.spyOn(store, 'purge');
+    const app = createApp(testConfig({ RETENTION_SWEEP_MINUTES: '5' }), { store, log: silentLogger });
+    await vi.waitFor(() => expect(purge).toHaveBeenCalledTimes(1)); // at start
+    vi.advanceTimersByTime(5 * 60_000);
+    await vi.waitFor(() => expect(purge).toHaveBeenCalledTimes(2));
+    await app.close();
+    vi.advanceTimersByTime(60 * 60_000);
+    expect(purge).toHaveBeenCalledTimes(2);
+  });
+});
+
+function emptyCounts(): RemovedCounts {
+  return { state: 0, transcripts: 0, records: 0, directLine: 0, queue: 0, cases: 0 };
+}
