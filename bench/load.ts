@@ -28,7 +28,10 @@
 // tsx's loader thread (~35 MB RSS) and on-the-fly transforms. --tsx runs them from the sources instead;
 // a failing compile falls back to that, with a note.
 // Options: --profile writes a V8 CPU profile of the Padoms server child to $TMPDIR/padoms-bench-profiles/ (--cpu-prof);
-// --levels 10,100 and --seconds 15 change the levels and the time per level.
+// --levels 10,100 and --seconds 15 change the levels and the time per level; --think 2000 makes each
+// citizen pause 0.5–1.5× that long after every reply (default: none).
+// Note: with citizens back to back, latency = concurrency ÷ throughput (Little's law), so p99 < 20 ms at
+// 100 conversations needs > 5,000 turns/s; --think measures latency at a person's pace instead.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, symlinkSync } from 'node:fs';
@@ -36,7 +39,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 
 const HERE = fileURLToPath(import.meta.url);
 /** The project (knowledge, locales, test sets); a compiled copy of this file is told where it is. */
@@ -60,6 +63,12 @@ const WARMUP_SECONDS = 3;
 /** Upper bound on turns per level, whatever the time. */
 const MAX_TURNS_PER_LEVEL = 100_000;
 const MESSAGES_PER_CONVERSATION = 8;
+/**
+ * Pause of a citizen after reading a reply (--think <ms>; default 0: back to back, as the brief asks).
+ * Back to back, latency is concurrency ÷ throughput (Little's law); with a think time closer to a
+ * person's (5–30 s), latency shows the service time at a realistic request rate.
+ */
+const THINK_MS = Number(argValue('--think') ?? 0);
 /** Any single HTTP request, and any reply wait, longer than this is an error. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const REPLY_TIMEOUT_MS = 10_000;
@@ -77,7 +86,21 @@ type ServerKind = 'padoms' | 'echo';
 type ToServer = { type: 'level-start' } | { type: 'level-end' } | { type: 'stop' };
 type FromServer =
   | { type: 'ready'; port: number }
-  | { type: 'level'; peakRssMB: number; hwmMB: number; cpuMs: number };
+  | {
+      type: 'level';
+      peakRssMB: number;
+      peakHeapMB: number;
+      /** heapUsed right after a full GC at the end of the level: what the level left behind. */
+      heapAfterGcMB: number;
+      hwmMB: number;
+      cpuMs: number;
+      /** Event-loop delay (perf_hooks.monitorEventLoopDelay): how long the server could not react. */
+      loopP99Ms: number;
+      loopMaxMs: number;
+      /** Garbage collection during the level: total pause time and the longest pause. */
+      gcMs: number;
+      gcMaxMs: number;
+    };
 
 // ---------------------------------------------------------------------------------------------
 // The server child
@@ -136,22 +159,52 @@ async function runServer(kind: ServerKind): Promise<void> {
 
   // Peak RSS, sampled every 100 ms; reset at the start of each level.
   let peak = 0;
+  let peakHeap = 0;
   const sample = () => {
     peak = Math.max(peak, process.memoryUsage.rss());
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   };
   const sampler = setInterval(sample, 100);
   let cpuAtStart = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  let gcMs = 0;
+  let gcMaxMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      gcMaxMs = Math.max(gcMaxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
 
   const send = (m: FromServer) => process.send?.(m);
   process.on('message', (m: ToServer) => {
     if (m.type === 'level-start') {
       peak = 0;
+      peakHeap = 0;
       sample();
       cpuAtStart = process.cpuUsage();
+      loopDelay.reset();
+      gcMs = 0;
+      gcMaxMs = 0;
     } else if (m.type === 'level-end') {
       sample();
       const cpu = process.cpuUsage(cpuAtStart);
-      send({ type: 'level', peakRssMB: peak / 2 ** 20, hwmMB: vmHwmMB(), cpuMs: (cpu.user + cpu.system) / 1000 });
+      const loopP99Ms = loopDelay.percentile(99) / 1e6;
+      const loopMaxMs = loopDelay.max / 1e6;
+      const gc = { gcMs, gcMaxMs };
+      (globalThis as { gc?: () => void }).gc?.();
+      send({
+        type: 'level',
+        peakRssMB: peak / 2 ** 20,
+        peakHeapMB: peakHeap / 2 ** 20,
+        heapAfterGcMB: process.memoryUsage().heapUsed / 2 ** 20,
+        hwmMB: vmHwmMB(),
+        cpuMs: (cpu.user + cpu.system) / 1000,
+        loopP99Ms,
+        loopMaxMs,
+        ...gc,
+      });
     } else if (m.type === 'stop') {
       clearInterval(sampler);
       // process.exit, not a natural end: open keep-alive sockets would hold the loop; --cpu-prof
@@ -269,7 +322,14 @@ interface CallOptions {
   forwardedFor?: string;
 }
 
+/** "POST activities", "GET activities", "POST tokens/generate"…: which request failed, without ids. */
+function endpoint(method: string, urlPath: string): string {
+  const name = urlPath.split('?')[0]!.replace(/^\/v3\/directline\//, '').replace(/conversations\/[^/]+\/activities/, 'activities');
+  return `${method} ${name}`;
+}
+
 function call(agent: http.Agent, port: number, method: 'GET' | 'POST', urlPath: string, { token, body, forwardedFor }: CallOptions = {}): Promise<Reply> {
+  const where = endpoint(method, urlPath);
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: http.OutgoingHttpHeaders = { Accept: 'application/json' };
@@ -290,14 +350,14 @@ function call(agent: http.Agent, port: number, method: 'GET' | 'POST', urlPath: 
         try {
           parsed = text === '' ? {} : (JSON.parse(text) as Record<string, unknown>);
         } catch {
-          return reject(new HttpError(`bad-json ${status}`, 'response is not JSON'));
+          return reject(new HttpError(`bad-json ${status} ${where}`, 'response is not JSON'));
         }
-        if (status < 200 || status >= 300) return reject(new HttpError(`http ${status}`, `${method} ${urlPath}: ${status}`));
+        if (status < 200 || status >= 300) return reject(new HttpError(`http ${status} ${where}`, `${method} ${urlPath}: ${status}`));
         resolve({ status, body: parsed });
       });
     });
-    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new HttpError('timeout', `${method} ${urlPath}: no response in ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', (err) => reject(err instanceof HttpError ? err : new HttpError(`network ${(err as NodeJS.ErrnoException).code ?? err.name}`, err.message)));
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new HttpError(`timeout ${where}`, `${method} ${urlPath}: no response in ${REQUEST_TIMEOUT_MS} ms`)));
+    req.on('error', (err) => reject(err instanceof HttpError ? err : new HttpError(`network ${(err as NodeJS.ErrnoException).code ?? err.name} ${where}`, err.message)));
     req.end(payload);
   });
 }
@@ -408,6 +468,7 @@ function citizen(port: number, questions: readonly string[], seed: number) {
           watermark = await pollUntil(conversationId, token, watermark, (a) => a.replyToId === id && isBot(a));
           stats.latenciesMs.push(performance.now() - sent);
           stats.turns++;
+          if (THINK_MS > 0) await sleep(THINK_MS * (0.5 + Math.random()));
         }
       } catch (err) {
         countError(stats, err);
@@ -517,6 +578,10 @@ function rowCells(r: Row): string[] {
     f(r.server_.cpuMs / Math.max(1, s.turns), 2),
     `${f((100 * s.clientCpuMs) / (1000 * s.elapsedS), 0)}%`,
     f(r.server_.peakRssMB, 0),
+    f(r.server_.peakHeapMB, 0),
+    f(r.server_.heapAfterGcMB, 0),
+    `${f(r.server_.loopP99Ms, 0)}/${f(r.server_.loopMaxMs, 0)}`,
+    `${f((100 * r.server_.gcMs) / (1000 * s.elapsedS), 0)}%/${f(r.server_.gcMaxMs, 0)}`,
   ];
 }
 
@@ -557,6 +622,7 @@ async function main(): Promise<void> {
   const actual = await classify(labelled);
   console.log(`Direct Line load test — node ${process.version}, ${MESSAGES_PER_CONVERSATION} messages per conversation, keep-alive http.Agent, server in a forked child`);
   console.log(`questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (THINK_MS > 0) console.log(`think time: ${THINK_MS} ms × 0.5–1.5 after every reply`);
   console.log(`polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply\n`);
 
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew every figure)`);
@@ -570,7 +636,7 @@ async function main(): Promise<void> {
   console.log('"polls/wait" GETs per awaited reply (greeting or answer); "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
   console.log(
     table(
-      ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB'],
+      ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB', 'peak heap MB', 'heap after GC', 'loop delay p99/max ms', 'GC time/max ms'],
       [...ours, ...echo].map(rowCells),
     ),
   );

@@ -34,6 +34,10 @@ import { mountDirectLine } from './directline/routes.js';
 import { tokenKeyFrom } from './directline/tokens.js';
 import { mountWebChat } from './web/routes.js';
 import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
+import { proactiveSender } from './proactive.js';
+import { conversationTranscript } from './storage/transcript-of.js';
+import { tellCitizen } from '../dialogs/handover-events.js';
+import type { HandoverService } from './handover/types.js';
 import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel
 import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger channel
 import { mountHandover, type MountedHandover } from './handover/index.js'; // staff side of handover
@@ -99,9 +103,27 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const store = deps.store ?? openStore(config, { kind: storageKind, now, log });
   const records: TurnRecords = store.records;
   const state = createStateAccessors(new ConversationState(store.state));
-  const record = <A extends BotAdapter>(adapter: A): A => useRecordingMiddleware(adapter, { store, log });
+  // A deletion the citizen asked for reaches every store, the handover side's included.
+  const deleteEverywhere = async (conversationId: string): Promise<RemovedCounts> => {
+    const counts = await store.deleteConversation(conversationId);
+    counts.queue += await handover.service.deleteConversation(conversationId);
+    return counts;
+  };
+  const record = <A extends BotAdapter>(adapter: A): A =>
+    useRecordingMiddleware(adapter, { store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere }, log });
 
   const metrics = createMetrics();
+  // The handover service is built after the server (its console mounts routes); turns only run later.
+  const lazyService = (): HandoverService => ({
+    availability: (l) => handover.service.availability(l),
+    enqueue: (r) => handover.service.enqueue(r),
+    cancel: (id) => handover.service.cancel(id),
+    active: (id) => handover.service.active(id),
+    position: (id) => handover.service.position(id),
+    citizenMessage: (id, text) => handover.service.citizenMessage(id, text),
+    registerCase: (r) => handover.service.registerCase(r),
+    subscribe: (listener) => handover.service.subscribe(listener),
+  });
   const turnDeps: TurnDeps = {
     knowledge: () => knowledge.current,
     texts,
@@ -109,8 +131,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     records,
     languages: { detectLanguage, requestedLanguage },
     conduct: { isAbusive: (text) => isAbusive(text, lexicon), isUpset: (text) => isAbusive(text, upsetLexicon) },
-    offeredLanguages: () =>
-      knowledge.current.profile.staffLanguages.filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
+    // R3: the languages some staff member speaks (staff records; the profile until there are any),
+    // among those the bot has texts for. Latvian is always first.
+    offeredLanguages: () => handover.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
+    handover: {
+      service: lazyService(),
+      transcript: (context) => conversationTranscript(store, context),
+    },
     now,
     maxMessageLength: MAX_MESSAGE_LENGTH,
     onDecision: (result, context) => {
@@ -176,6 +203,17 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log, now });
   // --- end of the staff side ---
 
+  // Staff-side changes reach the citizen on whichever channel they are, in their language.
+  const sendProactive = proactiveSender(
+    { byChannel: { directline: directLine, ...(messenger ? { facebook: messenger.adapter } : {}) }, fallback: cloudAdapter, appId: config.MicrosoftAppId },
+    log,
+  );
+  handover.service.subscribe((event) => {
+    void sendProactive(event.reference, (context) => tellCitizen(context, turnDeps, event));
+  });
+  metrics.sources.queueLength = async () => (await handover.repo.tickets(['queued'])).length;
+  metrics.sources.casesOverdue = async () => (await handover.repo.cases('open')).filter((c) => c.dueAt < now()).length;
+
   server.get('/metrics', metricsHandler(metrics, config.METRICS_TOKEN));
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
     res.send(200, { status: 'ok' });
@@ -189,7 +227,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
   if (config.KNOWLEDGE_HOT_RELOAD) knowledge.watch();
   const retention = startRetention({
-    store,
+    // The handover side keeps its own tables (tickets, lines, cases): purged by the same sweep.
+    store: {
+      purge: async (before) => {
+        const counts = await store.purge(before);
+        counts.cases += await handover.service.purge(before);
+        return counts;
+      },
+    },
     retentionDays: () => knowledge.current.profile.retentionDays,
     intervalMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     log,
@@ -211,7 +256,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     log,
     retention,
     handover,
-    deleteConversation: (conversationId) => store.deleteConversation(conversationId),
+    deleteConversation: deleteEverywhere,
     useRecordingMiddleware: record,
     async close() {
       await handover.close(); // staff side: ends console streams, stops its timers

@@ -111,6 +111,8 @@ export interface HandoverRepository {
   findSession(tokenHash: string, now: Date): Promise<{ session: StaffSessionRecord; staff: StaffMember } | undefined>;
   deleteSession(tokenHash: string): Promise<void>;
   deleteSessionsOf(staffId: string): Promise<void>;
+  /** Forgets sessions that have expired. */
+  deleteExpiredSessions(now: Date): Promise<number>;
 
   setPresence(staffId: string, status: PresenceStatus, at: Date): Promise<void>;
   /** Marks the member seen at `at`, keeping the status. */
@@ -233,6 +235,11 @@ export class MemoryHandoverRepository implements HandoverRepository {
   }
   async deleteSessionsOf(staffId: string) {
     for (const [k, s] of this.sessions) if (s.staffId === staffId) this.sessions.delete(k);
+  }
+  async deleteExpiredSessions(now: Date) {
+    let removed = 0;
+    for (const [k, s] of this.sessions) if (s.expiresAt <= now) (this.sessions.delete(k), removed++);
+    return removed;
   }
 
   async setPresence(staffId: string, status: PresenceStatus, at: Date) {

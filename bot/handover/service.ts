@@ -13,7 +13,7 @@ import type { Notification, Unsubscribe } from '../storage/store.js';
 import { redact } from '../privacy/redact.js';
 import { addWorkingDays, createCalendar, type WorkingCalendar } from './calendar.js';
 import { composeCaseMail, type CaseOutbox } from './mail.js';
-import type { CaseContact, CaseRecord, HandoverRepository, LineRef, NewLine, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
+import type { CaseContact, CaseRecord, HandoverRepository, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
 import { newCaseId } from './sql-repository.js';
 import { firstName } from './staff.js';
 import { LIVE_STATES, transition, type HandoverMachineEvent, type TicketRecord } from './state-machine.js';
@@ -472,6 +472,7 @@ export class StaffHandoverService implements HandoverService {
       if (t.staffId !== undefined && (offline.has(t.staffId) || !known.has(t.staffId))) await this.requeueTicket(t);
     }
     if (changed) await this.signal({ kind: 'staff' });
+    await this.repo.deleteExpiredSessions(now);
   }
 
   async consoleState(staff: StaffMember): Promise<ConsoleState> {

@@ -183,7 +183,6 @@ export function postgresRunner(db: PgDatabase, ownsDb: boolean): SqlRunner {
 type Raw = string | number | Date | null;
 const toDate = (v: Raw | undefined): Date | undefined => (v === null || v === undefined ? undefined : v instanceof Date ? v : new Date(v));
 const must = (v: Raw | undefined): Date => toDate(v) ?? new Date(0);
-const str = (v: Raw | undefined): string | undefined => (v === null || v === undefined ? undefined : String(v));
 const jsonOf = <T>(v: unknown): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
 
 interface StaffRow {
@@ -412,6 +411,9 @@ export class SqlHandoverRepository implements HandoverRepository {
   }
   async deleteSessionsOf(staffId: string) {
     await this.sql.run('DELETE FROM staff_sessions WHERE staff_id = ?', [staffId]);
+  }
+  async deleteExpiredSessions(now: Date) {
+    return this.sql.run('DELETE FROM staff_sessions WHERE expires_at <= ?', [now]);
   }
 
   async setPresence(staffId: string, status: PresenceStatus, at: Date) {

@@ -1,0 +1,175 @@
+// Handover in real Chromium. The staff console alone: login by keyboard, WCAG 2.1 AA (axe), no CSP
+// violation, citizen text shown as text, live updates without reload. Then two browser contexts, a
+// citizen in Web Chat and a staff member in the console, through a whole handover and back to the bot.
+import { readFileSync } from 'node:fs';
+import type { ConversationAccount } from 'botbuilder';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HandoverEvent } from '../bot/handover/types.js';
+import { startApp, type RunningApp } from './support/app.js';
+import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
+
+/** Monday 16 November 2026, 13:30 in Riga: within DVI's hours. */
+const clock = { t: Date.parse('2026-11-16T11:30:00Z') };
+const PASSWORD = 'correct horse battery staple';
+const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
+const lv = JSON.parse(readFileSync('locales/lv/translation.json', 'utf8')) as { handover: Record<string, string> };
+const say = (key: string, values: Record<string, string | number> = {}) =>
+  (lv.handover[key] ?? key).replace(/\{\{(\w+)\}\}/g, (_m, name: string) => String(values[name] ?? ''));
+
+/** CSP violations, page errors and alert() calls, from the first script on. */
+async function watch(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('console', (msg) => {
+    // 401 before login and for a wrong password, 404 for /favicon.ico: answers, not faults.
+    if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|404)\b/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  await page.exposeFunction('__reportCsp', (text: string) => problems.push(`csp: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __reportCsp(t: string): void }).__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  return problems;
+}
+
+async function staffLogin(context: BrowserContext, origin: string, login: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems = await watch(page);
+  await page.goto(`${origin}/staff`);
+  await page.getByLabel('Lietotājvārds').fill(login);
+  await page.getByLabel('Parole').fill(PASSWORD);
+  await page.getByLabel('Parole').press('Enter');
+  await page.getByRole('heading', { name: 'Rinda' }).waitFor();
+  return { page, problems };
+}
+
+const line = (page: Page, text: string): Locator => page.locator('#transcript .text').filter({ hasText: text }).first();
+
+describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () => {
+  let browser: Browser;
+  let site: RunningApp;
+  const events: HandoverEvent[] = [];
+
+  beforeAll(async () => {
+    [browser, site] = await Promise.all([launchBrowser(), startApp({}, { now: () => new Date(clock.t) })]);
+    await site.app.handover.ready;
+    site.app.handover.service.subscribe((e) => events.push(e));
+    for (const [login, name] of [
+      ['anna', 'Anna Bērziņa'],
+      ['janis', 'Jānis Kalniņš'],
+    ] as const) {
+      const added = await site.app.handover.directory.add({ name, login, languages: ['lv', 'en'], role: 'staff', password: PASSWORD });
+      if (!added.ok) throw new Error(added.message);
+    }
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await site?.stop();
+  });
+
+  it('the console: keyboard login (with the default Secure cookie on localhost), axe, text stays text, live updates', async () => {
+    const context = await browser.newContext({ locale: 'lv-LV' });
+    const page = await context.newPage();
+    const problems = await watch(page);
+    await page.goto(`${site.origin}/staff`);
+    await page.getByRole('heading', { name: 'Pieslēgties' }).waitFor();
+    const loginViolations = await runAxe(page);
+    expect(loginViolations, describeViolations(loginViolations)).toEqual([]);
+
+    await page.getByLabel('Lietotājvārds').fill('anna');
+    await page.getByLabel('Parole').fill('wrong password, surely');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'Nepareizs lietotājvārds vai parole' }).waitFor();
+    await page.getByLabel('Parole').fill(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Rinda' }).waitFor();
+    const cookies = await context.cookies();
+    expect(cookies).toContainEqual(expect.objectContaining({ name: '__Host-padoms-staff', httpOnly: true, secure: true, sameSite: 'Strict' }));
+
+    const { ticket } = await site.app.handover.service.enqueue({
+      conversationId: 'browser-xss',
+      channel: 'directline',
+      language: 'lv',
+      reason: 'asked',
+      reference: { channelId: 'directline', conversation: { id: 'browser-xss' } as ConversationAccount },
+      transcript: [{ type: 'message', from: { id: 'u', role: 'user' }, text: XSS }],
+    });
+    const row = page.locator('#queue tr').first();
+    await row.getByRole('button', { name: 'Pieņemt' }).waitFor(); // arrived over SSE, no reload
+    const consoleViolations = await runAxe(page);
+    expect(consoleViolations, describeViolations(consoleViolations)).toEqual([]);
+
+    await row.getByRole('button', { name: 'Pieņemt' }).click();
+    await expect.poll(() => line(page, XSS).textContent()).toBe(XSS);
+    expect(await page.locator('#transcript script, #transcript img').count()).toBe(0);
+
+    await site.app.handover.service.citizenMessage('browser-xss', 'Vai jūs mani dzirdat?');
+    await line(page, 'Vai jūs mani dzirdat?').waitFor();
+    expect(await page.locator('#transcript-log').getAttribute('aria-live')).toBe('polite');
+
+    await page.getByLabel('Atbilde iedzīvotājam').fill('Labdien! Dzirdu.');
+    await page.getByLabel('Atbilde iedzīvotājam').press('Control+Enter');
+    await line(page, 'Labdien! Dzirdu.').waitFor();
+    expect(events).toContainEqual(expect.objectContaining({ type: 'staff-message', conversationId: 'browser-xss', text: 'Labdien! Dzirdu.', staffName: 'Anna' }));
+    const chatViolations = await runAxe(page);
+    expect(chatViolations, describeViolations(chatViolations)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Atdot botam' }).click();
+    await expect.poll(() => site.app.handover.service.ticket(ticket.id).then((t) => t?.state)).toBe('back-to-bot');
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
+  it('a citizen in Web Chat and a staff member in the console', async () => {
+    const citizenContext = await browser.newContext({ locale: 'lv-LV' });
+    const staffContext = await browser.newContext({ locale: 'lv-LV' });
+    const citizen = await citizenContext.newPage();
+    const citizenProblems = await watch(citizen);
+    const { page: staff, problems: staffProblems } = await staffLogin(staffContext, site.origin, 'janis');
+
+    await citizen.goto(`${site.origin}/`);
+    await citizen.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+    const chat = citizen.getByRole('dialog', { name: 'Čatbots' });
+    const bubble = (text: string) => chat.locator('p').filter({ hasText: text }).first();
+    const sendBox = chat.getByRole('textbox');
+    await sendBox.waitFor({ timeout: 20_000 });
+    await sendBox.fill('Gribu runāt ar darbinieku');
+    await sendBox.press('Enter');
+    await chat.getByRole('button', { name: say('consentYes') }).first().click({ timeout: 20_000 });
+    await bubble(say('queued', { position: 1 })).waitFor({ timeout: 20_000 });
+
+    const row = staff.locator('#queue tr').first();
+    await row.getByRole('button', { name: 'Pieņemt' }).click({ timeout: 20_000 });
+    await bubble(say('accepted', { name: 'Jānis' })).waitFor({ timeout: 20_000 });
+    await line(staff, 'Gribu runāt ar darbinieku').waitFor();
+
+    await staff.getByLabel('Atbilde iedzīvotājam').fill('Labdien! Esmu Jānis. Kā varu palīdzēt?');
+    await staff.getByRole('button', { name: 'Sūtīt' }).click();
+    await bubble('Labdien! Esmu Jānis. Kā varu palīdzēt?').waitFor({ timeout: 20_000 });
+
+    await sendBox.fill('Paldies, man vajag izdzēst datus');
+    await sendBox.press('Enter');
+    await line(staff, 'Paldies, man vajag izdzēst datus').waitFor({ timeout: 20_000 });
+
+    await staff.getByRole('button', { name: 'Atdot botam' }).click();
+    await bubble(say('handedBack')).waitFor({ timeout: 20_000 });
+
+    // Back with the bot: it answers again.
+    await sendBox.fill('Kā atsaukt piekrišanu datu apstrādei?');
+    await sendBox.press('Enter');
+    const consent = site.app.knowledge.current.entries.get('dvi.consent')!;
+    await chat.getByText(consent.answer.lv.trim().split('\n')[0]!.replace(/^\d+\.\s*/, '').slice(0, 40)).first().waitFor({ timeout: 20_000 });
+
+    const violations = await runAxe(citizen);
+    expect(violations, describeViolations(violations)).toEqual([]);
+    expect([...citizenProblems, ...staffProblems]).toEqual([]);
+    await citizenContext.close();
+    await staffContext.close();
+  }, 120_000);
+});
