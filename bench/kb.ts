@@ -559,6 +559,8 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('p50/p99/mean/max: wall clock per search (process.hrtime.bigint), garbage collection included; p99 of 500 is the 5th');
+  console.log('slowest search, so a busy machine (see the load average) moves it by milliseconds: compare runs on an idle machine.');
   const misses = results.filter((r) => r.engine === 'ours' && TARGET_P99_MS[r.entries] !== undefined && r.p99 > (TARGET_P99_MS[r.entries] ?? Infinity));
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed: ${misses.map((r) => `${r.entries} entries p99 ${f(r.p99, 2)} ms > ${TARGET_P99_MS[r.entries]} ms`).join('; ')}`);
 }

@@ -23,7 +23,7 @@
 // talk, fallbacks, a handover, other languages; Latvian and English); what the bot actually does
 // with each (answer / clarify / refer …) is printed before the run, from the in-process bot.
 //
-// Servers run as in production: the project is compiled with tsc into $TMPDIR/padoms-bench-build/dist
+// Servers run as in production: the project is compiled with tsc into $TMPDIR/padoms-bench-build-*/dist
 // (beside links to the project's folders) and the children run plain `node --expose-gc` on the JavaScript, without
 // tsx's loader thread (~35 MB RSS) and on-the-fly transforms. --tsx runs them from the sources instead;
 // a failing compile falls back to that, with a note.
@@ -44,11 +44,6 @@ import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:pe
 const HERE = fileURLToPath(import.meta.url);
 /** The project (knowledge, locales, test sets); a compiled copy of this file is told where it is. */
 const ROOT = process.env['PADOMS_BENCH_ROOT'] ?? path.resolve(path.dirname(HERE), '..');
-/**
- * A stand-in for the project (its top-level entries linked) whose dist/ gets the compiled server,
- * so it runs as `npm start` runs it: plain node, no tsx; files found relative to dist/ are found.
- */
-const BUILD_DIR = path.join(tmpdir(), 'padoms-bench-build');
 
 const argValue = (name: string): string | undefined => {
   const at = process.argv.indexOf(name);
@@ -221,28 +216,32 @@ interface ServerEntry {
   mode: 'compiled' | 'tsx';
   file: string;
   execArgv: string[];
+  /** The temporary build, removed at the end. */
+  buildDir?: string;
 }
 
-/** Compiles the project into BUILD_DIR; on failure the servers run under tsx. */
+/** Compiles the project into a temporary folder; on failure the servers run under tsx. */
 function serverEntry(): ServerEntry {
   const underTsx: ServerEntry = { mode: 'tsx', file: HERE, execArgv: process.execArgv };
   if (process.argv.includes('--tsx')) return underTsx;
-  rmSync(BUILD_DIR, { recursive: true, force: true });
-  mkdirSync(BUILD_DIR, { recursive: true });
+  // A stand-in for the project (its top-level entries linked) whose dist/ gets the compiled server,
+  // so it runs as `npm start` runs it, and files the code finds relative to dist/ are found.
+  const buildDir = mkdtempSync(path.join(tmpdir(), 'padoms-bench-build-'));
   for (const name of readdirSync(ROOT)) {
-    if (name !== 'dist' && name !== '.git') symlinkSync(path.join(ROOT, name), path.join(BUILD_DIR, name));
+    if (name !== 'dist' && name !== '.git') symlinkSync(path.join(ROOT, name), path.join(buildDir, name));
   }
-  const outDir = path.join(BUILD_DIR, 'dist');
+  const outDir = path.join(buildDir, 'dist');
   const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', outDir], {
     encoding: 'utf8',
   });
   const compiled = path.join(outDir, 'bench', 'load.js');
   if (tsc.status !== 0 || !existsSync(compiled)) {
+    rmSync(buildDir, { recursive: true, force: true });
     console.log(`note: tsc failed (${(tsc.stdout + tsc.stderr).split('\n')[0] ?? ''}); servers run under tsx`);
     return underTsx;
   }
   // --no-deprecation: restify's process.binding('http_parser') warning, once per child.
-  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation'] };
+  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation'], buildDir };
 }
 
 class ServerProcess {
@@ -278,13 +277,16 @@ class ServerProcess {
   }
 
   levelEnd(): Promise<Extract<FromServer, { type: 'level' }>> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`${this.kind} server exited with ${code} during the level`));
       const onMessage = (m: FromServer) => {
         if (m.type !== 'level') return;
         this.child.off('message', onMessage);
+        this.child.off('exit', onExit);
         resolve(m);
       };
       this.child.on('message', onMessage);
+      this.child.once('exit', onExit);
       this.child.send({ type: 'level-end' } satisfies ToServer);
     });
   }
@@ -665,7 +667,7 @@ async function main(): Promise<void> {
   console.log(table(['conc', 'our turns/s', 'echo req/s', 'turns/s ÷ echo req/s', 'p99', 'errors'], targetRows));
   console.log(`peak server RSS (100 ms samples, all levels): ${f(peakRss, 0)} MB (< ${TARGETS.rssMB}) ${check(peakRss < TARGETS.rssMB)}`);
   console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  if (entry.mode === 'compiled') rmSync(BUILD_DIR, { recursive: true, force: true });
+  if (entry.buildDir !== undefined) rmSync(entry.buildDir, { recursive: true, force: true });
   if (profile) console.log(`CPU profile of the padoms server: ${PROFILE_DIR}/`);
 }
 

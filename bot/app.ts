@@ -41,6 +41,7 @@ import type { HandoverService } from './handover/types.js';
 import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel
 import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger channel
 import { mountHandover, type MountedHandover } from './handover/index.js'; // staff side of handover
+import { mountStaffReports } from './staff/reports.js'; // the console's report page
 
 export interface AppDeps {
   log?: Logger;
@@ -201,6 +202,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
   // --- Staff side of handover (bot/handover/): HandoverService, staff accounts, cases, console at /staff ---
   const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log, now });
+  // The console's report page: the records and knowledge live here, the sessions in the console.
+  mountStaffReports(server, { authenticate: handover.console.authenticate, records, repo: handover.repo, knowledge: () => knowledge.current, now, log });
   // --- end of the staff side ---
 
   // Staff-side changes reach the citizen on whichever channel they are, in their language.

@@ -4,6 +4,7 @@
 import type { Feedback, Rating, TurnOutcome, UnansweredQuestion } from './storage/records.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { groupUnanswered } from '../knowledge/unanswered.js';
+import type { HandoverRepository } from './handover/repository.js';
 
 export interface HandoverRow {
   createdAt: Date;
@@ -161,6 +162,34 @@ export function reportCsv(r: Report): string {
 }
 
 function csvCell(v: string | number): string {
-  const s = String(v);
+  // A citizen's text starting with = + - @ would run as a formula in a spreadsheet: neutralise it.
+  const raw = String(v);
+  const s = typeof v === 'string' && /^[=+\-@]/.test(raw) ? `'${raw}` : raw;
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Handover and case rows for a period, read from the staff side's repository. */
+export async function handoverRows(
+  repo: Pick<HandoverRepository, 'tickets' | 'cases' | 'lines'>,
+  from: Date,
+  to: Date,
+): Promise<{ handovers: HandoverRow[]; cases: CaseRow[] }> {
+  const within = (d: Date) => d >= from && d < to;
+  const tickets = (await repo.tickets(['queued', 'with-staff', 'back-to-bot', 'closed'])).filter((t) => within(t.createdAt));
+  const handovers = await Promise.all(
+    tickets.map(async (t) => {
+      const firstStaffLine = t.acceptedAt ? (await repo.lines({ ticketId: t.id })).find((l) => l.author === 'staff') : undefined;
+      return {
+        createdAt: t.queuedAt ?? t.createdAt,
+        ...(t.acceptedAt ? { acceptedAt: t.acceptedAt } : {}),
+        ...(firstStaffLine ? { firstStaffReplyAt: firstStaffLine.at } : {}),
+      };
+    }),
+  );
+  const cases = (await repo.cases()).filter((c) => within(c.createdAt)).map((c) => ({
+    createdAt: c.createdAt,
+    dueBy: c.dueAt,
+    ...(c.closedAt ? { answeredAt: c.closedAt } : {}),
+  }));
+  return { handovers, cases };
 }

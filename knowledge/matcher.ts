@@ -115,6 +115,8 @@ export class MatchIndex {
   private readonly byPrefix = new Map<string, string[]>();
   private readonly fuzzyBuckets = new Map<string, Fuse<string>>();
   private readonly resolveCache = new Map<string, Resolution[]>();
+  /** Whole phrasings, folded, to their documents: "ko tu vari" is all stopwords, yet unmistakable. */
+  private readonly verbatim = new Map<string, number[]>();
   private readonly maxIdf: number;
 
   constructor(
@@ -130,8 +132,14 @@ export class MatchIndex {
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
       return { doc, bag, counts, total, phrasingBags };
     });
-    this.docs.forEach(({ bag }, i) => {
+    this.docs.forEach(({ bag, doc }, i) => {
       for (const [term, w] of bag) push(this.postings, term, { doc: i, salience: w });
+      for (const p of doc.phrasings) {
+        const key = fold(p);
+        const list = this.verbatim.get(key);
+        if (!list) this.verbatim.set(key, [i]);
+        else if (!list.includes(i)) list.push(i);
+      }
     });
     const n = this.docs.length;
     let maxIdf = 0;
@@ -158,6 +166,16 @@ export class MatchIndex {
 
   /** Every document scored against the question, best first; documents with no match are left out. */
   search(question: string, limit = 8): { analysis: QueryAnalysis; results: ScoredDocument[] } {
+    // A question that is, word for word, a phrasing of exactly one document is that document.
+    const verbatim = this.verbatim.get(fold(question));
+    if (verbatim?.length === 1) {
+      const { doc } = this.docs[verbatim[0]!]!;
+      const terms = [...new Set(termsOf(question))];
+      return {
+        analysis: { terms, unknown: [], weight: 1 },
+        results: [{ kind: doc.kind, id: doc.id, score: 1, confidence: 1, rank: 1, matched: terms }],
+      };
+    }
     const queryTerms = [...new Set(termsOf(question))];
     const resolved = queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) }));
     const unknown = resolved.filter((r) => r.resolutions.length === 0).map((r) => r.term);

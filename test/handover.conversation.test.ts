@@ -102,3 +102,19 @@ describe('nobody can take it: leaving the question (R4, R5)', () => {
     expect(await bot.app.handover.repo.cases('open')).toEqual([]);
   });
 });
+
+describe('offered languages follow the staff (R3)', () => {
+  it('English is offered while someone speaks it, and not after the last English speaker is disabled', async () => {
+    bot = demoBot({ now: () => IN_HOURS });
+    await staffOnline('janis', ['lv']);
+    const anna = await bot.app.handover.directory.add({ name: 'Anna', login: 'anna', languages: ['lv', 'en'], role: 'staff', password: 'correct horse battery' });
+    expect(anna.ok).toBe(true);
+    expect(buttons(await bot.join('a')).map((b) => b.value)).toEqual([{ action: 'language', to: 'en' }]);
+    expect((await bot.say('How do I report a personal data breach?', 'a')).decision?.language).toBe('en');
+
+    await bot.app.handover.directory.disable('anna');
+    expect(buttons(await bot.join('b'))).toEqual([]);
+    const english = await bot.say('How do I report a personal data breach?', 'b');
+    expect(english.decision?.decision).toEqual({ kind: 'language', detected: 'en' });
+  });
+});

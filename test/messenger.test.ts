@@ -242,9 +242,9 @@ describe('a conversation on Messenger with the real bot', () => {
     expect(notices).toHaveLength(1);
   });
 
-  it('"talk to a staff member" from the menu reaches the handover reply', async () => {
-    const sent = await send(psid, postback(psid, lv('messenger.menu.staff'), { action: 'handover' }));
-    expect(textOf(sent)).toContain(lv('handover.contacts', { contacts: '' }).slice(0, 30));
+  it('"talk to a staff member" from the menu asks for consent to hand over', async () => {
+    const sent = await send(psid, postback(psid, lv('messenger.menu.staff'), { action: 'handover', reason: 'asked' }));
+    expect(textOf(sent)).toContain(lv('handover.consent'));
   });
 
   it('greets a person who writes without Get Started before answering', async () => {
@@ -368,7 +368,7 @@ describe('npm run messenger:setup', () => {
     expect(JSON.parse(profile.get_started.payload)).toEqual({ action: 'get-started' });
     const byLocale = new Map(profile.persistent_menu.map((m) => [m.locale, m.call_to_actions]));
     expect(byLocale.get('default')?.map((i) => i.title)).toEqual([lv('messenger.menu.contacts'), lv('messenger.menu.staff'), lv('messenger.menu.restart')]);
-    expect(byLocale.get('default')?.map((i) => JSON.parse(i.payload))).toEqual([{ action: 'entry', id: 'dvi.contacts' }, { action: 'handover' }, { action: 'restart' }]);
+    expect(byLocale.get('default')?.map((i) => JSON.parse(i.payload))).toEqual([{ action: 'entry', id: 'dvi.contacts' }, { action: 'handover', reason: 'asked' }, { action: 'restart' }]);
     const en = site.app.texts.forLanguage('en');
     expect(byLocale.get('en_US')?.map((i) => i.title)).toEqual([en('messenger.menu.contacts'), en('messenger.menu.staff'), en('messenger.menu.restart')]);
     expect([...byLocale.keys()].sort()).toEqual(['default', 'en_GB', 'en_US']);

@@ -4,7 +4,8 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../storage/open.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
-import { buildReport, formatReport, reportCsv } from '../reports.js';
+import { buildReport, formatReport, handoverRows, reportCsv } from '../reports.js';
+import { createHandover } from '../handover/index.js';
 
 export function parsePeriod(args: string[], now: Date): { from: Date; to: Date } {
   const value = (flag: string) => {
@@ -28,13 +29,15 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const now = new Date();
   const period = parsePeriod(args, now);
-  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+  const config = loadConfig({ LOG_LEVEL: 'error', ...process.env });
   const log = createLogger(config.LOG_LEVEL, 2);
   const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now: () => now }, log);
   const store = openStore(config, { log });
   try {
     const records = await store.records.period(period.from, period.to);
-    const report = buildReport({ ...records, handovers: [], cases: [] }, { ...period, now }, knowledge.current);
+    const handover = createHandover({ config, store, profile: () => knowledge.current.profile, log, now: () => now, timers: false });
+    const staffSide = await handoverRows(handover.repo, period.from, period.to).finally(() => handover.close());
+    const report = buildReport({ ...records, ...staffSide }, { ...period, now }, knowledge.current);
     console.log(args.includes('--csv') ? reportCsv(report) : formatReport(report));
   } finally {
     await store.close();

@@ -6,12 +6,8 @@ export const CHANNEL_ACTIONS = {
   getStarted: { action: 'get-started' },
   /** "Sākt no jauna": the conversation starts afresh (language kept) and the bot greets again. */
   restart: { action: 'restart' },
-  /**
-   * "Runāt ar darbinieku": not a ButtonValue yet, so the bot reads the item's title as typed text
-   * (the handover intent). When the handover issue adds `{ action: 'handover' }` to ButtonValue, the
-   * same payload works without re-running `npm run messenger:setup`.
-   */
-  handover: { action: 'handover' },
+  /** "Runāt ar darbinieku": the bot's own handover button (consent first, then queue or case). */
+  handover: { action: 'handover', reason: 'asked' },
 } as const;
 
 /** Messenger's payload limit for quick replies, postback buttons and menu items. */

@@ -44,6 +44,8 @@ export interface StaffConsoleDeps {
 }
 
 export interface StaffConsole {
+  /** The staff member of a request's session, if any: for console pages mounted elsewhere (reports.ts). */
+  authenticate(req: restify.Request): Promise<{ staff: StaffMember } | undefined>;
   /** Ends the open event streams (server shutdown). */
   close(): void;
 }
@@ -466,6 +468,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   }
 
   return {
+    authenticate,
     close() {
       for (const res of streams) res.end();
       streams.clear();

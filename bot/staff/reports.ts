@@ -1,0 +1,210 @@
+// The staff console's report page: GET /staff/reports (the page, staff only; its script and styles
+// beside it) and GET /staff/api/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv], the agency's
+// service-quality report (bot/reports.ts) for a period, as JSON for the page or as a CSV download.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type restify from 'restify';
+import { z } from 'zod';
+import type { Knowledge } from '../../knowledge/knowledge.js';
+import type { Logger } from '../log.js';
+import type { HandoverRepository } from '../handover/repository.js';
+import type { TurnRecords } from '../storage/records.js';
+import { buildReport, handoverRows, reportCsv, type Report } from '../reports.js';
+import { CONSOLE_SECURITY_HEADERS, type StaffConsole } from './routes.js';
+
+export interface StaffReportsDeps {
+  /** The console's session check (a staff member logged in at /staff). */
+  authenticate: StaffConsole['authenticate'];
+  records: Pick<TurnRecords, 'period'>;
+  repo: Pick<HandoverRepository, 'tickets' | 'cases' | 'lines'>;
+  knowledge: () => Knowledge;
+  now: () => Date;
+  log: Logger;
+}
+
+/** The longest period one request may ask for: the report reads every record of the period. */
+export const MAX_REPORT_YEARS = 3;
+
+/**
+ * A period of whole days, `to` exclusive. Days are UTC days, as in `npm run report` and in the
+ * report itself (its `from`/`to` and its quarters are UTC), so the page and the CLI agree.
+ */
+export interface ReportPeriod {
+  from: Date;
+  to: Date;
+}
+
+export type PeriodResult = { ok: true; period: ReportPeriod } | { ok: false; field: 'from' | 'to' | 'period'; message: string };
+
+const DAY_MS = 86_400_000;
+const isoDay = z.iso.date();
+
+/** The calendar quarter `now` falls in (UTC), the page's default period. */
+export function currentQuarter(now: Date): ReportPeriod {
+  const year = now.getUTCFullYear();
+  const first = Math.floor(now.getUTCMonth() / 3) * 3;
+  return { from: new Date(Date.UTC(year, first, 1)), to: new Date(Date.UTC(year, first + 3, 1)) };
+}
+
+/**
+ * The period a request asks for: both days given (YYYY-MM-DD, `to` included, not before `from`,
+ * at most MAX_REPORT_YEARS long), or neither (the current quarter). Pure, so it tests alone.
+ */
+export function parseReportPeriod(params: { from?: unknown; to?: unknown }, now: Date): PeriodResult {
+  if (params.from === undefined && params.to === undefined) return { ok: true, period: currentQuarter(now) };
+  const day = (field: 'from' | 'to'): Date | PeriodResult => {
+    const value = params[field];
+    const label = field === 'from' ? 'sākuma' : 'beigu';
+    if (value === undefined || value === '') return { ok: false, field, message: `trūkst ${label} datuma (${field}=GGGG-MM-DD)` };
+    const parsed = isoDay.safeParse(value);
+    // Round-tripped as well: a day that does not exist (2026-02-30) is refused, not rolled over.
+    if (!parsed.success || new Date(`${parsed.data}T00:00:00Z`).toISOString().slice(0, 10) !== parsed.data) {
+      return { ok: false, field, message: `${label} datums jāraksta kā GGGG-MM-DD (piemēram, 2026-10-01)` };
+    }
+    return new Date(`${parsed.data}T00:00:00Z`);
+  };
+  const from = day('from');
+  if (!(from instanceof Date)) return from;
+  const last = day('to');
+  if (!(last instanceof Date)) return last;
+  if (last < from) return { ok: false, field: 'to', message: 'beigu datums nedrīkst būt pirms sākuma datuma' };
+  const to = new Date(last.getTime() + DAY_MS);
+  const limit = new Date(from);
+  limit.setUTCFullYear(limit.getUTCFullYear() + MAX_REPORT_YEARS);
+  if (to > limit) return { ok: false, field: 'period', message: `periods nedrīkst būt garāks par ${MAX_REPORT_YEARS} gadiem` };
+  return { ok: true, period: { from, to } };
+}
+
+/** What the page shows beside the ids: Latvian names of the entries and authorities in the report. */
+export interface ReportLabels {
+  entries: Record<string, string>;
+  authorities: Record<string, string>;
+}
+
+/** The API's JSON: the report itself, plus labels for its ids. */
+export type ReportResponse = Report & { labels: ReportLabels };
+
+export function reportLabels(report: Report, knowledge: Knowledge): ReportLabels {
+  const entries: Record<string, string> = {};
+  const ids = [...report.topEntries.map((e) => e.entryId), ...report.topUnanswered.flatMap((u) => (u.closestEntryId ? [u.closestEntryId] : []))];
+  for (const id of ids) {
+    const question = knowledge.entries.get(id)?.questions.lv[0];
+    if (question !== undefined) entries[id] = question;
+  }
+  const authorities: Record<string, string> = {};
+  for (const { authorityId } of report.referralsByAuthority) {
+    const name = knowledge.authorities.get(authorityId)?.name.lv;
+    if (name !== undefined) authorities[authorityId] = name;
+  }
+  return { entries, authorities };
+}
+
+/**
+ * Citizens' words go into the CSV (top unanswered questions); a spreadsheet would run one that
+ * starts with = + - @ as a formula (OWASP "CSV injection"), so such a cell is prefixed with '.
+ */
+export function spreadsheetSafe(report: Report): Report {
+  const safe = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+  return { ...report, topUnanswered: report.topUnanswered.map((u) => ({ ...u, example: safe(u.example) })) };
+}
+
+/** A downloaded file: nothing in it can run even if a browser renders it. */
+const DOWNLOAD_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': "default-src 'none'; sandbox",
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+  'Referrer-Policy': 'no-referrer',
+};
+
+export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps): void {
+  const { log } = deps;
+  const assets = loadAssets();
+
+  const serve = (asset: Asset, cache: string) => (res: restify.Response) => {
+    res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': String(asset.body.length), 'Cache-Control': cache, ...CONSOLE_SECURITY_HEADERS });
+    res.end(asset.body);
+  };
+  const servePage = serve(assets.html, 'no-store');
+
+  // The page itself holds no data, but like the console's pages it is for staff only: without a
+  // session the browser goes to the console's login.
+  server.get('/staff/reports', async function staffReportsPage(req: restify.Request, res: restify.Response) {
+    try {
+      if (!(await deps.authenticate(req))) {
+        res.writeHead(303, { Location: '/staff', 'Cache-Control': 'no-store', ...CONSOLE_SECURITY_HEADERS });
+        return void res.end();
+      }
+      servePage(res);
+    } catch (err) {
+      log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'staff reports: page failed');
+      if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
+    }
+  });
+  const serveJs = serve(assets.js, 'no-cache');
+  const serveCss = serve(assets.css, 'no-cache');
+  server.get('/staff/reports.js', async function staffReportsScript(_req: restify.Request, res: restify.Response) {
+    serveJs(res);
+  });
+  server.get('/staff/reports.css', async function staffReportsStyles(_req: restify.Request, res: restify.Response) {
+    serveCss(res);
+  });
+
+  server.get('/staff/api/report', async function staffReport(req: restify.Request, res: restify.Response) {
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      const auth = await deps.authenticate(req);
+      if (!auth) return sendError(res, 401, 'Unauthorized', 'pieslēdzieties');
+      const params: Record<string, unknown> = typeof req.query === 'object' && req.query !== null ? (req.query as Record<string, unknown>) : {};
+      const format = params['format'] ?? 'json';
+      if (format !== 'json' && format !== 'csv') return sendError(res, 400, 'BadRequest', 'format: json vai csv', 'format');
+      const now = deps.now();
+      const parsed = parseReportPeriod({ from: params['from'], to: params['to'] }, now);
+      if (!parsed.ok) return sendError(res, 400, 'BadRequest', parsed.message, parsed.field);
+      const { from, to } = parsed.period;
+      const knowledge = deps.knowledge();
+      const [records, staffSide] = await Promise.all([deps.records.period(from, to), handoverRows(deps.repo, from, to)]);
+      const report = buildReport({ ...records, ...staffSide }, { from, to, now }, knowledge);
+      log.info({ staffId: auth.staff.id, from: report.from, to: report.to, format }, 'staff reports: report read');
+      if (format === 'json') {
+        const body: ReportResponse = { ...report, labels: reportLabels(report, knowledge) };
+        return void res.send(200, body);
+      }
+      // With a byte-order mark: spreadsheet programs then read the UTF-8 (ā, č, ē …) as UTF-8.
+      const csv = Buffer.from(`\uFEFF${reportCsv(spreadsheetSafe(report))}\n`, 'utf8');
+      res.writeHead(200, {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Length': String(csv.length),
+        'Content-Disposition': `attachment; filename="padoms-parskats-${report.from}-${report.to}.csv"`,
+        ...DOWNLOAD_HEADERS,
+      });
+      res.end(csv);
+    } catch (err) {
+      log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'staff reports: report failed');
+      if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
+    }
+  });
+}
+
+function sendError(res: restify.Response, status: number, code: string, message: string, field?: string): void {
+  res.send(status, { error: { code, message, ...(field ? { field } : {}) } });
+}
+
+interface Asset {
+  body: Buffer;
+  type: string;
+}
+
+function loadAssets(): { html: Asset; js: Asset; css: Asset } {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // Beside this file when run from source; the source folder when run from dist/.
+  const candidates = [path.join(here, 'public'), path.resolve(here, '../../../bot/staff/public')];
+  const dir = candidates.find((d) => existsSync(path.join(d, 'reports.js')));
+  if (dir === undefined) throw new Error(`staff reports: public folder not found (looked in ${candidates.join(', ')})`);
+  const read = (file: string, type: string): Asset => ({ body: readFileSync(path.join(dir, file)), type });
+  return {
+    html: read('reports.html', 'text/html; charset=utf-8'),
+    js: read('reports.js', 'text/javascript; charset=utf-8'),
+    css: read('reports.css', 'text/css; charset=utf-8'),
+  };
+}
