@@ -14,7 +14,7 @@ const bot = createInProcessBot({ LOG_LEVEL: 'silent' });
 const deps = bot.app.turnDeps;
 const base = deps.knowledge();
 // The documents of the running index, so a matcher variant can be rebuilt without reading files.
-const documents = (base.index as unknown as { docs: { doc: ConstructorParameters<typeof MatchIndex>[0][number] }[] }).docs.map((d) => d.doc);
+const documents = base.index.documents;
 
 function run(knowledge: Knowledge, settings: DecisionSettings): AskAnswer[] {
   return items.map((item) => {

@@ -5,8 +5,7 @@ import { EventFactory, MessageFactory, type Activity, type TurnContext } from 'b
 import type { HandoverEvent, HandoverReason, HandoverService, HandoverTicket } from '../bot/handover/types.js';
 import type { ConversationData } from '../bot/state.js';
 import { formatDate } from '../bot/i18n.js';
-import type { LanguageCode } from '../knowledge/schema.js';
-import { button, pick, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
+import { button, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
 
 export interface HandoverDeps {
   service: HandoverService;
@@ -47,14 +46,14 @@ export function askConsent(ctx: ReplyContext, data: ConversationData, reason: Ha
 
 /** After consent: the queue when someone who speaks the language is at work, otherwise a case. */
 export async function startHandover(
-  context: TurnContext, ctx: ReplyContext, deps: HandoverDeps, data: ConversationData, reason: HandoverReason, now: Date,
+  context: TurnContext, ctx: ReplyContext, deps: HandoverDeps, data: ConversationData, reason: HandoverReason,
 ): Promise<Reply[]> {
   delete data.handoverFlow;
   const language = ctx.language;
   const availability = await deps.service.availability(language);
   if (availability.inHours && availability.staffOnline) {
     const transcript = await deps.transcript(context);
-    const reference = TurnContextReference(context);
+    const reference = referenceOf(context);
     const { position } = await deps.service.enqueue({
       conversationId: context.activity.conversation.id, channel: context.activity.channelId, language, reason, reference, transcript,
     });
@@ -74,12 +73,12 @@ export async function startHandover(
     };
     return [reply];
   }
-  return offline(ctx, availability.nextOpening, now);
+  return offline(ctx, availability.nextOpening);
 }
 
-function offline(ctx: ReplyContext, nextOpening: Date | undefined, now: Date): Reply[] {
+function offline(ctx: ReplyContext, nextOpening: Date | undefined): Reply[] {
   const { profile } = ctx.knowledge;
-  const due = dueDateText(ctx, now);
+  const due = withinWorkingDays(ctx);
   const opening = nextOpening ? ctx.t('handover.nextOpening', { date: formatDate(nextOpening, ctx.language, profile.timeZone, true) }) : '';
   const reply = MessageFactory.text(ctx.t('handover.offline', { opening, due }));
   reply.suggestedActions = {
@@ -89,7 +88,8 @@ function offline(ctx: ReplyContext, nextOpening: Date | undefined, now: Date): R
   return [reply];
 }
 
-function dueDateText(ctx: ReplyContext, _now?: Date): string {
+/** "within 2 working days", in the conversation's language with its plural rules. */
+function withinWorkingDays(ctx: ReplyContext): string {
   return ctx.t('time.withinWorkingDays', { count: ctx.knowledge.profile.answerWithinWorkingDays });
 }
 
@@ -136,7 +136,7 @@ export async function registerCase(context: TurnContext, ctx: ReplyContext, deps
   });
   const how = 'email' in flow.contact ? ctx.t('handover.byEmail', { email: flow.contact.email }) : ctx.t('handover.byPhone', { phone: flow.contact.phone });
   return [MessageFactory.text(ctx.t('handover.caseRegistered', {
-    id: registered.id, how, within: dueDateText(ctx), date: formatDate(registered.dueBy, ctx.language, ctx.knowledge.profile.timeZone),
+    id: registered.id, how, within: withinWorkingDays(ctx), date: formatDate(registered.dueBy, ctx.language, ctx.knowledge.profile.timeZone),
   }))];
 }
 
@@ -188,10 +188,9 @@ export function parseContact(text: string): CaseContact | 'foreign-phone' | unde
   return 'foreign-phone';
 }
 
-function TurnContextReference(context: TurnContext) {
+/** Where the citizen is, for the staff side's messages. */
+function referenceOf(context: TurnContext) {
   const a = context.activity;
   return { activityId: a.id, user: a.from, bot: a.recipient, conversation: a.conversation, channelId: a.channelId, locale: a.locale, serviceUrl: a.serviceUrl };
 }
 
-export { pick };
-export type { LanguageCode };

@@ -262,12 +262,12 @@ async function pressButton(context: TurnContext, deps: TurnDeps, data: Conversat
         return send(context, [MessageFactory.text(ctx.t('handover.declined'))]);
       }
       await record(deps, context, data.language, 'handover');
-      return send(context, await handover.startHandover(context, ctx, deps.handover, data, value.reason, deps.now()));
+      return send(context, await handover.startHandover(context, ctx, deps.handover, data, value.reason));
     }
     case 'continue-latvian': {
       data.language = 'lv';
       if (!deps.handover) return;
-      return send(context, await handover.startHandover(context, replyContext(deps, 'lv'), deps.handover, data, value.reason, deps.now()));
+      return send(context, await handover.startHandover(context, replyContext(deps, 'lv'), deps.handover, data, value.reason));
     }
     case 'handover-cancel': {
       await deps.handover?.service.cancel(base.conversationId);

@@ -164,6 +164,11 @@ export class MatchIndex {
     return this.docs.length;
   }
 
+  /** The documents indexed, for building a variant of this index with other settings. */
+  get documents(): MatchDocument[] {
+    return this.docs.map((d) => d.doc);
+  }
+
   /** Every document scored against the question, best first; documents with no match are left out. */
   search(question: string, limit = 8): { analysis: QueryAnalysis; results: ScoredDocument[] } {
     // A question that is, word for word, a phrasing of exactly one document is that document.
@@ -351,4 +356,3 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-export { fold };
