@@ -14,7 +14,8 @@
 // Polling: exponential backoff starting at 0 ms: the first GET goes out as soon as the POST returns,
 // then again after setImmediate (0 ms), 1, 2, 4, 8, 16, 32, 50, 50 … ms. Our POST returns after the bot's
 // turn, so the first GET normally finds the reply (polls/turn shows it).
-// HTTP: node:http with a keep-alive http.Agent per level (maxSockets = concurrency), no retries.
+// HTTP: node:http with a keep-alive http.Agent per level (maxSockets = concurrency), no retries; the
+// citizens of a level start spread over its first second (RAMP_MS), as people do, not all at once.
 // Rate limits stay on, as in production behind one reverse proxy: the server runs with
 // TRUST_PROXY_HOPS=1 and each simulated citizen (each conversation) sends its own X-Forwarded-For
 // address, so the per-address and per-conversation buckets see one citizen each, not all of them
@@ -68,6 +69,8 @@ const THINK_MS = Number(argValue('--think') ?? 0);
 const REQUEST_TIMEOUT_MS = 10_000;
 const REPLY_TIMEOUT_MS = 10_000;
 const BACKOFF_MS = [0, 1, 2, 4, 8, 16, 32, 50];
+/** Citizens of a level start spread over this long (included in the level's time). */
+const RAMP_MS = 1_000;
 const QUESTION_QUOTA: Record<string, number> = { answer: 22, refer: 8, smalltalk: 4, fallback: 3, language: 2, handover: 1 };
 const PROFILE_DIR = path.join(tmpdir(), 'padoms-bench-profiles');
 
@@ -173,6 +176,11 @@ async function runServer(kind: ServerKind): Promise<void> {
   }).observe({ entryTypes: ['gc'] });
 
   const send = (m: FromServer) => process.send?.(m);
+  let closing: Promise<void> | undefined;
+  const shutdown = (code: number) => {
+    closing ??= close();
+    void closing.finally(() => process.exit(code));
+  };
   process.on('message', (m: ToServer) => {
     if (m.type === 'level-start') {
       peak = 0;
@@ -204,9 +212,11 @@ async function runServer(kind: ServerKind): Promise<void> {
       clearInterval(sampler);
       // process.exit, not a natural end: open keep-alive sockets would hold the loop; --cpu-prof
       // still writes its profile on exit.
-      void close().finally(() => process.exit(0));
+      shutdown(0);
     }
   });
+  // The orchestrator is gone (killed, crashed): do not linger on the port, remove the data folder.
+  process.once('disconnect', () => shutdown(1));
   const port = (server.address() as AddressInfo).port;
   send({ type: 'ready', port });
 }
@@ -216,8 +226,6 @@ interface ServerEntry {
   mode: 'compiled' | 'tsx';
   file: string;
   execArgv: string[];
-  /** The temporary build, removed at the end. */
-  buildDir?: string;
 }
 
 /** Compiles the project into a temporary folder; on failure the servers run under tsx. */
@@ -227,6 +235,8 @@ function serverEntry(): ServerEntry {
   // A stand-in for the project (its top-level entries linked) whose dist/ gets the compiled server,
   // so it runs as `npm start` runs it, and files the code finds relative to dist/ are found.
   const buildDir = mkdtempSync(path.join(tmpdir(), 'padoms-bench-build-'));
+  // Removed however the run ends (Ctrl-C included: see main).
+  process.once('exit', () => rmSync(buildDir, { recursive: true, force: true }));
   for (const name of readdirSync(ROOT)) {
     if (name !== 'dist' && name !== '.git') symlinkSync(path.join(ROOT, name), path.join(buildDir, name));
   }
@@ -241,7 +251,7 @@ function serverEntry(): ServerEntry {
     return underTsx;
   }
   // --no-deprecation: restify's process.binding('http_parser') warning, once per child.
-  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation'], buildDir };
+  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation'] };
 }
 
 class ServerProcess {
@@ -402,7 +412,10 @@ async function drive(concurrency: number, seconds: number, slot: (agent: http.Ag
   const deadline = started + seconds * 1000;
   const active = () => performance.now() < deadline && stats.turns < MAX_TURNS_PER_LEVEL;
   const cpu = process.cpuUsage();
-  await Promise.all(Array.from({ length: concurrency }, () => slot(agent, stats, active)));
+  // Citizens arrive over RAMP_MS, not in one millisecond: 500 simultaneous TCP connects to a busy
+  // server overflow its accept queue, and the SYN retransmits (1 s, 3 s, 7 s) then look like slow turns.
+  const arrival = (i: number) => (RAMP_MS * i) / concurrency;
+  await Promise.all(Array.from({ length: concurrency }, (_, i) => sleep(arrival(i)).then(() => slot(agent, stats, active))));
   stats.elapsedS = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   stats.clientCpuMs = (used.user + used.system) / 1000;
@@ -616,6 +629,9 @@ async function runLevels(kind: ServerKind, entry: ServerEntry, questions: readon
 }
 
 async function main(): Promise<void> {
+  // Ctrl-C / kill: exit through process.exit, so the 'exit' cleanup runs (server children follow
+  // on their own when the IPC channel closes).
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
   const profile = process.argv.includes('--profile');
   const labelled = pickQuestions();
   const questions = labelled.map((l) => l.q);
@@ -667,7 +683,6 @@ async function main(): Promise<void> {
   console.log(table(['conc', 'our turns/s', 'echo req/s', 'turns/s ÷ echo req/s', 'p99', 'errors'], targetRows));
   console.log(`peak server RSS (100 ms samples, all levels): ${f(peakRss, 0)} MB (< ${TARGETS.rssMB}) ${check(peakRss < TARGETS.rssMB)}`);
   console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  if (entry.buildDir !== undefined) rmSync(entry.buildDir, { recursive: true, force: true });
   if (profile) console.log(`CPU profile of the padoms server: ${PROFILE_DIR}/`);
 }
 

@@ -9,8 +9,12 @@ import { newConversationData, STATE_PROPERTIES, type ConversationData } from './
 import { isStorageUnavailable } from './storage/errors.js';
 import type { Logger } from './log.js';
 
+/** The turn-state key under which botbuilder-dialogs caches its memory-scope configuration. */
+const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
+
 export class PadomsBot extends ActivityHandler {
   private readonly dialog: MainDialog;
+  private dialogStateConfiguration: unknown;
 
   constructor(
     private readonly deps: TurnDeps,
@@ -26,7 +30,11 @@ export class PadomsBot extends ActivityHandler {
       await next();
     });
     this.onMessage(async (context, next) => {
+      // botbuilder-dialogs rebuilds its memory-scope configuration on every turn (registries walked,
+      // scope objects created); the scopes hold no state of their own, so one built once serves all.
+      if (this.dialogStateConfiguration) context.turnState.set(DIALOG_STATE_CONFIGURATION, this.dialogStateConfiguration);
       await runDialog(this.dialog, context, deps.state.dialogState);
+      this.dialogStateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
       await next();
     });
   }

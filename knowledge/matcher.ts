@@ -113,11 +113,25 @@ export class MatchIndex {
   private readonly postings = new Map<string, Posting[]>();
   private readonly idf = new Map<string, number>();
   private readonly byPrefix = new Map<string, string[]>();
-  private readonly fuzzyBuckets = new Map<string, Fuse<string>>();
+  private readonly fuzzyBuckets = new Map<string, FuzzyBucket>();
   private readonly resolveCache = new Map<string, Resolution[]>();
   /** Whole phrasings, folded, to their documents: "ko tu vari" is all stopwords, yet unmistakable. */
   private readonly verbatim = new Map<string, number[]>();
   private readonly maxIdf: number;
+  // Scratch space for search(), one slot per document, reused by every query (search is synchronous,
+  // so never shared by two queries). A slot is valid only when its stamp equals the current stamp:
+  // nothing has to be cleared between queries.
+  private readonly coverage: Float64Array;
+  private readonly coverageStamp: Int32Array;
+  private readonly credit: Float64Array;
+  private readonly creditStamp: Int32Array;
+  /** Documents touched by the current query, in first-touch order; then by the current term. */
+  private readonly touched: Int32Array;
+  private readonly termDocs: Int32Array;
+  private stamp = 0;
+  private readonly phraseTermsCache = new Map<string, string[]>();
+  private lastQuestion: string | undefined;
+  private lastQuestionTerms: string[] = [];
 
   constructor(
     documents: readonly MatchDocument[],
@@ -152,12 +166,13 @@ export class MatchIndex {
       push(buckets, term[0] ?? '', term);
     }
     this.maxIdf = maxIdf || 1;
-    for (const [letter, list] of buckets) {
-      this.fuzzyBuckets.set(
-        letter,
-        new Fuse(list, { includeScore: true, threshold: settings.fuzzyThreshold, ignoreLocation: true, isCaseSensitive: true }),
-      );
-    }
+    this.coverage = new Float64Array(n);
+    this.coverageStamp = new Int32Array(n);
+    this.credit = new Float64Array(n);
+    this.creditStamp = new Int32Array(n);
+    this.touched = new Int32Array(n);
+    this.termDocs = new Int32Array(n);
+    for (const [letter, list] of buckets) this.fuzzyBuckets.set(letter, fuzzyBucket(list));
   }
 
   get size(): number {
@@ -197,27 +212,54 @@ export class MatchIndex {
     if (totalWeight === 0) return { analysis, results: [] };
 
     // Bag coverage: for each question term, the best credit any of its resolutions gives each doc.
-    const coverage = new Map<number, number>();
-    const matched = new Map<number, string[]>();
-    resolved.forEach(({ term, resolutions }, i) => {
-      const credit = new Map<number, number>();
+    // Typed arrays indexed by document, not Maps: a common word touches thousands of documents.
+    const queryStamp = this.nextStamp();
+    let touchedCount = 0;
+    resolved.forEach(({ resolutions }, i) => {
+      const termStamp = this.nextStamp();
+      let termCount = 0;
       for (const { term: vocab, similarity } of resolutions) {
         const value = (this.idf.get(vocab) ?? 0) * similarity;
         for (const { doc: d, salience: w } of this.postings.get(vocab) ?? []) {
-          if ((credit.get(d) ?? 0) < value * w) credit.set(d, value * w);
+          const v = value * w;
+          if (this.creditStamp[d] !== termStamp) {
+            this.creditStamp[d] = termStamp;
+            this.credit[d] = v;
+            this.termDocs[termCount++] = d;
+          } else if (this.credit[d]! < v) this.credit[d] = v;
         }
       }
       const w = weights[i] ?? 0;
-      for (const [d, value] of credit) {
-        coverage.set(d, (coverage.get(d) ?? 0) + Math.min(value, w));
-        push(matched, d, term);
+      for (let k = 0; k < termCount; k++) {
+        const d = this.termDocs[k]!;
+        const add = Math.min(this.credit[d]!, w);
+        if (this.coverageStamp[d] !== queryStamp) {
+          this.coverageStamp[d] = queryStamp;
+          this.coverage[d] = add;
+          this.touched[touchedCount++] = d;
+        } else this.coverage[d]! += add;
       }
     });
 
-    const candidates = [...coverage.entries()]
-      .map(([d, c]) => ({ d, c: c / totalWeight }))
-      .sort((a, b) => b.c - a.c)
-      .slice(0, Math.max(limit * 3, 24));
+    // The best `keep` by coverage, ties in first-touch order (what a stable full sort would give),
+    // kept in a small sorted array instead of sorting every touched document.
+    const keep = Math.max(limit * 3, 24);
+    const candidates: { d: number; c: number }[] = [];
+    for (let k = 0; k < touchedCount; k++) {
+      const d = this.touched[k]!;
+      const c = this.coverage[d]! / totalWeight;
+      if (candidates.length === keep && c <= candidates[keep - 1]!.c) continue;
+      let at = candidates.length;
+      while (at > 0 && candidates[at - 1]!.c < c) at--;
+      candidates.splice(at, 0, { d, c });
+      if (candidates.length > keep) candidates.pop();
+    }
+    // The question terms each candidate matched (in question order), for the few kept.
+    const matched = new Map<number, string[]>();
+    for (const { d } of candidates) {
+      const bag = this.docs[d]!.bag;
+      matched.set(d, resolved.filter(({ resolutions }) => resolutions.some((r) => bag.has(r.term))).map((r) => r.term));
+    }
 
     const share = this.settings.phrasingShare;
     const logLikelihoods = candidates.map(({ d }) => this.logLikelihood(this.docs[d]!, resolved));
@@ -225,19 +267,29 @@ export class MatchIndex {
     const odds = logLikelihoods.map((l) => Math.exp(l - maxLog));
     const evidence = odds.reduce((a, b) => a + b, 0);
     const lambda = this.settings.confidenceShare;
-    const results = candidates.map(({ d, c }, i) => {
+    // The phrasing similarity is the costly part. It is at most the share of the question's weight
+    // this document matches at all, which bounds the rank: a candidate that cannot reach the
+    // `limit`-th best rank found so far is left out without computing it (it could not be returned).
+    const termWeight = new Map(resolved.map(({ term }, i) => [term, weights[i] ?? 0]));
+    const results: ScoredDocument[] = [];
+    const kept: number[] = []; // ranks of the computed results, best first, at most `limit`
+    candidates.forEach(({ d, c }, i) => {
       const indexed = this.docs[d]!;
+      const confidence = (odds[i] ?? 0) / evidence;
+      const terms = matched.get(d) ?? [];
+      let phrasingBound = 0;
+      for (const t of terms) phrasingBound += termWeight.get(t) ?? 0;
+      phrasingBound = Math.min(1, phrasingBound / totalWeight);
+      const bound = ((1 - share) * c + share * phrasingBound) ** (1 - lambda) * confidence ** lambda;
+      if (kept.length === limit && bound * (1 + 1e-9) < kept[limit - 1]!) return;
       const phrasing = this.bestPhrasing(indexed, resolved, weights);
       const score = (1 - share) * c + share * phrasing;
-      const confidence = (odds[i] ?? 0) / evidence;
-      return {
-        kind: indexed.doc.kind,
-        id: indexed.doc.id,
-        score,
-        confidence,
-        rank: score ** (1 - lambda) * confidence ** lambda,
-        matched: matched.get(d) ?? [],
-      };
+      const rank = score ** (1 - lambda) * confidence ** lambda;
+      results.push({ kind: indexed.doc.kind, id: indexed.doc.id, score, confidence, rank, matched: terms });
+      let at = kept.length;
+      while (at > 0 && kept[at - 1]! < rank) at--;
+      kept.splice(at, 0, rank);
+      if (kept.length > limit) kept.pop();
     });
     results.sort((a, b) => b.rank - a.rank);
     return { analysis, results: results.slice(0, limit) };
@@ -248,9 +300,14 @@ export class MatchIndex {
    * signals that must be certain (emergencies), where a fuzzy guess is not good enough.
    */
   containsPhrase(question: string, phrase: string): boolean {
-    const wanted = termsOf(phrase);
+    const wanted = this.phraseTerms(phrase);
     if (wanted.length === 0) return false;
-    const present = termsOf(question);
+    // Callers test one question against many phrases (every emergency keyword): split it once.
+    if (question !== this.lastQuestion) {
+      this.lastQuestion = question;
+      this.lastQuestionTerms = termsOf(question);
+    }
+    const present = this.lastQuestionTerms;
     const min = this.settings.minSharedPrefix;
     // Same stem, or one extends the other ("ugunsgrek" / "ugunsgreka"); never a mere shared start.
     const same = (a: string, b: string) => a === b || (Math.min(a.length, b.length) >= min && (a.startsWith(b) || b.startsWith(a)));
@@ -278,15 +335,16 @@ export class MatchIndex {
     weights: number[],
   ): number {
     let best = 0;
+    const used: string[] = [];
     for (const bag of indexed.phrasingBags) {
       let shared = 0;
       let union = 0;
-      const used = new Set<string>();
-      resolved.forEach(({ resolutions }, i) => {
+      used.length = 0;
+      for (let i = 0; i < resolved.length; i++) {
         const w = weights[i] ?? 0;
         let sim = 0;
         let hit: string | undefined;
-        for (const r of resolutions) {
+        for (const r of resolved[i]!.resolutions) {
           if (r.similarity > sim && bag.has(r.term)) {
             sim = r.similarity;
             hit = r.term;
@@ -294,12 +352,35 @@ export class MatchIndex {
         }
         shared += w * sim;
         union += w;
-        if (hit) used.add(hit);
-      });
-      for (const t of bag) if (!used.has(t)) union += this.idf.get(t) ?? 0;
+        if (hit !== undefined && !used.includes(hit)) used.push(hit);
+      }
+      // The bag's other terms only add to the union: this phrasing cannot beat the best so far.
+      if (shared === 0 || shared / union <= best) continue;
+      for (const t of bag) if (!used.includes(t)) union += this.idf.get(t) ?? 0;
       if (union > 0) best = Math.max(best, shared / union);
     }
     return best;
+  }
+
+  /** The terms of a phrase, remembered: the phrases (keywords) come from the knowledge, a bounded set. */
+  private phraseTerms(phrase: string): string[] {
+    let found = this.phraseTermsCache.get(phrase);
+    if (found === undefined) {
+      found = termsOf(phrase);
+      if (this.phraseTermsCache.size >= RESOLVE_CACHE_LIMIT) this.phraseTermsCache.clear();
+      this.phraseTermsCache.set(phrase, found);
+    }
+    return found;
+  }
+
+  /** A new stamp for the scratch arrays; after 2^31 - 1 of them, the stamps start over. */
+  private nextStamp(): number {
+    if (this.stamp === 0x7fffffff) {
+      this.stamp = 0;
+      this.coverageStamp.fill(0);
+      this.creditStamp.fill(0);
+    }
+    return ++this.stamp;
   }
 
   /** Vocabulary terms a question term stands for, with how sure we are. */
@@ -323,7 +404,9 @@ export class MatchIndex {
     }
     if (out.length === 0 && term.length >= fuzzyMinLength && !/\d/.test(term)) {
       const bucket = this.fuzzyBuckets.get(term[0] ?? '');
-      for (const hit of bucket?.search(term, { limit: 3 }) ?? []) {
+      const near = bucket === undefined ? [] : fuzzyCandidates(bucket, term, this.settings.fuzzyThreshold);
+      const fuse = new Fuse(near, { includeScore: true, threshold: this.settings.fuzzyThreshold, ignoreLocation: true, isCaseSensitive: true });
+      for (const hit of near.length === 0 ? [] : fuse.search(term, { limit: 3 })) {
         const similarity = fuzzyWeight * (1 - (hit.score ?? 1));
         // Length guard: Fuse happily matches a short word inside a long one.
         if (Math.abs(hit.item.length - term.length) <= 2) out.push({ term: hit.item, similarity });
@@ -331,6 +414,55 @@ export class MatchIndex {
     }
     return out;
   }
+}
+
+/**
+ * The vocabulary of one initial letter, with a bigram index: which terms contain each pair of
+ * letters. Fuse then only scores the terms that can be within its error threshold.
+ */
+interface FuzzyBucket {
+  terms: string[];
+  bigrams: Map<string, number[]>;
+  /** Scratch: bigram hits per term for the current lookup. */
+  hits: Int32Array;
+}
+
+function fuzzyBucket(terms: string[]): FuzzyBucket {
+  const bigrams = new Map<string, number[]>();
+  terms.forEach((t, i) => {
+    for (let j = 0; j + 2 <= t.length; j++) {
+      const list = bigrams.get(t.slice(j, j + 2));
+      if (list === undefined) bigrams.set(t.slice(j, j + 2), [i]);
+      else if (list[list.length - 1] !== i) list.push(i);
+    }
+  });
+  return { terms, bigrams, hits: new Int32Array(terms.length) };
+}
+
+/**
+ * Terms of the bucket that Fuse could match with at most k = ⌊threshold · |term|⌋ errors, in bucket
+ * order (so Fuse breaks score ties as it would over the whole bucket). Lossless q-gram filter: a
+ * string matched with k edits (anywhere in a longer text, too) keeps at least |term| − 1 − 2k of
+ * the term's bigram positions (one edit destroys at most two). Below that bound every term is kept.
+ */
+function fuzzyCandidates(bucket: FuzzyBucket, term: string, threshold: number): string[] {
+  const k = Math.floor(threshold * term.length + 1e-9);
+  const need = term.length - 1 - 2 * k;
+  if (need <= 0) return bucket.terms;
+  const { hits, bigrams, terms } = bucket;
+  const touched: number[] = [];
+  for (let j = 0; j + 2 <= term.length; j++) {
+    for (const i of bigrams.get(term.slice(j, j + 2)) ?? []) {
+      if (hits[i] === 0) touched.push(i);
+      hits[i]! += 1;
+    }
+  }
+  const near: number[] = [];
+  for (const i of touched) {
+    if (hits[i]! >= need) near.push(i);
+    hits[i] = 0;
+  }
+  return near.sort((a, b) => a - b).map((i) => terms[i]!);
 }
 
 /** Two stems share a stem when one extends the other or they differ only in the last two letters. */

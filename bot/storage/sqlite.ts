@@ -90,7 +90,25 @@ export function openDatabase(dataDir: string, file = 'padoms.sqlite'): Database.
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   migrate(db);
+  reusePreparedStatements(db);
   return db;
+}
+
+/**
+ * Every statement here is a fixed string (or one of a few shapes), and preparing costs more than
+ * running one: the connection keeps each prepared statement for reuse (about 5% of a turn's CPU).
+ */
+function reusePreparedStatements(db: Database.Database): void {
+  const prepare = db.prepare.bind(db);
+  const prepared = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let statement = prepared.get(sql);
+    if (statement === undefined) {
+      statement = prepare(sql);
+      prepared.set(sql, statement);
+    }
+    return statement;
+  }) as typeof db.prepare;
 }
 
 export function migrate(db: Database.Database): void {
