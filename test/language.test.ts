@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { DETECTABLE_LANGUAGES, detectLanguage } from '../bot/language/detect.js';
+import { ELD_VERSION, SUBSET_LANGUAGES, ngramsData } from '../bot/language/eld-subset/ngrams.js';
 import { requestedLanguage } from '../bot/language/request.js';
+import { loadEldMedium, subsetNgrams } from '../scripts/build-eld-subset.js';
 import { LANGUAGE_SAMPLES, type LanguageSample } from './language-samples.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -81,6 +83,13 @@ describe('detectLanguage', () => {
     const detected = detectLanguage(text);
     expect(detected.reliable).toBe(false);
     expect(detected.language).toMatch(/^[a-z]{2}$/);
+  });
+
+  it("uses eld's medium database cut to exactly these languages (else: node --import tsx scripts/build-eld-subset.ts)", async () => {
+    const { data, version } = await loadEldMedium();
+    expect(ELD_VERSION).toBe(version);
+    expect([...SUBSET_LANGUAGES].sort()).toEqual([...DETECTABLE_LANGUAGES].sort());
+    expect(ngramsData).toEqual(subsetNgrams(data, DETECTABLE_LANGUAGES));
   });
 
   it('ignores addresses, e-mails and numbers', () => {

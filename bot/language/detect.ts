@@ -1,6 +1,8 @@
 // Detects the language of a citizen's message among the languages an agency may meet (rule R3).
-// eld/medium: same accuracy as eld/large on our test sets, but loads in ~0.3 s / +185 MB RSS instead of ~0.8 s / +375 MB.
-import { eld } from 'eld/medium';
+// eld with its 'medium' database (same accuracy as 'large' on our test sets) cut down to DETECTABLE_LANGUAGES by
+// scripts/build-eld-subset.ts: the same scores, but ~+20 MB RSS and <0.1 s to load instead of ~+180 MB and ~0.45 s.
+import type { eld as EldEntry } from 'eld';
+import { ngramsData, type EldNgramsData } from './eld-subset/ngrams.js';
 
 /** ISO 639-1 codes the detector chooses among; anything else is reported as the closest of these. */
 export const DETECTABLE_LANGUAGES = ['lv', 'en', 'ru', 'uk', 'de', 'lt', 'et', 'pl', 'fr'] as const;
@@ -11,8 +13,18 @@ export const DEFAULT_LANGUAGE: DetectableLanguage = 'lv';
 
 export type Detected = { language: string; reliable: boolean };
 
-// An isolated instance, so restricting the subset here cannot change what other users of eld see.
-const detector = eld.newInstance();
+type EldDetector = Pick<typeof EldEntry, 'detect' | 'setLanguageSubset'>;
+/** eld's own factory (src/languageDetector.js), the one its entry files use; `loadData` is how they load a database. */
+type CreateEld = () => { instance: EldDetector; loadData: (data: EldNgramsData) => string };
+
+// eld's package exports offer only instances with a whole database built in, so its factory is imported from the
+// file beside its entry point. eld is pinned in package.json; test/language.test.ts checks the subset against it.
+const eldLoaderUrl = new URL('../languageDetector.js', import.meta.resolve('eld')); // entry: eld/src/entries/dynamic.js
+const { createEld } = (await import(eldLoaderUrl.href)) as { createEld: CreateEld };
+
+// An isolated instance with the subset database; the language subset also filters results as before.
+const { instance: detector, loadData } = createEld();
+if (!loadData(ngramsData)) throw new Error('eld: the language database did not load');
 detector.setLanguageSubset([...DETECTABLE_LANGUAGES]);
 
 /** Below these, any detector is guessing (eld gets ~25% of one-word messages wrong). */
