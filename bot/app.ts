@@ -212,7 +212,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     log,
   );
   handover.service.subscribe((event) => {
-    void sendProactive(event.reference, (context) => tellCitizen(context, turnDeps, event));
+    void sendProactive(event.reference, (context) =>
+      tellCitizen(context, turnDeps, event, (conversationId, reason) => handover.service.undelivered(conversationId, reason)),
+    );
   });
   metrics.sources.queueLength = async () => (await handover.repo.tickets(['queued'])).length;
   metrics.sources.casesOverdue = async () => (await handover.repo.cases('open')).filter((c) => c.dueAt < now()).length;

@@ -381,3 +381,39 @@ describe('npm run messenger:setup', () => {
     expect(err.join('\n')).toMatch(/FACEBOOK_APP_SECRET.*FACEBOOK_VERIFY_TOKEN.*FACEBOOK_PAGE_ACCESS_TOKEN/);
   });
 });
+
+describe('handover on Messenger', () => {
+  const psid = 'P-handover';
+
+  it('a staff reply reaches the citizen on Messenger; outside the 24-hour window the console is told instead', async () => {
+    const saved = clock.now;
+    clock.now = new Date('2026-03-02T11:30:00Z'); // Monday 13:30 in Riga: within the demo profile's hours
+    try {
+      const added = await site.app.handover.directory.add({ name: 'Jānis', login: 'janis-m', languages: ['lv'], role: 'staff', password: 'correct horse battery' });
+      if (!added.ok) throw new Error(added.message);
+      const janis = added.value;
+      await site.app.handover.service.seen(janis);
+
+      await send(psid, postback(psid, 'Get Started', { action: 'get-started' }));
+      await send(psid, postback(psid, lv('messenger.menu.staff'), { action: 'handover', reason: 'asked' }));
+      const queued = await send(psid, message(psid, lv('handover.consentYes'), JSON.stringify({ action: 'handover-consent', agree: true, reason: 'asked' })));
+      expect(textOf(queued)).toContain(lv('handover.queued', { position: 1 }));
+
+      const ticket = (await site.app.handover.service.active(psid))!;
+      expect((await site.app.handover.service.accept(janis, ticket.id)).kind).toBe('accepted');
+      await site.app.handover.service.sendStaffMessage(janis, ticket.id, 'Labdien, te Jānis.');
+      await expect.poll(() => textOf(graph.delivered(psid))).toContain('Labdien, te Jānis.');
+
+      clock.now = new Date(clock.now.getTime() + 25 * HOUR);
+      await site.app.handover.service.seen(janis);
+      const before = graph.delivered(psid).length;
+      await site.app.handover.service.sendStaffMessage(janis, ticket.id, 'Vēlāka atbilde');
+      await expect
+        .poll(async () => (await site.app.handover.repo.lines({ ticketId: ticket.id })).some((l) => l.author === 'system' && l.text.includes('24 stundu')))
+        .toBe(true);
+      expect(graph.delivered(psid).slice(before).map((b) => b.message?.text)).not.toContain('Vēlāka atbilde');
+    } finally {
+      clock.now = saved;
+    }
+  });
+});

@@ -659,6 +659,17 @@ export class StaffHandoverService implements HandoverService {
     if (!p || p.status === 'offline') await this.repo.setPresence(staffId, 'online', this.now());
   }
 
+  /**
+   * A staff message could not reach the citizen (Messenger's 24-hour window has closed): the
+   * console shows it in the conversation, so staff leave the question as a case instead of
+   * writing into the void. Message tags are never used for this.
+   */
+  async undelivered(conversationId: string, reason: string): Promise<void> {
+    const ticket = await this.repo.ticketOf(conversationId, LIVE_STATES);
+    if (!ticket) return;
+    await this.addSystemLine(ticket, UNDELIVERED_TEXT[reason] ?? `${UNDELIVERED_TEXT['default']} (${reason})`);
+  }
+
   private async addSystemLine(ticket: TicketRecord, text: string): Promise<void> {
     const [line] = await this.repo.addLines([{ conversationId: ticket.conversationId, ticketId: ticket.id, at: this.now(), author: 'system', text }]);
     if (line) await this.signal({ kind: 'line', lineId: line.id });
@@ -666,6 +677,13 @@ export class StaffHandoverService implements HandoverService {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** What the console says when a message to the citizen was not delivered (staff read Latvian). */
+const UNDELIVERED_TEXT: Record<string, string> = {
+  'outside-24h-window':
+    'Ziņa netika piegādāta: Messenger atļauj atbildēt tikai 24 stundu laikā pēc iedzīvotāja pēdējās ziņas. Reģistrējiet jautājumu kā lietu un atbildiet pa e-pastu vai tālruni.',
+  default: 'Ziņa netika piegādāta iedzīvotājam.',
+};
 
 /** 1-based places per language, oldest first (a requeued conversation keeps its first place). */
 function positionsByTicket(tickets: readonly TicketRecord[]): Map<string, number> {
