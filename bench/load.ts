@@ -251,7 +251,8 @@ function serverEntry(): ServerEntry {
     return underTsx;
   }
   // --no-deprecation: restify's process.binding('http_parser') warning, once per child.
-  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation'] };
+  // --max-old-space-size: the same heap ceiling as `npm start` (package.json), so RSS is measured as run.
+  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation', '--max-old-space-size=192'] };
 }
 
 class ServerProcess {
