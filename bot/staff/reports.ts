@@ -1,9 +1,7 @@
 // The staff console's report page: GET /staff/reports (the page, staff only; its script and styles
 // beside it) and GET /staff/api/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv], the agency's
 // service-quality report (bot/reports.ts) for a period, as JSON for the page or as a CSV download.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadPageAssets, type Asset } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Knowledge } from '../../knowledge/knowledge.js';
@@ -119,7 +117,7 @@ const DOWNLOAD_HEADERS: Readonly<Record<string, string>> = {
 
 export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps): void {
   const { log } = deps;
-  const assets = loadAssets();
+  const assets = loadPageAssets('staff reports', { html: 'reports.html', js: 'reports.js', css: 'reports.css' });
 
   const serve = (asset: Asset, cache: string) => (res: restify.Response) => {
     res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': String(asset.body.length), 'Cache-Control': cache, ...CONSOLE_SECURITY_HEADERS });
@@ -190,21 +188,3 @@ function sendError(res: restify.Response, status: number, code: string, message:
   res.send(status, { error: { code, message, ...(field ? { field } : {}) } });
 }
 
-interface Asset {
-  body: Buffer;
-  type: string;
-}
-
-function loadAssets(): { html: Asset; js: Asset; css: Asset } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  // Beside this file when run from source; the source folder when run from dist/.
-  const candidates = [path.join(here, 'public'), path.resolve(here, '../../../bot/staff/public')];
-  const dir = candidates.find((d) => existsSync(path.join(d, 'reports.js')));
-  if (dir === undefined) throw new Error(`staff reports: public folder not found (looked in ${candidates.join(', ')})`);
-  const read = (file: string, type: string): Asset => ({ body: readFileSync(path.join(dir, file)), type });
-  return {
-    html: read('reports.html', 'text/html; charset=utf-8'),
-    js: read('reports.js', 'text/javascript; charset=utf-8'),
-    css: read('reports.css', 'text/css; charset=utf-8'),
-  };
-}

@@ -2,9 +2,7 @@
 // (log in and out, own status and languages, queue, accept, live chat, hand back, close, notes,
 // cases, transcripts) and a server-sent event stream for live updates. Every API route needs a
 // session; every state-changing one also the CSRF header and a same-origin request.
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadPageAssets } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
@@ -99,7 +97,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   const throttle = deps.throttle ?? new LoginThrottle({ now: () => service.now().getTime() });
   const cookieName = sessionCookieName(deps.cookies);
   const streams = new Set<restify.Response>();
-  const assets = loadAssets();
+  const assets = loadPageAssets('staff console', { html: 'index.html', js: 'console.js', css: 'console.css' });
 
   const authenticate = async (req: restify.Request): Promise<Authed | undefined> => {
     const token = readCookie(req.headers.cookie, cookieName);
@@ -517,20 +515,3 @@ function sameOrigin(req: restify.Request): boolean {
   }
 }
 
-interface Asset {
-  body: Buffer;
-  type: string;
-}
-
-function loadAssets(): { html: Asset; js: Asset; css: Asset } {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'public'), path.resolve(here, '../../../bot/staff/public')];
-  const dir = candidates.find((d) => existsSync(path.join(d, 'console.js')));
-  if (dir === undefined) throw new Error(`staff console: public folder not found (looked in ${candidates.join(', ')})`);
-  const read = (file: string, type: string): Asset => ({ body: readFileSync(path.join(dir, file)), type });
-  return {
-    html: read('index.html', 'text/html; charset=utf-8'),
-    js: read('console.js', 'text/javascript; charset=utf-8'),
-    css: read('console.css', 'text/css; charset=utf-8'),
-  };
-}
