@@ -404,7 +404,11 @@ export class MatchIndex {
     }
     if (out.length === 0 && term.length >= fuzzyMinLength && !/\d/.test(term)) {
       const bucket = this.fuzzyBuckets.get(term[0] ?? '');
-      const near = bucket === undefined ? [] : fuzzyCandidates(bucket, term, this.settings.fuzzyThreshold);
+      // Only words of about the same length can be the one meant (the length guard below); Fuse
+      // never sees the others, so a long typo costs a fraction of a millisecond.
+      const near = (bucket === undefined ? [] : fuzzyCandidates(bucket, term, this.settings.fuzzyThreshold)).filter(
+        (t) => Math.abs(t.length - term.length) <= 2,
+      );
       const fuse = new Fuse(near, { includeScore: true, threshold: this.settings.fuzzyThreshold, ignoreLocation: true, isCaseSensitive: true });
       for (const hit of near.length === 0 ? [] : fuse.search(term, { limit: 3 })) {
         const similarity = fuzzyWeight * (1 - (hit.score ?? 1));
@@ -457,13 +461,19 @@ function fuzzyCandidates(bucket: FuzzyBucket, term: string, threshold: number): 
       hits[i]! += 1;
     }
   }
-  const near: number[] = [];
+  const near: { i: number; shared: number }[] = [];
   for (const i of touched) {
-    if (hits[i]! >= need) near.push(i);
+    if (hits[i]! >= need) near.push({ i, shared: hits[i]! });
     hits[i] = 0;
   }
-  return near.sort((a, b) => a - b).map((i) => terms[i]!);
+  // Common Latvian letter pairs ("is", "ar", "oj", "um") let a long word through to hundreds of
+  // terms; the word meant shares the most pairs, so Fuse scores only the closest few.
+  if (near.length > FUZZY_CANDIDATES_MAX) near.sort((a, b) => b.shared - a.shared || a.i - b.i).length = FUZZY_CANDIDATES_MAX;
+  return near.map((n) => n.i).sort((a, b) => a - b).map((i) => terms[i]!);
 }
+
+/** At most this many vocabulary terms are scored by Fuse for one typo. */
+const FUZZY_CANDIDATES_MAX = 24;
 
 /** Two stems share a stem when one extends the other or they differ only in the last two letters. */
 function sharesStem(a: string, b: string, minShared: number): boolean {
