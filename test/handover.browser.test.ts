@@ -7,7 +7,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HandoverEvent } from '../bot/handover/types.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
+import { describeViolations, hasChromium, launchBrowser, runAxe, watchPage as watch } from './support/browser.js';
 
 /** Monday 16 November 2026, 13:30 in Riga: within DVI's hours. */
 const clock = { t: Date.parse('2026-11-16T11:30:00Z') };
@@ -17,26 +17,6 @@ const lv = JSON.parse(readFileSync('locales/lv/translation.json', 'utf8')) as { 
 const say = (key: string, values: Record<string, string | number> = {}) =>
   (lv.handover[key] ?? key).replace(/\{\{(\w+)\}\}/g, (_m, name: string) => String(values[name] ?? ''));
 
-/** CSP violations, page errors and alert() calls, from the first script on. */
-async function watch(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('console', (msg) => {
-    // 401 before login and for a wrong password, 404 for /favicon.ico: answers, not faults.
-    if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|404)\b/.test(msg.text())) problems.push(`console: ${msg.text()}`);
-  });
-  await page.exposeFunction('__reportCsp', (text: string) => problems.push(`csp: ${text}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __reportCsp(t: string): void }).__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  return problems;
-}
 
 async function staffLogin(context: BrowserContext, origin: string, login: string): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();

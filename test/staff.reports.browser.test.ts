@@ -6,33 +6,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TurnOutcome } from '../bot/storage/records.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
+import { describeViolations, hasChromium, launchBrowser, runAxe, watchPage as watch } from './support/browser.js';
 
 /** Monday 16 November 2026, 13:30 in Riga: 2026 Q4. */
 const clock = { t: Date.parse('2026-11-16T11:30:00Z') };
 const PASSWORD = 'correct horse battery staple';
 const XSS = '<img src=x onerror=alert(1)> kāpēc <b>nav</b> atbildes';
 
-/** CSP violations, page errors and alert() calls, from the first script on. */
-async function watch(page: Page): Promise<string[]> {
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
-  page.on('dialog', (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  page.on('console', (msg) => {
-    // 401 from the console before login and 404 for /favicon.ico: answers, not faults.
-    if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|404)\b/.test(msg.text())) problems.push(`console: ${msg.text()}`);
-  });
-  await page.exposeFunction('__reportCsp', (text: string) => problems.push(`csp: ${text}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      (window as unknown as { __reportCsp(t: string): void }).__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
-    });
-  });
-  return problems;
-}
 
 /** The bars of the chart in a section, as [label, value] from the SVG itself. */
 function bars(page: Page, sectionTitle: string): Promise<[string, number][]> {

@@ -67,3 +67,26 @@ export function describeViolations(violations: AxeViolation[]): string {
     .map((v) => `${v.id} (${v.impact ?? '?'}): ${v.help}\n${v.nodes.map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`)
     .join('\n');
 }
+
+/**
+ * CSP violations, page errors and alert() calls, from the first script on. 401 and 404 answers the
+ * console logs (before login, a wrong password, /favicon.ico) are answers, not faults.
+ */
+export async function watchPage(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+  page.on('dialog', (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|404)\b/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+  });
+  await page.exposeFunction('__reportCsp', (text: string) => problems.push(`csp: ${text}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      (window as unknown as { __reportCsp(t: string): void }).__reportCsp(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  return problems;
+}
