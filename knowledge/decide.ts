@@ -4,6 +4,7 @@
 import type { Authority, KnowledgeEntry, LanguageCode } from './schema.js';
 import type { Knowledge } from './knowledge.js';
 import type { ScoredDocument } from './matcher.js';
+import { containsWords, words } from './normalise.js';
 
 export interface DecisionSettings {
   /** The best entry answers when it scores at least this … */
@@ -133,8 +134,12 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
 function findEmergency(text: string, knowledge: Knowledge): Authority | undefined {
   for (const authority of knowledge.authorities.values()) {
     if (!authority.emergency) continue;
-    const keywords = Object.values(authority.keywords ?? {}).flatMap((k) => k ?? []);
-    if (keywords.some((k) => knowledge.index.containsPhrase(text, k))) return authority;
+    // Latvian keywords match inflected ("ugunsgrēkā"); the others word for word, plurals allowed.
+    const { lv = [], ...others } = authority.keywords ?? {};
+    if (lv.some((k) => knowledge.index.containsPhrase(text, k))) return authority;
+    const textWords = words(text);
+    const foreign = Object.values(others).flatMap((k) => k ?? []);
+    if (foreign.some((k) => containsWords(textWords, k))) return authority;
   }
   return undefined;
 }

@@ -5,7 +5,7 @@
 // by Fuse over the vocabulary (typos: "kamreu"). Fuse only ever sees the vocabulary bucket of one
 // initial letter, never every question string, which is what keeps a query well under a millisecond.
 import Fuse from 'fuse.js';
-import { fold, isStopword, stem, words } from './normalise.js';
+import { fold, stem, terms as termsOf, words } from './normalise.js';
 
 export type DocKind = 'entry' | 'authority' | 'intent';
 
@@ -482,14 +482,6 @@ function sharesStem(a: string, b: string, minShared: number): boolean {
   if (common < minShared) return false;
   const shorter = Math.min(a.length, b.length);
   return common === shorter || common >= shorter - 2;
-}
-
-/** Topic stems of a text: stopwords go both as typed and once stemmed ("kādus" → "kad"). */
-function termsOf(text: string): string[] {
-  return words(text)
-    .filter((w) => !isStopword(w) && w.length > 1)
-    .map(stem)
-    .filter((t) => !isStopword(t));
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

@@ -53,10 +53,24 @@ const STOPWORDS = new Set(
     'jabut drikst es tu vins vina mes jus man tev mums jums mani tevi mus jus mans mana manu manas mani manus musu ' +
     'jusu tavs tava savu sava savs savas tas ta to tie tas sis si so sie sos sim seit tur tagad te ludzu gribu gribetu ' +
     'velos velejos butu kaut kaa lai ne nu jau tad tadu tada tads tik cits cita citu kas ' +
+    'jo esmu esam esat biju bijis bijusi butu nebija nebus vins vina vini vinas vinu vinam vinai viniem vinam ' +
+    'sis sie sai saja sada sados tads tada taja tajos kurs kura kuru kura kuriem kurai kuram kaut kads kada ' +
+    'visi visas viss visu vienmer kadreiz tomer tacu gan jeb nekas neko nevienu neviens loti diezgan vairak ' +
+    'pat tiesi talak atkal vel joprojam ' +
+    // inflected forms, listed because stems are never filtered ("kas" is also the stem of "kase")
+    'kados kadus kadam kadiem kadai kurus kuros manam maniem manai manos tavam taviem tavai tavu tavas tavi ' +
+    'savam saviem savai savos savus savas cikos cikiem drikstu tikt vairakas tam tai tiem ' +
     // English
     'a an the is are was were be been do does did i me my mine you your we our us it its this that these those to of ' +
     'in on at for from by with about how what when where why which who can could would should will shall may might ' +
-    'must have has had am and or but if so not no please there here any some'
+    'must have has had am and or but if so not no please there here any some ' +
+    'im ive id ill dont doesnt didnt cant cannot wont isnt arent wasnt werent hasnt havent ' +
+    'he she him her his hers they them their theirs we us ours yours myself yourself itself ' +
+    'as into out up down over under again further then once than too very just also only own same such ' +
+    'because while until against between through during before after above below off ' +
+    'all both each few more most other others another someone something somebody anyone anything ' +
+    'being having doing get gets got getting think know want wants wanted need needs like really ' +
+    'still even already yet ever never one ones hi hello'
   ).split(' '),
 );
 
@@ -64,10 +78,27 @@ export function isStopword(foldedWord: string): boolean {
   return STOPWORDS.has(foldedWord);
 }
 
-/** Folded, stopword-free stems of a text, in order (duplicates kept). */
+/**
+ * Topic stems of a text, in order (duplicates kept): stopwords and single letters dropped. Stems are
+ * never filtered themselves: "kas" is a stopword and also the stem of "kase" (cash desk).
+ */
 export function terms(text: string): string[] {
   return words(text)
-    .filter((w) => !isStopword(w))
-    .map(stem)
-    .filter((t) => !isStopword(t));
+    .filter((w) => w.length > 1 && !isStopword(w))
+    .map(stem);
+}
+
+/**
+ * Whether the words of a phrase occur together, in order, among a text's folded words, each as
+ * written or in the plural. For signals that must be certain in languages the light stemmer
+ * serves poorly: "fire" must not match "fired", nor "accident" "accidentally".
+ */
+export function containsWords(textWords: readonly string[], phrase: string): boolean {
+  const wanted = words(phrase);
+  if (wanted.length === 0) return false;
+  const same = (word: string, w: string) => word === w || word === `${w}s` || word === `${w}es`;
+  for (let start = 0; start + wanted.length <= textWords.length; start++) {
+    if (wanted.every((w, i) => same(textWords[start + i]!, w))) return true;
+  }
+  return false;
 }

@@ -106,6 +106,22 @@ describe('out of competence (R2) and emergencies', () => {
     expect(texts(replies)).toBe(lv()('refer.emergency'));
   });
 
+  // Emergency words are matched inflected in Latvian but word for word elsewhere: an English stem
+  // would join "fire" with "fired" and "accident" with "accidentally".
+  const emergencies: [string, boolean][] = [
+    ['Kāpņu telpā ugunsgrēkā cietuši cilvēki', true],
+    ['My neighbour\'s house is on fire', true],
+    ['There were two car accidents on the bridge', true],
+    ['I was fired without notice, can they do that?', false],
+    ['We accidentally sent invoices to the wrong customers', false],
+  ];
+  it.each(emergencies)('emergency or not: %s → %s', async (text, emergency) => {
+    bot = demoBot();
+    const { decision } = await bot.say(text, 'c');
+    const d = decision?.decision;
+    expect(d?.kind === 'refer' && d.emergency).toBe(emergency);
+  });
+
   it('answers the part within competence and refers the rest in the same reply', async () => {
     bot = demoBot();
     const { decision, replies } = await bot.say('Darba devējs uzstādīja kameras ģērbtuvē un arī nemaksā virsstundas', 'c');
