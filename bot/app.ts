@@ -24,7 +24,7 @@ import { startRetention, type Retention } from './retention.js';
 import { rateLimiters } from './http/rate-limit.js';
 import { securityHeaders } from './http/security-headers.js';
 import { KnowledgeSource } from '../knowledge/source.js';
-import { isAbusive, loadAbuseLexicon } from '../knowledge/conduct.js';
+import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
 import type { LanguageCode } from '../knowledge/schema.js';
 import type { TurnDeps } from '../dialogs/respond.js';
 import { detectLanguage } from './language/detect.js';
@@ -92,9 +92,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
   const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now }, log);
   const texts = loadTexts(config.LOCALES_DIR);
-  const lexicon = loadAbuseLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
-  // The same word-list matching serves both lists: insults, and words of an upset client.
-  const upsetLexicon = loadAbuseLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'upset.yaml'));
+  const lexicon = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
+  // The same format serves the words of an upset client (their `address` lists are not used).
+  const upsetWords = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'upset.yaml')).insults;
+  const tone = (text: string) => toneOf(text, lexicon, upsetWords);
 
   const storageKind = deps.store?.kind ?? storageKindFor(config, deps.storage);
   if (storageKind === 'postgres' && config.DIRECTLINE_TOKEN_SECRET === undefined) {
@@ -131,7 +132,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     state,
     records,
     languages: { detectLanguage, requestedLanguage },
-    conduct: { isAbusive: (text) => isAbusive(text, lexicon), isUpset: (text) => isAbusive(text, upsetLexicon) },
+    conduct: { isAbusive: (text) => tone(text) === 'abusive', isUpset: (text) => tone(text) === 'upset' },
     // R3: the languages some staff member speaks (staff records; the profile until there are any),
     // among those the bot has texts for. Latvian is always first.
     offeredLanguages: () => handover.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),

@@ -1,26 +1,45 @@
-// Recognises abusive messages (rule R6) from a word list kept as data, robust to missing diacritics,
+// Recognises abusive messages (rule R6) from word lists kept as data, robust to missing diacritics,
 // inflection (word beginnings) and letter substitutions ("1d10ts").
+//
+// An insult is abuse when it is aimed at the conversation: the message addresses the bot, the staff
+// or the agency ("jūs esat idioti", "stupid bot"), or is nothing but the insult ("idioti!"). An
+// insult about someone else ("mans kaimiņš ir idiots, viņš filmē manu pagalmu") is a client letting
+// off steam about the problem: the standard says let them express it, so that is upset, not abuse.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fold } from './normalise.js';
 
-const lexiconFile = z.record(
-  z.string(),
-  z.object({ prefix: z.array(z.string().min(2)).default([]), word: z.array(z.string().min(2)).default([]) }).strict(),
-);
+const wordList = z
+  .object({
+    prefix: z.array(z.string().min(2)).default([]),
+    word: z.array(z.string().min(1)).default([]),
+    /** Words that aim the message at the conversation: "you", "bot", the agency's staff. */
+    address: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+const lexiconFile = z.record(z.string(), wordList);
 
-export interface AbuseLexicon {
+export interface WordList {
   prefixes: string[];
   words: Set<string>;
 }
 
-export function loadAbuseLexicon(file: string): AbuseLexicon {
-  const parsed = lexiconFile.parse(parseYaml(readFileSync(file, 'utf8')));
-  const lists = Object.values(parsed);
+export interface ConductLexicon {
+  insults: WordList;
+  address: WordList;
+}
+
+/** Entries of `address` ending in "*" are word beginnings ("inspekcij*"); the others whole words. */
+export function loadConductLexicon(file: string): ConductLexicon {
+  const lists = Object.values(lexiconFile.parse(parseYaml(readFileSync(file, 'utf8'))));
+  const address = lists.flatMap((l) => l.address);
   return {
-    prefixes: lists.flatMap((l) => l.prefix.map(fold)),
-    words: new Set(lists.flatMap((l) => l.word.map(fold))),
+    insults: { prefixes: lists.flatMap((l) => l.prefix.map(fold)), words: new Set(lists.flatMap((l) => l.word.map(fold))) },
+    address: {
+      prefixes: address.filter((a) => a.endsWith('*')).map((a) => fold(a.slice(0, -1))),
+      words: new Set(address.filter((a) => !a.endsWith('*')).map(fold)),
+    },
   };
 }
 
@@ -35,8 +54,26 @@ export function unmask(text: string): string {
     .replace(/(\p{L})\1{2,}/gu, '$1');
 }
 
-export function isAbusive(text: string, lexicon: AbuseLexicon): boolean {
-  const folded = fold(unmask(text));
-  if (folded === '') return false;
-  return folded.split(' ').some((w) => lexicon.words.has(w) || lexicon.prefixes.some((p) => w.startsWith(p)));
+/** A message this short that holds an insult is the insult itself ("idioti!", "fuck off"). */
+const BARE_INSULT_WORDS = 3;
+/**
+ * An address this close to an insult aims it ("jūs visi tur esat idioti"); farther away it usually
+ * belongs to another clause ("can you help, my neighbour is an idiot").
+ */
+const ADDRESS_WINDOW = 4;
+
+export type Tone = 'abusive' | 'upset' | 'calm';
+
+function has(list: WordList, word: string): boolean {
+  return list.words.has(word) || list.prefixes.some((p) => word.startsWith(p));
+}
+
+/** Abusive (an insult aimed at the conversation), upset (insulting someone else, or upset words), or calm. */
+export function toneOf(text: string, lexicon: ConductLexicon, upset: WordList): Tone {
+  const words = fold(unmask(text)).split(' ').filter(Boolean);
+  const insults = words.flatMap((w, at) => (has(lexicon.insults, w) ? [at] : []));
+  if (insults.length === 0) return words.some((w) => has(upset, w)) ? 'upset' : 'calm';
+  if (words.length <= BARE_INSULT_WORDS) return 'abusive';
+  const aimed = words.some((w, at) => has(lexicon.address, w) && insults.some((i) => Math.abs(i - at) <= ADDRESS_WINDOW));
+  return aimed ? 'abusive' : 'upset';
 }

@@ -37,6 +37,19 @@ describe('abusive messages (R6)', () => {
     }
   });
 
+  it('an insult about someone else, told while describing the problem, is upset, not abuse', async () => {
+    bot = demoBot();
+    for (const text of ['Tas idiots no blakus dzīvokļa filmē mūsu kāpņu telpu', 'Some moron at the shop gave my address to a stranger']) {
+      const { decision, replies } = await bot.say(text, 'c');
+      expect(decision?.decision.kind, text).not.toBe('conduct');
+      expect(decision?.upset, text).toBe(true);
+      expect(texts(replies)).not.toContain(lv()('conduct.warning'));
+    }
+    for (const text of ['Jūs tur visi esat klauni', 'you bunch of useless parasites', 'idioti!']) {
+      expect((await bot.say(text, text)).decision?.decision.kind, text).toBe('conduct');
+    }
+  });
+
   it('an upset but not abusive client is acknowledged and offered a person, never warned', async () => {
     bot = demoBot();
     const { decision, replies } = await bot.say('Tas ir nepieņemami, jau mēnesi gaidu atbildi!', 'c');
