@@ -19,6 +19,7 @@
 //   the same shuffled order, so the measured prefix keeps the mix). `n` says how many were timed.
 //
 // Run one cell alone (e.g. to profile): node --expose-gc --cpu-prof --import tsx bench/kb.ts --run ours 20000
+// (add --slowest 10 to see the slowest searches, each timed a second time)
 // See what is generated: node --import tsx bench/kb.ts --sample 1000
 import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -472,6 +473,7 @@ function runCell(engine: Engine, entries: number): CellResult {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   if (sink < 0) console.log(sink); // keeps the results alive: nothing is optimised away
+  if (SLOWEST > 0) showSlowest(times, queries, search);
 
   const sorted = Float64Array.from(times).sort();
   return {
@@ -490,6 +492,18 @@ function runCell(engine: Engine, entries: number): CellResult {
     n: times.length,
     queries: queries.length,
   };
+}
+
+/** --slowest N (with --run): the N slowest searches, each timed again: a slow input, or a pause? */
+const SLOWEST = Number(process.argv[process.argv.indexOf('--slowest') + 1] ?? 0) || 0;
+
+function showSlowest(times: number[], queries: string[], search: (q: string) => number): void {
+  const slowest = times.map((ms, i) => ({ ms, q: queries[i] ?? '' })).sort((a, b) => b.ms - a.ms).slice(0, SLOWEST);
+  for (const { ms, q } of slowest) {
+    const t0 = process.hrtime.bigint();
+    search(q);
+    console.error(`${ms.toFixed(3)} ms, again ${hrMs(t0).toFixed(3)} ms  ${q}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
