@@ -57,10 +57,10 @@ export function unmask(text: string): string {
 /** A message this short that holds an insult is the insult itself ("idioti!", "fuck off"). */
 const BARE_INSULT_WORDS = 3;
 /**
- * An address this close to an insult aims it ("jūs visi tur esat idioti"); farther away it usually
- * belongs to another clause ("can you help, my neighbour is an idiot").
+ * An address aims an insult in the same clause ("you are a useless piece of garbage"); in another
+ * clause it usually belongs to another thought ("can you help, my neighbour is an idiot").
  */
-const ADDRESS_WINDOW = 4;
+const CLAUSE_BREAK = /[,.;:!?()]+|\s(?:un|bet|jo|and|but|because|и|но)\s/iu;
 
 export type Tone = 'abusive' | 'upset' | 'calm';
 
@@ -70,10 +70,13 @@ function has(list: WordList, word: string): boolean {
 
 /** Abusive (an insult aimed at the conversation), upset (insulting someone else, or upset words), or calm. */
 export function toneOf(text: string, lexicon: ConductLexicon, upset: WordList): Tone {
-  const words = fold(unmask(text)).split(' ').filter(Boolean);
-  const insults = words.flatMap((w, at) => (has(lexicon.insults, w) ? [at] : []));
-  if (insults.length === 0) return words.some((w) => has(upset, w)) ? 'upset' : 'calm';
+  const unmasked = unmask(text);
+  const words = fold(unmasked).split(' ').filter(Boolean);
+  if (!words.some((w) => has(lexicon.insults, w))) return words.some((w) => has(upset, w)) ? 'upset' : 'calm';
   if (words.length <= BARE_INSULT_WORDS) return 'abusive';
-  const aimed = words.some((w, at) => has(lexicon.address, w) && insults.some((i) => Math.abs(i - at) <= ADDRESS_WINDOW));
+  const aimed = unmasked.split(CLAUSE_BREAK).some((clause) => {
+    const clauseWords = fold(clause).split(' ');
+    return clauseWords.some((w) => has(lexicon.insults, w)) && clauseWords.some((w) => has(lexicon.address, w));
+  });
   return aimed ? 'abusive' : 'upset';
 }

@@ -108,7 +108,7 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
   const upset = ctx.isUpset(text);
   const result = (decision: Decision): DecisionResult => ({ decision, language, detected, upset });
 
-  const { results } = knowledge.index.search(text);
+  const { results, analysis } = knowledge.index.search(text);
 
   const emergency = findEmergency(text, knowledge);
   if (emergency) return result({ kind: 'refer', authority: emergency, referrals: [emergency], emergency: true });
@@ -122,10 +122,16 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
     }
     return { decision: { kind: 'language', detected: requested }, language, detected: requested, upset };
   }
-  if (detection.reliable && !offered(detection.language)) return result({ kind: 'language', detected: detection.language });
+  // A detector guesses from letters; short Latvian without diacritics can look Lithuanian. Words the
+  // knowledge base itself uses, nearly all of them, say the message is in a language it is written in.
+  const familiar = analysis.terms.length >= 2 && analysis.familiar >= FAMILIAR_SHARE;
+  if (detection.reliable && !offered(detection.language) && !familiar) return result({ kind: 'language', detected: detection.language });
 
   return result(classify(text, results, ctx, s));
 }
+
+/** Share of a message's words the knowledge base must know for it to count as in the bot's language. */
+const FAMILIAR_SHARE = 0.75;
 
 /**
  * Emergencies come before anything else, so they must not hang on a fuzzy score: any keyword of an
@@ -147,8 +153,7 @@ function findEmergency(text: string, knowledge: Knowledge): Authority | undefine
 function classify(text: string, results: ScoredDocument[], ctx: DecisionContext, s: DecisionSettings): Decision {
   const whole = classifyResults(results, ctx, s);
   if (whole.kind === 'handover' || whole.kind === 'smalltalk') return whole;
-  const partial = partlyInCompetence(text, ctx, s);
-  return partial ?? whole;
+  return byClauses(text, whole, ctx, s) ?? whole;
 }
 
 function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: DecisionSettings): Decision {
@@ -229,24 +234,31 @@ function fromIntent(id: string, results: ScoredDocument[], ctx: DecisionContext,
 const CLAUSE_SPLIT = /[.;!?]+\s+|\s*,?\s+(?:un\s+ar[iī]|kā\s+arī|ka\s+ari|un|bet|turklāt|and\s+also|and|but|also)\s+/iu;
 
 /**
- * A message that is partly within the agency's competence: one clause matches the agency's own
- * knowledge, another clause another authority. Answer the first and refer the rest (rule R2).
+ * A longer message read clause by clause, each clause decided as if it came alone.
+ * - Partly within the agency's competence: a clause answered from the agency's own knowledge and
+ *   another referred to an authority → answer the first and refer the rest in one reply (rule R2).
+ * - Nothing fits the whole (a long story around one question): the entries that clauses would be
+ *   answered with are offered in a clarifying question.
  */
-function partlyInCompetence(text: string, ctx: DecisionContext, s: DecisionSettings): Decision | null {
+function byClauses(text: string, whole: Decision, ctx: DecisionContext, s: DecisionSettings): Decision | null {
   const clauses = text.split(CLAUSE_SPLIT).filter((c) => c.trim().split(/\s+/).length >= 2);
   if (clauses.length < 2) return null;
-  let answer: { entry: KnowledgeEntry; score: number } | undefined;
+  const answers = new Map<string, { entry: KnowledgeEntry; score: number }>();
   const referrals = new Map<string, Authority>();
   for (const clause of clauses) {
-    const top = ctx.knowledge.index.search(clause, 4).results[0];
-    if (!top || top.score < s.clauseMin) continue;
-    if (top.kind === 'entry') {
-      const entry = ctx.knowledge.entries.get(top.id)!;
-      if (entry.kind === 'topic' && (!answer || top.score > answer.score)) answer = { entry, score: top.score };
-    } else if (top.kind === 'authority') {
-      referrals.set(top.id, ctx.knowledge.authorities.get(top.id)!);
+    const decision = classifyResults(ctx.knowledge.index.search(clause, 8).results, ctx, s);
+    if (decision.kind === 'answer' && decision.entry.kind === 'topic' && decision.score >= s.clauseMin) {
+      const known = answers.get(decision.entry.id);
+      if (!known || decision.score > known.score) answers.set(decision.entry.id, { entry: decision.entry, score: decision.score });
+    } else if (decision.kind === 'refer' && !decision.emergency) {
+      referrals.set(decision.authority.id, decision.authority);
     }
   }
-  if (!answer || referrals.size === 0) return null;
-  return { kind: 'answer', entry: answer.entry, score: answer.score, referrals: [...referrals.values()] };
+  const best = [...answers.values()].sort((a, b) => b.score - a.score)[0];
+  if (!best) return null;
+  if (referrals.size > 0) return { kind: 'answer', entry: best.entry, score: best.score, referrals: [...referrals.values()] };
+  if (whole.kind !== 'fallback') return null;
+  // A guess from part of the message: asked back, never answered outright.
+  const candidates = [...answers.values()].sort((a, b) => b.score - a.score).slice(0, s.clarifyMax);
+  return { kind: 'clarify', candidates: candidates.map(({ entry }) => ({ kind: 'entry', entry })) };
 }

@@ -75,11 +75,18 @@ export interface QueryAnalysis {
   unknown: string[];
   /** Sum of the terms' weights; 0 when the question has no informative word. */
   weight: number;
+  /**
+   * Share of the terms the knowledge base uses in some form, typos not counted (0 … 1; 0 without
+   * terms). High means the message is in a language the knowledge base is written in.
+   */
+  familiar: number;
 }
 
 interface Resolution {
   term: string;
   similarity: number;
+  /** Found as a typo (fuzzy), not as the same word or another form of it. */
+  typo?: true;
 }
 
 interface IndexedDocument {
@@ -192,7 +199,7 @@ export class MatchIndex {
       const { doc } = this.docs[verbatim[0]!]!;
       const terms = [...new Set(termsOf(question))];
       return {
-        analysis: { terms, unknown: [], weight: 1 },
+        analysis: { terms, unknown: [], weight: 1, familiar: 1 },
         results: [{ kind: doc.kind, id: doc.id, score: 1, confidence: 1, rank: 1, matched: terms }],
       };
     }
@@ -208,7 +215,8 @@ export class MatchIndex {
       return Math.max(...r.resolutions.map((x) => (this.idf.get(x.term) ?? 0) * x.similarity));
     });
     const totalWeight = weights.reduce((a, b) => a + b, 0);
-    const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight };
+    const familiar = resolved.filter((r) => r.resolutions.some((x) => !x.typo)).length / Math.max(1, resolved.length);
+    const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight, familiar };
     if (totalWeight === 0) return { analysis, results: [] };
 
     // Bag coverage: for each question term, the best credit any of its resolutions gives each doc.
@@ -413,7 +421,7 @@ export class MatchIndex {
       for (const hit of near.length === 0 ? [] : fuse.search(term, { limit: 3 })) {
         const similarity = fuzzyWeight * (1 - (hit.score ?? 1));
         // Length guard: Fuse happily matches a short word inside a long one.
-        if (Math.abs(hit.item.length - term.length) <= 2) out.push({ term: hit.item, similarity });
+        if (Math.abs(hit.item.length - term.length) <= 2) out.push({ term: hit.item, similarity, typo: true });
       }
     }
     return out;

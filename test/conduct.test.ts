@@ -39,13 +39,13 @@ describe('abusive messages (R6)', () => {
 
   it('an insult about someone else, told while describing the problem, is upset, not abuse', async () => {
     bot = demoBot();
-    for (const text of ['Tas idiots no blakus dzīvokļa filmē mūsu kāpņu telpu', 'Some moron at the shop gave my address to a stranger']) {
+    for (const text of ['Tas idiots no blakus dzīvokļa filmē mūsu kāpņu telpu', 'Some moron at the shop gave my address to a stranger', 'Can you help me, my landlord is a real idiot']) {
       const { decision, replies } = await bot.say(text, 'c');
       expect(decision?.decision.kind, text).not.toBe('conduct');
       expect(decision?.upset, text).toBe(true);
       expect(texts(replies)).not.toContain(lv()('conduct.warning'));
     }
-    for (const text of ['Jūs tur visi esat klauni', 'you bunch of useless parasites', 'idioti!']) {
+    for (const text of ['Jūs tur visi esat klauni', 'you are a useless piece of garbage', 'idioti!']) {
       expect((await bot.say(text, text)).decision?.decision.kind, text).toBe('conduct');
     }
   });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { InProcessBot } from '../bot/cli/in-process.js';
 import { MemoryRecords } from '../bot/storage/records.js';
 import { buttons, demoBot, libraryBot, press, texts } from './support/bot.js';
+import { decide, DEFAULT_DECISION_SETTINGS } from '../knowledge/decide.js';
 
 let bot: InProcessBot;
 afterEach(async () => bot?.close());
@@ -195,5 +196,37 @@ describe('a second agency is a folder, not a code change', () => {
     expect(decision?.decision).toMatchObject({ kind: 'answer', entry: { id: 'library.renew' } });
     const english = await bot.say('Can we speak English please?', 'c');
     expect(english.decision?.decision.kind).toBe('language');
+  });
+});
+
+describe('decisions that need more than the detector or the whole message', () => {
+  const context = (detected: string) => ({
+    knowledge: bot.app.knowledge.current,
+    offeredLanguages: ['lv', 'en'] as const,
+    conversationLanguage: 'lv' as const,
+    // The detector's guess is an input to the decision: pinned here, so the rule is what is tested.
+    detectLanguage: () => ({ language: detected, reliable: true }),
+    requestedLanguage: () => null,
+    isAbusive: () => false,
+    isUpset: () => false,
+  });
+
+  it('a message in the knowledge base’s own words is not sent away as another language', async () => {
+    bot = demoBot();
+    expect(decide('kā iesniegt sūdzību par personas datu apstrādi', context('lt')).decision.kind).toBe('answer');
+    expect(decide('Kaip pateikti skundą dėl asmens duomenų tvarkymo?', context('lt')).decision).toEqual({ kind: 'language', detected: 'lt' });
+  });
+
+  it('a long story with no fit as a whole asks back with what its clauses would be answered with', async () => {
+    bot = demoBot();
+    const story =
+      'Labdien, vakar vakarā ilgi domāju un apspriedos ar ģimeni pie vakariņām par dažādām lietām, runājām par bērnu skolu, ' +
+      'kaimiņu suni, rudens lapām dārzā un atvaļinājuma plāniem, un beigās nolēmu uzrakstīt šurp, jo gribu zināt, ' +
+      'kā pieprasīt kopiju no visiem maniem personas datiem';
+    // The premise: as a whole, the story is too diluted for any entry to be close.
+    expect(bot.app.knowledge.current.index.search(story).results[0]?.score).toBeLessThan(DEFAULT_DECISION_SETTINGS.clarifyMin);
+    const { decision } = decide(story, context('lv'));
+    expect(decision.kind).toBe('clarify');
+    expect(decision.kind === 'clarify' && decision.candidates.map((c) => (c.kind === 'entry' ? c.entry.id : c.authority.id))).toContain('dvi.right-of-access');
   });
 });
