@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityTypes, TestAdapter, type Activity } from 'botbuilder';
 import type { PadomsStore, Notification } from '../bot/storage/store.js';
 import { createMemoryStore } from '../bot/storage/memory.js';
-import { openSqliteStore } from '../bot/storage/sqlite.js';
+import { MIGRATIONS, openSqliteStore } from '../bot/storage/sqlite.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
 import { StorageConflictError } from '../bot/storage/errors.js';
 import { QUEUE_CHANNEL, queueEventSchema, type QueueEvent } from '../bot/storage/handover.js';
@@ -379,5 +379,28 @@ describe('SQLite migrations', () => {
     expect(item).toEqual({ conversationData: { language: 'en' }, eTag: 'v1-3' });
     await expect(store.state.write({ 'directline/conversations/old-conv/': { ...item, eTag: '3' } })).rejects.toBeInstanceOf(StorageConflictError);
     expect(await store.deleteConversation('old-conv')).toMatchObject({ state: 1 });
+  });
+
+  it('Direct Line activities from the WITHOUT ROWID table survive the move to a rowid table, watermarks and all', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-migrate-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const old = new Database(path.join(dataDir, 'padoms.sqlite'));
+    const before = MIGRATIONS.findIndex((sql) => sql.includes('dl_activities_rowid'));
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    MIGRATIONS.slice(0, before).forEach((sql, i) => {
+      old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(i + 1, '2026-01-01T00:00:00.000Z');
+    });
+    old.exec(`INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES ('c1', 'u1', 'lv', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 2);
+      INSERT INTO dl_activities VALUES ('c1', 1, '2026-01-01T00:00:00.000Z', '{"type":"message","text":"pirmā"}');
+      INSERT INTO dl_activities VALUES ('c1', 2, '2026-01-01T00:00:01.000Z', '{"type":"message","text":"otrā"}');`);
+    old.close();
+
+    const store = openSqliteStore({ dataDir });
+    cleanups.push(() => store.close());
+    const slice = await store.directLine.listActivities('c1', 0, 10);
+    expect(slice).toEqual({ activities: [{ type: 'message', text: 'pirmā' }, { type: 'message', text: 'otrā' }], watermark: 2 });
+    expect(await store.directLine.appendActivity('c1', { type: 'message', text: 'trešā', from: { id: 'bot', name: 'bot' } })).toBe(3);
+    expect((await store.directLine.listActivities('c1', 2, 10))?.activities.map((a) => a.text)).toEqual(['trešā']);
   });
 });
