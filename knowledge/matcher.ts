@@ -410,6 +410,16 @@ export class MatchIndex {
         if (other !== term && sharesStem(term, other, minSharedPrefix)) out.push({ term: other, similarity: prefixSimilarity });
       }
     }
+    if (out.length === 0) {
+      // Latvian puts the debitive and the negation in front of the verb: "jāiesniedz" (must submit),
+      // "nesaņēmu" (did not get) are "iesniegt" and "saņemt" to the knowledge base.
+      for (const prefix of VERB_PREFIXES) {
+        if (!term.startsWith(prefix) || term.length - prefix.length < minSharedPrefix) continue;
+        for (const r of this.resolve(term.slice(prefix.length))) {
+          if (!r.typo) out.push({ term: r.term, similarity: r.similarity * VERB_PREFIX_SIMILARITY });
+        }
+      }
+    }
     if (out.length === 0 && term.length >= fuzzyMinLength && !/\d/.test(term)) {
       const bucket = this.fuzzyBuckets.get(term[0] ?? '');
       // Only words of about the same length can be the one meant (the length guard below); Fuse
@@ -479,6 +489,11 @@ function fuzzyCandidates(bucket: FuzzyBucket, term: string, threshold: number): 
   if (near.length > FUZZY_CANDIDATES_MAX) near.sort((a, b) => b.shared - a.shared || a.i - b.i).length = FUZZY_CANDIDATES_MAX;
   return near.map((n) => n.i).sort((a, b) => a - b).map((i) => terms[i]!);
 }
+
+/** Folded Latvian verb prefixes: debitive "jā-", negation "ne-". */
+const VERB_PREFIXES = ['ja', 'ne'];
+/** A verb found under its prefix is that verb, nearly: "nedrīkst" is not "drīkst". */
+const VERB_PREFIX_SIMILARITY = 0.9;
 
 /** At most this many vocabulary terms are scored by Fuse for one typo. */
 const FUZZY_CANDIDATES_MAX = 24;

@@ -56,7 +56,7 @@ const STOPWORDS = new Set(
     'jo esmu esam esat biju bijis bijusi butu nebija nebus vins vina vini vinas vinu vinam vinai viniem vinam ' +
     'sis sie sai saja sada sados tads tada taja tajos kurs kura kuru kura kuriem kurai kuram kaut kads kada ' +
     'visi visas viss visu vienmer kadreiz tomer tacu gan jeb nekas neko nevienu neviens loti diezgan vairak ' +
-    'pat tiesi talak atkal vel joprojam ' +
+    'pat tiesi talak atkal vel joprojam tos tajas sos sis ' +
     // inflected forms, listed because stems are never filtered ("kas" is also the stem of "kase")
     'kados kadus kadam kadiem kadai kurus kuros manam maniem manai manos tavam taviem tavai tavu tavas tavi ' +
     'savam saviem savai savos savus savas cikos cikiem drikstu tikt vairakas tam tai tiem ' +
