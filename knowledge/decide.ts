@@ -4,7 +4,7 @@
 import type { Authority, KnowledgeEntry, LanguageCode } from './schema.js';
 import type { Knowledge } from './knowledge.js';
 import type { ScoredDocument } from './matcher.js';
-import { containsWords, words } from './normalise.js';
+import { containsWords, terms, words } from './normalise.js';
 
 export interface DecisionSettings {
   /** The best entry answers when it scores at least this … */
@@ -241,7 +241,8 @@ const CLAUSE_SPLIT = /[.;!?]+\s+|\s*,?\s+(?:un\s+ar[iī]|kā\s+arī|ka\s+ari|un|
  *   answered with are offered in a clarifying question.
  */
 function byClauses(text: string, whole: Decision, ctx: DecisionContext, s: DecisionSettings): Decision | null {
-  const clauses = text.split(CLAUSE_SPLIT).filter((c) => c.trim().split(/\s+/).length >= 2);
+  // A clause with a single topic word ("kā to pieprasīt") says too little to be decided alone.
+  const clauses = text.split(CLAUSE_SPLIT).filter((c) => terms(c).length >= 2);
   if (clauses.length < 2) return null;
   const answers = new Map<string, { entry: KnowledgeEntry; score: number }>();
   const referrals = new Map<string, Authority>();
