@@ -137,7 +137,7 @@ const FAMILIAR_SHARE = 0.75;
  * Emergencies come before anything else, so they must not hang on a fuzzy score: any keyword of an
  * emergency authority ("ugunsgrēks", "avārija", "nav elpošanas") present in full, inflected or not.
  */
-function findEmergency(text: string, knowledge: Knowledge): Authority | undefined {
+export function findEmergency(text: string, knowledge: Knowledge): Authority | undefined {
   for (const authority of knowledge.authorities.values()) {
     if (!authority.emergency) continue;
     // Latvian keywords match inflected ("ugunsgrēkā"); the others word for word, plurals allowed.

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatProblem, loadKnowledgeFiles } from '../knowledge/load.js';
 import { KnowledgeLoadError, KnowledgeSource } from '../knowledge/source.js';
+import { buildKnowledge } from '../knowledge/knowledge.js';
+import { findEmergency } from '../knowledge/decide.js';
 import { silentLogger } from '../bot/log.js';
 
 const today = new Date('2026-11-22T10:00:00Z');
@@ -37,6 +39,23 @@ describe('kb:check problems', () => {
     expectLine(/ERROR .*broken\.third\.yaml › broken\.dup › id: id must equal the file name "broken\.third"/);
     expectLine(/ERROR .*broken\.dup\.yaml › broken\.dup › id: id also used in .*broken\.third\.yaml/);
     expectLine(/ERROR .*broken\.yaml-error\.yaml: not valid YAML/);
+  });
+
+  it('no ordinary question of the knowledge base would be sent to 112 by an emergency keyword', () => {
+    // Emergency keywords win before anything else, so one that occurs in an everyday question
+    // ("deg termiņš", "injured at work") would send citizens to 112. Every phrasing of every
+    // entry, intent and non-emergency authority is checked against them.
+    const result = loadKnowledgeFiles({ knowledgeDir: 'knowledge', agency: 'dvi', today });
+    if (!result.ok) throw new Error('demo knowledge invalid');
+    const knowledge = buildKnowledge(result.files);
+    const questions = (q: Partial<Record<string, string[]>>) => Object.values(q).flatMap((list) => list ?? []);
+    const ordinary = [
+      ...result.files.entries.flatMap((e) => questions(e.questions)),
+      ...result.files.intents.flatMap((i) => questions(i.questions)),
+      ...result.files.authorities.filter((a) => !a.emergency).flatMap((a) => questions(a.questions)),
+    ];
+    expect(ordinary.length).toBeGreaterThan(1000);
+    expect(ordinary.filter((q) => findEmergency(q, knowledge) !== undefined)).toEqual([]);
   });
 
   it('the bot refuses to start on an invalid knowledge base', () => {
