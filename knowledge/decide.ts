@@ -122,9 +122,10 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
     }
     return { decision: { kind: 'language', detected: requested }, language, detected: requested, upset };
   }
-  // A detector guesses from letters; short Latvian without diacritics can look Lithuanian. Words the
-  // knowledge base itself uses, nearly all of them, say the message is in a language it is written in.
-  const familiar = analysis.terms.length >= 2 && analysis.familiar >= FAMILIAR_SHARE;
+  // A detector guesses from letters; short Latvian without diacritics can look Lithuanian. When it
+  // names a language the knowledge base is not written in, yet nearly every word is one the
+  // knowledge base uses, the message is in one of the knowledge base's languages after all.
+  const familiar = !knowledge.languages.has(detection.language) && analysis.terms.length >= 2 && analysis.familiar >= FAMILIAR_SHARE;
   if (detection.reliable && !offered(detection.language) && !familiar) return result({ kind: 'language', detected: detection.language });
 
   return result(classify(text, results, ctx, s));

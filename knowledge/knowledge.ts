@@ -9,6 +9,8 @@ export interface Knowledge {
   authorities: ReadonlyMap<string, Authority>;
   intents: ReadonlyMap<string, Intent>;
   index: MatchIndex;
+  /** Languages the entries' questions are written in. */
+  languages: ReadonlySet<string>;
 }
 
 const allOf = (list: Partial<Record<string, string[]>> | undefined): string[] =>
@@ -31,5 +33,6 @@ export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings 
     authorities: new Map(files.authorities.map((a) => [a.id, a])),
     intents: new Map(files.intents.map((i) => [i.id, i])),
     index: new MatchIndex(documents, settings),
+    languages: new Set(files.entries.flatMap((e) => Object.keys(e.questions))),
   };
 }

@@ -1,12 +1,16 @@
 // Text normalisation for matching: what a citizen types fast ("sudzibu", "Sūdzības!") and what the
 // knowledge keepers wrote ("sūdzība") must meet on the same terms.
 
-/** Lower case, no diacritics, letters and digits only, single spaces. */
+/**
+ * Lower case, no diacritics, letters and digits only, single spaces. A single letter joined by a
+ * hyphen stays one word: "e-adrese" is the official e-address, not an "adrese" ("eadrese").
+ */
 export function fold(text: string): string {
   return text
     .toLowerCase()
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
+    .replace(/(?<![\p{L}\p{N}])(\p{L})[-‐‑–]\s?(?=\p{L})/gu, '$1')
     .replace(/[^\p{L}\p{N}]+/gu, ' ')
     .trim();
 }
