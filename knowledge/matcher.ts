@@ -193,16 +193,23 @@ export class MatchIndex {
 
   /** Every document scored against the question, best first; documents with no match are left out. */
   search(question: string, limit = 8): { analysis: QueryAnalysis; results: ScoredDocument[] } {
-    // A question that is, word for word, a phrasing of exactly one document is that document.
+    const scored = this.score(question, limit);
+    // A question that is, word for word, a phrasing of exactly one document is that document; the
+    // others keep their places behind it (a flow may offer related entries).
     const verbatim = this.verbatim.get(fold(question));
-    if (verbatim?.length === 1) {
-      const { doc } = this.docs[verbatim[0]!]!;
-      const terms = [...new Set(termsOf(question))];
-      return {
-        analysis: { terms, unknown: [], weight: 1, familiar: 1 },
-        results: [{ kind: doc.kind, id: doc.id, score: 1, confidence: 1, rank: 1, matched: terms }],
-      };
-    }
+    if (verbatim?.length !== 1) return scored;
+    const { doc } = this.docs[verbatim[0]!]!;
+    const terms = scored.analysis.terms;
+    return {
+      analysis: { terms, unknown: [], weight: Math.max(1, scored.analysis.weight), familiar: 1 },
+      results: [
+        { kind: doc.kind, id: doc.id, score: 1, confidence: 1, rank: 1, matched: terms },
+        ...scored.results.filter((r) => r.id !== doc.id),
+      ].slice(0, limit),
+    };
+  }
+
+  private score(question: string, limit: number): { analysis: QueryAnalysis; results: ScoredDocument[] } {
     const queryTerms = [...new Set(termsOf(question))];
     const resolved = queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) }));
     const unknown = resolved.filter((r) => r.resolutions.length === 0).map((r) => r.term);
