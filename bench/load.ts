@@ -28,6 +28,17 @@
 // (beside links to the project's folders) and the children run plain `node --expose-gc` on the JavaScript, without
 // tsx's loader thread (~35 MB RSS) and on-the-fly transforms. --tsx runs them from the sources instead;
 // a failing compile falls back to that, with a note.
+// Storage (--storage sqlite,postgres,postgres-2; default all three where PostgreSQL is installed, else
+// sqlite with a note): `sqlite` is one server with SQLite in a temporary DATA_DIR; `postgres` one server
+// on a temporary PostgreSQL cluster started as the tests start it (test/support/postgres.ts: initdb and
+// pg_ctl from /usr/lib/postgresql/*/bin, as the postgres OS user when root); `postgres-2` two servers
+// sharing one database, each citizen sending its requests to them in turn (round robin per request, a
+// load balancer without session affinity), so every conversation moves between instances. Each
+// PostgreSQL mode gets a fresh database on the one cluster; both instances share DIRECTLINE_TOKEN_SECRET,
+// so either accepts the other's tokens. The cluster is destroyed at the end, on failure and on Ctrl-C.
+// With two instances, server CPU and GC time are summed and memory is the larger instance's (the RSS
+// target is per process), with the sum beside it. PostgreSQL's own processes are not in "srv CPU".
+// --pg-seconds sets the time per level for the PostgreSQL modes (default: --seconds).
 // Options: --profile writes a V8 CPU profile of the Padoms server child to $TMPDIR/padoms-bench-profiles/ (--cpu-prof);
 // --levels 10,100 and --seconds 15 change the levels and the time per level; --think 2000 makes each
 // citizen pause 0.5–1.5× that long after every reply (default: none).
@@ -35,11 +46,13 @@
 // 100 conversations needs > 5,000 turns/s; --think measures latency at a person's pace instead.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync, symlinkSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
+import type { PgCluster } from '../test/support/postgres.js';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 
 const HERE = fileURLToPath(import.meta.url);
@@ -54,6 +67,12 @@ const argValue = (name: string): string | undefined => {
 const LEVELS = (argValue('--levels') ?? '10,100,500').split(',').map(Number);
 /** Time per level for Padoms; the echo server needs less to settle. */
 const LEVEL_SECONDS = Number(argValue('--seconds') ?? 15);
+/**
+ * Time per level for the PostgreSQL modes (--pg-seconds; default: --seconds). At 15 s the default run
+ * (three modes, three levels, echo, compile, cluster start) took about 3 minutes on 2 busy cores;
+ * each level can overrun by at most one turn's timeouts, so it stays under 6.
+ */
+const PG_LEVEL_SECONDS = Number(argValue('--pg-seconds') ?? LEVEL_SECONDS);
 const ECHO_SECONDS = 5;
 const WARMUP_SECONDS = 3;
 /** Upper bound on turns per level, whatever the time. */
@@ -81,6 +100,15 @@ const TARGETS = { ratioToEcho: 0.25, p99At100Ms: 20, errorsAt500: 0, rssMB: 250 
 // IPC between the orchestrator and a server child
 
 type ServerKind = 'padoms' | 'echo';
+/** Where the Padoms server keeps its data, and how many instances share it. */
+type Storage = 'sqlite' | 'postgres' | 'postgres-2';
+const STORAGES: readonly Storage[] = ['sqlite', 'postgres', 'postgres-2'];
+/**
+ * How the orchestrator tells a Padoms child to use PostgreSQL (environment, not argv: the URL holds a
+ * password). Unset: SQLite. The child turns them into DATABASE_URL and DIRECTLINE_TOKEN_SECRET.
+ */
+const ENV_DATABASE_URL = 'PADOMS_BENCH_DATABASE_URL';
+const ENV_TOKEN_SECRET = 'PADOMS_BENCH_TOKEN_SECRET';
 type ToServer = { type: 'level-start' } | { type: 'level-end' } | { type: 'stop' };
 type FromServer =
   | { type: 'ready'; port: number }
@@ -117,11 +145,16 @@ async function runServer(kind: ServerKind): Promise<void> {
   let close: () => Promise<void>;
   let server: http.Server | { address(): AddressInfo | string | null };
   if (kind === 'padoms') {
-    // The production factory with SQLite in a temporary DATA_DIR, logging off.
+    // The production factory with SQLite in a temporary DATA_DIR (or PostgreSQL when the orchestrator
+    // passes a database), logging off.
     const { createApp } = await import('../bot/app.js');
     const { testConfig } = await import('../bot/config.js');
     const { silentLogger } = await import('../bot/log.js');
     const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-bench-'));
+    const databaseUrl = process.env[ENV_DATABASE_URL];
+    // With PostgreSQL the token secret is required, and the same on every instance: a token one issued
+    // must be accepted by the other.
+    const postgres = databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl, DIRECTLINE_TOKEN_SECRET: process.env[ENV_TOKEN_SECRET] ?? '' };
     const app = createApp(
       testConfig({
         DATA_DIR: dataDir,
@@ -130,6 +163,7 @@ async function runServer(kind: ServerKind): Promise<void> {
         LOCALES_DIR: path.join(ROOT, 'locales'),
         // One trusted proxy: rate limits apply per simulated citizen (X-Forwarded-For), see above.
         TRUST_PROXY_HOPS: '1',
+        ...postgres,
       }),
       { log: silentLogger },
     );
@@ -217,6 +251,9 @@ async function runServer(kind: ServerKind): Promise<void> {
   });
   // The orchestrator is gone (killed, crashed): do not linger on the port, remove the data folder.
   process.once('disconnect', () => shutdown(1));
+  // Ctrl-C in a terminal reaches the whole process group, this child included: close as on 'stop'
+  // (the data folder removed, database connections ended) rather than die where it stands.
+  process.once('SIGINT', () => shutdown(130));
   const port = (server.address() as AddressInfo).port;
   send({ type: 'ready', port });
 }
@@ -255,26 +292,35 @@ function serverEntry(): ServerEntry {
   return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation', '--max-old-space-size=192'] };
 }
 
+/** How long a server child may take to stop cleanly before it is killed. */
+const STOP_TIMEOUT_MS = 10_000;
+
 class ServerProcess {
+  /** Children not yet stopped: on failure or Ctrl-C they go before the database they use. */
+  static readonly live = new Set<ServerProcess>();
+
   private constructor(
     readonly kind: ServerKind,
     private readonly child: ChildProcess,
     readonly port: number,
   ) {}
 
-  static start(kind: ServerKind, entry: ServerEntry, profile: boolean): Promise<ServerProcess> {
+  static start(kind: ServerKind, entry: ServerEntry, profile: boolean, env: Record<string, string> = {}): Promise<ServerProcess> {
     const execArgv = [...entry.execArgv, ...(profile ? ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR] : [])];
     if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
     const child = fork(entry.file, ['--server', kind], {
       execArgv,
-      env: { ...process.env, PADOMS_BENCH_ROOT: ROOT },
+      env: { ...process.env, ...env, PADOMS_BENCH_ROOT: ROOT },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     return new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before it was ready`)));
       child.once('message', (m: FromServer) => {
-        if (m.type === 'ready') resolve(new ServerProcess(kind, child, m.port));
+        if (m.type !== 'ready') return;
+        const server = new ServerProcess(kind, child, m.port);
+        ServerProcess.live.add(server);
+        resolve(server);
       });
     });
   }
@@ -284,11 +330,13 @@ class ServerProcess {
   }
 
   levelStart(): void {
-    this.child.send({ type: 'level-start' } satisfies ToServer);
+    if (this.child.connected) this.child.send({ type: 'level-start' } satisfies ToServer);
   }
 
   levelEnd(): Promise<Extract<FromServer, { type: 'level' }>> {
     return new Promise((resolve, reject) => {
+      // Died during the level (its 'exit' already went by): fail the run instead of waiting forever.
+      if (!this.child.connected) return reject(new Error(`${this.kind} server (pid ${this.pid ?? '?'}) ended during the level`));
       const onExit = (code: number | null) => reject(new Error(`${this.kind} server exited with ${code} during the level`));
       const onMessage = (m: FromServer) => {
         if (m.type !== 'level') return;
@@ -302,11 +350,22 @@ class ServerProcess {
     });
   }
 
+  /** A clean stop (the child removes its data folder); killed if it takes longer than STOP_TIMEOUT_MS. */
   stop(): Promise<void> {
     return new Promise((resolve) => {
       this.child.removeAllListeners('exit');
-      this.child.once('exit', () => resolve());
-      this.child.send({ type: 'stop' } satisfies ToServer);
+      if (this.child.exitCode !== null || this.child.signalCode !== null) {
+        ServerProcess.live.delete(this);
+        return resolve();
+      }
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        ServerProcess.live.delete(this);
+        resolve();
+      });
+      if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToServer);
+      else this.child.kill('SIGTERM');
     });
   }
 }
@@ -431,9 +490,16 @@ const nextCitizenAddress = () => {
   return `10.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 };
 
-/** One simulated citizen slot against Padoms: conversation after conversation. */
-function citizen(port: number, questions: readonly string[], seed: number) {
+/**
+ * One simulated citizen slot against Padoms: conversation after conversation. With several instances
+ * (`ports`), each request goes to the next one, as a load balancer without session affinity sends
+ * them: the poll after a POST reaches the other instance, which must find the reply in the database.
+ * Citizens start on different instances (by seed), so the load is even from the first request.
+ */
+function citizen(ports: readonly number[], questions: readonly string[], seed: number) {
   let next = seed;
+  let request = seed;
+  const port = () => ports[request++ % ports.length]!;
   const question = () => questions[(next = (next * 1103515245 + 12345) >>> 0) % questions.length] ?? '';
   const base = '/v3/directline';
 
@@ -441,11 +507,11 @@ function citizen(port: number, questions: readonly string[], seed: number) {
     let forwardedFor = nextCitizenAddress();
     const get = async (path: string, token: string) => {
       stats.requests++;
-      return call(agent, port, 'GET', path, { token, forwardedFor });
+      return call(agent, port(), 'GET', path, { token, forwardedFor });
     };
     const post = async (path: string, token: string | undefined, body: unknown) => {
       stats.requests++;
-      return call(agent, port, 'POST', path, { ...(token === undefined ? {} : { token }), body, forwardedFor });
+      return call(agent, port(), 'POST', path, { ...(token === undefined ? {} : { token }), body, forwardedFor });
     };
     /** Polls with backoff until `found` says the new activities hold what we wait for. */
     const pollUntil = async (conversationId: string, token: string, watermark: string, found: (a: Activity) => boolean) => {
@@ -550,11 +616,44 @@ async function classify(questions: readonly Labelled[]): Promise<Map<string, num
 // ---------------------------------------------------------------------------------------------
 // Report
 
+type ServerLevel = Extract<FromServer, { type: 'level' }>;
+
+/** One level's server figures over all instances of a run. */
+interface Measured extends Omit<ServerLevel, 'type'> {
+  instances: number;
+  /** Peak RSS of all instances added up (each instance's own peak: an upper bound of the joint peak). */
+  peakRssSumMB: number;
+}
+
+/**
+ * Memory per instance is the larger instance's (the RSS target is per process); CPU and GC time are
+ * summed (the work the level cost); loop delay and the longest GC pause are the worse instance's.
+ */
+function combine(levels: readonly ServerLevel[]): Measured {
+  const max = (pick: (l: ServerLevel) => number) => Math.max(...levels.map(pick));
+  const sum = (pick: (l: ServerLevel) => number) => levels.reduce((total, l) => total + pick(l), 0);
+  return {
+    instances: levels.length,
+    peakRssMB: max((l) => l.peakRssMB),
+    peakRssSumMB: sum((l) => l.peakRssMB),
+    peakHeapMB: max((l) => l.peakHeapMB),
+    heapAfterGcMB: max((l) => l.heapAfterGcMB),
+    hwmMB: max((l) => l.hwmMB),
+    cpuMs: sum((l) => l.cpuMs),
+    loopP99Ms: max((l) => l.loopP99Ms),
+    loopMaxMs: max((l) => l.loopMaxMs),
+    gcMs: sum((l) => l.gcMs),
+    gcMaxMs: max((l) => l.gcMaxMs),
+  };
+}
+
 interface Row {
   server: ServerKind;
+  /** What the table's first column says: padoms/sqlite, padoms/postgres-2, echo. */
+  label: string;
   level: number;
   stats: LevelStats;
-  server_: Extract<FromServer, { type: 'level' }>;
+  server_: Measured;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -579,7 +678,7 @@ function rowCells(r: Row): string[] {
   const sorted = [...r.stats.latenciesMs].sort((a, b) => a - b);
   const s = r.stats;
   return [
-    r.server,
+    r.label,
     String(r.level),
     f(s.turns / s.elapsedS, 0),
     f(s.requests / s.elapsedS, 0),
@@ -593,7 +692,7 @@ function rowCells(r: Row): string[] {
     `${f((100 * r.server_.cpuMs) / (1000 * s.elapsedS), 0)}%`,
     f(r.server_.cpuMs / Math.max(1, s.turns), 2),
     `${f((100 * s.clientCpuMs) / (1000 * s.elapsedS), 0)}%`,
-    f(r.server_.peakRssMB, 0),
+    r.server_.instances > 1 ? `${f(r.server_.peakRssMB, 0)} (Σ ${f(r.server_.peakRssSumMB, 0)})` : f(r.server_.peakRssMB, 0),
     f(r.server_.peakHeapMB, 0),
     f(r.server_.heapAfterGcMB, 0),
     `${f(r.server_.loopP99Ms, 0)}/${f(r.server_.loopMaxMs, 0)}`,
@@ -604,64 +703,122 @@ function rowCells(r: Row): string[] {
 // ---------------------------------------------------------------------------------------------
 // Orchestration
 
-async function runLevels(kind: ServerKind, entry: ServerEntry, questions: readonly string[], seconds: number, profile: boolean): Promise<Row[]> {
-  const server = await ServerProcess.start(kind, entry, profile && kind === 'padoms');
-  const slot = (n: number) => (kind === 'padoms' ? citizen(server.port, questions, n + 1) : echoClient(server.port, questions, n));
-  const slots = (concurrency: number) => {
+/** One run of the levels: which server, how many instances, what they are told, how long per level. */
+interface Target {
+  kind: ServerKind;
+  label: string;
+  instances: number;
+  env: Record<string, string>;
+  seconds: number;
+}
+
+async function runLevels(target: Target, entry: ServerEntry, questions: readonly string[], profile: boolean): Promise<Row[]> {
+  const { kind, label, seconds } = target;
+  const servers = await Promise.all(Array.from({ length: target.instances }, () => ServerProcess.start(kind, entry, profile && kind === 'padoms', target.env)));
+  const ports = servers.map((server) => server.port);
+  const slot = (n: number) => (kind === 'padoms' ? citizen(ports, questions, n + 1) : echoClient(ports[0]!, questions, n));
+  const slots = () => {
     let n = 0;
     return (agent: http.Agent, stats: LevelStats, active: () => boolean) => slot(n++)(agent, stats, active);
   };
-  process.stdout.write(`  ${kind}: warm-up ${WARMUP_SECONDS} s at 20…`);
-  await drive(20, WARMUP_SECONDS, slots(20));
+  // The warm-up also applies the PostgreSQL migrations (run before a store's first query).
+  process.stdout.write(`  ${label}: warm-up ${WARMUP_SECONDS} s at 20…`);
+  await drive(20, WARMUP_SECONDS, slots());
   process.stdout.write(' done\n');
   const rows: Row[] = [];
   for (const level of LEVELS) {
-    process.stdout.write(`  ${kind}: ${level} concurrent for ${seconds} s…`);
-    server.levelStart();
-    const stats = await drive(level, seconds, slots(level));
-    const serverStats = await server.levelEnd();
-    rows.push({ server: kind, level, stats, server_: serverStats });
+    process.stdout.write(`  ${label}: ${level} concurrent for ${seconds} s…`);
+    for (const server of servers) server.levelStart();
+    const stats = await drive(level, seconds, slots());
+    const serverStats = combine(await Promise.all(servers.map((server) => server.levelEnd())));
+    rows.push({ server: kind, label, level, stats, server_: serverStats });
     process.stdout.write(` ${f(stats.turns / stats.elapsedS, 0)} ${kind === 'padoms' ? 'turns' : 'requests'}/s\n`);
   }
   const hwm = rows.at(-1)?.server_.hwmMB ?? NaN;
-  process.stdout.write(`  ${kind}: VmHWM over the whole run ${f(hwm, 0)} MB (pid ${server.pid ?? '?'})\n`);
-  await server.stop();
+  const pids = servers.map((server) => server.pid ?? '?').join(', ');
+  process.stdout.write(`  ${label}: VmHWM over the whole run ${f(hwm, 0)} MB${servers.length > 1 ? ' (the larger instance)' : ''} (pid ${pids})\n`);
+  await Promise.all(servers.map((server) => server.stop()));
   return rows;
 }
 
-async function main(): Promise<void> {
-  // Ctrl-C / kill: exit through process.exit, so the 'exit' cleanup runs (server children follow
-  // on their own when the IPC channel closes).
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-  const profile = process.argv.includes('--profile');
-  const labelled = pickQuestions();
-  const questions = labelled.map((l) => l.q);
-  const labels = new Map<string, number>();
-  for (const l of labelled) labels.set(l.kind, (labels.get(l.kind) ?? 0) + 1);
-  const actual = await classify(labelled);
-  console.log(`Direct Line load test — node ${process.version}, ${MESSAGES_PER_CONVERSATION} messages per conversation, keep-alive http.Agent, server in a forked child`);
-  console.log(`questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  if (THINK_MS > 0) console.log(`think time: ${THINK_MS} ms × 0.5–1.5 after every reply`);
-  console.log(`polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply\n`);
+// ---- Storage modes and the PostgreSQL cluster
 
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew every figure)`);
-  const entry = serverEntry();
-  console.log(`servers: ${entry.mode === 'compiled' ? `compiled with tsc, plain node (${path.relative(ROOT, entry.file) || entry.file})` : 'TypeScript sources under tsx'}`);
-  const ours = await runLevels('padoms', entry, questions, LEVEL_SECONDS, profile);
-  const echo = await runLevels('echo', entry, questions, ECHO_SECONDS, false);
+const NO_POSTGRES = 'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb; apt-get install -y postgresql)';
 
-  console.log();
-  console.log('"turns/s" is citizen turns (message → reply read) for padoms, requests for echo; "req/s" is every HTTP request;');
-  console.log('"polls/wait" GETs per awaited reply (greeting or answer); "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
-  console.log(
-    table(
-      ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB', 'peak heap MB', 'heap after GC', 'loop delay p99/max ms', 'GC time/max ms'],
-      [...ours, ...echo].map(rowCells),
-    ),
-  );
+/** The modes to run, in the usual order: --storage, else all three where PostgreSQL is installed. */
+function storageModes(postgresInstalled: boolean): Storage[] {
+  const asked = argValue('--storage');
+  if (asked === undefined) {
+    if (postgresInstalled) return [...STORAGES];
+    console.log(`note: ${NO_POSTGRES}: storage sqlite only`);
+    return ['sqlite'];
+  }
+  const modes = asked.split(',').map((m) => m.trim());
+  const unknown = modes.filter((m) => !(STORAGES as readonly string[]).includes(m));
+  if (unknown.length > 0) throw new Error(`--storage: unknown ${unknown.join(', ')}; one or more of ${STORAGES.join(', ')}, comma-separated`);
+  if (!postgresInstalled && modes.some((m) => m !== 'sqlite')) throw new Error(`--storage ${asked}: ${NO_POSTGRES}`);
+  return STORAGES.filter((m) => modes.includes(m));
+}
 
-  console.log();
-  const peakRss = Math.max(...ours.map((r) => r.server_.peakRssMB));
+const describeStorage: Record<Storage, string> = {
+  sqlite: 'one server, SQLite in a temporary DATA_DIR',
+  postgres: 'one server, a temporary PostgreSQL cluster',
+  'postgres-2': 'two servers sharing one PostgreSQL database, each citizen sending its requests to them in turn; srv CPU and GC time summed, memory the larger instance (Σ both)',
+};
+
+/**
+ * Work to undo however the run ends (normal end, failure, Ctrl-C): server children first (they hold
+ * connections to the database), then the registered steps, newest first. Runs once; later calls
+ * wait for the same run, so a signal and a failing main do not race each other.
+ */
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanUp(): Promise<void> {
+  cleaning ??= (async () => {
+    await Promise.all([...ServerProcess.live].map((server) => server.stop()));
+    for (const undo of cleanups.reverse()) {
+      await undo().catch((err: unknown) => console.error(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  })();
+  return cleaning;
+}
+
+/**
+ * A temporary cluster, started as the tests start theirs (test/support/postgres.ts), destroyed by
+ * cleanUp. Imported here, not at the top: server children load this file too, and must not pay for
+ * pg and the helpers in their RSS when they run on SQLite.
+ */
+async function startCluster(): Promise<PgCluster> {
+  const { startPostgres, postgresBinDir } = await import('../test/support/postgres.js');
+  process.stdout.write(`  PostgreSQL: temporary cluster from ${postgresBinDir ?? '?'}…`);
+  const cluster = await startPostgres();
+  cleanups.push(() => cluster.destroy());
+  process.stdout.write(` ready in ${cluster.startupMs} ms (port ${cluster.port})\n`);
+  return cluster;
+}
+
+/** Runs the PostgreSQL modes on one cluster, each on a fresh database (the next does not start on the last one's rows). */
+async function runPostgresModes(modes: readonly Storage[], entry: ServerEntry, questions: readonly string[], profile: boolean): Promise<Map<Storage, Row[]>> {
+  const results = new Map<Storage, Row[]>();
+  if (modes.length === 0) return results;
+  const cluster = await startCluster();
+  // One secret for every instance: a token issued by one is accepted by the other.
+  const tokenSecret = randomBytes(32).toString('base64url');
+  for (const storage of modes) {
+    const url = await cluster.createDatabase(`bench_${storage.replace('-', '_')}`);
+    const env = { [ENV_DATABASE_URL]: url, [ENV_TOKEN_SECRET]: tokenSecret };
+    const instances = storage === 'postgres-2' ? 2 : 1;
+    results.set(storage, await runLevels({ kind: 'padoms', label: `padoms/${storage}`, instances, env, seconds: PG_LEVEL_SECONDS }, entry, questions, profile));
+  }
+  return results;
+}
+
+// ---- Report
+
+const p99Of = (r: Row) => percentile([...r.stats.latenciesMs].sort((a, b) => a - b), 0.99);
+const errorsOf = (r: Row) => [...r.stats.errors.values()].reduce((a, b) => a + b, 0);
+
+function printTargets(ours: readonly Row[], echo: readonly Row[]): void {
   const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const targetRows = LEVELS.map((level) => {
     const o = ours.find((r) => r.level === level);
@@ -670,8 +827,8 @@ async function main(): Promise<void> {
     const turns = o.stats.turns / o.stats.elapsedS;
     const echoRps = e.stats.turns / e.stats.elapsedS;
     const ratio = turns / echoRps;
-    const p99 = percentile([...o.stats.latenciesMs].sort((a, b) => a - b), 0.99);
-    const errors = [...o.stats.errors.values()].reduce((a, b) => a + b, 0);
+    const p99 = p99Of(o);
+    const errors = errorsOf(o);
     return [
       String(level),
       f(turns, 0),
@@ -682,9 +839,79 @@ async function main(): Promise<void> {
     ];
   });
   console.log(table(['conc', 'our turns/s', 'echo req/s', 'turns/s ÷ echo req/s', 'p99', 'errors'], targetRows));
-  console.log(`peak server RSS (100 ms samples, all levels): ${f(peakRss, 0)} MB (< ${TARGETS.rssMB}) ${check(peakRss < TARGETS.rssMB)}`);
+  const peakRss = Math.max(...ours.map((r) => r.server_.peakRssMB));
+  const instances = ours[0]?.server_.instances ?? 1;
+  const both = instances > 1 ? ` per instance (the larger; all ${instances} together ${f(Math.max(...ours.map((r) => r.server_.peakRssSumMB)), 0)} MB)` : '';
+  console.log(`peak server RSS (100 ms samples, all levels): ${f(peakRss, 0)} MB${both} (< ${TARGETS.rssMB}) ${check(peakRss < TARGETS.rssMB)}`);
+}
+
+/** turns/s and p99 of every mode at 100 concurrent conversations (or the level nearest to it). */
+function comparison(results: ReadonlyMap<Storage, readonly Row[]>): string {
+  const level = LEVELS.reduce((best, l) => (Math.abs(l - 100) < Math.abs(best - 100) ? l : best));
+  const parts = [...results].map(([storage, rows]) => {
+    const r = rows.find((row) => row.level === level);
+    return r === undefined ? `${storage} –` : `${storage} ${f(r.stats.turns / r.stats.elapsedS, 0)} turns/s, p99 ${f(p99Of(r), 2)} ms`;
+  });
+  return `comparison at ${level} concurrent: ${parts.join(' · ')}`;
+}
+
+async function main(): Promise<void> {
+  // Ctrl-C / kill: stop the servers and destroy the PostgreSQL cluster, then exit through
+  // process.exit, so the 'exit' cleanup (build folder) runs too. A second signal exits at once
+  // (test/support/postgres.ts still stops a cluster left running, on 'exit').
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.once(signal, () => process.exit(130));
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+  const profile = process.argv.includes('--profile');
+  const { hasPostgres } = await import('../test/support/postgres.js');
+  const modes = storageModes(hasPostgres);
+  const labelled = pickQuestions();
+  const questions = labelled.map((l) => l.q);
+  const labels = new Map<string, number>();
+  for (const l of labelled) labels.set(l.kind, (labels.get(l.kind) ?? 0) + 1);
+  const actual = await classify(labelled);
+  console.log(`Direct Line load test — node ${process.version}, ${MESSAGES_PER_CONVERSATION} messages per conversation, keep-alive http.Agent, server in a forked child`);
+  console.log(`questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (THINK_MS > 0) console.log(`think time: ${THINK_MS} ms × 0.5–1.5 after every reply`);
+  console.log(`polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply`);
+  const pgModes = modes.filter((m) => m !== 'sqlite');
+  const seconds = [...(modes.includes('sqlite') ? [`${LEVEL_SECONDS} s sqlite`] : []), ...(pgModes.length > 0 ? [`${PG_LEVEL_SECONDS} s ${pgModes.join(', ')}`] : []), `${ECHO_SECONDS} s echo`];
+  console.log(`storage: ${modes.join(', ')}; time per level: ${seconds.join(', ')}\n`);
+
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew every figure)`);
+  const entry = serverEntry();
+  console.log(`servers: ${entry.mode === 'compiled' ? `compiled with tsc, plain node (${path.relative(ROOT, entry.file) || entry.file})` : 'TypeScript sources under tsx'}`);
+  const results = new Map<Storage, Row[]>();
+  if (modes.includes('sqlite')) {
+    results.set('sqlite', await runLevels({ kind: 'padoms', label: 'padoms/sqlite', instances: 1, env: {}, seconds: LEVEL_SECONDS }, entry, questions, profile));
+  }
+  const echo = await runLevels({ kind: 'echo', label: 'echo', instances: 1, env: {}, seconds: ECHO_SECONDS }, entry, questions, false);
+  // PostgreSQL last: its cluster runs only while it is measured.
+  for (const [storage, rows] of await runPostgresModes(pgModes, entry, questions, profile)) results.set(storage, rows);
+
+  console.log();
+  console.log('"turns/s" is citizen turns (message → reply read) for padoms, requests for echo; "req/s" is every HTTP request;');
+  console.log('"polls/wait" GETs per awaited reply (greeting or answer); "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
+  console.log('"srv CPU" is the Padoms server process(es) only: PostgreSQL\'s own processes, on the same machine, are not counted.');
+  for (const [storage, ours] of results) {
+    console.log();
+    console.log(`storage ${storage}: ${describeStorage[storage]}; ${storage === 'sqlite' ? LEVEL_SECONDS : PG_LEVEL_SECONDS} s per level`);
+    console.log(
+      table(
+        ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB', 'peak heap MB', 'heap after GC', 'loop delay p99/max ms', 'GC time/max ms'],
+        [...ours, ...echo].map(rowCells),
+      ),
+    );
+    console.log();
+    printTargets(ours, echo);
+  }
+  console.log();
+  console.log(comparison(results));
   console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  if (profile) console.log(`CPU profile of the padoms server: ${PROFILE_DIR}/`);
+  if (profile) console.log(`CPU profile of the padoms server${results.has('postgres-2') ? 's (one file per process)' : ''}: ${PROFILE_DIR}/`);
 }
 
 const serverAt = process.argv.indexOf('--server');
@@ -693,6 +920,11 @@ if (serverAt >= 0) {
   if (kind !== 'padoms' && kind !== 'echo') throw new Error('usage: bench/load.ts --server padoms|echo');
   await runServer(kind);
 } else {
-  await main();
+  try {
+    await main();
+  } finally {
+    // Also on failure: no cluster or server child outlives the run.
+    await cleanUp();
+  }
   process.exit(0);
 }
