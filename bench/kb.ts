@@ -9,9 +9,14 @@
 //   words; ~12 phrasings and ~8 keywords each. The pseudo-word pool grows like a real vocabulary
 //   (Heaps' law), so a big knowledge base has a big vocabulary. Everything comes from a seeded PRNG:
 //   the same documents and queries on every run.
-// - Queries: ~500 real question phrasings, altered the way citizens type (typos, no diacritics,
+// - Queries: 2,000 real question phrasings, altered the way citizens type (typos, no diacritics,
 //   other inflections, half sentences) plus unrelated questions. The warm-up uses a different seed,
 //   so the timed run does not find every typo in our resolve cache already.
+// - Why 2,000 and a short re-warm after the last forced GC: each process has a handful of one-time
+//   stalls (deoptimisations, the young generation growing back after global.gc()), 2–5 ms each. Of
+//   500 searches they were the p99 on their own (the same 500 timed a second time: p99 0.4 ms); a
+//   running server never forces a full GC, and 2,000 searches let the p99 describe searches rather
+//   than those few events. The max column still shows them.
 // - Every (engine, size) runs in its own child process (fork, same node options), so heap and RSS
 //   differences belong to that index alone and one index's garbage does not slow the next.
 //   Memory = heapUsed/RSS after building minus before, both after global.gc() (node --expose-gc).
@@ -39,7 +44,9 @@ type Engine = (typeof ENGINES)[number];
 const QUERY_SEED = 20260401;
 const WARMUP_SEED = 777;
 const DOCS_SEED = 4242;
-const QUERY_COUNT = 500;
+const QUERY_COUNT = 2_000;
+/** Searches after the last forced GC and before timing (see the header). */
+const REWARM_COUNT = 100;
 const WARMUP_COUNT = 200;
 const LIMIT = 8;
 /** Timed budget for plain Fuse per size; it always gets at least PLAIN_MIN_QUERIES queries. */
@@ -464,6 +471,7 @@ function runCell(engine: Engine, entries: number): CellResult {
   const warmupCount = engine === 'ours' ? warmup.length : Math.min(warmup.length, PLAIN_WARMUP);
   for (let i = 0; i < warmupCount; i++) sink += search(warmup[i] ?? '');
   gc();
+  if (engine === 'ours') for (let i = 0; i < REWARM_COUNT; i++) sink += search(warmup[i % warmupCount] ?? '');
   const times: number[] = [];
   const budgetStart = process.hrtime.bigint();
   for (const q of queries) {
@@ -573,7 +581,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log('p50/p99/mean/max: wall clock per search (process.hrtime.bigint), garbage collection included; p99 of 500 is the 5th');
+  console.log(`p50/p99/mean/max: wall clock per search (process.hrtime.bigint), garbage collection included; p99 of ${QUERY_COUNT} is the ${QUERY_COUNT / 100}th`);
   console.log('slowest search, so a busy machine (see the load average) moves it by milliseconds: compare runs on an idle machine.');
   const misses = results.filter((r) => r.engine === 'ours' && TARGET_P99_MS[r.entries] !== undefined && r.p99 > (TARGET_P99_MS[r.entries] ?? Infinity));
   console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed: ${misses.map((r) => `${r.entries} entries p99 ${f(r.p99, 2)} ms > ${TARGET_P99_MS[r.entries]} ms`).join('; ')}`);

@@ -85,8 +85,11 @@ export interface QueryAnalysis {
 interface Resolution {
   term: string;
   similarity: number;
-  /** Found as a typo (fuzzy), not as the same word or another form of it. */
-  typo?: true;
+  /**
+   * Found as a typo (fuzzy), not as the same word or another form of it. Always present: one
+   * object shape keeps the scoring loops monomorphic (an optional field deoptimises them).
+   */
+  typo: boolean;
 }
 
 interface IndexedDocument {
@@ -411,10 +414,10 @@ export class MatchIndex {
   private resolveUncached(term: string): Resolution[] {
     const { minSharedPrefix, prefixSimilarity, fuzzyMinLength, fuzzyWeight } = this.settings;
     const out: Resolution[] = [];
-    if (this.postings.has(term)) out.push({ term, similarity: 1 });
+    if (this.postings.has(term)) out.push({ term, similarity: 1, typo: false });
     if (term.length >= minSharedPrefix) {
       for (const other of this.byPrefix.get(term.slice(0, minSharedPrefix)) ?? []) {
-        if (other !== term && sharesStem(term, other, minSharedPrefix)) out.push({ term: other, similarity: prefixSimilarity });
+        if (other !== term && sharesStem(term, other, minSharedPrefix)) out.push({ term: other, similarity: prefixSimilarity, typo: false });
       }
     }
     if (out.length === 0) {
@@ -423,7 +426,7 @@ export class MatchIndex {
       for (const prefix of VERB_PREFIXES) {
         if (!term.startsWith(prefix) || term.length - prefix.length < minSharedPrefix) continue;
         for (const r of this.resolve(term.slice(prefix.length))) {
-          if (!r.typo) out.push({ term: r.term, similarity: r.similarity * VERB_PREFIX_SIMILARITY });
+          if (!r.typo) out.push({ term: r.term, similarity: r.similarity * VERB_PREFIX_SIMILARITY, typo: false });
         }
       }
     }
