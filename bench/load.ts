@@ -288,8 +288,14 @@ function serverEntry(): ServerEntry {
     return underTsx;
   }
   // --no-deprecation: restify's process.binding('http_parser') warning, once per child.
-  // --max-old-space-size: the same heap ceiling as `npm start` (package.json), so RSS is measured as run.
-  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation', '--max-old-space-size=192'] };
+  // The heap flags of `npm start` (package.json), so memory is measured as the server runs.
+  return { mode: 'compiled', file: compiled, execArgv: ['--expose-gc', '--no-deprecation', ...startHeapFlags()] };
+}
+
+/** The --max-…-space-size flags of the `start` script in package.json. */
+function startHeapFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start'] ?? '';
+  return start.match(/--max-[a-z-]+-space-size=\d+/g) ?? [];
 }
 
 /** How long a server child may take to stop cleanly before it is killed. */

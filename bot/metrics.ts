@@ -10,7 +10,7 @@ export interface Metrics {
   turnSeconds: Histogram<'type'>;
   turns: Counter<'kind'>;
   /** Functions that read the queue length and overdue cases when scraped (set by the handover side). */
-  sources: { queueLength?: () => Promise<number>; casesOverdue?: () => Promise<number> };
+  sources: { queueLength?: () => Promise<number>; casesOverdue?: () => Promise<number>; requestsWaiting?: () => number };
 }
 
 export function createMetrics(): Metrics {
@@ -43,6 +43,14 @@ export function createMetrics(): Metrics {
     registers: [registry],
     async collect() {
       this.set(sources.casesOverdue ? await sources.casesOverdue() : 0);
+    },
+  });
+  new Gauge({
+    name: 'padoms_http_requests_waiting',
+    help: 'HTTP requests read and waiting for their turn to start (the server is busier than it can serve at once)',
+    registers: [registry],
+    collect() {
+      this.set(sources.requestsWaiting?.() ?? 0);
     },
   });
   return metrics;
