@@ -49,13 +49,14 @@ export function stem(word: string): string {
 }
 
 // Words that carry no topic: question words, pronouns, auxiliaries, politeness. Folded forms.
+// Not "jūsu" / "your": said to the agency's bot they mean the agency ("jūsu adrese" is its address).
 const STOPWORDS = new Set(
   (
     // Latvian
     'ka kas ko kam kur kad kapec kads kada kadi kadas kadu kuru kurs kura kuri kuras cik vai un ar par uz no pie pa ' +
     'pec lai ja bet ari vel tikai ir nav bija bus tiek tika tiks var varu vari varam varat varetu vajag vajadzetu ' +
     'jabut drikst es tu vins vina mes jus man tev mums jums mani tevi mus jus mans mana manu manas mani manus musu ' +
-    'jusu tavs tava savu sava savs savas tas ta to tie tas sis si so sie sos sim seit tur tagad te ludzu gribu gribetu ' +
+    'tavs tava savu sava savs savas tas ta to tie tas sis si so sie sos sim seit tur tagad te ludzu gribu gribetu ' +
     'velos velejos butu kaut kaa lai ne nu jau tad tadu tada tads tik cits cita citu kas ' +
     'jo esmu esam esat biju bijis bijusi butu nebija nebus vins vina vini vinas vinu vinam vinai viniem vinam ' +
     'sis sie sai saja sada sados tads tada taja tajos kurs kura kuru kura kuriem kurai kuram kaut kads kada ' +
@@ -65,7 +66,7 @@ const STOPWORDS = new Set(
     'kados kadus kadam kadiem kadai kurus kuros manam maniem manai manos tavam taviem tavai tavu tavas tavi ' +
     'savam saviem savai savos savus savas cikos cikiem drikstu tikt vairakas tam tai tiem ' +
     // English
-    'a an the is are was were be been do does did i me my mine you your we our us it its this that these those to of ' +
+    'a an the is are was were be been do does did i me my mine you we our us it its this that these those to of ' +
     'in on at for from by with about how what when where why which who can could would should will shall may might ' +
     'must have has had am and or but if so not no please there here any some ' +
     'im ive id ill dont doesnt didnt cant cannot wont isnt arent wasnt werent hasnt havent ' +
