@@ -62,6 +62,7 @@ const STOPWORDS = new Set(
     'sis sie sai saja sada sados tads tada taja tajos kurs kura kuru kura kuriem kurai kuram kaut kads kada ' +
     'visi visas viss visu vienmer kadreiz tomer tacu gan jeb nekas neko nevienu neviens loti diezgan vairak ' +
     'pat tiesi talak atkal vel joprojam tos tajas sos sis ' +
+    'isti vispar principa parasti laikam varbut protams vienkarsi tiesam ' +
     // inflected forms, listed because stems are never filtered ("kas" is also the stem of "kase")
     'kados kadus kadam kadiem kadai kurus kuros manam maniem manai manos tavam taviem tavai tavu tavas tavi ' +
     'savam saviem savai savos savus savas cikos cikiem drikstu tikt vairakas tam tai tiem ' +
@@ -75,7 +76,8 @@ const STOPWORDS = new Set(
     'because while until against between through during before after above below off ' +
     'all both each few more most other others another someone something somebody anyone anything ' +
     'being having doing get gets got getting think know want wants wanted need needs like really ' +
-    'still even already yet ever never one ones hi hello'
+    'still even already yet ever never one ones hi hello ' +
+    'exactly actually precisely basically generally usually probably maybe perhaps anyway simply certainly definitely'
   ).split(' '),
 );
 
