@@ -247,10 +247,9 @@ async function pressButton(context: TurnContext, deps: TurnDeps, data: Conversat
     case 'delete-conversation': {
       const t = replyContext(deps, data.language).t;
       if (!value.confirm) return send(context, [MessageFactory.text(t('privacy.deleteKept'))]);
-      await send(context, [MessageFactory.text(t('privacy.deleted'))]);
-      // Runs after this turn, once its replies, state and transcript are written (they would
-      // otherwise bring parts of the conversation back).
-      requestConversationDeletion(context);
+      // Runs after this turn, once its state and transcript are written (they would otherwise bring
+      // parts of the conversation back); the confirmation goes out after the deletion.
+      requestConversationDeletion(context, [MessageFactory.text(t('privacy.deleted'))]);
       return;
     }
     case 'handover':

@@ -100,7 +100,7 @@ describe('satisfaction (R12)', () => {
 });
 
 describe('deleting the conversation (R8)', () => {
-  it('asks for confirmation, then removes the conversation from every store', async () => {
+  it('asks for confirmation, removes the conversation from every store, and still says goodbye', async () => {
     const { startApp } = await import('./support/app.js');
     const site = await startApp();
     try {
@@ -123,7 +123,12 @@ describe('deleting the conversation (R8)', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect((await site.app.store.transcripts.getTranscriptActivities('directline', conversationId)).items).toEqual([]);
       expect((await site.app.records.period(new Date(0), new Date(Date.now() + 60_000))).outcomes.filter((o) => o.conversationId === conversationId)).toEqual([]);
-      expect((await fetch(url, { headers: auth })).status).toBe(404);
+      // The widget keeps working: the next poll shows only the farewell, sent after the deletion.
+      const after = await fetch(url, { headers: auth });
+      expect(after.status).toBe(200);
+      expect(((await after.json()) as { activities: { text?: string }[] }).activities.map((a) => a.text)).toEqual([
+        site.app.texts.forLanguage('lv')('privacy.deleted'),
+      ]);
     } finally {
       await site.stop();
     }

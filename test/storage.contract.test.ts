@@ -303,7 +303,8 @@ describe.each(backends)('$name store', (backend) => {
       expect((await store.transcripts.getTranscriptActivities('directline', gone)).items).toEqual([]);
       expect((await store.transcripts.getTranscriptActivities('msteams', gone)).items).toEqual([]);
       expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['keep-me-0000000001']);
-      expect(await store.directLine.getConversation(gone)).toBeUndefined();
+      // Direct Line keeps the conversation's id and watermark (no content), so the widget's next poll works.
+      expect((await store.directLine.listActivities(gone, 0, 10))?.activities).toEqual([]);
       expect(await store.queue.get(gone)).toBeUndefined();
 
       const kept = 'keep-me-0000000001';

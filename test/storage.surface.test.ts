@@ -198,21 +198,23 @@ describe('deleting a conversation', () => {
     expect(removed.records).toBeGreaterThan(0);
     expect(removed.directLine).toBeGreaterThan(1);
     const poll = await fetch(`${s.origin}/v3/directline/conversations/${c.conversationId}/activities`, { headers: { authorization: `Bearer ${c.token}` } });
-    expect(poll.status).toBe(404);
+    expect(poll.status).toBe(200);
+    expect(((await poll.json()) as { activities: unknown[] }).activities).toEqual([]);
     expect((await s.app.store.transcripts.getTranscriptActivities('directline', c.conversationId)).items).toEqual([]);
   });
 
-  it('requestConversationDeletion deletes after the turn, so its own replies, state and transcript go too', async () => {
+  it('requestConversationDeletion deletes after the turn, so its own replies, state and transcript go too; the farewell follows', async () => {
     const store = createMemoryStore();
     const adapter = useRecordingMiddleware(
       new TestAdapter(async (context) => {
         await store.state.write({ [`test/conversations/${context.activity.conversation.id}/`]: { asked: true } });
-        await context.sendActivity('Jūsu saruna ir dzēsta.');
-        requestConversationDeletion(context);
+        await context.sendActivity('Vai tiešām dzēst?');
+        requestConversationDeletion(context, [{ type: 'message', text: 'Jūsu saruna ir dzēsta.' }]);
       }),
       { store, log: silentLogger },
     );
-    await adapter.send('Lūdzu, dzēsiet manu sarunu').assertReply('Jūsu saruna ir dzēsta.').startTest();
+    // The farewell comes after the deletion and is not recorded again.
+    await adapter.send('Lūdzu, dzēsiet manu sarunu').assertReply('Vai tiešām dzēst?').assertReply('Jūsu saruna ir dzēsta.').startTest();
     const id = adapter.conversation.conversation.id;
     expect((await store.transcripts.getTranscriptActivities('test', id)).items).toEqual([]);
     expect(await store.state.read([`test/conversations/${id}/`])).toEqual({});

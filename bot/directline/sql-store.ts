@@ -92,11 +92,14 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     return guardSqlite(() => this.db.transaction(() => this.purgeNow(before))());
   }
 
-  /** For the store's own transactions (better-sqlite3 transactions are synchronous). */
+  /**
+   * For the store's own transactions (better-sqlite3 transactions are synchronous). The activities
+   * go; the conversation row stays (ids, times, the last watermark: nothing the citizen said), so
+   * the widget's next poll gets an empty page rather than 404, and the farewell still reaches it.
+   * Retention removes the row with the rest.
+   */
   deleteConversationNow(conversationId: string): number {
-    const removed = this.db.prepare('DELETE FROM dl_activities WHERE conversation_id = ?').run(conversationId).changes;
-    this.db.prepare('DELETE FROM dl_conversations WHERE id = ?').run(conversationId);
-    return removed;
+    return this.db.prepare('DELETE FROM dl_activities WHERE conversation_id = ?').run(conversationId).changes;
   }
 
   purgeNow(before: Date): number {
@@ -167,9 +170,9 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
     return this.db.transaction((q) => PostgresDirectLineStore.purgeIn(q, before));
   }
 
+  /** The activities go, the conversation row stays (see SqliteDirectLineStore.deleteConversationNow). */
   static async deleteConversationIn(q: Queryable, conversationId: string): Promise<number> {
     const { rowCount } = await q.query('DELETE FROM dl_activities WHERE conversation_id = $1', [conversationId]);
-    await q.query('DELETE FROM dl_conversations WHERE id = $1', [conversationId]);
     return rowCount;
   }
 

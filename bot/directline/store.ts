@@ -127,10 +127,14 @@ export class MemoryDirectLineStore implements DirectLineStore {
     return { activities, watermark };
   }
 
+  /** The activities go, the conversation stays known with its watermark (as in the SQL stores). */
   async deleteConversation(conversationId: string): Promise<number> {
     const entry = this.conversations.get(conversationId);
-    this.conversations.delete(conversationId);
-    return entry?.activities.length ?? 0;
+    if (entry === undefined) return 0;
+    const removed = entry.activities.length;
+    entry.firstWatermark += removed;
+    entry.activities = [];
+    return removed;
   }
 
   async purge(before: Date): Promise<number> {

@@ -24,12 +24,15 @@ const NOT_RECORDED = new Set<string>([ActivityTypes.Typing, 'delay', ActivityTyp
  */
 export class RedactingTranscriptLogger implements TranscriptLogger {
   private readonly pending = new Map<string, Set<Promise<void>>>();
+  /** Conversations just deleted: the farewell sent after the deletion is not recorded again. */
+  readonly unrecorded = new Set<string>();
 
   constructor(private readonly store: TranscriptLogger, private readonly log: Logger) {}
 
   logActivity(activity: Partial<Activity>): Promise<void> {
     if (activity.type !== undefined && NOT_RECORDED.has(activity.type)) return Promise.resolve();
     const conversationId = activity.conversation?.id ?? '';
+    if (this.unrecorded.has(conversationId)) return Promise.resolve();
     const write = (async () => {
       try {
         await this.store.logActivity(redactActivity(activity) as Activity);
@@ -59,10 +62,11 @@ const DELETE_REQUESTED = Symbol('padoms.deleteConversation');
 
 /**
  * Asks for the conversation to be deleted from every store once this turn is over (after its
- * replies, state and transcript are written, which would otherwise bring parts of it back).
+ * replies, state and transcript are written, which would otherwise bring parts of it back). The
+ * farewell is sent after the deletion, unrecorded: it is the one thing the citizen still sees.
  */
-export function requestConversationDeletion(context: TurnContext): void {
-  context.turnState.set(DELETE_REQUESTED, true);
+export function requestConversationDeletion(context: TurnContext, farewell: Partial<Activity>[]): void {
+  context.turnState.set(DELETE_REQUESTED, farewell);
 }
 
 export interface RecordingDeps {
@@ -80,9 +84,16 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
         await next();
       } finally {
         await logger.settle(conversationId);
-        if (context.turnState.get(DELETE_REQUESTED) === true && conversationId !== '') {
+        const farewell = context.turnState.get(DELETE_REQUESTED) as Partial<Activity>[] | undefined;
+        if (farewell !== undefined && conversationId !== '') {
           const removed = await deps.store.deleteConversation(conversationId);
           deps.log.info({ conversationId, removed }, 'conversation deleted at the citizen\'s request');
+          logger.unrecorded.add(conversationId);
+          try {
+            if (farewell.length > 0) await context.sendActivities(farewell);
+          } finally {
+            logger.unrecorded.delete(conversationId);
+          }
         }
       }
     },
