@@ -114,7 +114,7 @@ export function readSet(file: string): Labelled[] {
 }
 
 export const EVAL_DIR = path.resolve('test/eval');
-export const DEFAULT_SETS = ['dev', 'tune', 'heldout', 'blind'];
+export const DEFAULT_SETS = ['dev', 'tune', 'heldout', 'blind', 'blind2'];
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
