@@ -45,7 +45,7 @@ describe('abusive messages (R6)', () => {
       expect(decision?.upset, text).toBe(true);
       expect(texts(replies)).not.toContain(lv()('conduct.warning'));
     }
-    for (const text of ['Jūs tur visi esat klauni', 'you are a useless piece of garbage', 'idioti!']) {
+    for (const text of ['Jūs tur visi esat klauni', 'you are a useless piece of garbage', 'idioti!', 'this chat gives nothing but stupid answers']) {
       expect((await bot.say(text, text)).decision?.decision.kind, text).toBe('conduct');
     }
   });
