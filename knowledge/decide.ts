@@ -139,14 +139,13 @@ const FAMILIAR_SHARE = 0.75;
  * emergency authority ("ugunsgrēks", "avārija", "nav elpošanas") present in full, inflected or not.
  */
 export function findEmergency(text: string, knowledge: Knowledge): Authority | undefined {
+  const textWords = words(text);
   for (const authority of knowledge.authorities.values()) {
     if (!authority.emergency) continue;
     // Latvian keywords match inflected ("ugunsgrēkā"); the others word for word, plurals allowed.
     const { lv = [], ...others } = authority.keywords ?? {};
     if (lv.some((k) => knowledge.index.containsPhrase(text, k))) return authority;
-    const textWords = words(text);
-    const foreign = Object.values(others).flatMap((k) => k ?? []);
-    if (foreign.some((k) => containsWords(textWords, k))) return authority;
+    if (Object.values(others).some((list) => list?.some((k) => containsWords(textWords, k)))) return authority;
   }
   return undefined;
 }
@@ -256,11 +255,11 @@ function byClauses(text: string, whole: Decision, ctx: DecisionContext, s: Decis
       referrals.set(decision.authority.id, decision.authority);
     }
   }
-  const best = [...answers.values()].sort((a, b) => b.score - a.score)[0];
+  const ranked = [...answers.values()].sort((a, b) => b.score - a.score);
+  const best = ranked[0];
   if (!best) return null;
   if (referrals.size > 0) return { kind: 'answer', entry: best.entry, score: best.score, referrals: [...referrals.values()] };
   if (whole.kind !== 'fallback') return null;
   // A guess from part of the message: asked back, never answered outright.
-  const candidates = [...answers.values()].sort((a, b) => b.score - a.score).slice(0, s.clarifyMax);
-  return { kind: 'clarify', candidates: candidates.map(({ entry }) => ({ kind: 'entry', entry })) };
+  return { kind: 'clarify', candidates: ranked.slice(0, s.clarifyMax).map(({ entry }) => ({ kind: 'entry', entry })) };
 }

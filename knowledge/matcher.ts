@@ -5,7 +5,7 @@
 // by Fuse over the vocabulary (typos: "kamreu"). Fuse only ever sees the vocabulary bucket of one
 // initial letter, never every question string, which is what keeps a query well under a millisecond.
 import Fuse from 'fuse.js';
-import { fold, stem, terms as termsOf, words } from './normalise.js';
+import { fold, terms as termsOf } from './normalise.js';
 
 export type DocKind = 'entry' | 'authority' | 'intent';
 
