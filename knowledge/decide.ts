@@ -220,6 +220,9 @@ function fromIntent(id: string, results: ScoredDocument[], ctx: DecisionContext,
       return { kind: 'protected' };
     case 'intent.delete-conversation':
       return { kind: 'delete-conversation' };
+    case 'intent.off-topic':
+      // Nobody's competence: say so (the fallback) rather than stretch an entry to fit.
+      return entryClose ? undefined : { kind: 'fallback' };
     case 'intent.complaint':
       if (entryClose && (entries[0]?.confidence ?? 0) >= s.answerConfidence) return undefined;
       return { kind: 'complaint', related: entries.slice(0, 2).map((r) => ctx.knowledge.entries.get(r.id)!).filter((e) => e.kind === 'topic') };

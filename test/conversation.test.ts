@@ -134,6 +134,16 @@ describe('out of competence (R2) and emergencies', () => {
 });
 
 describe('fallback, privacy and errors', () => {
+  it('an everyday question outside any authority falls back instead of stretching an entry to fit', async () => {
+    bot = demoBot();
+    // "laiks" is also office hours and "rīt" a day to call: without examples of chit-chat the
+    // weather looked like the phone consultations.
+    for (const text of ['Kāda ir laika prognoze svētdienai?', 'Who is playing in the basketball final?']) {
+      expect((await bot.say(text, text)).decision?.decision.kind, text).toBe('fallback');
+    }
+    expect((await bot.say('Kāds ir inspekcijas darba laiks?', 'hours')).decision?.decision).toMatchObject({ kind: 'answer', entry: { id: 'dvi.visit' } });
+  });
+
   it('falls back with latvija.gov.lv and the agency contacts, and records the question redacted', async () => {
     bot = demoBot();
     const { decision, replies } = await bot.say('asdf qwerty 010190-12349', 'c');
