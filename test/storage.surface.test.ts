@@ -1,6 +1,8 @@
 // The public surface around storage: security headers, rate limits (429 + Retry-After), readiness
 // naming the failing check, configuration that refuses to run PostgreSQL without a shared token
 // key, and deleting a conversation through the App.
+import { readdirSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestAdapter } from 'botbuilder';
 import type restify from 'restify';
@@ -218,5 +220,25 @@ describe('deleting a conversation', () => {
     const id = adapter.conversation.conversation.id;
     expect((await store.transcripts.getTranscriptActivities('test', id)).items).toEqual([]);
     expect(await store.state.read([`test/conversations/${id}/`])).toEqual({});
+  });
+});
+
+describe('one SQLite connection per process', () => {
+  it('the staff side uses the store’s connection: one open handle on the database file', async () => {
+    // A second connection's write would wait for the first one's lock synchronously, on the event
+    // loop; sharing one connection rules that out.
+    const site = await startApp();
+    try {
+      const handles = readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === path.join(site.dataDir, 'padoms.sqlite');
+        } catch {
+          return false; // closed meanwhile
+        }
+      });
+      expect(handles).toHaveLength(1);
+    } finally {
+      await site.stop();
+    }
   });
 });

@@ -63,7 +63,7 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
   if (repo === undefined) {
     try {
       const config = loadConfig({ LOG_LEVEL: 'warn', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
-      repo = openHandoverRepository(storageKindFor(config), config, createLogger(config.LOG_LEVEL, 2));
+      repo = openHandoverRepository({ kind: storageKindFor(config) }, config, createLogger(config.LOG_LEVEL, 2));
     } catch (err) {
       if (err instanceof ConfigError) {
         io.err(err.message);

@@ -26,15 +26,19 @@ type HandoverConfig = Pick<
 >;
 
 /**
- * The staff side's repository next to the store: the same SQLite file (its own connection; WAL
- * lets both write), the same PostgreSQL database (its own small pool), or memory.
+ * The staff side's repository next to the store: the store's own SQLite connection (the CLI, with
+ * no store, opens the file itself), the same PostgreSQL database (its own small pool), or memory.
  */
-export function openHandoverRepository(kind: PadomsStore['kind'], config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>, log: Logger): HandoverRepository {
-  switch (kind) {
+export function openHandoverRepository(
+  store: Pick<PadomsStore, 'kind' | 'sqlite'>,
+  config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>,
+  log: Logger,
+): HandoverRepository {
+  switch (store.kind) {
     case 'memory':
       return new MemoryHandoverRepository();
     case 'sqlite':
-      return new SqlHandoverRepository(sqliteRunner(openDatabase(config.DATA_DIR)));
+      return new SqlHandoverRepository(store.sqlite ? sqliteRunner(store.sqlite, { shared: true }) : sqliteRunner(openDatabase(config.DATA_DIR)));
     case 'postgres': {
       if (config.DATABASE_URL === undefined) throw new Error('handover: postgres needs DATABASE_URL');
       const db = new PgDatabase({ url: config.DATABASE_URL, migrations: POSTGRES_MIGRATIONS, log, maxConnections: 4 });
@@ -45,7 +49,7 @@ export function openHandoverRepository(kind: PadomsStore['kind'], config: Pick<C
 
 export interface HandoverDeps {
   config: HandoverConfig;
-  store: Pick<PadomsStore, 'kind' | 'queue' | 'publish' | 'subscribe'>;
+  store: Pick<PadomsStore, 'kind' | 'sqlite' | 'queue' | 'publish' | 'subscribe'>;
   profile: () => AgencyProfile;
   log: Logger;
   now?: () => Date;
@@ -71,7 +75,7 @@ export interface Handover {
 export function createHandover(deps: HandoverDeps): Handover {
   const { config, log } = deps;
   const now = deps.now ?? (() => new Date());
-  const repo = deps.repo ?? openHandoverRepository(deps.store.kind, config, log);
+  const repo = deps.repo ?? openHandoverRepository(deps.store, config, log);
   const smtp = smtpSettingsFrom(config);
   const sender = deps.mailSender ?? (smtp ? smtpSender(smtp) : undefined);
   const timers = deps.timers ?? true;

@@ -82,8 +82,11 @@ function sqliteParam(p: Param): string | number | null {
   return p instanceof Date ? p.toISOString() : p;
 }
 
-/** A runner on a better-sqlite3 connection; applies our migrations at once (the storage layer's must have run). */
-export function sqliteRunner(db: Database.Database): SqlRunner {
+/**
+ * A runner on a better-sqlite3 connection; applies our migrations at once (the storage layer's must
+ * have run). A shared connection (the store's) is left open by close(): its owner closes it.
+ */
+export function sqliteRunner(db: Database.Database, options: { shared?: boolean } = {}): SqlRunner {
   db.exec('CREATE TABLE IF NOT EXISTS handover_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
   const applied = new Set(db.prepare('SELECT version FROM handover_migrations').pluck().all() as number[]);
   SQLITE_HANDOVER_MIGRATIONS.forEach((sql, i) => {
@@ -116,7 +119,7 @@ export function sqliteRunner(db: Database.Database): SqlRunner {
       })();
     },
     async close() {
-      if (db.open) db.close();
+      if (db.open && !options.shared) db.close();
     },
   };
 }

@@ -464,6 +464,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
 
   return {
     kind: 'sqlite',
+    sqlite: db,
     state: new SqliteStorage(db, now),
     transcripts: new SqliteTranscripts(db, now),
     records: new SqliteRecords(db),

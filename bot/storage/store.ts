@@ -1,5 +1,6 @@
 // The storage contract: one object per backend (memory, SQLite, PostgreSQL) holding everything the
 // bot keeps about conversations. The same contract tests run against every implementation.
+import type Database from 'better-sqlite3';
 import type { Storage, TranscriptStore } from 'botbuilder';
 import type { TurnRecords } from './records.js';
 import type { HandoverQueue } from './handover.js';
@@ -9,7 +10,10 @@ export type StorageKind = 'memory' | 'sqlite' | 'postgres';
 
 /** A Direct Line store the app can also clean up. */
 export interface ManagedDirectLineStore extends DirectLineStore {
-  /** Removes the conversation and its activities; the number of activities removed. */
+  /**
+   * Removes the conversation's activities; the number removed. The conversation itself stays known
+   * (no content), so a client polling it still gets an empty page and later activities.
+   */
   deleteConversation(conversationId: string): Promise<number>;
   /** Removes activities older than `before`, and conversations with no activity since. */
   purge(before: Date): Promise<number>;
@@ -31,6 +35,11 @@ export interface RemovedCounts {
 
 export interface PadomsStore {
   readonly kind: StorageKind;
+  /**
+   * The SQLite connection (SQLite stores only), for the staff side's tables. One connection per
+   * process: a second one's write would wait for this one's lock synchronously, on the event loop.
+   */
+  readonly sqlite?: Database.Database;
   /** Conversation (and user) state for botbuilder, with eTags. */
   readonly state: Storage;
   /** Redacted transcripts, written by TranscriptLoggerMiddleware (see recording.ts). */
