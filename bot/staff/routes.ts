@@ -7,6 +7,7 @@ import type restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { clientIp } from '../http/rate-limit.js';
+import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
 import type { AgencyProfile } from '../../knowledge/schema.js';
 import { LANGUAGE_NAMES_LV } from '../handover/mail.js';
 import type { HandoverRepository, LineRef, StaffMember } from '../handover/repository.js';
@@ -50,23 +51,10 @@ export interface StaffConsole {
 
 /** Our page: scripts and styles from this origin only, nothing inline, never framed. */
 export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; '),
-  'X-Content-Type-Options': 'nosniff',
+  ...PAGE_HEADERS,
+  'Content-Security-Policy': pageContentSecurityPolicy(),
   'Referrer-Policy': 'no-referrer',
-  'X-Frame-Options': 'DENY',
-  'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
 
 /** A downloaded transcript: no script can run even if a browser renders it inline. */

@@ -11,6 +11,7 @@ import { gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
 import type restify from 'restify';
 import type { AgencyProfile } from '../../knowledge/schema.js';
 import type { Logger } from '../log.js';
+import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -146,23 +147,9 @@ export const EMPTY_STYLE_HASH = "'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3h
  * globalThis) and no 'unsafe-inline'.
  */
 export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': [
-    "default-src 'none'",
-    "script-src 'self'",
-    `style-src 'self' ${EMPTY_STYLE_HASH}`,
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; '),
-  'X-Content-Type-Options': 'nosniff',
+  ...PAGE_HEADERS,
+  'Content-Security-Policy': pageContentSecurityPolicy({ 'style-src': EMPTY_STYLE_HASH, 'img-src': 'data: blob:', 'font-src': 'data:' }),
   'Referrer-Policy': 'strict-origin-when-cross-origin',
-  'X-Frame-Options': 'DENY',
-  'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
-  'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
 /** The agency page, with every profile value HTML-escaped. */
