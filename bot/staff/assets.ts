@@ -9,15 +9,23 @@ export interface Asset {
   type: string;
 }
 
-export function loadPageAssets(page: string, files: { html: string; js: string; css: string }): { html: Asset; js: Asset; css: Asset } {
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+};
+
+/** Reads a page's files by name (`{ html: 'index.html', … }`); the type follows the extension. */
+export function loadPageAssets<Name extends string>(page: string, files: Record<Name, string>): Record<Name, Asset> {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [path.join(here, 'public'), path.resolve(here, '../../../bot/staff/public')];
-  const dir = candidates.find((d) => existsSync(path.join(d, files.js)));
+  const names = Object.values<string>(files);
+  const dir = candidates.find((d) => names.every((file) => existsSync(path.join(d, file))));
   if (dir === undefined) throw new Error(`${page}: public folder not found (looked in ${candidates.join(', ')})`);
-  const read = (file: string, type: string): Asset => ({ body: readFileSync(path.join(dir, file)), type });
-  return {
-    html: read(files.html, 'text/html; charset=utf-8'),
-    js: read(files.js, 'text/javascript; charset=utf-8'),
-    css: read(files.css, 'text/css; charset=utf-8'),
+  const read = (file: string): Asset => {
+    const type = TYPES[path.extname(file)];
+    if (type === undefined) throw new Error(`${page}: no content type for ${file}`);
+    return { body: readFileSync(path.join(dir, file)), type };
   };
+  return Object.fromEntries(Object.entries<string>(files).map(([name, file]) => [name, read(file)])) as Record<Name, Asset>;
 }

@@ -85,7 +85,8 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   const throttle = deps.throttle ?? new LoginThrottle({ now: () => service.now().getTime() });
   const cookieName = sessionCookieName(deps.cookies);
   const streams = new Set<restify.Response>();
-  const assets = loadPageAssets('staff console', { html: 'index.html', js: 'console.js', css: 'console.css' });
+  // dom.js: the helpers both staff pages load first (the report page too, see reports.ts).
+  const assets = loadPageAssets('staff console', { html: 'index.html', js: 'console.js', css: 'console.css', dom: 'dom.js' });
 
   const authenticate = async (req: restify.Request): Promise<Authed | undefined> => {
     const token = readCookie(req.headers.cookie, cookieName);
@@ -128,6 +129,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   server.get('/staff/', page('html'));
   server.get('/staff/console.js', page('js'));
   server.get('/staff/console.css', page('css'));
+  server.get('/staff/dom.js', page('dom'));
 
   // ---- sessions ----
   server.post('/staff/api/login', async function staffLogin(req: restify.Request, res: restify.Response) {

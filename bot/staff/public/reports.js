@@ -33,27 +33,13 @@
 
   // ---- helpers ----
 
-  function el(tag, props, ...children) {
-    const node = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key === 'class') node.className = value;
-      else if (key === 'text') node.textContent = value;
-      else node.setAttribute(key, value === true ? '' : String(value));
-    }
-    for (const child of children) if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    return node;
-  }
+  const { el, clear } = window.PadomsDom;
 
   function svg(tag, attributes, text) {
     const node = document.createElementNS(SVG_NS, tag);
     for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
     if (text !== undefined) node.textContent = text;
     return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
   }
 
   function formatDay(iso) {
