@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import {
   ActivityEventNames,
   ActivityTypes,
-  BotAdapter,
   RoleTypes,
   TurnContext,
   type Activity,
@@ -14,6 +13,7 @@ import {
 } from 'botbuilder';
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
+import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
 import type { DirectLineStore, StoredConversation } from './store.js';
 
 export const DIRECTLINE_CHANNEL_ID = 'directline';
@@ -74,9 +74,7 @@ export type ReceiveResult =
   /** Stored, but the turn threw and no onTurnError handled it. */
   | { kind: 'bot-error'; id: string };
 
-type Logic = (context: TurnContext) => Promise<void>;
-
-export class DirectLineAdapter extends BotAdapter {
+export class DirectLineAdapter extends SelfHostedAdapter {
   readonly store: DirectLineStore;
   readonly bot: ChannelAccount;
   readonly serviceUrl: string;
@@ -248,21 +246,6 @@ export class DirectLineAdapter extends BotAdapter {
       true,
     );
     await this.runMiddleware(new TurnContext(this, request), logic);
-  }
-
-  /**
-   * Same as continueConversation: there is no Azure identity to check on a self-hosted channel,
-   * so the app id / claims identity and audience are ignored.
-   */
-  override async continueConversationAsync(
-    _botAppIdOrClaimsIdentity: unknown,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: Logic | string,
-    maybeLogic?: Logic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (logic === undefined) throw new Error('DirectLineAdapter.continueConversationAsync: logic is required');
-    await this.continueConversation(reference, logic);
   }
 
   private async append(context: TurnContext, activity: Partial<Activity>): Promise<void> {

@@ -4,7 +4,6 @@
 import {
   ActivityEventNames,
   ActivityTypes,
-  BotAdapter,
   RoleTypes,
   TurnContext,
   type Activity,
@@ -13,6 +12,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import { silentLogger, type Logger } from '../log.js';
+import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
 import { BoundedMap } from './bounded.js';
 import { LATVIAN_NUMBERS, toMessengerMessages, type FormatOptions } from './format.js';
 import type { GraphApiClient, SendRequest } from './graph-api.js';
@@ -52,8 +52,6 @@ export interface MessengerChannelData {
   restart?: boolean;
 }
 
-type Logic = (context: TurnContext) => Promise<void>;
-
 export interface MessengerAdapterOptions {
   graph: GraphApiClient;
   outbox: MessengerOutbox;
@@ -69,7 +67,7 @@ export interface MessengerAdapterOptions {
   maxContacts?: number;
 }
 
-export class MessengerAdapter extends BotAdapter {
+export class MessengerAdapter extends SelfHostedAdapter {
   readonly bot: ChannelAccount;
   private readonly graph: GraphApiClient;
   private readonly outbox: MessengerOutbox;
@@ -241,18 +239,6 @@ export class MessengerAdapter extends BotAdapter {
       true,
     );
     await this.runMiddleware(new TurnContext(this, request), logic);
-  }
-
-  /** Same as continueConversation: Meta, not Azure, authenticates this channel, so identity and audience are ignored. */
-  override async continueConversationAsync(
-    _botAppIdOrClaimsIdentity: unknown,
-    reference: Partial<ConversationReference>,
-    logicOrAudience: Logic | string,
-    maybeLogic?: Logic,
-  ): Promise<void> {
-    const logic = typeof logicOrAudience === 'function' ? logicOrAudience : maybeLogic;
-    if (logic === undefined) throw new Error('MessengerAdapter.continueConversationAsync: logic is required');
-    await this.continueConversation(reference, logic);
   }
 
   /** Stops waiting between retries: what is still unsent goes to the outbox as `shutdown`. */
