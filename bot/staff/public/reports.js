@@ -124,6 +124,13 @@
     return table(caption, [['Rādītājs'], ['Vērtība', true]], rows);
   }
 
+  /** Puts `content` in the element `id`, in place of what was there. */
+  function show(id, content) {
+    const box = $(id);
+    clear(box);
+    box.append(content);
+  }
+
   function entryCell(id, labels) {
     const name = labels.entries[id];
     return name ? el('span', {}, `${name} `, el('code', { text: id })) : el('code', { text: id });
@@ -149,9 +156,7 @@
     }
     $('csv-link').href = `/staff/api/report?from=${encodeURIComponent(report.from)}&to=${encodeURIComponent(report.to)}&format=csv`;
 
-    const shares = $('shares-chart');
-    clear(shares);
-    shares.append(
+    show('shares-chart',
       report.turns === 0
         ? empty('Šajā periodā iedzīvotāju ziņu nav.')
         : barChart(
@@ -161,10 +166,8 @@
           ),
     );
 
-    const scores = $('satisfaction-chart');
-    clear(scores);
     const distribution = SCORES.map(([score, label]) => ({ label, value: satisfaction.distribution[score] || 0 }));
-    scores.append(
+    show('satisfaction-chart',
       satisfaction.count === 0
         ? empty('Šajā periodā vērtējumu nav.')
         : barChart(
@@ -174,10 +177,8 @@
           ),
     );
 
-    const referrals = $('referrals-chart');
-    clear(referrals);
     const referralTotal = report.referralsByAuthority.reduce((sum, r) => sum + r.count, 0);
-    referrals.append(
+    show('referrals-chart',
       report.referralsByAuthority.length === 0
         ? empty('Šajā periodā pāradresāciju nav.')
         : barChart(
@@ -187,10 +188,8 @@
           ),
     );
 
-    const complaints = $('complaints-chart');
-    clear(complaints);
     const complaintTotal = report.complaintsByQuarter.reduce((sum, c) => sum + c.count, 0);
-    complaints.append(
+    show('complaints-chart',
       report.complaintsByQuarter.length === 0
         ? empty('Šajā periodā sūdzību nav.')
         : barChart(
@@ -200,17 +199,13 @@
           ),
     );
 
-    const entries = $('entries');
-    clear(entries);
-    entries.append(
+    show('entries',
       report.topEntries.length === 0
         ? empty('Šajā periodā bots neatbildēja ne uz vienu jautājumu.')
         : table('Biežāk sniegtās atbildes: ieraksts un reižu skaits', [['Ieraksts'], ['Reizes', true]], report.topEntries.map((e) => [entryCell(e.entryId, labels), e.count])),
     );
 
-    const unanswered = $('unanswered');
-    clear(unanswered);
-    unanswered.append(
+    show('unanswered',
       report.topUnanswered.length === 0
         ? empty('Šajā periodā neatbildētu jautājumu nav.')
         : table(
@@ -225,9 +220,7 @@
     );
 
     const handovers = report.handovers;
-    const handoverBox = $('handovers');
-    clear(handoverBox);
-    handoverBox.append(
+    show('handovers',
       factTable('Nodošana darbiniekam', [
         ['Sarunas nodotas darbiniekam', handovers.count],
         ['Pieņemtas', handovers.count === 0 ? integer.format(0) : `${integer.format(handovers.accepted)} (${percent.format(handovers.accepted / handovers.count)})`],
@@ -237,9 +230,7 @@
     );
 
     const cases = report.cases;
-    const caseBox = $('cases');
-    clear(caseBox);
-    caseBox.append(
+    show('cases',
       factTable('Atstātie jautājumi (lietas)', [
         ['Lietas', cases.count],
         ['Atbildētas', cases.answered],
@@ -251,9 +242,7 @@
     const helpful = report.helpful;
     const answers = helpful.yes + helpful.no;
     const share = (n) => (answers === 0 ? integer.format(n) : `${integer.format(n)} (${percent.format(n / answers)})`);
-    const helpfulBox = $('helpful');
-    clear(helpfulBox);
-    helpfulBox.append(
+    show('helpful',
       factTable('Atbildes uz jautājumu „Vai tas palīdzēja?”', [
         ['Jā', share(helpful.yes)],
         ['Nē', share(helpful.no)],
