@@ -102,7 +102,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const lexicon = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
   // The same format serves the words of an upset client (their `address` lists are not used).
   const upsetWords = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'upset.yaml')).insults;
-  const tone = (text: string) => toneOf(text, lexicon, upsetWords);
 
   const storageKind = deps.store?.kind ?? storageKindFor(config, deps.storage);
   if (storageKind === 'postgres' && config.DIRECTLINE_TOKEN_SECRET === undefined) {
@@ -139,7 +138,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     state,
     records,
     languages: { detectLanguage, requestedLanguage },
-    conduct: { isAbusive: (text) => tone(text) === 'abusive', isUpset: (text) => tone(text) === 'upset' },
+    conduct: { toneOf: (text) => toneOf(text, lexicon, upsetWords) },
     // R3: the languages some staff member speaks (staff records; the profile until there are any),
     // among those the bot has texts for. Latvian is always first.
     offeredLanguages: () => handover.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),

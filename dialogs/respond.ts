@@ -2,6 +2,7 @@
 import { MessageFactory, type TurnContext } from 'botbuilder';
 import { decide, type Decision, type DecisionResult, type DecisionSettings } from '../knowledge/decide.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
+import type { Tone } from '../knowledge/conduct.js';
 import type { LanguageCode } from '../knowledge/schema.js';
 import type { Texts } from '../bot/i18n.js';
 import type { OutcomeKind, TurnRecords } from '../bot/storage/records.js';
@@ -21,8 +22,7 @@ export interface LanguageTools {
 }
 
 export interface ConductTools {
-  isAbusive: (text: string) => boolean;
-  isUpset: (text: string) => boolean;
+  toneOf: (text: string) => Tone;
 }
 
 export interface TurnDeps {

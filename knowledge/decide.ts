@@ -4,6 +4,7 @@
 import type { Authority, KnowledgeEntry, LanguageCode } from './schema.js';
 import type { Knowledge } from './knowledge.js';
 import type { ScoredDocument } from './matcher.js';
+import type { Tone } from './conduct.js';
 import { containsWords, terms, words } from './normalise.js';
 
 export interface DecisionSettings {
@@ -82,9 +83,11 @@ export interface DecisionContext {
   conversationLanguage: LanguageCode;
   detectLanguage: (text: string) => { language: string; reliable: boolean };
   requestedLanguage: (text: string) => string | null;
-  isAbusive: (text: string) => boolean;
-  /** Upset but not abusive (R6: acknowledge, apologise, offer a person; never warn). */
-  isUpset: (text: string) => boolean;
+  /**
+   * Abusive (an insult aimed at the conversation: warned, then ended), upset (R6: acknowledge,
+   * apologise, offer a person; never warn) or calm.
+   */
+  toneOf: (text: string) => Tone;
   settings?: DecisionSettings;
 }
 
@@ -105,14 +108,15 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
   const detected = detection.reliable ? detection.language : ctx.conversationLanguage;
   const offered = (code: string): code is LanguageCode => (ctx.offeredLanguages as readonly string[]).includes(code);
   let language: LanguageCode = offered(detected) ? detected : ctx.conversationLanguage;
-  const upset = ctx.isUpset(text);
+  const tone = ctx.toneOf(text);
+  const upset = tone === 'upset';
   const result = (decision: Decision): DecisionResult => ({ decision, language, detected, upset });
 
   const { results, analysis } = knowledge.index.search(text);
 
   const emergency = findEmergency(text, knowledge);
   if (emergency) return result({ kind: 'refer', authority: emergency, referrals: [emergency], emergency: true });
-  if (ctx.isAbusive(text)) return { ...result({ kind: 'conduct' }), upset: false };
+  if (tone === 'abusive') return result({ kind: 'conduct' });
 
   const requested = ctx.requestedLanguage(text);
   if (requested !== null) {

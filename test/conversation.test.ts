@@ -217,8 +217,7 @@ describe('decisions that need more than the detector or the whole message', () =
     // The detector's guess is an input to the decision: pinned here, so the rule is what is tested.
     detectLanguage: () => ({ language: detected, reliable: true }),
     requestedLanguage: () => null,
-    isAbusive: () => false,
-    isUpset: () => false,
+    toneOf: () => 'calm' as const,
   });
 
   it('a message in the knowledge base’s own words is not sent away as another language', async () => {
