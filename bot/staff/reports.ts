@@ -1,7 +1,7 @@
 // The staff console's report page: GET /staff/reports (the page, staff only; its script and styles
 // beside it) and GET /staff/api/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv], the agency's
 // service-quality report (bot/reports.ts) for a period, as JSON for the page or as a CSV download.
-import { loadPageAssets, type Asset } from './assets.js';
+import { loadPageAssets } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Knowledge } from '../../knowledge/knowledge.js';
@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import type { HandoverRepository } from '../handover/repository.js';
 import type { TurnRecords } from '../storage/records.js';
 import { buildReport, handoverRows, reportCsv, type Report } from '../reports.js';
-import { CONSOLE_SECURITY_HEADERS, type StaffConsole } from './routes.js';
+import { CONSOLE_SECURITY_HEADERS, sendStaffAsset, type StaffConsole } from './routes.js';
 
 export interface StaffReportsDeps {
   /** The console's session check (a staff member logged in at /staff). */
@@ -119,11 +119,6 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
   const { log } = deps;
   const assets = loadPageAssets('staff reports', { html: 'reports.html', js: 'reports.js', css: 'reports.css' });
 
-  const serve = (asset: Asset, cache: string) => (res: restify.Response) => {
-    res.writeHead(200, { 'Content-Type': asset.type, 'Content-Length': String(asset.body.length), 'Cache-Control': cache, ...CONSOLE_SECURITY_HEADERS });
-    res.end(asset.body);
-  };
-  const servePage = serve(assets.html, 'no-store');
 
   // The page itself holds no data, but like the console's pages it is for staff only: without a
   // session the browser goes to the console's login.
@@ -133,19 +128,17 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
         res.writeHead(303, { Location: '/staff', 'Cache-Control': 'no-store', ...CONSOLE_SECURITY_HEADERS });
         return void res.end();
       }
-      servePage(res);
+      sendStaffAsset(res, assets.html);
     } catch (err) {
       log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'staff reports: page failed');
       if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });
-  const serveJs = serve(assets.js, 'no-cache');
-  const serveCss = serve(assets.css, 'no-cache');
   server.get('/staff/reports.js', async function staffReportsScript(_req: restify.Request, res: restify.Response) {
-    serveJs(res);
+    sendStaffAsset(res, assets.js);
   });
   server.get('/staff/reports.css', async function staffReportsStyles(_req: restify.Request, res: restify.Response) {
-    serveCss(res);
+    sendStaffAsset(res, assets.css);
   });
 
   server.get('/staff/api/report', async function staffReport(req: restify.Request, res: restify.Response) {

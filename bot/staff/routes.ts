@@ -2,7 +2,7 @@
 // (log in and out, own status and languages, queue, accept, live chat, hand back, close, notes,
 // cases, transcripts) and a server-sent event stream for live updates. Every API route needs a
 // session; every state-changing one also the CSRF header and a same-origin request.
-import { loadPageAssets } from './assets.js';
+import { loadPageAssets, type Asset } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
@@ -56,6 +56,17 @@ export const CONSOLE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Resource-Policy': 'same-origin',
 };
+
+/** One of the staff pages' files: the page itself never cached, its scripts and styles revalidated. */
+export function sendStaffAsset(res: restify.Response, asset: Asset): void {
+  res.writeHead(200, {
+    'Content-Type': asset.type,
+    'Content-Length': String(asset.body.length),
+    'Cache-Control': asset.type.startsWith('text/html') ? 'no-store' : 'no-cache',
+    ...CONSOLE_SECURITY_HEADERS,
+  });
+  res.end(asset.body);
+}
 
 /** A downloaded transcript: no script can run even if a browser renders it inline. */
 const DOWNLOAD_HEADERS: Readonly<Record<string, string>> = {
@@ -116,14 +127,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   // ---- the page ----
   const page = (name: keyof typeof assets) =>
     async function staffAsset(_req: restify.Request, res: restify.Response) {
-      const asset = assets[name];
-      res.writeHead(200, {
-        'Content-Type': asset.type,
-        'Content-Length': String(asset.body.length),
-        'Cache-Control': name === 'html' ? 'no-store' : 'no-cache',
-        ...CONSOLE_SECURITY_HEADERS,
-      });
-      res.end(asset.body);
+      sendStaffAsset(res, assets[name]);
     };
   server.get('/staff', page('html'));
   server.get('/staff/', page('html'));
