@@ -5,6 +5,7 @@ import type { InProcessBot } from '../bot/cli/in-process.js';
 import type { MemoryRecords } from '../bot/storage/records.js';
 import { buildReport, formatReport, reportCsv, quarter } from '../bot/reports.js';
 import { buttons, demoBot, press } from './support/bot.js';
+import { expectSeededFigures, SEEDED_STEPS } from './support/seeded-report.js';
 
 let bot: InProcessBot;
 afterEach(async () => bot?.close());
@@ -13,19 +14,10 @@ describe('report', () => {
   it('counts what the bot did in a seeded set of conversations', async () => {
     const clock = { now: new Date('2026-11-23T09:00:00Z') };
     bot = demoBot({ now: () => clock.now });
-    // Conversation 1: two answers, one helpful; conversation 2: a referral and a fallback;
-    // conversation 3: a referral, a complaint choice and a rating of 4; conversation 4: a rating of 2.
-    const first = await bot.say('Kā atsaukt piekrišanu datu apstrādei?', 'c1');
-    await press(bot, buttons(first.replies)[0]!, 'c1');
-    await bot.say('Kā ziņot par datu noplūdi?', 'c1');
-    await bot.say('Kā iesniegt gada ienākumu deklarāciju?', 'c2');
-    await bot.say('asdf qwerty zxcv', 'c2');
-    await bot.say('Kā pagarināt pasi?', 'c3');
-    await bot.say('Gribu sūdzēties', 'c3');
-    const bye = await bot.say('Uz redzēšanos', 'c3');
-    await press(bot, buttons(bye.replies)[3]!, 'c3');
-    const bye4 = await bot.say('Uz redzēšanos', 'c4');
-    await press(bot, buttons(bye4.replies)[1]!, 'c4');
+    for (const step of SEEDED_STEPS) {
+      const { replies } = await bot.say(step.say, step.conversation);
+      if (step.press !== undefined) await press(bot, buttons(replies)[step.press]!, step.conversation);
+    }
 
     const records = bot.app.records as MemoryRecords;
     const report = buildReport(
@@ -33,18 +25,7 @@ describe('report', () => {
       { from: new Date('2026-11-01'), to: new Date('2026-11-30'), now: clock.now },
       bot.app.knowledge.current,
     );
-    expect(report.conversations).toBe(4);
-    expect(report.turns).toBe(8);
-    expect(report.shares.answered).toBeCloseTo(4 / 8);
-    expect(report.shares.referred).toBeCloseTo(2 / 8);
-    expect(report.shares.fallback).toBeCloseTo(1 / 8);
-    expect(report.shares.clarified).toBeCloseTo(1 / 8);
-    expect(report.topEntries.map((e) => e.entryId).sort()).toEqual(['dvi.breach-notification', 'dvi.consent']);
-    expect(report.referralsByAuthority).toEqual([{ authorityId: 'pmlp', count: 1 }, { authorityId: 'vid', count: 1 }]);
-    expect(report.helpful).toEqual({ yes: 1, no: 0 });
-    expect(report.topUnanswered).toEqual([{ example: 'asdf qwerty zxcv', count: 1, closestEntryId: null }]);
-    expect(report.satisfaction).toEqual({ count: 2, average: 3, distribution: { 1: 0, 2: 1, 3: 0, 4: 1, 5: 0 } });
-    expect(report.complaintsByQuarter).toEqual([{ quarter: '2026 Q4', count: 1 }]);
+    expectSeededFigures(report);
 
     expect(formatReport(report)).toMatch(/Conversations\s+4/);
     expect(reportCsv(report).split('\n')).toContain('satisfaction,average,3.000');
