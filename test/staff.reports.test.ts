@@ -87,6 +87,7 @@ beforeAll(async () => {
     const replies = await c.say(step.say);
     if (step.press !== undefined) await c.press(replies, step.press);
   }
+  const [c2, c3, c4] = ['c2', 'c3', 'c4'].map((id) => citizens.get(id)!);
 
   // The staff side: a handover accepted after 4 minutes and answered after 6; two cases, one answered.
   const service = site.app.handover.service;
