@@ -54,6 +54,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import type { PgCluster } from '../test/support/postgres.js';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
+import WebSocket from 'ws';
 
 const HERE = fileURLToPath(import.meta.url);
 /** The project (knowledge, locales, test sets); a compiled copy of this file is told where it is. */
@@ -84,6 +85,15 @@ const MESSAGES_PER_CONVERSATION = 8;
  * person's (5–30 s), latency shows the service time at a realistic request rate.
  */
 const THINK_MS = Number(argValue('--think') ?? 0);
+/**
+ * How a citizen reads replies (--read stream|poll): over the WebSocket stream, as Web Chat does
+ * (default), or by polling GET activities, as clients without WebSockets do.
+ */
+const READ = ((): 'stream' | 'poll' => {
+  const read = argValue('--read') ?? 'stream';
+  if (read !== 'stream' && read !== 'poll') throw new Error('--read: stream or poll');
+  return read;
+})();
 /** Any single HTTP request, and any reply wait, longer than this is an error. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const REPLY_TIMEOUT_MS = 10_000;
@@ -99,7 +109,7 @@ const TARGETS = { ratioToEcho: 0.25, p99At100Ms: 20, errorsAt500: 0, rssMB: 250 
 // ---------------------------------------------------------------------------------------------
 // IPC between the orchestrator and a server child
 
-type ServerKind = 'padoms' | 'echo';
+type ServerKind = 'padoms' | 'floor' | 'echo';
 /** Where the Padoms server keeps its data, and how many instances share it. */
 type Storage = 'sqlite' | 'postgres' | 'postgres-2';
 const STORAGES: readonly Storage[] = ['sqlite', 'postgres', 'postgres-2'];
@@ -172,6 +182,37 @@ async function runServer(kind: ServerKind): Promise<void> {
     close = async () => {
       await app.close();
       rmSync(dataDir, { recursive: true, force: true });
+    };
+  } else if (kind === 'floor') {
+    // What the stack itself costs: the same restify server and Direct Line routes, with a bot that
+    // only echoes, on the in-memory Direct Line store (no state, no transcripts, no matching).
+    const { createServer } = await import('../bot/server.js');
+    const { mountDirectLine } = await import('../bot/directline/routes.js');
+    const { DirectLineAdapter } = await import('../bot/directline/adapter.js');
+    const { MemoryDirectLineStore } = await import('../bot/directline/store.js');
+    const { tokenKeyFrom } = await import('../bot/directline/tokens.js');
+    const { mountDirectLineStream } = await import('../bot/directline/stream.js');
+    const { silentLogger } = await import('../bot/log.js');
+    const { ActivityHandler } = await import('botbuilder');
+    const bot = new ActivityHandler();
+    bot.onMembersAdded(async (context, next) => {
+      await context.sendActivity('Sveiki!');
+      await next();
+    });
+    bot.onMessage(async (context, next) => {
+      await context.sendActivity(context.activity.text ?? '');
+      await next();
+    });
+    const floor = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
+    const store = new MemoryDirectLineStore();
+    const tokenKey = tokenKeyFrom(undefined);
+    const stream = mountDirectLineStream(floor, { store, tokenKey, trustProxyHops: 0, log: silentLogger });
+    const adapter = new DirectLineAdapter({ store, onAppend: (conversationId) => stream.news(conversationId) });
+    mountDirectLine(floor, { adapter, logic: (context) => bot.run(context), tokenKey, log: silentLogger, stream });
+    await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', () => resolve()));
+    server = floor;
+    close = async () => {
+      floor.close();
     };
   } else {
     // The yardstick: bare restify 11, one POST route that returns the JSON body.
@@ -440,6 +481,82 @@ function call(agent: http.Agent, port: number, method: 'GET' | 'POST', urlPath: 
   });
 }
 
+/**
+ * A citizen's Direct Line stream: what the server pushed, each activity with the moment it arrived
+ * (a reply may arrive before the POST that caused it has returned).
+ */
+class StreamReader {
+  private readonly socket: WebSocket;
+  private arrived: { activity: Activity; at: number }[] = [];
+  private waiter: { found: (a: Activity) => boolean; resolve: (at: number) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
+  private failure: Error | undefined;
+
+  private constructor(url: string) {
+    this.socket = new WebSocket(url, { perMessageDeflate: false });
+    this.socket.on('message', (data: Buffer) => {
+      if (data.length === 0) return; // keep-alive
+      const at = performance.now();
+      for (const activity of (JSON.parse(data.toString('utf8')) as { activities: Activity[] }).activities) this.arrived.push({ activity, at });
+      this.check();
+    });
+    const fail = (err: Error) => {
+      this.failure ??= err;
+      this.check();
+    };
+    this.socket.on('error', (err) => fail(new HttpError(`ws ${(err as NodeJS.ErrnoException).code ?? err.name}`, err.message)));
+    this.socket.on('close', (code) => fail(new HttpError(`ws closed ${code}`, 'the stream closed')));
+  }
+
+  static open(url: string): Promise<StreamReader> {
+    const reader = new StreamReader(url);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new HttpError('timeout ws open', 'the stream did not open')), REQUEST_TIMEOUT_MS);
+      reader.socket.once('open', () => {
+        clearTimeout(timer);
+        resolve(reader);
+      });
+      reader.socket.once('unexpected-response', (_req, res) => {
+        clearTimeout(timer);
+        reject(new HttpError(`ws http ${res.statusCode ?? 0}`, 'upgrade refused'));
+      });
+      reader.socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new HttpError(`ws ${(err as NodeJS.ErrnoException).code ?? err.name}`, err.message));
+      });
+    });
+  }
+
+  /** When the first activity `found` accepts arrived (waiting for it if need be); earlier ones are dropped. */
+  next(found: (a: Activity) => boolean): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = undefined;
+        reject(new HttpError('reply-timeout', 'no reply'));
+      }, REPLY_TIMEOUT_MS);
+      this.waiter = { found, resolve, reject, timer };
+      this.check();
+    });
+  }
+
+  close(): void {
+    this.socket.removeAllListeners('close');
+    this.socket.on('error', () => {});
+    this.socket.terminate();
+  }
+
+  private check(): void {
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    const at = this.arrived.findIndex((x) => waiter.found(x.activity));
+    if (at < 0 && this.failure === undefined) return;
+    this.waiter = undefined;
+    clearTimeout(waiter.timer);
+    if (at < 0) return waiter.reject(this.failure!);
+    waiter.resolve(this.arrived[at]!.at);
+    this.arrived = this.arrived.slice(at + 1);
+  }
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => (ms <= 0 ? setImmediate(resolve) : setTimeout(resolve, ms)));
 
 // ---------------------------------------------------------------------------------------------
@@ -534,16 +651,21 @@ function citizen(ports: readonly number[], questions: readonly string[], seed: n
       }
     };
 
+    let stream: StreamReader | undefined;
     while (active()) {
       forwardedFor = nextCitizenAddress();
       try {
         const generated = await post(`${base}/tokens/generate`, undefined, undefined);
         const token = String(generated.body['token']);
         const conversationId = String(generated.body['conversationId']);
-        await post(`${base}/conversations`, token, { locale: 'lv-LV' });
+        const started = await post(`${base}/conversations`, token, { locale: 'lv-LV' });
         stats.conversations++;
         const isBot = (a: Activity) => a.type === 'message' && a.from?.role !== 'user';
-        let watermark = await pollUntil(conversationId, token, '', isBot);
+        const streamUrl = started.body['streamUrl'];
+        if (READ === 'stream' && typeof streamUrl !== 'string') throw new HttpError('no streamUrl', 'POST conversations gave no streamUrl');
+        stream = READ === 'stream' ? await StreamReader.open(String(streamUrl)) : undefined;
+        let watermark = stream ? '' : await pollUntil(conversationId, token, '', isBot);
+        if (stream) await stream.next(isBot);
         for (let m = 0; m < MESSAGES_PER_CONVERSATION && active(); m++) {
           const sent = performance.now();
           const { body } = await post(`${base}/conversations/${conversationId}/activities`, token, {
@@ -553,14 +675,21 @@ function citizen(ports: readonly number[], questions: readonly string[], seed: n
             from: { name: 'Bench' },
           });
           const id = String(body['id']);
-          watermark = await pollUntil(conversationId, token, watermark, (a) => a.replyToId === id && isBot(a));
-          stats.latenciesMs.push(performance.now() - sent);
+          const isReply = (a: Activity) => a.replyToId === id && isBot(a);
+          if (stream) stats.latenciesMs.push((await stream.next(isReply)) - sent);
+          else {
+            watermark = await pollUntil(conversationId, token, watermark, isReply);
+            stats.latenciesMs.push(performance.now() - sent);
+          }
           stats.turns++;
           if (THINK_MS > 0) await sleep(THINK_MS * (0.5 + Math.random()));
         }
       } catch (err) {
         countError(stats, err);
         await sleep(10); // a failed citizen does not retry in a tight loop
+      } finally {
+        stream?.close();
+        stream = undefined;
       }
     }
   };
@@ -693,8 +822,8 @@ function rowCells(r: Row): string[] {
     f(percentile(sorted, 0.99), 2),
     f(sorted[sorted.length - 1] ?? NaN, 1),
     errorText(s.errors),
-    r.server === 'padoms' ? String(s.conversations) : '',
-    r.server === 'padoms' ? f(s.polls / Math.max(1, s.turns + s.conversations), 2) : '',
+    r.server !== 'echo' ? String(s.conversations) : '',
+    r.server !== 'echo' ? f(s.polls / Math.max(1, s.turns + s.conversations), 2) : '',
     `${f((100 * r.server_.cpuMs) / (1000 * s.elapsedS), 0)}%`,
     f(r.server_.cpuMs / Math.max(1, s.turns), 2),
     `${f((100 * s.clientCpuMs) / (1000 * s.elapsedS), 0)}%`,
@@ -722,7 +851,7 @@ async function runLevels(target: Target, entry: ServerEntry, questions: readonly
   const { kind, label, seconds } = target;
   const servers = await Promise.all(Array.from({ length: target.instances }, () => ServerProcess.start(kind, entry, profile && kind === 'padoms', target.env)));
   const ports = servers.map((server) => server.port);
-  const slot = (n: number) => (kind === 'padoms' ? citizen(ports, questions, n + 1) : echoClient(ports[0]!, questions, n));
+  const slot = (n: number) => (kind === 'echo' ? echoClient(ports[0]!, questions, n) : citizen(ports, questions, n + 1));
   const slots = () => {
     let n = 0;
     return (agent: http.Agent, stats: LevelStats, active: () => boolean) => slot(n++)(agent, stats, active);
@@ -738,7 +867,7 @@ async function runLevels(target: Target, entry: ServerEntry, questions: readonly
     const stats = await drive(level, seconds, slots());
     const serverStats = combine(await Promise.all(servers.map((server) => server.levelEnd())));
     rows.push({ server: kind, label, level, stats, server_: serverStats });
-    process.stdout.write(` ${f(stats.turns / stats.elapsedS, 0)} ${kind === 'padoms' ? 'turns' : 'requests'}/s\n`);
+    process.stdout.write(` ${f(stats.turns / stats.elapsedS, 0)} ${kind === 'echo' ? 'requests' : 'turns' }/s\n`);
   }
   const hwm = rows.at(-1)?.server_.hwmMB ?? NaN;
   const pids = servers.map((server) => server.pid ?? '?').join(', ');
@@ -894,6 +1023,7 @@ async function main(): Promise<void> {
   if (modes.includes('sqlite')) {
     results.set('sqlite', await runLevels({ kind: 'padoms', label: 'padoms/sqlite', instances: 1, env: {}, seconds: LEVEL_SECONDS }, entry, questions, profile));
   }
+  const floor = await runLevels({ kind: 'floor', label: 'floor', instances: 1, env: {}, seconds: ECHO_SECONDS }, entry, questions, false);
   const echo = await runLevels({ kind: 'echo', label: 'echo', instances: 1, env: {}, seconds: ECHO_SECONDS }, entry, questions, false);
   // PostgreSQL last: its cluster runs only while it is measured.
   for (const [storage, rows] of await runPostgresModes(pgModes, entry, questions, profile)) results.set(storage, rows);
@@ -908,7 +1038,7 @@ async function main(): Promise<void> {
     console.log(
       table(
         ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB', 'peak heap MB', 'heap after GC', 'loop delay p99/max ms', 'GC time/max ms'],
-        [...ours, ...echo].map(rowCells),
+        [...ours, ...floor, ...echo].map(rowCells),
       ),
     );
     console.log();
@@ -923,7 +1053,7 @@ async function main(): Promise<void> {
 const serverAt = process.argv.indexOf('--server');
 if (serverAt >= 0) {
   const kind = process.argv[serverAt + 1];
-  if (kind !== 'padoms' && kind !== 'echo') throw new Error('usage: bench/load.ts --server padoms|echo');
+  if (kind !== 'padoms' && kind !== 'floor' && kind !== 'echo') throw new Error('usage: bench/load.ts --server padoms|floor|echo');
   await runServer(kind);
 } else {
   try {

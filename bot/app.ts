@@ -14,7 +14,7 @@ import { createLogger, type Logger } from './log.js';
 import { createServer } from './server.js';
 import { loopbackOnly } from './guards.js';
 import { loadTexts, type Texts } from './i18n.js';
-import { PadomsBot } from './padoms-bot.js';
+import { PadomsBot, errorSummary } from './padoms-bot.js';
 import { createStateAccessors } from './state.js';
 import type { TurnRecords } from './storage/records.js';
 import { openStore, storageKindFor } from './storage/open.js';
@@ -33,6 +33,7 @@ import { requestedLanguage } from './language/request.js';
 import { DirectLineAdapter } from './directline/adapter.js';
 import { mountDirectLine } from './directline/routes.js';
 import { tokenKeyFrom } from './directline/tokens.js';
+import { mountDirectLineStream, DIRECTLINE_NEWS_CHANNEL } from './directline/stream.js';
 import { mountWebChat } from './web/routes.js';
 import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
 import { proactiveSender } from './proactive.js';
@@ -184,15 +185,24 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
   // Self-hosted Direct Line 3.0 for the embedded Web Chat widget: no Azure account needed.
   // Its conversations live in the store, so a restart keeps them and any instance serves any of them.
-  const directLine = record(new DirectLineAdapter({ store: store.directLine, now, log }));
-  mountDirectLine(server, {
-    adapter: directLine,
-    logic,
-    tokenKey: tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET),
-    ...(config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {}),
+  // Every stored activity is news for the conversation's open streams, on whichever instance they are.
+  const announce = (conversationId: string) =>
+    store.publish(DIRECTLINE_NEWS_CHANNEL, conversationId).catch((err: unknown) => log.warn({ err: errorSummary(err), conversationId }, 'directline: could not announce an activity'));
+  const directLine = record(new DirectLineAdapter({ store: store.directLine, now, log, onAppend: (conversationId) => void announce(conversationId) }));
+  const tokenKey = tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
+  const directLineSecret = config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {};
+  const stream = mountDirectLineStream(server, {
+    store: store.directLine,
+    tokenKey,
+    ...directLineSecret,
+    // "Resync" (the notification connection came back): every stream looks for what it missed.
+    onNews: (listener) => store.subscribe(DIRECTLINE_NEWS_CHANNEL, (n) => listener(n.kind === 'message' ? n.payload : undefined)),
+    trustProxyHops: config.TRUST_PROXY_HOPS,
     log,
     now,
   });
+  metrics.sources.directLineStreams = () => stream.connections;
+  mountDirectLine(server, { adapter: directLine, logic, tokenKey, ...directLineSecret, log, now, stream });
   // After Direct Line's own pre-handler, so a 429 carries its CORS header and the browser can read Retry-After.
   const limits = rateLimiters({
     ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
@@ -279,6 +289,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       await handover.close(); // staff side: ends console streams, stops its timers
       retention.stop();
       knowledge.close();
+      await stream.close();
       server.close();
       // Webhook events already accepted are finished before the database closes under them.
       await messenger?.idle();

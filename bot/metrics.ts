@@ -10,7 +10,7 @@ export interface Metrics {
   turnSeconds: Histogram<'type'>;
   turns: Counter<'kind'>;
   /** Functions that read the queue length and overdue cases when scraped (set by the handover side). */
-  sources: { queueLength?: () => Promise<number>; casesOverdue?: () => Promise<number>; requestsWaiting?: () => number };
+  sources: { queueLength?: () => Promise<number>; casesOverdue?: () => Promise<number>; requestsWaiting?: () => number; directLineStreams?: () => number };
 }
 
 export function createMetrics(): Metrics {
@@ -51,6 +51,14 @@ export function createMetrics(): Metrics {
     registers: [registry],
     collect() {
       this.set(sources.requestsWaiting?.() ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'padoms_directline_streams',
+    help: 'Open Direct Line WebSocket streams (web chats reading their replies as they come)',
+    registers: [registry],
+    collect() {
+      this.set(sources.directLineStreams?.() ?? 0);
     },
   });
   return metrics;

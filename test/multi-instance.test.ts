@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { openPostgresStore } from '../bot/storage/postgres.js';
 import { QUEUE_CHANNEL, queueEventSchema, type QueueEvent } from '../bot/storage/handover.js';
 import type { PadomsStore } from '../bot/storage/store.js';
@@ -63,6 +64,28 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('two instances, one PostgreS
     expect(refreshed.status).toBe(200);
     const { token } = (await refreshed.json()) as { token: string };
     expect((await directLine.read(a.origin, { ...c, token })).activities.length).toBe(thanked.watermark);
+  });
+
+  it('a stream open on B pushes the reply to a message posted to A (the news travels by NOTIFY)', async () => {
+    const c = await directLine.start(a.origin);
+    const reconnect = await fetch(`${b.origin}/v3/directline/conversations/${c.conversationId}`, { headers: { authorization: `Bearer ${c.token}` } });
+    const { streamUrl } = (await reconnect.json()) as { streamUrl: string };
+    expect(new URL(streamUrl).host).toBe(new URL(b.origin).host);
+    const socket = new WebSocket(streamUrl);
+    const pushed: DlActivity[] = [];
+    socket.on('message', (data) => {
+      if (String(data) !== '') pushed.push(...(JSON.parse(String(data)) as { activities: DlActivity[] }).activities);
+    });
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    try {
+      await expect.poll(() => pushed.length).toBe(1); // the greeting
+      const posted = await directLine.send(a.origin, c, { type: 'message', text: 'Kā atsaukt piekrišanu datu apstrādei?' });
+      const { id } = (await posted.json()) as { id: string };
+      await expect.poll(() => pushed.some((x) => x.replyToId === id), { timeout: 5_000 }).toBe(true);
+      expect(pushed).toEqual((await directLine.read(a.origin, c)).activities.slice(0, pushed.length));
+    } finally {
+      socket.close();
+    }
   });
 
   it('a queue entry created through instance A\'s store is heard by instance B through LISTEN/NOTIFY', async () => {

@@ -12,6 +12,7 @@ import { silentLogger } from '../bot/log.js';
 import { DirectLineAdapter } from '../bot/directline/adapter.js';
 import { MemoryDirectLineStore } from '../bot/directline/store.js';
 import { mountDirectLine } from '../bot/directline/routes.js';
+import { mountDirectLineStream } from '../bot/directline/stream.js';
 import { mountWebChat } from '../bot/web/routes.js';
 import { agencyProfile } from '../knowledge/schema.js';
 import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
@@ -56,8 +57,12 @@ function greetAndEcho(): (context: TurnContext) => Promise<void> {
 
 async function startSite(logic: (context: TurnContext) => Promise<void>): Promise<{ server: restify.Server; origin: string }> {
   const server = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
-  const adapter = new DirectLineAdapter({ store: new MemoryDirectLineStore(), log: silentLogger });
-  mountDirectLine(server, { adapter, logic, tokenKey: randomBytes(32), log: silentLogger });
+  const store = new MemoryDirectLineStore();
+  const tokenKey = randomBytes(32);
+  // One process: the adapter wakes the streams itself (the app goes through the store's notifications).
+  const stream = mountDirectLineStream(server, { store, tokenKey, trustProxyHops: 0, log: silentLogger });
+  const adapter = new DirectLineAdapter({ store, log: silentLogger, onAppend: (conversationId) => stream.news(conversationId) });
+  mountDirectLine(server, { adapter, logic, tokenKey, log: silentLogger, stream });
   mountWebChat(server, { profile, log: silentLogger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
@@ -112,6 +117,13 @@ describe.skipIf(!hasChromium && !process.env['CI'])('web chat widget in Chromium
     const context = await browser.newContext({ locale: 'lv-LV' });
     const page = await context.newPage();
     const { problems } = await watch(page);
+    // Replies come over the WebSocket stream: no activity polls.
+    const streams: string[] = [];
+    const polls: string[] = [];
+    page.on('websocket', (socket) => streams.push(new URL(socket.url()).pathname));
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && /\/activities(\?|$)/.test(request.url())) polls.push(request.url());
+    });
 
     const response = await page.goto(`${site.origin}/`);
     const headers = response?.headers() ?? {};
@@ -124,6 +136,8 @@ describe.skipIf(!hasChromium && !process.env['CI'])('web chat widget in Chromium
     expect(await page.locator('script').count()).toBe(1);
 
     await openWidgetAndAsk(page);
+    expect(streams).toEqual([expect.stringMatching(/^\/v3\/directline\/conversations\/[\w-]+\/stream$/)]);
+    expect(polls).toEqual([]);
 
     const violations = await runAxe(page);
     expect(violations, describeViolations(violations)).toEqual([]);

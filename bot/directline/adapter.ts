@@ -59,6 +59,8 @@ export interface DirectLineAdapterOptions {
   now?: () => Date;
   newActivityId?: () => string;
   log?: Logger;
+  /** Told after each activity is stored, so streams can push it (see stream.ts). */
+  onAppend?: (conversationId: string) => void;
 }
 
 export type StartResult =
@@ -81,6 +83,7 @@ export class DirectLineAdapter extends SelfHostedAdapter {
   private readonly now: () => Date;
   private readonly newActivityId: () => string;
   private readonly log: Logger;
+  private readonly onAppend: (conversationId: string) => void;
 
   constructor(options: DirectLineAdapterOptions) {
     super();
@@ -90,6 +93,7 @@ export class DirectLineAdapter extends SelfHostedAdapter {
     this.now = options.now ?? (() => new Date());
     this.newActivityId = options.newActivityId ?? (() => randomBytes(12).toString('base64url'));
     this.log = options.log ?? silentLogger;
+    this.onAppend = options.onAppend ?? (() => {});
   }
 
   /**
@@ -170,8 +174,9 @@ export class DirectLineAdapter extends SelfHostedAdapter {
       ...(fields.locale === undefined && conversation.locale !== undefined ? { locale: conversation.locale } : {}),
     };
     // Typing is not kept (Direct Line delivers it over WebSocket only); everything else is echoed.
-    if (activity.type !== ActivityTypes.Typing && (await this.store.appendActivity(conversationId, activity)) === undefined) {
-      return { kind: 'not-found' };
+    if (activity.type !== ActivityTypes.Typing) {
+      if ((await this.store.appendActivity(conversationId, activity)) === undefined) return { kind: 'not-found' };
+      this.onAppend(conversationId);
     }
     try {
       await this.runMiddleware(new TurnContext(this, activity), logic);
@@ -263,6 +268,7 @@ export class DirectLineAdapter extends SelfHostedAdapter {
     if ((await this.store.appendActivity(conversationId, stored)) === undefined) {
       throw new Error('DirectLineAdapter: conversation not found (expired or never started)');
     }
+    this.onAppend(conversationId);
   }
 }
 

@@ -1,10 +1,11 @@
-// The Direct Line 3.0 REST surface (polling only, no /stream) that Web Chat and
-// botframework-directlinejs talk to: https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-direct-line-3-0-api-reference
+// The Direct Line 3.0 REST surface that Web Chat and botframework-directlinejs talk to (the
+// WebSocket stream they read activities from is in stream.ts): https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-direct-line-3-0-api-reference
 import type restify from 'restify';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { clientActivitySchema, type DirectLineAdapter } from './adapter.js';
+import type { DirectLineStream } from './stream.js';
 import {
   CONVERSATION_ID_PATTERN,
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -33,6 +34,8 @@ export interface DirectLineDeps {
   log: Logger;
   now?: () => Date;
   tokenTtlSeconds?: number;
+  /** Gives clients a streamUrl; without it they poll. */
+  stream?: Pick<DirectLineStream, 'streamUrl'>;
 }
 
 type Caller = { kind: 'secret' } | { kind: 'token'; token: string; claims: TokenClaims };
@@ -54,7 +57,7 @@ const CORS_HEADERS = {
 
 export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): void {
   assertTokenKey(deps.tokenKey);
-  const { adapter, logic, tokenKey, directLineSecret, log } = deps;
+  const { adapter, logic, tokenKey, directLineSecret, log, stream } = deps;
   const now = deps.now ?? (() => new Date());
   const ttl = deps.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
 
@@ -63,6 +66,11 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     token,
     expires_in: expiresIn,
   });
+  /** A started or resumed conversation: the body above, and where to stream it from (after `watermark`). */
+  const openedBody = (req: restify.Request, subject: { conversationId: string; userId: string }, token: string, expiresIn: number, watermark?: number) => {
+    const streamUrl = stream?.streamUrl(req, subject, watermark);
+    return { ...conversationBody(subject.conversationId, token, expiresIn), ...(streamUrl === undefined ? {} : { streamUrl }) };
+  };
 
   const authenticate = (req: restify.Request): Outcome<Caller> => {
     const header = req.header('authorization', '');
@@ -177,7 +185,7 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     }
     const result = await adapter.startConversation({ conversationId, userId, ...(locale === undefined ? {} : { locale }) }, logic);
     if (result.kind === 'forbidden') return sendFailure(res, { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' });
-    res.send(result.kind === 'started' ? 201 : 200, conversationBody(conversationId, token, expiresIn));
+    res.send(result.kind === 'started' ? 201 : 200, openedBody(req, { conversationId, userId }, token, expiresIn));
   });
 
   server.get(`${DIRECTLINE_BASE}/conversations/:conversationId`, async function reconnect(req: restify.Request, res: restify.Response) {
@@ -188,12 +196,13 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     const { caller, conversationId } = auth.value;
     const conversation = await adapter.store.getConversation(conversationId);
     if (conversation === undefined) return sendFailure(res, { status: 404, code: 'NotFound', message: 'no such conversation' });
+    const subject = { conversationId, userId: conversation.userId };
     if (caller.kind === 'token') {
-      res.send(200, conversationBody(conversationId, caller.token, secondsLeft(caller.claims, now())));
+      res.send(200, openedBody(req, subject, caller.token, secondsLeft(caller.claims, now()), watermark.value));
       return;
     }
-    const { token } = issueToken({ conversationId, userId: conversation.userId }, tokenKey, now(), ttl);
-    res.send(200, conversationBody(conversationId, token, ttl));
+    const { token } = issueToken(subject, tokenKey, now(), ttl);
+    res.send(200, openedBody(req, subject, token, ttl, watermark.value));
   });
 
   server.get(`${DIRECTLINE_BASE}/conversations/:conversationId/activities`, async function getActivities(req: restify.Request, res: restify.Response) {

@@ -31,10 +31,18 @@ export const USER_ID_PATTERN = /^dl_[A-Za-z0-9_-]{8,64}$/;
 // The only header we issue or accept. Comparing it byte for byte rules out `alg: none` and
 // algorithm-confusion tricks without parsing it.
 const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-const ISSUER = 'padoms-directline';
+
+/**
+ * What a token opens. A conversation token is the client's bearer for the REST API. A stream token
+ * travels in the WebSocket URL (browsers cannot set headers on a WebSocket), where proxies may log
+ * it: it opens only the stream, and only for a minute. The issuer tells them apart, so neither is
+ * accepted where the other is expected.
+ */
+export type TokenUse = 'conversation' | 'stream';
+const ISSUERS: Record<TokenUse, string> = { conversation: 'padoms-directline', stream: 'padoms-directline-stream' };
 
 const payloadSchema = z.object({
-  iss: z.literal(ISSUER),
+  iss: z.string(),
   conv: z.string().regex(CONVERSATION_ID_PATTERN),
   user: z.string().regex(USER_ID_PATTERN),
   iat: z.number().int().nonnegative(),
@@ -63,9 +71,9 @@ export function assertTokenKey(key: Buffer): void {
   }
 }
 
-export function signToken(claims: TokenClaims, key: Buffer): string {
+export function signToken(claims: TokenClaims, key: Buffer, use: TokenUse = 'conversation'): string {
   const payload = base64url(
-    JSON.stringify({ iss: ISSUER, conv: claims.conversationId, user: claims.userId, iat: claims.issuedAt, exp: claims.expiresAt }),
+    JSON.stringify({ iss: ISSUERS[use], conv: claims.conversationId, user: claims.userId, iat: claims.issuedAt, exp: claims.expiresAt }),
   );
   const signingInput = `${HEADER}.${payload}`;
   return `${signingInput}.${sign(signingInput, key)}`;
@@ -77,14 +85,15 @@ export function issueToken(
   key: Buffer,
   now: Date,
   ttlSeconds: number = DEFAULT_TOKEN_TTL_SECONDS,
+  use: TokenUse = 'conversation',
 ): { token: string; claims: TokenClaims } {
   const issuedAt = Math.floor(now.getTime() / 1000);
   const claims: TokenClaims = { ...subject, issuedAt, expiresAt: issuedAt + ttlSeconds };
-  return { token: signToken(claims, key), claims };
+  return { token: signToken(claims, key, use), claims };
 }
 
-/** Checks signature (in constant time), shape and expiry. Never throws on bad input. */
-export function verifyToken(token: string, key: Buffer, now: Date): TokenCheck {
+/** Checks signature (in constant time), use, shape and expiry. Never throws on bad input. */
+export function verifyToken(token: string, key: Buffer, now: Date, use: TokenUse = 'conversation'): TokenCheck {
   const parts = token.split('.');
   if (parts.length !== 3) return { kind: 'invalid' };
   const [header, payload, signature] = parts as [string, string, string];
@@ -104,7 +113,7 @@ export function verifyToken(token: string, key: Buffer, now: Date): TokenCheck {
     return { kind: 'invalid' };
   }
   const parsed = payloadSchema.safeParse(decoded);
-  if (!parsed.success) return { kind: 'invalid' };
+  if (!parsed.success || parsed.data.iss !== ISSUERS[use]) return { kind: 'invalid' };
   const claims: TokenClaims = {
     conversationId: parsed.data.conv,
     userId: parsed.data.user,

@@ -218,7 +218,7 @@
   };
 
   function render(WebChat, session) {
-    var options = { token: session.token, domain: base + '/v3/directline', webSocket: false };
+    var options = { token: session.token, domain: base + '/v3/directline', webSocket: true };
     if (session.conversationId) options.conversationId = session.conversationId;
     directLine = WebChat.createDirectLine(options);
     var resumed = Boolean(session.conversationId);

@@ -1,0 +1,287 @@
+// The Direct Line WebSocket stream (GET …/conversations/:id/stream, upgraded): every activity is
+// pushed to the client the moment it is stored, instead of the client polling for it. Web Chat and
+// botframework-directlinejs use it by default. Wire format as Direct Line 3.0: every message is a
+// JSON ActivitySet `{ activities, watermark }`; an empty message is a keep-alive. Clients send ""
+// as pings, post their own activities over REST, and, when a socket closes, ask
+// GET …/conversations/:id?watermark= for a fresh streamUrl.
+// https://learn.microsoft.com/azure/bot-service/rest-api/bot-framework-rest-direct-line-3-0-receive-activities
+//
+// Sockets read from the store, not from the turn: a socket is told "this conversation has news"
+// (by this instance, or by another through the store's notifications) and sends what lies beyond
+// its watermark. So it sees exactly what a poller sees (redacted, in watermark order), and any
+// instance serves any conversation.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type restify from 'restify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log.js';
+import type { DirectLineStore } from './store.js';
+import { CONVERSATION_ID_PATTERN, issueToken, secretMatches, verifyToken, type TokenUse } from './tokens.js';
+
+/** The store's notification channel on which an instance announces "this conversation has a new activity". */
+export const DIRECTLINE_NEWS_CHANNEL = 'directline_news';
+/** A stream token only has to last until the client connects. */
+export const STREAM_TOKEN_TTL_SECONDS = 60;
+/** Activities per message; a longer backlog goes in several. */
+const ACTIVITIES_PER_MESSAGE = 100;
+/** Clients only send empty pings; anything bigger is not a Direct Line client. */
+const MAX_CLIENT_MESSAGE_BYTES = 1024;
+/** How long clients get to answer the close handshake at shutdown. */
+const CLOSE_GRACE_MS = 1_000;
+/** Above this much unsent data the client is not reading: it is closed and reconnects. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+export interface StreamLimits {
+  /** Sockets one conversation may hold (a citizen with the chat open in a few tabs). */
+  perConversation: number;
+  /** Sockets in this process. */
+  total: number;
+  /** How often the server pings; a socket that did not answer the last ping is dropped. */
+  heartbeatMs: number;
+}
+
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { perConversation: 4, total: 5_000, heartbeatMs: 30_000 };
+
+export interface StreamDeps {
+  store: Pick<DirectLineStore, 'getConversation' | 'listActivities'>;
+  tokenKey: Buffer;
+  /** If set, server-side clients may present it (Authorization: Bearer) instead of a token. */
+  directLineSecret?: string;
+  /**
+   * Registers the listener for "this conversation has new activities" from other instances too;
+   * called without a conversation when news may have been missed (a notification connection came
+   * back). Without it, only `news` calls in this process wake the streams.
+   */
+  onNews?(listener: (conversationId?: string) => void): Promise<() => Promise<void>>;
+  /** Whether a proxy we trust tells us the client used https (X-Forwarded-Proto). */
+  trustProxyHops: number;
+  log: Logger;
+  now?: () => Date;
+  limits?: Partial<StreamLimits>;
+}
+
+export interface DirectLineStream {
+  /** Takes the upgrade if it is for a stream URL; `false` leaves the socket to the caller. */
+  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** The URL the client opens for this conversation, on the host and scheme it reached us by. */
+  streamUrl(req: IncomingMessage, subject: { conversationId: string; userId: string }, watermark?: number): string | undefined;
+  /** Wakes this process's streams of the conversation (undefined: of every conversation). */
+  news(conversationId?: string): void;
+  /** Open sockets, for metrics. */
+  readonly connections: number;
+  /** Ends every socket (1001, going away) and stops listening for news. */
+  close(): Promise<void>;
+}
+
+const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/?#]+)\/stream\/?$/;
+/** Host header forms we put into a URL: a name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
+const HOST_PATTERN = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+type Rejection = { status: 400 | 401 | 403 | 404 | 429 | 503; code: string; message: string };
+
+/** One client socket and how far it has read. */
+class Reader {
+  private sending = false;
+  private again = false;
+  alive = true;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly conversationId: string,
+    private watermark: number,
+    private readonly store: StreamDeps['store'],
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Sends everything beyond the watermark. News arriving while a send is under way is not lost:
+   * the running send goes round once more, so activities leave in order and never twice.
+   */
+  async catchUp(): Promise<void> {
+    if (this.sending) {
+      this.again = true;
+      return;
+    }
+    this.sending = true;
+    try {
+      do {
+        this.again = false;
+        const slice = await this.store.listActivities(this.conversationId, this.watermark, ACTIVITIES_PER_MESSAGE);
+        if (this.socket.readyState !== this.socket.OPEN) return;
+        // The conversation expired (retention) while the socket was open: the client's reconnect
+        // then gets 404 and ends the conversation, as a poller would.
+        if (slice === undefined) return this.socket.close(4404, 'conversation not found');
+        if (slice.activities.length === 0) continue;
+        if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.socket.close(4008, 'client not reading');
+        this.socket.send(JSON.stringify({ activities: slice.activities, watermark: String(slice.watermark) }));
+        this.watermark = slice.watermark;
+        if (slice.activities.length === ACTIVITIES_PER_MESSAGE) this.again = true;
+      } while (this.again);
+    } catch (err) {
+      // The store is down: close, so the client reconnects (and polls the same store) later.
+      this.log.warn({ err: { name: (err as Error).name }, conversationId: this.conversationId }, 'directline stream: reading activities failed');
+      this.socket.close(1011, 'try again later');
+    } finally {
+      this.sending = false;
+    }
+  }
+}
+
+export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
+  const limits = { ...DEFAULT_STREAM_LIMITS, ...deps.limits };
+  const now = deps.now ?? (() => new Date());
+  const { store, tokenKey, log } = deps;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
+  const readers = new Map<string, Set<Reader>>();
+  let total = 0;
+  let closing = false;
+
+  const news = (conversationId?: string) => {
+    const concerned = conversationId === undefined ? [...readers.values()].flatMap((set) => [...set]) : (readers.get(conversationId) ?? []);
+    for (const reader of concerned) void reader.catchUp();
+  };
+  const unsubscribe = deps.onNews?.(news);
+
+  const heartbeat = setInterval(() => {
+    for (const set of readers.values()) {
+      for (const reader of set) {
+        if (!reader.alive) {
+          reader.socket.terminate();
+          continue;
+        }
+        reader.alive = false;
+        reader.socket.ping();
+      }
+    }
+  }, limits.heartbeatMs);
+  heartbeat.unref();
+
+  /** The caller, from `t=` (a stream token) or Authorization (a conversation token, or the secret). */
+  const authorize = async (req: IncomingMessage, conversationId: string): Promise<Rejection | { userId: string }> => {
+    if (closing) return { status: 503, code: 'ShuttingDown', message: 'the server is shutting down' };
+    const url = new URL(req.url ?? '/', 'http://stream');
+    const streamToken = url.searchParams.get('t');
+    const bearer = /^Bearer[ \t]+([^\s]+)$/i.exec((req.headers.authorization ?? '').trim())?.[1];
+    const holdsSecret = streamToken === null && bearer !== undefined && deps.directLineSecret !== undefined && secretMatches(bearer, deps.directLineSecret);
+    let tokenUserId: string | undefined;
+    if (!holdsSecret) {
+      const [token, use]: [string | undefined, TokenUse] = streamToken !== null ? [streamToken, 'stream'] : [bearer, 'conversation'];
+      if (token === undefined) return { status: 401, code: 'MissingToken', message: 'a stream token (t=) or Authorization: Bearer <token> is required' };
+      const check = verifyToken(token, tokenKey, now(), use);
+      if (check.kind === 'invalid') return { status: 403, code: 'BadToken', message: 'the token is not valid' };
+      if (check.kind === 'expired') return { status: 403, code: 'TokenExpired', message: 'the token has expired' };
+      if (check.claims.conversationId !== conversationId) return { status: 403, code: 'Forbidden', message: 'the token is for another conversation' };
+      tokenUserId = check.claims.userId;
+    }
+    const conversation = await store.getConversation(conversationId);
+    if (conversation === undefined) return { status: 404, code: 'NotFound', message: 'no such conversation' };
+    if (tokenUserId !== undefined && conversation.userId !== tokenUserId) return { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' };
+    if ((readers.get(conversationId)?.size ?? 0) >= limits.perConversation) {
+      return { status: 429, code: 'TooManyStreams', message: `at most ${limits.perConversation} streams per conversation` };
+    }
+    if (total >= limits.total) return { status: 503, code: 'TooManyStreams', message: 'too many open streams; poll instead, or try again later' };
+    return { userId: conversation.userId };
+  };
+
+  const accept = (socket: WebSocket, conversationId: string, watermark: number) => {
+    const reader = new Reader(socket, conversationId, watermark, store, log);
+    let set = readers.get(conversationId);
+    if (set === undefined) readers.set(conversationId, (set = new Set()));
+    set.add(reader);
+    total++;
+    const alive = () => {
+      reader.alive = true;
+    };
+    socket.on('pong', alive);
+    // Client pings are empty messages; nothing else is expected, nothing else is read.
+    socket.on('message', alive);
+    socket.on('error', () => socket.terminate());
+    socket.once('close', () => {
+      total--;
+      set.delete(reader);
+      if (set.size === 0) readers.delete(conversationId);
+    });
+    void reader.catchUp();
+  };
+
+  return {
+    upgrade(req, socket, head) {
+      const path = (req.url ?? '').split('?')[0] ?? '';
+      const match = STREAM_PATH.exec(path);
+      if (match === null) return false;
+      const conversationId = decodeURIComponent(match[1] ?? '');
+      const watermark = new URL(req.url ?? '/', 'http://stream').searchParams.get('watermark') ?? '';
+      const refuse = (r: Rejection) => refuseUpgrade(socket, r);
+      if (!CONVERSATION_ID_PATTERN.test(conversationId)) {
+        refuse({ status: 404, code: 'NotFound', message: 'no such conversation' });
+        return true;
+      }
+      if (watermark !== '' && !/^\d{1,15}$/.test(watermark)) {
+        refuse({ status: 400, code: 'BadArgument', message: 'watermark must be a non-negative integer' });
+        return true;
+      }
+      socket.on('error', () => socket.destroy());
+      authorize(req, conversationId).then(
+        (outcome) => {
+          if ('status' in outcome) return refuse(outcome);
+          if (socket.destroyed) return;
+          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, conversationId, Number(watermark || 0)));
+        },
+        (err: unknown) => {
+          log.warn({ err: { name: (err as Error).name }, conversationId }, 'directline stream: could not check the conversation');
+          refuse({ status: 503, code: 'Unavailable', message: 'try again later' });
+        },
+      );
+      return true;
+    },
+
+    streamUrl(req, subject, watermark) {
+      const host = req.headers.host ?? '';
+      if (!HOST_PATTERN.test(host)) return undefined;
+      // Behind a proxy we trust, the scheme the citizen used is the proxy's to tell; else our own.
+      const forwarded = deps.trustProxyHops > 0 ? (String(req.headers['x-forwarded-proto'] ?? '').split(',')[0] ?? '').trim().toLowerCase() : '';
+      const secure = forwarded !== '' ? forwarded === 'https' : 'encrypted' in req.socket && req.socket.encrypted === true;
+      const { token } = issueToken(subject, tokenKey, now(), STREAM_TOKEN_TTL_SECONDS, 'stream');
+      const query = new URLSearchParams({ ...(watermark === undefined ? {} : { watermark: String(watermark) }), t: token });
+      return `${secure ? 'wss' : 'ws'}://${host}/v3/directline/conversations/${subject.conversationId}/stream?${query.toString()}`;
+    },
+
+    news,
+
+    get connections() {
+      return total;
+    },
+
+    async close() {
+      closing = true;
+      clearInterval(heartbeat);
+      await (await unsubscribe)?.();
+      for (const socket of wss.clients) socket.close(1001, 'server shutting down');
+      // A client that does not answer the close handshake does not hold the shutdown up.
+      const grace = setTimeout(() => {
+        for (const socket of wss.clients) socket.terminate();
+      }, CLOSE_GRACE_MS);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      clearTimeout(grace);
+    },
+  };
+}
+
+/** Serves streams on the server's upgrade requests; any other upgrade is answered 404. */
+export function mountDirectLineStream(server: restify.Server, deps: StreamDeps): DirectLineStream {
+  const stream = createDirectLineStream(deps);
+  server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (!stream.upgrade(req, socket, head)) refuseUpgrade(socket, { status: 404, code: 'NotFound', message: 'nothing to upgrade here' });
+  });
+  return stream;
+}
+
+/** An HTTP answer on the raw socket: the upgrade was not accepted. */
+function refuseUpgrade(socket: Duplex, rejection: Rejection): void {
+  if (socket.destroyed) return;
+  const body = JSON.stringify({ error: { code: rejection.code, message: rejection.message } });
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[rejection.status];
+  socket.end(
+    `HTTP/1.1 ${rejection.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
