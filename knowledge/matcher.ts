@@ -101,6 +101,10 @@ interface IndexedDocument {
   /** Sum of counts. */
   total: number;
   phrasingBags: Set<string>[];
+  /** Term → the phrasings (indices into phrasingBags) that contain it: bestPhrasing visits only those. */
+  phrasingsWith: Map<string, number[]>;
+  /** Per phrasing, the idf of all its terms together (filled in once the idf is known). */
+  phrasingIdf: Float64Array;
 }
 
 interface Posting {
@@ -139,6 +143,12 @@ export class MatchIndex {
   private readonly touched: Int32Array;
   private readonly termDocs: Int32Array;
   private stamp = 0;
+  // Scratch space for bestPhrasing, per phrasing (× question term for the first two), reused likewise.
+  private phrasingSim = new Float64Array(0);
+  private phrasingHit: (string | undefined)[] = [];
+  private readonly phrasingSeen: Uint8Array;
+  private readonly phrasingTouched: Int32Array;
+  private maxPhrasings = 0;
   private readonly phraseTermsCache = new Map<string, string[]>();
   private lastQuestion: string | undefined;
   private lastQuestionTerms: string[] = [];
@@ -154,7 +164,11 @@ export class MatchIndex {
       for (const k of doc.keywords) for (const t of new Set(termsOf(k))) counts.set(t, (counts.get(t) ?? 0) + 2);
       const bag = new Map([...counts].map(([t, n]) => [t, salience(n)]));
       const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      return { doc, bag, counts, total, phrasingBags };
+      const phrasingsWith = new Map<string, number[]>();
+      phrasingBags.forEach((b, p) => {
+        for (const t of b) push(phrasingsWith, t, p);
+      });
+      return { doc, bag, counts, total, phrasingBags, phrasingsWith, phrasingIdf: new Float64Array(phrasingBags.length) };
     });
     this.docs.forEach(({ bag, doc }, i) => {
       for (const [term, w] of bag) push(this.postings, term, { doc: i, salience: w });
@@ -176,6 +190,14 @@ export class MatchIndex {
       push(buckets, term[0] ?? '', term);
     }
     this.maxIdf = maxIdf || 1;
+    for (const indexed of this.docs) {
+      indexed.phrasingBags.forEach((b, p) => {
+        for (const t of b) indexed.phrasingIdf[p]! += this.idf.get(t) ?? 0;
+      });
+      this.maxPhrasings = Math.max(this.maxPhrasings, indexed.phrasingBags.length);
+    }
+    this.phrasingSeen = new Uint8Array(this.maxPhrasings);
+    this.phrasingTouched = new Int32Array(this.maxPhrasings);
     this.coverage = new Float64Array(n);
     this.coverageStamp = new Int32Array(n);
     this.credit = new Float64Array(n);
@@ -352,29 +374,53 @@ export class MatchIndex {
     resolved: { term: string; resolutions: Resolution[] }[],
     weights: number[],
   ): number {
-    let best = 0;
-    const used: string[] = [];
-    for (const bag of indexed.phrasingBags) {
-      let shared = 0;
-      let union = 0;
-      used.length = 0;
-      for (let i = 0; i < resolved.length; i++) {
-        const w = weights[i] ?? 0;
-        let sim = 0;
-        let hit: string | undefined;
-        for (const r of resolved[i]!.resolutions) {
-          if (r.similarity > sim && bag.has(r.term)) {
-            sim = r.similarity;
-            hit = r.term;
+    const terms = resolved.length;
+    const size = indexed.phrasingBags.length * terms;
+    if (this.phrasingSim.length < size) {
+      this.phrasingSim = new Float64Array(size);
+      this.phrasingHit = new Array<string | undefined>(size);
+    }
+    const sim = this.phrasingSim.fill(0, 0, size);
+    const hit = this.phrasingHit.fill(undefined, 0, size);
+    const seen = this.phrasingSeen.fill(0);
+    const touched = this.phrasingTouched;
+    let touchedCount = 0;
+    let totalWeight = 0;
+    // Only the phrasings that contain some resolution of some question term can share anything:
+    // reached through the document's term → phrasings map instead of testing every phrasing.
+    for (let i = 0; i < terms; i++) {
+      totalWeight += weights[i] ?? 0;
+      for (const r of resolved[i]!.resolutions) {
+        for (const p of indexed.phrasingsWith.get(r.term) ?? []) {
+          const k = p * terms + i;
+          if (r.similarity > sim[k]!) {
+            sim[k] = r.similarity;
+            hit[k] = r.term;
+          }
+          if (seen[p] === 0) {
+            seen[p] = 1;
+            touched[touchedCount++] = p;
           }
         }
-        shared += w * sim;
-        union += w;
-        if (hit !== undefined && !used.includes(hit)) used.push(hit);
       }
-      // The bag's other terms only add to the union: this phrasing cannot beat the best so far.
-      if (shared === 0 || shared / union <= best) continue;
-      for (const t of bag) if (!used.includes(t)) union += this.idf.get(t) ?? 0;
+    }
+    let best = 0;
+    for (let n = 0; n < touchedCount; n++) {
+      const p = touched[n]!;
+      const row = p * terms;
+      let shared = 0;
+      for (let i = 0; i < terms; i++) shared += (weights[i] ?? 0) * sim[row + i]!;
+      // The phrasing's other terms only add to the union: it cannot beat the best so far.
+      if (shared === 0 || shared / totalWeight <= best) continue;
+      // Union: every question term's weight, and the idf of the phrasing's terms no question term hit.
+      let union = totalWeight + indexed.phrasingIdf[p]!;
+      for (let i = 0; i < terms; i++) {
+        const h = hit[row + i];
+        if (h === undefined) continue;
+        let repeated = false;
+        for (let j = 0; j < i && !repeated; j++) repeated = hit[row + j] === h;
+        if (!repeated) union -= this.idf.get(h) ?? 0;
+      }
       if (union > 0) best = Math.max(best, shared / union);
     }
     return best;

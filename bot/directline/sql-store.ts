@@ -8,6 +8,7 @@ import type { ActivitySlice, StoredConversation } from './store.js';
 import type { ManagedDirectLineStore } from '../storage/store.js';
 import type { PgDatabase, Queryable } from '../storage/pg.js';
 import { isFromUser, redactActivity, toJsonText } from '../storage/activity.js';
+import { prepared } from '../storage/prepared.js';
 import { guardSqlite } from '../storage/errors.js';
 
 /** What is stored for an activity: the citizen's words redacted, as JSON. */
@@ -42,8 +43,7 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
   async createConversation(c: StoredConversation): Promise<boolean> {
     return guardSqlite(() => {
       const at = this.now().toISOString();
-      const result = this.db
-        .prepare('INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING')
+      const result = prepared(this.db, 'INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING')
         .run(c.id, c.userId, c.locale ?? null, c.createdAt, at);
       return result.changes === 1;
     });
@@ -51,7 +51,7 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
 
   async getConversation(id: string): Promise<StoredConversation | undefined> {
     return guardSqlite(() => {
-      const row = this.db.prepare('SELECT id, user_id, locale, created_at FROM dl_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+      const row = prepared(this.db, 'SELECT id, user_id, locale, created_at FROM dl_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
       return row === undefined ? undefined : toConversation(row);
     });
   }
@@ -60,11 +60,10 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     return guardSqlite(() =>
       this.db.transaction(() => {
         const at = this.now().toISOString();
-        const row = this.db
-          .prepare('UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
+        const row = prepared(this.db, 'UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
           .get(at, conversationId) as { last_watermark: number } | undefined;
         if (row === undefined) return undefined;
-        this.db.prepare('INSERT INTO dl_activities (conversation_id, watermark, at, activity) VALUES (?, ?, ?, ?)').run(conversationId, row.last_watermark, at, storedJson(activity));
+        prepared(this.db, 'INSERT INTO dl_activities (conversation_id, watermark, at, activity) VALUES (?, ?, ?, ?)').run(conversationId, row.last_watermark, at, storedJson(activity));
         return row.last_watermark;
       })(),
     );
@@ -72,10 +71,9 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
 
   async listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined> {
     return guardSqlite(() => {
-      const conversation = this.db.prepare('SELECT last_watermark FROM dl_conversations WHERE id = ?').get(conversationId) as { last_watermark: number } | undefined;
+      const conversation = prepared(this.db, 'SELECT last_watermark FROM dl_conversations WHERE id = ?').get(conversationId) as { last_watermark: number } | undefined;
       if (conversation === undefined) return undefined;
-      const rows = this.db
-        .prepare('SELECT watermark, activity FROM dl_activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?')
+      const rows = prepared(this.db, 'SELECT watermark, activity FROM dl_activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?')
         .all(conversationId, after, Math.max(0, limit)) as { watermark: number; activity: string }[];
       return {
         activities: rows.map((r) => JSON.parse(r.activity) as Activity),
@@ -99,13 +97,13 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
    * Retention removes the row with the rest.
    */
   deleteConversationNow(conversationId: string): number {
-    return this.db.prepare('DELETE FROM dl_activities WHERE conversation_id = ?').run(conversationId).changes;
+    return prepared(this.db, 'DELETE FROM dl_activities WHERE conversation_id = ?').run(conversationId).changes;
   }
 
   purgeNow(before: Date): number {
     const cutoff = before.toISOString();
-    const removed = this.db.prepare('DELETE FROM dl_activities WHERE at < ?').run(cutoff).changes;
-    this.db.prepare('DELETE FROM dl_conversations WHERE last_active_at < ?').run(cutoff);
+    const removed = prepared(this.db, 'DELETE FROM dl_activities WHERE at < ?').run(cutoff).changes;
+    prepared(this.db, 'DELETE FROM dl_conversations WHERE last_active_at < ?').run(cutoff);
     return removed;
   }
 }

@@ -8,6 +8,7 @@ import type Database from 'better-sqlite3';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { toJsonText } from '../storage/activity.js';
 import type { PgDatabase, Queryable } from '../storage/pg.js';
+import { prepared } from '../storage/prepared.js';
 import type { HandoverState, HandoverReason } from './types.js';
 import {
   contactFromText,
@@ -96,15 +97,7 @@ export function sqliteRunner(db: Database.Database, options: { shared?: boolean 
       db.prepare('INSERT INTO handover_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, new Date().toISOString());
     })();
   });
-  const statements = new Map<string, Database.Statement>();
-  const prepare = (sql: string) => {
-    let s = statements.get(sql);
-    if (s === undefined) {
-      s = db.prepare(sql);
-      statements.set(sql, s);
-    }
-    return s;
-  };
+  const prepare = (sql: string) => prepared(db, sql);
   return {
     dialect: 'sqlite',
     async all<R extends object>(sql: string, params: Param[] = []) {

@@ -8,6 +8,7 @@ import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, Transc
 import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { activityTime, redactActivity, toJsonText } from './activity.js';
+import { prepared } from './prepared.js';
 import { StorageConflictError, guardSqlite } from './errors.js';
 import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueState } from './handover.js';
 import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
@@ -175,7 +176,7 @@ export class SqliteStorage implements Storage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    const del = this.db.prepare('DELETE FROM state WHERE key = ?');
+    const del = prepared(this.db, 'DELETE FROM state WHERE key = ?');
     guardSqlite(() => this.db.transaction(() => keys.forEach((k) => del.run(k)))());
   }
 }
@@ -185,59 +186,53 @@ export class SqliteRecords implements TurnRecords {
 
   async outcome(o: TurnOutcome): Promise<void> {
     guardSqlite(() =>
-      this.db
-        .prepare('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      prepared(this.db, 'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString()),
     );
   }
 
   async feedback(f: Feedback): Promise<void> {
     guardSqlite(() =>
-      this.db
-        .prepare('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)')
+      prepared(this.db, 'INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)')
         .run(f.conversationId, f.entryId, f.helpful ? 1 : 0, f.at.toISOString()),
     );
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
     guardSqlite(() =>
-      this.db
-        .prepare('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)')
+      prepared(this.db, 'INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(u.conversationId, u.text, u.reason, u.language, u.entryId ?? null, u.at.toISOString()),
     );
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
     guardSqlite(() =>
-      this.db
-        .prepare('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)')
+      prepared(this.db, 'INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)')
         .run(c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at.toISOString()),
     );
   }
 
   async rating(r: Rating): Promise<void> {
     guardSqlite(() =>
-      this.db.prepare('INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(r.conversationId, r.language, r.score, r.at.toISOString()),
+      prepared(this.db, 'INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(r.conversationId, r.language, r.score, r.at.toISOString()),
     );
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
     guardSqlite(() =>
-      this.db
-        .prepare('UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)')
+      prepared(this.db, 'UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)')
         .run(c.comment, c.conversationId),
     );
   }
 
   async suggestion(s: CitizenText): Promise<void> {
-    guardSqlite(() => this.db.prepare('INSERT INTO suggestions (conversation_id, text, at) VALUES (?, ?, ?)').run(s.conversationId, s.text, s.at.toISOString()));
+    guardSqlite(() => prepared(this.db, 'INSERT INTO suggestions (conversation_id, text, at) VALUES (?, ?, ?)').run(s.conversationId, s.text, s.at.toISOString()));
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
     const rows = guardSqlite(
       () =>
-        this.db
-          .prepare('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at')
+        prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at')
           .all(since.toISOString()) as { conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string }[],
     );
     return rows.map((r) => ({
@@ -253,16 +248,15 @@ export class SqliteRecords implements TurnRecords {
   async period(from: Date, to: Date): Promise<PeriodRecords> {
     const range = [from.toISOString(), to.toISOString()];
     return guardSqlite(() => {
-      const outcomes = this.db
-        .prepare('SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= ? AND at < ? ORDER BY at')
+      const outcomes = prepared(this.db, 'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= ? AND at < ? ORDER BY at')
         .all(...range) as { conversation_id: string; channel: string; language: string; kind: string; entry_id: string | null; authority_ids: string; at: string }[];
-      const feedback = this.db.prepare('SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= ? AND at < ?').all(...range) as {
+      const feedback = prepared(this.db, 'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= ? AND at < ?').all(...range) as {
         conversation_id: string; entry_id: string; helpful: number; at: string;
       }[];
-      const ratings = this.db.prepare('SELECT conversation_id, language, score, at FROM ratings WHERE at >= ? AND at < ?').all(...range) as {
+      const ratings = prepared(this.db, 'SELECT conversation_id, language, score, at FROM ratings WHERE at >= ? AND at < ?').all(...range) as {
         conversation_id: string; language: string; score: number; at: string;
       }[];
-      const unanswered = this.db.prepare('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? AND at < ?').all(...range) as {
+      const unanswered = prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? AND at < ?').all(...range) as {
         conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string;
       }[];
       return {
@@ -289,8 +283,7 @@ export class SqliteTranscripts implements TranscriptStore {
     const { channelId, conversation } = activity;
     if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
     guardSqlite(() =>
-      this.db
-        .prepare('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES (?, ?, ?, ?, ?)')
+      prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES (?, ?, ?, ?, ?)')
         .run(channelId, conversation.id, activity.id ?? null, activityTime(activity, this.now()).toISOString(), toJsonText(redactActivity(activity))),
     );
   }
@@ -298,8 +291,7 @@ export class SqliteTranscripts implements TranscriptStore {
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     const rows = guardSqlite(
       () =>
-        this.db
-          .prepare('SELECT id, activity FROM transcripts WHERE conversation_id = ? AND channel_id = ? AND id > ? AND at >= ? ORDER BY id LIMIT ?')
+        prepared(this.db, 'SELECT id, activity FROM transcripts WHERE conversation_id = ? AND channel_id = ? AND id > ? AND at >= ? ORDER BY id LIMIT ?')
           .all(conversationId, channelId, Number(continuationToken || 0), (startDate ?? new Date(0)).toISOString(), TRANSCRIPT_PAGE_SIZE + 1) as { id: number; activity: string }[],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
@@ -312,8 +304,7 @@ export class SqliteTranscripts implements TranscriptStore {
   async listTranscripts(channelId: string, continuationToken?: string): Promise<PagedResult<TranscriptInfo>> {
     const rows = guardSqlite(
       () =>
-        this.db
-          .prepare('SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? AND conversation_id > ? GROUP BY conversation_id ORDER BY conversation_id LIMIT ?')
+        prepared(this.db, 'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? AND conversation_id > ? GROUP BY conversation_id ORDER BY conversation_id LIMIT ?')
           .all(channelId, continuationToken ?? '', TRANSCRIPT_PAGE_SIZE + 1) as { conversation_id: string; created: string }[],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
@@ -324,7 +315,7 @@ export class SqliteTranscripts implements TranscriptStore {
   }
 
   async deleteTranscript(channelId: string, conversationId: string): Promise<void> {
-    guardSqlite(() => this.db.prepare('DELETE FROM transcripts WHERE conversation_id = ? AND channel_id = ?').run(conversationId, channelId));
+    guardSqlite(() => prepared(this.db, 'DELETE FROM transcripts WHERE conversation_id = ? AND channel_id = ?').run(conversationId, channelId));
   }
 }
 
@@ -362,13 +353,12 @@ export class SqliteQueue implements HandoverQueue {
       this.db.transaction(() => {
         const current = this.row(e.conversationId);
         if (current && current.state !== 'closed') return { entry: toQueueEntry(current), created: false };
-        this.db
-          .prepare(
-            `INSERT INTO handover_queue (conversation_id, channel_id, language, state, reference, created_at) VALUES (?, ?, ?, 'waiting', ?, ?)
-             ON CONFLICT (conversation_id) DO UPDATE SET channel_id = excluded.channel_id, language = excluded.language, state = 'waiting',
-               reference = excluded.reference, created_at = excluded.created_at, claimed_by = NULL, claimed_at = NULL, closed_at = NULL`,
-          )
-          .run(e.conversationId, e.channelId, e.language, e.reference === undefined ? null : toJsonText(e.reference), this.now().toISOString());
+        prepared(
+          this.db,
+          `INSERT INTO handover_queue (conversation_id, channel_id, language, state, reference, created_at) VALUES (?, ?, ?, 'waiting', ?, ?)
+           ON CONFLICT (conversation_id) DO UPDATE SET channel_id = excluded.channel_id, language = excluded.language, state = 'waiting',
+             reference = excluded.reference, created_at = excluded.created_at, claimed_by = NULL, claimed_at = NULL, closed_at = NULL`,
+        ).run(e.conversationId, e.channelId, e.language, e.reference === undefined ? null : toJsonText(e.reference), this.now().toISOString());
         return { entry: toQueueEntry(this.row(e.conversationId)!), created: true };
       })(),
     );
@@ -385,8 +375,7 @@ export class SqliteQueue implements HandoverQueue {
     if (states.length === 0) return [];
     const rows = guardSqlite(
       () =>
-        this.db
-          .prepare(`SELECT * FROM handover_queue WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, conversation_id`)
+        prepared(this.db, `SELECT * FROM handover_queue WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, conversation_id`)
           .all(...states) as QueueRow[],
     );
     return rows.map(toQueueEntry);
@@ -396,8 +385,7 @@ export class SqliteQueue implements HandoverQueue {
     // One conditional UPDATE: SQLite serialises writers (across processes too), so exactly one
     // caller finds the entry still waiting.
     const result = guardSqlite(() =>
-      this.db
-        .prepare("UPDATE handover_queue SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE conversation_id = ? AND state = 'waiting' RETURNING *")
+      prepared(this.db, "UPDATE handover_queue SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE conversation_id = ? AND state = 'waiting' RETURNING *")
         .get(staffId, this.now().toISOString(), conversationId) as QueueRow | undefined,
     );
     if (result !== undefined) {
@@ -411,8 +399,7 @@ export class SqliteQueue implements HandoverQueue {
   async close(conversationId: string): Promise<boolean> {
     const changes = guardSqlite(
       () =>
-        this.db
-          .prepare("UPDATE handover_queue SET state = 'closed', closed_at = ? WHERE conversation_id = ? AND state <> 'closed'")
+        prepared(this.db, "UPDATE handover_queue SET state = 'closed', closed_at = ? WHERE conversation_id = ? AND state <> 'closed'")
           .run(this.now().toISOString(), conversationId).changes,
     );
     if (changes > 0) await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'closed', conversationId }));
@@ -420,7 +407,7 @@ export class SqliteQueue implements HandoverQueue {
   }
 
   private row(conversationId: string): QueueRow | undefined {
-    return this.db.prepare('SELECT * FROM handover_queue WHERE conversation_id = ?').get(conversationId) as QueueRow | undefined;
+    return prepared(this.db, 'SELECT * FROM handover_queue WHERE conversation_id = ?').get(conversationId) as QueueRow | undefined;
   }
 }
 
@@ -437,7 +424,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
   const directLine = new SqliteDirectLineStore(db, now);
 
   const deleteEverywhere = db.transaction((conversationId: string): RemovedCounts => {
-    const byConversation = (table: string) => db.prepare(`DELETE FROM ${table} WHERE conversation_id = ?`).run(conversationId).changes;
+    const byConversation = (table: string) => prepared(db, `DELETE FROM ${table} WHERE conversation_id = ?`).run(conversationId).changes;
     return {
       state: byConversation('state'),
       transcripts: byConversation('transcripts'),
@@ -450,7 +437,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
 
   const purgeEverywhere = db.transaction((before: Date): RemovedCounts => {
     const cutoff = before.toISOString();
-    const olderThan = (table: string, column: string, extra = '') => db.prepare(`DELETE FROM ${table} WHERE ${column} < ?${extra}`).run(cutoff).changes;
+    const olderThan = (table: string, column: string, extra = '') => prepared(db, `DELETE FROM ${table} WHERE ${column} < ?${extra}`).run(cutoff).changes;
     return {
       state: olderThan('state', 'updated_at'),
       transcripts: olderThan('transcripts', 'at'),
@@ -481,7 +468,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
       return guardSqlite(() => purgeEverywhere(before));
     },
     async ping() {
-      guardSqlite(() => db.prepare('SELECT 1').get());
+      guardSqlite(() => prepared(db, 'SELECT 1').get());
     },
     async close() {
       bus.close();
