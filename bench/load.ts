@@ -1,5 +1,8 @@
 // `npm run bench`: load test of the real server over its Direct Line 3.0 endpoint (simulated citizens
-// at 10, 100 and 500 concurrent conversations), next to a bare restify echo server as the yardstick.
+// at 10, 100 and 500 concurrent conversations), next to two yardsticks: a bare restify echo server
+// (the machine's ceiling for one HTTP request), and the "floor", our restify server and Direct Line
+// routes with a bot that only echoes on the in-memory store (what botbuilder and the channel cost
+// before the bot does anything).
 //
 // Processes: this process is the orchestrator AND the load generator; each server under test runs in
 // its own child process (child_process.fork, same node options), so the client never shares an event
@@ -7,13 +10,15 @@
 // VmHWM) per level over IPC.
 //
 // A simulated citizen (one per concurrency slot, back to back until the level ends):
-//   POST tokens/generate → POST conversations (Bearer token) → poll until the greeting is read →
-//   MESSAGES_PER_CONVERSATION times: POST activities (one question), then poll
-//   GET activities?watermark= until the bot's reply to that message (replyToId = the id the POST
-//   returned) is read. Latency = from sending the message until its reply was read.
-// Polling: exponential backoff starting at 0 ms: the first GET goes out as soon as the POST returns,
-// then again after setImmediate (0 ms), 1, 2, 4, 8, 16, 32, 50, 50 … ms. Our POST returns after the bot's
-// turn, so the first GET normally finds the reply (polls/turn shows it).
+//   POST tokens/generate → POST conversations (Bearer token) → open the WebSocket stream at the
+//   streamUrl it returns and wait for the greeting → MESSAGES_PER_CONVERSATION times: POST activities
+//   (one question), then wait until the bot's reply to that message (replyToId = the id the POST
+//   returned) arrives on the stream. Latency = from sending the message until its reply arrived
+//   (which may be before the POST has returned).
+// --read poll: no stream; GET activities?watermark= with exponential backoff starting at 0 ms: the
+// first GET goes out as soon as the POST returns, then again after setImmediate (0 ms), 1, 2, 4, 8,
+// 16, 32, 50, 50 … ms. Our POST returns after the bot's turn, so the first GET normally finds the
+// reply (polls/wait shows it).
 // HTTP: node:http with a keep-alive http.Agent per level (maxSockets = concurrency), no retries; the
 // citizens of a level start spread over its first second (RAMP_MS), as people do, not all at once.
 // Rate limits stay on, as in production behind one reverse proxy: the server runs with
@@ -953,7 +958,7 @@ async function runPostgresModes(modes: readonly Storage[], entry: ServerEntry, q
 const p99Of = (r: Row) => percentile([...r.stats.latenciesMs].sort((a, b) => a - b), 0.99);
 const errorsOf = (r: Row) => [...r.stats.errors.values()].reduce((a, b) => a + b, 0);
 
-function printTargets(ours: readonly Row[], echo: readonly Row[]): void {
+function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonly Row[]): void {
   const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const targetRows = LEVELS.map((level) => {
     const o = ours.find((r) => r.level === level);
@@ -974,6 +979,15 @@ function printTargets(ours: readonly Row[], echo: readonly Row[]): void {
     ];
   });
   console.log(table(['conc', 'our turns/s', 'echo req/s', 'turns/s ÷ echo req/s', 'p99', 'errors'], targetRows));
+  // The same two figures for the bot that does nothing: what the stack allows any bot on it.
+  const floorFigures = LEVELS.flatMap((level) => {
+    const fl = floor.find((r) => r.level === level);
+    const e = echo.find((r) => r.level === level);
+    if (!fl || !e) return [];
+    const turns = fl.stats.turns / fl.stats.elapsedS;
+    return [`${level}: ${f(turns, 0)} turns/s = ${f((100 * turns) / (e.stats.turns / e.stats.elapsedS), 1)}% of echo, p99 ${f(p99Of(fl), 1)} ms`];
+  });
+  if (floorFigures.length > 0) console.log(`floor (an echo bot on the same restify + Direct Line + botbuilder, in memory): ${floorFigures.join(' · ')}`);
   const peakRss = Math.max(...ours.map((r) => r.server_.peakRssMB));
   const instances = ours[0]?.server_.instances ?? 1;
   const both = instances > 1 ? ` per instance (the larger; all ${instances} together ${f(Math.max(...ours.map((r) => r.server_.peakRssSumMB)), 0)} MB)` : '';
@@ -1011,7 +1025,11 @@ async function main(): Promise<void> {
   console.log(`Direct Line load test — node ${process.version}, ${MESSAGES_PER_CONVERSATION} messages per conversation, keep-alive http.Agent, server in a forked child`);
   console.log(`questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (THINK_MS > 0) console.log(`think time: ${THINK_MS} ms × 0.5–1.5 after every reply`);
-  console.log(`polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply`);
+  console.log(
+    READ === 'stream'
+      ? `replies read from the WebSocket stream (--read poll to poll instead); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply`
+      : `polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply`,
+  );
   const pgModes = modes.filter((m) => m !== 'sqlite');
   const seconds = [...(modes.includes('sqlite') ? [`${LEVEL_SECONDS} s sqlite`] : []), ...(pgModes.length > 0 ? [`${PG_LEVEL_SECONDS} s ${pgModes.join(', ')}`] : []), `${ECHO_SECONDS} s echo`];
   console.log(`storage: ${modes.join(', ')}; time per level: ${seconds.join(', ')}\n`);
@@ -1029,7 +1047,7 @@ async function main(): Promise<void> {
   for (const [storage, rows] of await runPostgresModes(pgModes, entry, questions, profile)) results.set(storage, rows);
 
   console.log();
-  console.log('"turns/s" is citizen turns (message → reply read) for padoms, requests for echo; "req/s" is every HTTP request;');
+  console.log('"turns/s" is citizen turns (message → reply read) for padoms and the floor, requests for echo; "req/s" is every HTTP request;');
   console.log('"polls/wait" GETs per awaited reply (greeting or answer); "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
   console.log('"srv CPU" is the Padoms server process(es) only: PostgreSQL\'s own processes, on the same machine, are not counted.');
   for (const [storage, ours] of results) {
@@ -1042,7 +1060,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log();
-    printTargets(ours, echo);
+    printTargets(ours, echo, floor);
   }
   console.log();
   console.log(comparison(results));
