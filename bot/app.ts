@@ -191,12 +191,19 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const directLine = record(new DirectLineAdapter({ store: store.directLine, now, log, onAppend: (conversationId) => void announce(conversationId) }));
   const tokenKey = tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
   const directLineSecret = config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {};
+  const limits = rateLimiters({
+    ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
+    channelIpPerMinute: config.RATE_LIMIT_CHANNEL_IP_PER_MINUTE,
+    perConversationPerMinute: config.RATE_LIMIT_CONVERSATION_PER_MINUTE,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+  });
   const stream = mountDirectLineStream(server, {
     store: store.directLine,
     tokenKey,
     ...directLineSecret,
     // "Resync" (the notification connection came back): every stream looks for what it missed.
     onNews: (listener) => store.subscribe(DIRECTLINE_NEWS_CHANNEL, (n) => listener(n.kind === 'message' ? n.payload : undefined)),
+    admit: limits.upgrade,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     log,
     now,
@@ -204,12 +211,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   metrics.sources.directLineStreams = () => stream.connections;
   mountDirectLine(server, { adapter: directLine, logic, tokenKey, ...directLineSecret, log, now, stream });
   // After Direct Line's own pre-handler, so a 429 carries its CORS header and the browser can read Retry-After.
-  const limits = rateLimiters({
-    ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
-    channelIpPerMinute: config.RATE_LIMIT_CHANNEL_IP_PER_MINUTE,
-    perConversationPerMinute: config.RATE_LIMIT_CONVERSATION_PER_MINUTE,
-    trustProxyHops: config.TRUST_PROXY_HOPS,
-  });
   server.pre(limits.pre);
   server.use(limits.use);
   mountWebChat(server, { profile: () => knowledge.current.profile, log });

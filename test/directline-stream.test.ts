@@ -154,6 +154,34 @@ describe('Direct Line WebSocket stream', () => {
     for (const s of streams) s.socket.close();
   });
 
+  it('opening streams counts against the address\'s Direct Line rate limit, with Retry-After', async () => {
+    const limited = await startApp({ DIRECTLINE_TOKEN_SECRET: TOKEN_SECRET, RATE_LIMIT_IP_PER_MINUTE: '12' });
+    try {
+      const c = await open(limited.origin); // two requests of the burst of ten
+      const refusals: { status: number; retryAfter: string | undefined }[] = [];
+      for (let i = 0; i < 10; i++) {
+        refusals.push(
+          await new Promise((resolve) => {
+            const socket = new WebSocket(`${c.streamUrl.split('?')[0]}?t=not-a-token`);
+            socket.once('unexpected-response', (_req, res) => {
+              resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
+              res.resume();
+              socket.terminate();
+            });
+            socket.once('error', () => {});
+          }),
+        );
+      }
+      expect(refusals.slice(0, 8).map((r) => r.status)).toEqual(Array(8).fill(403));
+      expect(refusals.slice(8)).toEqual([
+        { status: 429, retryAfter: expect.stringMatching(/^\d+$/) },
+        { status: 429, retryAfter: expect.stringMatching(/^\d+$/) },
+      ]);
+    } finally {
+      await limited.stop();
+    }
+  });
+
   it('closes open streams with 1001 (going away) when the app stops', async () => {
     const other = await startApp({ DIRECTLINE_TOKEN_SECRET: TOKEN_SECRET });
     const c = await open(other.origin);

@@ -1,11 +1,11 @@
 // The public surface around storage: security headers, rate limits (429 + Retry-After), readiness
 // naming the failing check, configuration that refuses to run PostgreSQL without a shared token
 // key, and deleting a conversation through the App.
+import type { IncomingMessage } from 'node:http';
 import { readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestAdapter } from 'botbuilder';
-import type restify from 'restify';
 import { ConfigError, loadConfig, testConfig } from '../bot/config.js';
 import { createApp } from '../bot/app.js';
 import { silentLogger } from '../bot/log.js';
@@ -79,7 +79,7 @@ describe('rate limits', () => {
   });
 
   it('the client address comes from the socket, or from X-Forwarded-For behind trusted proxies', () => {
-    const req = (xff: string) => ({ socket: { remoteAddress: '10.0.0.1' }, header: (_name: string, fallback: string) => xff || fallback }) as unknown as restify.Request;
+    const req = (xff: string) => ({ socket: { remoteAddress: '10.0.0.1' }, headers: xff === '' ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
     expect(clientIp(req('203.0.113.7'), 0)).toBe('10.0.0.1');
     expect(clientIp(req('198.51.100.1, 203.0.113.7'), 1)).toBe('203.0.113.7'); // the leftmost is the client's own claim
     expect(clientIp(req('198.51.100.1, 203.0.113.7'), 2)).toBe('198.51.100.1');

@@ -14,6 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Take } from '../http/rate-limit.js';
 import type { Logger } from '../log.js';
 import type { DirectLineStore } from './store.js';
 import { CONVERSATION_ID_PATTERN, issueToken, secretMatches, verifyToken, type TokenUse } from './tokens.js';
@@ -53,6 +54,8 @@ export interface StreamDeps {
    * back). Without it, only `news` calls in this process wake the streams.
    */
   onNews?(listener: (conversationId?: string) => void): Promise<() => Promise<void>>;
+  /** Rate limit for opening streams (the Direct Line per-address and per-conversation limits). */
+  admit?: (req: IncomingMessage) => Take;
   /** Whether a proxy we trust tells us the client used https (X-Forwarded-Proto). */
   trustProxyHops: number;
   log: Logger;
@@ -77,7 +80,7 @@ const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/?#]+)\/stream\/?$/;
 /** Host header forms we put into a URL: a name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
 const HOST_PATTERN = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
-type Rejection = { status: 400 | 401 | 403 | 404 | 429 | 503; code: string; message: string };
+type Rejection = { status: 400 | 401 | 403 | 404 | 429 | 503; code: string; message: string; retryAfterSeconds?: number };
 
 /** One client socket and how far it has read. */
 class Reader {
@@ -212,6 +215,12 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
       const conversationId = decodeURIComponent(match[1] ?? '');
       const watermark = new URL(req.url ?? '/', 'http://stream').searchParams.get('watermark') ?? '';
       const refuse = (r: Rejection) => refuseUpgrade(socket, r);
+      const admitted = deps.admit?.(req) ?? { ok: true };
+      if (!admitted.ok) {
+        const { retryAfterSeconds } = admitted;
+        refuse({ status: 429, code: 'TooManyRequests', message: `too many requests; retry after ${retryAfterSeconds} s`, retryAfterSeconds });
+        return true;
+      }
       if (!CONVERSATION_ID_PATTERN.test(conversationId)) {
         refuse({ status: 404, code: 'NotFound', message: 'no such conversation' });
         return true;
@@ -281,7 +290,8 @@ function refuseUpgrade(socket: Duplex, rejection: Rejection): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code: rejection.code, message: rejection.message } });
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[rejection.status];
+  const retryAfter = rejection.retryAfterSeconds === undefined ? '' : `Retry-After: ${rejection.retryAfterSeconds}\r\n`;
   socket.end(
-    `HTTP/1.1 ${rejection.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${rejection.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n${retryAfter}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
 }

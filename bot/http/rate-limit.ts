@@ -1,6 +1,7 @@
 // Rate limits on the public endpoints: token buckets per client IP and per conversation, in this
 // process's memory (each instance limits what it sees; behind N instances the effective limit is up
 // to N times higher, which is fine for abuse protection). Over the limit: 429 with Retry-After.
+import type { IncomingMessage } from 'node:http';
 import type restify from 'restify';
 
 export interface BucketOptions {
@@ -82,10 +83,11 @@ const DIRECTLINE_CONVERSATION = /^\/v3\/directline\/conversations\/([^/]+)/;
  * The client's address: the socket's, or with `hops` trusted proxies the entry that many places
  * from the right of X-Forwarded-For (entries further left can be forged by the client).
  */
-export function clientIp(req: restify.Request, hops: number): string {
+export function clientIp(req: IncomingMessage, hops: number): string {
   const socket = req.socket.remoteAddress ?? 'unknown';
   if (hops <= 0) return socket;
-  const forwarded = req.header('x-forwarded-for', '').split(',').map((s) => s.trim()).filter(Boolean);
+  const header = req.headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((s) => s.trim()).filter(Boolean);
   return forwarded[forwarded.length - hops] ?? forwarded[0] ?? socket;
 }
 
@@ -107,6 +109,11 @@ export interface RateLimiters {
   pre: restify.RequestHandler;
   /** Register with server.use: per conversation for channel webhooks (from the parsed body). */
   use: restify.RequestHandler;
+  /**
+   * For WebSocket upgrades, which never reach restify's handlers: a stream counts as a Direct Line
+   * request of its address and conversation, so opening sockets in a loop is limited like polling.
+   */
+  upgrade(req: IncomingMessage): Take;
 }
 
 export function rateLimiters(options: RateLimitOptions): RateLimiters {
@@ -121,24 +128,23 @@ export function rateLimiters(options: RateLimitOptions): RateLimiters {
     res.send(429, { error: { code: 'TooManyRequests', message: `too many requests ${what}; retry after ${retryAfterSeconds} s` } });
   };
 
+  /** Per address, then per conversation (when the path names one). */
+  const takeDirectLine = (req: IncomingMessage, path: string): { take: Take; what: string } => {
+    const byIp = directLineIp.take(clientIp(req, options.trustProxyHops));
+    if (!byIp.ok) return { take: byIp, what: 'from this address' };
+    const conversationId = DIRECTLINE_CONVERSATION.exec(path)?.[1];
+    return { take: conversationId === undefined ? byIp : conversation.take(`dl:${conversationId}`), what: 'in this conversation' };
+  };
+
   const pre: restify.RequestHandler = (req, res, next) => {
     const path = req.getPath();
     if (req.method === 'OPTIONS') return next();
     const isDirectLine = path === DIRECTLINE_PREFIX || path.startsWith(`${DIRECTLINE_PREFIX}/`);
     if (!isDirectLine && !CHANNEL_PATHS.has(path)) return next();
-    const ip = clientIp(req, options.trustProxyHops);
-    const byIp = (isDirectLine ? directLineIp : channelIp).take(ip);
-    if (!byIp.ok) {
-      refuse(res, byIp.retryAfterSeconds, 'from this address');
+    const { take, what } = isDirectLine ? takeDirectLine(req, path) : { take: channelIp.take(clientIp(req, options.trustProxyHops)), what: 'from this address' };
+    if (!take.ok) {
+      refuse(res, take.retryAfterSeconds, what);
       return next(false);
-    }
-    const conversationId = isDirectLine ? DIRECTLINE_CONVERSATION.exec(path)?.[1] : undefined;
-    if (conversationId !== undefined) {
-      const byConversation = conversation.take(`dl:${conversationId}`);
-      if (!byConversation.ok) {
-        refuse(res, byConversation.retryAfterSeconds, 'in this conversation');
-        return next(false);
-      }
     }
     return next();
   };
@@ -156,5 +162,7 @@ export function rateLimiters(options: RateLimitOptions): RateLimiters {
     return next();
   };
 
-  return { pre, use };
+  const upgrade = (req: IncomingMessage): Take => takeDirectLine(req, (req.url ?? '').split('?')[0] ?? '').take;
+
+  return { pre, use, upgrade };
 }
