@@ -153,12 +153,16 @@ export function authorityCard({ t, language }: ReplyContext, authority: Authorit
   return CardFactory.heroCard(pick(authority.name, language), lines.join('\n\n'), undefined, buttons);
 }
 
-export function refer(ctx: ReplyContext, authority: Authority, emergency: boolean): Reply[] {
-  const { t } = ctx;
-  const lead = emergency
-    ? t('refer.emergency')
-    : t('refer.outside', { agency: agencyName(ctx, 'genitive'), authority: pick(authority.name, ctx.language) });
-  return [referral(ctx, authority, lead)];
+/** One authority; after an emergency (112), the others the message is for, if it is not urgent. */
+export function refer(ctx: ReplyContext, authority: Authority, emergency: boolean, referrals: readonly Authority[] = [authority]): Reply[] {
+  const { t, language } = ctx;
+  const agency = agencyName(ctx, 'genitive');
+  if (!emergency) return [referral(ctx, authority, t('refer.outside', { agency, authority: pick(authority.name, language) }))];
+  const after = referrals.filter((a) => a.id !== authority.id);
+  return [
+    referral(ctx, authority, t('refer.emergency')),
+    ...after.map((a) => referral(ctx, a, t('refer.afterEmergency', { agency, authority: pick(a.name, language) }))),
+  ];
 }
 
 /** Answer the part within competence, then refer the rest, in one reply (R2). */

@@ -122,7 +122,7 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
       out.push(...replies.clarify(ctx, decision.candidates));
       break;
     case 'refer':
-      out.push(...replies.refer(ctx, decision.authority, decision.emergency));
+      out.push(...replies.refer(ctx, decision.authority, decision.emergency, decision.referrals));
       break;
     case 'fallback': {
       const closest = knowledge.index.search(text, 1).results.find((r) => r.kind === 'entry');

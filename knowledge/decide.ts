@@ -115,7 +115,13 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
   const { results, analysis } = knowledge.index.search(text);
 
   const emergency = findEmergency(text, knowledge);
-  if (emergency) return result({ kind: 'refer', authority: emergency, referrals: [emergency], emergency: true });
+  if (emergency) {
+    // 112 first, always. A message that is clearly also for another authority ("I got food
+    // poisoning in a café yesterday, where do I complain?") names it after 112, for when it is not urgent.
+    const rest = classify(text, results, ctx, s);
+    const after = rest.kind === 'refer' || rest.kind === 'answer' ? rest.referrals.filter((a) => !a.emergency) : [];
+    return result({ kind: 'refer', authority: emergency, referrals: [emergency, ...after], emergency: true });
+  }
   if (tone === 'abusive') return result({ kind: 'conduct' });
 
   const requested = ctx.requestedLanguage(text);

@@ -105,6 +105,19 @@ describe('out of competence (R2) and emergencies', () => {
     const { decision, replies } = await bot.say('Kaimiņu mājā ir ugunsgrēks!', 'c');
     expect(decision?.decision).toMatchObject({ kind: 'refer', emergency: true, authority: { id: 'emergency' } });
     expect(texts(replies)).toBe(lv()('refer.emergency'));
+    expect(decision?.decision.kind === 'refer' && decision.decision.referrals.map((a) => a.id)).toEqual(['emergency']);
+  });
+
+  it('after 112, names the authority the rest of the message is for, in case it is not urgent', async () => {
+    bot = demoBot();
+    const { decision, replies } = await bot.say('Vakar saindējos kafejnīcā, kur var sūdzēties par ēdienu?', 'c');
+    expect(decision?.decision).toMatchObject({ kind: 'refer', emergency: true, authority: { id: 'emergency' } });
+    expect(decision?.decision.kind === 'refer' && decision.decision.referrals.map((a) => a.id)).toEqual(['emergency', 'pvd']);
+    // 112 comes first, then the complaint's address.
+    const cards = replies.flatMap((r) => r.attachments ?? []).map((a) => (a.content as { title: string }).title);
+    expect(cards).toEqual(['Vienotais ārkārtas palīdzības izsaukumu numurs 112', 'Pārtikas un veterinārais dienests']);
+    expect(texts(replies).indexOf(lv()('refer.emergency'))).toBe(0);
+    expect(texts(replies)).toContain('Ja nav steidzami');
   });
 
   // Emergency words are matched inflected in Latvian but word for word elsewhere: an English stem
