@@ -496,8 +496,9 @@ class StreamReader {
   private waiter: { found: (a: Activity) => boolean; resolve: (at: number) => void; reject: (e: Error) => void; timer: NodeJS.Timeout } | undefined;
   private failure: Error | undefined;
 
-  private constructor(url: string) {
-    this.socket = new WebSocket(url, { perMessageDeflate: false });
+  private constructor(url: string, forwardedFor: string) {
+    // The citizen's address, as for its HTTP requests: the upgrade counts against its rate limit.
+    this.socket = new WebSocket(url, { perMessageDeflate: false, headers: { 'X-Forwarded-For': forwardedFor } });
     this.socket.on('message', (data: Buffer) => {
       if (data.length === 0) return; // keep-alive
       const at = performance.now();
@@ -512,8 +513,8 @@ class StreamReader {
     this.socket.on('close', (code) => fail(new HttpError(`ws closed ${code}`, 'the stream closed')));
   }
 
-  static open(url: string): Promise<StreamReader> {
-    const reader = new StreamReader(url);
+  static open(url: string, forwardedFor: string): Promise<StreamReader> {
+    const reader = new StreamReader(url, forwardedFor);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new HttpError('timeout ws open', 'the stream did not open')), REQUEST_TIMEOUT_MS);
       reader.socket.once('open', () => {
@@ -668,7 +669,7 @@ function citizen(ports: readonly number[], questions: readonly string[], seed: n
         const isBot = (a: Activity) => a.type === 'message' && a.from?.role !== 'user';
         const streamUrl = started.body['streamUrl'];
         if (READ === 'stream' && typeof streamUrl !== 'string') throw new HttpError('no streamUrl', 'POST conversations gave no streamUrl');
-        stream = READ === 'stream' ? await StreamReader.open(String(streamUrl)) : undefined;
+        stream = READ === 'stream' ? await StreamReader.open(String(streamUrl), forwardedFor) : undefined;
         let watermark = stream ? '' : await pollUntil(conversationId, token, '', isBot);
         if (stream) await stream.next(isBot);
         for (let m = 0; m < MESSAGES_PER_CONVERSATION && active(); m++) {
