@@ -121,7 +121,7 @@ class Reader {
         if (slice.activities.length === ACTIVITIES_PER_MESSAGE) this.again = true;
       } while (this.again);
     } catch (err) {
-      // The store is down: close, so the client reconnects (and polls the same store) later.
+      // The store is down: close, so the client reconnects a few seconds later and reads on from its watermark.
       this.log.warn({ err: { name: (err as Error).name }, conversationId: this.conversationId }, 'directline stream: reading activities failed');
       this.socket.close(1011, 'try again later');
     } finally {
