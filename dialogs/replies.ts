@@ -78,10 +78,12 @@ export function greeting(ctx: ReplyContext, otherLanguages: { code: LanguageCode
   return [reply];
 }
 
-export function answer(ctx: ReplyContext, entry: KnowledgeEntry, options: { askFeedback: boolean }): Reply[] {
+/** `lead`: a line before the answer (after an emergency: "if it is not urgent"). */
+export function answer(ctx: ReplyContext, entry: KnowledgeEntry, options: { askFeedback: boolean; lead?: string }): Reply[] {
   const { t, language, knowledge } = ctx;
   const translated = language in entry.answer;
   const lines = [pick(entry.answer, language)];
+  if (options.lead !== undefined) lines.unshift(options.lead);
   // R3: no text in the conversation's language: the Latvian answer, said so plainly.
   if (!translated) lines.unshift(t('answer.notTranslated'));
   const source = entry.sources.find((s) => /^https?:\/\//.test(s));

@@ -123,6 +123,11 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
       break;
     case 'refer':
       out.push(...replies.refer(ctx, decision.authority, decision.emergency, decision.referrals));
+      if (decision.answer) {
+        data.lastEntryId = decision.answer.id;
+        data.pendingQuestion = text;
+        out.push(...replies.answer(ctx, decision.answer, { askFeedback: true, lead: ctx.t('answer.afterEmergency') }));
+      }
       break;
     case 'fallback': {
       const closest = knowledge.index.search(text, 1).results.find((r) => r.kind === 'entry');

@@ -58,7 +58,11 @@ export type Decision =
   | { kind: 'answer'; entry: KnowledgeEntry; score: number; referrals: Authority[] }
   | { kind: 'smalltalk'; entry: KnowledgeEntry }
   | { kind: 'clarify'; candidates: Candidate[] }
-  | { kind: 'refer'; authority: Authority; referrals: Authority[]; emergency: boolean }
+  /**
+   * `answer`: after an emergency, the agency's own answer to the rest of the message (a past
+   * accident's video published online), for when it is not urgent.
+   */
+  | { kind: 'refer'; authority: Authority; referrals: Authority[]; emergency: boolean; answer?: KnowledgeEntry }
   | { kind: 'fallback' }
   | { kind: 'handover' }
   | { kind: 'conduct' }
@@ -116,11 +120,13 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
 
   const emergency = findEmergency(text, knowledge);
   if (emergency) {
-    // 112 first, always. A message that is clearly also for another authority ("I got food
-    // poisoning in a café yesterday, where do I complain?") names it after 112, for when it is not urgent.
+    // 112 first, always. What the message is clearly also about comes after it, for when it is not
+    // urgent: another authority ("I got food poisoning in a café yesterday, where do I complain?"),
+    // or the agency's own answer ("after the accident someone posted a video with my number plate").
     const rest = classify(text, results, ctx, s);
     const after = rest.kind === 'refer' || rest.kind === 'answer' ? rest.referrals.filter((a) => !a.emergency) : [];
-    return result({ kind: 'refer', authority: emergency, referrals: [emergency, ...after], emergency: true });
+    const answer = rest.kind === 'answer' ? { answer: rest.entry } : {};
+    return result({ kind: 'refer', authority: emergency, referrals: [emergency, ...after], emergency: true, ...answer });
   }
   if (tone === 'abusive') return result({ kind: 'conduct' });
 

@@ -120,6 +120,20 @@ describe('out of competence (R2) and emergencies', () => {
     expect(texts(replies)).toContain('Ja nav steidzami');
   });
 
+  it('after 112, answers what the rest of the message asks within the agency\'s competence', async () => {
+    bot = demoBot();
+    const { decision, replies } = await bot.say('Kaimiņš filmē ugunsgrēku un liek video internetā', 'c');
+    const d = decision?.decision;
+    expect(d).toMatchObject({ kind: 'refer', emergency: true, authority: { id: 'emergency' } });
+    const answer = d?.kind === 'refer' ? d.answer : undefined;
+    expect(answer?.id).toMatch(/^dvi\./);
+    // 112 first; the answer after it, led by "if it is not urgent", with the usual "did it help?".
+    const said = texts(replies);
+    expect(said.indexOf(lv()('refer.emergency'))).toBe(0);
+    expect(said.indexOf(lv()('answer.afterEmergency'))).toBeGreaterThan(0);
+    expect(said).toContain(lv()('feedback.ask'));
+  });
+
   // Emergency words are matched inflected in Latvian but word for word elsewhere: an English stem
   // would join "fire" with "fired" and "accident" with "accidentally".
   const emergencies: [string, boolean][] = [
