@@ -5,7 +5,7 @@
  *
  * Optional data-attributes: data-label (launcher text), data-title (panel title).
  * It adds an accessible launcher button; on first open it asks the bot for a Direct Line token,
- * loads Web Chat from the same host and renders it (polling, no WebSocket). Everything it loads
+ * loads Web Chat from the same host and renders it (replies over the WebSocket stream). Everything it loads
  * comes from the host the script itself came from (document.currentScript), so it works offline
  * and across origins. No cookies; the conversation survives page changes in sessionStorage only.
  */
