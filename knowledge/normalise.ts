@@ -101,11 +101,32 @@ export function terms(text: string): string[] {
  * serves poorly: "fire" must not match "fired", nor "accident" "accidentally".
  */
 export function containsWords(textWords: readonly string[], phrase: string): boolean {
-  const wanted = words(phrase);
+  const wanted = phraseWords(phrase);
   if (wanted.length === 0) return false;
-  const same = (word: string, w: string) => word === w || word === `${w}s` || word === `${w}es`;
   for (let start = 0; start + wanted.length <= textWords.length; start++) {
-    if (wanted.every((w, i) => same(textWords[start + i]!, w))) return true;
+    let all = true;
+    for (let i = 0; all && i < wanted.length; i++) all = sameOrPlural(textWords[start + i]!, wanted[i]!);
+    if (all) return true;
   }
   return false;
+}
+
+/** `word` is `w`, `w` + "s" or `w` + "es". Compared in place: this runs for every keyword on every message. */
+function sameOrPlural(word: string, w: string): boolean {
+  if (!word.startsWith(w)) return false;
+  const rest = word.length - w.length;
+  return rest === 0 || (rest === 1 && word.endsWith('s')) || (rest === 2 && word.endsWith('es'));
+}
+
+/** The folded words of a phrase (keywords come from the knowledge base, a bounded set), remembered. */
+const phraseWordsCache = new Map<string, string[]>();
+const PHRASE_CACHE_LIMIT = 10_000;
+function phraseWords(phrase: string): string[] {
+  let found = phraseWordsCache.get(phrase);
+  if (found === undefined) {
+    // A reloaded knowledge base brings new phrases; the old ones are not worth tracking one by one.
+    if (phraseWordsCache.size >= PHRASE_CACHE_LIMIT) phraseWordsCache.clear();
+    phraseWordsCache.set(phrase, (found = words(phrase)));
+  }
+  return found;
 }
