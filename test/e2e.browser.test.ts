@@ -1,9 +1,16 @@
 // End to end, as a citizen sees it: the demo agency page of the real app in real Chromium, the
 // widget opened, a Latvian question typed into Web Chat, the Latvian answer read back; WCAG 2.1 AA.
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { hasChromium, launchBrowser, runAxe, describeViolations } from './support/browser.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { createApp } from '../bot/app.js';
+import { testConfig } from '../bot/config.js';
+import { silentLogger } from '../bot/log.js';
 
 describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browser', () => {
   let browser: Browser;
@@ -38,5 +45,51 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
     const violations = await runAxe(page);
     expect(violations, describeViolations(violations)).toEqual([]);
     await context.close();
+  }, 90_000);
+
+  it('a restart of the bot (a deployment) loses nothing: the widget reconnects its stream and gets its answer', async () => {
+    // Same data folder and token secret on the same port, as a redeployed instance has.
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-restart-'));
+    const config = testConfig({ DATA_DIR: dataDir, DIRECTLINE_TOKEN_SECRET: 'restart-test-secret-0123456789abcdefgh' });
+    const listen = async (port: number) => {
+      const app = createApp(config, { log: silentLogger });
+      await new Promise<void>((resolve) => app.server.listen(port, '127.0.0.1', () => resolve()));
+      return app;
+    };
+    let app = await listen(0);
+    const port = (app.server.address() as AddressInfo).port;
+    const context = await browser.newContext({ locale: 'lv-LV' });
+    try {
+      const page = await context.newPage();
+      const streams: string[] = [];
+      page.on('websocket', (socket) => streams.push(socket.url()));
+      await page.goto(`http://127.0.0.1:${port}/`);
+      await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Čatbots' });
+      const activities = dialog.locator('.webchat__basic-transcript__activity');
+      await activities.first().waitFor({ timeout: 20_000 });
+      const sendBox = dialog.getByRole('textbox');
+      await sendBox.fill('Kur iesniegt sūdzību?');
+      await sendBox.press('Enter');
+      await activities.nth(2).waitFor({ timeout: 20_000 });
+
+      await app.close(); // the stream is closed with 1001; Web Chat retries after 3–15 s
+      app = await listen(port);
+      const before = await activities.count();
+      await sendBox.fill('Kāds ir jūsu tālrunis?');
+      await sendBox.press('Enter');
+      // The citizen's message, then the bot's reply: it can only arrive over the reconnected stream.
+      const reply = activities.nth(before + 1);
+      await reply.waitFor({ timeout: 30_000 });
+      expect(await reply.innerText()).toContain(app.knowledge.current.profile.contacts.phone!);
+      expect(streams).toHaveLength(2);
+      // Earlier messages are still there, and the one sent across the restart is there once.
+      expect(await dialog.getByText('Kur iesniegt sūdzību?').count()).toBeGreaterThan(0);
+      expect(await activities.filter({ hasText: 'Kāds ir jūsu tālrunis?' }).count()).toBe(1);
+    } finally {
+      await context.close();
+      await app.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   }, 90_000);
 });
