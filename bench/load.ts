@@ -574,12 +574,14 @@ interface LevelStats {
   polls: number;
   conversations: number;
   latenciesMs: number[];
+  /** How long opening each conversation's stream took: what a citizen arriving at a busy moment waits first. */
+  streamOpensMs: number[];
   errors: Map<string, number>;
   elapsedS: number;
   clientCpuMs: number;
 }
 
-const newStats = (): LevelStats => ({ turns: 0, requests: 0, polls: 0, conversations: 0, latenciesMs: [], errors: new Map(), elapsedS: 0, clientCpuMs: 0 });
+const newStats = (): LevelStats => ({ turns: 0, requests: 0, polls: 0, conversations: 0, latenciesMs: [], streamOpensMs: [], errors: new Map(), elapsedS: 0, clientCpuMs: 0 });
 
 function countError(stats: LevelStats, err: unknown): void {
   const kind = err instanceof HttpError ? err.kind : err instanceof Error ? err.name : 'unknown';
@@ -669,7 +671,9 @@ function citizen(ports: readonly number[], questions: readonly string[], seed: n
         const isBot = (a: Activity) => a.type === 'message' && a.from?.role !== 'user';
         const streamUrl = started.body['streamUrl'];
         if (READ === 'stream' && typeof streamUrl !== 'string') throw new HttpError('no streamUrl', 'POST conversations gave no streamUrl');
+        const opening = performance.now();
         stream = READ === 'stream' ? await StreamReader.open(String(streamUrl), forwardedFor) : undefined;
+        if (stream) stats.streamOpensMs.push(performance.now() - opening);
         let watermark = stream ? '' : await pollUntil(conversationId, token, '', isBot);
         if (stream) await stream.next(isBot);
         for (let m = 0; m < MESSAGES_PER_CONVERSATION && active(); m++) {
@@ -817,6 +821,7 @@ const errorText = (errors: Map<string, number>) => {
 
 function rowCells(r: Row): string[] {
   const sorted = [...r.stats.latenciesMs].sort((a, b) => a - b);
+  const opens = [...r.stats.streamOpensMs].sort((a, b) => a - b);
   const s = r.stats;
   return [
     r.label,
@@ -830,6 +835,7 @@ function rowCells(r: Row): string[] {
     errorText(s.errors),
     r.server !== 'echo' ? String(s.conversations) : '',
     r.server !== 'echo' ? f(s.polls / Math.max(1, s.turns + s.conversations), 2) : '',
+    opens.length > 0 ? `${f(percentile(opens, 0.5), 0)}/${f(percentile(opens, 0.99), 0)}` : '',
     `${f((100 * r.server_.cpuMs) / (1000 * s.elapsedS), 0)}%`,
     f(r.server_.cpuMs / Math.max(1, s.turns), 2),
     `${f((100 * s.clientCpuMs) / (1000 * s.elapsedS), 0)}%`,
@@ -1049,14 +1055,14 @@ async function main(): Promise<void> {
 
   console.log();
   console.log('"turns/s" is citizen turns (message → reply read) for padoms and the floor, requests for echo; "req/s" is every HTTP request;');
-  console.log('"polls/wait" GETs per awaited reply (greeting or answer); "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
+  console.log('"polls/wait" GETs per awaited reply (greeting or answer); "stream open" from creating a conversation\'s WebSocket until it is open; "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
   console.log('"srv CPU" is the Padoms server process(es) only: PostgreSQL\'s own processes, on the same machine, are not counted.');
   for (const [storage, ours] of results) {
     console.log();
     console.log(`storage ${storage}: ${describeStorage[storage]}; ${storage === 'sqlite' ? LEVEL_SECONDS : PG_LEVEL_SECONDS} s per level`);
     console.log(
       table(
-        ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB', 'peak heap MB', 'heap after GC', 'loop delay p99/max ms', 'GC time/max ms'],
+        ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'stream open p50/p99 ms', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB', 'peak heap MB', 'heap after GC', 'loop delay p99/max ms', 'GC time/max ms'],
         [...ours, ...floor, ...echo].map(rowCells),
       ),
     );
