@@ -16,8 +16,9 @@ import {
   newUserId,
   secondsLeft,
   secretMatches,
-  verifyToken,
-  type TokenClaims,
+  bearerOf,
+  identifyCaller,
+  type Caller,
 } from './tokens.js';
 
 export const DIRECTLINE_BASE = '/v3/directline';
@@ -38,7 +39,6 @@ export interface DirectLineDeps {
   stream?: Pick<DirectLineStream, 'streamUrl'>;
 }
 
-type Caller = { kind: 'secret' } | { kind: 'token'; token: string; claims: TokenClaims };
 type Failure = { status: number; code: string; message: string };
 type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
@@ -75,19 +75,10 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
   const authenticate = (req: restify.Request): Outcome<Caller> => {
     const header = req.header('authorization', '');
     if (header === '') return fail(401, 'MissingToken', 'Authorization: Bearer <token> is required');
-    const match = /^Bearer[ \t]+([^\s]+)$/i.exec(header.trim());
-    if (match === null) return fail(401, 'MissingToken', 'Authorization must be "Bearer <token>"');
-    const bearer = match[1] ?? '';
-    if (directLineSecret !== undefined && secretMatches(bearer, directLineSecret)) return { ok: true, value: { kind: 'secret' } };
-    const check = verifyToken(bearer, tokenKey, now());
-    switch (check.kind) {
-      case 'valid':
-        return { ok: true, value: { kind: 'token', token: bearer, claims: check.claims } };
-      case 'expired':
-        return fail(403, 'TokenExpired', 'the token has expired');
-      case 'invalid':
-        return fail(403, 'BadToken', 'the token is not valid');
-    }
+    const bearer = bearerOf(header);
+    if (bearer === undefined) return fail(401, 'MissingToken', 'Authorization must be "Bearer <token>"');
+    const check = identifyCaller(bearer, { key: tokenKey, now: now(), use: 'conversation', directLineSecret });
+    return check.ok ? { ok: true, value: check.caller } : fail(403, check.code, check.message);
   };
 
   /** The caller may act on this conversation: a token only on its own, the secret on any. */
@@ -137,7 +128,7 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     const header = req.header('authorization', '');
     let userId = newUserId();
     if (header !== '') {
-      const bearer = /^Bearer[ \t]+([^\s]+)$/i.exec(header.trim())?.[1];
+      const bearer = bearerOf(header);
       if (directLineSecret === undefined || bearer === undefined || !secretMatches(bearer, directLineSecret)) {
         return sendFailure(res, { status: 403, code: 'Forbidden', message: 'tokens/generate takes the Direct Line secret or no Authorization' });
       }

@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Take } from '../http/rate-limit.js';
 import type { Logger } from '../log.js';
 import type { DirectLineStore } from './store.js';
-import { CONVERSATION_ID_PATTERN, issueToken, secretMatches, verifyToken, type TokenUse } from './tokens.js';
+import { CONVERSATION_ID_PATTERN, bearerOf, identifyCaller, issueToken } from './tokens.js';
 
 /** The store's notification channel on which an instance announces "this conversation has a new activity". */
 export const DIRECTLINE_NEWS_CHANNEL = 'directline_news';
@@ -162,20 +162,15 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
   /** The caller, from `t=` (a stream token) or Authorization (a conversation token, or the secret). */
   const authorize = async (req: IncomingMessage, conversationId: string): Promise<Rejection | { userId: string }> => {
     if (closing) return { status: 503, code: 'ShuttingDown', message: 'the server is shutting down' };
-    const url = new URL(req.url ?? '/', 'http://stream');
-    const streamToken = url.searchParams.get('t');
-    const bearer = /^Bearer[ \t]+([^\s]+)$/i.exec((req.headers.authorization ?? '').trim())?.[1];
-    const holdsSecret = streamToken === null && bearer !== undefined && deps.directLineSecret !== undefined && secretMatches(bearer, deps.directLineSecret);
-    let tokenUserId: string | undefined;
-    if (!holdsSecret) {
-      const [token, use]: [string | undefined, TokenUse] = streamToken !== null ? [streamToken, 'stream'] : [bearer, 'conversation'];
-      if (token === undefined) return { status: 401, code: 'MissingToken', message: 'a stream token (t=) or Authorization: Bearer <token> is required' };
-      const check = verifyToken(token, tokenKey, now(), use);
-      if (check.kind === 'invalid') return { status: 403, code: 'BadToken', message: 'the token is not valid' };
-      if (check.kind === 'expired') return { status: 403, code: 'TokenExpired', message: 'the token has expired' };
-      if (check.claims.conversationId !== conversationId) return { status: 403, code: 'Forbidden', message: 'the token is for another conversation' };
-      tokenUserId = check.claims.userId;
-    }
+    const streamToken = new URL(req.url ?? '/', 'http://stream').searchParams.get('t');
+    const credential = streamToken ?? bearerOf(req.headers.authorization);
+    if (credential === undefined) return { status: 401, code: 'MissingToken', message: 'a stream token (t=) or Authorization: Bearer <token> is required' };
+    const use = streamToken !== null ? 'stream' : 'conversation';
+    const check = identifyCaller(credential, { key: tokenKey, now: now(), use, directLineSecret: deps.directLineSecret });
+    if (!check.ok) return { status: 403, code: check.code, message: check.message };
+    const { caller } = check;
+    if (caller.kind === 'token' && caller.claims.conversationId !== conversationId) return { status: 403, code: 'Forbidden', message: 'the token is for another conversation' };
+    const tokenUserId = caller.kind === 'token' ? caller.claims.userId : undefined;
     const conversation = await store.getConversation(conversationId);
     if (conversation === undefined) return { status: 404, code: 'NotFound', message: 'no such conversation' };
     if (tokenUserId !== undefined && conversation.userId !== tokenUserId) return { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' };

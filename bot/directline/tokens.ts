@@ -123,6 +123,33 @@ export function verifyToken(token: string, key: Buffer, now: Date, use: TokenUse
   return claims.expiresAt * 1000 <= now.getTime() ? { kind: 'expired', claims } : { kind: 'valid', claims };
 }
 
+/** Who presented a credential: a server holding the Direct Line secret, or a token's holder. */
+export type Caller = { kind: 'secret' } | { kind: 'token'; token: string; claims: TokenClaims };
+export type CallerCheck = { ok: true; caller: Caller } | { ok: false; code: 'BadToken' | 'TokenExpired'; message: string };
+
+/** The credential of `Authorization: Bearer <credential>`; undefined when the header is absent or malformed. */
+export function bearerOf(header: string | undefined): string | undefined {
+  return /^Bearer[ \t]+([^\s]+)$/i.exec((header ?? '').trim())?.[1];
+}
+
+/**
+ * A presented credential checked: the Direct Line secret (where one is configured, and only where a
+ * conversation token would do), else a token for `use`. The REST routes and the stream check alike.
+ */
+export function identifyCaller(credential: string, options: { key: Buffer; now: Date; use: TokenUse; directLineSecret?: string | undefined }): CallerCheck {
+  const { directLineSecret, use } = options;
+  if (use === 'conversation' && directLineSecret !== undefined && secretMatches(credential, directLineSecret)) return { ok: true, caller: { kind: 'secret' } };
+  const check = verifyToken(credential, options.key, options.now, use);
+  switch (check.kind) {
+    case 'valid':
+      return { ok: true, caller: { kind: 'token', token: credential, claims: check.claims } };
+    case 'expired':
+      return { ok: false, code: 'TokenExpired', message: 'the token has expired' };
+    case 'invalid':
+      return { ok: false, code: 'BadToken', message: 'the token is not valid' };
+  }
+}
+
 /** Seconds left before the token expires (never negative). */
 export function secondsLeft(claims: TokenClaims, now: Date): number {
   return Math.max(0, claims.expiresAt - Math.floor(now.getTime() / 1000));
