@@ -5,7 +5,7 @@
 // by Fuse over the vocabulary (typos: "kamreu"). Fuse only ever sees the vocabulary bucket of one
 // initial letter, never every question string, which is what keeps a query well under a millisecond.
 import Fuse from 'fuse.js';
-import { fold, terms as termsOf } from './normalise.js';
+import { fold, phraseTerms, terms as termsOf } from './normalise.js';
 
 export type DocKind = 'entry' | 'authority' | 'intent';
 
@@ -149,7 +149,6 @@ export class MatchIndex {
   private readonly phrasingSeen: Uint8Array;
   private readonly phrasingTouched: Int32Array;
   private maxPhrasings = 0;
-  private readonly phraseTermsCache = new Map<string, string[]>();
   private lastQuestion: string | undefined;
   private lastQuestionTerms: string[] = [];
 
@@ -322,7 +321,7 @@ export class MatchIndex {
       phrasingBound = Math.min(1, phrasingBound / totalWeight);
       const bound = ((1 - share) * c + share * phrasingBound) ** (1 - lambda) * confidence ** lambda;
       if (kept.length === limit && bound * (1 + 1e-9) < kept[limit - 1]!) return;
-      const phrasing = this.bestPhrasing(indexed, resolved, weights);
+      const phrasing = this.bestPhrasing(indexed, resolved, weights, totalWeight);
       const score = (1 - share) * c + share * phrasing;
       const rank = score ** (1 - lambda) * confidence ** lambda;
       results.push({ kind: indexed.doc.kind, id: indexed.doc.id, score, confidence, rank, matched: terms });
@@ -340,7 +339,7 @@ export class MatchIndex {
    * signals that must be certain (emergencies), where a fuzzy guess is not good enough.
    */
   containsPhrase(question: string, phrase: string): boolean {
-    const wanted = this.phraseTerms(phrase);
+    const wanted = phraseTerms(phrase);
     if (wanted.length === 0) return false;
     // Callers test one question against many phrases (every emergency keyword): split it once.
     if (question !== this.lastQuestion) {
@@ -373,6 +372,7 @@ export class MatchIndex {
     indexed: IndexedDocument,
     resolved: { term: string; resolutions: Resolution[] }[],
     weights: number[],
+    totalWeight: number,
   ): number {
     const terms = resolved.length;
     const size = indexed.phrasingBags.length * terms;
@@ -382,14 +382,12 @@ export class MatchIndex {
     }
     const sim = this.phrasingSim.fill(0, 0, size);
     const hit = this.phrasingHit.fill(undefined, 0, size);
-    const seen = this.phrasingSeen.fill(0);
+    const seen = this.phrasingSeen;
     const touched = this.phrasingTouched;
     let touchedCount = 0;
-    let totalWeight = 0;
     // Only the phrasings that contain some resolution of some question term can share anything:
     // reached through the document's term → phrasings map instead of testing every phrasing.
     for (let i = 0; i < terms; i++) {
-      totalWeight += weights[i] ?? 0;
       for (const r of resolved[i]!.resolutions) {
         for (const p of indexed.phrasingsWith.get(r.term) ?? []) {
           const k = p * terms + i;
@@ -407,6 +405,7 @@ export class MatchIndex {
     let best = 0;
     for (let n = 0; n < touchedCount; n++) {
       const p = touched[n]!;
+      seen[p] = 0; // left clear for the next call
       const row = p * terms;
       let shared = 0;
       for (let i = 0; i < terms; i++) shared += (weights[i] ?? 0) * sim[row + i]!;
@@ -424,17 +423,6 @@ export class MatchIndex {
       if (union > 0) best = Math.max(best, shared / union);
     }
     return best;
-  }
-
-  /** The terms of a phrase, remembered: the phrases (keywords) come from the knowledge, a bounded set. */
-  private phraseTerms(phrase: string): string[] {
-    let found = this.phraseTermsCache.get(phrase);
-    if (found === undefined) {
-      found = termsOf(phrase);
-      if (this.phraseTermsCache.size >= RESOLVE_CACHE_LIMIT) this.phraseTermsCache.clear();
-      this.phraseTermsCache.set(phrase, found);
-    }
-    return found;
   }
 
   /** A new stamp for the scratch arrays; after 2^31 - 1 of them, the stamps start over. */

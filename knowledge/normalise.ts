@@ -118,15 +118,26 @@ function sameOrPlural(word: string, w: string): boolean {
   return rest === 0 || (rest === 1 && word.endsWith('s')) || (rest === 2 && word.endsWith('es'));
 }
 
-/** The folded words of a phrase (keywords come from the knowledge base, a bounded set), remembered. */
-const phraseWordsCache = new Map<string, string[]>();
-const PHRASE_CACHE_LIMIT = 10_000;
-function phraseWords(phrase: string): string[] {
-  let found = phraseWordsCache.get(phrase);
-  if (found === undefined) {
-    // A reloaded knowledge base brings new phrases; the old ones are not worth tracking one by one.
-    if (phraseWordsCache.size >= PHRASE_CACHE_LIMIT) phraseWordsCache.clear();
-    phraseWordsCache.set(phrase, (found = words(phrase)));
-  }
-  return found;
+const PHRASE_CACHE_LIMIT = 5_000;
+
+/**
+ * `split`, remembered per phrase: for the knowledge base's own phrases (keywords), a bounded set
+ * checked against every message. A reloaded knowledge base brings new phrases; past the limit all
+ * are forgotten at once, the old ones are not worth tracking one by one.
+ */
+function remembered(split: (text: string) => string[]): (phrase: string) => string[] {
+  const cache = new Map<string, string[]>();
+  return (phrase) => {
+    let found = cache.get(phrase);
+    if (found === undefined) {
+      if (cache.size >= PHRASE_CACHE_LIMIT) cache.clear();
+      cache.set(phrase, (found = split(phrase)));
+    }
+    return found;
+  };
 }
+
+/** The folded words of a phrase, remembered. */
+const phraseWords = remembered(words);
+/** The topic stems of a phrase, remembered. */
+export const phraseTerms = remembered(terms);
