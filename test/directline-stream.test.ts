@@ -147,7 +147,11 @@ describe('Direct Line WebSocket stream', () => {
       const r = await fetch(`${running.origin}/v3/directline/conversations/${c.conversationId}`, { headers: { authorization: `Bearer ${c.token}` } });
       return ((await r.json()) as { streamUrl: string }).streamUrl;
     };
+    const openStreams = () => running.app.metrics.sources.directLineStreams?.();
+    const before = openStreams() ?? 0;
     const streams = await Promise.all([c.streamUrl, await reconnectUrl(), await reconnectUrl(), await reconnectUrl()].map((url) => listen(url)));
+    // The metric counts them (padoms_directline_streams).
+    await expect.poll(openStreams).toBe(before + 4);
     expect(await upgradeStatus(await reconnectUrl())).toBe(429);
     streams[0]!.socket.close();
     await expect.poll(async () => upgradeStatus(await reconnectUrl())).toBe(101);

@@ -136,7 +136,6 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
   const { store, tokenKey, log } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
   const readers = new Map<string, Set<Reader>>();
-  let total = 0;
   let closing = false;
 
   const news = (conversationId?: string) => {
@@ -160,9 +159,8 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
   heartbeat.unref();
 
   /** The caller, from `t=` (a stream token) or Authorization (a conversation token, or the secret). */
-  const authorize = async (req: IncomingMessage, conversationId: string): Promise<Rejection | { userId: string }> => {
+  const authorize = async (req: IncomingMessage, conversationId: string, streamToken: string | null): Promise<Rejection | { userId: string }> => {
     if (closing) return { status: 503, code: 'ShuttingDown', message: 'the server is shutting down' };
-    const streamToken = new URL(req.url ?? '/', 'http://stream').searchParams.get('t');
     const credential = streamToken ?? bearerOf(req.headers.authorization);
     if (credential === undefined) return { status: 401, code: 'MissingToken', message: 'a stream token (t=) or Authorization: Bearer <token> is required' };
     const use = streamToken !== null ? 'stream' : 'conversation';
@@ -177,7 +175,7 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     if ((readers.get(conversationId)?.size ?? 0) >= limits.perConversation) {
       return { status: 429, code: 'TooManyStreams', message: `at most ${limits.perConversation} streams per conversation` };
     }
-    if (total >= limits.total) return { status: 503, code: 'TooManyStreams', message: 'too many open streams; poll instead, or try again later' };
+    if (wss.clients.size >= limits.total) return { status: 503, code: 'TooManyStreams', message: 'too many open streams; poll instead, or try again later' };
     return { userId: conversation.userId };
   };
 
@@ -186,7 +184,6 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     let set = readers.get(conversationId);
     if (set === undefined) readers.set(conversationId, (set = new Set()));
     set.add(reader);
-    total++;
     const alive = () => {
       reader.alive = true;
     };
@@ -195,7 +192,6 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     socket.on('message', alive);
     socket.on('error', () => socket.terminate());
     socket.once('close', () => {
-      total--;
       set.delete(reader);
       if (set.size === 0) readers.delete(conversationId);
     });
@@ -208,7 +204,8 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
       const match = STREAM_PATH.exec(path);
       if (match === null) return false;
       const conversationId = decodeURIComponent(match[1] ?? '');
-      const watermark = new URL(req.url ?? '/', 'http://stream').searchParams.get('watermark') ?? '';
+      const query = new URL(req.url ?? '/', 'http://stream').searchParams;
+      const watermark = query.get('watermark') ?? '';
       const refuse = (r: Rejection) => refuseUpgrade(socket, r);
       const admitted = deps.admit?.(req) ?? { ok: true };
       if (!admitted.ok) {
@@ -225,7 +222,7 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
         return true;
       }
       socket.on('error', () => socket.destroy());
-      authorize(req, conversationId).then(
+      authorize(req, conversationId, query.get('t')).then(
         (outcome) => {
           if ('status' in outcome) return refuse(outcome);
           if (socket.destroyed) return;
@@ -253,7 +250,7 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     news,
 
     get connections() {
-      return total;
+      return wss.clients.size;
     },
 
     async close() {
