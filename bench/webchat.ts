@@ -4,12 +4,8 @@
 // comparison, polling (Web Chat's default interval: one second). One citizen, no load: the server
 // side of a turn takes a few milliseconds, so what remains is how the reply travels.
 // Options: --rounds 3 (each question that many times per mode).
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { startApp } from '../test/support/app.js';
-
-/** Debian's Chromium (as the browser tests use; test/support/browser.ts is not part of the build). */
-const CHROMIUM = '/usr/bin/chromium';
+import { hasChromium, launchBrowser } from '../test/support/chromium.js';
 
 const roundsAt = process.argv.indexOf('--rounds');
 const ROUNDS = roundsAt >= 0 ? Number(process.argv[roundsAt + 1]) : 3;
@@ -27,13 +23,13 @@ const QUESTIONS = [
 /** Pause between questions, so each reply is measured on its own. */
 const PAUSE_MS = 300;
 
-if (!existsSync(CHROMIUM)) {
+if (!hasChromium) {
   console.error('bench:webchat needs Debian\'s chromium (/usr/bin/chromium): apt-get install -y chromium');
   process.exit(1);
 }
 
 const running = await startApp();
-const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+const browser = await launchBrowser();
 const results: { mode: string; ms: number[] }[] = [];
 try {
   for (const mode of ['stream', 'polling'] as const) {

@@ -1,30 +1,11 @@
-// Browser tests: Debian's Chromium driven by playwright-core (never `playwright install`, which
-// downloads a browser), and axe-core for WCAG 2.1 AA checks.
-import { existsSync, readFileSync } from 'node:fs';
+// Browser tests: page helpers around Debian's Chromium (launched in chromium.ts), and axe-core for
+// WCAG 2.1 AA checks.
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export { CHROMIUM_PATH, hasChromium, launchBrowser } from './chromium.js';
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] as const;
-
-/** False where Chromium is missing (`apt-get install -y chromium`); tests skip with a reason. */
-export const hasChromium = existsSync(CHROMIUM_PATH);
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-    ],
-  });
-}
 
 export interface AxeViolation {
   id: string;
