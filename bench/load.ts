@@ -192,11 +192,7 @@ async function runServer(kind: ServerKind): Promise<void> {
     // What the stack itself costs: the same restify server and Direct Line routes, with a bot that
     // only echoes, on the in-memory Direct Line store (no state, no transcripts, no matching).
     const { createServer } = await import('../bot/server.js');
-    const { mountDirectLine } = await import('../bot/directline/routes.js');
-    const { DirectLineAdapter } = await import('../bot/directline/adapter.js');
-    const { MemoryDirectLineStore } = await import('../bot/directline/store.js');
-    const { tokenKeyFrom } = await import('../bot/directline/tokens.js');
-    const { mountDirectLineStream } = await import('../bot/directline/stream.js');
+    const { mountInMemoryDirectLine } = await import('../test/support/directline.js');
     const { silentLogger } = await import('../bot/log.js');
     const { ActivityHandler } = await import('botbuilder');
     const bot = new ActivityHandler();
@@ -209,11 +205,7 @@ async function runServer(kind: ServerKind): Promise<void> {
       await next();
     });
     const floor = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
-    const store = new MemoryDirectLineStore();
-    const tokenKey = tokenKeyFrom(undefined);
-    const stream = mountDirectLineStream(floor, { store, tokenKey, trustProxyHops: 0, log: silentLogger });
-    const adapter = new DirectLineAdapter({ store, onAppend: (conversationId) => stream.news(conversationId) });
-    mountDirectLine(floor, { adapter, logic: (context) => bot.run(context), tokenKey, log: silentLogger, stream });
+    mountInMemoryDirectLine(floor, (context) => bot.run(context));
     await new Promise<void>((resolve) => floor.listen(0, '127.0.0.1', () => resolve()));
     server = floor;
     close = async () => {

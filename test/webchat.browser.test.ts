@@ -1,6 +1,5 @@
 // The demo page and the embedded widget in real Chromium: open the widget, talk to the bot through
 // the real Web Chat over our Direct Line, and check WCAG 2.1 AA with axe-core while it is open.
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,13 +8,10 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import type restify from 'restify';
 import { createServer } from '../bot/server.js';
 import { silentLogger } from '../bot/log.js';
-import { DirectLineAdapter } from '../bot/directline/adapter.js';
-import { MemoryDirectLineStore } from '../bot/directline/store.js';
-import { mountDirectLine } from '../bot/directline/routes.js';
-import { mountDirectLineStream } from '../bot/directline/stream.js';
 import { mountWebChat } from '../bot/web/routes.js';
 import { agencyProfile } from '../knowledge/schema.js';
 import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
+import { mountInMemoryDirectLine } from './support/directline.js';
 
 const QUESTION = 'Kā iesniegt sūdzību?';
 const GREETING = 'Labdien! Esmu Testa inspekcijas čatbots. Uzdodiet jautājumu.';
@@ -57,12 +53,7 @@ function greetAndEcho(): (context: TurnContext) => Promise<void> {
 
 async function startSite(logic: (context: TurnContext) => Promise<void>): Promise<{ server: restify.Server; origin: string }> {
   const server = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
-  const store = new MemoryDirectLineStore();
-  const tokenKey = randomBytes(32);
-  // One process: the adapter wakes the streams itself (the app goes through the store's notifications).
-  const stream = mountDirectLineStream(server, { store, tokenKey, trustProxyHops: 0, log: silentLogger });
-  const adapter = new DirectLineAdapter({ store, log: silentLogger, onAppend: (conversationId) => stream.news(conversationId) });
-  mountDirectLine(server, { adapter, logic, tokenKey, log: silentLogger, stream });
+  mountInMemoryDirectLine(server, logic);
   mountWebChat(server, { profile, log: silentLogger });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };

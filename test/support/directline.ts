@@ -1,0 +1,20 @@
+// Our Direct Line (REST routes and WebSocket stream) on a bare restify server, in memory, for a site
+// or a benchmark that brings its own bot. One process: the adapter wakes the streams itself, where
+// the app goes through the store's notifications.
+import { randomBytes } from 'node:crypto';
+import type restify from 'restify';
+import { DirectLineAdapter } from '../../bot/directline/adapter.js';
+import { mountDirectLine } from '../../bot/directline/routes.js';
+import { MemoryDirectLineStore } from '../../bot/directline/store.js';
+import { mountDirectLineStream } from '../../bot/directline/stream.js';
+import { silentLogger } from '../../bot/log.js';
+import type { Logic } from '../../bot/self-hosted-adapter.js';
+
+export function mountInMemoryDirectLine(server: restify.Server, logic: Logic): DirectLineAdapter {
+  const store = new MemoryDirectLineStore();
+  const tokenKey = randomBytes(32);
+  const stream = mountDirectLineStream(server, { store, tokenKey, trustProxyHops: 0, log: silentLogger });
+  const adapter = new DirectLineAdapter({ store, log: silentLogger, onAppend: (conversationId) => stream.news(conversationId) });
+  mountDirectLine(server, { adapter, logic, tokenKey, log: silentLogger, stream });
+  return adapter;
+}
