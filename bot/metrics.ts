@@ -9,7 +9,7 @@ export interface Metrics {
   registry: Registry;
   turnSeconds: Histogram<'type'>;
   turns: Counter<'kind'>;
-  /** Functions that read the queue length and overdue cases when scraped (set by the handover side). */
+  /** Functions read when scraped: queue length and overdue cases (the handover side), waiting requests, open streams. */
   sources: { queueLength?: () => Promise<number>; casesOverdue?: () => Promise<number>; requestsWaiting?: () => number; directLineStreams?: () => number };
 }
 
@@ -29,38 +29,24 @@ export function createMetrics(): Metrics {
     }),
     turns: new Counter({ name: 'padoms_turns_total', help: 'Message turns by what the bot did', labelNames: ['kind'], registers: [registry] }),
   };
-  new Gauge({
-    name: 'padoms_handover_queue_length',
-    help: 'Conversations waiting for a staff member',
-    registers: [registry],
-    async collect() {
-      this.set(sources.queueLength ? await sources.queueLength() : 0);
-    },
-  });
-  new Gauge({
-    name: 'padoms_cases_overdue',
-    help: 'Left questions past the date promised to the citizen',
-    registers: [registry],
-    async collect() {
-      this.set(sources.casesOverdue ? await sources.casesOverdue() : 0);
-    },
-  });
-  new Gauge({
-    name: 'padoms_http_requests_waiting',
-    help: 'HTTP requests read and waiting for their turn to start (the server is busier than it can serve at once)',
-    registers: [registry],
-    collect() {
-      this.set(sources.requestsWaiting?.() ?? 0);
-    },
-  });
-  new Gauge({
-    name: 'padoms_directline_streams',
-    help: 'Open Direct Line WebSocket streams (web chats reading their replies as they come)',
-    registers: [registry],
-    collect() {
-      this.set(sources.directLineStreams?.() ?? 0);
-    },
-  });
+  // Read when scraped, from whatever part of the app set the source (0 until it has).
+  const gauge = (name: string, help: string, read: () => number | Promise<number> | undefined) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      async collect() {
+        this.set((await read()) ?? 0);
+      },
+    });
+  gauge('padoms_handover_queue_length', 'Conversations waiting for a staff member', () => sources.queueLength?.());
+  gauge('padoms_cases_overdue', 'Left questions past the date promised to the citizen', () => sources.casesOverdue?.());
+  gauge(
+    'padoms_http_requests_waiting',
+    'HTTP requests read and waiting for their turn to start (the server is busier than it can serve at once)',
+    () => sources.requestsWaiting?.(),
+  );
+  gauge('padoms_directline_streams', 'Open Direct Line WebSocket streams (web chats reading their replies as they come)', () => sources.directLineStreams?.());
   return metrics;
 }
 
