@@ -2,7 +2,6 @@
 // listening. The entry file (main.ts) and the tests build the app the same way.
 import path from 'node:path';
 import {
-  CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   ConversationState,
   type BotAdapter,
@@ -12,7 +11,7 @@ import type restify from 'restify';
 import { ConfigError, type Config } from './config.js';
 import { createLogger, type Logger } from './log.js';
 import { createServer } from './server.js';
-import { loopbackOnly } from './guards.js';
+import { AZURE_SERVICE_URL_HOSTS, BotFrameworkAdapter, LOCAL_SERVICE_URL_HOSTS, mountBotFramework } from './http/bot-framework.js';
 import { loadTexts, type Texts } from './i18n.js';
 import { PadomsBot, errorSummary } from './padoms-bot.js';
 import { createStateAccessors } from './state.js';
@@ -32,7 +31,8 @@ import { detectLanguage } from './language/detect.js';
 import { requestedLanguage } from './language/request.js';
 import { DirectLineAdapter } from './directline/adapter.js';
 import { mountDirectLine } from './directline/routes.js';
-import { tokenKeyFrom } from './directline/tokens.js';
+import { MIN_TOKEN_KEY_BYTES, tokenKeyFrom } from './directline/tokens.js';
+import { keptSecret } from './storage/private-files.js';
 import { mountDirectLineStream, DIRECTLINE_NEWS_CHANNEL } from './directline/stream.js';
 import { mountWebChat } from './web/routes.js';
 import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
@@ -84,6 +84,9 @@ export interface App {
   useRecordingMiddleware<A extends BotAdapter>(adapter: A): A;
   close(): Promise<void>;
 }
+
+/** Under DATA_DIR: the Direct Line token key made at the first start (when DIRECTLINE_TOKEN_SECRET is unset). */
+export const TOKEN_KEY_FILE = 'directline-token.key';
 
 /** Longest citizen message the bot reads. */
 const MAX_MESSAGE_LENGTH = 2000;
@@ -170,7 +173,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
   // Bot Framework channel (Azure Bot Service, Emulator).
   const cloudAdapter = record(
-    new CloudAdapter(
+    new BotFrameworkAdapter(
       new ConfigurationBotFrameworkAuthentication({
         MicrosoftAppId: config.MicrosoftAppId,
         MicrosoftAppPassword: config.MicrosoftAppPassword,
@@ -181,9 +184,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   );
   const authDisabled = config.MicrosoftAppId === '';
   if (authDisabled) log.warn('MicrosoftAppId is empty: Bot Framework authentication is off, /api/messages accepts loopback clients only');
-  server.post('/api/messages', ...(authDisabled ? [loopbackOnly] : []), async (req: restify.Request, res: restify.Response) => {
-    await cloudAdapter.process(req, res, logic);
-  });
+  const serviceUrlHosts = config.BOT_SERVICE_URL_HOSTS ?? (authDisabled ? LOCAL_SERVICE_URL_HOSTS : AZURE_SERVICE_URL_HOSTS);
+  mountBotFramework(server, { adapter: cloudAdapter, logic, authDisabled, serviceUrlHosts, log });
 
   // Self-hosted Direct Line 3.0 for the embedded Web Chat widget: no Azure account needed.
   // Its conversations live in the store, so a restart keeps them and any instance serves any of them.
@@ -191,7 +193,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const announce = (conversationId: string) =>
     store.publish(DIRECTLINE_NEWS_CHANNEL, conversationId).catch((err: unknown) => log.warn({ err: errorSummary(err), conversationId }, 'directline: could not announce an activity'));
   const directLine = record(new DirectLineAdapter({ store: store.directLine, now, log, onAppend: (conversationId) => void announce(conversationId) }));
-  const tokenKey = tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
+  // Without a configured secret the key is made once and kept with the SQLite data, so a restart
+  // keeps every citizen's token (and with it the conversation); only a memory store has no place to keep it.
+  const tokenKey =
+    config.DIRECTLINE_TOKEN_SECRET === undefined && storageKind === 'sqlite'
+      ? keptSecret(config.DATA_DIR, TOKEN_KEY_FILE, MIN_TOKEN_KEY_BYTES)
+      : tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
   const directLineSecret = config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {};
   const limits = rateLimiters({
     ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
@@ -206,12 +213,22 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // "Resync" (the notification connection came back): every stream looks for what it missed.
     onNews: (listener) => store.subscribe(DIRECTLINE_NEWS_CHANNEL, (n) => listener(n.kind === 'message' ? n.payload : undefined)),
     admit: limits.upgrade,
+    admitConversation: (conversationId) => limits.conversation(`dl:${conversationId}`),
     trustProxyHops: config.TRUST_PROXY_HOPS,
     log,
     now,
   });
   metrics.sources.directLineStreams = () => stream.connections;
-  mountDirectLine(server, { adapter: directLine, logic, tokenKey, ...directLineSecret, log, now, stream });
+  mountDirectLine(server, {
+    adapter: directLine,
+    logic,
+    tokenKey,
+    ...directLineSecret,
+    log,
+    now,
+    stream,
+    admitConversation: (conversationId) => limits.conversation(`dl:${conversationId}`),
+  });
   // After Direct Line's own pre-handler, so a 429 carries its CORS header and the browser can read Retry-After.
   server.pre(limits.pre);
   server.use(limits.use);
@@ -220,7 +237,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // --- Facebook Messenger channel (bot/messenger/): on when the FACEBOOK_* secrets are set ---
   const messengerSettings = messengerSettingsFrom(config);
   const messenger = messengerSettings
-    ? mountMessenger(server, { settings: messengerSettings, logic, state, texts, knowledge: () => knowledge.current, log, now })
+    ? mountMessenger(server, { settings: messengerSettings, logic, state, texts, knowledge: () => knowledge.current, log, now, admitConversation: limits.conversation })
     : undefined;
   if (messenger) record(messenger.adapter);
   // --- end of the Messenger channel ---

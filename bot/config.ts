@@ -22,8 +22,19 @@ export const configSchema = z
     MicrosoftAppPassword: z.string().default(''),
     MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
     MicrosoftAppTenantId: z.string().default(''),
-    /** Signs Direct Line tokens. Unset: a random key per process (tokens end with the process). */
+    /** Signs Direct Line tokens. Unset: a random key made once and kept in DATA_DIR (SQLite); required with PostgreSQL. */
     DIRECTLINE_TOKEN_SECRET: optionalSecret.pipe(z.string().min(32, 'at least 32 characters').optional()),
+    /**
+     * Hosts the Bot Framework's serviceUrl may name (comma-separated, `*.example.com` for subdomains):
+     * the bot POSTs its replies there. Default: Azure's channels, or loopback while MicrosoftAppId is empty.
+     */
+    BOT_SERVICE_URL_HOSTS: optionalSecret.pipe(
+      z
+        .string()
+        .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''))
+        .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/, 'host names such as *.botframework.com or localhost')).min(1))
+        .optional(),
+    ),
     /** Optional Direct Line secret for server-side clients that exchange it for tokens. */
     DIRECTLINE_SECRET: optionalSecret.pipe(z.string().min(16, 'at least 16 characters').optional()),
     /** Bearer token for /metrics from other hosts (loopback needs none). */

@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
 import { KnowledgeLoadError } from '../knowledge/source.js';
+import { KeptSecretError } from './storage/private-files.js';
 
 function start(): void {
   let app;
@@ -10,7 +11,7 @@ function start(): void {
     config = loadConfig(process.env);
     app = createApp(config);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof KnowledgeLoadError) {
+    if (err instanceof ConfigError || err instanceof KnowledgeLoadError || err instanceof KeptSecretError) {
       console.error(err.message);
       process.exit(1);
     }

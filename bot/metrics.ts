@@ -3,7 +3,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Request, Response } from 'restify';
-import { isLoopback } from './guards.js';
+import { isLocalRequest } from './guards.js';
 
 export interface Metrics {
   registry: Registry;
@@ -53,7 +53,7 @@ export function createMetrics(): Metrics {
 /** /metrics: not public. Loopback clients, or `Authorization: Bearer <METRICS_TOKEN>`. */
 export function metricsHandler(metrics: Metrics, token: string | undefined) {
   return async (req: Request, res: Response) => {
-    if (!isLoopback(req.socket.remoteAddress) && !bearerMatches(req.header('authorization', ''), token)) {
+    if (!isLocalRequest(req) && !bearerMatches(req.header('authorization', ''), token)) {
       res.send(403, { error: { code: 'Forbidden', message: 'metrics are for loopback clients or a bearer token' } });
       return;
     }

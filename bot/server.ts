@@ -10,9 +10,11 @@ export interface ServerOptions {
 export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Server {
   const server = restify.createServer({ name: 'padoms', handleUncaughtExceptions: false });
   server.pre(jsonBodiesOnly);
+  server.pre(announcedBodyWithin(maxBodyBytes));
   server.use(restify.plugins.queryParser({ mapParams: false }));
   // Oversize bodies get 413 and malformed JSON 400, both with restify's JSON error body.
   server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, mapFiles: false }));
+  server.use(shallowBodiesOnly);
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, next: () => void) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) log.error({ err: { name: err.name, code: (err as { code?: string }).code }, path: req.getPath() }, 'request failed');
@@ -35,4 +37,41 @@ function jsonBodiesOnly(req: restify.Request, res: restify.Response, next: resti
   if (encoding === 'identity' && /^application\/([a-z.+-]*\+)?json\b/.test(type)) return next();
   res.send(415, { error: { code: 'UnsupportedMediaType', message: 'request bodies must be uncompressed application/json' } });
   return next(false);
+}
+
+/**
+ * A body announced larger than the limit is refused at once, before it arrives (the body parser
+ * would read up to the limit first), and the connection is closed so the rest is never read.
+ */
+function announcedBodyWithin(maxBodyBytes: number): restify.RequestHandler {
+  return function announcedBodyWithinLimit(req, res, next) {
+    const announced = Number(req.header('content-length', '0'));
+    if (!(announced > maxBodyBytes)) return next();
+    res.setHeader('Connection', 'close');
+    res.send(413, { error: { code: 'PayloadTooLarge', message: `request body exceeds the limit of ${maxBodyBytes} bytes` } });
+    return next(false);
+  };
+}
+
+/** Deeper than any activity, form or webhook we read; recursion over a deeper value could overflow the stack. */
+export const MAX_BODY_DEPTH = 32;
+
+function shallowBodiesOnly(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  if (depthExceeds(req.body, MAX_BODY_DEPTH)) {
+    res.send(400, { error: { code: 'BadArgument', message: `request bodies may nest at most ${MAX_BODY_DEPTH} levels` } });
+    return next(false);
+  }
+  return next();
+}
+
+/** Whether a parsed JSON value nests deeper than `limit` objects or arrays; iterative, so any depth is safe to ask about. */
+export function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -238,7 +238,7 @@ describe('CSRF', () => {
 });
 
 describe('lockout', () => {
-  it('locks a login after 5 failures in 15 minutes, even for the right password; other logins still work', async () => {
+  it('locks a login at the address that failed 5 times in 15 minutes, even for the right password; other logins still work', async () => {
     for (let i = 0; i < 5; i++) expect((await login('liga', `wrong password ${i}`)).res.status).toBe(401);
     const locked = await login('liga');
     expect(locked.res.status).toBe(429);

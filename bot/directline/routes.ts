@@ -5,6 +5,7 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { clientActivitySchema, type DirectLineAdapter } from './adapter.js';
+import type { Take } from '../http/rate-limit.js';
 import type { DirectLineStream } from './stream.js';
 import {
   CONVERSATION_ID_PATTERN,
@@ -37,9 +38,11 @@ export interface DirectLineDeps {
   tokenTtlSeconds?: number;
   /** Gives clients a streamUrl; without it they poll. */
   stream?: Pick<DirectLineStream, 'streamUrl'>;
+  /** The per-conversation rate limit, charged once the caller has shown a token for the conversation. */
+  admitConversation?: (conversationId: string) => Take;
 }
 
-type Failure = { status: number; code: string; message: string };
+type Failure = { status: number; code: string; message: string; retryAfterSeconds?: number };
 type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
 const startBody = z.object({
@@ -90,6 +93,11 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
       return fail(403, 'Forbidden', 'the token is for another conversation');
     }
     if (!CONVERSATION_ID_PATTERN.test(conversationId)) return fail(404, 'NotFound', 'no such conversation');
+    const admitted = deps.admitConversation?.(conversationId) ?? { ok: true };
+    if (!admitted.ok) {
+      const { retryAfterSeconds } = admitted;
+      return { ok: false, failure: { status: 429, code: 'TooManyRequests', message: `too many requests in this conversation; retry after ${retryAfterSeconds} s`, retryAfterSeconds } };
+    }
     return { ok: true, value: { caller: auth.value, conversationId } };
   };
 
@@ -258,6 +266,7 @@ function fail(status: number, code: string, message: string): { ok: false; failu
 }
 
 function sendFailure(res: restify.Response, failure: Failure): void {
+  if (failure.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(failure.retryAfterSeconds));
   res.send(failure.status, { error: { code: failure.code, message: failure.message } });
 }
 

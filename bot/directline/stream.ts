@@ -54,8 +54,10 @@ export interface StreamDeps {
    * back). Without it, only `news` calls in this process wake the streams.
    */
   onNews?(listener: (conversationId?: string) => void): Promise<() => Promise<void>>;
-  /** Rate limit for opening streams (the Direct Line per-address and per-conversation limits). */
+  /** Rate limit for opening streams, per address: checked before anything else. */
   admit?: (req: IncomingMessage) => Take;
+  /** The per-conversation rate limit: charged once the caller has shown a token for the conversation. */
+  admitConversation?: (conversationId: string) => Take;
   /** Whether a proxy we trust tells us the client used https (X-Forwarded-Proto). */
   trustProxyHops: number;
   log: Logger;
@@ -81,6 +83,32 @@ const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/?#]+)\/stream\/?$/;
 const HOST_PATTERN = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
 type Rejection = { status: 400 | 401 | 403 | 404 | 429 | 503; code: string; message: string; retryAfterSeconds?: number };
+
+function tooManyRequests(retryAfterSeconds: number): Rejection {
+  return { status: 429, code: 'TooManyRequests', message: `too many requests; retry after ${retryAfterSeconds} s`, retryAfterSeconds };
+}
+
+/**
+ * Stream tokens already used in this process, until they expire. Kept per instance: behind several
+ * instances a stream URL could open one socket on each, within its minute, for the same citizen.
+ */
+class UsedTokens {
+  private readonly expiries = new Map<string, number>();
+  private sweptAt = 0;
+
+  /** Whether this is the token's first use; `expiresAt` in seconds since the epoch. */
+  firstUse(token: string, expiresAt: number, now: Date): boolean {
+    const nowSeconds = now.getTime() / 1000;
+    // Tokens live a minute: forgetting the expired once a minute bounds the map by a minute's opens.
+    if (nowSeconds - this.sweptAt >= STREAM_TOKEN_TTL_SECONDS) {
+      for (const [used, expiry] of this.expiries) if (expiry <= nowSeconds) this.expiries.delete(used);
+      this.sweptAt = nowSeconds;
+    }
+    if (this.expiries.has(token)) return false;
+    this.expiries.set(token, expiresAt);
+    return true;
+  }
+}
 
 /** One client socket and how far it has read. */
 class Reader {
@@ -136,6 +164,7 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
   const { store, tokenKey, log } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
   const readers = new Map<string, Set<Reader>>();
+  const usedStreamTokens = new UsedTokens();
   let closing = false;
 
   const news = (conversationId?: string) => {
@@ -168,6 +197,12 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     if (!check.ok) return { status: 403, code: check.code, message: check.message };
     const { caller } = check;
     if (caller.kind === 'token' && caller.claims.conversationId !== conversationId) return { status: 403, code: 'Forbidden', message: 'the token is for another conversation' };
+    // A stream URL opens one socket: one that turns up again (a proxy log, a shared link) is refused.
+    if (streamToken !== null && !usedStreamTokens.firstUse(streamToken, caller.kind === 'token' ? caller.claims.expiresAt : 0, now())) {
+      return { status: 403, code: 'TokenUsed', message: 'this stream URL was used already; ask for a new one (GET the conversation)' };
+    }
+    const admitted = deps.admitConversation?.(conversationId) ?? { ok: true };
+    if (!admitted.ok) return tooManyRequests(admitted.retryAfterSeconds);
     const tokenUserId = caller.kind === 'token' ? caller.claims.userId : undefined;
     const conversation = await store.getConversation(conversationId);
     if (conversation === undefined) return { status: 404, code: 'NotFound', message: 'no such conversation' };
@@ -200,17 +235,18 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
 
   return {
     upgrade(req, socket, head) {
-      const path = (req.url ?? '').split('?')[0] ?? '';
+      const [path = '', search = ''] = (req.url ?? '').split('?', 2);
       const match = STREAM_PATH.exec(path);
       if (match === null) return false;
-      const conversationId = decodeURIComponent(match[1] ?? '');
-      const query = new URL(req.url ?? '/', 'http://stream').searchParams;
+      // Not decoded: the ids we issue are base64url, so an id that needs decoding is no id of ours
+      // (and decodeURIComponent throws on a malformed escape, outside any request handler).
+      const conversationId = match[1] ?? '';
+      const query = new URLSearchParams(search);
       const watermark = query.get('watermark') ?? '';
       const refuse = (r: Rejection) => refuseUpgrade(socket, r);
       const admitted = deps.admit?.(req) ?? { ok: true };
       if (!admitted.ok) {
-        const { retryAfterSeconds } = admitted;
-        refuse({ status: 429, code: 'TooManyRequests', message: `too many requests; retry after ${retryAfterSeconds} s`, retryAfterSeconds });
+        refuse(tooManyRequests(admitted.retryAfterSeconds));
         return true;
       }
       if (!CONVERSATION_ID_PATTERN.test(conversationId)) {
@@ -272,7 +308,13 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
 export function mountDirectLineStream(server: restify.Server, deps: StreamDeps): DirectLineStream {
   const stream = createDirectLineStream(deps);
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (!stream.upgrade(req, socket, head)) refuseUpgrade(socket, { status: 404, code: 'NotFound', message: 'nothing to upgrade here' });
+    // Upgrades run outside restify's handlers: whatever goes wrong here must not reach the process.
+    try {
+      if (!stream.upgrade(req, socket, head)) refuseUpgrade(socket, { status: 404, code: 'NotFound', message: 'nothing to upgrade here' });
+    } catch (err) {
+      deps.log.error({ err: { name: (err as Error).name } }, 'directline stream: upgrade failed');
+      refuseUpgrade(socket, { status: 400, code: 'BadRequest', message: 'the upgrade request could not be read' });
+    }
   });
   return stream;
 }

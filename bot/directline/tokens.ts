@@ -59,7 +59,8 @@ export function newUserId(random: (bytes: number) => Buffer = randomBytes): stri
 
 /**
  * The signing key from configuration: the configured secret's bytes, or 32 random bytes for this
- * process (tokens then end with the process, which is fine for one instance without persistence).
+ * process (tokens then end with the process: only for a store that ends with it too; the app keeps
+ * a made key with SQLite's data, see keptSecret).
  */
 export function tokenKeyFrom(secret: string | undefined): Buffer {
   return secret === undefined ? randomBytes(MIN_TOKEN_KEY_BYTES) : Buffer.from(secret, 'utf8');
@@ -72,8 +73,10 @@ export function assertTokenKey(key: Buffer): void {
 }
 
 export function signToken(claims: TokenClaims, key: Buffer, use: TokenUse = 'conversation'): string {
+  // A stream token opens one socket (stream.ts), so two issued in the same second must differ.
+  const nonce = use === 'stream' ? { jti: randomBytes(12).toString('base64url') } : {};
   const payload = base64url(
-    JSON.stringify({ iss: ISSUERS[use], conv: claims.conversationId, user: claims.userId, iat: claims.issuedAt, exp: claims.expiresAt }),
+    JSON.stringify({ iss: ISSUERS[use], conv: claims.conversationId, user: claims.userId, iat: claims.issuedAt, exp: claims.expiresAt, ...nonce }),
   );
   const signingInput = `${HEADER}.${payload}`;
   return `${signingInput}.${sign(signingInput, key)}`;

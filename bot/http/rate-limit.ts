@@ -76,8 +76,12 @@ export function burstFor(perMinute: number): number {
 }
 
 const DIRECTLINE_PREFIX = '/v3/directline';
+const STAFF_PREFIX = '/staff';
 const CHANNEL_PATHS = new Set(['/api/messages', '/api/messenger']);
-const DIRECTLINE_CONVERSATION = /^\/v3\/directline\/conversations\/([^/]+)/;
+
+function under(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
 
 /**
  * The client's address: the socket's, or with `hops` trusted proxies the entry that many places
@@ -105,15 +109,21 @@ export function channelConversationKey(path: string, body: unknown): string | un
 }
 
 export interface RateLimiters {
-  /** Register with server.pre: per IP, and per conversation for Direct Line (from the URL). */
+  /** Register with server.pre: per IP, for Direct Line, the channel webhooks and the staff console. */
   pre: restify.RequestHandler;
-  /** Register with server.use: per conversation for channel webhooks (from the parsed body). */
+  /** Register with server.use: per conversation for /api/messages (from the parsed body). */
   use: restify.RequestHandler;
   /**
    * For WebSocket upgrades, which never reach restify's handlers: a stream counts as a Direct Line
-   * request of its address and conversation, so opening sockets in a loop is limited like polling.
+   * request of its address, so opening sockets in a loop is limited like polling.
    */
   upgrade(req: IncomingMessage): Take;
+  /**
+   * Charges one request to a conversation. Called only once the caller has shown it may act on the
+   * conversation (a verified token or signature): charged before, anyone who knows a conversation's
+   * id could spend its budget and mute its citizen.
+   */
+  conversation(key: string): Take;
 }
 
 export function rateLimiters(options: RateLimitOptions): RateLimiters {
@@ -123,46 +133,49 @@ export function rateLimiters(options: RateLimitOptions): RateLimiters {
   const channelIp = bucketsFor(options.channelIpPerMinute);
   const conversation = bucketsFor(options.perConversationPerMinute);
 
-  const refuse = (res: restify.Response, retryAfterSeconds: number, what: string) => {
-    res.setHeader('Retry-After', String(retryAfterSeconds));
-    res.send(429, { error: { code: 'TooManyRequests', message: `too many requests ${what}; retry after ${retryAfterSeconds} s` } });
-  };
-
-  /** Per address, then per conversation (when the path names one). */
-  const takeDirectLine = (req: IncomingMessage, path: string): { take: Take; what: string } => {
-    const byIp = directLineIp.take(clientIp(req, options.trustProxyHops));
-    if (!byIp.ok) return { take: byIp, what: 'from this address' };
-    const conversationId = DIRECTLINE_CONVERSATION.exec(path)?.[1];
-    return { take: conversationId === undefined ? byIp : conversation.take(`dl:${conversationId}`), what: 'in this conversation' };
+  // The staff console is a browser's too: it gets the browsers' rate, in buckets of its own, so
+  // that a citizen's busy chat on a shared office address does not hold up its staff.
+  const staffIp = bucketsFor(options.ipPerMinute);
+  const bucketsOf = (path: string): TokenBuckets | undefined => {
+    if (under(path, DIRECTLINE_PREFIX)) return directLineIp;
+    if (under(path, STAFF_PREFIX)) return staffIp;
+    return CHANNEL_PATHS.has(path) ? channelIp : undefined;
   };
 
   const pre: restify.RequestHandler = (req, res, next) => {
-    const path = req.getPath();
     if (req.method === 'OPTIONS') return next();
-    const isDirectLine = path === DIRECTLINE_PREFIX || path.startsWith(`${DIRECTLINE_PREFIX}/`);
-    if (!isDirectLine && !CHANNEL_PATHS.has(path)) return next();
-    const { take, what } = isDirectLine ? takeDirectLine(req, path) : { take: channelIp.take(clientIp(req, options.trustProxyHops)), what: 'from this address' };
+    const buckets = bucketsOf(req.getPath());
+    if (buckets === undefined) return next();
+    const take = buckets.take(clientIp(req, options.trustProxyHops));
     if (!take.ok) {
-      refuse(res, take.retryAfterSeconds, what);
+      refuseTooMany(res, take.retryAfterSeconds, 'from this address');
       return next(false);
     }
     return next();
   };
 
+  // /api/messages without authentication is loopback-only (bot/guards.ts); with it, botbuilder checks
+  // the caller inside the handler, so the body's conversation is the best key there is.
   const use: restify.RequestHandler = (req, res, next) => {
     const path = req.getPath();
-    if (!CHANNEL_PATHS.has(path)) return next();
+    if (path !== '/api/messages') return next();
     const key = channelConversationKey(path, req.body);
     if (key === undefined) return next();
     const byConversation = conversation.take(key);
     if (!byConversation.ok) {
-      refuse(res, byConversation.retryAfterSeconds, 'in this conversation');
+      refuseTooMany(res, byConversation.retryAfterSeconds, 'in this conversation');
       return next(false);
     }
     return next();
   };
 
-  const upgrade = (req: IncomingMessage): Take => takeDirectLine(req, (req.url ?? '').split('?')[0] ?? '').take;
+  const upgrade = (req: IncomingMessage): Take => directLineIp.take(clientIp(req, options.trustProxyHops));
 
-  return { pre, use, upgrade };
+  return { pre, use, upgrade, conversation: (key) => conversation.take(key) };
+}
+
+/** 429 with Retry-After, in restify's JSON error shape. */
+export function refuseTooMany(res: restify.Response, retryAfterSeconds: number, what: string): void {
+  res.setHeader('Retry-After', String(retryAfterSeconds));
+  res.send(429, { error: { code: 'TooManyRequests', message: `too many requests ${what}; retry after ${retryAfterSeconds} s` } });
 }

@@ -32,6 +32,12 @@ export interface MessengerDeps {
   graph?: Partial<Omit<GraphApiOptions, 'graphApiUrl' | 'graphApiVersion' | 'pageAccessToken'>>;
   /** Events accepted but not yet processed; beyond this the webhook answers 503 and Meta retries. */
   maxPending?: number;
+  /**
+   * Charges an event to its sender's conversation budget (app: the per-conversation rate limit),
+   * only once the delivery's signature checked out. An event over the budget is dropped: Meta must
+   * not retry the whole delivery, which carries other people's events too.
+   */
+  admitConversation?: (key: string) => { ok: boolean };
 }
 
 export interface MessengerChannel {
@@ -103,13 +109,19 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
     }
     res.sendRaw(200, 'EVENT_RECEIVED', { 'Content-Type': 'text/plain; charset=utf-8' });
     let duplicates = 0;
+    let overLimit = 0;
     for (const event of parsed.events) {
       if (!seen.firstSighting(event.dedupeKey)) {
         duplicates += 1;
         continue;
       }
+      if (deps.admitConversation?.(`fb:${event.senderId}`).ok === false) {
+        overLimit += 1;
+        continue;
+      }
       queue.push(event.senderId, () => adapter.processEvent(event, logic));
     }
+    if (overLimit > 0) log.warn({ events: parsed.events.length, overLimit }, 'messenger: events over the conversation rate limit dropped');
     if (duplicates > 0 || parsed.ignored > 0) log.debug({ events: parsed.events.length, duplicates, ignored: parsed.ignored }, 'messenger: delivery');
   });
 

@@ -118,7 +118,8 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
         }
         await handler(req, res, auth);
       } catch (err) {
-        log.error({ err: { name: (err as Error).name, message: (err as Error).message }, path: req.getPath() }, 'staff console: request failed');
+        // The error's name only: its message may quote what a citizen or staff member wrote.
+        log.error({ err: { name: (err as Error).name }, path: req.getPath() }, 'staff console: request failed');
         if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
       }
     });
@@ -144,7 +145,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       if (!body.success) return sendError(res, 400, 'BadRequest', 'vajag lietotājvārdu un paroli');
       const login = body.data.login.trim().toLowerCase();
       const ip = clientIp(req, deps.trustProxyHops);
-      const allowed = throttle.check(login, ip);
+      const allowed = throttle.begin(login, ip);
       if (!allowed.ok) {
         res.setHeader('Retry-After', String(allowed.retryAfterSeconds));
         log.warn({ ip }, 'staff console: login locked out');
@@ -152,11 +153,10 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       }
       const staff = await directory.authenticate(login, body.data.password);
       if (!staff) {
-        throttle.fail(login, ip);
         log.warn({ ip }, 'staff console: login failed');
         return sendError(res, 401, 'Unauthorized', 'nepareizs lietotājvārds vai parole');
       }
-      throttle.succeed(login);
+      allowed.attempt.succeeded();
       // A fresh token at every login (no session fixation); an old session of this browser ends.
       const previous = readCookie(req.headers.cookie, cookieName);
       if (previous) await repo.deleteSession(hashToken(previous));

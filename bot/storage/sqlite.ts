@@ -1,7 +1,7 @@
 // The embedded default store: one SQLite file under DATA_DIR (WAL), with versioned migrations
 // that run at start. Holds bot state (botbuilder Storage with eTags), redacted transcripts, the turn
 // records, Direct Line conversations, and the handover tables.
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
@@ -92,8 +92,10 @@ export const MIGRATIONS: readonly string[] = [
 const RECORD_TABLES = ['outcomes', 'feedback', 'unanswered', 'clarify_choices', 'ratings', 'suggestions'] as const;
 
 export function openDatabase(dataDir: string, file = 'padoms.sqlite'): Database.Database {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new Database(path.join(dataDir, file));
+  ensurePrivateDir(dataDir);
+  const dbFile = path.join(dataDir, file);
+  ensurePrivateFile(dbFile);
+  const db = new Database(dbFile);
   db.pragma('journal_mode = WAL');
   // NORMAL in WAL mode: a committed transaction survives a crash of the process (kill -9); only an
   // operating-system crash or power loss may lose the last ones.

@@ -1,0 +1,115 @@
+// POST /api/messages: the Bot Framework channel (Azure Bot Service, the Emulator). Checked here,
+// before botbuilder sees it: who may call (loopback only while authentication is off), that the body
+// is an activity, and that its serviceUrl, where the bot's replies are POSTed, is an allowed host.
+// botbuilder's own `process` would answer a bad activity with 500 and its raw error text, and print
+// the error's stack to stderr; here failures are values with a JSON body and a one-line log.
+import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
+import { AuthenticationError } from 'botframework-connector';
+import type restify from 'restify';
+import { z } from 'zod';
+import { isLocalRequest } from '../guards.js';
+import type { Logger } from '../log.js';
+
+/** botbuilder's CloudAdapter with its activity processing reachable without its `process` (see above). */
+export class BotFrameworkAdapter extends CloudAdapter {
+  handle(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    return this.processActivity(authHeader, activity, logic);
+  }
+}
+
+export interface BotFrameworkEndpointDeps {
+  adapter: BotFrameworkAdapter;
+  logic: (context: TurnContext) => Promise<void>;
+  /** MicrosoftAppId is empty: botbuilder accepts anyone, so only this host's own tools may call. */
+  authDisabled: boolean;
+  /** Hosts a serviceUrl may name (`*.example.com` for any subdomain); see serviceUrlAllowed. */
+  serviceUrlHosts: readonly string[];
+  log: Logger;
+}
+
+/** Where the Bot Framework's channels live (https://learn.microsoft.com/azure/bot-service/bot-service-resources-faq-security). */
+export const AZURE_SERVICE_URL_HOSTS = ['*.botframework.com', '*.trafficmanager.net', '*.botframework.azure.us'] as const;
+/** Authentication off: the Emulator on this machine. */
+export const LOCAL_SERVICE_URL_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as const;
+/** Channels Padoms serves with its own adapters: a Bot Framework activity claiming one is not one of theirs. */
+const OWN_CHANNELS = new Set(['directline', 'facebook']);
+
+// The fields the Bot Framework protocol requires of every activity a channel sends; the rest is
+// botbuilder's to read (https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activity/botframework-activity.md).
+const activityBody = z.looseObject({
+  type: z.string().min(1).max(64),
+  channelId: z.string().min(1).max(64),
+  serviceUrl: z.string().min(1).max(2048),
+  conversation: z.looseObject({ id: z.string().min(1).max(512) }),
+});
+
+type Refusal = { status: 400 | 403; code: string; message: string };
+
+export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndpointDeps): void {
+  const { adapter, logic, authDisabled, serviceUrlHosts, log } = deps;
+  server.post('/api/messages', async function botFrameworkMessages(req: restify.Request, res: restify.Response) {
+    const refusal = refusalOf(req, authDisabled, serviceUrlHosts);
+    if (refusal !== undefined) {
+      res.send(refusal.status, { error: { code: refusal.code, message: refusal.message } });
+      return;
+    }
+    try {
+      const invoke = await adapter.handle(req.header('authorization', ''), withDates(req.body as Record<string, unknown>), logic);
+      if (invoke?.body === undefined) res.send(invoke?.status ?? 200);
+      else res.send(invoke.status, invoke.body);
+    } catch (err) {
+      if (err instanceof AuthenticationError) {
+        res.send(401, { error: { code: 'Unauthorized', message: 'the Bot Framework token was not accepted' } });
+        return;
+      }
+      log.error({ err: { name: (err as Error).name } }, 'bot framework: the activity could not be processed');
+      res.send(500, { error: { code: 'Internal', message: 'the activity could not be processed' } });
+    }
+  });
+}
+
+/** Timestamps as Dates, the wire strings kept beside them, as botbuilder's own `process` does. */
+function withDates(body: Record<string, unknown>): Activity {
+  const activity: Record<string, unknown> = { ...body };
+  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+    const value = activity[field];
+    if (typeof value !== 'string') continue;
+    activity[raw] = value;
+    activity[field] = new Date(value);
+  }
+  return activity as unknown as Activity;
+}
+
+function refusalOf(req: restify.Request, authDisabled: boolean, serviceUrlHosts: readonly string[]): Refusal | undefined {
+  if (authDisabled && !isLocalRequest(req)) {
+    return { status: 403, code: 'Forbidden', message: 'Authentication is disabled (no MicrosoftAppId), so only loopback clients may use this endpoint, and not through a proxy.' };
+  }
+  const parsed = activityBody.safeParse(req.body);
+  if (!parsed.success) return { status: 400, code: 'BadArgument', message: 'the body must be an activity with type, channelId, serviceUrl and conversation.id' };
+  const { channelId, serviceUrl } = parsed.data;
+  if (!serviceUrlAllowed(serviceUrl, serviceUrlHosts)) return { status: 403, code: 'Forbidden', message: 'serviceUrl is not an allowed host (BOT_SERVICE_URL_HOSTS)' };
+  if (authDisabled && OWN_CHANNELS.has(channelId)) return { status: 403, code: 'Forbidden', message: `channel ${channelId} is served by its own endpoint` };
+  return undefined;
+}
+
+/**
+ * Whether the bot may POST its replies to this serviceUrl: http(s) on one of the hosts (an entry
+ * `*.example.com` allows every subdomain of example.com, not example.com itself). Outside loopback,
+ * only https.
+ */
+export function serviceUrlAllowed(serviceUrl: string, hosts: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(serviceUrl);
+  } catch {
+    return false;
+  }
+  if (url.username !== '' || url.password !== '') return false;
+  const host = url.hostname.toLowerCase();
+  const local = (LOCAL_SERVICE_URL_HOSTS as readonly string[]).includes(host);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) return false;
+  return hosts.some((pattern) => {
+    const p = pattern.toLowerCase();
+    return p.startsWith('*.') ? host.endsWith(p.slice(1)) && host.length > p.length - 1 : host === p;
+  });
+}
