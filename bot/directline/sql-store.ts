@@ -7,13 +7,13 @@ import type Database from 'better-sqlite3';
 import type { ActivitySlice, StoredConversation } from './store.js';
 import type { ManagedDirectLineStore } from '../storage/store.js';
 import type { PgDatabase, Queryable } from '../storage/pg.js';
-import { isFromUser, redactActivity, toJsonText } from '../storage/activity.js';
+import { directLineRecord, toJsonText } from '../storage/activity.js';
 import { prepared } from '../storage/prepared.js';
 import { guardSqlite } from '../storage/errors.js';
 
 /** What is stored for an activity: the citizen's words redacted, as JSON. */
 function storedJson(activity: Partial<Activity>): string {
-  return toJsonText(isFromUser(activity) ? redactActivity(activity) : activity);
+  return toJsonText(directLineRecord(activity));
 }
 
 /** The watermark to return when nothing new is there (same rule as the memory store). */

@@ -1,7 +1,7 @@
 // Where Direct Line conversations and their activities live between the bot's turn and the
 // client's next poll. The interface is small and async so SQLite/PostgreSQL can implement it.
 import type { Activity } from 'botbuilder';
-import { activityTime, asJson, isFromUser, redactActivity } from '../storage/activity.js';
+import { activityTime, asJson, directLineRecord } from '../storage/activity.js';
 
 export interface StoredConversation {
   id: string;
@@ -105,7 +105,7 @@ export class MemoryDirectLineStore implements DirectLineStore {
     // A JSON copy: later changes by the caller cannot alter what clients receive, and this store
     // behaves like the SQL ones (dates come back as strings). The citizen's own words are redacted
     // like everywhere else they are kept; the bot's replies are what the citizen must read.
-    entry.activities.push(asJson(isFromUser(activity) ? redactActivity(activity) : activity));
+    entry.activities.push(asJson(directLineRecord(activity)));
     if (entry.activities.length > this.maxActivities) {
       const excess = entry.activities.length - this.maxActivities;
       entry.activities.splice(0, excess);

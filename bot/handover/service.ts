@@ -11,6 +11,7 @@ import { LANGUAGE_CODES, type AgencyProfile, type LanguageCode } from '../../kno
 import type { HandoverQueue } from '../storage/handover.js';
 import type { Notification, Unsubscribe } from '../storage/store.js';
 import { redact } from '../privacy/redact.js';
+import { redactValue } from '../storage/activity.js';
 import { addWorkingDays, createCalendar, type WorkingCalendar } from './calendar.js';
 import { composeCaseMail, type CaseOutbox } from './mail.js';
 import type { CaseContact, CaseRecord, HandoverRepository, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
@@ -235,13 +236,15 @@ export class StaffHandoverService implements HandoverService {
     const existing = await this.repo.ticketOf(request.conversationId, LIVE_STATES);
     if (existing) return { ticket: publicTicket(existing), position: (await this.positionOf(existing)) ?? 0 };
     const at = this.now();
+    // The citizen's account in it carries the name their client chose.
+    const reference = redactValue(request.reference);
     const draft: TicketRecord = {
       id: randomUUID(),
       conversationId: request.conversationId,
       channel: request.channel,
       language: request.language,
       reason: request.reason,
-      reference: request.reference,
+      reference,
       state: 'awaiting-consent',
       createdAt: at,
       updatedAt: at,
@@ -253,7 +256,7 @@ export class StaffHandoverService implements HandoverService {
     const ticket = consented.ticket;
     await this.repo.insertTicket(ticket);
     await this.repo.addLines(linesFromActivities(request.transcript, { conversationId: ticket.conversationId, ticketId: ticket.id }, at));
-    await this.queue.enqueue({ conversationId: request.conversationId, channelId: request.channel, language: request.language, reference: request.reference });
+    await this.queue.enqueue({ conversationId: request.conversationId, channelId: request.channel, language: request.language, reference });
     const position = (await this.positionOf(ticket)) ?? 1;
     await this.repo.setLastPosition(ticket.id, position);
     this.log.info({ conversationId: ticket.conversationId, ticketId: ticket.id, language: ticket.language, position }, 'handover: queued');

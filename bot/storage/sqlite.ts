@@ -102,6 +102,9 @@ export function openDatabase(dataDir: string, file = 'padoms.sqlite'): Database.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // A deleted conversation's rows are zeroed where that costs no extra I/O: what a citizen asked us
+  // to delete does not linger in the file's pages (free-list pages are not rewritten).
+  db.pragma('secure_delete = FAST');
   migrate(db);
   reusePreparedStatements(db);
   return db;

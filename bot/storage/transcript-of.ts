@@ -1,7 +1,7 @@
 // The conversation so far, for a handover: what the transcript store holds (redacted when it was
 // written) plus this turn's own message, which the transcript logger only writes at the turn's end.
 import type { Activity, TranscriptStore, TurnContext } from 'botbuilder';
-import { redact } from '../privacy/redact.js';
+import { redactActivity } from './activity.js';
 
 export async function conversationTranscript(store: { transcripts: TranscriptStore }, context: TurnContext): Promise<Partial<Activity>[]> {
   const { channelId, conversation } = context.activity;
@@ -14,7 +14,7 @@ export async function conversationTranscript(store: { transcripts: TranscriptSto
   } while (continuationToken);
   const current = context.activity;
   if (current.type === 'message' && current.text && !items.some((a) => a.id !== undefined && a.id === current.id)) {
-    items.push({ ...current, text: redact(current.text).text });
+    items.push(redactActivity(current));
   }
   return items;
 }
