@@ -18,6 +18,14 @@ function start(): void {
     throw err;
   }
   const { server, log } = app;
+  // Node would print the error with its stack, whose message may quote a request. The error's name
+  // goes to the log instead. A rejection nobody awaited is a bug, but no reason to stop serving; an
+  // exception thrown to the top leaves state unknown, so the process ends and its supervisor restarts it.
+  process.on('unhandledRejection', (reason) => log.error({ err: { name: reason instanceof Error ? reason.name : typeof reason } }, 'unhandled rejection'));
+  process.on('uncaughtException', (err) => {
+    log.fatal({ err: { name: err.name } }, 'uncaught exception: stopping');
+    process.exit(1);
+  });
   server.listen(config.PORT, () => log.info({ url: server.url }, 'Padoms is listening'));
   const stop = (signal: string) => {
     log.info({ signal }, 'stopping');
