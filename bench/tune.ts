@@ -24,6 +24,7 @@ function run(knowledge: Knowledge, settings: DecisionSettings): AskAnswer[] {
     return {
       text: item.q,
       kind: d.kind === 'switch-language' ? 'language' : d.kind,
+      decision: d.kind,
       entryId: d.kind === 'answer' || d.kind === 'smalltalk' ? d.entry.id : null,
       authorityId: d.kind === 'refer' ? d.authority.id : null,
       referrals: d.kind === 'refer' || d.kind === 'answer' ? d.referrals.map((a) => a.id) : [],

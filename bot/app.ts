@@ -24,6 +24,7 @@ import { rateLimiters } from './http/rate-limit.js';
 import { fairStart } from './http/fair-start.js';
 import { securityHeaders } from './http/security-headers.js';
 import { KnowledgeSource } from '../knowledge/source.js';
+import type { KnowledgeFiles } from '../knowledge/load.js';
 import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
 import type { LanguageCode } from '../knowledge/schema.js';
 import type { TurnDeps } from '../dialogs/respond.js';
@@ -57,6 +58,8 @@ export interface AppDeps {
   store?: PadomsStore;
   /** Listen for decisions (ask, metrics). */
   onDecision?: TurnDeps['onDecision'];
+  /** What is built from the knowledge files (eval's `--phrasings N`); default: all of them. */
+  knowledgeShape?: (files: KnowledgeFiles) => KnowledgeFiles;
 }
 
 export interface App {
@@ -103,7 +106,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const log = deps.log ?? createLogger(config.LOG_LEVEL);
   const now = deps.now ?? (() => new Date());
 
-  const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now }, log);
+  const knowledge = new KnowledgeSource(
+    { knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now, ...(deps.knowledgeShape === undefined ? {} : { shape: deps.knowledgeShape }) },
+    log,
+  );
   const texts = loadTexts(config.LOCALES_DIR);
   const lexicon = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
   // The same format serves the words of an upset client (their `address` lists are not used).

@@ -1,7 +1,7 @@
 // The knowledge the bot answers from right now. Editing a knowledge file reloads it without a
 // restart; an invalid edit keeps the previous knowledge running and says why in the log.
 import { watch, type FSWatcher } from 'node:fs';
-import { loadKnowledgeFiles, formatProblem, type LoadOptions, type Problem } from './load.js';
+import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles, type LoadOptions, type Problem } from './load.js';
 import { buildKnowledge, type Knowledge } from './knowledge.js';
 
 export class KnowledgeLoadError extends Error {
@@ -24,7 +24,11 @@ export class KnowledgeSource {
 
   /** Loads the knowledge or throws KnowledgeLoadError listing every problem. */
   constructor(
-    private readonly options: Omit<LoadOptions, 'today'> & { now: () => Date },
+    private readonly options: Omit<LoadOptions, 'today'> & {
+      now: () => Date;
+      /** What is built from the files as loaded (eval's ablation cuts the phrasings); default: all of them. */
+      shape?: (files: KnowledgeFiles) => KnowledgeFiles;
+    },
     private readonly log: KnowledgeLog,
   ) {
     const loaded = this.load();
@@ -71,6 +75,6 @@ export class KnowledgeSource {
     const result = loadKnowledgeFiles({ ...this.options, today: this.options.now() });
     if (!result.ok) return result;
     for (const p of result.problems) this.log.warn({ problem: formatProblem(p) }, 'knowledge warning');
-    return { ok: true, knowledge: buildKnowledge(result.files) };
+    return { ok: true, knowledge: buildKnowledge(this.options.shape?.(result.files) ?? result.files) };
   }
 }

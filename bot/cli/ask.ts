@@ -7,6 +7,8 @@ import type { Decision } from '../../knowledge/decide.js';
 export interface AskAnswer {
   text: string;
   kind: string;
+  /** The decision behind `kind` (`protected` is ask's `conduct`; `complaint` its `clarify`). */
+  decision: Decision['kind'] | 'none';
   entryId: string | null;
   authorityId: string | null;
   referrals: string[];
@@ -31,6 +33,7 @@ export function toAskAnswer(text: string, { decision, replies }: TurnResult): As
   return {
     text,
     kind,
+    decision: d?.kind ?? 'none',
     entryId: d && (d.kind === 'answer' || d.kind === 'smalltalk') ? d.entry.id : null,
     authorityId: d?.kind === 'refer' ? d.authority.id : null,
     referrals: d?.kind === 'refer' || d?.kind === 'answer' ? d.referrals.map((a) => a.id) : [],

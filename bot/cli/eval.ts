@@ -1,9 +1,14 @@
-// `npm run eval [-- --verbose] [set …]`: answer quality on the labelled sets in test/eval/.
+// `npm run eval [-- --verbose] [--phrasings 3,5,full] [set …]`: answer quality on the labelled sets in
+// test/eval/, beside a plain character n-gram ranker over the same knowledge (knowledge/yardstick.ts).
 // `tune` and `dev` are for development; `heldout` is never tuned on (see test/eval/README.md).
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { createInProcessBot } from './in-process.js';
+import { parseArgs } from 'node:util';
 import { toAskAnswer, type AskAnswer } from './ask.js';
+import { withPhrasingsCut } from '../../knowledge/ablation.js';
+import type { Knowledge } from '../../knowledge/knowledge.js';
+import { NgramYardstick } from '../../knowledge/yardstick.js';
 
 export interface Labelled {
   q: string;
@@ -45,6 +50,8 @@ export function isCorrect(item: Labelled, got: AskAnswer): boolean {
     }
     case 'refer':
       return got.kind === 'refer' && list(item.authorityId).includes(got.authorityId ?? '');
+    case 'protected':
+      return got.decision === 'protected';
     case 'language':
       return got.kind === 'language' && got.language === item.language;
     default:
@@ -116,28 +123,76 @@ export function readSet(file: string): Labelled[] {
 export const EVAL_DIR = path.resolve('test/eval');
 export const DEFAULT_SETS = ['dev', 'tune', 'heldout', 'blind', 'blind2'];
 
+/** What the bot chose first: the entry answered, the authority referred to, or the first offer. */
+function firstChoice(got: AskAnswer): string | undefined {
+  if (got.kind === 'answer') return got.entryId ?? undefined;
+  if (got.kind === 'refer') return got.authorityId ?? undefined;
+  return got.kind === 'clarify' ? got.candidates[0] : undefined;
+}
+
+/**
+ * On the questions that expect an entry or an authority: how often the bot's first choice is right,
+ * and how often the n-gram yardstick ranks the right one first, over the same knowledge.
+ */
+export function againstYardstick(items: Labelled[], answers: AskAnswer[], yardstick: NgramYardstick): { total: number; matcher: number; yardstick: number } {
+  const counts = { total: 0, matcher: 0, yardstick: 0 };
+  items.forEach((item, i) => {
+    if (item.kind !== 'answer' && item.kind !== 'refer') return;
+    const expected = item.kind === 'answer' ? list(item.entryId) : list(item.authorityId);
+    counts.total++;
+    if (expected.includes(firstChoice(answers[i]!) ?? '')) counts.matcher++;
+    if (expected.includes(yardstick.best(item.q) ?? '')) counts.yardstick++;
+  });
+  return counts;
+}
+
+function yardstickOf(knowledge: Knowledge): NgramYardstick {
+  const allOf = (l: Partial<Record<string, string[]>> | undefined) => Object.values(l ?? {}).flatMap((v) => v ?? []);
+  return new NgramYardstick(
+    [...knowledge.entries.values(), ...knowledge.authorities.values()].map((d) => ({ id: d.id, phrasings: [...allOf(d.questions), ...allOf(d.keywords)] })),
+  );
+}
+
+/** `--phrasings 3,5,full`: the knowledge sizes to evaluate at (`full`: as written). */
+function parseSizes(value: string | undefined): (number | 'full')[] {
+  if (value === undefined) return ['full'];
+  return value.split(',').map((v) => {
+    if (v === 'full') return 'full';
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--phrasings takes whole numbers ≥ 1 or "full", comma-separated (got "${v}")`);
+    return n;
+  });
+}
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const verbose = args.includes('--verbose') || args.includes('-v');
-  const sets = args.filter((a) => !a.startsWith('-'));
-  const bot = createInProcessBot();
-  for (const set of sets.length ? sets : DEFAULT_SETS) {
-    const file = existsSync(set) ? set : path.join(EVAL_DIR, `${set}.jsonl`);
-    const items = readSet(file);
-    const answers: AskAnswer[] = [];
-    for (const item of items) answers.push(toAskAnswer(item.q, await bot.say(item.q)));
-    const s = score(path.basename(set, '.jsonl'), items, answers);
-    console.log(formatScore(s));
-    if (verbose) {
-      for (const { item, got } of s.failures) {
-        const want = [item.kind, ...list(item.entryId), ...list(item.authorityId), ...(item.referrals ?? []), item.language].filter(Boolean).join(' ');
-        const gotText = [got.kind, got.entryId, got.authorityId, ...got.referrals, ...got.candidates, got.kind === 'language' ? got.language : ''].filter(Boolean).join(' ');
-        console.log(`    ✗ ${item.q}\n        want ${want} | got ${gotText}`);
+  const { values, positionals } = parseArgs({
+    options: { verbose: { type: 'boolean', short: 'v', default: false }, phrasings: { type: 'string' } },
+    allowPositionals: true,
+  });
+  for (const size of parseSizes(values.phrasings)) {
+    const bot = createInProcessBot(process.env, size === 'full' ? {} : { knowledgeShape: (files) => withPhrasingsCut(files, size) });
+    const yardstick = yardstickOf(bot.app.knowledge.current);
+    console.log(`=== knowledge: ${size === 'full' ? 'full (as written)' : `${size} phrasings and ${size} keywords per entry, authority and language`} ===\n`);
+    for (const set of positionals.length ? positionals : DEFAULT_SETS) {
+      const file = existsSync(set) ? set : path.join(EVAL_DIR, `${set}.jsonl`);
+      const items = readSet(file);
+      const answers: AskAnswer[] = [];
+      for (const item of items) answers.push(toAskAnswer(item.q, await bot.say(item.q)));
+      const s = score(path.basename(set, '.jsonl'), items, answers);
+      console.log(formatScore(s));
+      const y = againstYardstick(items, answers, yardstick);
+      if (y.total > 0) console.log(`  first choice right (answer, refer)  matcher ${pct(y.matcher, y.total)} | n-gram yardstick ${pct(y.yardstick, y.total)}  (${y.matcher} vs ${y.yardstick} of ${y.total})`);
+      if (values.verbose) {
+        for (const { item, got } of s.failures) {
+          const want = [item.kind, ...list(item.entryId), ...list(item.authorityId), ...(item.referrals ?? []), item.language].filter(Boolean).join(' ');
+          const gotText = [got.kind, got.entryId, got.authorityId, ...got.referrals, ...got.candidates, got.kind === 'language' ? got.language : ''].filter(Boolean).join(' ');
+          console.log(`    ✗ ${item.q}\n        want ${want} | got ${gotText}`);
+        }
       }
+      console.log('');
     }
-    console.log('');
+    await bot.close();
   }
-  await bot.close();
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

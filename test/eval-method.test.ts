@@ -1,0 +1,51 @@
+// The measuring tools of `npm run eval`: the knowledge cut to N phrasings, and the n-gram yardstick
+// the matcher is compared with.
+import { describe, expect, it } from 'vitest';
+import { againstYardstick, type Labelled } from '../bot/cli/eval.js';
+import type { AskAnswer } from '../bot/cli/ask.js';
+import { withPhrasingsCut } from '../knowledge/ablation.js';
+import { loadKnowledgeFiles } from '../knowledge/load.js';
+import { NgramYardstick } from '../knowledge/yardstick.js';
+
+describe('--phrasings N', () => {
+  const loaded = loadKnowledgeFiles({ knowledgeDir: 'knowledge', agency: 'dvi', today: new Date('2026-12-01') });
+  if (!loaded.ok) throw new Error('the knowledge base must load');
+  const { files } = loaded;
+
+  it('keeps the first N phrasings and keywords of every entry and authority, per language; intents as they are', () => {
+    const cut = withPhrasingsCut(files, 3);
+    for (const [before, after] of [...files.entries.map((e, i) => [e, cut.entries[i]!] as const), ...files.authorities.map((a, i) => [a, cut.authorities[i]!] as const)]) {
+      for (const [language, list] of Object.entries(before.questions)) expect(after.questions[language as 'lv'], `${before.id} ${language}`).toEqual(list!.slice(0, 3));
+      for (const [language, list] of Object.entries(before.keywords ?? {})) expect(after.keywords?.[language as 'lv']).toEqual(list!.slice(0, 3));
+    }
+    expect(cut.intents).toBe(files.intents);
+    // The files as loaded are left alone.
+    expect(files.entries.some((e) => (e.questions.lv?.length ?? 0) > 3)).toBe(true);
+  });
+});
+
+describe('n-gram yardstick', () => {
+  const yardstick = new NgramYardstick([
+    { id: 'spam', phrasings: ['Saņemu nevēlamas reklāmas e-pastā', 'spams'] },
+    { id: 'camera', phrasings: ['Kaimiņš uzstādīja videokameru, kas filmē manu pagalmu'] },
+  ]);
+
+  it('ranks by character grams, so inflection and missing diacritics still meet', () => {
+    expect(yardstick.best('kaimins filme ar videokamerām')).toBe('camera');
+    expect(yardstick.best('nevelama reklama')).toBe('spam');
+    expect(yardstick.best('xyzzy')).toBeUndefined();
+  });
+
+  it('is counted beside the matcher\'s first choice on answer and referral questions only', () => {
+    const items: Labelled[] = [
+      { q: 'kaimins filme', kind: 'answer', entryId: 'camera' },
+      { q: 'spams', kind: 'answer', entryId: 'spam' },
+      { q: 'labdien', kind: 'smalltalk', entryId: 'smalltalk.greeting' },
+    ];
+    const answer = (over: Partial<AskAnswer>): AskAnswer => ({
+      text: '', kind: 'fallback', decision: 'fallback', entryId: null, authorityId: null, referrals: [], candidates: [], language: 'lv', reply: '', ...over,
+    });
+    const answers = [answer({ kind: 'clarify', candidates: ['camera', 'spam'] }), answer({ kind: 'answer', entryId: 'camera' }), answer({ kind: 'smalltalk' })];
+    expect(againstYardstick(items, answers, yardstick)).toEqual({ total: 2, matcher: 1, yardstick: 2 });
+  });
+});
