@@ -9,11 +9,11 @@ import {
 } from 'botbuilder';
 import type restify from 'restify';
 import { ConfigError, type Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, errorFields, type Logger } from './log.js';
 import { createServer } from './server.js';
 import { AZURE_SERVICE_URL_HOSTS, BotFrameworkAdapter, LOCAL_SERVICE_URL_HOSTS, mountBotFramework } from './http/bot-framework.js';
 import { loadTexts, type Texts } from './i18n.js';
-import { PadomsBot, errorSummary } from './padoms-bot.js';
+import { PadomsBot } from './padoms-bot.js';
 import { createStateAccessors } from './state.js';
 import type { TurnRecords } from './storage/records.js';
 import { openStore, storageKindFor } from './storage/open.js';
@@ -197,7 +197,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // Its conversations live in the store, so a restart keeps them and any instance serves any of them.
   // Every stored activity is news for the conversation's open streams, on whichever instance they are.
   const announce = (conversationId: string) =>
-    store.publish(DIRECTLINE_NEWS_CHANNEL, conversationId).catch((err: unknown) => log.warn({ err: errorSummary(err), conversationId }, 'directline: could not announce an activity'));
+    store.publish(DIRECTLINE_NEWS_CHANNEL, conversationId).catch((err: unknown) => log.warn({ err: errorFields(err), conversationId }, 'directline: could not announce an activity'));
   const directLine = record(new DirectLineAdapter({ store: store.directLine, now, log, onAppend: (conversationId) => void announce(conversationId) }));
   // Without a configured secret the key is made once and kept with the SQLite data, so a restart
   // keeps every citizen's token (and with it the conversation); only a memory store has no place to keep it.

@@ -1,4 +1,5 @@
 // Entry point: read the environment, build the app, listen. Nothing else reads process.env.
+import './process-warnings.js'; // first: before restify loads
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
 import { KnowledgeLoadError } from '../knowledge/source.js';

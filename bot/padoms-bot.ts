@@ -7,7 +7,7 @@ import { greet, type TurnDeps } from '../dialogs/respond.js';
 import { apology, contactLine } from '../dialogs/replies.js';
 import { newConversationData, STATE_PROPERTIES, type ConversationData } from './state.js';
 import { isStorageUnavailable } from './storage/errors.js';
-import type { Logger } from './log.js';
+import { errorFields, type Logger } from './log.js';
 
 /** The turn-state key under which botbuilder-dialogs caches its memory-scope configuration. */
 const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
@@ -49,7 +49,7 @@ export class PadomsBot extends ActivityHandler {
       try {
         await this.deps.state.conversationState.saveChanges(context, false);
       } catch (err) {
-        this.log.error({ err: errorSummary(err), conversationId: context.activity.conversation?.id }, 'saving conversation state failed');
+        this.log.error({ err: errorFields(err), conversationId: context.activity.conversation?.id }, 'saving conversation state failed');
       }
       const ms = Date.now() - started;
       this.onTurnDone(ms / 1000, context.activity.type);
@@ -61,7 +61,7 @@ export class PadomsBot extends ActivityHandler {
     const storageUnavailable = isStorageUnavailable(err);
     // Never the message text: the activity's id and type are enough to find the turn.
     this.log.error(
-      { err: errorSummary(err), storageUnavailable, activityId: context.activity.id, conversationId: context.activity.conversation?.id, type: context.activity.type },
+      { err: errorFields(err), storageUnavailable, activityId: context.activity.id, conversationId: context.activity.conversation?.id, type: context.activity.type },
       'turn failed',
     );
     try {
@@ -84,13 +84,8 @@ export class PadomsBot extends ActivityHandler {
       const [reply] = apology({ knowledge, t: this.deps.texts.forLanguage(data.language), language: data.language });
       await context.sendActivity(reply ?? MessageFactory.text(''));
     } catch (inner) {
-      this.log.error({ err: errorSummary(inner) }, 'apology failed');
+      this.log.error({ err: errorFields(inner) }, 'apology failed');
     }
   }
 }
 
-/** Error name, code and stack: enough to debug, nothing the citizen wrote. */
-export function errorSummary(err: unknown): { name: string; message: string; stack?: string } {
-  if (err instanceof Error) return { name: err.name, message: err.message, ...(err.stack ? { stack: err.stack } : {}) };
-  return { name: 'NonError', message: typeof err };
-}

@@ -29,12 +29,17 @@ export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Serv
  * Direct Line routes apply the same rule with their own error codes (bot/directline/routes.ts).
  */
 function jsonBodiesOnly(req: restify.Request, res: restify.Response, next: restify.Next): void {
+  // Any request, with a body or not: restify starts inflating on the header alone, and an empty
+  // gzip stream then throws outside every handler ("unexpected end of file"), stopping the process.
+  if (req.header('content-encoding', 'identity').toLowerCase() !== 'identity') {
+    res.send(415, { error: { code: 'UnsupportedMediaType', message: 'compressed request bodies are not accepted' } });
+    return next(false);
+  }
   if (req.getPath().startsWith('/v3/directline')) return next();
   const hasBody = Number(req.header('content-length', '0')) > 0 || req.header('transfer-encoding', '') !== '';
   if (!hasBody) return next();
-  const encoding = req.header('content-encoding', 'identity').toLowerCase();
   const type = req.header('content-type', '').toLowerCase();
-  if (encoding === 'identity' && /^application\/([a-z.+-]*\+)?json\b/.test(type)) return next();
+  if (/^application\/([a-z.+-]*\+)?json\b/.test(type)) return next();
   res.send(415, { error: { code: 'UnsupportedMediaType', message: 'request bodies must be uncompressed application/json' } });
   return next(false);
 }

@@ -95,6 +95,14 @@ describe('one request cannot take the service down', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
   });
 
+  it('a compressed request without a body gets 415, and the server lives on', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const answer = await rawHttp(site.origin, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: ${encoding}\r\nConnection: close\r\n\r\n`);
+      expect(statusOf(answer), encoding).toBe(415);
+    }
+    expect((await fetch(`${site.origin}/healthz`)).status).toBe(200);
+  });
+
   it('a stream URL opens one socket; the second use is refused', async () => {
     const c = await directLine.start(site.origin);
     const url = await streamUrlOf(site.origin, c);
@@ -122,6 +130,19 @@ describe('/api/messages while authentication is off', () => {
 
   it('{"type":"message"} gets 400 with a JSON error, not 500 with botbuilder\'s text', async () => {
     const res = await post({ type: 'message' });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadArgument');
+  });
+
+  it.each([
+    ['an invoke, which Padoms does not answer', { type: 'invoke', name: 'x' }],
+    ['no sender', { from: undefined }],
+    ['a sender that is not an account', { from: 'citizen' }],
+    ['attachments that are not a list', { attachments: { prototype: true } }],
+    ['text that is not text', { text: { a: 1 } }],
+    ['a conversation id with control characters', { conversation: { id: 'c\u0001d' } }],
+  ])('%s gets 400, not 500', async (_what, change) => {
+    const res = await post({ ...channelActivity(connector.serviceUrl, 'conv-shape', 'Labdien'), ...change });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BadArgument');
   });
@@ -251,5 +272,20 @@ describe('a restart under the default configuration', () => {
     for (const file of [TOKEN_KEY_FILE, 'padoms.sqlite', 'padoms.sqlite-wal']) {
       expect((statSync(path.join(dataDir, file)).mode & 0o777).toString(8), file).toBe('600');
     }
+  });
+});
+
+describe('what an error leaves in the log', () => {
+  it('its name, code and place, never its message or the stack\'s first line', async () => {
+    const { errorFields, loggableId } = await import('../bot/log.js');
+    const err = Object.assign(new TypeError('Cannot read "150575-12341" of undefined'), { code: 'ERR_X' });
+    const fields = errorFields(err);
+    expect(fields).toMatchObject({ name: 'TypeError', code: 'ERR_X' });
+    expect(fields.at).toMatch(/^test\/safety\.test\.ts:\d+:\d+$/);
+    expect(JSON.stringify(fields)).not.toContain('150575');
+    // Our own ids stay readable; anyone else's is a stable hash.
+    expect(loggableId('AbCdEfGhIjKlMnOpQrStUv')).toBe('AbCdEfGhIjKlMnOpQrStUv');
+    expect(loggableId('Jānis 150575-12341')).toMatch(/^#[0-9a-f]{12}$/);
+    expect(loggableId('Jānis 150575-12341')).toBe(loggableId('Jānis 150575-12341'));
   });
 });

@@ -4,11 +4,11 @@ import { TestAdapter, type Activity, type Attachment } from 'botbuilder';
 import { loadConfig } from '../config.js';
 import { createApp, type App, type AppDeps } from '../app.js';
 import { createLogger } from '../log.js';
-import type { Decision } from '../../knowledge/decide.js';
+import type { DecisionResult } from '../../knowledge/decide.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 
 export interface TurnResult {
-  decision: { decision: Decision; language: LanguageCode; detected: string } | undefined;
+  decision: DecisionResult | undefined;
   replies: Partial<Activity>[];
 }
 

@@ -12,7 +12,7 @@ import {
   type ResourceResponse,
 } from 'botbuilder';
 import { z } from 'zod';
-import { silentLogger, type Logger } from '../log.js';
+import { errorFields, silentLogger, type Logger } from '../log.js';
 import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
 import type { DirectLineStore, StoredConversation } from './store.js';
 
@@ -134,7 +134,7 @@ export class DirectLineAdapter extends SelfHostedAdapter {
       await this.runMiddleware(new TurnContext(this, update), logic);
     } catch (err) {
       // The conversation exists either way; the citizen can still write.
-      this.log.error({ err: errorSummary(err), conversationId: conversation.id }, 'directline: greeting turn failed');
+      this.log.error({ err: errorFields(err), conversationId: conversation.id }, 'directline: greeting turn failed');
     }
     this.log.info({ conversationId: conversation.id }, 'directline: conversation started');
     return { kind: 'started', conversation };
@@ -181,7 +181,7 @@ export class DirectLineAdapter extends SelfHostedAdapter {
     try {
       await this.runMiddleware(new TurnContext(this, activity), logic);
     } catch (err) {
-      this.log.error({ err: errorSummary(err), conversationId, activityType: activity.type }, 'directline: turn failed');
+      this.log.error({ err: errorFields(err), conversationId, activityType: activity.type }, 'directline: turn failed');
       return { kind: 'bot-error', id };
     }
     return { kind: 'accepted', id };
@@ -276,11 +276,3 @@ function userAccount(userId: string): ChannelAccount {
   return { id: userId, name: '', role: RoleTypes.User };
 }
 
-/** Error name and code only: messages may quote what a citizen wrote. */
-function errorSummary(err: unknown): { name: string; code?: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? { name: err.name, code } : { name: err.name };
-  }
-  return { name: typeof err };
-}

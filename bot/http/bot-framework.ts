@@ -34,13 +34,40 @@ export const LOCAL_SERVICE_URL_HOSTS = ['localhost', '127.0.0.1', '[::1]'] as co
 /** Channels Padoms serves with its own adapters: a Bot Framework activity claiming one is not one of theirs. */
 const OWN_CHANNELS = new Set(['directline', 'facebook']);
 
-// The fields the Bot Framework protocol requires of every activity a channel sends; the rest is
-// botbuilder's to read (https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activity/botframework-activity.md).
+// Activity types Padoms takes from a channel. `invoke` is not among them: it asks for an answer
+// only a Teams or skills bot gives (botbuilder would say 501 Not Implemented).
+const ACTIVITY_TYPES = ['message', 'conversationUpdate', 'contactRelationUpdate', 'typing', 'endOfConversation', 'event', 'installationUpdate', 'messageReaction', 'messageUpdate', 'messageDelete', 'trace', 'handoff', 'command', 'commandResult'] as const;
+
+/** Printable, no spaces or controls: an id goes into URLs and headers (x-ms-conversation-id). */
+const channelId = z.string().regex(/^[\x21-\x7e]{1,512}$/);
+const account = z.looseObject({ id: channelId, name: z.string().max(512).optional(), role: z.string().max(64).optional() });
+const jsonObject = z.record(z.string(), z.unknown());
+
+// The protocol's required fields, and the types of those botbuilder and the bot read: anything
+// else shaped wrong would throw inside botbuilder, which only ever answers that with a 500
+// (https://github.com/microsoft/botframework-sdk/blob/main/specs/botframework-activity/botframework-activity.md).
 const activityBody = z.looseObject({
-  type: z.string().min(1).max(64),
-  channelId: z.string().min(1).max(64),
+  type: z.enum(ACTIVITY_TYPES),
+  id: channelId.optional(),
+  channelId: z.string().regex(/^[a-z0-9_.-]{1,64}$/i),
   serviceUrl: z.string().min(1).max(2048),
-  conversation: z.looseObject({ id: z.string().min(1).max(512) }),
+  conversation: account,
+  from: account,
+  recipient: account.optional(),
+  text: z.string().max(100_000).optional(),
+  speak: z.string().max(100_000).optional(),
+  summary: z.string().max(100_000).optional(),
+  locale: z.string().max(20).optional(),
+  textFormat: z.string().max(20).optional(),
+  name: z.string().max(512).optional(),
+  replyToId: z.string().max(512).optional(),
+  timestamp: z.string().max(64).optional(),
+  localTimestamp: z.string().max(64).optional(),
+  attachments: z.array(jsonObject).max(50).optional(),
+  entities: z.array(jsonObject).max(50).optional(),
+  membersAdded: z.array(account).max(50).optional(),
+  membersRemoved: z.array(account).max(50).optional(),
+  channelData: jsonObject.optional(),
 });
 
 type Refusal = { status: 400 | 403; code: string; message: string };
@@ -85,7 +112,10 @@ function refusalOf(req: restify.Request, authDisabled: boolean, serviceUrlHosts:
     return { status: 403, code: 'Forbidden', message: 'Authentication is disabled (no MicrosoftAppId), so only loopback clients may use this endpoint, and not through a proxy.' };
   }
   const parsed = activityBody.safeParse(req.body);
-  if (!parsed.success) return { status: 400, code: 'BadArgument', message: 'the body must be an activity with type, channelId, serviceUrl and conversation.id' };
+  if (!parsed.success) {
+    const where = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || '(body)'))].join(', ');
+    return { status: 400, code: 'BadArgument', message: `not an activity Padoms takes (check: ${where})` };
+  }
   const { channelId, serviceUrl } = parsed.data;
   if (!serviceUrlAllowed(serviceUrl, serviceUrlHosts)) return { status: 403, code: 'Forbidden', message: 'serviceUrl is not an allowed host (BOT_SERVICE_URL_HOSTS)' };
   if (authDisabled && OWN_CHANNELS.has(channelId)) return { status: 403, code: 'Forbidden', message: `channel ${channelId} is served by its own endpoint` };

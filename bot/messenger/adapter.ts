@@ -11,7 +11,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import { silentLogger, type Logger } from '../log.js';
+import { errorFields, silentLogger, type Logger } from '../log.js';
 import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
 import { BoundedMap } from './bounded.js';
 import { LATVIAN_NUMBERS, toMessengerMessages, type FormatOptions } from './format.js';
@@ -146,7 +146,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
       try {
         await this.runMiddleware(new TurnContext(this, activity), logic);
       } catch (err) {
-        this.log.error({ err: errorName(err), recipient: this.hashRecipient(event.senderId), type: activity.type }, 'messenger: turn failed');
+        this.log.error({ err: errorFields(err), recipient: this.hashRecipient(event.senderId), type: activity.type }, 'messenger: turn failed');
       }
     }
   }
@@ -307,10 +307,3 @@ function firstFailure(results: DeliveryResult[]): UndeliveredReason | undefined 
   return undefined;
 }
 
-function errorName(err: unknown): { name: string; code?: string } {
-  if (err instanceof Error) {
-    const code = (err as { code?: unknown }).code;
-    return typeof code === 'string' ? { name: err.name, code } : { name: err.name };
-  }
-  return { name: typeof err };
-}

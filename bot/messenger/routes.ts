@@ -82,7 +82,8 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
       res.sendRaw(200, challenge, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       return;
     }
-    log.warn({ mode: typeof mode === 'string' ? mode.slice(0, 32) : typeof mode }, 'messenger: webhook verification refused');
+    // What was asked for, never the caller's words: a mode other than subscribe is just 'other'.
+    log.warn({ mode: mode === 'subscribe' ? mode : 'other' }, 'messenger: webhook verification refused');
     res.send(403, { error: { code: 'Forbidden', message: 'verification failed' } });
   });
 
