@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
       language: 'lv',
       reason: 'asked',
       reference: { channelId: 'directline', conversation: { id: 'browser-xss' } as ConversationAccount },
-      transcript: [{ type: 'message', from: { id: 'u', role: 'user' }, text: XSS }],
+      transcript: [{ type: 'message', from: { id: 'u', name: '', role: 'user' }, text: XSS }],
     });
     const row = page.locator('#queue tr').first();
     await row.getByRole('button', { name: 'Pieņemt' }).waitFor(); // arrived over SSE, no reload

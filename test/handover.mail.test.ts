@@ -63,8 +63,8 @@ const caseRequest: CaseRequest = {
   contact: { email: 'janis@example.lv' },
   question: 'Kā panākt, lai veikals izdzēš manus datus? <script>alert(1)</script>',
   transcript: [
-    { type: 'message', from: { id: 'u', role: 'user' }, text: 'Veikals neizdzēš manus datus', timestamp: new Date(FRIDAY - 60_000) },
-    { type: 'message', from: { id: 'bot', role: 'bot' }, text: 'Vai vēlaties atstāt jautājumu darbiniekam?', timestamp: new Date(FRIDAY - 30_000) },
+    { type: 'message', from: { id: 'u', name: '', role: 'user' }, text: 'Veikals neizdzēš manus datus', timestamp: new Date(FRIDAY - 60_000) },
+    { type: 'message', from: { id: 'bot', name: 'Padoms', role: 'bot' }, text: 'Vai vēlaties atstāt jautājumu darbiniekam?', timestamp: new Date(FRIDAY - 30_000) },
   ],
 };
 

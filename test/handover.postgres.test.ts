@@ -74,7 +74,7 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('handover on PostgreSQL', ()
       language: 'lv',
       reason: 'asked',
       reference: { channelId: 'directline', conversation: { id: 'pg-conv' } as ConversationAccount },
-      transcript: [{ type: 'message', from: { id: 'u', role: 'user' }, text: 'Palīdzību, lūdzu' }],
+      transcript: [{ type: 'message', from: { id: 'u', name: '', role: 'user' }, text: 'Palīdzību, lūdzu' }],
     });
     expect(position).toBe(1);
     const results = await Promise.all([a.service.accept(anna.value, ticket.id), b.service.accept(janis.value, ticket.id)]);
@@ -96,7 +96,7 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('handover on PostgreSQL', ()
       language: 'lv',
       contact: { phone: '+37120000000' },
       question: 'Lūdzu atzvaniet',
-      transcript: [{ type: 'message', from: { id: 'u', role: 'user' }, text: 'Lūdzu atzvaniet' }],
+      transcript: [{ type: 'message', from: { id: 'u', name: '', role: 'user' }, text: 'Lūdzu atzvaniet' }],
     });
     // Monday + 2 working days: Tuesday, (Wednesday 18 November is a holiday), Thursday.
     expect(dueBy).toEqual(new Date('2026-11-19T21:59:59.999Z'));

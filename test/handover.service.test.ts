@@ -91,9 +91,9 @@ const request = (conversationId: string, language: LanguageCode = 'lv', text = '
   reason: 'not-helped',
   reference: { channelId: 'directline', conversation: { id: conversationId } as ConversationAccount, serviceUrl: 'http://127.0.0.1' },
   transcript: [
-    { type: 'message', from: { id: 'u1', role: 'user' }, text, timestamp: new Date(MONDAY_IN_HOURS - 20_000) },
-    { type: 'message', from: { id: 'bot', role: 'bot' }, text: 'Vai savienot ar darbinieku?', timestamp: new Date(MONDAY_IN_HOURS - 10_000) },
-    { type: 'typing', from: { id: 'bot', role: 'bot' } },
+    { type: 'message', from: { id: 'u1', name: '', role: 'user' }, text, timestamp: new Date(MONDAY_IN_HOURS - 20_000) },
+    { type: 'message', from: { id: 'bot', name: 'Padoms', role: 'bot' }, text: 'Vai savienot ar darbinieku?', timestamp: new Date(MONDAY_IN_HOURS - 10_000) },
+    { type: 'typing', from: { id: 'bot', name: 'Padoms', role: 'bot' } },
   ],
 });
 

@@ -164,7 +164,7 @@ const request = (conversationId: string, language: LanguageCode = 'lv'): Handove
   language,
   reason: 'asked',
   reference: { channelId: 'directline', conversation: { id: conversationId } as ConversationAccount, serviceUrl: 'http://127.0.0.1' },
-  transcript: [{ type: 'message', from: { id: 'u1', role: 'user' }, text: 'Gribu runāt ar cilvēku', timestamp: new Date(IN_HOURS - 5_000) }],
+  transcript: [{ type: 'message', from: { id: 'u1', name: '', role: 'user' }, text: 'Gribu runāt ar cilvēku', timestamp: new Date(IN_HOURS - 5_000) }],
 });
 
 for (const kind of ['memory', 'sqlite'] as const) {

@@ -87,7 +87,7 @@ const request = (conversationId: string, text: string, language: 'lv' | 'en' = '
   language,
   reason: 'asked',
   reference: { channelId: 'directline', conversation: { id: conversationId } as ConversationAccount, serviceUrl: 'http://127.0.0.1' },
-  transcript: [{ type: 'message', from: { id: 'u', role: 'user' }, text, timestamp: new Date(clock.t) }],
+  transcript: [{ type: 'message', from: { id: 'u', name: '', role: 'user' }, text, timestamp: new Date(clock.t) }],
 });
 
 /** Reads server-sent events until `until` is satisfied (or the time is up). */
@@ -352,7 +352,7 @@ describe('cases in the console', () => {
       language: 'lv',
       contact: { email: 'iedzivotajs@example.lv' },
       question: 'Kā dzēst datus? <img src=x onerror=alert(1)>',
-      transcript: [{ type: 'message', from: { id: 'u', role: 'user' }, text: 'Kā dzēst datus?', timestamp: new Date(clock.t) }],
+      transcript: [{ type: 'message', from: { id: 'u', name: '', role: 'user' }, text: 'Kā dzēst datus?', timestamp: new Date(clock.t) }],
     });
     const mail = await arrived; // the app's outbox sends at once
     expect(mail.to).toEqual(['pasts@dvi.gov.lv']);

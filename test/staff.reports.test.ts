@@ -87,7 +87,12 @@ beforeAll(async () => {
     const replies = await c.say(step.say);
     if (step.press !== undefined) await c.press(replies, step.press);
   }
-  const [c2, c3, c4] = ['c2', 'c3', 'c4'].map((id) => citizens.get(id)!);
+  const seeded = (id: string) => {
+    const c = citizens.get(id);
+    if (c === undefined) throw new Error(`SEEDED_STEPS has no conversation ${id}`);
+    return c;
+  };
+  const [c2, c3, c4] = [seeded('c2'), seeded('c3'), seeded('c4')];
 
   // The staff side: a handover accepted after 4 minutes and answered after 6; two cases, one answered.
   const service = site.app.handover.service;

@@ -15,6 +15,16 @@ export interface AxeViolation {
   nodes: { target: unknown[]; html: string; failureSummary?: string }[];
 }
 
+// The callbacks given to page.evaluate/addInitScript run in Chromium, not in Node. The tests are not
+// compiled with the DOM library (it would let Node-side code use `document` and loosen Node's own
+// types), so the few page globals those callbacks touch are declared here, for this module only.
+interface SecurityPolicyViolationEvent { violatedDirective: string; blockedURI: string; sourceFile: string; lineNumber: number }
+declare const document: {
+  readonly activeElement: unknown;
+  addEventListener(type: 'securitypolicyviolation', listener: (e: SecurityPolicyViolationEvent) => void): void;
+};
+declare const window: unknown;
+
 let axeSource: string | undefined;
 
 /**

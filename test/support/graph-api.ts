@@ -111,8 +111,8 @@ export async function startGraphApi(options: { version?: string; token?: string 
       if (problems.length > 0) return problem(problems.join('; '));
       const send = body as SendBody;
       const index = failures.findIndex((f) => f.match(send));
-      if (index >= 0) {
-        const [{ failure }] = failures.splice(index, 1) as [{ failure: Failure }];
+      const failure = index >= 0 ? failures.splice(index, 1)[0]?.failure : undefined;
+      if (failure !== undefined) {
         switch (failure.kind) {
           case 'server-error':
             return error(500, 2, 'An unexpected error has occurred. Please retry your request later.');

@@ -192,6 +192,7 @@ export interface DlActivity {
   type: string;
   text?: string;
   from: { id: string; role?: string };
+  replyToId?: string;
   value?: unknown;
   suggestedActions?: { actions: { title: string; value?: unknown; text?: string; type: string }[] };
 }
