@@ -31,6 +31,7 @@ import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fuse from 'fuse.js';
+import { prng } from '../test/support/prng.js';
 import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles } from '../knowledge/load.js';
 import { buildKnowledge } from '../knowledge/knowledge.js';
 import { MatchIndex, DEFAULT_MATCHER_SETTINGS, type MatchDocument } from '../knowledge/matcher.js';
@@ -57,19 +58,7 @@ const PLAIN_WARMUP = 3;
 const TARGET_P99_MS: Record<number, number> = { 1_000: 1, 20_000: 5 };
 
 // ---------------------------------------------------------------------------------------------
-// Deterministic randomness
-
-/** mulberry32: small, fast, good enough for test data; the same seed gives the same stream. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic randomness (prng from test/support/prng.ts)
 
 type Rand = () => number;
 const int = (rand: Rand, n: number): number => Math.floor(rand() * n);

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { issueToken, tokenKeyFrom } from '../bot/directline/tokens.js';
 import { STREAM_TOKEN_TTL_SECONDS } from '../bot/directline/stream.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { upgradeStatus } from './support/directline.js';
 import { directLine, type DlActivity } from './support/postgres.js';
 
 const TOKEN_SECRET = 'stream-test-secret-0123456789abcdefghij';
@@ -44,22 +45,6 @@ async function listen(url: string, headers: Record<string, string> = {}) {
   return { socket, sets, activities };
 }
 
-/** The HTTP status an upgrade was refused with (or 101 if it was accepted). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url, { headers });
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('unexpected-response', (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.resume();
-      socket.terminate();
-    });
-    socket.once('error', () => {});
-  });
-}
 
 describe('Direct Line WebSocket stream', () => {
   let running: RunningApp;

@@ -6,9 +6,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
 import { TOKEN_KEY_FILE } from '../bot/app.js';
 import { startApp, type RunningApp } from './support/app.js';
+import { upgradeStatus } from './support/directline.js';
 import { channelActivity, directLine, fakeConnector, spawnBot, type BotProcess } from './support/postgres.js';
 
 /** Writes `request` on a raw socket and returns what came back before the server closed (or `waitMs` passed). */
@@ -41,18 +41,6 @@ function upgradeRequest(pathAndQuery: string): string {
   return `GET ${pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
 }
 
-/** Resolves with the HTTP status of a WebSocket upgrade (101 when it opened). */
-function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url, { headers });
-    socket.once('open', () => {
-      socket.close();
-      resolve(101);
-    });
-    socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
-    socket.once('error', () => resolve(0));
-  });
-}
 
 async function streamUrlOf(origin: string, c: { token: string; conversationId: string }): Promise<string> {
   const res = await fetch(`${origin}/v3/directline/conversations/${c.conversationId}`, { headers: { authorization: `Bearer ${c.token}` } });

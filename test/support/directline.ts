@@ -3,6 +3,7 @@
 // the app goes through the store's notifications.
 import { randomBytes } from 'node:crypto';
 import type restify from 'restify';
+import WebSocket from 'ws';
 import { DirectLineAdapter } from '../../bot/directline/adapter.js';
 import { mountDirectLine } from '../../bot/directline/routes.js';
 import { MemoryDirectLineStore } from '../../bot/directline/store.js';
@@ -17,4 +18,21 @@ export function mountInMemoryDirectLine(server: restify.Server, logic: Logic): D
   const adapter = new DirectLineAdapter({ store, log: silentLogger, onAppend: (conversationId) => stream.news(conversationId) });
   mountDirectLine(server, { adapter, logic, tokenKey, log: silentLogger, stream });
   return adapter;
+}
+
+/** The HTTP status an upgrade was refused with (or 101 if it was accepted). */
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => {
+      socket.close();
+      resolve(101);
+    });
+    socket.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+      socket.terminate();
+    });
+    socket.once('error', () => {});
+  });
 }

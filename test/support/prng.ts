@@ -1,0 +1,13 @@
+// Deterministic randomness for test data and benchmarks: the same seed gives the same stream.
+
+/** mulberry32: small, fast, good enough to pick digits and questions. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
