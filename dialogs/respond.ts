@@ -328,14 +328,19 @@ function languageButtons(deps: TurnDeps, current: LanguageCode): { code: Languag
     .map((code) => ({ code, title: languageT(deps, code)(`button.${code}`) }));
 }
 
-/** R3: said in the citizen's language where we have that one message, with the offered languages. */
+/**
+ * R3: said in the citizen's language where we have that one message, with the offered languages;
+ * in a language we have no text for, in English and in Latvian, the state language.
+ */
 function notOffered(deps: TurnDeps, detected: string): Reply {
   const offered = deps.offeredLanguages();
-  const hasMessage = deps.texts.hasLanguageText(detected, 'notOffered');
-  const t = languageT(deps, hasMessage ? detected : 'en');
-  const listLanguage = hasMessage ? detected : 'en';
-  const others = new Intl.ListFormat(listLanguage, { type: 'conjunction' }).format(offered.filter((l) => l !== 'lv').map((l) => t(`names.${l}`)));
-  const reply = MessageFactory.text(others === '' ? t('notOffered_latvianOnly') : t('notOffered', { others }));
+  const sayIn = (language: string) => {
+    const t = languageT(deps, language);
+    const others = new Intl.ListFormat(language, { type: 'conjunction' }).format(offered.filter((l) => l !== 'lv').map((l) => t(`names.${l}`)));
+    return others === '' ? t('notOffered_latvianOnly') : t('notOffered', { others });
+  };
+  const languages = deps.texts.hasLanguageText(detected, 'notOffered') ? [detected] : ['en', 'lv'];
+  const reply = MessageFactory.text(languages.map(sayIn).join('\n\n'));
   reply.suggestedActions = {
     to: [],
     actions: offered.map((code) => replies.button(languageT(deps, code)(`button.${code}`), { action: 'language', to: code })),

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next from 'i18next';
 import { describe, expect, it } from 'vitest';
-import { DETECTABLE_LANGUAGES, detectLanguage } from '../bot/language/detect.js';
+import { DETECTABLE_LANGUAGES, NAMED_LANGUAGES, detectLanguage } from '../bot/language/detect.js';
 import { ELD_VERSION, SUBSET_LANGUAGES, ngramsData } from '../bot/language/eld-subset/ngrams.js';
 import { requestedLanguage } from '../bot/language/request.js';
-import { loadEldMedium, subsetNgrams } from '../scripts/build-eld-subset.js';
+import { loadEldDatabase, subsetNgrams } from '../scripts/build-eld-subset.js';
 import { LANGUAGE_SAMPLES, type LanguageSample } from './language-samples.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -85,8 +85,9 @@ describe('detectLanguage', () => {
     expect(detected.language).toMatch(/^[a-z]{2}$/);
   });
 
-  it("uses eld's medium database cut to exactly these languages (else: node --import tsx scripts/build-eld-subset.ts)", async () => {
-    const { data, version } = await loadEldMedium();
+  it("uses eld's database with every language it knows (else: node --import tsx scripts/build-eld-subset.ts)", async () => {
+    const { data, version } = await loadEldDatabase();
+    expect([...DETECTABLE_LANGUAGES].sort()).toEqual(Object.values(data.languages).sort());
     expect(ELD_VERSION).toBe(version);
     expect([...SUBSET_LANGUAGES].sort()).toEqual([...DETECTABLE_LANGUAGES].sort());
     expect(ngramsData).toEqual(subsetNgrams(data, DETECTABLE_LANGUAGES));
@@ -166,11 +167,11 @@ describe('locales/<lng>/language.json', () => {
   const lvKeys = keys(read('lv'));
 
   it('the lv file names every language and every button', () => {
-    for (const code of DETECTABLE_LANGUAGES) expect(lvKeys).toEqual(expect.arrayContaining([`names.${code}`, `button.${code}`]));
+    for (const code of NAMED_LANGUAGES) expect(lvKeys).toEqual(expect.arrayContaining([`names.${code}`, `button.${code}`]));
     expect(lvKeys).toEqual(expect.arrayContaining(['notOffered', 'notOffered_latvianOnly', 'switched']));
   });
 
-  it.each(DETECTABLE_LANGUAGES)('%s has every key of the lv file, each non-empty', (lng) => {
+  it.each(NAMED_LANGUAGES)('%s has every key of the lv file, each non-empty', (lng) => {
     const texts = read(lng);
     expect(keys(texts).sort()).toEqual([...lvKeys].sort());
     for (const key of lvKeys) {
@@ -179,7 +180,7 @@ describe('locales/<lng>/language.json', () => {
     }
   });
 
-  it.each(DETECTABLE_LANGUAGES)('%s: buttons carry the same endonyms as lv; only notOffered interpolates {{others}}', (lng) => {
+  it.each(NAMED_LANGUAGES)('%s: buttons carry the same endonyms as lv; only notOffered interpolates {{others}}', (lng) => {
     const texts = read(lng);
     expect(texts['button']).toEqual(read('lv')['button']);
     expect(texts['notOffered']).toContain('{{others}}');
@@ -190,7 +191,7 @@ describe('locales/<lng>/language.json', () => {
   it('works through i18next: interpolation and the latvianOnly context', async () => {
     const instance = i18next.createInstance();
     await instance.init({
-      resources: Object.fromEntries(DETECTABLE_LANGUAGES.map((lng) => [lng, { language: read(lng) }])),
+      resources: Object.fromEntries(NAMED_LANGUAGES.map((lng) => [lng, { language: read(lng) }])),
       lng: 'lv',
       fallbackLng: false,
       ns: ['language'],
@@ -247,5 +248,65 @@ describe('accuracy over message sets (3+ words)', () => {
     expect(accuracy).toBeGreaterThanOrEqual(0.97);
     const plainLatvian = eligible.filter((s) => s.language === 'lv' && !LATVIAN_DIACRITICS.test(s.q));
     expect(plainLatvian.filter((s) => detectLanguage(s.q).language !== 'lv').map((s) => s.q)).toEqual([]);
+  });
+});
+
+// Questions a foreigner might send, in languages the agency does not offer and the bot has no texts
+// for: each must be recognised as its own language, never as Latvian (a detector that knew only nine
+// languages took Spanish and Italian for Latvian).
+const NOT_OFFERED: readonly [string, string][] = [
+  ['es', '¿Cómo puedo presentar una queja sobre el uso de mis datos personales?'],
+  ['es', 'como puedo borrar mis datos de una tienda online'],
+  ['it', 'Come posso presentare un reclamo sul trattamento dei miei dati personali?'],
+  ['it', 'il mio vicino ha messo una telecamera che riprende il mio giardino'],
+  ['pt', 'Como posso apresentar uma reclamação sobre os meus dados pessoais?'],
+  ['ro', 'Cum pot depune o plângere privind prelucrarea datelor mele personale?'],
+  ['nl', 'Hoe kan ik een klacht indienen over het gebruik van mijn persoonsgegevens?'],
+  ['sv', 'Hur kan jag klaga på hur ett företag behandlar mina personuppgifter?'],
+  ['no', 'Hvordan kan jeg klage på at et firma deler opplysningene mine?'],
+  ['da', 'Hvordan kan jeg klage over at en virksomhed deler mine oplysninger?'],
+  ['fi', 'Miten voin tehdä valituksen henkilötietojeni käsittelystä?'],
+  ['cs', 'Jak mohu podat stížnost na zpracování mých osobních údajů?'],
+  ['sk', 'Ako môžem podať sťažnosť na spracúvanie mojich osobných údajov?'],
+  ['hu', 'Hogyan tehetek panaszt a személyes adataim kezelése miatt?'],
+  ['tr', 'Kişisel verilerimin işlenmesiyle ilgili nasıl şikayette bulunabilirim?'],
+  ['el', 'Πώς μπορώ να υποβάλω καταγγελία για τα προσωπικά μου δεδομένα;'],
+  ['bg', 'Как мога да подам жалба за обработването на личните ми данни?'],
+  ['hr', 'Kako mogu podnijeti pritužbu zbog obrade mojih osobnih podataka?'],
+  ['sl', 'Kako lahko vložim pritožbo glede obdelave mojih osebnih podatkov?'],
+  ['sq', 'Si mund të bëj një ankesë për përpunimin e të dhënave të mia personale?'],
+  ['ca', 'Com puc presentar una queixa sobre el tractament de les meves dades personals?'],
+  ['zh', '我怎样才能投诉公司滥用我的个人数据？'],
+  ['ja', '個人データの取り扱いについて苦情を申し立てるにはどうすればよいですか？'],
+  ['ar', 'كيف يمكنني تقديم شكوى بشأن معالجة بياناتي الشخصية؟'],
+  ['hi', 'मैं अपने व्यक्तिगत डेटा के दुरुपयोग की शिकायत कैसे कर सकता हूँ?'],
+  ['vi', 'Làm thế nào để tôi khiếu nại về việc xử lý dữ liệu cá nhân của mình?'],
+  ['he', 'איך אני יכול להגיש תלונה על השימוש בנתונים האישיים שלי?'],
+  ['ko', '개인정보 처리에 대해 어떻게 불만을 제기할 수 있나요?'],
+];
+
+describe('languages the bot has no texts for', () => {
+  // Danish and Norwegian Bokmål are close enough to be told apart only on longer texts.
+  const SAME_FAMILY: Record<string, readonly string[]> = { no: ['no', 'da'], da: ['da', 'no'] };
+
+  it.each(NOT_OFFERED)('%s: %s', (language, text) => {
+    const detected = detectLanguage(text);
+    expect(SAME_FAMILY[language] ?? [language]).toContain(detected.language);
+    expect(detected.reliable).toBe(true);
+  });
+
+  it('are answered in English and in Latvian, with the offered languages to choose from', async () => {
+    const { createInProcessBot } = await import('../bot/cli/in-process.js');
+    const bot = createInProcessBot({ LOG_LEVEL: 'silent' });
+    try {
+      const { decision, replies } = await bot.say(NOT_OFFERED[0]![1], 'c-es');
+      expect(decision?.decision).toEqual({ kind: 'language', detected: 'es' });
+      const text = String(replies[0]?.text ?? '');
+      expect(text).toContain(String((JSON.parse(readFileSync(path.join(root, 'locales/en/language.json'), 'utf8')) as { notOffered: string }).notOffered.split('.')[0]));
+      expect(text).toContain(String((JSON.parse(readFileSync(path.join(root, 'locales/lv/language.json'), 'utf8')) as { notOffered: string }).notOffered.split(' – ')[0]));
+      expect(replies[0]?.suggestedActions?.actions.map((a) => (a.value as { to?: string }).to)).toEqual(expect.arrayContaining(['lv']));
+    } finally {
+      await bot.close();
+    }
   });
 });

@@ -1,15 +1,19 @@
 // Detects the language of a citizen's message among the languages an agency may meet (rule R3).
-// eld with its 'medium' database (same accuracy as 'large' on our test sets) cut down to DETECTABLE_LANGUAGES by
-// scripts/build-eld-subset.ts: the same scores, but ~+20 MB RSS and <0.1 s to load instead of ~+180 MB and ~0.45 s.
+// eld with its 'extrasmall' database and every one of its 60 languages, stored as JSON text by
+// scripts/build-eld-subset.ts: +25 MB RSS. A database cut to the nine languages we have texts for made every other
+// language look like one of the nine (Spanish and Italian were taken for Latvian).
 import type { eld as EldEntry } from 'eld';
-import { ngramsData, type EldNgramsData } from './eld-subset/ngrams.js';
+import { SUBSET_LANGUAGES, ngramsData, type EldNgramsData } from './eld-subset/ngrams.js';
 
-/** ISO 639-1 codes the detector chooses among; anything else is reported as the closest of these. */
-export const DETECTABLE_LANGUAGES = ['lv', 'en', 'ru', 'uk', 'de', 'lt', 'et', 'pl', 'fr'] as const;
-export type DetectableLanguage = (typeof DETECTABLE_LANGUAGES)[number];
+/** ISO 639-1 codes the detector chooses among: every language eld knows. */
+export const DETECTABLE_LANGUAGES: readonly string[] = SUBSET_LANGUAGES;
+
+/** Languages the bot has texts for and whose names citizens may ask for ("vai var krieviski?"). */
+export const NAMED_LANGUAGES = ['lv', 'en', 'ru', 'uk', 'de', 'lt', 'et', 'pl', 'fr'] as const;
+export type NamedLanguage = (typeof NAMED_LANGUAGES)[number];
 
 /** The state language: what we report (unreliably) when a message has nothing to detect. */
-export const DEFAULT_LANGUAGE: DetectableLanguage = 'lv';
+export const DEFAULT_LANGUAGE: NamedLanguage = 'lv';
 
 export type Detected = { language: string; reliable: boolean };
 
@@ -30,11 +34,28 @@ detector.setLanguageSubset([...DETECTABLE_LANGUAGES]);
 /** Below these, any detector is guessing (eld gets ~25% of one-word messages wrong). */
 const MIN_WORDS = 3;
 const MIN_LETTERS = 12;
+const MIN_IDEOGRAPHS = 6;
 /**
  * eld scores are 0..1; a smaller lead over the runner-up is a coin toss. (eld 2.1's own isReliable() means to check
  * this too, but compares the top score with the runner-up's language index, so we measure the margin ourselves.)
  */
 const MIN_MARGIN = 0.03;
+/**
+ * Languages eld's scores often cannot tell apart on a short message. None has texts here, so which
+ * of a family it is matters less than that it is not Latvian. Latvian's own neighbours are left out:
+ * the Baltic evidence below decides those.
+ */
+const FAMILIES: readonly ReadonlySet<string>[] = [
+  new Set(['da', 'no', 'sv']),
+  // Cyrillic East and South Slavic: Russian and Ukrainian are told apart by their letters first (below).
+  new Set(['bg', 'sr', 'ru', 'uk', 'be']),
+  new Set(['hr', 'sr', 'sl']),
+  new Set(['cs', 'sk']),
+  new Set(['es', 'ca', 'pt']),
+  new Set(['hi', 'mr']),
+  new Set(['ms', 'tl']),
+];
+
 /** Latvian must score at least this fraction of the Lithuanian/Estonian winner to be reconsidered. */
 const BALTIC_CLOSE = 0.75;
 /** ...and this fraction for the reconsidered answer to count as reliable without Latvian evidence. */
@@ -42,9 +63,11 @@ const BALTIC_CLOSE_RELIABLE = 0.85;
 
 export function detectLanguage(text: string): Detected {
   const clean = removeNonWords(text);
-  const words = clean.toLowerCase().match(/\p{L}+(?:['’ʼ]\p{L}+)*/gu) ?? [];
+  const words = clean.toLowerCase().match(/\p{L}[\p{L}\p{M}]*(?:['’ʼ]\p{L}[\p{L}\p{M}]*)*/gu) ?? [];
   const letters = words.reduce((n, w) => n + (w.match(/\p{L}/gu)?.length ?? 0), 0);
-  const longEnough = words.length >= MIN_WORDS && letters >= MIN_LETTERS;
+  // Chinese and Japanese put no spaces between words: there, the characters count.
+  const ideographs = clean.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu)?.length ?? 0;
+  const longEnough = (words.length >= MIN_WORDS && letters >= MIN_LETTERS) || ideographs >= MIN_IDEOGRAPHS;
   if (words.length === 0) return { language: DEFAULT_LANGUAGE, reliable: false };
 
   const result = detector.detect(clean);
@@ -53,23 +76,35 @@ export function detectLanguage(text: string): Detected {
   if (!first) return { language: DEFAULT_LANGUAGE, reliable: false };
   const [top, topScore] = first;
 
-  if (top === 'ru' || top === 'uk') {
+  // Short Russian and Ukrainian also score as Belarusian: the alphabet and function words decide
+  // between the two we have texts for.
+  if (CYRILLIC_LANGUAGES.has(top)) {
     const decided = cyrillicByEvidence(clean, words);
     if (decided) return { language: decided, reliable: longEnough };
   }
 
-  if (isBalticRival(top)) {
+  // Russian scored as Bulgarian or Serbian: its own letters or words say so, where theirs do not.
+  if ((top === 'bg' || top === 'sr') && russianNotSouthSlavic(clean, words)) return { language: 'ru', reliable: longEnough };
+
+  if (top !== 'lv' && !NON_LATIN.test(clean)) {
     const lvScore = ranked.find(([lang]) => lang === 'lv')?.[1] ?? 0;
     const ratio = lvScore / topScore;
     if (ratio >= BALTIC_CLOSE) {
       const { latvian, other } = balticEvidence(words);
-      if (latvian >= other) {
+      // Lithuanian and Estonian look most like Latvian without diacritics: a tie goes to Latvian, and
+      // so it does against any language Latvian scores nearly as high as. Otherwise Latvian evidence
+      // must outweigh the other language's.
+      if (isBalticRival(top) || ratio >= BALTIC_CLOSE_RELIABLE ? latvian >= other : latvian > other) {
         return { language: 'lv', reliable: longEnough && (latvian > other || ratio >= BALTIC_CLOSE_RELIABLE) };
       }
     }
   }
 
-  const margin = topScore - (second?.[1] ?? 0);
+  // A close relative as runner-up (Danish and Norwegian, Hindi and Marathi) says which family the
+  // message is in; the lead that counts is over the best language outside it.
+  const family = FAMILIES.find((f) => f.has(top));
+  const rival = family === undefined ? second : ranked.find(([lang]) => !family.has(lang));
+  const margin = topScore - (rival?.[1] ?? 0);
   const clearLead = margin >= MIN_MARGIN || (top === 'lv' && isBalticRival(second?.[0]) && latvianWins(words));
   return { language: top, reliable: longEnough && result.isReliable() && clearLead };
 }
@@ -113,6 +148,16 @@ function cyrillicByEvidence(text: string, words: readonly string[]): 'ru' | 'uk'
   return null;
 }
 
+/** Russian words that Bulgarian and Serbian do not share ("как", "да" they do). */
+const RU_NOT_SOUTH_SLAVIC = new Set([...RU_WORDS].filter((w) => !['как', 'да', 'ли', 'мой', 'мое'].includes(w)));
+
+function russianNotSouthSlavic(text: string, words: readonly string[]): boolean {
+  const lower = text.toLowerCase();
+  // Serbian ђ ј љ њ ћ џ; Bulgarian ъ as a vowel (Russian writes it only before е ё ю я).
+  if (/[ђјљњћџ]|ъ(?![еёюя])/u.test(lower)) return false;
+  return /[ыэё]/u.test(lower) || words.some((w) => RU_NOT_SOUTH_SLAVIC.has(w));
+}
+
 // ---- Latvian typed without diacritics --------------------------------------------------------------
 // eld learned Latvian with its diacritics; "kada ir jusu adrese" loses them and then looks Lithuanian
 // ("kada", "ir", "jūsų" are Lithuanian words too). When Lithuanian or Estonian wins only narrowly over
@@ -127,6 +172,7 @@ const LV_WORDS = new Set([
   'cik', 'kapec', 'ludzu', 'lugums', 'paldies', 'labdien', 'mans', 'mana', 'manu', 'mani', 'manus', 'manas',
   'savu', 'savus', 'savas', 'kads', 'kadi', 'kadu', 'kadas', 'kadus', 'esmu', 'esam', 'esat', 'vins', 'vina',
   'vinu', 'vajag', 'nekas', 'neviens', 'gribu', 'gribetu', 'velos', 'so', 'sodien', 'rit', 'tiek', 'tika', 'bija',
+  'kur', 'kad', 'kada', 'jusu', 'musu', 'talak',
 ]);
 /** Diacritic-free Lithuanian words that are not Latvian words. */
 const LT_WORDS = new Set([
@@ -142,8 +188,14 @@ const ET_WORDS = new Set([
 
 /** Letters only Latvian has among lv/lt/et (š č ž ū are shared with Lithuanian). */
 const LATVIAN_LETTERS = /[āēīģķļņ]/u;
-/** Letters and sequences native Latvian words never have: Lithuanian ą ę ė į ų y, uo; Estonian õ ä ö ü, long vowels. */
-const NON_LATVIAN = /[qwxyąęėįųõäöü]|uo|aa|oo|uu|ii|(?<!i)ee/u;
+/**
+ * Letters and sequences native Latvian words never have: Lithuanian ą ę ė į ų y, uo; Estonian õ ä ö ü, long vowels;
+ * the accents and letters of the other European languages (é, ñ, ç, å, ø, ß …).
+ */
+const NON_LATVIAN = /[qwxyąęėįųõäöüáàâãéèêëíìîïóòôúùûñçåæøßœőűăşţșțğıłńśźżřůěďťľĺŕ]|uo|aa|oo|uu|ii|(?<!i)ee/u;
+/** A script other than Latin: Latvian evidence does not apply. */
+const NON_LATIN = /[^\p{Script=Latin}\p{Script=Common}\p{Script=Inherited}]/u;
+const CYRILLIC_LANGUAGES = new Set(['ru', 'uk', 'be']);
 /**
  * Latvian endings that Lithuanian and Estonian words do not have: the masculine nominative -s straight after a
  * consonant (birojs, kads, lēmums) — but not -ks/-ts/-ps/-ss, which Estonian has — and the infinitive or

@@ -3,7 +3,7 @@
 // request (please, can we speak, runāsim, можно, ...). "Vai dokumentam jābūt latviešu valodā?" mentions a
 // language but asks about a document, so it is not a request.
 // Type-only import: recognising a request must not load eld's n-gram database.
-import type { DetectableLanguage } from './detect.js';
+import type { NamedLanguage } from './detect.js';
 
 /** Longer messages are questions that happen to mention a language, not requests to switch. */
 const MAX_WORDS = 10;
@@ -12,7 +12,7 @@ const MAX_WORDS = 10;
 // ("in English", "latviešu valodā", "на русском языке", "auf Deutsch", "po polsku", "eesti keeles").
 // Written in normalised form: lower case, Latin diacritics removed, ł → l; Cyrillic unchanged.
 const RU_HYPHEN = '[- ]?';
-const NAMES: Record<DetectableLanguage, readonly string[]> = {
+const NAMES: Record<NamedLanguage, readonly string[]> = {
   lv: [
     'latviski', 'latviesu(?: valod[au])?', 'latvian', 'latvian language',
     `по${RU_HYPHEN}латышски`, '(?:на )?латышском(?: языке)?', 'латышский(?: язык)?',
@@ -73,7 +73,7 @@ const NAMES: Record<DetectableLanguage, readonly string[]> = {
 };
 
 /** A message that is nothing but a language code ("EN", "ru?") is a request too. */
-const CODES = new Map<string, DetectableLanguage>([
+const CODES = new Map<string, NamedLanguage>([
   ['lv', 'lv'], ['lat', 'lv'], ['en', 'en'], ['eng', 'en'], ['ru', 'ru'], ['rus', 'ru'], ['ua', 'uk'], ['ukr', 'uk'],
   ['de', 'de'], ['ger', 'de'], ['lt', 'lt'], ['lit', 'lt'], ['et', 'et'], ['ee', 'et'], ['est', 'et'], ['pl', 'pl'],
   ['fr', 'fr'], ['fra', 'fr'],
@@ -129,10 +129,10 @@ const FRAME_WORDS = new Set(
 
 const LETTER_BEFORE = '(?<![\\p{L}])';
 const LETTER_AFTER = '(?![\\p{L}])';
-const NAME_PATTERNS: ReadonlyArray<readonly [DetectableLanguage, RegExp]> = Object.entries(NAMES).map(
+const NAME_PATTERNS: ReadonlyArray<readonly [NamedLanguage, RegExp]> = Object.entries(NAMES).map(
   ([language, names]) =>
     [
-      language as DetectableLanguage,
+      language as NamedLanguage,
       new RegExp(`${LETTER_BEFORE}(?:${names.map((name) => normalise(name)).join('|')})${LETTER_AFTER}`, 'gu'),
     ] as const,
 );
@@ -147,7 +147,7 @@ export function requestedLanguage(text: string): string | null {
   const [only] = words;
   if (words.length === 1 && only !== undefined && CODES.has(only)) return CODES.get(only) ?? null;
 
-  let requested: DetectableLanguage | null = null;
+  let requested: NamedLanguage | null = null;
   let rest = message;
   for (const [language, pattern] of NAME_PATTERNS) {
     const without = rest.replace(pattern, ' ');
