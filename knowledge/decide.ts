@@ -29,8 +29,14 @@ export interface DecisionSettings {
   clarifyMax: number;
   /** An authority must beat the agency's best entry's rank by this much to refer … */
   referMargin: number;
-  /** … and score at least this. */
+  /** … and score at least this, … */
   referMin: number;
+  /**
+   * … or at least this when it is also clearly the one meant (confidence at least
+   * referConfidence): fewer phrasings give lower coverage, not a less clear choice.
+   */
+  referMinConfident: number;
+  referConfidence: number;
   /** A built-in intent (handover) wins at this score. */
   intentMin: number;
   /** A clause of a longer message counts on its own at this score (partly-in-competence questions). */
@@ -48,6 +54,10 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   clarifyMax: 3,
   referMargin: 0.05,
   referMin: 0.4,
+  // Off (the same floor as referMin): lower, it referred off-topic questions by a word shared by
+  // chance ("the capital of Australia" to the Register of Enterprises) on the tuning set.
+  referMinConfident: 0.4,
+  referConfidence: 0.5,
   intentMin: 0.5,
   clauseMin: 0.35,
 };
@@ -189,7 +199,8 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
   const bestAuthority = results.find((r) => r.kind === 'authority');
   const entryRank = bestEntry?.rank ?? 0;
 
-  if (bestAuthority && bestAuthority.score >= s.referMin && bestAuthority.rank >= entryRank + s.referMargin) {
+  const authorityFits = bestAuthority !== undefined && (bestAuthority.score >= s.referMin || (bestAuthority.score >= s.referMinConfident && bestAuthority.confidence >= s.referConfidence));
+  if (bestAuthority && authorityFits && bestAuthority.rank >= entryRank + s.referMargin) {
     const authority = knowledge.authorities.get(bestAuthority.id)!;
     return { kind: 'refer', authority, referrals: [authority], emergency: false };
   }
