@@ -10,13 +10,13 @@
 // --no-build: use its dist/ as it is; --tsx: run bot/main.ts through tsx instead of dist/;
 // --every N: send every Nth corpus message only (the vitest check sends a sample); --keep: leave
 // DATA_DIR in place to look at a leak.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { spawnBot, type BotProcess } from '../test/support/postgres.js';
 import { CORPUS, MASKS, type CorpusMessage, type Planted, type PlantedKind } from '../test/fixtures/redaction/corpus.js';
 
 export interface ProbeOptions {
@@ -221,9 +221,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     }
 
     const running = scanDirectory(dataDir, plantedAll, '(running) ');
-    const serverExit = await server.stop();
+    await server.stop();
+    const serverExit = await server.exited;
     const after = scanDirectory(dataDir, plantedAll, '');
-    const log = Buffer.concat([server.stdout(), server.stderr()]);
+    const log = Buffer.from(server.stdout() + server.stderr(), 'utf8');
     const leaksInLog = scanBytes(log, plantedAll, 'server log');
     const planted: Record<PlantedKind, number> = { 'personal-code': 0, card: 0, iban: 0 };
     for (const p of new Map(plantedAll.map((p) => [`${p.kind}:${p.written}`, p])).values()) planted[p.kind]++;
@@ -326,73 +327,17 @@ function jsonEscape(text: string): string {
 
 // ---- The server and its clients ----
 
-interface RunningServer {
-  origin: string;
-  stdout(): Buffer;
-  stderr(): Buffer;
-  /** SIGTERM, wait; resolves with the exit code (repeat calls are harmless). */
-  stop(): Promise<number | null>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(options: ProbeOptions, dataDir: string): Promise<RunningServer> {
-  const port = await freePort();
-  const args = options.entry === 'dist' ? ['dist/bot/main.js'] : ['--import', 'tsx', 'bot/main.ts'];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: options.root,
-    env: {
-      PATH: process.env['PATH'] ?? '',
-      HOME: process.env['HOME'] ?? tmpdir(),
+function startServer(options: ProbeOptions, dataDir: string): Promise<BotProcess> {
+  return spawnBot(
+    {
       DATA_DIR: dataDir,
-      PORT: String(port),
       LOG_LEVEL,
-      KNOWLEDGE_HOT_RELOAD: 'false',
       RATE_LIMIT_IP_PER_MINUTE: '0',
       RATE_LIMIT_CHANNEL_IP_PER_MINUTE: '0',
       RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let ended = false;
-  void exited.then(() => (ended = true));
-  const origin = `http://127.0.0.1:${port}`;
-  const server: RunningServer = {
-    origin,
-    stdout: () => Buffer.concat(out),
-    stderr: () => Buffer.concat(err),
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
-    },
-  };
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (ended) throw new Error(`the server ended before it was ready:\n${server.stderr().toString('utf8')}`);
-    try {
-      if ((await fetch(`${origin}/readyz`)).status === 200) return server;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  await server.stop();
-  throw new Error(`the server was not ready after 60 s:\n${server.stderr().toString('utf8')}`);
+    { cwd: options.root, entry: options.entry },
+  );
 }
 
 function directLine(origin: string) {

@@ -138,6 +138,8 @@ export interface BotProcess {
   origin: string;
   port: number;
   child: ChildProcess;
+  /** What the process wrote to stdout (its JSON log). */
+  stdout(): string;
   /** What the process wrote to stderr (configuration errors, crashes). */
   stderr(): string;
   /** Resolves with the exit code once the process has ended. */
@@ -148,25 +150,44 @@ export interface BotProcess {
   kill(): Promise<void>;
 }
 
-/** Starts `node --import tsx bot/main.ts` with `env` on a free port and waits for /readyz. */
-export async function spawnBot(env: Record<string, string>, options: { waitReady?: boolean } = {}): Promise<BotProcess> {
+export interface SpawnOptions {
+  waitReady?: boolean;
+  /** The checkout to run (another one, to compare before a change); default: this project. */
+  cwd?: string;
+  /** `tsx`: bot/main.ts from the sources; `dist`: the compiled dist/bot/main.js (build first). */
+  entry?: 'tsx' | 'dist';
+}
+
+/** Starts the bot (`node --import tsx bot/main.ts` by default) with `env` on a free port and waits for /readyz. */
+export async function spawnBot(env: Record<string, string>, options: SpawnOptions = {}): Promise<BotProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
-    cwd: path.resolve(import.meta.dirname, '../..'),
+  const args = options.entry === 'dist' ? ['dist/bot/main.js'] : ['--import', 'tsx', 'bot/main.ts'];
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? path.resolve(import.meta.dirname, '../..'),
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', LOG_LEVEL: 'warn', KNOWLEDGE_HOT_RELOAD: 'false', ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString('utf8');
-  });
+  // Chunks kept as bytes and decoded whole: a character split between two chunks stays intact.
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const origin = `http://127.0.0.1:${port}`;
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     await exited;
   };
-  const bot: BotProcess = { origin, port, child, stderr: () => stderr, exited, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
+  const bot: BotProcess = {
+    origin,
+    port,
+    child,
+    stdout: () => Buffer.concat(out).toString('utf8'),
+    stderr: () => Buffer.concat(err).toString('utf8'),
+    exited,
+    stop: () => end('SIGTERM'),
+    kill: () => end('SIGKILL'),
+  };
   if (options.waitReady ?? true) await waitReady(bot);
   return bot;
 }
