@@ -212,6 +212,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     perConversationPerMinute: config.RATE_LIMIT_CONVERSATION_PER_MINUTE,
     trustProxyHops: config.TRUST_PROXY_HOPS,
   });
+  const admitDirectLineConversation = (conversationId: string) => limits.conversation(`dl:${conversationId}`);
   const stream = mountDirectLineStream(server, {
     store: store.directLine,
     tokenKey,
@@ -219,7 +220,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // "Resync" (the notification connection came back): every stream looks for what it missed.
     onNews: (listener) => store.subscribe(DIRECTLINE_NEWS_CHANNEL, (n) => listener(n.kind === 'message' ? n.payload : undefined)),
     admit: limits.upgrade,
-    admitConversation: (conversationId) => limits.conversation(`dl:${conversationId}`),
+    admitConversation: admitDirectLineConversation,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     log,
     now,
@@ -233,7 +234,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     log,
     now,
     stream,
-    admitConversation: (conversationId) => limits.conversation(`dl:${conversationId}`),
+    admitConversation: admitDirectLineConversation,
   });
   // After Direct Line's own pre-handler, so a 429 carries its CORS header and the browser can read Retry-After.
   server.pre(limits.pre);

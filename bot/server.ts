@@ -26,7 +26,7 @@ export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Serv
 /**
  * Every endpoint we serve reads JSON. restify's body parser would otherwise accept multipart bodies
  * (written to disk, past the size limit) and count compressed bodies before inflating them.
- * Direct Line routes apply the same rule with their own error codes (bot/directline/routes.ts).
+ * Direct Line routes apply the content-type rule with their own error codes (bot/directline/routes.ts).
  */
 function jsonBodiesOnly(req: restify.Request, res: restify.Response, next: restify.Next): void {
   // Any request, with a body or not: restify starts inflating on the header alone, and an empty

@@ -102,7 +102,8 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
   };
 
   // Runs before routing and body parsing: CORS, and refusing bodies we would never read (uploads,
-  // multipart, compressed) before restify's body parser buffers them or writes them to disk.
+  // multipart) before restify's body parser buffers them or writes them to disk. Compressed requests
+  // are refused for every path by the server itself (bot/server.ts).
   server.pre(function directLinePre(req: restify.Request, res: restify.Response, next: restify.Next) {
     const path = req.getPath();
     if (path !== DIRECTLINE_BASE && !path.startsWith(`${DIRECTLINE_BASE}/`)) return next();
@@ -117,11 +118,6 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     directLineErrorShape(res);
     if (/^\/v3\/directline\/conversations\/[^/]+\/upload\/?$/.test(path)) {
       sendFailure(res, { status: 415, code: 'UploadNotSupported', message: 'uploads not supported' });
-      return next(false);
-    }
-    const encoding = req.header('content-encoding', 'identity').toLowerCase();
-    if (encoding !== 'identity') {
-      sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'compressed request bodies are not accepted' });
       return next(false);
     }
     const hasBody = Number(req.header('content-length', '0')) > 0 || req.header('transfer-encoding', '') !== '';
