@@ -11,6 +11,7 @@ import type restify from 'restify';
 import { ConfigError, type Config } from './config.js';
 import { createLogger, errorFields, type Logger } from './log.js';
 import { createServer } from './server.js';
+import { trackConnections } from './http/drain.js';
 import { AZURE_SERVICE_URL_HOSTS, BotFrameworkAdapter, LOCAL_SERVICE_URL_HOSTS, mountBotFramework } from './http/bot-framework.js';
 import { loadTexts, type Texts } from './i18n.js';
 import { PadomsBot } from './padoms-bot.js';
@@ -169,6 +170,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const logic = (context: TurnContext) => bot.run(context);
 
   const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log });
+  const drain = trackConnections(server.server);
   // First of all handlers, so that errors, 404s and 429s carry the headers too.
   server.pre(securityHeaders());
   // Then every request waits for its turn, a few per event-loop iteration (see fair-start.ts): a
@@ -313,17 +315,21 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     deleteConversation: deleteEverywhere,
     useRecordingMiddleware: record,
     async close() {
+      drain.begin(); // new connections go to the next instance from here on
       await handover.close(); // staff side: ends console streams, stops its timers
       retention.stop();
       knowledge.close();
       await stream.close();
-      server.close();
       // Webhook events already accepted are finished before the database closes under them.
       await messenger?.idle();
+      await drain.finished(HTTP_DRAIN_MS);
       await store.close();
     },
   };
 }
+
+/** How long requests under way at shutdown get to finish before their connections are cut. */
+const HTTP_DRAIN_MS = 5_000;
 
 /** Readiness must answer quickly even when the database hangs: a slow ping counts as down. */
 const READY_TIMEOUT_MS = 2_000;

@@ -1,5 +1,7 @@
 // The real app over HTTP on loopback: health, readiness, the guarded Bot Framework endpoint, and a
 // full Direct Line turn answered from the demo agency's knowledge.
+import http from 'node:http';
+import net, { type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type RunningApp } from './support/app.js';
@@ -104,5 +106,44 @@ describe('a Direct Line conversation with the real bot', () => {
     const other = (await (await fetch(`${dl}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
     const forbidden = await fetch(url, { headers: { authorization: `Bearer ${other.token}` } });
     expect(forbidden.status).toBe(403);
+  });
+});
+
+describe('shutdown (a deployment)', () => {
+  it('closes kept-alive connections, so a client reaches the next instance instead of a closed database', async () => {
+    const own = await startApp();
+    const url = new URL(own.origin);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; connection: string | undefined; socket: Socket }>((resolve, reject) => {
+        const req = http.get({ host: url.hostname, port: url.port, path: '/healthz', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, socket: req.socket! }));
+        });
+        req.on('error', reject);
+      });
+    const first = await get();
+    expect(first.connection).toBe('keep-alive');
+    const socketClosed = new Promise<void>((resolve) => first.socket.once('close', () => resolve()));
+    await own.stop();
+    // The idle connection was closed by the shutdown itself, not left for the client to reuse.
+    await socketClosed;
+    expect(first.socket.destroyed).toBe(true);
+    await expect(get()).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    agent.destroy();
+  });
+
+  it('a connection opened before the shutdown, its request sent after, is closed rather than answered by the closed instance', async () => {
+    const own = await startApp();
+    const url = new URL(own.origin);
+    const socket = net.connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await own.stop();
+    if (!socket.destroyed) socket.write(`GET /readyz HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    await closed;
+    expect(received).toBe('');
   });
 });

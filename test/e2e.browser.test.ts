@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { hasChromium, launchBrowser, runAxe, describeViolations } from './support/browser.js';
+import { hasChromium, launchBrowser, runAxe, describeViolations, traceNetwork } from './support/browser.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { createApp } from '../bot/app.js';
 import { testConfig } from '../bot/config.js';
@@ -63,6 +63,7 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
       const page = await context.newPage();
       const streams: string[] = [];
       page.on('websocket', (socket) => streams.push(socket.url()));
+      const network = traceNetwork(page);
       await page.goto(`http://127.0.0.1:${port}/`);
       await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
       const dialog = page.getByRole('dialog', { name: 'Čatbots' });
@@ -73,6 +74,7 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
       await sendBox.press('Enter');
       await activities.nth(2).waitFor({ timeout: 20_000 });
 
+      network.push('(test) restarting the bot');
       await app.close(); // the stream is closed with 1001; Web Chat retries after 3–15 s
       app = await listen(port);
       const before = await activities.count();
@@ -82,7 +84,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
       // Web Chat waits 3–15 s before reconnecting; should it miss the close, its 20 s keep-alive
       // ping notices first (seen once in a dozen runs: 31 s). Hence a minute.
       const reply = activities.nth(before + 1);
-      await reply.waitFor({ timeout: 60_000 });
+      await reply.waitFor({ timeout: 60_000 }).catch((err: unknown) => {
+        throw new Error(`no reply over a reconnected stream; the page's network:\n${network.join('\n')}`, { cause: err });
+      });
       expect(await reply.innerText()).toContain(app.knowledge.current.profile.contacts.phone!);
       expect(streams).toHaveLength(2);
       // Earlier messages are still there, and the one sent across the restart is there once.

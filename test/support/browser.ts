@@ -81,3 +81,25 @@ export async function watchPage(page: Page): Promise<string[]> {
   });
   return problems;
 }
+
+/**
+ * What the page sent and received over the network, with milliseconds since the call: requests,
+ * answers, failures, and WebSocket opens, frames and closes. For assertion messages of tests whose
+ * failure is a matter of timing (a reconnect that never came), where the order of events is the
+ * diagnosis. Stream tokens are cut from URLs.
+ */
+export function traceNetwork(page: Page): string[] {
+  const trace: string[] = [];
+  const start = Date.now();
+  const note = (line: string) => trace.push(`${String(Date.now() - start).padStart(6)} ms ${line.replace(/([?&]t=)[^&\s]+/, '$1…')}`);
+  page.on('request', (r) => note(`→ ${r.method()} ${r.url()}`));
+  page.on('response', (r) => note(`← ${r.status()} ${r.request().method()} ${r.url()}`));
+  page.on('requestfailed', (r) => note(`✗ ${r.method()} ${r.url()}: ${r.failure()?.errorText ?? '?'}`));
+  page.on('websocket', (socket) => {
+    note(`ws open ${socket.url()}`);
+    socket.on('framereceived', (frame) => note(`ws frame ${String(frame.payload).length} bytes`));
+    socket.on('socketerror', (error) => note(`ws error ${error}`));
+    socket.on('close', () => note('ws closed'));
+  });
+  return trace;
+}
