@@ -57,15 +57,15 @@ function objective(answers: AskAnswer[]): { value: number; summary: string } {
 // over this many settings would take hours; the objective is smooth enough for this.
 type Settings = { matcher: MatcherSettings; decision: DecisionSettings };
 const space: { name: string; values: number[]; apply(s: Settings, v: number): Settings }[] = [
-  ...(['phrasingShare', 'unknownWordWeight', 'confidenceShare', 'smoothing', 'prefixSimilarity'] as const).map((key) => ({
+  ...(['gramShare', 'phrasingShare', 'unknownWordWeight', 'confidenceShare', 'smoothing', 'prefixSimilarity'] as const).map((key) => ({
     name: `matcher.${key}`,
-    values: ({ phrasingShare: [0.2, 0.35, 0.5], unknownWordWeight: [0.3, 0.6, 0.9, 1.2], confidenceShare: [0.2, 0.35, 0.5, 0.65, 0.8], smoothing: [0.1, 0.25, 0.5, 1], prefixSimilarity: [0.7, 0.85, 0.95] })[key],
+    values: ({ gramShare: [0, 0.2, 0.35, 0.5, 0.65, 0.8], phrasingShare: [0.2, 0.35, 0.5], unknownWordWeight: [0.3, 0.6, 0.9, 1.2], confidenceShare: [0.2, 0.35, 0.5, 0.65, 0.8], smoothing: [0.1, 0.25, 0.5, 1], prefixSimilarity: [0.7, 0.85, 0.95] })[key],
     apply: (s: Settings, v: number) => ({ ...s, matcher: { ...s.matcher, [key]: v } }),
   })),
-  ...(['answerMin', 'answerConfidence', 'answerMargin', 'clarifyMin', 'clarifyBand', 'referMargin', 'referMin', 'referMinConfident', 'referConfidence', 'clauseMin'] as const).map((key) => ({
+  ...(['answerMin', 'answerConfidence', 'answerMargin', 'leadMin', 'answerLead', 'clarifyMin', 'clarifyBand', 'referMargin', 'referMin', 'referMinConfident', 'referConfidence', 'clauseMin'] as const).map((key) => ({
     name: `decision.${key}`,
     values: ({
-      answerMin: [0.3, 0.35, 0.4, 0.45, 0.5, 0.55], answerConfidence: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8], answerMargin: [0, 0.02, 0.05, 0.1],
+      answerMin: [0.3, 0.35, 0.4, 0.45, 0.5, 0.55], answerConfidence: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8], answerMargin: [0, 0.02, 0.05, 0.1], leadMin: [0.15, 0.2, 0.25, 0.3], answerLead: [0, 0.3, 0.4, 0.5, 0.6],
       clarifyMin: [0.15, 0.2, 0.25, 0.3, 0.35], clarifyBand: [0.5, 0.6, 0.7, 0.8], referMargin: [-0.05, 0, 0.05, 0.1, 0.15], referMin: [0.3, 0.35, 0.4, 0.45, 0.5],
       clauseMin: [0.35, 0.4, 0.5, 0.6], referMinConfident: [0.25, 0.3, 0.35, 0.4], referConfidence: [0.5, 0.6, 0.7, 0.8],
     })[key],

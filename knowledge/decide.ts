@@ -21,13 +21,20 @@ export interface DecisionSettings {
    */
   sureScore: number;
   sureLead: number;
+  /**
+   * A best entry scoring at least `leadMin` whose runner-up ranks at most `answerLead` times as
+   * high is answered, not asked about: with few phrasings per entry every score is low, yet one
+   * entry standing far ahead of all others is the one meant (0 turns this off).
+   */
+  leadMin: number;
+  answerLead: number;
   /** Below this nothing is close enough: fallback. */
   clarifyMin: number;
   /** Candidates within this share of the best rank are offered in a clarifying question. */
   clarifyBand: number;
   /** At most this many candidates in a clarifying question (the standards: keep it short). */
   clarifyMax: number;
-  /** An authority must beat the agency's best entry's rank by this much to refer … */
+  /** An authority must beat the agency's best entry's rank by this much to refer (negative: may trail it by that much) … */
   referMargin: number;
   /** … and score at least this, … */
   referMin: number;
@@ -44,13 +51,15 @@ export interface DecisionSettings {
 }
 
 export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
-  answerMin: 0.35,
-  answerConfidence: 0.5,
-  answerMargin: 0.0,
+  answerMin: 0.3,
+  answerConfidence: 0.3,
+  answerMargin: 0.1,
   sureScore: 0.9,
   sureLead: 0.3,
+  leadMin: 0.3,
+  answerLead: 0.5,
   clarifyMin: 0.2,
-  clarifyBand: 0.8,
+  clarifyBand: 0.5,
   clarifyMax: 3,
   referMargin: 0.05,
   referMin: 0.4,
@@ -157,6 +166,9 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
   return result(classify(text, results, ctx, s));
 }
 
+/** A word used by this many of the agency's entries is the agency's as much as any authority's. */
+const SHARED_WORD_ENTRIES = 2;
+
 /** Share of a message's words the knowledge base must know for it to count as in the bot's language. */
 const FAMILIAR_SHARE = 0.75;
 
@@ -196,7 +208,10 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
   const entries = results.filter((r) => r.kind === 'entry' && r.score >= s.clarifyMin);
   results = results.filter((r) => r.kind !== 'intent');
   const bestEntry = entries[0];
-  const bestAuthority = results.find((r) => r.kind === 'authority');
+  // An authority counts only by a word of its own: one that several of the agency's entries use as
+  // well ("strādāt" in "kad jūs strādājat", "darba laiks": the agency's own hours) says nothing
+  // about whose question it is, so it neither sends the citizen away nor is offered instead.
+  const bestAuthority = results.find((r) => r.kind === 'authority' && r.matched.some((t) => knowledge.index.entriesUsing(t) < SHARED_WORD_ENTRIES));
   const entryRank = bestEntry?.rank ?? 0;
 
   const authorityFits = bestAuthority !== undefined && (bestAuthority.score >= s.referMin || (bestAuthority.score >= s.referMinConfident && bestAuthority.confidence >= s.referConfidence));
@@ -220,15 +235,18 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
   const runnerUp = entries[1]?.rank ?? 0;
   const nextScore = Math.max(0, ...entries.slice(1).map((r) => r.score));
   const sure = bestEntry.score >= s.sureScore && bestEntry.score - nextScore >= s.sureLead;
-  if (sure || (bestEntry.score >= s.answerMin && bestEntry.confidence >= s.answerConfidence && entryRank - runnerUp >= s.answerMargin)) {
+  const leads = s.answerLead > 0 && bestEntry.score >= s.leadMin && runnerUp <= entryRank * s.answerLead;
+  if (sure || leads || (bestEntry.score >= s.answerMin && bestEntry.confidence >= s.answerConfidence && entryRank - runnerUp >= s.answerMargin)) {
     return entry.kind === 'smalltalk' ? { kind: 'smalltalk', entry } : { kind: 'answer', entry, score: bestEntry.score, referrals: [] };
   }
-  // One candidate that is not confident still gets a question back ("Did you mean this?").
+  // One candidate that is not confident still gets a question back ("Did you mean this?"). Only
+  // entries sharing a word with the question (in some form) are offered: letters in common alone
+  // ("problēma" / "programma") would offer the unrelated.
   const candidates = entries
-    .filter((r) => r.rank >= entryRank * s.clarifyBand)
+    .filter((r) => r.rank >= entryRank * s.clarifyBand && r.matched.length > 0)
     .slice(0, s.clarifyMax)
     .map((r) => ({ kind: 'entry' as const, entry: knowledge.entries.get(r.id)! }));
-  return { kind: 'clarify', candidates };
+  return candidates.length === 0 ? { kind: 'fallback' } : { kind: 'clarify', candidates };
 }
 
 /**

@@ -16,13 +16,25 @@ export interface Knowledge {
 const allOf = (list: Partial<Record<string, string[]>> | undefined): string[] =>
   Object.values(list ?? {}).flatMap((v) => v ?? []);
 
+/**
+ * An authority's competence, clause by clause: each says one thing the authority does (measured on
+ * the tuning set at 5 phrasings: right authority 48 % as sentences, 55 % as clauses).
+ */
+function competenceClauses(competence: Partial<Record<string, string>>): string[] {
+  return Object.values(competence)
+    .flatMap((text) => (text ?? '').split(/[,;.]\s+|\s+(?:un|and)\s+/u))
+    .map((c) => c.trim())
+    .filter((c) => c.split(/\s+/).length >= 2);
+}
+
 export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS): Knowledge {
   const documents: MatchDocument[] = [
     ...files.entries.map((e) => ({ kind: 'entry' as const, id: e.id, phrasings: allOf(e.questions), keywords: allOf(e.keywords) })),
     ...files.authorities.map((a) => ({
       kind: 'authority' as const,
       id: a.id,
-      phrasings: allOf(a.questions),
+      // The competence, clause by clause, speaks for the authority however few questions staff wrote.
+      phrasings: [...allOf(a.questions), ...competenceClauses(a.competence)],
       keywords: [...allOf(a.keywords), ...Object.values(a.name).filter((v): v is string => v !== undefined)],
     })),
     ...files.intents.map((i) => ({ kind: 'intent' as const, id: i.id, phrasings: allOf(i.questions), keywords: allOf(i.keywords) })),

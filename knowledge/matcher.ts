@@ -5,6 +5,7 @@
 // by Fuse over the vocabulary (typos: "kamreu"). Fuse only ever sees the vocabulary bucket of one
 // initial letter, never every question string, which is what keeps a query well under a millisecond.
 import Fuse from 'fuse.js';
+import { GramIndex } from './grams.js';
 import { fold, phraseTerms, terms as termsOf } from './normalise.js';
 
 export type DocKind = 'entry' | 'authority' | 'intent';
@@ -37,18 +38,24 @@ export interface MatcherSettings {
   smoothing: number;
   /** Weight of the confidence against the coverage score in the ranking (0 … 1). */
   confidenceShare: number;
+  /**
+   * Share of the score given to the character n-gram similarity of the question with the whole
+   * document (0 … 1; 0 leaves it out): word-level evidence alone needs many phrasings per entry.
+   */
+  gramShare: number;
 }
 
 export const DEFAULT_MATCHER_SETTINGS: MatcherSettings = {
-  prefixSimilarity: 0.7,
+  prefixSimilarity: 0.85,
   minSharedPrefix: 4,
   fuzzyThreshold: 0.3,
   fuzzyWeight: 0.8,
   fuzzyMinLength: 5,
   unknownWordWeight: 0.6,
-  phrasingShare: 0.5,
-  smoothing: 0.1,
-  confidenceShare: 0.2,
+  phrasingShare: 0.35,
+  smoothing: 0.25,
+  confidenceShare: 0.35,
+  gramShare: 0.35,
 };
 
 export interface ScoredDocument {
@@ -132,6 +139,9 @@ export class MatchIndex {
   /** Whole phrasings, folded, to their documents: "ko tu vari" is all stopwords, yet unmistakable. */
   private readonly verbatim = new Map<string, number[]>();
   private readonly maxIdf: number;
+  private readonly grams: GramIndex | undefined;
+  /** Term → how many entries use it. */
+  private readonly entryUses = new Map<string, number>();
   // Scratch space for search(), one slot per document, reused by every query (search is synchronous,
   // so never shared by two queries). A slot is valid only when its stamp equals the current stamp:
   // nothing has to be cleared between queries.
@@ -170,7 +180,10 @@ export class MatchIndex {
       return { doc, bag, counts, total, phrasingBags, phrasingsWith, phrasingIdf: new Float64Array(phrasingBags.length) };
     });
     this.docs.forEach(({ bag, doc }, i) => {
-      for (const [term, w] of bag) push(this.postings, term, { doc: i, salience: w });
+      for (const [term, w] of bag) {
+        push(this.postings, term, { doc: i, salience: w });
+        if (doc.kind === 'entry') this.entryUses.set(term, (this.entryUses.get(term) ?? 0) + 1);
+      }
       for (const p of doc.phrasings) {
         const key = fold(p);
         const list = this.verbatim.get(key);
@@ -204,6 +217,7 @@ export class MatchIndex {
     this.touched = new Int32Array(n);
     this.termDocs = new Int32Array(n);
     for (const [letter, list] of buckets) this.fuzzyBuckets.set(letter, fuzzyBucket(list));
+    this.grams = settings.gramShare > 0 ? new GramIndex(documents) : undefined;
   }
 
   get size(): number {
@@ -280,18 +294,32 @@ export class MatchIndex {
       }
     });
 
-    // The best `keep` by coverage, ties in first-touch order (what a stable full sort would give),
-    // kept in a small sorted array instead of sorting every touched document.
+    // Documents sharing letters but no word with the question are candidates too: with the n-grams
+    // on, a document is first judged by coverage and n-gram similarity together.
+    const g = this.settings.gramShare;
+    const gramMatches = this.grams?.score(question);
+    // The best `keep` by that first judgement, ties in first-touch order (what a stable full sort
+    // would give), kept in a small sorted array instead of sorting every touched document.
     const keep = Math.max(limit * 3, 24);
-    const candidates: { d: number; c: number }[] = [];
+    const candidates: { d: number; c: number; gram: number; pre: number }[] = [];
+    const consider = (d: number, c: number) => {
+      const gram = this.grams?.similarity(d) ?? 0;
+      const pre = (1 - g) * c + g * gram;
+      if (candidates.length === keep && pre <= candidates[keep - 1]!.pre) return;
+      let at = candidates.length;
+      while (at > 0 && candidates[at - 1]!.pre < pre) at--;
+      candidates.splice(at, 0, { d, c, gram, pre });
+      if (candidates.length > keep) candidates.pop();
+    };
     for (let k = 0; k < touchedCount; k++) {
       const d = this.touched[k]!;
-      const c = this.coverage[d]! / totalWeight;
-      if (candidates.length === keep && c <= candidates[keep - 1]!.c) continue;
-      let at = candidates.length;
-      while (at > 0 && candidates[at - 1]!.c < c) at--;
-      candidates.splice(at, 0, { d, c });
-      if (candidates.length > keep) candidates.pop();
+      consider(d, this.coverage[d]! / totalWeight);
+    }
+    if (gramMatches !== undefined) {
+      for (let k = 0; k < gramMatches.count; k++) {
+        const d = gramMatches.docs[k]!;
+        if (this.coverageStamp[d] !== queryStamp) consider(d, 0);
+      }
     }
     // The question terms each candidate matched (in question order), for the few kept.
     const matched = new Map<number, string[]>();
@@ -312,17 +340,17 @@ export class MatchIndex {
     const termWeight = new Map(resolved.map(({ term }, i) => [term, weights[i] ?? 0]));
     const results: ScoredDocument[] = [];
     const kept: number[] = []; // ranks of the computed results, best first, at most `limit`
-    candidates.forEach(({ d, c }, i) => {
+    candidates.forEach(({ d, c, gram }, i) => {
       const indexed = this.docs[d]!;
       const confidence = (odds[i] ?? 0) / evidence;
       const terms = matched.get(d) ?? [];
       let phrasingBound = 0;
       for (const t of terms) phrasingBound += termWeight.get(t) ?? 0;
       phrasingBound = Math.min(1, phrasingBound / totalWeight);
-      const bound = ((1 - share) * c + share * phrasingBound) ** (1 - lambda) * confidence ** lambda;
+      const bound = ((1 - g) * ((1 - share) * c + share * phrasingBound) + g * gram) ** (1 - lambda) * confidence ** lambda;
       if (kept.length === limit && bound * (1 + 1e-9) < kept[limit - 1]!) return;
-      const phrasing = this.bestPhrasing(indexed, resolved, weights, totalWeight);
-      const score = (1 - share) * c + share * phrasing;
+      const phrasing = terms.length === 0 ? 0 : this.bestPhrasing(indexed, resolved, weights, totalWeight);
+      const score = (1 - g) * ((1 - share) * c + share * phrasing) + g * gram;
       const rank = score ** (1 - lambda) * confidence ** lambda;
       results.push({ kind: indexed.doc.kind, id: indexed.doc.id, score, confidence, rank, matched: terms });
       let at = kept.length;
@@ -332,6 +360,14 @@ export class MatchIndex {
     });
     results.sort((a, b) => b.rank - a.rank);
     return { analysis, results: results.slice(0, limit) };
+  }
+
+  /**
+   * How many entries use a question term in some form (typos included, the most of its forms): a
+   * word the agency's own entries use throughout cannot by itself send the citizen elsewhere.
+   */
+  entriesUsing(term: string): number {
+    return Math.max(0, ...this.resolve(term).map((r) => this.entryUses.get(r.term) ?? 0));
   }
 
   /**

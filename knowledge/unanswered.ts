@@ -29,7 +29,8 @@ export function groupUnanswered(questions: UnansweredQuestion[], knowledge: Know
   return groups
     .map(({ items }) => {
       const example = items[0]!.text;
-      const closest = knowledge.index.search(example, 4).results.find((r) => r.kind === 'entry');
+      // Closest by a word in common: letters alone would name an unrelated entry for "asdf qwerty".
+      const closest = knowledge.index.search(example, 4).results.find((r) => r.kind === 'entry' && r.matched.length > 0);
       const reasons: Record<string, number> = {};
       for (const i of items) reasons[i.reason] = (reasons[i.reason] ?? 0) + 1;
       return {

@@ -1,6 +1,7 @@
 // The matcher on a handful of documents, one behaviour per test: what a citizen types fast must
 // still meet what the knowledge keepers wrote.
 import { describe, expect, it } from 'vitest';
+import { GramIndex } from '../knowledge/grams.js';
 import { MatchIndex, type MatchDocument } from '../knowledge/matcher.js';
 import { containsWords, terms } from '../knowledge/normalise.js';
 
@@ -53,5 +54,31 @@ describe('containsWords (signals that must be certain)', () => {
     expect(containsWords(words('We accidentally sent it'), 'accident')).toBe(false);
     expect(containsWords(words('I was fired'), 'fire')).toBe(false);
     expect(containsWords(words('the car, an accident'), 'car accident')).toBe(false);
+  });
+});
+
+describe('GramIndex (character n-grams)', () => {
+  const grams = new GramIndex([
+    { phrasings: ['Kā iesniegt sūdzību par datu apstrādi?'], keywords: ['datu aizsardzība'] },
+    { phrasings: ['Kur ir kase?', 'Kases darba laiks'], keywords: [] },
+  ]);
+  const similarities = (question: string) => {
+    const { docs, count } = grams.score(question);
+    return Object.fromEntries([...docs.subarray(0, count)].map((d) => [d, grams.similarity(d)]));
+  };
+
+  it('finds a compound and a derivation that share no stem with the phrasings', () => {
+    // "datuaizsardzības" is one word, "apstrādātājs" another derivation: no stem of theirs is in
+    // the phrasings, their letters are.
+    const found = similarities('datuaizsardzības apstrādātājs');
+    expect(found[0]).toBeGreaterThan(0.3);
+    expect(found[0]).toBeGreaterThan(found[1] ?? 0);
+  });
+
+  it('gives 1 for a phrasing itself, and nothing for letters no text uses', () => {
+    expect(similarities('Kur ir kase?')[1]).toBeCloseTo(1, 5);
+    expect(grams.score('qqqq zzzz').count).toBe(0);
+    // Each question starts afresh: the last one's similarities are gone.
+    expect(grams.similarity(1)).toBe(0);
   });
 });

@@ -28,6 +28,8 @@ export interface Score {
   rightEntry: { total: number; correct: number };
   /** … the right entry answered or offered in a clarifying question. */
   answeredOrOffered: { total: number; correct: number };
+  /** … a clarifying question asked although its first offer was the right entry (a needless question). */
+  clarifiedFirstRight: number;
   /** Any question answered or referred with the wrong entry or authority. */
   confidentlyWrong: number;
   /** Questions expecting a referral: the right authority. */
@@ -62,7 +64,7 @@ export function isCorrect(item: Labelled, got: AskAnswer): boolean {
 export function score(set: string, items: Labelled[], answers: AskAnswer[]): Score {
   const s: Score = {
     set, total: items.length, correct: 0, byKind: {}, rightEntry: { total: 0, correct: 0 }, answeredOrOffered: { total: 0, correct: 0 },
-    confidentlyWrong: 0, rightAuthority: { total: 0, correct: 0 }, wronglyReferred: { total: 0, count: 0 }, failures: [],
+    clarifiedFirstRight: 0, confidentlyWrong: 0, rightAuthority: { total: 0, correct: 0 }, wronglyReferred: { total: 0, count: 0 }, failures: [],
   };
   items.forEach((item, i) => {
     const got = answers[i]!;
@@ -77,6 +79,7 @@ export function score(set: string, items: Labelled[], answers: AskAnswer[]): Sco
       s.wronglyReferred.total++;
       if (got.kind === 'answer' && expected.includes(got.entryId ?? '')) s.rightEntry.correct++;
       if ((got.kind === 'answer' && expected.includes(got.entryId ?? '')) || got.candidates.some((c) => expected.includes(c))) s.answeredOrOffered.correct++;
+      if (got.kind === 'clarify' && expected.includes(got.candidates[0] ?? '')) s.clarifiedFirstRight++;
       if (got.kind === 'refer') s.wronglyReferred.count++;
     }
     if (item.kind === 'refer') {
@@ -100,6 +103,7 @@ export function formatScore(s: Score): string {
     ...Object.entries(s.byKind).map(([k, v]) => `  ${k.padEnd(10)} ${pct(v.correct, v.total)}  (${v.correct}/${v.total})`),
     `  right entry answered              ${pct(s.rightEntry.correct, s.rightEntry.total)}  (${s.rightEntry.correct}/${s.rightEntry.total})`,
     `  right entry answered or offered   ${pct(s.answeredOrOffered.correct, s.answeredOrOffered.total)}  (${s.answeredOrOffered.correct}/${s.answeredOrOffered.total})`,
+    `  asked back, first offer right     ${pct(s.clarifiedFirstRight, s.rightEntry.total)}  (${s.clarifiedFirstRight}/${s.rightEntry.total})`,
     `  confidently wrong                 ${pct(s.confidentlyWrong, s.total)}  (${s.confidentlyWrong}/${s.total})`,
     `  right authority                   ${pct(s.rightAuthority.correct, s.rightAuthority.total)}  (${s.rightAuthority.correct}/${s.rightAuthority.total})`,
     `  in competence, wrongly referred   ${pct(s.wronglyReferred.count, s.wronglyReferred.total)}  (${s.wronglyReferred.count}/${s.wronglyReferred.total})`,
