@@ -2,23 +2,9 @@
 // of each folded word with word-boundary marks, TF-IDF with sublinear term frequency, cosine
 // against every phrasing and keyword, an entry or authority scored by its best phrasing. No stems,
 // no stopwords, no thresholds: what any team would get in an afternoon. The matcher must beat it.
-import { words } from './normalise.js';
+import { charGrams as grams } from './grams.js';
 
 type Vector = Map<string, number>;
-
-function grams(text: string): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const word of words(text)) {
-    const marked = `<${word}>`;
-    for (let n = 3; n <= 5; n++) {
-      for (let i = 0; i + n <= marked.length; i++) {
-        const gram = marked.slice(i, i + n);
-        counts.set(gram, (counts.get(gram) ?? 0) + 1);
-      }
-    }
-  }
-  return counts;
-}
 
 export class NgramYardstick {
   private readonly idf = new Map<string, number>();
