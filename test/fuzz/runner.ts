@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import fc from 'fast-check';
 import { startGraphApi } from '../support/graph-api.js';
+import { directLine } from '../support/postgres.js';
 import { fuzzGroups, type Group, type ServerName } from './endpoints.js';
 import { execute, type Context, type Conversation, type ProbeRun } from './execute.js';
 import { fold, logViolations, parseJsonLine, shorten, type LogViolation } from './logcheck.js';
@@ -522,16 +523,11 @@ async function contextFor(server: FuzzServer, connectorUrl: string, withStaff: b
   return ctx;
 }
 
+/** A started conversation, and the user its token names (fuzzed activities may claim another). */
 async function conversation(origin: string): Promise<Conversation> {
-  const generated = (await (await fetch(`${origin}/v3/directline/tokens/generate`, { method: 'POST' })).json()) as { token: string; conversationId: string };
-  const started = await fetch(`${origin}/v3/directline/conversations`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${generated.token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ locale: 'lv-LV' }),
-  });
-  if (started.status !== 201) throw new Error(`conversation start: ${started.status} ${await started.text()}`);
-  const claims = JSON.parse(Buffer.from(generated.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { user: string };
-  return { id: generated.conversationId, token: generated.token, userId: claims.user };
+  const started = await directLine.start(origin);
+  const claims = JSON.parse(Buffer.from(started.token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { user: string };
+  return { id: started.conversationId, token: started.token, userId: claims.user };
 }
 
 /** Where CloudAdapter posts the bot's replies to /api/messages activities: accepts everything. */
