@@ -27,6 +27,7 @@ import { securityHeaders } from './http/security-headers.js';
 import { KnowledgeSource } from '../knowledge/source.js';
 import type { KnowledgeFiles } from '../knowledge/load.js';
 import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
+import { loadFrames, framesOf } from '../knowledge/frames.js';
 import type { LanguageCode } from '../knowledge/schema.js';
 import type { TurnDeps } from '../dialogs/respond.js';
 import { detectLanguage } from './language/detect.js';
@@ -115,6 +116,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const lexicon = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
   // The same format serves the words of an upset client (their `address` lists are not used).
   const upsetWords = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'upset.yaml')).insults;
+  const frames = loadFrames(path.join(config.KNOWLEDGE_DIR, 'frames', 'frames.yaml'));
 
   const storageKind = deps.store?.kind ?? storageKindFor(config, deps.storage);
   if (storageKind === 'postgres' && config.DIRECTLINE_TOKEN_SECRET === undefined) {
@@ -151,7 +153,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     state,
     records,
     languages: { detectLanguage, requestedLanguage },
-    conduct: { toneOf: (text) => toneOf(text, lexicon, upsetWords) },
+    conduct: { toneOf: (text) => toneOf(text, lexicon, upsetWords), framesOf: (text) => framesOf(text, frames) },
     // R3: the languages some staff member speaks (staff records; the profile until there are any),
     // among those the bot has texts for. Latvian is always first.
     offeredLanguages: () => handover.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),

@@ -15,6 +15,7 @@ import { buttonValue } from './button-value.js';
 import * as handover from './handover.js';
 import type { HandoverDeps } from './handover.js';
 import type { HandoverReason } from '../bot/handover/types.js';
+import type { FrameName } from '../knowledge/frames.js';
 
 export interface LanguageTools {
   detectLanguage: (text: string) => { language: string; reliable: boolean };
@@ -23,6 +24,7 @@ export interface LanguageTools {
 
 export interface ConductTools {
   toneOf: (text: string) => Tone;
+  framesOf: (text: string) => FrameName[];
 }
 
 export interface TurnDeps {

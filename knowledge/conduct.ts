@@ -62,6 +62,11 @@ const BARE_INSULT_WORDS = 3;
  */
 const CLAUSE_BREAK = /[,.;:!?()]+|\s(?:un|bet|jo|and|but|because|и|но)\s/iu;
 
+/** The first one or two words of a message, when a comma or an exclamation mark follows them. */
+const VOCATIVE = /^\s*(\p{L}+(?:\s+\p{L}+)?)\s*[,!]/u;
+/** … and the last one or two, after a comma ("я тебя найду, мразь"). */
+const CLOSING_VOCATIVE = /,\s*(\p{L}+(?:\s+\p{L}+)?)\s*[.!?]*\s*$/u;
+
 export type Tone = 'abusive' | 'upset' | 'calm';
 
 function has(list: WordList, word: string): boolean {
@@ -74,6 +79,9 @@ export function toneOf(text: string, lexicon: ConductLexicon, upset: WordList): 
   const words = fold(unmasked).split(' ').filter(Boolean);
   if (!words.some((w) => has(lexicon.insults, w))) return words.some((w) => has(upset, w)) ? 'upset' : 'calm';
   if (words.length <= BARE_INSULT_WORDS) return 'abusive';
+  // An insult that opens or closes the message, set off by a comma, calls the reader by it ("уроды, …").
+  const called = [VOCATIVE.exec(unmasked)?.[1], CLOSING_VOCATIVE.exec(unmasked)?.[1]].filter((c) => c !== undefined);
+  if (called.some((c) => fold(c).split(' ').some((w) => has(lexicon.insults, w)))) return 'abusive';
   const aimed = unmasked.split(CLAUSE_BREAK).some((clause) => {
     const clauseWords = fold(clause).split(' ');
     return clauseWords.some((w) => has(lexicon.insults, w)) && clauseWords.some((w) => has(lexicon.address, w));

@@ -1,10 +1,12 @@
 // What the bot does with one citizen message: the single decision used by the bot, `npm run ask`,
 // `npm run eval` and the benchmarks. Expected outcomes are values (a discriminated union), never
-// exceptions. Order matters: emergencies first, then conduct, then language, then knowledge.
+// exceptions. Order matters: emergencies first, then conduct, then what the message asks for (a person, someone
+// else's data), then language, then knowledge.
 import type { Authority, KnowledgeEntry, LanguageCode } from './schema.js';
 import type { Knowledge } from './knowledge.js';
 import type { ScoredDocument } from './matcher.js';
 import type { Tone } from './conduct.js';
+import type { FrameName } from './frames.js';
 import { containsWords, terms, words } from './normalise.js';
 
 export interface DecisionSettings {
@@ -111,6 +113,8 @@ export interface DecisionContext {
    * apologise, offer a person; never warn) or calm.
    */
   toneOf: (text: string) => Tone;
+  /** What the message asks for by the meaning of its words: a person, protected information, or a threat. */
+  framesOf: (text: string) => FrameName[];
   settings?: DecisionSettings;
 }
 
@@ -147,7 +151,8 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
     const answer = rest.kind === 'answer' ? { answer: rest.entry } : {};
     return result({ kind: 'refer', authority: emergency, referrals: [emergency, ...after], emergency: true, ...answer });
   }
-  if (tone === 'abusive') return result({ kind: 'conduct' });
+  const frames = ctx.framesOf(text);
+  if (tone === 'abusive' || frames.includes('threat')) return result({ kind: 'conduct' });
 
   const requested = ctx.requestedLanguage(text);
   if (requested !== null) {
@@ -157,6 +162,10 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
     }
     return { decision: { kind: 'language', detected: requested }, language, detected: requested, upset };
   }
+  // Before the language: a request for a person or for someone else's data is answered as such in
+  // any language we recognise it in (staff can read a Russian "соедините с оператором").
+  if (frames.includes('protected')) return result({ kind: 'protected' });
+  if (frames.includes('handover')) return result({ kind: 'handover' });
   // A detector guesses from letters; short Latvian without diacritics can look Lithuanian. When it
   // names a language the knowledge base is not written in, yet nearly every word is one the
   // knowledge base uses, the message is in one of the knowledge base's languages after all.

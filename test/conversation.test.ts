@@ -245,6 +245,7 @@ describe('decisions that need more than the detector or the whole message', () =
     detectLanguage: () => ({ language: detected, reliable: true }),
     requestedLanguage: () => null,
     toneOf: () => 'calm' as const,
+    framesOf: () => [],
   });
 
   it('a word the agency’s own entries use throughout sends nobody away; a word of the authority’s own does', async () => {

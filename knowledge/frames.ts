@@ -1,0 +1,125 @@
+// What a message asks for, recognised from the meaning of its words (knowledge/frames/frames.yaml):
+// a request for a person, an attempt to obtain protected information, a threat. Phrasings matched
+// by resemblance miss what nobody wrote down ("lai ar mani sazinās jurists"); a frame names the
+// parts such a message has (a person, a contact, a wish) and holds for any wording that has them.
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { fold, isStopword } from './normalise.js';
+import { unmask } from './conduct.js';
+
+export const FRAME_NAMES = ['handover', 'protected', 'threat'] as const;
+export type FrameName = (typeof FRAME_NAMES)[number];
+
+const rule = z
+  .object({
+    all: z.array(z.string()).min(1),
+    none: z.array(z.string()).default([]),
+    maxWords: z.number().int().positive().optional(),
+    /** Where the concepts must meet: one sentence (default) or anywhere in the message. */
+    within: z.enum(['sentence', 'message']).default('sentence'),
+  })
+  .strict();
+const framesFile = z
+  .object({
+    concepts: z.record(z.string(), z.array(z.string().min(1)).min(1)),
+    frames: z.partialRecord(z.enum(FRAME_NAMES), z.array(rule).min(1)),
+  })
+  .strict()
+  .superRefine((file, ctx) => {
+    for (const [name, list] of Object.entries(file.concepts)) {
+      for (const ref of list.flatMap((e) => e.split(/\s+/)).filter((w) => w.startsWith('@'))) {
+        if (!(ref.slice(1) in file.concepts)) ctx.addIssue({ code: 'custom', path: ['concepts', name], message: `unknown concept "${ref}"` });
+      }
+    }
+    for (const [frame, rules] of Object.entries(file.frames)) {
+      for (const name of rules.flatMap((r) => [...r.all, ...r.none])) {
+        if (!(name in file.concepts)) ctx.addIssue({ code: 'custom', path: ['frames', frame], message: `unknown concept "${name}"` });
+      }
+    }
+  });
+
+/** One word of a cue: its beginning, the whole word, its ending, or any word of another concept. */
+type WordCue = { kind: 'begins' | 'whole' | 'ends'; text: string } | { kind: 'concept'; name: string };
+/** Consecutive words ("pa galv", "know where"). */
+type Cue = WordCue[];
+
+interface Rule {
+  all: Cue[][];
+  none: Cue[][];
+  maxWords: number | undefined;
+  within: 'sentence' | 'message';
+}
+
+export interface Frames {
+  rules: ReadonlyMap<FrameName, readonly Rule[]>;
+  concepts: ReadonlyMap<string, readonly Cue[]>;
+}
+
+/** "=word" whole, "~iet" an ending, "@concept" any word of that concept, else a beginning; per word. */
+function cue(entry: string): Cue {
+  return entry.split(/\s+/).map((part): WordCue => {
+    if (part.startsWith('@')) return { kind: 'concept', name: part.slice(1) };
+    const kind = part.startsWith('=') ? 'whole' : part.startsWith('~') ? 'ends' : 'begins';
+    return { kind, text: fold(kind === 'begins' ? part : part.slice(1)) };
+  });
+}
+
+export function loadFrames(file: string): Frames {
+  const parsed = framesFile.parse(parseYaml(readFileSync(file, 'utf8')));
+  const concepts = new Map(Object.entries(parsed.concepts).map(([name, list]) => [name, list.map(cue)]));
+  const concept = (name: string): Cue[] => concepts.get(name)!;
+  const rules = new Map<FrameName, Rule[]>();
+  for (const [frame, list] of Object.entries(parsed.frames) as [FrameName, z.infer<typeof rule>[]][]) {
+    rules.set(
+      frame,
+      list.map((r) => ({ all: r.all.map(concept), none: r.none.map(concept), maxWords: r.maxWords, within: r.within })),
+    );
+  }
+  return { rules, concepts };
+}
+
+function wordMatches(word: string, part: WordCue, concepts: Frames['concepts']): boolean {
+  switch (part.kind) {
+    case 'whole':
+      return word === part.text;
+    case 'ends':
+      return word.length > part.text.length && word.endsWith(part.text);
+    case 'begins':
+      return word.startsWith(part.text);
+    case 'concept':
+      // One word of the named concept ("par manu @someoneElse"); its phrases do not nest.
+      return (concepts.get(part.name) ?? []).some((c) => c.length === 1 && c[0]!.kind !== 'concept' && wordMatches(word, c[0]!, concepts));
+  }
+}
+
+function matchesAt(words: readonly string[], at: number, c: Cue, concepts: Frames['concepts']): boolean {
+  return c.every((part, i) => {
+    const word = words[at + i];
+    return word !== undefined && wordMatches(word, part, concepts);
+  });
+}
+
+function mentions(words: readonly string[], concept: readonly Cue[], concepts: Frames['concepts']): boolean {
+  return words.some((_, at) => concept.some((c) => matchesAt(words, at, c, concepts)));
+}
+
+// Sentences: a frame's parts belong together only within one.
+const SENTENCE_END = /[.!?;]+(?:\s|$)|\n+/u;
+
+/** The frames a message fits, in the order of FRAME_NAMES. */
+export function framesOf(text: string, frames: Frames): FrameName[] {
+  const unmasked = unmask(text);
+  const all = fold(unmasked).split(' ').filter(Boolean);
+  if (all.length === 0) return [];
+  const sentences = unmasked.split(SENTENCE_END).map((s) => fold(s).split(' ').filter(Boolean));
+  const contentWords = all.filter((w) => !isStopword(w)).length;
+  return FRAME_NAMES.filter((name) =>
+    (frames.rules.get(name) ?? []).some(
+      (r) =>
+        (r.maxWords === undefined || contentWords <= r.maxWords) &&
+        !r.none.some((c) => mentions(all, c, frames.concepts)) &&
+        (r.within === 'message' ? [all] : sentences).some((words) => r.all.every((c) => mentions(words, c, frames.concepts))),
+    ),
+  );
+}
