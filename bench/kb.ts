@@ -35,6 +35,7 @@ import { prng } from '../test/support/prng.js';
 import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles } from '../knowledge/load.js';
 import { buildKnowledge } from '../knowledge/knowledge.js';
 import { MatchIndex, DEFAULT_MATCHER_SETTINGS, type MatchDocument } from '../knowledge/matcher.js';
+import { isLatvianWord } from '../knowledge/latvian-words.js';
 import { fold, isStopword, terms } from '../knowledge/normalise.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -445,7 +446,7 @@ function runCell(engine: Engine, entries: number): CellResult {
   const buildStart = process.hrtime.bigint();
   let search: (q: string) => number;
   if (engine === 'ours') {
-    const index = new MatchIndex(documents, DEFAULT_MATCHER_SETTINGS);
+    const index = new MatchIndex(documents, DEFAULT_MATCHER_SETTINGS, isLatvianWord);
     search = (q) => index.search(q, LIMIT).results.length;
   } else {
     const fuse = new Fuse(strings, { includeScore: true, threshold: 0.4, ignoreLocation: true, ignoreDiacritics: true });

@@ -7,6 +7,7 @@ import { withPhrasingsCut } from '../knowledge/ablation.js';
 import { readSet, score, EVAL_DIR, type Labelled } from '../bot/cli/eval.js';
 import { decide, DEFAULT_DECISION_SETTINGS, type DecisionSettings } from '../knowledge/decide.js';
 import { DEFAULT_MATCHER_SETTINGS, MatchIndex, type MatcherSettings } from '../knowledge/matcher.js';
+import { isLatvianWord } from '../knowledge/latvian-words.js';
 import type { AskAnswer } from '../bot/cli/ask.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 
@@ -74,7 +75,7 @@ const space: { name: string; values: number[]; apply(s: Settings, v: number): Se
 ];
 
 const evaluate = (s: Settings) => {
-  const [full, cut] = sizes.map(({ base, documents }) => objective(run({ ...base, index: new MatchIndex(documents, s.matcher) }, s.decision)));
+  const [full, cut] = sizes.map(({ base, documents }) => objective(run({ ...base, index: new MatchIndex(documents, s.matcher, isLatvianWord) }, s.decision)));
   return { value: full!.value + cut!.value, summary: `full: ${full!.summary}\n      ${CUT} phrasings: ${cut!.summary}` };
 };
 let current: Settings = { matcher: DEFAULT_MATCHER_SETTINGS, decision: DEFAULT_DECISION_SETTINGS };

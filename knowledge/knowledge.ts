@@ -1,4 +1,5 @@
 // The knowledge of one agency, ready to answer: validated files plus the match index over them.
+import { isLatvianWord } from './latvian-words.js';
 import type { AgencyProfile, Authority, KnowledgeEntry } from './schema.js';
 import type { Intent, KnowledgeFiles } from './load.js';
 import { MatchIndex, type MatchDocument, type MatcherSettings, DEFAULT_MATCHER_SETTINGS } from './matcher.js';
@@ -44,7 +45,7 @@ export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings 
     entries: new Map(files.entries.map((e) => [e.id, e])),
     authorities: new Map(files.authorities.map((a) => [a.id, a])),
     intents: new Map(files.intents.map((i) => [i.id, i])),
-    index: new MatchIndex(documents, settings),
+    index: new MatchIndex(documents, settings, isLatvianWord),
     languages: new Set(files.entries.flatMap((e) => Object.keys(e.questions))),
   };
 }

@@ -6,7 +6,7 @@
 // initial letter, never every question string, which is what keeps a query well under a millisecond.
 import Fuse from 'fuse.js';
 import { GramIndex } from './grams.js';
-import { fold, phraseTerms, terms as termsOf } from './normalise.js';
+import { fold, phraseTerms, stem, terms as termsOf, words } from './normalise.js';
 
 export type DocKind = 'entry' | 'authority' | 'intent';
 
@@ -57,6 +57,9 @@ export const DEFAULT_MATCHER_SETTINGS: MatcherSettings = {
   confidenceShare: 0.35,
   gramShare: 0.35,
 };
+
+/** Most words of one message checked against the dictionary (see withoutRealWordTypos). */
+const DICTIONARY_LOOKUPS = 24;
 
 export interface ScoredDocument {
   kind: DocKind;
@@ -165,6 +168,11 @@ export class MatchIndex {
   constructor(
     documents: readonly MatchDocument[],
     readonly settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS,
+    /**
+     * Whether a folded word is a real word of the language (a dictionary's answer): a real word the
+     * knowledge base does not use is a different word, never a typo of one it does.
+     */
+    private readonly isWord: (foldedWord: string) => boolean = () => false,
   ) {
     this.docs = documents.map((doc) => {
       const phrasingBags = doc.phrasings.map((p) => new Set(termsOf(p)));
@@ -247,9 +255,27 @@ export class MatchIndex {
     };
   }
 
+  /**
+   * A typo match is dropped for a term the citizen wrote as a real word ("banānā" is not a typo of
+   * "baneris"). Only words that have a typo match are looked up, at most DICTIONARY_LOOKUPS of them:
+   * a dictionary check may try many spellings.
+   */
+  private withoutRealWordTypos(question: string, resolved: { term: string; resolutions: Resolution[] }[]): typeof resolved {
+    const typoTerms = new Set(resolved.filter((r) => r.resolutions.some((x) => x.typo)).map((r) => r.term));
+    if (typoTerms.size === 0) return resolved;
+    const real = new Set(
+      words(question)
+        .filter((w) => typoTerms.has(stem(w)))
+        .slice(0, DICTIONARY_LOOKUPS)
+        .filter((w) => this.isWord(w))
+        .map(stem),
+    );
+    return resolved.map((r) => (real.has(r.term) ? { term: r.term, resolutions: r.resolutions.filter((x) => !x.typo) } : r));
+  }
+
   private score(question: string, limit: number): { analysis: QueryAnalysis; results: ScoredDocument[] } {
     const queryTerms = [...new Set(termsOf(question))];
-    const resolved = queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) }));
+    const resolved = this.withoutRealWordTypos(question, queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) })));
     const unknown = resolved.filter((r) => r.resolutions.length === 0).map((r) => r.term);
     // A term's weight is its own IDF when the knowledge knows it as typed; only otherwise the best
     // of the forms it may stand for (a rarer inflected form must not inflate a common word).
