@@ -59,7 +59,7 @@ export const DEFAULT_MATCHER_SETTINGS: MatcherSettings = {
 };
 
 /** Most words of one message checked against the dictionary (see withoutRealWordTypos). */
-const DICTIONARY_LOOKUPS = 24;
+const DICTIONARY_LOOKUPS = 8;
 
 export interface ScoredDocument {
   kind: DocKind;

@@ -6,7 +6,7 @@ import { MatchIndex, type MatchDocument } from '../knowledge/matcher.js';
 
 describe('isLatvianWord', () => {
   it('knows inflected words as written and with their diacritics missing', () => {
-    for (const word of ['sūdzību', 'sudzibu', 'novērošana', 'noverosana', 'kaimiņa', 'kaimina']) expect(isLatvianWord(word), word).toBe(true);
+    for (const word of ['sūdzību', 'sudzibu', 'dzēst', 'dzest', 'ģimene', 'gimene']) expect(isLatvianWord(word), word).toBe(true);
   });
 
   it('does not know typos, foreign words, numbers or fragments', () => {
