@@ -44,16 +44,26 @@ type WordCue = { kind: 'begins' | 'whole' | 'ends'; text: string } | { kind: 'co
 /** Consecutive words ("pa galv", "know where"). */
 type Cue = WordCue[];
 
+/**
+ * A concept's cues, those whose first word has a known first letter filed under that letter: a word
+ * is compared only with the cues it could begin (a message scan is words × cues, on every turn).
+ */
+interface Concept {
+  cues: Cue[];
+  byInitial: Map<string, Cue[]>;
+  anyInitial: Cue[];
+}
+
 interface Rule {
-  all: Cue[][];
-  none: Cue[][];
+  all: Concept[];
+  none: Concept[];
   maxWords: number | undefined;
   within: 'sentence' | 'message';
 }
 
 export interface Frames {
   rules: ReadonlyMap<FrameName, readonly Rule[]>;
-  concepts: ReadonlyMap<string, readonly Cue[]>;
+  concepts: ReadonlyMap<string, Concept>;
 }
 
 /** "=word" whole, "~iet" an ending, "@concept" any word of that concept, else a beginning; per word. */
@@ -65,10 +75,22 @@ function cue(entry: string): Cue {
   });
 }
 
+function conceptOf(cues: Cue[]): Concept {
+  const byInitial = new Map<string, Cue[]>();
+  const anyInitial: Cue[] = [];
+  for (const c of cues) {
+    const first = c[0]!;
+    const initial = first.kind === 'begins' || first.kind === 'whole' ? first.text[0] : undefined;
+    if (initial === undefined) anyInitial.push(c);
+    else byInitial.set(initial, [...(byInitial.get(initial) ?? []), c]);
+  }
+  return { cues, byInitial, anyInitial };
+}
+
 export function loadFrames(file: string): Frames {
   const parsed = framesFile.parse(parseYaml(readFileSync(file, 'utf8')));
-  const concepts = new Map(Object.entries(parsed.concepts).map(([name, list]) => [name, list.map(cue)]));
-  const concept = (name: string): Cue[] => concepts.get(name)!;
+  const concepts = new Map(Object.entries(parsed.concepts).map(([name, list]) => [name, conceptOf(list.map(cue))]));
+  const concept = (name: string): Concept => concepts.get(name)!;
   const rules = new Map<FrameName, Rule[]>();
   for (const [frame, list] of Object.entries(parsed.frames) as [FrameName, z.infer<typeof rule>[]][]) {
     rules.set(
@@ -89,7 +111,7 @@ function wordMatches(word: string, part: WordCue, concepts: Frames['concepts']):
       return word.startsWith(part.text);
     case 'concept':
       // One word of the named concept ("par manu @someoneElse"); its phrases do not nest.
-      return (concepts.get(part.name) ?? []).some((c) => c.length === 1 && c[0]!.kind !== 'concept' && wordMatches(word, c[0]!, concepts));
+      return (concepts.get(part.name)?.cues ?? []).some((c) => c.length === 1 && c[0]!.kind !== 'concept' && wordMatches(word, c[0]!, concepts));
   }
 }
 
@@ -100,8 +122,19 @@ function matchesAt(words: readonly string[], at: number, c: Cue, concepts: Frame
   });
 }
 
-function mentions(words: readonly string[], concept: readonly Cue[], concepts: Frames['concepts']): boolean {
-  return words.some((_, at) => concept.some((c) => matchesAt(words, at, c, concepts)));
+function mentions(words: readonly string[], concept: Concept, concepts: Frames['concepts']): boolean {
+  const meets = (at: number) => (c: Cue) => matchesAt(words, at, c, concepts);
+  return words.some((word, at) => (concept.byInitial.get(word[0]!) ?? []).some(meets(at)) || concept.anyInitial.some(meets(at)));
+}
+
+/** Whether these words mention a concept, each concept looked up once: rules share concepts. */
+function mentionsIn(words: readonly string[], concepts: Frames['concepts']): (concept: Concept) => boolean {
+  const known = new Map<Concept, boolean>();
+  return (concept) => {
+    let found = known.get(concept);
+    if (found === undefined) known.set(concept, (found = mentions(words, concept, concepts)));
+    return found;
+  };
 }
 
 // Sentences: a frame's parts belong together only within one.
@@ -112,14 +145,17 @@ export function framesOf(text: string, frames: Frames): FrameName[] {
   const unmasked = unmask(text);
   const all = fold(unmasked).split(' ').filter(Boolean);
   if (all.length === 0) return [];
-  const sentences = unmasked.split(SENTENCE_END).map((s) => fold(s).split(' ').filter(Boolean));
+  const inMessage = mentionsIn(all, frames.concepts);
+  const inSentences = unmasked.split(SENTENCE_END).map((s) => mentionsIn(fold(s).split(' ').filter(Boolean), frames.concepts));
   const contentWords = all.filter((w) => !isStopword(w)).length;
   return FRAME_NAMES.filter((name) =>
     (frames.rules.get(name) ?? []).some(
       (r) =>
         (r.maxWords === undefined || contentWords <= r.maxWords) &&
-        !r.none.some((c) => mentions(all, c, frames.concepts)) &&
-        (r.within === 'message' ? [all] : sentences).some((words) => r.all.every((c) => mentions(words, c, frames.concepts))),
+        !r.none.some(inMessage) &&
+        // A concept missing from the message is missing from each of its sentences.
+        r.all.every(inMessage) &&
+        (r.within === 'message' || inSentences.some((has) => r.all.every(has))),
     ),
   );
 }

@@ -1,8 +1,8 @@
 // Which words are Latvian words, from the maintained Latvian Hunspell dictionary (npm
 // `dictionary-lv`, LGPL-2.1) run by `hunspell-asm` (Hunspell compiled to WebAssembly): about 0.2 s
-// to load, +19 MB RSS, ~150,000 checks a second (DEVELOPERS.md, "Libraries"). A home-made stemmer says
-// what a word's stem might be; the dictionary says whether the word exists at all, so a real word
-// the knowledge base does not use ("banānā") is not mistaken for a typo of one it does ("baneri").
+// to load, +19 MB RSS, ~150,000 checks a second (see DEVELOPERS.md). A home-made stemmer says what a
+// word's stem might be; the dictionary says whether the word exists at all, so a real word the
+// knowledge base does not use ("banānā") is not mistaken for a typo of one it does ("banner").
 import dictionary from 'dictionary-lv';
 import { loadModule } from 'hunspell-asm';
 
@@ -29,7 +29,7 @@ function spellings(word: string): string[] {
 }
 
 /**
- * Whether a lower-case word is Latvian as written, or once its missing diacritics are restored
+ * Whether a lower-case (folded) word is Latvian as written, or once its missing diacritics are restored
  * ("sudzibu" → "sūdzību"). Short words and words with digits say nothing and count as not known.
  */
 export function isLatvianWord(word: string): boolean {

@@ -1,7 +1,7 @@
 // What a message asks for, by the meaning of its words (knowledge/frames.ts): the frames of the
 // shipped knowledge/frames/frames.yaml on wordings the intent phrasings do not contain, the
 // look-alikes that must stay questions, and the file's validation.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,6 +88,7 @@ describe('the frames file', () => {
     expect(() => loadFrames(file)).toThrow(/unknown concept \W{0,2}contact/);
     writeFileSync(file, 'concepts:\n  person: [par @nobody]\nframes:\n  handover:\n    - all: [person]\n');
     expect(() => loadFrames(file)).toThrow(/unknown concept \W{0,2}@nobody/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
