@@ -1,5 +1,6 @@
 // `npm run tune`: searches the decision thresholds and matcher weights on the TUNING set only
-// (test/eval/tune.jsonl + dev.jsonl) and prints the best settings found. The held-out set is never
+// (tune, dev, and since stop 27 blind3 and intents3, whose voices and off-topic questions the first
+// two lack) and prints the best settings found. The held-out sets are never
 // read here. Copy chosen values into DEFAULT_DECISION_SETTINGS / DEFAULT_MATCHER_SETTINGS by hand.
 import path from 'node:path';
 import { createInProcessBot } from '../bot/cli/in-process.js';
@@ -11,7 +12,7 @@ import { isLatvianWord } from '../knowledge/latvian-words.js';
 import type { AskAnswer } from '../bot/cli/ask.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 
-const items: Labelled[] = [...readSet(path.join(EVAL_DIR, 'tune.jsonl')), ...readSet(path.join(EVAL_DIR, 'dev.jsonl'))];
+const items: Labelled[] = ['tune', 'dev', 'blind3', 'intents3'].flatMap((set) => readSet(path.join(EVAL_DIR, `${set}.jsonl`)));
 // Settings are judged on the knowledge as written and cut to 5 phrasings per entry (the size staff
 // write): a setting that only works with long phrasing lists does not generalise.
 const CUT = 5;
@@ -46,11 +47,12 @@ function objective(answers: AskAnswer[]): { value: number; summary: string } {
   const r = (x: { total: number; correct: number }) => x.correct / Math.max(1, x.total);
   const wrong = s.confidentlyWrong / s.total;
   const sentAway = s.wronglyReferred.count / Math.max(1, s.wronglyReferred.total);
-  const value = r(s.rightEntry) + 0.5 * r(s.answeredOrOffered) + 0.5 * r(s.rightAuthority) + 0.3 * (s.correct / s.total) - 4 * wrong - 2 * sentAway;
+  const offTopic = r(s.byKind['fallback'] ?? { total: 0, correct: 0 });
+  const value = r(s.rightEntry) + 0.5 * r(s.answeredOrOffered) + 0.5 * r(s.rightAuthority) + 0.5 * offTopic + 0.3 * (s.correct / s.total) - 4 * wrong - 2 * sentAway;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   return {
     value,
-    summary: `all ${pct(s.correct / s.total)} entry ${pct(r(s.rightEntry))} offered ${pct(r(s.answeredOrOffered))} wrong ${pct(wrong)} authority ${pct(r(s.rightAuthority))} sent-away ${pct(sentAway)}`,
+    summary: `all ${pct(s.correct / s.total)} entry ${pct(r(s.rightEntry))} offered ${pct(r(s.answeredOrOffered))} wrong ${pct(wrong)} authority ${pct(r(s.rightAuthority))} off-topic ${pct(offTopic)} sent-away ${pct(sentAway)}`,
   };
 }
 
@@ -58,9 +60,9 @@ function objective(answers: AskAnswer[]): { value: number; summary: string } {
 // over this many settings would take hours; the objective is smooth enough for this.
 type Settings = { matcher: MatcherSettings; decision: DecisionSettings };
 const space: { name: string; values: number[]; apply(s: Settings, v: number): Settings }[] = [
-  ...(['gramShare', 'phrasingShare', 'unknownWordWeight', 'confidenceShare', 'smoothing', 'prefixSimilarity'] as const).map((key) => ({
+  ...(['fitTerms', 'gramShare', 'phrasingShare', 'unknownWordWeight', 'confidenceShare', 'smoothing', 'prefixSimilarity'] as const).map((key) => ({
     name: `matcher.${key}`,
-    values: ({ gramShare: [0, 0.2, 0.35, 0.5, 0.65, 0.8], phrasingShare: [0.2, 0.35, 0.5], unknownWordWeight: [0.3, 0.6, 0.9, 1.2], confidenceShare: [0.2, 0.35, 0.5, 0.65, 0.8], smoothing: [0.1, 0.25, 0.5, 1], prefixSimilarity: [0.7, 0.85, 0.95] })[key],
+    values: ({ fitTerms: [0, 2, 3, 4, 6], gramShare: [0.35, 0.5, 0.65, 0.8, 0.9, 1], phrasingShare: [0.2, 0.35, 0.5], unknownWordWeight: [0.3, 0.6, 0.9, 1.2], confidenceShare: [0.2, 0.35, 0.5, 0.65, 0.8], smoothing: [0.1, 0.25, 0.5, 1], prefixSimilarity: [0.7, 0.85, 0.95] })[key],
     apply: (s: Settings, v: number) => ({ ...s, matcher: { ...s.matcher, [key]: v } }),
   })),
   ...(['answerMin', 'answerConfidence', 'answerMargin', 'leadMin', 'answerLead', 'clarifyMin', 'clarifyBand', 'referMargin', 'referMin', 'referMinConfident', 'referConfidence', 'clauseMin'] as const).map((key) => ({

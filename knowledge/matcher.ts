@@ -43,19 +43,26 @@ export interface MatcherSettings {
    * document (0 … 1; 0 leaves it out): word-level evidence alone needs many phrasings per entry.
    */
   gramShare: number;
+  /**
+   * How much informative weight a document must cover to fit a question fully, in units of the
+   * highest IDF (0: all of the question's). A story or a letter around one question carries many
+   * words no entry uses (names, places, the greeting); covering a few strong words is what fits.
+   */
+  fitTerms: number;
 }
 
 export const DEFAULT_MATCHER_SETTINGS: MatcherSettings = {
-  prefixSimilarity: 0.85,
+  prefixSimilarity: 0.7,
   minSharedPrefix: 4,
   fuzzyThreshold: 0.3,
   fuzzyWeight: 0.8,
   fuzzyMinLength: 5,
-  unknownWordWeight: 0.6,
-  phrasingShare: 0.35,
+  unknownWordWeight: 1.2,
+  phrasingShare: 0.5,
   smoothing: 0.25,
   confidenceShare: 0.35,
-  gramShare: 0.35,
+  gramShare: 0.5,
+  fitTerms: 2,
 };
 
 /** Most words of one message checked against the dictionary (see withoutRealWordTypos). */
@@ -327,6 +334,7 @@ export class MatchIndex {
     // The best `keep` by that first judgement, ties in first-touch order (what a stable full sort
     // would give), kept in a small sorted array instead of sorting every touched document.
     const keep = Math.max(limit * 3, 24);
+    const fitWeight = this.settings.fitTerms > 0 ? Math.min(totalWeight, this.settings.fitTerms * this.maxIdf) : totalWeight;
     const candidates: { d: number; c: number; gram: number; pre: number }[] = [];
     const consider = (d: number, c: number) => {
       const gram = this.grams?.similarity(d) ?? 0;
@@ -339,7 +347,7 @@ export class MatchIndex {
     };
     for (let k = 0; k < touchedCount; k++) {
       const d = this.touched[k]!;
-      consider(d, this.coverage[d]! / totalWeight);
+      consider(d, Math.min(1, this.coverage[d]! / fitWeight));
     }
     if (gramMatches !== undefined) {
       for (let k = 0; k < gramMatches.count; k++) {

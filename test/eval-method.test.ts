@@ -1,7 +1,7 @@
 // The measuring tools of `npm run eval`: the knowledge cut to N phrasings, and the n-gram yardstick
 // the matcher is compared with.
 import { describe, expect, it } from 'vitest';
-import { againstYardstick, type Labelled } from '../bot/cli/eval.js';
+import { againstYardstick, score, type Labelled } from '../bot/cli/eval.js';
 import type { AskAnswer } from '../bot/cli/ask.js';
 import { withPhrasingsCut } from '../knowledge/ablation.js';
 import { loadKnowledgeFiles } from '../knowledge/load.js';
@@ -46,6 +46,25 @@ describe('n-gram yardstick', () => {
       text: '', kind: 'fallback', decision: 'fallback', entryId: null, authorityId: null, referrals: [], candidates: [], language: 'lv', reply: '', ...over,
     });
     const answers = [answer({ kind: 'clarify', candidates: ['camera', 'spam'] }), answer({ kind: 'answer', entryId: 'camera' }), answer({ kind: 'smalltalk' })];
-    expect(againstYardstick(items, answers, yardstick)).toEqual({ total: 2, matcher: 1, yardstick: 2 });
+    expect(againstYardstick(items, answers, yardstick)).toEqual({ total: 2, matcher: 1, ranking: 0, yardstick: 2 });
+    // The matcher's ranking alone, counted apart from what the bot then did.
+    expect(againstYardstick(items, answers, yardstick, (q) => (q.startsWith('spam') ? 'spam' : 'camera')).ranking).toBe(2);
+  });
+});
+
+describe('scoring', () => {
+  const answer = (over: Partial<AskAnswer>): AskAnswer => ({
+    text: '', kind: 'fallback', decision: 'fallback', entryId: null, authorityId: null, referrals: [], candidates: [], language: 'lv', reply: '', ...over,
+  });
+
+  it('counts a small-talk entry answered as that entry answered, whatever kind the set labels it', () => {
+    const items: Labelled[] = [
+      { q: 'paldies, jūs palīdzējāt', kind: 'answer', entryId: 'smalltalk.thanks' },
+      { q: 'labdien', kind: 'answer', entryId: 'smalltalk.greeting' },
+    ];
+    const s = score('t', items, [answer({ kind: 'smalltalk', entryId: 'smalltalk.thanks' }), answer({ kind: 'smalltalk', entryId: 'smalltalk.thanks' })]);
+    expect(s.rightEntry).toEqual({ total: 2, correct: 1 });
+    // The greeting answered with the thanks is a wrong entry, committed to.
+    expect(s.confidentlyWrong).toBe(1);
   });
 });
