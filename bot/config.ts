@@ -60,6 +60,12 @@ export const configSchema = z
     /** How often expired records are purged (the limit itself is the agency's retentionDays). */
     RETENTION_SWEEP_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
     // --- Staff side of handover (bot/handover/, bot/staff/) ---
+    /**
+     * `always`: staff take chats at any hour, whatever the profile's working hours say: to try a live
+     * handover on a laptop in the evening. Never in production: citizens would be queued for a person
+     * at night. `profile` (default): the agency's working hours and holidays.
+     */
+    STAFF_HOURS: z.enum(['profile', 'always']).default('profile'),
     /** SMTP server for mailing left questions to the agency: smtp(s)://user:password@host:port. Overrides SMTP_HOST etc. */
     SMTP_URL: optionalSecret.pipe(z.string().regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL').optional()),
     SMTP_HOST: optionalSecret,

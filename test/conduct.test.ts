@@ -123,10 +123,12 @@ describe('deleting the conversation (R8)', () => {
       await new Promise((r) => setTimeout(r, 200));
       expect((await site.app.store.transcripts.getTranscriptActivities('directline', conversationId)).items).toEqual([]);
       expect((await site.app.records.period(new Date(0), new Date(Date.now() + 60_000))).outcomes.filter((o) => o.conversationId === conversationId)).toEqual([]);
-      // The widget keeps working: the next poll shows only the farewell, sent after the deletion.
+      // The widget keeps working: the next poll shows only the confirming press (its echo, which Web
+      // Chat waits for before it counts the message as sent) and the farewell, both after the deletion.
       const after = await fetch(url, { headers: auth });
       expect(after.status).toBe(200);
       expect(((await after.json()) as { activities: { text?: string }[] }).activities.map((a) => a.text)).toEqual([
+        site.app.texts.forLanguage('lv')('privacy.deleteYes'),
         site.app.texts.forLanguage('lv')('privacy.deleted'),
       ]);
     } finally {

@@ -1,5 +1,6 @@
 // End to end, as a citizen sees it: the demo agency page of the real app in real Chromium, the
-// widget opened, a Latvian question typed into Web Chat, the Latvian answer read back; WCAG 2.1 AA.
+// widget opened, a Latvian question typed into Web Chat, the Latvian answer read back; WCAG 2.1 AA;
+// a restart under the open widget; deleting the conversation as the citizen sees it.
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -98,4 +99,40 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('deleting the conversation: the farewell within a few seconds, and no message of the conversation shown as failed', async () => {
+    const context = await browser.newContext({ locale: 'lv-LV' });
+    try {
+      const page = await context.newPage();
+      const posts: string[] = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().includes('/activities')) posts.push(r.url());
+      });
+      await page.goto(`${site.origin}/`);
+      await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Čatbots' });
+      await dialog.locator('p').filter({ hasText: 'virtuālais asistents' }).first().waitFor({ timeout: 20_000 });
+      const sendBox = dialog.getByRole('textbox');
+      await sendBox.fill('Kāds ir jūsu tālrunis?');
+      await sendBox.press('Enter');
+      await dialog.getByText(site.app.knowledge.current.profile.contacts.phone!).first().waitFor({ timeout: 20_000 });
+
+      await sendBox.fill('dzēst manu sarunu');
+      await sendBox.press('Enter');
+      await dialog.getByRole('toolbar').getByRole('button', { name: 'Jā, dzēst' }).click();
+      const pressed = Date.now();
+      await dialog.getByText('Šī saruna ir dzēsta no visām mūsu sistēmām').first().waitFor({ timeout: 20_000 });
+      expect(Date.now() - pressed, 'the farewell comes at once').toBeLessThan(4_000);
+
+      // Web Chat gives up on an unacknowledged message after 20 s (its send timeout): wait past it.
+      await page.waitForTimeout(22_000);
+      expect(await dialog.innerText(), 'a message shown as failed').not.toContain('Neizdevās nosūtīt');
+      // The press went once, into the same conversation (nothing was resent into a new one).
+      const conversations = new Set(posts.map((u) => /conversations\/([^/]+)\//.exec(u)?.[1]));
+      expect(conversations.size).toBe(1);
+      expect(await dialog.getByText('Jā, dzēst').count()).toBeGreaterThan(0);
+    } finally {
+      await context.close();
+    }
+  }, 90_000);
 });

@@ -40,7 +40,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function rig(kind: 'memory' | 'sqlite', options: { t?: number; profile?: AgencyProfile; mailbox?: string } = {}): Promise<Rig> {
+async function rig(kind: 'memory' | 'sqlite', options: { t?: number; profile?: AgencyProfile; mailbox?: string; staffHours?: 'always' } = {}): Promise<Rig> {
   const dir = mkdtempSync(path.join(tmpdir(), 'padoms-handover-'));
   const clock = { t: options.t ?? MONDAY_IN_HOURS };
   const now = () => new Date(clock.t);
@@ -49,7 +49,7 @@ async function rig(kind: 'memory' | 'sqlite', options: { t?: number; profile?: A
   const sent: Parameters<MailSender['send']>[0][] = [];
   const mailSender: MailSender = { send: async (m) => void sent.push(m), close: () => {} };
   const handover = createHandover({
-    config: testConfig({ DATA_DIR: dir, ...(options.mailbox ? { AGENCY_MAILBOX: options.mailbox } : {}) }),
+    config: testConfig({ DATA_DIR: dir, ...(options.mailbox ? { AGENCY_MAILBOX: options.mailbox } : {}), ...(options.staffHours ? { STAFF_HOURS: options.staffHours } : {}) }),
     store,
     profile: () => options.profile ?? dvi,
     log: silentLogger,
@@ -167,6 +167,14 @@ describe('availability and routing', () => {
       onlineLanguages: ['lv'],
       nextOpening: new Date('2026-11-16T11:00:00Z'),
     });
+  });
+
+  it('STAFF_HOURS=always (trying it on a laptop): in hours at any hour, the calendar otherwise the same', async () => {
+    const h = await rig('memory', { t: FRIDAY_AFTER_HOURS, staffHours: 'always' });
+    await h.staff('Anna Bērziņa', 'anna', ['lv']);
+    expect(await h.service.availability('lv')).toEqual({ inHours: true, staffOnline: true, onlineLanguages: ['lv'] });
+    // Deadlines of left questions still count the agency's working days.
+    expect(h.service.calendar().isWorkingDay('2026-11-14')).toBe(false);
   });
 
   it('a waiting conversation is shown only to staff who speak its language, and only they may accept it', async () => {

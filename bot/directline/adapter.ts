@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
 import type { DirectLineStore, StoredConversation } from './store.js';
+import type { EchoingAdapter } from '../storage/recording.js';
 
 export const DIRECTLINE_CHANNEL_ID = 'directline';
 /** Where replies "go": nothing dereferences it (replies are stored, not posted), but it must parse. */
@@ -76,7 +77,7 @@ export type ReceiveResult =
   /** Stored, but the turn threw and no onTurnError handled it. */
   | { kind: 'bot-error'; id: string };
 
-export class DirectLineAdapter extends SelfHostedAdapter {
+export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapter {
   readonly store: DirectLineStore;
   readonly bot: ChannelAccount;
   readonly serviceUrl: string;
@@ -185,6 +186,16 @@ export class DirectLineAdapter extends SelfHostedAdapter {
       return { kind: 'bot-error', id };
     }
     return { kind: 'accepted', id };
+  }
+
+  /**
+   * The turn's incoming activity stored again, unchanged: after a deletion, the client still gets the
+   * echo it waits for (see EchoingAdapter). What remains is the confirming message and the farewell.
+   */
+  async echoAgain(context: TurnContext): Promise<void> {
+    const conversationId = context.activity.conversation?.id;
+    if (conversationId === undefined || context.activity.type === ActivityTypes.Typing) return;
+    if ((await this.store.appendActivity(conversationId, context.activity)) !== undefined) this.onAppend(conversationId);
   }
 
   /** A reference for proactive messages (a staff member's reply), or undefined if unknown. */

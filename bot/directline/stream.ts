@@ -15,6 +15,7 @@ import type { Duplex } from 'node:stream';
 import type restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Take } from '../http/rate-limit.js';
+import { cameOverHttps } from '../http/scheme.js';
 import type { Logger } from '../log.js';
 import type { DirectLineStore } from './store.js';
 import { CONVERSATION_ID_PATTERN, bearerOf, identifyCaller, issueToken } from './tokens.js';
@@ -275,9 +276,7 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     streamUrl(req, subject, watermark) {
       const host = req.headers.host ?? '';
       if (!HOST_PATTERN.test(host)) return undefined;
-      // Behind a proxy we trust, the scheme the citizen used is the proxy's to tell; else our own.
-      const forwarded = deps.trustProxyHops > 0 ? (String(req.headers['x-forwarded-proto'] ?? '').split(',')[0] ?? '').trim().toLowerCase() : '';
-      const secure = forwarded !== '' ? forwarded === 'https' : 'encrypted' in req.socket && req.socket.encrypted === true;
+      const secure = cameOverHttps(req, deps.trustProxyHops);
       const { token } = issueToken(subject, tokenKey, now(), STREAM_TOKEN_TTL_SECONDS, 'stream');
       const query = new URLSearchParams({ ...(watermark === undefined ? {} : { watermark: String(watermark) }), t: token });
       return `${secure ? 'wss' : 'ws'}://${host}/v3/directline/conversations/${subject.conversationId}/stream?${query.toString()}`;

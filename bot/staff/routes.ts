@@ -7,6 +7,7 @@ import type restify from 'restify';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { clientIp } from '../http/rate-limit.js';
+import { addressesLoopback, cameOverHttps } from '../http/scheme.js';
 import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
 import type { AgencyProfile } from '../../knowledge/schema.js';
 import { LANGUAGE_NAMES_LV } from '../handover/mail.js';
@@ -141,6 +142,11 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
     res.setHeader('Cache-Control', 'no-store');
     try {
       if (!sameOrigin(req)) return sendError(res, 403, 'Forbidden', 'pieprasījums no citas vietnes');
+      // A Secure cookie sent over plain http to another host than this machine is dropped by the
+      // browser: the login would "succeed" and the form come back. Say so, and what to change.
+      if (deps.cookies.secure && !cameOverHttps(req, deps.trustProxyHops) && !addressesLoopback(req)) {
+        return sendError(res, 400, 'InsecureConnection', INSECURE_LOGIN);
+      }
       const body = loginBody.safeParse(req.body);
       if (!body.success) return sendError(res, 400, 'BadRequest', 'vajag lietotājvārdu un paroli');
       const login = body.data.login.trim().toLowerCase();
@@ -497,6 +503,11 @@ function sendError(res: restify.Response, status: number, code: string, message:
  * Sec-Fetch-Site everywhere modern; either one from another site is refused. (SameSite=Strict
  * and the CSRF header are the main defence; this is the second.)
  */
+const INSECURE_LOGIN =
+  'Pārlūks nesaglabā pieteikšanās sīkdatni: tā ir Secure, bet konsole atvērta pa http, ne pa https. ' +
+  'Atveriet konsoli pa https (caur starpniekserveri ar TLS) vai šajā datorā kā http://localhost; ' +
+  'uzticamā iekšējā tīklā var iestatīt COOKIE_SECURE=false.';
+
 function sameOrigin(req: restify.Request): boolean {
   const site = req.header('sec-fetch-site', '');
   if (site !== '' && site !== 'same-origin' && site !== 'none') return false;

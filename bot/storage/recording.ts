@@ -69,6 +69,18 @@ export function requestConversationDeletion(context: TurnContext, farewell: Part
   context.turnState.set(DELETE_REQUESTED, farewell);
 }
 
+/**
+ * A channel that shows the citizen their own message only once it comes back from the server (Direct
+ * Line: Web Chat marks a message unsent after 20 s without its echo, and holds a reply to it for 5 s).
+ * Deletion removes the echo of the confirming message before the client may have read it, so the
+ * channel is asked to deliver it again, ahead of the farewell.
+ */
+export interface EchoingAdapter {
+  echoAgain(context: TurnContext): Promise<void>;
+}
+
+const echoes = (adapter: unknown): adapter is EchoingAdapter => typeof (adapter as Partial<EchoingAdapter>).echoAgain === 'function';
+
 export interface RecordingDeps {
   store: Pick<PadomsStore, 'transcripts' | 'deleteConversation'>;
   log: Logger;
@@ -90,6 +102,7 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
           deps.log.info({ conversationId, removed }, 'conversation deleted at the citizen\'s request');
           logger.unrecorded.add(conversationId);
           try {
+            if (echoes(context.adapter)) await context.adapter.echoAgain(context);
             if (farewell.length > 0) await context.sendActivities(farewell);
           } finally {
             logger.unrecorded.delete(conversationId);

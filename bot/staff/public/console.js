@@ -110,7 +110,7 @@
       csrf = result.data.csrfToken;
       await start();
     } else {
-      $('login-error').textContent = result.status === 429 ? errorText(result, 'Pārāk daudz mēģinājumu.') : 'Nepareizs lietotājvārds vai parole.';
+      $('login-error').textContent = result.status === 401 ? 'Nepareizs lietotājvārds vai parole.' : errorText(result, 'Pieteikties neizdevās.');
     }
   });
 
