@@ -6,12 +6,20 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { hasChromium, launchBrowser, runAxe, describeViolations, traceNetwork } from './support/browser.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { createApp } from '../bot/app.js';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
+
+/** Opens the demo page's widget and waits for the bot's greeting. */
+async function openWidget(page: Page): Promise<{ dialog: Locator; sendBox: Locator }> {
+  await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Čatbots' });
+  await dialog.locator('p').filter({ hasText: 'virtuālais asistents' }).first().waitFor({ timeout: 20_000 });
+  return { dialog, sendBox: dialog.getByRole('textbox') };
+}
 
 describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browser', () => {
   let browser: Browser;
@@ -30,11 +38,7 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
     await page.goto(`${site.origin}/`);
     await page.getByRole('heading', { level: 1, name: 'Datu valsts inspekcija' }).waitFor();
 
-    await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Čatbots' });
-    await dialog.locator('p').filter({ hasText: 'virtuālais asistents' }).first().waitFor({ timeout: 20_000 });
-
-    const sendBox = dialog.getByRole('textbox');
+    const { dialog, sendBox } = await openWidget(page);
     await sendBox.fill('Kā iesniegt sūdzību par personas datu apstrādi?');
     await sendBox.press('Enter');
     const entry = site.app.knowledge.current.entries.get('dvi.data-complaint')!;
@@ -109,10 +113,7 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
         if (r.method() === 'POST' && r.url().includes('/activities')) posts.push(r.url());
       });
       await page.goto(`${site.origin}/`);
-      await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
-      const dialog = page.getByRole('dialog', { name: 'Čatbots' });
-      await dialog.locator('p').filter({ hasText: 'virtuālais asistents' }).first().waitFor({ timeout: 20_000 });
-      const sendBox = dialog.getByRole('textbox');
+      const { dialog, sendBox } = await openWidget(page);
       await sendBox.fill('Kāds ir jūsu tālrunis?');
       await sendBox.press('Enter');
       await dialog.getByText(site.app.knowledge.current.profile.contacts.phone!).first().waitFor({ timeout: 20_000 });

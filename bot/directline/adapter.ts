@@ -176,8 +176,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapt
     };
     // Typing is not kept (Direct Line delivers it over WebSocket only); everything else is echoed.
     if (activity.type !== ActivityTypes.Typing) {
-      if ((await this.store.appendActivity(conversationId, activity)) === undefined) return { kind: 'not-found' };
-      this.onAppend(conversationId);
+      if (!(await this.keep(conversationId, activity))) return { kind: 'not-found' };
     }
     try {
       await this.runMiddleware(new TurnContext(this, activity), logic);
@@ -195,7 +194,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapt
   async echoAgain(context: TurnContext): Promise<void> {
     const conversationId = context.activity.conversation?.id;
     if (conversationId === undefined || context.activity.type === ActivityTypes.Typing) return;
-    if ((await this.store.appendActivity(conversationId, context.activity)) !== undefined) this.onAppend(conversationId);
+    await this.keep(conversationId, context.activity);
   }
 
   /** A reference for proactive messages (a staff member's reply), or undefined if unknown. */
@@ -264,6 +263,13 @@ export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapt
     await this.runMiddleware(new TurnContext(this, request), logic);
   }
 
+  /** Stores the activity and tells the streams; false if the conversation is unknown. */
+  private async keep(conversationId: string, activity: Partial<Activity>): Promise<boolean> {
+    if ((await this.store.appendActivity(conversationId, activity)) === undefined) return false;
+    this.onAppend(conversationId);
+    return true;
+  }
+
   private async append(context: TurnContext, activity: Partial<Activity>): Promise<void> {
     const conversationId = activity.conversation?.id ?? context.activity.conversation?.id;
     if (conversationId === undefined) throw new Error('DirectLineAdapter: activity has no conversation id');
@@ -276,10 +282,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapt
       from: { ...this.bot, ...activity.from, role: activity.from?.role ?? RoleTypes.Bot },
       ...(activity.recipient === undefined && context.activity.from !== undefined ? { recipient: context.activity.from } : {}),
     };
-    if ((await this.store.appendActivity(conversationId, stored)) === undefined) {
-      throw new Error('DirectLineAdapter: conversation not found (expired or never started)');
-    }
-    this.onAppend(conversationId);
+    if (!(await this.keep(conversationId, stored))) throw new Error('DirectLineAdapter: conversation not found (expired or never started)');
   }
 }
 
