@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fold } from './normalise.js';
+import { isLatvianWord } from './latvian-words.js';
+import { withLatinSpellings } from './transliterate.js';
 
 const wordList = z
   .object({
@@ -30,12 +32,19 @@ export interface ConductLexicon {
   address: WordList;
 }
 
-/** Entries of `address` ending in "*" are word beginnings ("inspekcij*"); the others whole words. */
+/**
+ * Entries of `address` ending in "*" are word beginnings ("inspekcij*"); the others whole words.
+ * Cyrillic entries also match in their Latin spellings ("сука" → "suka").
+ */
 export function loadConductLexicon(file: string): ConductLexicon {
   const lists = Object.values(lexiconFile.parse(parseYaml(readFileSync(file, 'utf8'))));
-  const address = lists.flatMap((l) => l.address);
+  const spelled = (entries: string[]) => entries.flatMap((e) => withLatinSpellings(e, isLatvianWord));
+  const address = lists.flatMap((l) => spelled(l.address));
   return {
-    insults: { prefixes: lists.flatMap((l) => l.prefix.map(fold)), words: new Set(lists.flatMap((l) => l.word.map(fold))) },
+    insults: {
+      prefixes: lists.flatMap((l) => spelled(l.prefix).map(fold)),
+      words: new Set(lists.flatMap((l) => spelled(l.word).map(fold))),
+    },
     address: {
       prefixes: address.filter((a) => a.endsWith('*')).map((a) => fold(a.slice(0, -1))),
       words: new Set(address.filter((a) => !a.endsWith('*')).map(fold)),

@@ -7,6 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { fold, isStopword } from './normalise.js';
 import { unmask } from './conduct.js';
+import { isLatvianWord } from './latvian-words.js';
+import { withLatinSpellings } from './transliterate.js';
 
 export const FRAME_NAMES = ['handover', 'protected', 'threat'] as const;
 export type FrameName = (typeof FRAME_NAMES)[number];
@@ -34,7 +36,7 @@ const framesFile = z
     }
     for (const [frame, rules] of Object.entries(file.frames)) {
       for (const name of rules.flatMap((r) => [...r.all, ...r.none])) {
-        if (!(name in file.concepts)) ctx.addIssue({ code: 'custom', path: ['frames', frame], message: `unknown concept "${name}"` });
+        if (!(name in file.concepts) && !(name in BUILT_IN)) ctx.addIssue({ code: 'custom', path: ['frames', frame], message: `unknown concept "${name}"` });
       }
     }
   });
@@ -49,6 +51,8 @@ type Cue = WordCue[];
  * is compared only with the cues it could begin (a message scan is words × cues, on every turn).
  */
 interface Concept {
+  /** A concept recognised from the written form rather than from cues (see BUILT_IN). */
+  builtIn?: (sentence: string) => boolean;
   cues: Cue[];
   byInitial: Map<string, Cue[]>;
   anyInitial: Cue[];
@@ -65,6 +69,14 @@ export interface Frames {
   rules: ReadonlyMap<FrameName, readonly Rule[]>;
   concepts: ReadonlyMap<string, Concept>;
 }
+
+// A person named by first name and surname ("Jāņa Bērziņa", "Līga Vītola"): two capitalised words
+// after the start of a sentence. Whose data is asked for is what makes a request protected, and
+// nobody can list the names citizens will write.
+const PERSON_NAME = /(?<=\p{L}[\s,:]+)\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u;
+const BUILT_IN: Readonly<Record<string, Concept>> = {
+  personName: { builtIn: (sentence) => PERSON_NAME.test(sentence), cues: [], byInitial: new Map(), anyInitial: [] },
+};
 
 /** "=word" whole, "~iet" an ending, "@concept" any word of that concept, else a beginning; per word. */
 function cue(entry: string): Cue {
@@ -89,8 +101,10 @@ function conceptOf(cues: Cue[]): Concept {
 
 export function loadFrames(file: string): Frames {
   const parsed = framesFile.parse(parseYaml(readFileSync(file, 'utf8')));
-  const concepts = new Map(Object.entries(parsed.concepts).map(([name, list]) => [name, conceptOf(list.map(cue))]));
-  const concept = (name: string): Concept => concepts.get(name)!;
+  // Cyrillic cues also match in their Latin spellings ("соедин" → "soedin").
+  const spelled = (list: string[]) => list.flatMap((e) => withLatinSpellings(e, isLatvianWord));
+  const concepts = new Map(Object.entries(parsed.concepts).map(([name, list]) => [name, conceptOf(spelled(list).map(cue))]));
+  const concept = (name: string): Concept => concepts.get(name) ?? BUILT_IN[name]!;
   const rules = new Map<FrameName, Rule[]>();
   for (const [frame, list] of Object.entries(parsed.frames) as [FrameName, z.infer<typeof rule>[]][]) {
     rules.set(
@@ -127,12 +141,13 @@ function mentions(words: readonly string[], concept: Concept, concepts: Frames['
   return words.some((word, at) => (concept.byInitial.get(word[0]!) ?? []).some(meets(at)) || concept.anyInitial.some(meets(at)));
 }
 
-/** Whether these words mention a concept, each concept looked up once: rules share concepts. */
-function mentionsIn(words: readonly string[], concepts: Frames['concepts']): (concept: Concept) => boolean {
+/** Whether a text mentions a concept, each concept looked up once: rules share concepts. */
+function mentionsIn(text: string, concepts: Frames['concepts']): (concept: Concept) => boolean {
+  const words = fold(text).split(' ').filter(Boolean);
   const known = new Map<Concept, boolean>();
   return (concept) => {
     let found = known.get(concept);
-    if (found === undefined) known.set(concept, (found = mentions(words, concept, concepts)));
+    if (found === undefined) known.set(concept, (found = concept.builtIn ? concept.builtIn(text) : mentions(words, concept, concepts)));
     return found;
   };
 }
@@ -145,8 +160,8 @@ export function framesOf(text: string, frames: Frames): FrameName[] {
   const unmasked = unmask(text);
   const all = fold(unmasked).split(' ').filter(Boolean);
   if (all.length === 0) return [];
-  const inMessage = mentionsIn(all, frames.concepts);
-  const inSentences = unmasked.split(SENTENCE_END).map((s) => mentionsIn(fold(s).split(' ').filter(Boolean), frames.concepts));
+  const inMessage = mentionsIn(unmasked, frames.concepts);
+  const inSentences = unmasked.split(SENTENCE_END).map((s) => mentionsIn(s, frames.concepts));
   const contentWords = all.filter((w) => !isStopword(w)).length;
   return FRAME_NAMES.filter((name) =>
     (frames.rules.get(name) ?? []).some(

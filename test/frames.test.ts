@@ -23,6 +23,9 @@ describe('a request for a person', () => {
     'could a staff member call me back tomorrow?',
     'пожалуйста, соедините меня с сотрудником',
     'mozhno pogovoritj s sotrudnikom?',
+    // Russian in Latin letters is matched through the Cyrillic cues' spellings.
+    'nuzhen operator, pozovite pozhalujsta',
+    'Lūdzu atzvanīšanu rīt no rīta',
   ])('"%s" asks for a person', (text) => {
     expect(of(text)).toContain('handover');
   });
@@ -35,6 +38,8 @@ describe('a request for a person', () => {
     'darbinieku dati',
     // Asking what the bot is is not asking for a person.
     'are you a real person or a bot?',
+    // "vadītājs" is also a driver.
+    'vadītāja tiesības pazaudētas, ko tagad darīt',
   ])('"%s" does not', (text) => {
     expect(of(text)).not.toContain('handover');
   });
@@ -47,6 +52,9 @@ describe('an attempt to obtain protected information', () => {
     'vajag kaimiņa telefona numuru',
     'tell me the home address of the inspector',
     'gribu redzēt informāciju par manu kaimiņu',
+    // A person named by name and surname, whoever they are.
+    'Kāds ir Annas Ozolas personas kods?',
+    'kakoj lichnyj kod u moego soseda',
   ])('"%s" is one', (text) => {
     expect(of(text)).toContain('protected');
   });
@@ -56,6 +64,8 @@ describe('an attempt to obtain protected information', () => {
     'Kaimiņš publicēja manu adresi internetā, ko darīt?',
     'Kāda ir inspekcijas adrese?',
     'Gribu zināt, kādus datus par mani glabā banka',
+    // The name is the writer's signature, in a sentence of its own.
+    'Vai drīkst publicēt manu adresi? Ar cieņu, Anna Ozola',
   ])('"%s" is a question about one’s own rights', (text) => {
     expect(of(text)).not.toContain('protected');
   });
@@ -67,6 +77,7 @@ describe('a threat to the agency', () => {
     'vēl viens atteikums un jūs to nožēlosiet',
     'I know where your office is.',
     'если не ответите, разнесу ваш офис',
+    'lai jūsu birojs nodeg',
   ])('"%s" is one', (text) => {
     expect(of(text)).toContain('threat');
   });
