@@ -1,10 +1,11 @@
 // The agency's service-quality report (R12; seed 001's annex): what the bot did, what it could not
 // answer, whom it referred to, how handovers and cases went, and how satisfied citizens were.
 // Pure aggregation over rows for a period; the stores fetch the rows.
-import type { Feedback, Rating, TurnOutcome, UnansweredQuestion } from './storage/records.js';
+import type { Feedback, OutcomeKind, Rating, TurnOutcome, UnansweredQuestion } from './storage/records.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { groupUnanswered } from '../knowledge/unanswered.js';
 import type { HandoverRepository } from './handover/repository.js';
+import { addDays, localDay, zonedTime } from './handover/calendar.js';
 
 export interface HandoverRow {
   createdAt: Date;
@@ -32,8 +33,12 @@ export interface Report {
   to: string;
   conversations: number;
   turns: number;
-  /** Share of message turns by what the bot did. */
-  shares: Record<'answered' | 'clarified' | 'referred' | 'fallback' | 'handover', number>;
+  /**
+   * Share of message turns (`turns`, the denominator) by what the bot did; they add up to 1.
+   * `handover`: the citizen asked for a person (handed over live, left as a case, or declined);
+   * `other`: language not offered, protected information, abuse, deletion and errors.
+   */
+  shares: Record<ShareKind, number>;
   topEntries: { entryId: string; count: number }[];
   topUnanswered: { example: string; count: number; closestEntryId: string | null }[];
   referralsByAuthority: { authorityId: string; count: number }[];
@@ -44,10 +49,34 @@ export interface Report {
   complaintsByQuarter: { quarter: string; count: number }[];
 }
 
+export type ShareKind = 'answered' | 'clarified' | 'referred' | 'fallback' | 'handover' | 'other';
+const SHARE_OF: Partial<Record<OutcomeKind, ShareKind>> = {
+  answer: 'answered',
+  smalltalk: 'answered',
+  clarify: 'clarified',
+  complaint: 'clarified',
+  refer: 'referred',
+  fallback: 'fallback',
+  handover: 'handover',
+};
+
+/**
+ * Whole days in the agency's time zone: a period from `first` to `last` (both YYYY-MM-DD,
+ * included) as instants, `to` exclusive (midnight in Riga is 22:00 or 21:00 UTC).
+ */
+export function periodOfDays(first: string, last: string, timeZone: string): { from: Date; to: Date } {
+  return { from: zonedTime(first, '00:00', timeZone), to: zonedTime(addDays(last, 1), '00:00', timeZone) };
+}
+
 export function buildReport(rows: ReportRows, period: { from: Date; to: Date; now: Date }, knowledge: Knowledge): Report {
+  const { timeZone } = knowledge.profile;
   const turns = rows.outcomes.filter((o) => o.kind !== 'silenced');
-  const count = (kinds: string[]) => turns.filter((o) => kinds.includes(o.kind)).length;
-  const share = (n: number) => (turns.length === 0 ? 0 : n / turns.length);
+  const byShare = new Map<ShareKind, number>();
+  for (const o of turns) {
+    const kind = SHARE_OF[o.kind] ?? 'other';
+    byShare.set(kind, (byShare.get(kind) ?? 0) + 1);
+  }
+  const share = (kind: ShareKind) => (turns.length === 0 ? 0 : (byShare.get(kind) ?? 0) / turns.length);
   const tally = <T>(items: T[], key: (t: T) => string | undefined) => {
     const map = new Map<string, number>();
     for (const item of items) {
@@ -62,17 +91,18 @@ export function buildReport(rows: ReportRows, period: { from: Date; to: Date; no
   for (const r of rows.ratings) distribution[r.score as 1 | 2 | 3 | 4 | 5]++;
 
   return {
-    from: period.from.toISOString().slice(0, 10),
+    from: localDay(period.from, timeZone),
     // The period's end is exclusive; the report names its last day.
-    to: new Date(period.to.getTime() - 1).toISOString().slice(0, 10),
+    to: localDay(new Date(period.to.getTime() - 1), timeZone),
     conversations: new Set(turns.map((o) => o.conversationId)).size,
     turns: turns.length,
     shares: {
-      answered: share(count(['answer', 'smalltalk'])),
-      clarified: share(count(['clarify', 'complaint'])),
-      referred: share(count(['refer'])),
-      fallback: share(count(['fallback'])),
-      handover: share(count(['handover'])),
+      answered: share('answered'),
+      clarified: share('clarified'),
+      referred: share('referred'),
+      fallback: share('fallback'),
+      handover: share('handover'),
+      other: share('other'),
     },
     topEntries: tally(turns.filter((o) => o.kind === 'answer'), (o) => o.entryId).slice(0, 10).map(([entryId, n]) => ({ entryId, count: n })),
     topUnanswered: groupUnanswered(rows.unanswered, knowledge).slice(0, 10).map((g) => ({ example: g.example, count: g.count, closestEntryId: g.closestEntryId })),
@@ -95,14 +125,16 @@ export function buildReport(rows: ReportRows, period: { from: Date; to: Date; no
       average: rows.ratings.length === 0 ? null : rows.ratings.reduce((a, r) => a + r.score, 0) / rows.ratings.length,
       distribution,
     },
-    complaintsByQuarter: tally(turns.filter((o) => o.kind === 'complaint'), (o) => quarter(o.at))
+    complaintsByQuarter: tally(turns.filter((o) => o.kind === 'complaint'), (o) => quarter(o.at, timeZone))
       .map(([q, n]) => ({ quarter: q, count: n }))
       .sort((a, b) => a.quarter.localeCompare(b.quarter)),
   };
 }
 
-export function quarter(date: Date): string {
-  return `${date.getUTCFullYear()} Q${Math.floor(date.getUTCMonth() / 3) + 1}`;
+/** The calendar quarter of an instant in the agency's time zone ("2026 Q4"). */
+export function quarter(date: Date, timeZone: string): string {
+  const [year, month] = localDay(date, timeZone).split('-').map(Number) as [number, number];
+  return `${year} Q${Math.floor((month - 1) / 3) + 1}`;
 }
 
 function median(values: number[]): number | null {
@@ -121,14 +153,15 @@ export function formatReport(r: Report): string {
     `Report ${r.from} … ${r.to}`,
     '',
     `Conversations                 ${r.conversations}`,
-    `Message turns                 ${r.turns}`,
+    `Message turns                 ${r.turns} (the shares below are of these)`,
     `  answered                    ${pct(r.shares.answered)}`,
     `  clarified                   ${pct(r.shares.clarified)}`,
     `  referred                    ${pct(r.shares.referred)}`,
     `  fallback                    ${pct(r.shares.fallback)}`,
-    `  handover                    ${pct(r.shares.handover)}`,
+    `  asked for a person          ${pct(r.shares.handover)}`,
+    `  other                       ${pct(r.shares.other)}`,
     `"Did it help?"                yes ${r.helpful.yes}, no ${r.helpful.no}`,
-    `Handovers                     ${r.handovers.count} (accepted ${r.handovers.accepted}; median wait ${num(r.handovers.medianWaitMinutes)} min; first staff reply ${num(r.handovers.medianFirstReplyMinutes)} min)`,
+    `Live handovers                ${r.handovers.count} (accepted ${r.handovers.accepted}; median wait ${num(r.handovers.medianWaitMinutes)} min; first staff reply ${num(r.handovers.medianFirstReplyMinutes)} min)`,
     `Cases                         ${r.cases.count} (answered ${r.cases.answered}; deadlines met ${r.cases.deadlinesMet}; overdue ${r.cases.overdue})`,
     `Satisfaction                  ${r.satisfaction.count} ratings, average ${num(r.satisfaction.average, 2)}; ${[1, 2, 3, 4, 5].map((s) => `${s}: ${r.satisfaction.distribution[s as 1]}`).join(', ')}`,
     '',

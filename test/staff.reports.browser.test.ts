@@ -83,13 +83,15 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the report page in a browse
     expect(await page.getByLabel('Līdz (ieskaitot)').inputValue()).toBe('2026-12-31');
     await expect.poll(() => page.getByRole('status').first().textContent()).toContain('01.10.2026–31.12.2026');
 
-    // Shares of 7 messages: answered 1, clarified 1 (the complaint), referred 3, fallback 1, handover 1.
+    // Shares of 7 messages, adding up: answered 1, clarified 1 (the complaint), referred 3, fallback 1,
+    // asked for a person 1, nothing else.
     expect(await bars(page, 'Ko bots darīja ar ziņām')).toEqual([
       ['Atbildēja', 1 / 7],
       ['Uzdeva precizējošu jautājumu', 1 / 7],
       ['Pāradresēja citai iestādei', 3 / 7],
       ['Nesaprata jautājumu', 1 / 7],
-      ['Nodeva darbiniekam', 1 / 7],
+      ['Lūdza darbinieku', 1 / 7],
+      ['Cits (cita valoda, aizsargāta informācija, aizskaroša saruna, dzēšana)', 0],
     ]);
     const shares = page.getByRole('region', { name: 'Ko bots darīja ar ziņām' });
     const sharesImage = shares.getByRole('img');

@@ -176,15 +176,21 @@ describe('dates', () => {
     expect(body.error.message.length).toBeGreaterThan(10);
   });
 
-  it('periods: the current quarter by default, both days included, at most three years', () => {
+  it('periods: the current quarter by default, both days included, at most three years; days in the agency\'s time zone', () => {
+    const riga = 'Europe/Riga';
     const now = new Date('2026-11-16T11:30:00Z');
-    expect(currentQuarter(now)).toEqual({ from: new Date('2026-10-01T00:00:00Z'), to: new Date('2027-01-01T00:00:00Z') });
-    expect(currentQuarter(new Date('2026-03-31T23:59:59Z'))).toEqual({ from: new Date('2026-01-01T00:00:00Z'), to: new Date('2026-04-01T00:00:00Z') });
-    expect(parseReportPeriod({}, now)).toEqual({ ok: true, period: currentQuarter(now) });
-    expect(parseReportPeriod({ from: '2028-02-29', to: '2028-02-29' }, now)).toEqual({ ok: true, period: { from: new Date('2028-02-29T00:00:00Z'), to: new Date('2028-03-01T00:00:00Z') } });
-    expect(parseReportPeriod({ from: '2027-02-29', to: '2027-03-01' }, now)).toMatchObject({ ok: false, field: 'from' });
-    expect(parseReportPeriod({ from: '2024-01-01', to: '2026-12-31' }, now)).toMatchObject({ ok: true });
-    expect(parseReportPeriod({ from: '2024-01-01', to: '2027-01-01' }, now)).toMatchObject({ ok: false, field: 'period' });
+    // Riga is UTC+3 in summer, UTC+2 in winter: its days begin at 21:00 or 22:00 UTC the day before.
+    expect(currentQuarter(now, riga)).toEqual({ from: new Date('2026-09-30T21:00:00Z'), to: new Date('2026-12-31T22:00:00Z') });
+    // 23:59 UTC on 31 March is already 1 April in Riga: the second quarter.
+    expect(currentQuarter(new Date('2026-03-31T23:59:59Z'), riga)).toEqual({ from: new Date('2026-03-31T21:00:00Z'), to: new Date('2026-06-30T21:00:00Z') });
+    expect(parseReportPeriod({}, now, riga)).toEqual({ ok: true, period: currentQuarter(now, riga) });
+    expect(parseReportPeriod({ from: '2028-02-29', to: '2028-02-29' }, now, riga)).toEqual({ ok: true, period: { from: new Date('2028-02-28T22:00:00Z'), to: new Date('2028-02-29T22:00:00Z') } });
+    expect(parseReportPeriod({ from: '2027-02-29', to: '2027-03-01' }, now, riga)).toMatchObject({ ok: false, field: 'from' });
+    expect(parseReportPeriod({ from: '2024-01-01', to: '2026-12-31' }, now, riga)).toMatchObject({ ok: true });
+    expect(parseReportPeriod({ from: '2024-01-01', to: '2027-01-01' }, now, riga)).toMatchObject({ ok: false, field: 'period' });
+    // The fuzzer's find: the far past and future are refused, not a 500.
+    expect(parseReportPeriod({ from: '0001-01-01', to: '9999-12-31' }, now, riga)).toMatchObject({ ok: false, field: 'period' });
+    expect(parseReportPeriod({ from: '9999-01-01', to: '9999-12-31' }, now, riga)).toMatchObject({ ok: false, field: 'period' });
   });
 });
 
@@ -209,7 +215,7 @@ describe('the figures', () => {
   it('without dates: the current quarter; a period with nothing in it: zeros', async () => {
     const quarter = (await (await get('/staff/api/report')).json()) as ReportResponse;
     expect([quarter.from, quarter.to]).toEqual(['2026-10-01', '2026-12-31']);
-    expect(quarter.conversations).toBe(4);
+    expect(quarter.conversations).toBe(5);
     const before = (await (await get('/staff/api/report?from=2026-01-01&to=2026-03-31')).json()) as ReportResponse;
     expect(before).toMatchObject({ conversations: 0, turns: 0, handovers: { count: 0 }, cases: { count: 0 }, satisfaction: { count: 0, average: null } });
   });
@@ -224,7 +230,7 @@ describe('the figures', () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte-order mark, for spreadsheets
     const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\n');
     expect(lines[0]).toBe('section,key,value');
-    expect(lines).toEqual(expect.arrayContaining(['totals,conversations,4', 'totals,turns,8', 'shares,referred,0.2500', 'referrals,vid,1', 'satisfaction,score 4,1', 'satisfaction,average,3.000', 'handovers,medianWaitMinutes,4', 'cases,deadlinesMet,1', 'top unanswered,asdf qwerty zxcv,1']));
+    expect(lines).toEqual(expect.arrayContaining(['totals,conversations,5', 'totals,turns,11', 'shares,referred,0.1818', 'shares,other,0.1818', 'helpful,yes,2', 'referrals,vid,1', 'satisfaction,score 4,1', 'satisfaction,average,3.000', 'handovers,medianWaitMinutes,4', 'cases,deadlinesMet,1', 'top unanswered,asdf qwerty zxcv,1']));
   });
 
   it('a citizen question that looks like a formula is defused in the CSV', () => {

@@ -281,7 +281,7 @@ describe.each(backends)('$name store', (backend) => {
       await expect(store.subscribe('Bad-Name;', () => undefined)).rejects.toThrow(/channel/);
     });
 
-    it('deleteConversation removes the conversation from every store and nothing else', async () => {
+    it('deleteConversation removes the conversation from every store and nothing else; its counts stay, unlinked', async () => {
       await open();
       for (const id of ['delete-me-000000001', 'keep-me-0000000001']) {
         await store.state.write({ [`directline/conversations/${id}/`]: { conversationData: { language: 'lv' } } });
@@ -290,15 +290,23 @@ describe.each(backends)('$name store', (backend) => {
         await store.records.outcome({ conversationId: id, channel: 'directline', language: 'lv', kind: 'answer', authorityIds: [], at: T0 });
         await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at: T0 });
         await store.records.rating({ conversationId: id, language: 'lv', score: 5, at: T0 });
+        await store.records.ratingComment({ conversationId: id, comment: 'paldies, Jānis', at: T0 });
         await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
         await store.directLine.appendActivity(id, userMessage(id, 'Labdien', T0));
         await store.queue.enqueue({ conversationId: id, channelId: 'directline', language: 'lv' });
         await opened.seedCase?.({ id: `case-${id}`, conversationId: id, state: 'open', at: T0 });
       }
       const removed = await store.deleteConversation('delete-me-000000001');
-      expect(removed).toEqual({ state: 1, transcripts: 2, records: 3, directLine: 1, queue: 1, cases: opened.seedCase ? 1 : 0 });
+      expect(removed).toEqual({ state: 1, transcripts: 2, records: 1, unlinked: 2, directLine: 1, queue: 1, cases: opened.seedCase ? 1 : 0 });
 
       const gone = 'delete-me-000000001';
+      // What the bot did and the score still count (the standards' reports), under an id that leads nowhere, without the comment.
+      const period = await store.records.period(new Date(0), new Date(T0.getTime() + 1));
+      expect(period.outcomes).toHaveLength(2);
+      const erased = period.ratings.find((r) => r.conversationId !== 'keep-me-0000000001');
+      expect(erased).toMatchObject({ score: 5, conversationId: expect.stringMatching(/^erased:/) });
+      expect((erased as { comment?: string } | undefined)?.comment).toBeUndefined();
+      expect(period.outcomes.map((o) => o.conversationId)).not.toContain(gone);
       expect(await store.state.read([`directline/conversations/${gone}/`])).toEqual({});
       expect((await store.transcripts.getTranscriptActivities('directline', gone)).items).toEqual([]);
       expect((await store.transcripts.getTranscriptActivities('msteams', gone)).items).toEqual([]);

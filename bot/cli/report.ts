@@ -4,10 +4,12 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../storage/open.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
-import { buildReport, formatReport, handoverRows, reportCsv } from '../reports.js';
+import { buildReport, formatReport, handoverRows, periodOfDays, reportCsv } from '../reports.js';
+import { localDay } from '../handover/calendar.js';
 import { createHandover } from '../handover/index.js';
 
-export function parsePeriod(args: string[], now: Date): { from: Date; to: Date } {
+/** `--from`/`--to` as days in the agency's time zone (default: this month so far). */
+export function parsePeriod(args: string[], now: Date, timeZone: string): { from: Date; to: Date } {
   const value = (flag: string) => {
     const i = args.indexOf(flag);
     return i >= 0 ? args[i + 1] : undefined;
@@ -15,23 +17,22 @@ export function parsePeriod(args: string[], now: Date): { from: Date; to: Date }
   const day = (flag: string, fallback: string) => {
     const v = value(flag) ?? fallback;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new Error(`${flag} must be a date as YYYY-MM-DD, got "${v}"`);
-    return new Date(`${v}T00:00:00Z`);
+    return v;
   };
-  const today = now.toISOString().slice(0, 10);
-  const monthStart = `${today.slice(0, 8)}01`;
-  const from = day('--from', monthStart);
-  const to = new Date(day('--to', today).getTime() + 86_400_000);
-  if (to <= from) throw new Error('--to must not be before --from');
-  return { from, to };
+  const today = localDay(now, timeZone);
+  const first = day('--from', `${today.slice(0, 8)}01`);
+  const last = day('--to', today);
+  if (last < first) throw new Error('--to must not be before --from');
+  return periodOfDays(first, last, timeZone);
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const now = new Date();
-  const period = parsePeriod(args, now);
   const config = loadConfig({ LOG_LEVEL: 'error', ...process.env });
   const log = createLogger(config.LOG_LEVEL, 2);
   const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now: () => now }, log);
+  const period = parsePeriod(args, now, knowledge.current.profile.timeZone);
   const store = openStore(config, { log });
   try {
     const records = await store.records.period(period.from, period.to);

@@ -156,18 +156,26 @@ function localParts(at: Date, timeZone: string): { day: DayKey; minutes: number;
 
 /** The instant at which the wall clock in `timeZone` shows `time` on `day` (DST gaps resolve forwards). */
 export function zonedTime(day: DayKey, time: string, timeZone: string): Date {
-  const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
   const [h, mi] = time.split(':').map(Number) as [number, number];
-  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const wall = utcDay(day) + (h * 60 + mi) * 60_000;
   // Two rounds settle the offset on either side of a DST change.
   let guess = wall - localParts(new Date(wall), timeZone).offsetMs;
   guess = wall - localParts(new Date(guess), timeZone).offsetMs;
   return new Date(guess);
 }
 
+/** The day the wall clock in `timeZone` shows at `at` (YYYY-MM-DD). */
+export function localDay(at: Date, timeZone: string): DayKey {
+  return localParts(at, timeZone).day;
+}
+
 export function addDays(day: DayKey, n: number): DayKey {
-  const [y, mo, d] = day.split('-').map(Number) as [number, number, number];
-  return new Date(Date.UTC(y, mo - 1, d + n)).toISOString().slice(0, 10);
+  return new Date(utcDay(day) + n * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Midnight UTC of a YYYY-MM-DD day, years before 100 included (Date.UTC maps 1 to 1901). */
+function utcDay(day: DayKey): number {
+  return new Date(`${day}T00:00:00Z`).getTime();
 }
 
 function weekdayOf(day: DayKey): Weekday {

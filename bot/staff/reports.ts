@@ -8,7 +8,8 @@ import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { Logger } from '../log.js';
 import type { HandoverRepository } from '../handover/repository.js';
 import type { TurnRecords } from '../storage/records.js';
-import { buildReport, handoverRows, reportCsv, type Report } from '../reports.js';
+import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../reports.js';
+import { addDays, localDay } from '../handover/calendar.js';
 import { CONSOLE_SECURITY_HEADERS, sendStaffAsset, type StaffConsole } from './routes.js';
 
 export interface StaffReportsDeps {
@@ -25,8 +26,8 @@ export interface StaffReportsDeps {
 export const MAX_REPORT_YEARS = 3;
 
 /**
- * A period of whole days, `to` exclusive. Days are UTC days, as in `npm run report` and in the
- * report itself (its `from`/`to` and its quarters are UTC), so the page and the CLI agree.
+ * A period of whole days, `to` exclusive. Days are the agency's (its profile's time zone), as in
+ * `npm run report` and in the report itself (its `from`/`to` and its quarters), so they agree.
  */
 export interface ReportPeriod {
   from: Date;
@@ -38,20 +39,21 @@ export type PeriodResult = { ok: true; period: ReportPeriod } | { ok: false; fie
 const DAY_MS = 86_400_000;
 const isoDay = z.iso.date();
 
-/** The calendar quarter `now` falls in (UTC), the page's default period. */
-export function currentQuarter(now: Date): ReportPeriod {
-  const year = now.getUTCFullYear();
-  const first = Math.floor(now.getUTCMonth() / 3) * 3;
-  return { from: new Date(Date.UTC(year, first, 1)), to: new Date(Date.UTC(year, first + 3, 1)) };
+/** The calendar quarter `now` falls in (in the agency's time zone), the page's default period. */
+export function currentQuarter(now: Date, timeZone: string): ReportPeriod {
+  const [year, month] = localDay(now, timeZone).split('-').map(Number) as [number, number];
+  const first = Math.floor((month - 1) / 3) * 3;
+  const day = (y: number, m: number) => new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+  return periodOfDays(day(year, first), addDays(day(year, first + 3), -1), timeZone);
 }
 
 /**
  * The period a request asks for: both days given (YYYY-MM-DD, `to` included, not before `from`,
  * at most MAX_REPORT_YEARS long), or neither (the current quarter). Pure, so it tests alone.
  */
-export function parseReportPeriod(params: { from?: unknown; to?: unknown }, now: Date): PeriodResult {
-  if (params.from === undefined && params.to === undefined) return { ok: true, period: currentQuarter(now) };
-  const day = (field: 'from' | 'to'): Date | PeriodResult => {
+export function parseReportPeriod(params: { from?: unknown; to?: unknown }, now: Date, timeZone: string): PeriodResult {
+  if (params.from === undefined && params.to === undefined) return { ok: true, period: currentQuarter(now, timeZone) };
+  const day = (field: 'from' | 'to'): string | PeriodResult => {
     const value = params[field];
     const label = field === 'from' ? 'sākuma' : 'beigu';
     if (value === undefined || value === '') return { ok: false, field, message: `trūkst ${label} datuma (${field}=GGGG-MM-DD)` };
@@ -60,18 +62,19 @@ export function parseReportPeriod(params: { from?: unknown; to?: unknown }, now:
     if (!parsed.success || new Date(`${parsed.data}T00:00:00Z`).toISOString().slice(0, 10) !== parsed.data) {
       return { ok: false, field, message: `${label} datums jāraksta kā GGGG-MM-DD (piemēram, 2026-10-01)` };
     }
-    return new Date(`${parsed.data}T00:00:00Z`);
+    return parsed.data;
   };
-  const from = day('from');
-  if (!(from instanceof Date)) return from;
+  const first = day('from');
+  if (typeof first !== 'string') return first;
   const last = day('to');
-  if (!(last instanceof Date)) return last;
-  if (last < from) return { ok: false, field: 'to', message: 'beigu datums nedrīkst būt pirms sākuma datuma' };
-  const to = new Date(last.getTime() + DAY_MS);
-  const limit = new Date(from);
+  if (typeof last !== 'string') return last;
+  if (last < first) return { ok: false, field: 'to', message: 'beigu datums nedrīkst būt pirms sākuma datuma' };
+  // Records began long after 1970; a year past 2999 would overflow the day arithmetic.
+  if (first < '1970-01-01' || last > '2999-12-31') return { ok: false, field: 'period', message: 'periodam jābūt starp 1970. un 2999. gadu' };
+  const limit = new Date(`${first}T00:00:00Z`);
   limit.setUTCFullYear(limit.getUTCFullYear() + MAX_REPORT_YEARS);
-  if (to > limit) return { ok: false, field: 'period', message: `periods nedrīkst būt garāks par ${MAX_REPORT_YEARS} gadiem` };
-  return { ok: true, period: { from, to } };
+  if (new Date(`${last}T00:00:00Z`).getTime() + DAY_MS > limit.getTime()) return { ok: false, field: 'period', message: `periods nedrīkst būt garāks par ${MAX_REPORT_YEARS} gadiem` };
+  return { ok: true, period: periodOfDays(first, last, timeZone) };
 }
 
 /** What the page shows beside the ids: Latvian names of the entries and authorities in the report. */
@@ -150,10 +153,10 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       const format = params['format'] ?? 'json';
       if (format !== 'json' && format !== 'csv') return sendError(res, 400, 'BadRequest', 'format: json vai csv', 'format');
       const now = deps.now();
-      const parsed = parseReportPeriod({ from: params['from'], to: params['to'] }, now);
+      const knowledge = deps.knowledge();
+      const parsed = parseReportPeriod({ from: params['from'], to: params['to'] }, now, knowledge.profile.timeZone);
       if (!parsed.ok) return sendError(res, 400, 'BadRequest', parsed.message, parsed.field);
       const { from, to } = parsed.period;
-      const knowledge = deps.knowledge();
       const [records, staffSide] = await Promise.all([deps.records.period(from, to), handoverRows(deps.repo, from, to)]);
       const report = buildReport({ ...records, ...staffSide }, { from, to, now }, knowledge);
       log.info({ staffId: auth.staff.id, from: report.from, to: report.to, format }, 'staff reports: report read');

@@ -216,6 +216,8 @@ export class MemoryQueue implements HandoverQueue {
   }
 }
 
+const recordsOf = ({ removed, unlinked }: { removed: number; unlinked: number }) => ({ records: removed, unlinked });
+
 export function createMemoryStore(options: { now?: () => Date } = {}): PadomsStore & { records: MemoryRecords } {
   const now = options.now ?? (() => new Date());
   const bus = new LocalBus();
@@ -238,7 +240,7 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
       const counts: RemovedCounts = {
         state: state.deleteConversation(conversationId),
         transcripts: transcripts.deleteConversation(conversationId),
-        records: records.deleteConversation(conversationId),
+        ...recordsOf(records.deleteConversation(conversationId)),
         directLine: await directLine.deleteConversation(conversationId),
         queue: queue.deleteConversation(conversationId),
         cases: 0,

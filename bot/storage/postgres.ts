@@ -1,6 +1,7 @@
 // The scale-out store: PostgreSQL (chosen by DATABASE_URL), shared by every bot instance behind a
 // load balancer. Same contract as the SQLite store; queue changes are broadcast with LISTEN/NOTIFY.
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
+import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId } from './records.js';
 import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import type { Logger } from '../log.js';
@@ -66,7 +67,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX cases_closed ON cases(closed_at);`,
 ];
 
-const RECORD_TABLES = ['outcomes', 'feedback', 'unanswered', 'clarify_choices', 'ratings', 'suggestions'] as const;
 
 /** botbuilder Storage on PostgreSQL: the eTag check and the write are one statement per key. */
 export class PostgresStorage implements Storage {
@@ -320,11 +320,18 @@ export interface PostgresStoreOptions {
 async function deleteEverywhere(q: Queryable, db: PgDatabase, conversationId: string): Promise<RemovedCounts> {
   const byConversation = async (table: string) => (await q.query(`DELETE FROM ${table} WHERE conversation_id = $1`, [conversationId])).rowCount;
   let records = 0;
-  for (const table of RECORD_TABLES) records += await byConversation(table);
+  for (const table of WORDED_RECORD_TABLES) records += await byConversation(table);
+  const erased = erasedConversationId();
+  let unlinked = 0;
+  for (const table of COUNTED_RECORD_TABLES) {
+    const clear = WORDED_COLUMNS[table] ? `, ${WORDED_COLUMNS[table]} = NULL` : '';
+    unlinked += (await q.query(`UPDATE ${table} SET conversation_id = $1${clear} WHERE conversation_id = $2`, [erased, conversationId])).rowCount;
+  }
   const counts: RemovedCounts = {
     state: await byConversation('state'),
     transcripts: await byConversation('transcripts'),
     records,
+    unlinked,
     directLine: await PostgresDirectLineStore.deleteConversationIn(q, conversationId),
     queue: await byConversation('handover_queue'),
     cases: await byConversation('cases'),

@@ -1,7 +1,25 @@
 // What the bot records about its own work, for the agency's knowledge keepers and reports:
 // the outcome of each turn, "did it help" answers, and questions it could not answer.
 // Citizens' words are stored only in `unanswered`, and only after redaction.
+import { randomUUID } from 'node:crypto';
 import type { LanguageCode } from '../../knowledge/schema.js';
+
+/**
+ * Record tables by what a deletion at the citizen's request does to them. Counted records hold no
+ * words of the citizen (what the bot did, "did it help", a score): the standards require counting
+ * them, so they stay, unlinked from the conversation. Records with the citizen's words go.
+ */
+export const COUNTED_RECORD_TABLES = ['outcomes', 'feedback', 'clarify_choices', 'ratings'] as const;
+export const WORDED_RECORD_TABLES = ['unanswered', 'suggestions'] as const;
+export const RECORD_TABLES = [...COUNTED_RECORD_TABLES, ...WORDED_RECORD_TABLES] as const;
+/** Columns of counted tables that may still hold the citizen's words, cleared when unlinked. */
+export const WORDED_COLUMNS: Partial<Record<(typeof COUNTED_RECORD_TABLES)[number], string>> = { ratings: 'comment' };
+
+/**
+ * The id counted records of a deleted conversation carry: new for each deletion, so they still
+ * count as one conversation in reports, yet nothing leads from them to the citizen or the channel.
+ */
+export const erasedConversationId = (): string => `erased:${randomUUID()}`;
 
 export type OutcomeKind =
   | 'answer' | 'smalltalk' | 'clarify' | 'refer' | 'fallback' | 'handover' | 'conduct' | 'language' | 'switch-language' | 'error'
@@ -106,9 +124,20 @@ export class MemoryRecords implements TurnRecords {
     return { outcomes: within(this.outcomes), feedback: within(this.feedbacks), ratings: within(this.ratings), unanswered: within(this.questions) };
   }
 
-  /** Removes the conversation's records; how many. */
-  deleteConversation(conversationId: string): number {
-    return this.removeWhere((r) => r.conversationId === conversationId);
+  /** Removes the conversation's worded records and unlinks its counted ones; how many of each. */
+  deleteConversation(conversationId: string): { removed: number; unlinked: number } {
+    const ours = (r: { conversationId: string }) => r.conversationId === conversationId;
+    const removed = this.removeWhere(ours, [this.questions, this.suggestions]);
+    const erased = erasedConversationId();
+    let unlinked = 0;
+    for (const list of [this.outcomes, this.feedbacks, this.choices, this.ratings] as { conversationId: string; comment?: string }[][]) {
+      for (const r of list.filter(ours)) {
+        r.conversationId = erased;
+        delete r.comment;
+        unlinked++;
+      }
+    }
+    return { removed, unlinked };
   }
 
   /** Removes records older than `before`; how many. */
@@ -116,9 +145,12 @@ export class MemoryRecords implements TurnRecords {
     return this.removeWhere((r) => r.at < before);
   }
 
-  private removeWhere(drop: (r: { conversationId: string; at: Date }) => boolean): number {
+  private removeWhere(
+    drop: (r: { conversationId: string; at: Date }) => boolean,
+    lists = [this.outcomes, this.feedbacks, this.questions, this.choices, this.ratings, this.suggestions] as { conversationId: string; at: Date }[][],
+  ): number {
     let removed = 0;
-    for (const list of [this.outcomes, this.feedbacks, this.questions, this.choices, this.ratings, this.suggestions] as { conversationId: string; at: Date }[][]) {
+    for (const list of lists as { conversationId: string; at: Date }[][]) {
       const kept = list.filter((r) => !drop(r));
       removed += list.length - kept.length;
       list.splice(0, list.length, ...kept);

@@ -5,6 +5,7 @@ import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
+import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId } from './records.js';
 import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { activityTime, redactActivity, toJsonText } from './activity.js';
@@ -88,8 +89,6 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX dl_activities_at ON dl_activities(at);`,
 ];
 
-/** The tables holding per-conversation records, all with `conversation_id` and `at`. */
-const RECORD_TABLES = ['outcomes', 'feedback', 'unanswered', 'clarify_choices', 'ratings', 'suggestions'] as const;
 
 export function openDatabase(dataDir: string, file = 'padoms.sqlite'): Database.Database {
   ensurePrivateDir(dataDir);
@@ -430,10 +429,16 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
 
   const deleteEverywhere = db.transaction((conversationId: string): RemovedCounts => {
     const byConversation = (table: string) => prepared(db, `DELETE FROM ${table} WHERE conversation_id = ?`).run(conversationId).changes;
+    const erased = erasedConversationId();
+    const unlink = (table: (typeof COUNTED_RECORD_TABLES)[number]) => {
+      const clear = WORDED_COLUMNS[table] ? `, ${WORDED_COLUMNS[table]} = NULL` : '';
+      return prepared(db, `UPDATE ${table} SET conversation_id = ?${clear} WHERE conversation_id = ?`).run(erased, conversationId).changes;
+    };
     return {
       state: byConversation('state'),
       transcripts: byConversation('transcripts'),
-      records: RECORD_TABLES.reduce((n, table) => n + byConversation(table), 0),
+      records: WORDED_RECORD_TABLES.reduce((n, table) => n + byConversation(table), 0),
+      unlinked: COUNTED_RECORD_TABLES.reduce((n, table) => n + unlink(table), 0),
       directLine: directLine.deleteConversationNow(conversationId),
       queue: byConversation('handover_queue'),
       cases: byConversation('cases'),

@@ -28,6 +28,8 @@ export interface RemovedCounts {
   state: number;
   transcripts: number;
   records: number;
+  /** Counted records kept without a link to the conversation (only on a deletion at the citizen's request). */
+  unlinked?: number;
   directLine: number;
   queue: number;
   cases: number;

@@ -1,7 +1,8 @@
 // One seeded set of conversations with known figures, played through the in-process bot
 // (test/reports.test.ts) and over Direct Line to the running app (test/staff.reports.test.ts).
-// Four citizens, eight messages: four answers (two entries, two goodbyes), two referrals (VID,
-// PMLP), a fallback, a complaint; one "yes, it helped"; ratings of 4 and 2.
+// Five citizens, eleven messages: five answers (two entries, two goodbyes), two referrals (VID,
+// PMLP), a fallback, a complaint, a language not offered, a deletion asked for and confirmed; two
+// "yes, it helped"; ratings of 4 and 2. The fifth conversation is deleted and still counts.
 import { expect } from 'vitest';
 import type { Report } from '../../bot/reports.js';
 
@@ -21,6 +22,11 @@ export const SEEDED_STEPS: readonly SeedStep[] = [
   { conversation: 'c3', say: 'Gribu sūdzēties' },
   { conversation: 'c3', say: 'Uz redzēšanos', press: 3 }, // rating 4
   { conversation: 'c4', say: 'Uz redzēšanos', press: 1 }, // rating 2
+  // A fifth citizen is answered, says it helped, writes in a language not offered, then deletes the
+  // conversation: its words go, its counts stay.
+  { conversation: 'c5', say: 'Kā atsaukt piekrišanu datu apstrādei?', press: 0 },
+  { conversation: 'c5', say: '¿Dónde puedo presentar una queja sobre mis datos personales?' },
+  { conversation: 'c5', say: 'dzēst manu sarunu', press: 0 },
 ];
 
 type SeededFigures = Pick<
@@ -30,15 +36,20 @@ type SeededFigures = Pick<
 
 /** The figures every report of SEEDED_STEPS (in November 2026) must show. */
 export function expectSeededFigures(report: SeededFigures): void {
-  expect(report.conversations).toBe(4);
-  expect(report.turns).toBe(8);
-  expect(report.shares.answered).toBeCloseTo(4 / 8);
-  expect(report.shares.referred).toBeCloseTo(2 / 8);
-  expect(report.shares.fallback).toBeCloseTo(1 / 8);
-  expect(report.shares.clarified).toBeCloseTo(1 / 8);
-  expect(report.topEntries.map((e) => e.entryId).sort()).toEqual(['dvi.breach-notification', 'dvi.consent']);
+  expect(report.conversations).toBe(5);
+  expect(report.turns).toBe(11);
+  expect(report.shares.answered).toBeCloseTo(5 / 11);
+  expect(report.shares.referred).toBeCloseTo(2 / 11);
+  expect(report.shares.fallback).toBeCloseTo(1 / 11);
+  expect(report.shares.clarified).toBeCloseTo(1 / 11);
+  expect(report.shares.handover).toBe(0);
+  // The language not offered and the deletion (asked, then confirmed).
+  expect(report.shares.other).toBeCloseTo(2 / 11);
+  // Every turn is counted once: the shares of the stated denominator add up.
+  expect(Object.values(report.shares).reduce((a, b) => a + b, 0)).toBeCloseTo(1);
+  expect(report.topEntries).toEqual([{ entryId: 'dvi.consent', count: 2 }, { entryId: 'dvi.breach-notification', count: 1 }]);
   expect(report.referralsByAuthority).toEqual([{ authorityId: 'pmlp', count: 1 }, { authorityId: 'vid', count: 1 }]);
-  expect(report.helpful).toEqual({ yes: 1, no: 0 });
+  expect(report.helpful).toEqual({ yes: 2, no: 0 });
   expect(report.topUnanswered).toEqual([{ example: 'asdf qwerty zxcv', count: 1, closestEntryId: null }]);
   expect(report.satisfaction).toEqual({ count: 2, average: 3, distribution: { 1: 0, 2: 1, 3: 0, 4: 1, 5: 0 } });
   expect(report.complaintsByQuarter).toEqual([{ quarter: '2026 Q4', count: 1 }]);

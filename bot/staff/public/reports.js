@@ -11,7 +11,8 @@
   const percent = new Intl.NumberFormat('lv-LV', { style: 'percent', maximumFractionDigits: 1 });
   const oneDecimal = new Intl.NumberFormat('lv-LV', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const twoDecimals = new Intl.NumberFormat('lv-LV', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  // The report's days are UTC days (as in `npm run report`): shown as such.
+  // The report names its days as YYYY-MM-DD in the agency's time zone; read back at UTC midnight
+  // they show as the same day whatever the browser's zone.
   const day = new Intl.DateTimeFormat('lv-LV', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' });
 
   const SHARES = [
@@ -19,7 +20,8 @@
     ['clarified', 'Uzdeva precizējošu jautājumu'],
     ['referred', 'Pāradresēja citai iestādei'],
     ['fallback', 'Nesaprata jautājumu'],
-    ['handover', 'Nodeva darbiniekam'],
+    ['handover', 'Lūdza darbinieku'],
+    ['other', 'Cits (cita valoda, aizsargāta informācija, aizskaroša saruna, dzēšana)'],
   ];
   const SCORES = [
     [1, '1 – slikti'],
@@ -222,7 +224,7 @@
     const handovers = report.handovers;
     show('handovers',
       factTable('Nodošana darbiniekam', [
-        ['Sarunas nodotas darbiniekam', handovers.count],
+        ['Sarunas nodotas darbiniekam tiešsaistē', handovers.count],
         ['Pieņemtas', handovers.count === 0 ? integer.format(0) : `${integer.format(handovers.accepted)} (${percent.format(handovers.accepted / handovers.count)})`],
         ['Gaidīšanas laika mediāna', minutes(handovers.medianWaitMinutes)],
         ['Mediāna līdz darbinieka pirmajai atbildei', minutes(handovers.medianFirstReplyMinutes)],
