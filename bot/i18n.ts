@@ -83,3 +83,41 @@ export function formatDate(date: Date, language: string, timeZone: string, withT
     ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
   }).format(date);
 }
+
+// Latvian says when something happens with the locative: "ceturtdien, 3. decembrī". Intl (CLDR)
+// has only the nominative and genitive forms ("ceturtdiena", "decembris"), so these are written here.
+const LV_WEEKDAY_WHEN = ['svētdien', 'pirmdien', 'otrdien', 'trešdien', 'ceturtdien', 'piektdien', 'sestdien'];
+const LV_MONTH_WHEN = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā', 'jūnijā', 'jūlijā', 'augustā', 'septembrī', 'oktobrī', 'novembrī', 'decembrī'];
+
+/**
+ * When something will happen, as people say it: "šodien plkst. 13.00", "rīt plkst. 9.00",
+ * "ceturtdien, 3. decembrī, plkst. 9.00" ("today at 13:00", "on Thursday, 3 December, at 9:00").
+ * Relative to `now`, in the agency's time zone.
+ */
+export function formatWhen(at: Date, now: Date, language: string, timeZone: string): string {
+  const locale = intlLocale(language);
+  const parts = (d: Date) =>
+    Object.fromEntries(
+      new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: 'numeric', minute: '2-digit', hourCycle: 'h23' })
+        .formatToParts(d)
+        .map((p) => [p.type, p.value]),
+    );
+  const [a, n] = [parts(at), parts(now)];
+  const dayNumber = (p: Record<string, string>) => Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day'])) / 86_400_000;
+  const daysAhead = dayNumber(a) - dayNumber(n);
+  const hour = Number(a['hour']);
+  const minute = a['minute']!;
+  const lv = language === 'lv';
+  const time = lv ? `plkst. ${hour}.${minute}` : new Intl.DateTimeFormat(locale, { timeZone, hour: 'numeric', minute: '2-digit' }).format(at);
+  if (daysAhead === 0 || daysAhead === 1) {
+    // "šodien", "rīt", "today", "tomorrow", "сегодня" … from Intl.
+    const day = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(daysAhead, 'day');
+    return lv ? `${day} ${time}` : language === 'en' ? `${day} at ${time}` : `${day}, ${time}`;
+  }
+  if (lv) {
+    const weekday = LV_WEEKDAY_WHEN[new Date(dayNumber(a) * 86_400_000).getUTCDay()]!;
+    return `${weekday}, ${Number(a['day'])}. ${LV_MONTH_WHEN[Number(a['month']) - 1]}, ${time}`;
+  }
+  const date = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(at);
+  return language === 'en' ? `on ${date}, at ${time}` : `${date}, ${time}`;
+}

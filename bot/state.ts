@@ -25,6 +25,8 @@ export interface ConversationData {
   abuseWarnings?: number;
   /** Until when the bot stays silent after ending an abusive conversation (ISO time). */
   silencedUntil?: string;
+  /** The citizen was told, once, when they may write again. */
+  silenceExplained?: boolean;
   /** Fallbacks and "did not help" in a row: two make the bot offer a person. */
   unhelped?: number;
   /** Where the citizen is in handing over or leaving a question. */

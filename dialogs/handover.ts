@@ -2,9 +2,9 @@
 // person has the conversation, and, when nobody can take it, leaving the question as a case with
 // a promised date (R4, R5). The staff side lives behind HandoverService (bot/handover/).
 import { EventFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import type { HandoverEvent, HandoverReason, HandoverService, HandoverTicket } from '../bot/handover/types.js';
+import type { Availability, HandoverEvent, HandoverReason, HandoverService, HandoverTicket } from '../bot/handover/types.js';
 import type { ConversationData } from '../bot/state.js';
-import { formatDate } from '../bot/i18n.js';
+import { formatDate, formatWhen } from '../bot/i18n.js';
 import { button, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
 
 export interface HandoverDeps {
@@ -29,6 +29,17 @@ export type HandoverButton =
   | { action: 'case-start' }
   | { action: 'case-consent'; agree: boolean }
   | { action: 'continue-latvian'; reason: HandoverReason };
+
+/**
+ * A person offered: when someone can take the conversation now, consent to hand it over (R8);
+ * otherwise first that nobody is there and when someone will be, with leaving the question (whose
+ * own consent follows), so the citizen is not asked to agree to a handover that cannot happen.
+ */
+export async function offerPerson(ctx: ReplyContext, deps: HandoverDeps, data: ConversationData, reason: HandoverReason): Promise<Reply[]> {
+  const availability = await deps.service.availability(ctx.language);
+  const someoneThere = availability.inHours && (availability.staffOnline || availability.onlineLanguages.includes('lv'));
+  return someoneThere ? askConsent(ctx, data, reason) : offline(ctx, availability);
+}
 
 /** R8: the citizen is told a person will see the conversation, and chooses. */
 export function askConsent(ctx: ReplyContext, data: ConversationData, reason: HandoverReason): Reply[] {
@@ -73,13 +84,13 @@ export async function startHandover(
     };
     return [reply];
   }
-  return offline(ctx, availability.nextOpening);
+  return offline(ctx, availability);
 }
 
-function offline(ctx: ReplyContext, nextOpening: Date | undefined): Reply[] {
+function offline(ctx: ReplyContext, { nextOpening, at }: Availability): Reply[] {
   const { profile } = ctx.knowledge;
   const due = withinWorkingDays(ctx);
-  const opening = nextOpening ? ctx.t('handover.nextOpening', { date: formatDate(nextOpening, ctx.language, profile.timeZone, true) }) : '';
+  const opening = nextOpening ? ctx.t('handover.nextOpening', { date: formatWhen(nextOpening, at, ctx.language, profile.timeZone) }) : '';
   const reply = MessageFactory.text(ctx.t('handover.offline', { opening, due }));
   reply.suggestedActions = {
     to: [],

@@ -4,7 +4,7 @@ import { decide, type Decision, type DecisionResult, type DecisionSettings } fro
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Tone } from '../knowledge/conduct.js';
 import type { LanguageCode } from '../knowledge/schema.js';
-import type { Texts } from '../bot/i18n.js';
+import { formatWhen, type Texts } from '../bot/i18n.js';
 import type { OutcomeKind, TurnRecords } from '../bot/storage/records.js';
 import { newConversationData, type ConversationData, type StateAccessors } from '../bot/state.js';
 import { redact, withoutRedactions } from '../bot/privacy/redact.js';
@@ -57,9 +57,16 @@ export async function greet(context: TurnContext, deps: TurnDeps): Promise<void>
 export async function respond(context: TurnContext, deps: TurnDeps): Promise<void> {
   const data = await deps.state.conversationData.get(context, newConversationData());
   if (silenced(data, deps.now())) {
-    // R6: after an abusive conversation was ended, the bot stays silent for the cooling-off period.
+    // R6: after an abusive conversation was ended, the bot stays silent for the cooling-off period,
+    // but the first message after the end is told once when it may write again and how to complain
+    // (a reply that never comes looks like a broken chat).
     await record(deps, context, data.language, 'silenced');
-    return;
+    if (data.silenceExplained) return;
+    data.silenceExplained = true;
+    const ctx = replyContext(deps, data.language);
+    const { profile } = ctx.knowledge;
+    const until = formatWhen(new Date(data.silencedUntil!), deps.now(), ctx.language, profile.timeZone);
+    return send(context, [MessageFactory.text(ctx.t('conduct.stillEnded', { until, complaint: replies.pick(profile.complaints.service, ctx.language) }))]);
   }
   const value = buttonValue(context.activity.value);
   if (value) return pressButton(context, deps, data, value);
@@ -134,12 +141,14 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
     case 'fallback': {
       const closest = knowledge.index.search(text, 1).results.find((r) => r.kind === 'entry');
       await deps.records.unanswered({ ...base, language: data.language, text, reason: 'fallback', ...(closest ? { entryId: closest.id } : {}) });
-      out.push(...replies.fallback(ctx));
-      out.push(...unhelped(deps, data, ctx, result.upset));
+      // An upset client was just asked to tell what happened and offered a person: "I cannot answer
+      // that" on top would be a third reply saying less.
+      if (!result.upset) out.push(...replies.fallback(ctx));
+      out.push(...(await unhelped(deps, data, ctx, result.upset)));
       break;
     }
     case 'handover':
-      out.push(...offerPerson(deps, data, ctx, 'asked'));
+      out.push(...(await offerPerson(deps, data, ctx, 'asked')));
       break;
     case 'conduct':
       out.push(...conduct(deps, data, ctx));
@@ -168,13 +177,13 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
   await send(context, out);
 }
 
-/** A person is offered with consent first (R8); without a staff side, the agency's contacts. */
-function offerPerson(deps: TurnDeps, data: ConversationData, ctx: ReplyContext, reason: HandoverReason): Reply[] {
-  return deps.handover ? handover.askConsent(ctx, data, reason) : replies.handover(ctx);
+/** A person is offered (handover.offerPerson); without a staff side, the agency's contacts. */
+function offerPerson(deps: TurnDeps, data: ConversationData, ctx: ReplyContext, reason: HandoverReason): Promise<Reply[]> | Reply[] {
+  return deps.handover ? handover.offerPerson(ctx, deps.handover, data, reason) : replies.handover(ctx);
 }
 
 /** Two fallbacks or "did not help" in a row, or an upset client: offer a person. */
-function unhelped(deps: TurnDeps, data: ConversationData, ctx: ReplyContext, upset: boolean): Reply[] {
+async function unhelped(deps: TurnDeps, data: ConversationData, ctx: ReplyContext, upset: boolean): Promise<Reply[]> {
   data.unhelped = (data.unhelped ?? 0) + 1;
   if (data.unhelped < 2 && !upset) return [];
   data.unhelped = 0;
@@ -189,6 +198,7 @@ function silenced(data: ConversationData, now: Date): boolean {
   if (now < new Date(data.silencedUntil)) return true;
   // The cooling-off period is over: a fresh start.
   delete data.silencedUntil;
+  delete data.silenceExplained;
   data.abuseWarnings = 0;
   return false;
 }
@@ -217,7 +227,7 @@ async function pressButton(context: TurnContext, deps: TurnDeps, data: Conversat
       if (data.pendingQuestion) {
         await deps.records.unanswered({ ...base, text: data.pendingQuestion, reason: 'not-helpful', language: data.language, entryId: value.entryId });
       }
-      return send(context, [MessageFactory.text(ctx.t('feedback.sorry', { contacts: replies.contactLine(ctx) })), ...unhelped(deps, data, ctx, false)]);
+      return send(context, [MessageFactory.text(ctx.t('feedback.sorry', { contacts: replies.contactLine(ctx) })), ...(await unhelped(deps, data, ctx, false))]);
     }
     case 'choose': {
       await deps.records.clarifyChoice({ ...base, chosenId: value.id, offeredIds: value.offeredIds });
@@ -260,7 +270,7 @@ async function pressButton(context: TurnContext, deps: TurnDeps, data: Conversat
       return;
     }
     case 'handover':
-      return send(context, offerPerson(deps, data, replyContext(deps, data.language), value.reason));
+      return send(context, await offerPerson(deps, data, replyContext(deps, data.language), value.reason));
     case 'handover-consent': {
       const ctx = replyContext(deps, data.language);
       if (!value.agree || !deps.handover) {

@@ -22,10 +22,16 @@ describe('abusive messages (R6)', () => {
     const second = await bot.say('stulbs bots', 'c');
     expect(texts(second.replies)).toContain(lv()('conduct.ended', { complaint: profile.complaints.service.lv, count: profile.coolingOffMinutes }));
 
-    clock.now = new Date(clock.now.getTime() + (profile.coolingOffMinutes - 1) * 60_000);
+    // The first message after the end is told, once, when it may write again and how to complain.
+    const endedAt = clock.now;
+    clock.now = new Date(endedAt.getTime() + 60_000);
+    const told = texts((await bot.say('Kāpēc jūs neatbildat?', 'c')).replies);
+    expect(told).toContain('Varēsiet rakstīt atkal šodien plkst. 13.00');
+    expect(told).toContain(profile.complaints.service.lv);
+    clock.now = new Date(endedAt.getTime() + (profile.coolingOffMinutes - 1) * 60_000);
     expect((await bot.say('Kā atsaukt piekrišanu datu apstrādei?', 'c')).replies).toEqual([]);
 
-    clock.now = new Date(clock.now.getTime() + 2 * 60_000);
+    clock.now = new Date(endedAt.getTime() + (profile.coolingOffMinutes + 1) * 60_000);
     const after = await bot.say('Kā atsaukt piekrišanu datu apstrādei?', 'c');
     expect(after.decision?.decision.kind).toBe('answer');
   });
@@ -56,6 +62,15 @@ describe('abusive messages (R6)', () => {
     expect(decision?.decision.kind).not.toBe('conduct');
     expect(texts(replies)).toContain(lv()('conduct.upset'));
     expect(texts(replies)).not.toContain(lv()('conduct.warning'));
+  });
+
+  it('an upset message the bot cannot place gets one acknowledgement and the offer of a person, not three stacked replies', async () => {
+    bot = demoBot();
+    const { decision, replies } = await bot.say('Tas ir šausmīgi, neviens neko nedara, es esmu sašutis!', 'c');
+    expect(decision?.decision.kind).toBe('fallback');
+    expect(texts(replies)).toContain(lv()('conduct.upset'));
+    expect(texts(replies)).not.toContain(lv()('fallback.text'));
+    expect(replies.filter((r) => r.type === 'message')).toHaveLength(2);
   });
 
   it('refuses to give protected information, with the reason', async () => {

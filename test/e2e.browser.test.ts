@@ -52,6 +52,30 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
     await context.close();
   }, 90_000);
 
+  it('on a phone every suggested action is readable in full: the buttons wrap, none is cut off at the edge', async () => {
+    const context = await browser.newContext({ locale: 'lv-LV', viewport: { width: 360, height: 740 } });
+    const page = await context.newPage();
+    await page.goto(`${site.origin}/`);
+    const { dialog, sendBox } = await openWidget(page);
+    // "sūdzība" alone is asked back with four kinds of complaint, some with long titles.
+    await sendBox.fill('sūdzība');
+    await sendBox.press('Enter');
+    const actions = dialog.locator('.webchat__suggested-action');
+    await actions.nth(3).waitFor({ timeout: 20_000 });
+    const box = (await dialog.boundingBox())!;
+    const count = await actions.count();
+    expect(count).toBeGreaterThan(1);
+    for (let i = 0; i < count; i++) {
+      const b = (await actions.nth(i).boundingBox())!;
+      expect(b.x, `button ${i} starts inside the widget`).toBeGreaterThanOrEqual(box.x - 1);
+      expect(b.x + b.width, `button ${i} ends inside the widget`).toBeLessThanOrEqual(box.x + box.width + 1);
+      // Its text is not clipped: the button is as tall as the text it wraps.
+      const clipped = await actions.nth(i).evaluate((el) => [...el.querySelectorAll('*')].some((c) => c.scrollWidth > c.clientWidth + 1));
+      expect(clipped, `button ${i} text fits`).toBe(false);
+    }
+    await context.close();
+  }, 90_000);
+
   it('a restart of the bot (a deployment) loses nothing: the widget reconnects its stream and gets its answer', async () => {
     // Same data folder and token secret on the same port, as a redeployed instance has.
     const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-restart-'));

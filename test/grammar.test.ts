@@ -1,6 +1,6 @@
 // Latvian grammar done right: i18next plural forms through Intl rules, and dates per locale.
 import { describe, expect, it } from 'vitest';
-import { formatDate, loadTexts } from '../bot/i18n.js';
+import { formatDate, formatWhen, loadTexts } from '../bot/i18n.js';
 
 const texts = loadTexts('locales');
 
@@ -26,6 +26,19 @@ describe('dates', () => {
   it('are written in the conversation language, in the agency time zone', () => {
     expect(formatDate(date, 'lv', 'Europe/Riga', true)).toMatch(/otrdiena, 2026\. gada 24\. novembris.*13:30/);
     expect(formatDate(date, 'en', 'Europe/Riga')).toBe('Tuesday, 24 November 2026');
+  });
+
+  it('say when, as people do: today, tomorrow, or the weekday and date in the locative', () => {
+    const now = new Date('2026-12-01T09:00:00Z'); // Tuesday, 11:00 in Riga
+    const when = (at: string, language: string) => formatWhen(new Date(at), now, language, 'Europe/Riga');
+    expect(when('2026-12-01T11:00:00Z', 'lv')).toBe('šodien plkst. 13.00');
+    expect(when('2026-12-02T07:00:00Z', 'lv')).toBe('rīt plkst. 9.00');
+    expect(when('2026-12-03T07:30:00Z', 'lv')).toBe('ceturtdien, 3. decembrī, plkst. 9.30');
+    expect(when('2026-12-01T11:00:00Z', 'en')).toBe('today at 13:00');
+    expect(when('2026-12-02T07:00:00Z', 'en')).toBe('tomorrow at 9:00');
+    expect(when('2026-12-03T07:30:00Z', 'en')).toMatch(/^on Thursday,? 3 December, at 9:30$/);
+    // 23:30 UTC is already the next day in Riga.
+    expect(formatWhen(new Date('2026-12-01T23:30:00Z'), new Date('2026-12-01T20:00:00Z'), 'lv', 'Europe/Riga')).toBe('rīt plkst. 1.30');
   });
 });
 

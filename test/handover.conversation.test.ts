@@ -26,6 +26,7 @@ async function staffOnline(login: string, languages: ('lv' | 'en')[]) {
 describe('asking for a person', () => {
   it('asks for consent first; declining stays with the bot', async () => {
     bot = demoBot({ now: () => IN_HOURS });
+    await staffOnline('janis', ['lv']);
     const ask = await bot.say('Gribu runāt ar cilvēku', 'c');
     expect(ask.decision?.decision.kind).toBe('handover');
     expect(texts(ask.replies)).toBe(lv()('handover.consent'));
@@ -65,16 +66,19 @@ describe('asking for a person', () => {
 
   it('two fallbacks in a row offer a person', async () => {
     bot = demoBot({ now: () => IN_HOURS });
+    await staffOnline('janis', ['lv']);
     expect(texts((await bot.say('asdf qwerty', 'c')).replies)).not.toContain(lv()('handover.consent'));
     expect(texts((await bot.say('zxcv uiop', 'c')).replies)).toContain(lv()('handover.consent'));
   });
 });
 
 describe('nobody can take it: leaving the question (R4, R5)', () => {
-  it('out of hours: contact, question, consent, a case with the promised date', async () => {
+  it('out of hours: first that nobody is there and when someone will be, asking consent once; contact, question, a case with the promised date', async () => {
     bot = demoBot({ now: () => WEEKEND });
-    const ask = await bot.say('Gribu runāt ar cilvēku', 'c');
-    const offline = await press(bot, byValue(ask.replies, { agree: true }), 'c');
+    const offline = await bot.say('Gribu runāt ar cilvēku', 'c');
+    // Not "do you agree to be handed over?" for a handover that cannot happen now.
+    expect(texts(offline.replies)).not.toContain(lv()('handover.consent'));
+    expect(texts(offline.replies)).toMatch(/^Šobrīd neviens darbinieks nav pieejams\. Darbinieki atkal būs pieejami pirmdien, 23\. novembrī, plkst\. 13\.00\./);
     expect(texts(offline.replies)).toContain(lv()('time.withinWorkingDays', { count: 2 }));
     await press(bot, byValue(offline.replies, { action: 'case-start' }), 'c');
 
@@ -93,8 +97,7 @@ describe('nobody can take it: leaving the question (R4, R5)', () => {
 
   it('declining consent keeps nothing', async () => {
     bot = demoBot({ now: () => WEEKEND });
-    const ask = await bot.say('Gribu runāt ar cilvēku', 'c');
-    const offline = await press(bot, byValue(ask.replies, { agree: true }), 'c');
+    const offline = await bot.say('Gribu runāt ar cilvēku', 'c');
     await press(bot, byValue(offline.replies, { action: 'case-start' }), 'c');
     await bot.say('vards@example.lv', 'c');
     const consent = await bot.say('Mans jautājums', 'c');

@@ -140,7 +140,7 @@ describe('availability and routing', () => {
   it('in hours with someone online who speaks the language', async () => {
     const h = await rig('memory');
     await h.staff('John Smith', 'john', ['lv', 'en']);
-    expect(await h.service.availability('en')).toEqual({ inHours: true, staffOnline: true, onlineLanguages: ['lv', 'en'] });
+    expect(await h.service.availability('en')).toEqual({ at: expect.any(Date), inHours: true, staffOnline: true, onlineLanguages: ['lv', 'en'] });
     expect(await h.service.availability('ru')).toMatchObject({ inHours: true, staffOnline: false });
   });
 
@@ -162,6 +162,7 @@ describe('availability and routing', () => {
     const h = await rig('memory', { t: FRIDAY_AFTER_HOURS });
     await h.staff('Anna Bērziņa', 'anna', ['lv']);
     expect(await h.service.availability('lv')).toEqual({
+      at: expect.any(Date),
       inHours: false,
       staffOnline: true,
       onlineLanguages: ['lv'],
@@ -172,7 +173,7 @@ describe('availability and routing', () => {
   it('STAFF_HOURS=always (trying it on a laptop): in hours at any hour, the calendar otherwise the same', async () => {
     const h = await rig('memory', { t: FRIDAY_AFTER_HOURS, staffHours: 'always' });
     await h.staff('Anna Bērziņa', 'anna', ['lv']);
-    expect(await h.service.availability('lv')).toEqual({ inHours: true, staffOnline: true, onlineLanguages: ['lv'] });
+    expect(await h.service.availability('lv')).toEqual({ at: expect.any(Date), inHours: true, staffOnline: true, onlineLanguages: ['lv'] });
     // Deadlines of left questions still count the agency's working days.
     expect(h.service.calendar().isWorkingDay('2026-11-14')).toBe(false);
   });

@@ -230,6 +230,7 @@ export class StaffHandoverService implements HandoverService {
     const spoken = new Set(online.flatMap((s) => s.languages));
     const nextOpening = inHours ? undefined : calendar.nextOpening(now);
     return {
+      at: now,
       inHours,
       staffOnline: spoken.has(language),
       onlineLanguages: LANGUAGE_CODES.filter((l) => spoken.has(l)),

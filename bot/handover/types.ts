@@ -14,6 +14,8 @@ export type HandoverState = 'awaiting-consent' | 'queued' | 'with-staff' | 'back
 export type HandoverReason = 'asked' | 'not-helped' | 'entry-offers-staff';
 
 export interface Availability {
+  /** When it was checked (the service's clock). */
+  at: Date;
   /** Within the agency's working hours (profile, Latvian public holidays and moved days). */
   inHours: boolean;
   /** At least one staff member who speaks the language is online now. */

@@ -212,6 +212,12 @@
     suggestedActionTextColor: '#1d3c78',
     suggestedActionBorderColor: '#1d3c78',
     suggestedActionBackgroundColor: '#ffffff',
+    // Buttons one under another with their text wrapped: in the default sideways carousel "Neviens
+    // no šiem" and longer titles are cut off, and a phone shows one button at a time.
+    suggestedActionLayout: 'stacked',
+    suggestedActionsStackedLayoutButtonTextWrap: true,
+    // A long answer is shown from its start: scrolling stops once a new reply reaches the view.
+    autoScrollSnapOnActivity: true,
     hideUploadButton: true,
     rootHeight: '100%',
     rootWidth: '100%'
