@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import i18next, { type i18n, type Resource, type ResourceKey, type TFunction } from 'i18next';
 import type lvTranslation from '../locales/lv/translation.json';
+import { localClock } from './handover/calendar.js';
 
 export const NAMESPACES = ['translation', 'language'] as const;
 
@@ -96,27 +97,20 @@ const LV_MONTH_WHEN = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā'
  */
 export function formatWhen(at: Date, now: Date, language: string, timeZone: string): string {
   const locale = intlLocale(language);
-  const parts = (d: Date) =>
-    Object.fromEntries(
-      new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: 'numeric', day: 'numeric', weekday: 'short', hour: 'numeric', minute: '2-digit', hourCycle: 'h23' })
-        .formatToParts(d)
-        .map((p) => [p.type, p.value]),
-    );
-  const [a, n] = [parts(at), parts(now)];
-  const dayNumber = (p: Record<string, string>) => Date.UTC(Number(p['year']), Number(p['month']) - 1, Number(p['day'])) / 86_400_000;
-  const daysAhead = dayNumber(a) - dayNumber(n);
-  const hour = Number(a['hour']);
-  const minute = a['minute']!;
+  const [a, n] = [localClock(at, timeZone), localClock(now, timeZone)];
+  const midnight = (day: string) => new Date(`${day}T00:00:00Z`);
+  const daysAhead = Math.round((midnight(a.day).getTime() - midnight(n.day).getTime()) / 86_400_000);
   const lv = language === 'lv';
-  const time = lv ? `plkst. ${hour}.${minute}` : new Intl.DateTimeFormat(locale, { timeZone, hour: 'numeric', minute: '2-digit' }).format(at);
+  const clock = `${Math.floor(a.minutes / 60)}.${String(a.minutes % 60).padStart(2, '0')}`;
+  const time = lv ? `plkst. ${clock}` : new Intl.DateTimeFormat(locale, { timeZone, hour: 'numeric', minute: '2-digit' }).format(at);
   if (daysAhead === 0 || daysAhead === 1) {
     // "šodien", "rīt", "today", "tomorrow", "сегодня" … from Intl.
     const day = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(daysAhead, 'day');
     return lv ? `${day} ${time}` : language === 'en' ? `${day} at ${time}` : `${day}, ${time}`;
   }
   if (lv) {
-    const weekday = LV_WEEKDAY_WHEN[new Date(dayNumber(a) * 86_400_000).getUTCDay()]!;
-    return `${weekday}, ${Number(a['day'])}. ${LV_MONTH_WHEN[Number(a['month']) - 1]}, ${time}`;
+    const [, month, date] = a.day.split('-').map(Number) as [number, number, number];
+    return `${LV_WEEKDAY_WHEN[midnight(a.day).getUTCDay()]}, ${date}. ${LV_MONTH_WHEN[month - 1]}, ${time}`;
   }
   const date = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(at);
   return language === 'en' ? `on ${date}, at ${time}` : `${date}, ${time}`;

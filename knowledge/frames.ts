@@ -142,8 +142,7 @@ function mentions(words: readonly string[], concept: Concept, concepts: Frames['
 }
 
 /** Whether a text mentions a concept, each concept looked up once: rules share concepts. */
-function mentionsIn(text: string, concepts: Frames['concepts']): (concept: Concept) => boolean {
-  const words = fold(text).split(' ').filter(Boolean);
+function mentionsIn(text: string, concepts: Frames['concepts'], words = foldedWords(text)): (concept: Concept) => boolean {
   const known = new Map<Concept, boolean>();
   return (concept) => {
     let found = known.get(concept);
@@ -155,12 +154,14 @@ function mentionsIn(text: string, concepts: Frames['concepts']): (concept: Conce
 // Sentences: a frame's parts belong together only within one.
 const SENTENCE_END = /[.!?;]+(?:\s|$)|\n+/u;
 
+const foldedWords = (text: string): string[] => fold(text).split(' ').filter(Boolean);
+
 /** The frames a message fits, in the order of FRAME_NAMES. */
 export function framesOf(text: string, frames: Frames): FrameName[] {
   const unmasked = unmask(text);
-  const all = fold(unmasked).split(' ').filter(Boolean);
+  const all = foldedWords(unmasked);
   if (all.length === 0) return [];
-  const inMessage = mentionsIn(unmasked, frames.concepts);
+  const inMessage = mentionsIn(unmasked, frames.concepts, all);
   const inSentences = unmasked.split(SENTENCE_END).map((s) => mentionsIn(s, frames.concepts));
   const contentWords = all.filter((w) => !isStopword(w)).length;
   return FRAME_NAMES.filter((name) =>

@@ -99,8 +99,6 @@ const privacyNoticeStart = () => lv('messenger.privacyNotice', { contacts: '' })
 
 // --- tests --------------------------------------------------------------------------------------
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 describe('webhook verification (GET /api/messenger)', () => {
   const verify = (params: Record<string, string>) => fetch(`${site.origin}/api/messenger?${new URLSearchParams(params).toString()}`);
 
@@ -246,7 +244,8 @@ describe('a conversation on Messenger with the real bot', () => {
 
   it('"talk to a staff member" from the menu offers a person: consent to hand over, or (nobody online, this clock is real) leaving the question', async () => {
     const sent = await send(psid, postback(psid, lv('messenger.menu.staff'), { action: 'handover', reason: 'asked' }));
-    expect(textOf(sent)).toMatch(new RegExp(`${escape(lv('handover.consent'))}|^Šobrīd neviens darbinieks nav pieejams`));
+    const text = textOf(sent);
+    expect(text.includes(lv('handover.consent')) || text.startsWith('Šobrīd neviens darbinieks nav pieejams')).toBe(true);
   });
 
   it('greets a person who writes without Get Started before answering', async () => {

@@ -169,6 +169,12 @@ export function localDay(at: Date, timeZone: string): DayKey {
   return localParts(at, timeZone).day;
 }
 
+/** The day and the minutes since midnight the wall clock in `timeZone` shows at `at`. */
+export function localClock(at: Date, timeZone: string): { day: DayKey; minutes: number } {
+  const { day, minutes } = localParts(at, timeZone);
+  return { day, minutes };
+}
+
 export function addDays(day: DayKey, n: number): DayKey {
   return new Date(utcDay(day) + n * 86_400_000).toISOString().slice(0, 10);
 }
