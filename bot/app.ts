@@ -254,7 +254,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // --- end of the Messenger channel ---
 
   // --- Staff side of handover (bot/handover/): HandoverService, staff accounts, cases, console at /staff ---
-  const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log, now });
+  const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log, now, texts });
   // The console's report page: the records and knowledge live here, the sessions in the console.
   mountStaffReports(server, { authenticate: handover.console.authenticate, records, repo: handover.repo, knowledge: () => knowledge.current, now, log });
   // --- end of the staff side ---

@@ -91,6 +91,18 @@ const LV_WEEKDAY_WHEN = ['svētdien', 'pirmdien', 'otrdien', 'trešdien', 'cetur
 const LV_MONTH_WHEN = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā', 'jūnijā', 'jūlijā', 'augustā', 'septembrī', 'oktobrī', 'novembrī', 'decembrī'];
 
 /**
+ * On which day, for a letter that is read later ("13. novembrī", "13 November 2026"): no "today",
+ * no weekday, with the year in other languages as letters write it.
+ */
+export function formatDayWhen(at: Date, language: string, timeZone: string): string {
+  if (language === 'lv') {
+    const [, month, date] = localClock(at, timeZone).day.split('-').map(Number) as [number, number, number];
+    return `${date}. ${LV_MONTH_WHEN[month - 1]}`;
+  }
+  return new Intl.DateTimeFormat(intlLocale(language), { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(at);
+}
+
+/**
  * When something will happen, as people say it: "šodien plkst. 13.00", "rīt plkst. 9.00",
  * "ceturtdien, 3. decembrī, plkst. 9.00" ("today at 13:00", "on Thursday, 3 December, at 9:00").
  * Relative to `now`, in the agency's time zone.

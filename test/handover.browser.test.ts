@@ -106,6 +106,36 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     await context.close();
   }, 90_000);
 
+  it('cases in the console without SMTP: says mail is not set up, never "waiting to send"; a call-back is recorded', async () => {
+    const context = await browser.newContext({ locale: 'lv-LV' });
+    const { page, problems } = await staffLogin(context, site.origin, 'janis');
+    const written = await site.app.handover.service.registerCase({
+      conversationId: 'browser-case-mail', channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Kā dzēst datus?', transcript: [],
+    });
+    const phoned = await site.app.handover.service.registerCase({
+      conversationId: 'browser-case-phone', channel: 'directline', language: 'lv', contact: { phone: '+37120000000' }, question: 'Piezvaniet', transcript: [],
+    });
+    const row = (id: string) => page.locator('#cases tr').filter({ hasText: id });
+    await row(written.id).waitFor();
+    expect(await row(written.id).textContent()).toContain('e-pasts nav iestatīts');
+    expect(await page.locator('#cases').textContent()).not.toContain('gaida sūtīšanu');
+
+    await row(written.id).getByRole('button', { name: 'Atvērt' }).click();
+    await page.getByText('E-pasta sūtīšana nav iestatīta').waitFor();
+    expect(await page.locator('#case-reply-form').isVisible()).toBe(false);
+    const violations = await runAxe(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+
+    await row(phoned.id).getByRole('button', { name: 'Atvērt' }).click();
+    await page.getByLabel('Ko zvanā norunājāt').fill('Izskaidroju sūdzības kārtību.');
+    await page.getByRole('button', { name: /Atzvanīju/ }).click();
+    await line(page, 'Atzvanīts: Izskaidroju sūdzības kārtību.').waitFor();
+    await expect.poll(() => site.app.handover.service.caseById(phoned.id).then((c) => c?.state)).toBe('closed');
+    await expect.poll(() => row(phoned.id).count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 90_000);
+
   it('a citizen in Web Chat and a staff member in the console', async () => {
     const citizenContext = await browser.newContext({ locale: 'lv-LV' });
     const staffContext = await browser.newContext({ locale: 'lv-LV' });

@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
 import { createHandover, type Handover } from '../bot/handover/index.js';
-import { composeCaseMail, defaultBackoff, smtpSender } from '../bot/handover/mail.js';
+import { composeCaseMail, composeReplyMail, defaultBackoff, smtpSender } from '../bot/handover/mail.js';
+import { loadTexts } from '../bot/i18n.js';
 import { MemoryHandoverRepository, type HandoverRepository } from '../bot/handover/repository.js';
 import { SqlHandoverRepository, sqliteRunner } from '../bot/handover/sql-repository.js';
 import type { CaseRequest } from '../bot/handover/types.js';
@@ -27,8 +28,8 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function smtp(failFirst = 0): Promise<TestSmtp> {
-  const server = await startSmtp({ failFirst });
+async function smtp(failFirst = 0, unknownMailboxes: string[] = []): Promise<TestSmtp> {
+  const server = await startSmtp({ failFirst, unknownMailboxes });
   cleanups.push(() => server.stop());
   return server;
 }
@@ -212,6 +213,111 @@ describe('without SMTP', () => {
     if (!added.ok) throw new Error(added.message);
     const state = await h.service.consoleState(added.value);
     expect(state.cases).toHaveLength(2);
-    expect(state.cases.every((c) => c.mail === 'pending')).toBe(true);
+    // Nothing would send them: the console says so rather than "waiting to send".
+    expect(state.cases.every((c) => c.mail === 'not-configured')).toBe(true);
+    expect(state.mailConfigured).toBe(false);
+    const [first] = state.cases;
+    expect(await h.service.replyToCase(added.value, first!.id, 'Atbilde')).toEqual({ kind: 'mail-not-configured' });
+    expect((await h.repo.caseById(first!.id))?.state).toBe('open');
+  });
+});
+
+describe("a staff member's reply to the citizen (R14)", () => {
+  async function staffMember(h: Handover, name = 'Anna Bērziņa') {
+    const added = await h.directory.add({ name, login: name.split(' ')[0]!.toLowerCase(), languages: ['lv', 'en'], role: 'staff', password: 'correct horse battery' });
+    if (!added.ok) throw new Error(added.message);
+    return added.value;
+  }
+
+  for (const kind of ['memory', 'sqlite'] as const) {
+    it(`is mailed to the citizen with greeting, answer, what happens next and a signature; the case is answered once accepted (${kind})`, async () => {
+      const server = await smtp();
+      const clock = { t: FRIDAY };
+      const h = await handover({ smtpUrl: server.url, clock, ...(kind === 'sqlite' ? { dir: tempDir() } : {}) });
+      const anna = await staffMember(h);
+      const { id } = await h.service.registerCase(caseRequest);
+      await h.outbox.deliverDue(); // the case to the agency
+
+      clock.t += 3_600_000;
+      const answer = 'Veikalam jāatbild mēneša laikā.\n\nSkatiet https://www.dvi.gov.lv/lv/datu-subjekta-tiesibas.';
+      expect(await h.service.replyToCase(anna, id, answer)).toEqual({ kind: 'ok' });
+      let state = await h.service.consoleState(anna);
+      expect(state.cases.find((c) => c.id === id)).toMatchObject({ mail: 'sent', reply: 'sending' });
+      expect(await h.service.replyToCase(anna, id, 'Vēl viena')).toEqual({ kind: 'pending' });
+
+      expect(await h.outbox.deliverDue()).toEqual({ sent: 1, failed: 0 });
+      const mail = server.received[1]!;
+      expect(mail.to).toEqual(['janis@example.lv']);
+      const text = textOf(mail.raw).replace(/\r\n/g, '\n');
+      expect(text).toMatch(/^Reply-To: pasts@dvi\.gov\.lv/im);
+      expect(text).toContain(`Atbilde uz jūsu jautājumu Nr. ${id}`);
+      const order = ['Labdien!', 'Atbildam uz jautājumu, ko 13. novembrī atstājāt Datu valsts inspekcijas tērzēšanā:', '> Kā panākt', 'Veikalam jāatbild mēneša laikā.', 'Kas notiks tālāk:', 'Ja neesat apmierināts ar apkalpošanu:', 'Ar cieņu\nAnna Bērziņa\nDatu valsts inspekcija'];
+      const at = order.map((part) => text.indexOf(part));
+      expect(at.every((i) => i >= 0)).toBe(true);
+      expect([...at].sort((a, b) => a - b)).toEqual(at);
+      for (const part of ['Tālrunis: 67223131', 'E-pasts: pasts@dvi.gov.lv', 'Tīmekļvietne: https://www.dvi.gov.lv']) expect(text).toContain(part);
+      // The HTML part links the source, and the citizen's words stay escaped.
+      expect(text).toContain('<a href="https://www.dvi.gov.lv/lv/datu-subjekta-tiesibas">');
+      expect(text).toContain('&#60;script&#62;');
+
+      const record = await h.repo.caseById(id);
+      expect(record).toMatchObject({ state: 'closed', closedBy: anna.id });
+      expect((await h.service.lines({ caseId: id })).at(-1)).toMatchObject({ author: 'staff', authorName: 'Anna Bērziņa', text: answer });
+      state = await h.service.consoleState(anna);
+      expect(state.cases.map((c) => c.id)).not.toContain(id);
+      expect(await h.service.replyToCase(anna, id, 'Vēlreiz')).toEqual({ kind: 'closed' });
+    });
+  }
+
+  it("in the conversation's language: an English case gets an English frame", () => {
+    const t = loadTexts('locales').forLanguage('en');
+    const mail = composeReplyMail({
+      record: { id: 'P-20261113-ABCDEF', question: 'How do I get my data deleted?', createdAt: new Date(FRIDAY), language: 'en' },
+      body: 'Write to the shop first.',
+      staffName: 'Anna Bērziņa',
+      profile: dvi,
+      t,
+    });
+    expect(mail.subject).toBe('Reply to your question no. P-20261113-ABCDEF');
+    expect(mail.text).toContain('Hello,');
+    expect(mail.text).toContain('in the chat of the Data State Inspectorate on 13 November 2026:');
+    expect(mail.text).toContain('Kind regards,\nAnna Bērziņa\nData State Inspectorate');
+    expect(mail.html).toContain('<html lang="en">');
+  });
+
+  it('an address the mail server refuses for good is not retried, and the case stays open', async () => {
+    const server = await smtp(0, ['nav.tads@example.lv']);
+    const clock = { t: FRIDAY };
+    const h = await handover({ smtpUrl: server.url, clock });
+    const anna = await staffMember(h);
+    const { id } = await h.service.registerCase({ ...caseRequest, contact: { email: 'nav.tads@example.lv' } });
+    await h.outbox.deliverDue();
+    expect(await h.service.replyToCase(anna, id, 'Atbilde')).toEqual({ kind: 'ok' });
+    expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 1 });
+    const [reply] = (await h.repo.mailOf(id)).filter((m) => m.purpose === 'citizen');
+    expect(reply).toMatchObject({ attempts: 1, lastError: expect.stringContaining('550') });
+    expect(reply?.rejectedAt).toBeInstanceOf(Date);
+    clock.t += 24 * 3_600_000;
+    expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 0 });
+    expect((await h.repo.caseById(id))?.state).toBe('open');
+    expect((await h.service.consoleState(anna)).cases.find((c) => c.id === id)?.reply).toBe('rejected');
+    // Staff may write again (a corrected address is a new case, but a second try is theirs to make).
+    expect(await h.service.replyToCase(anna, id, 'Atbilde vēlreiz')).toEqual({ kind: 'ok' });
+  });
+
+  it('a case left with a phone number records the call-back and is answered; it cannot be mailed', async () => {
+    const clock = { t: FRIDAY };
+    const server = await smtp();
+    const h = await handover({ smtpUrl: server.url, clock });
+    const anna = await staffMember(h);
+    const { id } = await h.service.registerCase({ ...caseRequest, contact: { phone: '+37120000000' } });
+    expect(await h.service.replyToCase(anna, id, 'Atbilde')).toEqual({ kind: 'wrong-contact' });
+    expect(await h.service.recordCallback(anna, id, '  ')).toEqual({ kind: 'empty' });
+    expect(await h.service.recordCallback(anna, id, 'Izskaidroju, kā iesniegt sūdzību.')).toEqual({ kind: 'ok' });
+    expect(await h.repo.caseById(id)).toMatchObject({ state: 'closed', closedBy: anna.id });
+    expect((await h.service.lines({ caseId: id })).at(-1)).toMatchObject({ author: 'staff', text: 'Atzvanīts: Izskaidroju, kā iesniegt sūdzību.' });
+    // The agency mail not yet sent is no longer needed.
+    expect((await h.repo.mailOf(id)).every((m) => m.cancelledAt !== undefined)).toBe(true);
+    expect(await h.service.recordCallback(anna, id, 'Vēlreiz')).toEqual({ kind: 'closed' });
   });
 });

@@ -3,7 +3,7 @@
 // mailed to a real SMTP server.
 import { readFileSync } from 'node:fs';
 import type { ConversationAccount } from 'botbuilder';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { StaffMember } from '../bot/handover/repository.js';
 import type { HandoverEvent, HandoverRequest } from '../bot/handover/types.js';
 import { clearedSessionCookie, sessionCookie } from '../bot/staff/auth.js';
@@ -368,5 +368,37 @@ describe('cases in the console', () => {
     expect((await call('POST', `/staff/api/cases/${id}/close`, maris)).status).toBe(409);
     const after = (await (await call('GET', '/staff/api/state', maris)).json()) as { cases: { id: string }[] };
     expect(after.cases.map((c) => c.id)).not.toContain(id);
+  });
+
+  it('staff answer a case from the console: by e-mail to the citizen (delivery shown), or by noting the call-back', async () => {
+    const maris = await session('maris');
+    const toAgency = smtp.next();
+    const written = await site.app.handover.service.registerCase({
+      conversationId: 'conv-reply', channel: 'directline', language: 'lv', contact: { email: 'iedzivotajs@example.lv' }, question: 'Kā dzēst datus?', transcript: [],
+    });
+    await toAgency;
+    expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: '' })).status).toBe(400);
+    const toCitizen = smtp.next();
+    expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: 'Rakstiet veikalam; ja tas neatbild mēneša laikā, iesniedziet sūdzību.' })).status).toBe(202);
+    const reply = await toCitizen;
+    expect(reply.to).toEqual(['iedzivotajs@example.lv']);
+    expect(textOf(reply.raw)).toContain('Rakstiet veikalam');
+    // Once the mail server took it, the case is answered and its delivery is on record.
+    await vi.waitFor(async () => {
+      const detail = (await (await call('GET', `/staff/api/cases/${written.id}`, maris)).json()) as { case: { state: string }; mail: { reply: { status: string; sentAt: string } } };
+      expect(detail.case.state).toBe('closed');
+      expect(detail.mail.reply).toMatchObject({ status: 'sent', sentAt: expect.any(String) });
+    });
+    expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: 'Vēlreiz' })).status).toBe(409);
+
+    const called = await site.app.handover.service.registerCase({
+      conversationId: 'conv-call', channel: 'directline', language: 'lv', contact: { phone: '+37120000000' }, question: 'Lūdzu, piezvaniet', transcript: [],
+    });
+    const refused = await call('POST', `/staff/api/cases/${called.id}/reply`, maris, { text: 'Atbilde' });
+    expect(refused.status).toBe(409);
+    expect((await call('POST', `/staff/api/cases/${called.id}/callback`, maris, { text: 'Izskaidroju sūdzības kārtību' })).status).toBe(202);
+    const state = (await (await call('GET', '/staff/api/state', maris)).json()) as { cases: { id: string }[]; mailConfigured: boolean };
+    expect(state.mailConfigured).toBe(true);
+    expect(state.cases.map((c) => c.id)).not.toContain(called.id);
   });
 });

@@ -4,6 +4,7 @@
 import type restify from 'restify';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
+import { loadTexts, type Texts } from '../i18n.js';
 import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
 import type { PadomsStore } from '../storage/store.js';
 import { openDatabase } from '../storage/sqlite.js';
@@ -22,7 +23,7 @@ export { addWorkingDays, createCalendar, nextOpening } from './calendar.js';
 
 type HandoverConfig = Pick<
   Config,
-  'DATA_DIR' | 'DATABASE_URL' | 'SMTP_URL' | 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_USER' | 'SMTP_PASS' | 'SMTP_FROM' | 'AGENCY_MAILBOX' | 'COOKIE_SECURE' | 'TRUST_PROXY_HOPS' | 'STAFF_HOURS'
+  'DATA_DIR' | 'LOCALES_DIR' | 'DATABASE_URL' | 'SMTP_URL' | 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_USER' | 'SMTP_PASS' | 'SMTP_FROM' | 'AGENCY_MAILBOX' | 'COOKIE_SECURE' | 'TRUST_PROXY_HOPS' | 'STAFF_HOURS'
 >;
 
 /**
@@ -31,7 +32,7 @@ type HandoverConfig = Pick<
  */
 export function openHandoverRepository(
   store: Pick<PadomsStore, 'kind' | 'sqlite'>,
-  config: Pick<Config, 'DATA_DIR' | 'DATABASE_URL'>,
+  config: Pick<Config, 'DATA_DIR' | 'LOCALES_DIR' | 'DATABASE_URL'>,
   log: Logger,
 ): HandoverRepository {
   switch (store.kind) {
@@ -53,6 +54,8 @@ export interface HandoverDeps {
   profile: () => AgencyProfile;
   log: Logger;
   now?: () => Date;
+  /** Citizen-facing texts (default: loaded from LOCALES_DIR). */
+  texts?: Texts;
   /** Tests: a repository or mail sender of their own. */
   repo?: HandoverRepository;
   mailSender?: MailSender;
@@ -88,6 +91,7 @@ export function createHandover(deps: HandoverDeps): Handover {
     now,
     bus: deps.store,
     outbox,
+    texts: deps.texts ?? loadTexts(config.LOCALES_DIR),
     mailbox: () => config.AGENCY_MAILBOX,
     alwaysOpen: config.STAFF_HOURS === 'always',
     ...(timers ? {} : { sweepIntervalMs: 0 }),

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
 import type { CaseRecord, HandoverRepository, NewLine, OutboxMail } from './repository.js';
+import { formatDayWhen, type Translate } from '../i18n.js';
 import { authorLabel, escapeHtml, formatDate, formatDateTime } from './transcript.js';
 
 export const LANGUAGE_NAMES_LV: Record<LanguageCode, string> = {
@@ -118,10 +119,85 @@ ${next.map((p) => `<p>${e(p)}</p>`).join('\n')}
   return { subject, text, html };
 }
 
+export interface ReplyMailInput {
+  record: Pick<CaseRecord, 'id' | 'question' | 'createdAt' | 'language'>;
+  /** What the staff member wrote. */
+  body: string;
+  staffName: string;
+  profile: AgencyProfile;
+  /** The citizen-facing texts, fixed to the case's language. */
+  t: Translate;
+}
+
+/**
+ * A staff member's reply to the citizen, in the conversation's language and the structure of R14:
+ * greeting, the answer in the staff member's words (links made clickable), what happens next and
+ * the right to complain (R7), and a signature with name, institution, phone, e-mail and website.
+ */
+export function composeReplyMail(input: ReplyMailInput): ComposedMail {
+  const { record, profile, t } = input;
+  const language = record.language;
+  const local = (text: Partial<Record<LanguageCode, string>> & { lv: string }) => text[language] ?? text.lv;
+  const agency = local(profile.name);
+  const c = profile.contacts;
+  const signature = [
+    ...(c.phone ? [[t('replyMail.phone'), c.phone]] : []),
+    ...(c.email ? [[t('replyMail.email'), c.email]] : []),
+    ...(c.website ? [[t('replyMail.website'), c.website]] : []),
+  ] as [string, string][];
+  const subject = t('replyMail.subject', { id: record.id });
+  const intro = t('replyMail.intro', { date: formatDayWhen(record.createdAt, language, profile.timeZone), agency: local(profile.nameGenitive ?? profile.name) });
+  const next = [t('replyMail.next'), t('replyMail.complaint', { complaint: local(profile.complaints.service) })];
+  const body = input.body.trim();
+
+  const text = [
+    t('replyMail.greeting'),
+    '',
+    intro,
+    ...record.question.split(/\r?\n/).map((l) => `> ${l}`),
+    '',
+    body,
+    '',
+    `${t('replyMail.nextTitle')}:`,
+    ...next,
+    '',
+    t('replyMail.regards'),
+    input.staffName,
+    agency,
+    ...signature.map(([k, v]) => `${k}: ${v}`),
+    '',
+  ].join('\n');
+
+  const e = escapeHtml;
+  const paragraphs = (plain: string) =>
+    plain
+      .split(/\r?\n\s*\r?\n/)
+      .map((p) => `<p style="white-space: pre-wrap;">${linkify(e(p.trim()))}</p>`)
+      .join('\n');
+  const html = `<!doctype html>
+<html lang="${language}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>
+<body style="font-family: sans-serif; line-height: 1.5; color: #1a1a1a;">
+<p>${e(t('replyMail.greeting'))}</p>
+<p>${e(intro)}</p>
+<blockquote style="white-space: pre-wrap; border-left: 3px solid #ccc; margin: 0 0 1em; padding-left: 1em;">${e(record.question)}</blockquote>
+${paragraphs(body)}
+<h2 style="font-size: 1.1em;">${e(t('replyMail.nextTitle'))}</h2>
+${next.map((p) => `<p>${linkify(e(p))}</p>`).join('\n')}
+<p>${e(t('replyMail.regards'))}<br>${e(input.staffName)}<br>${e(agency)}<br>${signature.map(([k, v]) => `${e(k)}: ${linkify(e(v))}`).join('<br>')}</p>
+</body></html>
+`;
+  return { subject, text, html };
+}
+
+/** Web addresses in already escaped text as links (the text has no markup of its own to break). */
+function linkify(escaped: string): string {
+  return escaped.replace(/\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g, (url) => `<a href="${url}">${url}</a>`);
+}
+
 // ---- sending ----
 
 export interface MailSender {
-  send(mail: { from: string; to: string; subject: string; text: string; html: string; messageId: string }): Promise<void>;
+  send(mail: { from: string; to: string; replyTo?: string; subject: string; text: string; html: string; messageId: string }): Promise<void>;
   close(): void;
 }
 
@@ -189,11 +265,18 @@ export class CaseOutbox {
   private running: Promise<{ sent: number; failed: number }> | undefined;
   private closed = false;
   private warnedNoSender = false;
+  private readonly listeners = new Set<() => void>();
 
   constructor(private readonly options: OutboxOptions) {}
 
   get canSend(): boolean {
     return this.options.sender !== undefined;
+  }
+
+  /** Called after a pass that sent or refused something (the console shows the delivery status). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Sends what is due now (and on start: what a previous run left behind). */
@@ -215,9 +298,14 @@ export class CaseOutbox {
 
   /** One pass over the due mail. Concurrent calls share the pass. */
   deliverDue(): Promise<{ sent: number; failed: number }> {
-    this.running ??= this.pass().finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.pass()
+      .then((result) => {
+        if (result.sent + result.failed > 0) for (const listener of this.listeners) listener();
+        return result;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 
@@ -238,17 +326,34 @@ export class CaseOutbox {
       if (this.closed) break;
       if (!(await repo.leaseMail(mail.id, mail.nextAttemptAt, new Date(now().getTime() + leaseMs)))) continue; // another instance has it
       try {
-        await sender.send({ from: this.options.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html, messageId: messageIdOf(mail, this.options.from) });
+        await sender.send({
+          from: this.options.from,
+          to: mail.to,
+          ...(mail.replyTo !== undefined ? { replyTo: mail.replyTo } : {}),
+          subject: mail.subject,
+          text: mail.text,
+          html: mail.html,
+          messageId: messageIdOf(mail, this.options.from),
+        });
         await repo.mailSent(mail.id, now());
         sent++;
-        log.info({ caseId: mail.caseId, attempts: mail.attempts + 1 }, 'handover: case mailed');
+        log.info({ caseId: mail.caseId, purpose: mail.purpose, attempts: mail.attempts + 1 }, 'handover: mail accepted');
       } catch (err) {
         failed++;
         const attempts = mail.attempts + 1;
-        const next = new Date(now().getTime() + backoff(attempts));
         const e = err as { name?: string; code?: string; responseCode?: number };
-        await repo.mailFailed(mail.id, attempts, next, [e.code, e.responseCode, e.name].filter((x) => x !== undefined).join(' ') || 'error');
-        log[attempts >= 5 ? 'error' : 'warn']({ caseId: mail.caseId, attempts, code: e.code, responseCode: e.responseCode, retryAt: next.toISOString() }, 'handover: case mail not accepted, will retry');
+        // Only codes and numbers: a server's message may quote the recipient's address.
+        const reason = [e.code, e.responseCode, e.name].filter((x) => x !== undefined).join(' ') || 'error';
+        if (mail.purpose === 'citizen' && isPermanent(e.responseCode)) {
+          // The citizen's address does not exist or refuses mail: retrying would never reach them.
+          // The case stays open so staff answer another way.
+          await repo.mailRejected(mail.id, now(), reason);
+          log.warn({ caseId: mail.caseId, attempts, responseCode: e.responseCode }, 'handover: reply refused by the mail server, not retried');
+          continue;
+        }
+        const next = new Date(now().getTime() + backoff(attempts));
+        await repo.mailFailed(mail.id, attempts, next, reason);
+        log[attempts >= 5 ? 'error' : 'warn']({ caseId: mail.caseId, purpose: mail.purpose, attempts, code: e.code, responseCode: e.responseCode, retryAt: next.toISOString() }, 'handover: mail not accepted, will retry');
       }
     }
     return { sent, failed };
@@ -269,6 +374,9 @@ export class CaseOutbox {
     this.options.log.warn('handover: SMTP is not configured (SMTP_URL or SMTP_HOST with SMTP_FROM): cases are stored and shown in the staff console, not mailed');
   }
 }
+
+/** SMTP 5xx: the server will not take this mail however often it is tried (RFC 5321 §4.2.1). */
+const isPermanent = (code: number | undefined): boolean => code !== undefined && code >= 500 && code < 600;
 
 /** A stable Message-ID: a retry after a lost reply is recognisable as the same mail. */
 function messageIdOf(mail: OutboxMail, from: string): string {

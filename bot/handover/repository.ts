@@ -79,10 +79,18 @@ export interface CaseRecord {
   closedBy?: string;
 }
 
+/** `agency`: a left question mailed to the agency; `citizen`: a staff member's written reply to it. */
+export type MailPurpose = 'agency' | 'citizen';
+
 export interface OutboxMail {
   id: string;
   caseId: string;
+  purpose: MailPurpose;
   to: string;
+  /** Where the recipient's answer goes (a citizen replies to the agency, not to the sending robot). */
+  replyTo?: string;
+  /** A citizen reply: who wrote it; the case is answered in their name once the mail is accepted. */
+  staffId?: string;
   subject: string;
   text: string;
   html: string;
@@ -92,8 +100,11 @@ export interface OutboxMail {
   sentAt?: Date;
   lastError?: string;
   cancelledAt?: Date;
+  /** Refused for good by the mail server (5xx, e.g. no such mailbox): not tried again. */
+  rejectedAt?: Date;
 }
-export type NewOutboxMail = Pick<OutboxMail, 'id' | 'caseId' | 'to' | 'subject' | 'text' | 'html' | 'createdAt' | 'nextAttemptAt'>;
+export type NewOutboxMail = Pick<OutboxMail, 'id' | 'caseId' | 'purpose' | 'to' | 'subject' | 'text' | 'html' | 'createdAt' | 'nextAttemptAt'> &
+  Partial<Pick<OutboxMail, 'replyTo' | 'staffId'>>;
 
 export type LineRef = { ticketId: string } | { caseId: string };
 
@@ -141,13 +152,19 @@ export interface HandoverRepository {
   caseById(id: string): Promise<CaseRecord | undefined>;
   cases(state?: CaseRecord['state']): Promise<CaseRecord[]>;
   closeCase(id: string, staffId: string, at: Date): Promise<boolean>;
+  /** A staff member's written reply to a case: its line in the case's record and its mail, in one transaction. */
+  queueReply(line: NewLine, mail: NewOutboxMail): Promise<void>;
 
-  /** Unsent, uncancelled mail due at `now`, oldest first. */
+  /** Unsent, uncancelled, unrefused mail due at `now`, oldest first. */
   dueMail(now: Date, limit: number): Promise<OutboxMail[]>;
   /** Takes the mail for sending until `until` if nobody else has (its next attempt is still `expected`). */
   leaseMail(id: string, expected: Date, until: Date): Promise<boolean>;
+  /** Accepted by the mail server; a citizen reply also answers its case (closed in its writer's name). */
   mailSent(id: string, at: Date): Promise<void>;
   mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string): Promise<void>;
+  /** Refused for good: kept with the reason, never tried again. */
+  mailRejected(id: string, at: Date, error: string): Promise<void>;
+  /** Cancels the case's unsent mail to the agency (a citizen's reply is never cancelled). */
   cancelMailOf(caseId: string, at: Date): Promise<void>;
   mailOf(caseId: string): Promise<OutboxMail[]>;
   /** The earliest next attempt of unsent mail. */
@@ -171,6 +188,8 @@ export function contactFromText(text: string | null | undefined): CaseContact {
 }
 
 const copy = <T extends object>(value: T): T => structuredClone(value);
+/** Still to be sent: not sent, cancelled or refused. */
+const waiting = (m: OutboxMail) => !m.sentAt && !m.cancelledAt && !m.rejectedAt;
 const matchesRef = (x: { ticketId?: string; caseId?: string }, ref: LineRef) =>
   'ticketId' in ref ? x.ticketId === ref.ticketId : x.caseId === ref.caseId;
 
@@ -332,36 +351,46 @@ export class MemoryHandoverRepository implements HandoverRepository {
     Object.assign(c, { state: 'closed', closedAt: at, closedBy: staffId });
     return true;
   }
+  async queueReply(line: NewLine, mail: NewOutboxMail) {
+    await this.addLines([line]);
+    this.outbox.set(mail.id, { ...copy(mail), attempts: 0 });
+  }
 
   async dueMail(now: Date, limit: number) {
     return [...this.outbox.values()]
-      .filter((m) => !m.sentAt && !m.cancelledAt && m.nextAttemptAt <= now)
+      .filter((m) => waiting(m) && m.nextAttemptAt <= now)
       .sort((a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime())
       .slice(0, limit)
       .map(copy);
   }
   async leaseMail(id: string, expected: Date, until: Date) {
     const m = this.outbox.get(id);
-    if (!m || m.sentAt || m.cancelledAt || m.nextAttemptAt.getTime() !== expected.getTime()) return false;
+    if (!m || !waiting(m) || m.nextAttemptAt.getTime() !== expected.getTime()) return false;
     m.nextAttemptAt = until;
     return true;
   }
   async mailSent(id: string, at: Date) {
     const m = this.outbox.get(id);
-    if (m) Object.assign(m, { sentAt: at, attempts: m.attempts + 1 });
+    if (!m) return;
+    Object.assign(m, { sentAt: at, attempts: m.attempts + 1 });
+    if (m.purpose === 'citizen' && m.staffId !== undefined) await this.closeCase(m.caseId, m.staffId, at);
   }
   async mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string) {
     const m = this.outbox.get(id);
     if (m) Object.assign(m, { attempts, nextAttemptAt, lastError: error });
   }
+  async mailRejected(id: string, at: Date, error: string) {
+    const m = this.outbox.get(id);
+    if (m) Object.assign(m, { attempts: m.attempts + 1, rejectedAt: at, lastError: error });
+  }
   async cancelMailOf(caseId: string, at: Date) {
-    for (const m of this.outbox.values()) if (m.caseId === caseId && !m.sentAt) m.cancelledAt = at;
+    for (const m of this.outbox.values()) if (m.caseId === caseId && m.purpose === 'agency' && waiting(m)) m.cancelledAt = at;
   }
   async mailOf(caseId: string) {
     return [...this.outbox.values()].filter((m) => m.caseId === caseId).map(copy);
   }
   async nextMailAt() {
-    const pending = [...this.outbox.values()].filter((m) => !m.sentAt && !m.cancelledAt).map((m) => m.nextAttemptAt.getTime());
+    const pending = [...this.outbox.values()].filter(waiting).map((m) => m.nextAttemptAt.getTime());
     return pending.length === 0 ? undefined : new Date(Math.min(...pending));
   }
 

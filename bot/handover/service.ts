@@ -13,8 +13,9 @@ import type { Notification, Unsubscribe } from '../storage/store.js';
 import { redact } from '../privacy/redact.js';
 import { redactValue } from '../storage/activity.js';
 import { addWorkingDays, createCalendar, type WorkingCalendar } from './calendar.js';
-import { composeCaseMail, type CaseOutbox } from './mail.js';
-import type { CaseContact, CaseRecord, HandoverRepository, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
+import type { Texts } from '../i18n.js';
+import { composeCaseMail, composeReplyMail, type CaseOutbox } from './mail.js';
+import type { CaseContact, CaseRecord, HandoverRepository, LineRef, Note, OutboxMail, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
 import { newCaseId } from './sql-repository.js';
 import { firstName } from './staff.js';
 import { LIVE_STATES, transition, type HandoverMachineEvent, type TicketRecord } from './state-machine.js';
@@ -69,6 +70,8 @@ export interface HandoverServiceOptions {
   now?: () => Date;
   bus?: HandoverBus;
   outbox?: CaseOutbox;
+  /** Citizen-facing texts: the frame of a staff member's e-mail reply, in the case's language. */
+  texts: Texts;
   /** Staff hours are ignored: open at any hour (STAFF_HOURS=always, for trying a handover locally). */
   alwaysOpen?: boolean;
   /** Where cases are mailed: AGENCY_MAILBOX, else the profile's mailbox, else its e-mail. */
@@ -118,8 +121,43 @@ export interface CaseItem {
   pickUpBy: string;
   overdue: boolean;
   needsPickUp: boolean;
-  mail: 'sent' | 'pending' | 'failing' | 'none';
+  /** The case mailed to the agency. */
+  mail: MailStatus;
+  /** A staff member's e-mail reply to the citizen, once written. */
+  reply?: MailStatus;
 }
+
+/**
+ * What the console says of a mail: accepted by the mail server, on its way, retried after a
+ * temporary failure, refused for good, cancelled, or waiting for SMTP to be set up (never
+ * "waiting to send" when nothing would send it), or no mail at all.
+ */
+export type MailStatus = 'sent' | 'sending' | 'failing' | 'rejected' | 'cancelled' | 'not-configured' | 'none';
+
+export function mailStatus(mail: OutboxMail | undefined, canSend: boolean): MailStatus {
+  if (mail === undefined) return 'none';
+  if (mail.sentAt) return 'sent';
+  if (mail.rejectedAt) return 'rejected';
+  if (mail.cancelledAt) return 'cancelled';
+  if (!canSend) return 'not-configured';
+  return mail.attempts > 0 ? 'failing' : 'sending';
+}
+
+/** The case's mail of one purpose that counts now: the newest. */
+export function latestMail(mails: readonly OutboxMail[], purpose: OutboxMail['purpose']): OutboxMail | undefined {
+  return mails.filter((m) => m.purpose === purpose).at(-1);
+}
+
+export type CaseReplyResult =
+  | { kind: 'ok' }
+  | { kind: 'not-found' }
+  | { kind: 'empty' }
+  | { kind: 'closed' }
+  /** The citizen asked to be called (or wrote) back another way. */
+  | { kind: 'wrong-contact' }
+  | { kind: 'mail-not-configured' }
+  /** A reply is still on its way: one at a time. */
+  | { kind: 'pending' };
 
 export interface ConsoleState {
   me: { id: string; login: string; name: string; role: StaffMember['role']; languages: LanguageCode[]; status: PresenceStatus };
@@ -127,6 +165,8 @@ export interface ConsoleState {
   mine: QueueItem[];
   cases: CaseItem[];
   hours: { inHours: boolean; nextOpening?: string };
+  /** SMTP is set up: cases are mailed and staff can reply by e-mail from the console. */
+  mailConfigured: boolean;
   overdue: { queue: number; cases: number };
   now: string;
   /** The agency's time zone, for showing times. */
@@ -134,6 +174,7 @@ export interface ConsoleState {
 }
 
 const MAX_STAFF_MESSAGE = 2000;
+const MAX_REPLY = 10_000;
 const MAX_NOTE = 4000;
 
 export class StaffHandoverService implements HandoverService {
@@ -183,6 +224,7 @@ export class StaffHandoverService implements HandoverService {
       }, interval);
       this.sweepTimer.unref();
     }
+    this.options.outbox?.onChange(() => void this.signal({ kind: 'cases' }).catch(() => undefined));
     this.options.outbox?.start();
   }
 
@@ -321,7 +363,11 @@ export class StaffHandoverService implements HandoverService {
     const mail = mailbox
       ? composeCaseMail({ record, channel: request.channel, lines, profile, workingDays: profile.answerWithinWorkingDays, pickUpBy: addWorkingDays(at, 1, calendar) })
       : undefined;
-    await this.repo.registerCase(record, lines, mail && mailbox ? { id: randomUUID(), caseId: record.id, to: mailbox, ...mail, createdAt: at, nextAttemptAt: at } : undefined);
+    await this.repo.registerCase(
+      record,
+      lines,
+      mail && mailbox ? { id: randomUUID(), caseId: record.id, purpose: 'agency', to: mailbox, ...mail, createdAt: at, nextAttemptAt: at } : undefined,
+    );
     this.log.info({ conversationId: record.conversationId, caseId: record.id, dueBy: dueBy.toISOString(), mailed: mail !== undefined }, 'handover: case registered');
     // A citizen who leaves a question while waiting leaves the queue.
     const queued = await this.repo.ticketOf(request.conversationId, ['queued']);
@@ -419,6 +465,55 @@ export class StaffHandoverService implements HandoverService {
     return { kind: 'ok' };
   }
 
+  /** SMTP is set up: mail leaves the outbox. */
+  get mailConfigured(): boolean {
+    return this.options.outbox?.canSend ?? false;
+  }
+
+  /**
+   * A staff member's written reply to a case left with an e-mail address: kept in the case's record
+   * and mailed to the citizen in the R14 structure. The case counts as answered once the mail server
+   * accepts the mail; refused for good, it stays open for another way.
+   */
+  async replyToCase(staff: StaffMember, caseId: string, text: string): Promise<CaseReplyResult> {
+    const body = text.trim().slice(0, MAX_REPLY);
+    if (body === '') return { kind: 'empty' };
+    const record = await this.repo.caseById(caseId);
+    if (!record) return { kind: 'not-found' };
+    if (record.state !== 'open') return { kind: 'closed' };
+    if (!('email' in record.contact)) return { kind: 'wrong-contact' };
+    if (!this.options.outbox?.canSend) return { kind: 'mail-not-configured' };
+    const status = mailStatus(latestMail(await this.repo.mailOf(caseId), 'citizen'), true);
+    if (status === 'sending' || status === 'failing') return { kind: 'pending' };
+    const at = this.now();
+    const mail = composeReplyMail({ record, body, staffName: staff.name, profile: this.options.profile(), t: this.options.texts.forLanguage(record.language) });
+    const replyTo = this.mailbox();
+    await this.repo.queueReply(
+      { conversationId: record.conversationId, caseId, at, author: 'staff', authorName: staff.name, text: body },
+      { id: randomUUID(), caseId, purpose: 'citizen', to: record.contact.email, ...(replyTo ? { replyTo } : {}), staffId: staff.id, ...mail, createdAt: at, nextAttemptAt: at },
+    );
+    this.log.info({ caseId, staffId: staff.id }, 'handover: reply to a case queued');
+    await this.signal({ kind: 'cases' });
+    this.options.outbox.kick();
+    return { kind: 'ok' };
+  }
+
+  /** A case left with a phone number: the call-back, what was said in a line, and the case answered. */
+  async recordCallback(staff: StaffMember, caseId: string, summary: string): Promise<CaseReplyResult> {
+    const text = summary.trim().slice(0, MAX_NOTE);
+    if (text === '') return { kind: 'empty' };
+    const record = await this.repo.caseById(caseId);
+    if (!record) return { kind: 'not-found' };
+    if (!('phone' in record.contact)) return { kind: 'wrong-contact' };
+    const at = this.now();
+    if (!(await this.repo.closeCase(caseId, staff.id, at))) return { kind: 'closed' };
+    await this.repo.cancelMailOf(caseId, at);
+    await this.repo.addLines([{ conversationId: record.conversationId, caseId, at, author: 'staff', authorName: staff.name, text: `Atzvanīts: ${text}` }]);
+    this.log.info({ caseId, staffId: staff.id }, 'handover: case answered by phone');
+    await this.signal({ kind: 'cases' });
+    return { kind: 'ok' };
+  }
+
   ticket(id: string): Promise<TicketRecord | undefined> {
     return this.repo.ticket(id);
   }
@@ -511,10 +606,11 @@ export class StaffHandoverService implements HandoverService {
     const queue = live.filter((t) => t.state === 'queued' && staff.languages.includes(t.language)).map(item);
     const mine = live.filter((t) => t.state === 'with-staff' && t.staffId === staff.id).map(item);
     const cases: CaseItem[] = [];
+    const canSend = this.mailConfigured;
     for (const c of await this.repo.cases('open')) {
       const pickUpBy = addWorkingDays(c.createdAt, 1, calendar);
       const mails = await this.repo.mailOf(c.id);
-      const mail = mails.length === 0 ? 'none' : mails.some((m) => m.sentAt) ? 'sent' : mails.some((m) => m.attempts > 0) ? 'failing' : 'pending';
+      const reply = latestMail(mails, 'citizen');
       cases.push({
         id: c.id,
         conversationId: c.conversationId,
@@ -527,7 +623,8 @@ export class StaffHandoverService implements HandoverService {
         pickUpBy: pickUpBy.toISOString(),
         overdue: now > c.dueAt,
         needsPickUp: now > pickUpBy,
-        mail,
+        mail: mailStatus(latestMail(mails, 'agency'), canSend),
+        ...(reply ? { reply: mailStatus(reply, canSend) } : {}),
       });
     }
     const inHours = calendar.isOpen(now);
@@ -538,6 +635,7 @@ export class StaffHandoverService implements HandoverService {
       mine,
       cases,
       hours: { inHours, ...(nextOpening ? { nextOpening: nextOpening.toISOString() } : {}) },
+      mailConfigured: canSend,
       overdue: { queue: queue.filter((q) => q.overdue).length, cases: cases.filter((c) => c.overdue).length },
       now: now.toISOString(),
       timeZone: calendar.timeZone,

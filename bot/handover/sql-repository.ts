@@ -72,9 +72,15 @@ const ownTables = (serial: string) => [
      last_seen_at TEXT NOT NULL);`,
 ];
 
+// 2: staff reply to a left question by e-mail (the outbox carries the citizen's mail too).
+const citizenReplies = `ALTER TABLE handover_outbox ADD COLUMN purpose TEXT NOT NULL DEFAULT 'agency';
+   ALTER TABLE handover_outbox ADD COLUMN reply_to TEXT;
+   ALTER TABLE handover_outbox ADD COLUMN staff_id TEXT;
+   ALTER TABLE handover_outbox ADD COLUMN rejected_at TEXT;`;
+
 /** Applied in order, once each; never edit one that has shipped, add the next. */
-export const SQLITE_HANDOVER_MIGRATIONS = ownTables('INTEGER PRIMARY KEY AUTOINCREMENT');
-export const POSTGRES_HANDOVER_MIGRATIONS = ownTables('bigserial PRIMARY KEY');
+export const SQLITE_HANDOVER_MIGRATIONS = [...ownTables('INTEGER PRIMARY KEY AUTOINCREMENT'), citizenReplies];
+export const POSTGRES_HANDOVER_MIGRATIONS = [...ownTables('bigserial PRIMARY KEY'), citizenReplies];
 
 // ---- runners ----
 
@@ -303,7 +309,10 @@ const toCase = (r: CaseRow): CaseRecord => ({
 interface MailRow {
   id: string;
   case_id: string;
+  purpose: string;
   recipient: string;
+  reply_to: string | null;
+  staff_id: string | null;
   subject: string;
   text_body: string;
   html_body: string;
@@ -313,11 +322,15 @@ interface MailRow {
   sent_at: Raw;
   last_error: string | null;
   cancelled_at: Raw;
+  rejected_at: Raw;
 }
 const toMail = (r: MailRow): OutboxMail => ({
   id: r.id,
   caseId: r.case_id,
+  purpose: r.purpose === 'citizen' ? 'citizen' : 'agency',
   to: r.recipient,
+  ...(r.reply_to === null ? {} : { replyTo: r.reply_to }),
+  ...(r.staff_id === null ? {} : { staffId: r.staff_id }),
   subject: r.subject,
   text: r.text_body,
   html: r.html_body,
@@ -327,7 +340,17 @@ const toMail = (r: MailRow): OutboxMail => ({
   ...(r.sent_at === null ? {} : { sentAt: must(r.sent_at) }),
   ...(r.last_error === null ? {} : { lastError: r.last_error }),
   ...(r.cancelled_at === null ? {} : { cancelledAt: must(r.cancelled_at) }),
+  ...(r.rejected_at === null ? {} : { rejectedAt: must(r.rejected_at) }),
 });
+
+const mailInsert = (m: NewOutboxMail): Statement => ({
+  sql: `INSERT INTO handover_outbox (id, case_id, purpose, recipient, reply_to, staff_id, subject, text_body, html_body, created_at, attempts, next_attempt_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+  params: [m.id, m.caseId, m.purpose, m.to, m.replyTo, m.staffId, m.subject, m.text, m.html, m.createdAt, m.nextAttemptAt],
+});
+
+/** Still to be sent: not sent, cancelled or refused. */
+const WAITING = 'sent_at IS NULL AND cancelled_at IS NULL AND rejected_at IS NULL';
 
 const lineInsert = (l: NewLine): Statement => ({
   sql: 'INSERT INTO handover_lines (conversation_id, ticket_id, case_id, at, author, author_name, text) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -512,13 +535,7 @@ export class SqlHandoverRepository implements HandoverRepository {
       },
       ...lines.map(lineInsert),
     ];
-    if (mail) {
-      statements.push({
-        sql: `INSERT INTO handover_outbox (id, case_id, recipient, subject, text_body, html_body, created_at, attempts, next_attempt_at)
-              VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-        params: [mail.id, mail.caseId, mail.to, mail.subject, mail.text, mail.html, mail.createdAt, mail.nextAttemptAt],
-      });
-    }
+    if (mail) statements.push(mailInsert(mail));
     await this.sql.batch(statements);
   }
   async caseById(id: string) {
@@ -535,17 +552,20 @@ export class SqlHandoverRepository implements HandoverRepository {
   async closeCase(id: string, staffId: string, at: Date) {
     return (await this.sql.run("UPDATE cases SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open'", [at, staffId, id])) > 0;
   }
+  async queueReply(line: NewLine, mail: NewOutboxMail) {
+    await this.sql.batch([lineInsert(line), mailInsert(mail)]);
+  }
 
   async dueMail(now: Date, limit: number) {
     const rows = await this.sql.all<MailRow>(
-      'SELECT * FROM handover_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?',
+      `SELECT * FROM handover_outbox WHERE ${WAITING} AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
       [now, limit],
     );
     return rows.map(toMail);
   }
   async leaseMail(id: string, expected: Date, until: Date) {
     return (
-      (await this.sql.run('UPDATE handover_outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND sent_at IS NULL AND cancelled_at IS NULL', [
+      (await this.sql.run(`UPDATE handover_outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND ${WAITING}`, [
         until,
         id,
         expected,
@@ -553,19 +573,29 @@ export class SqlHandoverRepository implements HandoverRepository {
     );
   }
   async mailSent(id: string, at: Date) {
-    await this.sql.run('UPDATE handover_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?', [at, id]);
+    await this.sql.batch([
+      { sql: 'UPDATE handover_outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?', params: [at, id] },
+      {
+        sql: `UPDATE cases SET state = 'closed', closed_at = ?, closed_by = (SELECT staff_id FROM handover_outbox WHERE id = ?)
+              WHERE state = 'open' AND id = (SELECT case_id FROM handover_outbox WHERE id = ? AND purpose = 'citizen' AND staff_id IS NOT NULL)`,
+        params: [at, id, id],
+      },
+    ]);
   }
   async mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string) {
     await this.sql.run('UPDATE handover_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?', [attempts, nextAttemptAt, error.slice(0, 500), id]);
   }
+  async mailRejected(id: string, at: Date, error: string) {
+    await this.sql.run('UPDATE handover_outbox SET attempts = attempts + 1, rejected_at = ?, last_error = ? WHERE id = ?', [at, error.slice(0, 500), id]);
+  }
   async cancelMailOf(caseId: string, at: Date) {
-    await this.sql.run('UPDATE handover_outbox SET cancelled_at = ? WHERE case_id = ? AND sent_at IS NULL AND cancelled_at IS NULL', [at, caseId]);
+    await this.sql.run(`UPDATE handover_outbox SET cancelled_at = ? WHERE case_id = ? AND purpose = 'agency' AND ${WAITING}`, [at, caseId]);
   }
   async mailOf(caseId: string) {
     return (await this.sql.all<MailRow>('SELECT * FROM handover_outbox WHERE case_id = ? ORDER BY created_at', [caseId])).map(toMail);
   }
   async nextMailAt() {
-    const [row] = await this.sql.all<{ next: Raw }>('SELECT MIN(next_attempt_at) AS next FROM handover_outbox WHERE sent_at IS NULL AND cancelled_at IS NULL');
+    const [row] = await this.sql.all<{ next: Raw }>(`SELECT MIN(next_attempt_at) AS next FROM handover_outbox WHERE ${WAITING}`);
     return toDate(row?.next);
   }
 

@@ -11,8 +11,8 @@ import { addressesLoopback, cameOverHttps } from '../http/scheme.js';
 import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
 import type { AgencyProfile } from '../../knowledge/schema.js';
 import { LANGUAGE_NAMES_LV } from '../handover/mail.js';
-import type { HandoverRepository, LineRef, StaffMember } from '../handover/repository.js';
-import type { ConsoleSignal, StaffHandoverService } from '../handover/service.js';
+import type { HandoverRepository, LineRef, OutboxMail, StaffMember } from '../handover/repository.js';
+import { latestMail, mailStatus, type CaseReplyResult, type ConsoleSignal, type StaffHandoverService } from '../handover/service.js';
 import { viewOf, type StaffDirectory } from '../handover/staff.js';
 import { formatDate, formatDateTime, transcriptHtml, transcriptText, type TranscriptMeta } from '../handover/transcript.js';
 import {
@@ -84,6 +84,17 @@ const loginBody = z.object({ login: z.string().min(1).max(64), password: z.strin
 const statusBody = z.object({ status: z.enum(['online', 'away']) });
 const languagesBody = z.object({ languages: z.array(z.string().max(5)).min(1).max(20) });
 const textBody = z.object({ text: z.string().min(1).max(4000) });
+const replyBody = z.object({ text: z.string().min(1).max(10_000) });
+
+/** Why a reply or call-back was not recorded, as the console shows it. */
+const REPLY_REFUSED: Record<Exclude<CaseReplyResult['kind'], 'ok'>, [number, string, string]> = {
+  'not-found': [404, 'NotFound', 'lieta nav atrasta'],
+  empty: [400, 'BadRequest', 'atbilde ir tukša'],
+  closed: [409, 'Conflict', 'lieta jau ir atbildēta'],
+  'wrong-contact': [409, 'Conflict', 'iedzīvotājs lūdza citu saziņas veidu'],
+  'mail-not-configured': [409, 'MailNotConfigured', 'e-pasta sūtīšana nav iestatīta (SMTP_URL vai SMTP_HOST ar SMTP_FROM): atbildiet no sava e-pasta un atzīmējiet lietu kā atbildētu'],
+  pending: [409, 'Conflict', 'iepriekšējā atbilde vēl tiek sūtīta'],
+};
 
 interface Authed {
   staff: StaffMember;
@@ -324,14 +335,24 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       const record = await service.caseById(id);
       if (!record) return sendError(res, 404, 'NotFound', 'lieta nav atrasta');
       const ref: LineRef = { caseId: id };
-      const mail = (await repo.mailOf(id)).map((m) => ({
-        attempts: m.attempts,
-        sentAt: m.sentAt,
-        nextAttemptAt: m.sentAt || m.cancelledAt ? undefined : m.nextAttemptAt,
-        cancelledAt: m.cancelledAt,
-        lastError: m.lastError,
-      }));
-      res.send(200, { case: record, lines: await service.lines(ref), notes: await service.notes(ref), mail });
+      const mails = await repo.mailOf(id);
+      const canSend = service.mailConfigured;
+      const delivery = (m: OutboxMail | undefined) =>
+        m && {
+          status: mailStatus(m, canSend),
+          attempts: m.attempts,
+          sentAt: m.sentAt,
+          rejectedAt: m.rejectedAt,
+          cancelledAt: m.cancelledAt,
+          nextAttemptAt: mailStatus(m, canSend) === 'failing' ? m.nextAttemptAt : undefined,
+          lastError: m.lastError,
+        };
+      res.send(200, {
+        case: record,
+        lines: await service.lines(ref),
+        notes: await service.notes(ref),
+        mail: { agency: delivery(latestMail(mails, 'agency')), reply: delivery(latestMail(mails, 'citizen')), configured: canSend },
+      });
     }),
   );
 
@@ -345,6 +366,19 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       res.send(200, { ok: true });
     }),
   );
+
+  const caseAnswer = (answer: (staff: StaffMember, id: string, text: string) => Promise<CaseReplyResult>): Handler =>
+    withCase(async (req, res, { staff }, id) => {
+      const body = replyBody.safeParse(req.body);
+      if (!body.success) return sendError(res, 400, 'BadRequest', 'atbilde: 1–10 000 rakstzīmes');
+      const result = await answer(staff, id, body.data.text);
+      if (result.kind !== 'ok') return sendError(res, ...REPLY_REFUSED[result.kind]);
+      res.send(202, { ok: true });
+    });
+  // A written reply, mailed to the citizen; the case is answered once the mail server accepts it.
+  route('post', '/staff/api/cases/:id/reply', caseAnswer((staff, id, text) => service.replyToCase(staff, id, text)));
+  // A case left with a phone number: what the call settled.
+  route('post', '/staff/api/cases/:id/callback', caseAnswer((staff, id, text) => service.recordCallback(staff, id, text)));
 
   route(
     'post',

@@ -1,6 +1,7 @@
 // A real SMTP server on loopback (smtp-server) that keeps what it receives: for testing case mail.
 // It can refuse the first messages with a temporary error (451), as a mail server that is down or
-// overloaded does.
+// overloaded does, and refuse recipients for good (550), as a server does for a mailbox that does
+// not exist.
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -23,7 +24,7 @@ export interface TestSmtp {
   stop(): Promise<void>;
 }
 
-export async function startSmtp(options: { failFirst?: number } = {}): Promise<TestSmtp> {
+export async function startSmtp(options: { failFirst?: number; unknownMailboxes?: readonly string[] } = {}): Promise<TestSmtp> {
   let failing = options.failFirst ?? 0;
   const waiting: ((mail: ReceivedMail) => void)[] = [];
   const state: { received: ReceivedMail[]; refused: number } = { received: [], refused: 0 };
@@ -32,6 +33,13 @@ export async function startSmtp(options: { failFirst?: number } = {}): Promise<T
     disabledCommands: ['STARTTLS', 'AUTH'],
     authOptional: true,
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.unknownMailboxes?.includes(address.address)) {
+        state.refused++;
+        return callback(Object.assign(new Error('No such user here'), { responseCode: 550 }));
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));

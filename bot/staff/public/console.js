@@ -15,7 +15,15 @@
     answered: 'atbildēta',
     'awaiting-consent': 'gaida piekrišanu',
   };
-  const MAIL = { sent: 'nosūtīts', pending: 'gaida sūtīšanu', failing: 'neizdodas, mēģina vēlreiz', none: 'nav adresāta' };
+  const MAIL = {
+    sent: 'nosūtīts',
+    sending: 'tiek sūtīts',
+    failing: 'neizdodas, mēģina vēlreiz',
+    rejected: 'e-pasta serveris atteica',
+    cancelled: 'atcelts',
+    'not-configured': 'e-pasts nav iestatīts',
+    none: 'nav adresāta',
+  };
   const AUTHORS = { citizen: 'Iedzīvotājs', bot: 'Padoms', staff: 'Darbinieks', system: 'Sistēma' };
 
   let csrf = '';
@@ -227,6 +235,7 @@
           deadlineCell(c.dueAt, c.overdue),
           el('td', { text: contact }),
           el('td', { text: MAIL[c.mail] || c.mail }),
+          el('td', { class: c.reply === 'rejected' || c.reply === 'failing' ? 'attention' : undefined, text: c.reply ? MAIL[c.reply] || c.reply : '—' }),
           el('td', {}, el('button', { type: 'button', class: 'secondary', onclick: () => openCase(c.id), text: 'Atvērt' })),
         ),
       );
@@ -289,7 +298,26 @@
     $('hand-back').hidden = !mineNow;
     $('close-ticket').hidden = !(mineNow || (t && t.state === 'queued'));
     $('accept-ticket').hidden = !(t && t.state === 'queued');
-    $('close-case').hidden = true;
+    hideCaseActions();
+  }
+
+  function hideCaseActions() {
+    for (const id of ['close-case', 'case-reply-form', 'callback-form', 'mail-off']) $(id).hidden = true;
+  }
+
+  /** A mail's delivery as staff need to know it: when it went, or why not yet. */
+  function deliveryText(m) {
+    if (!m) return null;
+    switch (m.status) {
+      case 'sent':
+        return `nosūtīts ${formatTime(m.sentAt, true)}`;
+      case 'failing':
+        return `neizdodas (mēģinājumi: ${m.attempts}${m.lastError ? `, ${m.lastError}` : ''}); nākamais mēģinājums ${formatTime(m.nextAttemptAt, true)}`;
+      case 'rejected':
+        return `e-pasta serveris atteica (${m.lastError || 'kļūda'}): pārbaudiet adresi vai sazinieties citādi`;
+      default:
+        return MAIL[m.status] || m.status;
+    }
   }
 
   async function openTicket(id) {
@@ -329,7 +357,8 @@
     const c = result.data.case;
     $('detail').hidden = false;
     $('detail-title').textContent = `Lieta ${c.id}`;
-    const mail = result.data.mail[0];
+    const mail = result.data.mail;
+    const replyStatus = deliveryText(mail.reply);
     facts([
       ['Jautājums', c.question],
       ['Saziņa', c.contact.email ? `rakstiski uz e-pastu ${c.contact.email}` : `atzvanīt uz ${c.contact.phone}`],
@@ -337,7 +366,8 @@
       ['Saņemta', formatTime(c.createdAt, true)],
       ['Atbildēt līdz', formatDay(c.dueAt)],
       ['Stāvoklis', c.state === 'open' ? 'atvērta' : 'atbildēta'],
-      ['E-pasts aģentūrai', mail ? (mail.sentAt ? `nosūtīts ${formatTime(mail.sentAt, true)}` : mail.cancelledAt ? 'atcelts' : `nav nosūtīts (mēģinājumi: ${mail.attempts})`) : 'nav adresāta'],
+      ['E-pasts aģentūrai', deliveryText(mail.agency) || MAIL.none],
+      ...(replyStatus ? [['Atbilde iedzīvotājam', replyStatus]] : []),
     ]);
     renderLines(result.data.lines);
     renderNotes(result.data.notes);
@@ -347,7 +377,12 @@
     $('hand-back').hidden = true;
     $('close-ticket').hidden = true;
     $('accept-ticket').hidden = true;
-    $('close-case').hidden = c.state !== 'open';
+    const open = c.state === 'open';
+    const replying = mail.reply && (mail.reply.status === 'sending' || mail.reply.status === 'failing');
+    $('close-case').hidden = !open;
+    $('case-reply-form').hidden = !(open && c.contact.email && mail.configured && !replying);
+    $('mail-off').hidden = !(open && c.contact.email && !mail.configured);
+    $('callback-form').hidden = !(open && c.contact.phone);
     status('');
     $('detail-title').focus();
   }
@@ -395,6 +430,28 @@
 
   $('hand-back').addEventListener('click', () => finishTicket('hand-back', 'Saruna atdota botam.'));
   $('close-ticket').addEventListener('click', () => finishTicket('close', 'Saruna slēgta.'));
+
+  async function answerCase(action, field, done) {
+    const text = $(field).value.trim();
+    if (!detail || detail.kind !== 'case' || text === '') return;
+    const id = detail.id;
+    const result = await api('POST', `/staff/api/cases/${encodeURIComponent(id)}/${action}`, { text });
+    if (result.status === 202) {
+      $(field).value = '';
+      announce(done);
+      await openCase(id);
+      status(done);
+    } else status(errorText(result, 'Neizdevās.'));
+  }
+
+  $('case-reply-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void answerCase('reply', 'case-reply', 'Atbilde nodota sūtīšanai. Lieta būs atbildēta, kad e-pasta serveris to pieņems.');
+  });
+  $('callback-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void answerCase('callback', 'callback', 'Zvans atzīmēts, lieta atbildēta.');
+  });
 
   $('close-case').addEventListener('click', async () => {
     if (!detail || detail.kind !== 'case') return;
