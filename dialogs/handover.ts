@@ -1,11 +1,11 @@
 // The citizen's side of a handover to a person: consent (R8), the queue, the bot's silence while a
 // person has the conversation, and, when nobody can take it, leaving the question as a case with
 // a promised date (R4, R5). The staff side lives behind HandoverService (bot/handover/).
-import { EventFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
+import { CardFactory, EventFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import type { Availability, HandoverEvent, HandoverReason, HandoverService, HandoverTicket } from '../bot/handover/types.js';
 import type { ConversationData } from '../bot/state.js';
 import { formatDate, formatWhen } from '../bot/i18n.js';
-import { button, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
+import { button, pick, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
 
 export interface HandoverDeps {
   service: HandoverService;
@@ -169,7 +169,10 @@ export function describeEvent(ctx: ReplyContext, event: HandoverEvent): Reply[] 
     case 'accepted':
       return [MessageFactory.text(ctx.t('handover.accepted', { name: event.staffName }))];
     case 'staff-message': {
-      const reply = MessageFactory.text(event.text);
+      // A card headed with the person's name and the agency: a citizen must see at a glance that a
+      // person, not the bot, is writing (a bare bubble looks exactly like the bot's).
+      const title = ctx.t('handover.staffSays', { name: event.staffName, agency: pick(ctx.knowledge.profile.name, ctx.language) });
+      const reply = MessageFactory.attachment(CardFactory.heroCard(title, event.text));
       reply.from = { id: 'staff', name: event.staffName, role: 'bot' };
       return [reply];
     }

@@ -82,6 +82,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     });
     const row = page.locator('#queue tr').first();
     await row.getByRole('button', { name: 'Pieņemt' }).waitFor(); // arrived over SSE, no reload
+    // The row says what the citizen asked (as text) and how long they have waited.
+    expect(await row.locator('td.question').textContent()).toBe(XSS);
+    expect(await row.locator('time[data-waited]').textContent()).toBe('tikko');
     const consoleViolations = await runAxe(page);
     expect(consoleViolations, describeViolations(consoleViolations)).toEqual([]);
 
@@ -162,6 +165,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     await staff.getByLabel('Atbilde iedzīvotājam').fill('Labdien! Esmu Jānis. Kā varu palīdzēt?');
     await staff.getByRole('button', { name: 'Sūtīt' }).click();
     await bubble('Labdien! Esmu Jānis. Kā varu palīdzēt?').waitFor({ timeout: 20_000 });
+    // A person's message is headed with their name and the agency, in a card unlike the bot's bubbles.
+    const staffCard = chat.locator('.ac-adaptiveCard').filter({ hasText: 'Labdien! Esmu Jānis.' });
+    await staffCard.getByText('Jānis · Datu valsts inspekcija').waitFor();
 
     await sendBox.fill('Paldies, man vajag izdzēst datus');
     await sendBox.press('Enter');

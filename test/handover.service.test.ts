@@ -13,7 +13,7 @@ import { createHandover, type Handover } from '../bot/handover/index.js';
 import type { MailSender } from '../bot/handover/mail.js';
 import { MemoryHandoverRepository, type HandoverRepository, type StaffMember } from '../bot/handover/repository.js';
 import { SqlHandoverRepository, sqliteRunner } from '../bot/handover/sql-repository.js';
-import type { ConsoleSignal } from '../bot/handover/service.js';
+import { questionOf, type ConsoleSignal } from '../bot/handover/service.js';
 import type { HandoverEvent, HandoverRequest } from '../bot/handover/types.js';
 import { createMemoryStore } from '../bot/storage/memory.js';
 import { openDatabase, openSqliteStore } from '../bot/storage/sqlite.js';
@@ -384,5 +384,17 @@ describe('deleting a conversation (R8)', () => {
     h.clock.t += 91 * 86_400_000;
     expect(await h.service.purge(new Date(h.clock.t - 90 * 86_400_000))).toBeGreaterThan(0);
     expect(await h.service.ticket(ticket.id)).toBeUndefined();
+  });
+});
+
+describe('the queue row', () => {
+  it("shows the first line of the citizen's first message, shortened on a word boundary", () => {
+    expect(questionOf([{ author: 'bot', text: 'Labdien!' }, { author: 'citizen', text: '\nKā dzēst datus?\nMani sauc Anna' }, { author: 'citizen', text: 'Vēl' }])).toBe('Kā dzēst datus?');
+    const long = `${'vārds '.repeat(40)}beigas`;
+    const shown = questionOf([{ author: 'citizen', text: long }])!;
+    expect(shown.endsWith('…')).toBe(true);
+    expect(shown.length).toBeLessThanOrEqual(121);
+    expect(shown.slice(0, -1)).toMatch(/vārds$/);
+    expect(questionOf([{ author: 'bot', text: 'Sveiki' }])).toBeUndefined();
   });
 });

@@ -104,6 +104,8 @@ export interface QueueItem {
   /** R15: picked up within one working day. */
   respondBy: string;
   overdue: boolean;
+  /** The first line of what the citizen wrote first: enough to choose whom to take. */
+  question?: string;
   staffName?: string;
   acceptedAt?: string;
 }
@@ -174,6 +176,15 @@ export interface ConsoleState {
 }
 
 const MAX_STAFF_MESSAGE = 2000;
+const QUESTION_PREVIEW = 120;
+
+/** The first line of the citizen's first message, shortened on a word boundary. */
+export function questionOf(lines: readonly Pick<TranscriptLine, 'author' | 'text'>[]): string | undefined {
+  const first = lines.find((l) => l.author === 'citizen')?.text.split(/\r?\n/).find((l) => l.trim() !== '')?.trim();
+  if (first === undefined || first.length <= QUESTION_PREVIEW) return first;
+  const cut = first.slice(0, QUESTION_PREVIEW);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), QUESTION_PREVIEW / 2)).trimEnd()}…`;
+}
 const MAX_REPLY = 10_000;
 const MAX_NOTE = 4000;
 
@@ -584,7 +595,7 @@ export class StaffHandoverService implements HandoverService {
     const calendar = this.calendar();
     const live = await this.repo.tickets(['queued', 'with-staff']);
     const positions = positionsByTicket(live);
-    const item = (t: TicketRecord): QueueItem => {
+    const item = (t: TicketRecord, question?: string): QueueItem => {
       const queuedAt = t.queuedAt ?? t.createdAt;
       const respondBy = addWorkingDays(queuedAt, 1, calendar);
       const position = positions.get(t.id);
@@ -599,12 +610,16 @@ export class StaffHandoverService implements HandoverService {
         respondBy: respondBy.toISOString(),
         overdue: t.state === 'queued' && now > respondBy,
         ...(position !== undefined ? { position } : {}),
+        ...(question !== undefined ? { question } : {}),
         ...(t.staffName ? { staffName: t.staffName } : {}),
         ...(t.acceptedAt ? { acceptedAt: t.acceptedAt.toISOString() } : {}),
       };
     };
-    const queue = live.filter((t) => t.state === 'queued' && staff.languages.includes(t.language)).map(item);
-    const mine = live.filter((t) => t.state === 'with-staff' && t.staffId === staff.id).map(item);
+    const queue: QueueItem[] = [];
+    for (const t of live.filter((x) => x.state === 'queued' && staff.languages.includes(x.language))) {
+      queue.push(item(t, questionOf(await this.repo.lines({ ticketId: t.id }))));
+    }
+    const mine = live.filter((t) => t.state === 'with-staff' && t.staffId === staff.id).map((t) => item(t));
     const cases: CaseItem[] = [];
     const canSend = this.mailConfigured;
     for (const c of await this.repo.cases('open')) {

@@ -30,6 +30,7 @@
   let me = null;
   let languageNames = {};
   let state = null;
+  let stateReceivedAt = 0;
   let events = null;
   /** What the detail panel shows: { kind: 'ticket' | 'case', id }. */
   let detail = null;
@@ -52,6 +53,20 @@
 
   function formatDay(iso) {
     return new Intl.DateTimeFormat('lv-LV', { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: timeZone() }).format(new Date(iso));
+  }
+
+  /** The server's clock now: its time in the last state, plus what has passed here since. */
+  function serverNow() {
+    return state ? Date.parse(state.now) + (Date.now() - stateReceivedAt) : Date.now();
+  }
+
+  /** How long someone has waited, as staff say it: "2 min", "1 h 5 min". */
+  function waited(sinceIso) {
+    const minutes = Math.max(0, Math.floor((serverNow() - Date.parse(sinceIso)) / 60000));
+    if (minutes < 1) return 'tikko';
+    if (minutes < 60) return `${minutes} min`;
+    const hours = Math.floor(minutes / 60);
+    return hours < 24 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
   }
 
   function languageName(code) {
@@ -166,8 +181,14 @@
     return cell;
   }
 
+  // The waits in the queue keep counting between updates.
+  window.setInterval(() => {
+    for (const time of document.querySelectorAll('time[data-waited]')) time.textContent = waited(time.getAttribute('datetime'));
+  }, 30000);
+
   function renderState(next) {
     state = next;
+    stateReceivedAt = Date.now();
     me = Object.assign({}, me, next.me);
     $('me-name').textContent = next.me.name;
     $('me-role').textContent = next.me.role === 'admin' ? '(administrators)' : '';
@@ -184,8 +205,9 @@
           'tr',
           { class: item.overdue ? 'overdue' : undefined },
           el('td', { text: String(item.position || '') }),
+          el('td', { class: 'question', text: item.question || '—' }),
           el('td', { text: languageName(item.language) }),
-          el('td', {}, el('time', { datetime: item.queuedAt, text: formatTime(item.queuedAt, true) })),
+          el('td', {}, el('time', { datetime: item.queuedAt, title: formatTime(item.queuedAt, true), 'data-waited': '', text: waited(item.queuedAt) })),
           el('td', { text: REASONS[item.reason] || item.reason }),
           deadlineCell(item.respondBy, item.overdue),
           el(
