@@ -73,22 +73,32 @@ export function intlLocale(language: string): string {
   return INTL_LOCALES[language] ?? language;
 }
 
-/** A date (and time) as the conversation's language writes it, in the agency's time zone. */
-export function formatDate(date: Date, language: string, timeZone: string, withTime = false): string {
-  return new Intl.DateTimeFormat(intlLocale(language), {
-    timeZone,
-    day: 'numeric',
-    month: 'long',
-    year: 'numeric',
-    weekday: 'long',
-    ...(withTime ? { hour: '2-digit', minute: '2-digit' } : {}),
-  }).format(date);
-}
-
 // Latvian says when something happens with the locative: "ceturtdien, 3. decembrī". Intl (CLDR)
 // has only the nominative and genitive forms ("ceturtdiena", "decembris"), so these are written here.
 const LV_WEEKDAY_WHEN = ['svētdien', 'pirmdien', 'otrdien', 'trešdien', 'ceturtdien', 'piektdien', 'sestdien'];
 const LV_MONTH_WHEN = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā', 'jūnijā', 'jūlijā', 'augustā', 'septembrī', 'oktobrī', 'novembrī', 'decembrī'];
+// "līdz" takes the dative: "līdz ceturtdienai, 3. decembrim".
+const LV_WEEKDAY_UNTIL = ['svētdienai', 'pirmdienai', 'otrdienai', 'trešdienai', 'ceturtdienai', 'piektdienai', 'sestdienai'];
+const LV_MONTH_UNTIL = ['janvārim', 'februārim', 'martam', 'aprīlim', 'maijam', 'jūnijam', 'jūlijam', 'augustam', 'septembrim', 'oktobrim', 'novembrim', 'decembrim'];
+
+/** The agency's calendar day of `at`: weekday 0–6 (Sunday first), month 1–12, day of month. */
+function localDate(at: Date, timeZone: string): { weekday: number; month: number; date: number } {
+  const day = localClock(at, timeZone).day;
+  const [, month, date] = day.split('-').map(Number) as [number, number, number];
+  return { weekday: new Date(`${day}T00:00:00Z`).getUTCDay(), month, date };
+}
+
+/**
+ * The day something is done by, to follow "līdz" / "by": "ceturtdienai, 3. decembrim",
+ * "Thursday, 3 December".
+ */
+export function formatUntil(at: Date, language: string, timeZone: string): string {
+  if (language === 'lv') {
+    const d = localDate(at, timeZone);
+    return `${LV_WEEKDAY_UNTIL[d.weekday]}, ${d.date}. ${LV_MONTH_UNTIL[d.month - 1]}`;
+  }
+  return new Intl.DateTimeFormat(intlLocale(language), { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(at);
+}
 
 /**
  * On which day, for a letter that is read later ("13. novembrī", "13 November 2026"): no "today",
@@ -96,8 +106,8 @@ const LV_MONTH_WHEN = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā'
  */
 export function formatDayWhen(at: Date, language: string, timeZone: string): string {
   if (language === 'lv') {
-    const [, month, date] = localClock(at, timeZone).day.split('-').map(Number) as [number, number, number];
-    return `${date}. ${LV_MONTH_WHEN[month - 1]}`;
+    const d = localDate(at, timeZone);
+    return `${d.date}. ${LV_MONTH_WHEN[d.month - 1]}`;
   }
   return new Intl.DateTimeFormat(intlLocale(language), { timeZone, day: 'numeric', month: 'long', year: 'numeric' }).format(at);
 }
@@ -121,8 +131,8 @@ export function formatWhen(at: Date, now: Date, language: string, timeZone: stri
     return lv ? `${day} ${time}` : language === 'en' ? `${day} at ${time}` : `${day}, ${time}`;
   }
   if (lv) {
-    const [, month, date] = a.day.split('-').map(Number) as [number, number, number];
-    return `${LV_WEEKDAY_WHEN[midnight(a.day).getUTCDay()]}, ${date}. ${LV_MONTH_WHEN[month - 1]}, ${time}`;
+    const d = localDate(at, timeZone);
+    return `${LV_WEEKDAY_WHEN[d.weekday]}, ${d.date}. ${LV_MONTH_WHEN[d.month - 1]}, ${time}`;
   }
   const date = new Intl.DateTimeFormat(locale, { timeZone, weekday: 'long', day: 'numeric', month: 'long' }).format(at);
   return language === 'en' ? `on ${date}, at ${time}` : `${date}, ${time}`;

@@ -4,7 +4,7 @@
 import { CardFactory, EventFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import type { Availability, HandoverEvent, HandoverReason, HandoverService, HandoverTicket } from '../bot/handover/types.js';
 import type { ConversationData } from '../bot/state.js';
-import { formatDate, formatWhen } from '../bot/i18n.js';
+import { formatUntil, formatWhen } from '../bot/i18n.js';
 import { button, pick, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
 
 export interface HandoverDeps {
@@ -147,7 +147,7 @@ export async function registerCase(context: TurnContext, ctx: ReplyContext, deps
   });
   const how = 'email' in flow.contact ? ctx.t('handover.byEmail', { email: flow.contact.email }) : ctx.t('handover.byPhone', { phone: flow.contact.phone });
   return [MessageFactory.text(ctx.t('handover.caseRegistered', {
-    id: registered.id, how, within: withinWorkingDays(ctx), date: formatDate(registered.dueBy, ctx.language, ctx.knowledge.profile.timeZone),
+    id: registered.id, how, within: withinWorkingDays(ctx), date: formatUntil(registered.dueBy, ctx.language, ctx.knowledge.profile.timeZone),
   }))];
 }
 

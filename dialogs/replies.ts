@@ -184,7 +184,7 @@ export function fallback(ctx: ReplyContext): Reply[] {
 export function handover(ctx: ReplyContext): Reply[] {
   const { t, knowledge, language } = ctx;
   const lines = [t('handover.contacts', { contacts: contactLine(ctx) })];
-  if (knowledge.profile.phoneConsultations) lines.push(t('handover.phoneHours', { hours: pick(knowledge.profile.phoneConsultations, language) }));
+  if (knowledge.profile.phoneConsultations) lines.push(t('handover.phoneHours', { hours: pick(knowledge.profile.phoneConsultations.text, language) }));
   return [MessageFactory.text(lines.join('\n\n'))];
 }
 

@@ -125,8 +125,8 @@ export const agencyProfile = z
     /** Languages at least one staff member speaks (until staff records exist). Latvian first. */
     staffLanguages: z.array(languageCode).min(1).refine((l) => l[0] === 'lv', 'Latvian must come first'),
     timeZone: z.string().default('Europe/Riga'),
-    /** Working hours of the staff who take over conversations. */
-    workingHours: weekHours,
+    /** When staff answer chats: a person is offered live only then (the handover calendar). */
+    chatHours: z.object({ hours: weekHours, source }).strict(),
     /** Days the government moves (a working Saturday, a bridge day off) and other changes to the
      *  Latvian public holidays that date-holidays does not know. */
     holidayOverrides: z
@@ -138,7 +138,7 @@ export const agencyProfile = z
             working: z.boolean(),
             note: nonEmpty.optional(),
             source: source.optional(),
-            /** Staff hours on a working day that has none in workingHours (a moved Saturday). */
+            /** Staff hours on a working day that has none in chatHours (a moved Saturday). */
             hours: z.array(interval).optional(),
           })
           .strict(),
@@ -146,8 +146,8 @@ export const agencyProfile = z
       .default([]),
     /** The agency mailbox left questions (cases) are mailed to; default: contacts.email. */
     mailbox: z.email().optional(),
-    /** Published phone-consultation hours (R16), where they differ from working hours. */
-    phoneConsultations: localized.optional(),
+    /** Published phone-consultation hours (R16), told beside the phone number. */
+    phoneConsultations: z.object({ text: localized, source }).strict().optional(),
     /** Working days within which a left question is answered (R4). */
     answerWithinWorkingDays: z.number().int().min(1).max(30).default(2),
     /** How a complaint about the service is made, and how a decision is contested (R7). */

@@ -1,6 +1,6 @@
 // Latvian grammar done right: i18next plural forms through Intl rules, and dates per locale.
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatWhen, loadTexts } from '../bot/i18n.js';
+import { formatUntil, formatWhen, loadTexts } from '../bot/i18n.js';
 
 const texts = loadTexts('locales');
 
@@ -23,9 +23,10 @@ describe('plural forms', () => {
 
 describe('dates', () => {
   const date = new Date('2026-11-24T11:30:00Z');
-  it('are written in the conversation language, in the agency time zone', () => {
-    expect(formatDate(date, 'lv', 'Europe/Riga', true)).toMatch(/otrdiena, 2026\. gada 24\. novembris.*13:30/);
-    expect(formatDate(date, 'en', 'Europe/Riga')).toBe('Tuesday, 24 November 2026');
+  it('say by when as Latvian does after "līdz" (the dative), in the agency time zone', () => {
+    expect(formatUntil(date, 'lv', 'Europe/Riga')).toBe('otrdienai, 24. novembrim');
+    expect(formatUntil(new Date('2026-12-03T22:30:00Z'), 'lv', 'Europe/Riga')).toBe('piektdienai, 4. decembrim'); // already Friday in Riga
+    expect(formatUntil(date, 'en', 'Europe/Riga')).toMatch(/^Tuesday,? 24 November$/);
   });
 
   it('say when, as people do: today, tomorrow, or the weekday and date in the locative', () => {

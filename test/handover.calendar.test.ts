@@ -5,7 +5,7 @@ import { addWorkingDays, createCalendar, nextOpening, type CalendarProfile } fro
 
 const consultationHours: CalendarProfile = {
   timeZone: 'Europe/Riga',
-  workingHours: {
+  hours: {
     mon: [['13:00', '15:00']],
     tue: [['13:00', '15:00']],
     wed: [['13:00', '15:00']],
@@ -119,7 +119,7 @@ describe('working hours and the next opening', () => {
   });
 
   it('a profile without hours never opens', () => {
-    const closed = createCalendar({ ...consultationHours, workingHours: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } });
+    const closed = createCalendar({ ...consultationHours, hours: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] } });
     expect(closed.nextOpening(new Date('2026-11-13T10:00:00Z'))).toBeUndefined();
   });
 });

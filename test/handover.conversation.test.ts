@@ -90,7 +90,7 @@ describe('nobody can take it: leaving the question (R4, R5)', () => {
     const text = texts(registered.replies);
     expect(text).toContain('+371 26123456');
     // Saturday: two working days are Monday and Tuesday 24 November.
-    expect(text).toContain('24. novembris');
+    expect(text).toContain('līdz otrdienai, 24. novembrim,');
     const [kase] = await bot.app.handover.repo.cases('open');
     expect(kase).toMatchObject({ conversationId: 'c', question: 'Vai drīkstu filmēt kāpņutelpu?' });
   });

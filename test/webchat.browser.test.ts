@@ -40,7 +40,7 @@ const profile = agencyProfile.parse({
     verified: '2026-01-15',
   },
   staffLanguages: ['lv'],
-  workingHours: { mon: [['08:30', '17:00']] },
+  chatHours: { hours: { mon: [['08:30', '17:00']] }, source: 'https://www.example.lv/kontakti' },
   complaints: { service: { lv: 'Rakstiet vadītājam.' }, appeal: { lv: 'Lēmumu var pārsūdzēt tiesā.' }, sources: ['https://www.example.lv/sudzibas'] },
 });
 

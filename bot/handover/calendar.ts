@@ -32,7 +32,10 @@ export interface WorkingCalendar {
   describe(day: DayKey): string | undefined;
 }
 
-export type CalendarProfile = Pick<AgencyProfile, 'timeZone' | 'workingHours'> & Partial<Pick<AgencyProfile, 'holidayOverrides'>>;
+/** What a calendar needs: the agency's time zone, the weekly hours it counts, and moved days. */
+export interface CalendarProfile extends Pick<AgencyProfile, 'timeZone'>, Partial<Pick<AgencyProfile, 'holidayOverrides'>> {
+  hours: AgencyProfile['chatHours']['hours'];
+}
 
 /** The calendar of a profile. Holidays are computed once per year and cached. */
 export function createCalendar(profile: CalendarProfile): WorkingCalendar {
@@ -52,7 +55,7 @@ export function createCalendar(profile: CalendarProfile): WorkingCalendar {
   };
   const holidayName = (day: DayKey) => publicHolidays(Number(day.slice(0, 4))).get(day);
   // A worked day without hours of its own (a moved Saturday) keeps the first weekday's hours.
-  const firstWeekdayHours = (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((d) => profile.workingHours[d]).find((h) => h.length > 0) ?? [];
+  const firstWeekdayHours = (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((d) => profile.hours[d]).find((h) => h.length > 0) ?? [];
 
   const isWorkingDay = (day: DayKey): boolean => {
     const override = overrides.get(day);
@@ -65,11 +68,11 @@ export function createCalendar(profile: CalendarProfile): WorkingCalendar {
     const override = overrides.get(day);
     if (override !== undefined) {
       if (!override.working) return [];
-      const own = profile.workingHours[weekdayOf(day)];
+      const own = profile.hours[weekdayOf(day)];
       return override.hours ?? (own.length > 0 ? own : firstWeekdayHours);
     }
     if (holidayName(day) !== undefined) return [];
-    return profile.workingHours[weekdayOf(day)];
+    return profile.hours[weekdayOf(day)];
   };
 
   const dayOf = (at: Date): DayKey => localParts(at, timeZone).day;

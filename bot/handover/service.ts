@@ -251,7 +251,7 @@ export class StaffHandoverService implements HandoverService {
   calendar(): WorkingCalendar {
     const profile = this.options.profile();
     if (this.calendarFor?.profile !== profile) {
-      const calendar = createCalendar(profile);
+      const calendar = createCalendar({ timeZone: profile.timeZone, hours: profile.chatHours.hours, holidayOverrides: profile.holidayOverrides });
       this.calendarFor = { profile, calendar: this.options.alwaysOpen === true ? { ...calendar, isOpen: () => true } : calendar };
     }
     return this.calendarFor.calendar;
