@@ -2,6 +2,7 @@
 import { isLatvianWord } from './latvian-words.js';
 import type { AgencyProfile, Authority, KnowledgeEntry } from './schema.js';
 import type { Intent, KnowledgeFiles } from './load.js';
+import { IntentVote, type IntentVoter, type VoteExample, type VoteLabel } from './intent-vote.js';
 import { MatchIndex, type MatchDocument, type MatcherSettings, DEFAULT_MATCHER_SETTINGS } from './matcher.js';
 
 export interface Knowledge {
@@ -12,6 +13,8 @@ export interface Knowledge {
   index: MatchIndex;
   /** Languages the entries' questions are written in. */
   languages: ReadonlySet<string>;
+  /** A second opinion on what a message asks for, learnt from labelled messages (none without examples). */
+  vote?: IntentVoter;
 }
 
 const allOf = (list: Partial<Record<string, string[]>> | undefined): string[] =>
@@ -26,6 +29,22 @@ function competenceClauses(competence: Partial<Record<string, string>>): string[
     .flatMap((text) => (text ?? '').split(/[,;.]\s+|\s+(?:un|and)\s+/u))
     .map((c) => c.trim())
     .filter((c) => c.split(/\s+/).length >= 2);
+}
+
+/** The built-in intents that are one of the vote's labels: their phrasings are examples of it. */
+const VOTED_INTENTS: Partial<Record<string, VoteLabel>> = { 'intent.handover': 'handover', 'intent.protected-info': 'protected', 'intent.off-topic': 'offtopic' };
+
+/**
+ * The vote, from the labelled messages and what an ordinary question looks like here: the agency's
+ * entries', the authorities' and the other built-in intents' phrasings.
+ */
+function voteOf(files: KnowledgeFiles, examples: readonly VoteExample[]): IntentVote {
+  const intents = files.intents.flatMap((i) => {
+    const label = VOTED_INTENTS[i.id];
+    return label ? allOf(i.questions).map((text) => ({ text, label })) : [];
+  });
+  const others = [...files.entries, ...files.authorities, ...files.intents.filter((i) => !VOTED_INTENTS[i.id])].flatMap((d) => allOf(d.questions));
+  return new IntentVote([...examples, ...intents], others);
 }
 
 export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS): Knowledge {
@@ -47,5 +66,6 @@ export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings 
     intents: new Map(files.intents.map((i) => [i.id, i])),
     index: new MatchIndex(documents, settings, isLatvianWord),
     languages: new Set(files.entries.flatMap((e) => Object.keys(e.questions))),
+    ...(files.voteExamples?.length ? { vote: voteOf(files, files.voteExamples) } : {}),
   };
 }

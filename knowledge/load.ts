@@ -14,6 +14,7 @@ import {
   type Authority,
   type KnowledgeEntry,
 } from './schema.js';
+import { loadVoteExamples, type VoteExample } from './intent-vote.js';
 
 export const intent = z
   .object({ id: entryId, questions: localizedList, keywords: localizedList.optional() })
@@ -34,6 +35,8 @@ export interface KnowledgeFiles {
   entries: KnowledgeEntry[];
   authorities: Authority[];
   intents: Intent[];
+  /** Labelled messages for the intent vote (knowledge/vote/examples.yaml); none: no vote. */
+  voteExamples?: VoteExample[];
 }
 
 export type LoadResult =
@@ -108,6 +111,15 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
   const entries = readFolder(path.join(dir, 'entries'), knowledgeEntry, true);
   const authorities = readFolder(path.join(knowledgeDir, 'authorities'), authority, false);
   const intents = readFolder(path.join(knowledgeDir, 'intents'), intent, false);
+  const voteFile = path.join(knowledgeDir, 'vote', 'examples.yaml');
+  let voteExamples: VoteExample[] = [];
+  if (existsSync(voteFile)) {
+    try {
+      voteExamples = loadVoteExamples(voteFile);
+    } catch (err) {
+      problems.push({ severity: 'error', file: rel(voteFile), message: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message.split('\n')[0]! });
+    }
+  }
 
   for (const [id, files] of filesById) {
     if (files.length < 2) continue;
@@ -118,7 +130,7 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
   }
   if (profile) crossCheck({ profile, entries, authorities, intents }, today, problems, dir, knowledgeDir);
   if (!profile || problems.some((p) => p.severity === 'error')) return { ok: false, problems };
-  return { ok: true, files: { profile, entries, authorities, intents }, problems };
+  return { ok: true, files: { profile, entries, authorities, intents, voteExamples }, problems };
 }
 
 function crossCheck(files: KnowledgeFiles, today: Date, problems: Problem[], dir: string, knowledgeDir: string): void {
