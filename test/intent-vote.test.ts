@@ -86,18 +86,23 @@ describe('decide takes the vote as a second opinion', () => {
     expect(decide('asdf qwerty zxcv', context(fixed('upset', 0.99))).decision.kind).toBe('fallback');
   });
 
-  it('overrides an answer or a clarifying question only when nearly certain, and never a language decision', () => {
+  it('turns an answer or a clarifying question only into a handover, only when nearly certain, and never a language decision', () => {
     const question = 'Kā iesniegt sūdzību par personas datu apstrādi?';
     expect(decide(question, context(fixed('handover', 0.9))).decision.kind).toBe('answer');
     expect(decide(question, context(fixed('handover', 0.99))).decision.kind).toBe('handover');
     const camera = 'Kā iesniegt sūdzību par kaimiņa videokameru?';
     expect(decide(camera, context(fixed('protected', 0.95))).decision.kind).toBe('clarify');
+    // A fair question is never warned or refused on the vote's word, however sure it is.
+    expect(decide(question, context(fixed('conduct', 1))).decision.kind).toBe('answer');
+    expect(decide(camera, context(fixed('protected', 1))).decision.kind).toBe('clarify');
+    const address = 'kada ir jusu adrese';
+    expect(decide(address, context(new IntentVote(examples))).decision.kind).toBe('answer');
     expect(decide('Wie kann ich mich beschweren?', context(fixed('handover', 0.99), 'de')).decision.kind).toBe('language');
   });
 
   it('with the real examples, the knowledge base still answers its own questions', () => {
     const voter = new IntentVote(examples as VoteExample[]);
-    for (const q of ['Kā iesniegt sūdzību par personas datu apstrādi?', 'Vai kaimiņš drīkst filmēt manu pagalmu?', 'Kas ir personas dati?']) {
+    for (const q of ['Kā iesniegt sūdzību par personas datu apstrādi?', 'Vai kaimiņš drīkst filmēt manu pagalmu?', 'Kas ir personas dati?', 'DVI tālruņa numurs', 'kada ir jusu adrese']) {
       expect(decide(q, context(voter)).decision.kind, q).toBe('answer');
     }
   });
