@@ -9,7 +9,7 @@ import type restify from 'restify';
 import { createServer } from '../bot/server.js';
 import { silentLogger } from '../bot/log.js';
 import { DirectLineAdapter } from '../bot/directline/adapter.js';
-import { MemoryDirectLineStore } from '../bot/directline/store.js';
+import { MemoryDirectLineStore } from '../bot/storage/directline-store.js';
 import { mountDirectLine } from '../bot/directline/routes.js';
 import { issueToken, signToken, verifyToken } from '../bot/directline/tokens.js';
 

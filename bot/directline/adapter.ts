@@ -14,7 +14,7 @@ import {
 import { z } from 'zod';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
-import type { DirectLineStore, StoredConversation } from './store.js';
+import type { DirectLineStore, StoredConversation } from '../storage/directline-store.js';
 import type { EchoingAdapter } from '../storage/recording.js';
 
 export const DIRECTLINE_CHANNEL_ID = 'directline';

@@ -17,7 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Take } from '../http/rate-limit.js';
 import { cameOverHttps } from '../http/scheme.js';
 import type { Logger } from '../log.js';
-import type { DirectLineStore } from './store.js';
+import type { DirectLineStore } from '../storage/directline-store.js';
 import { CONVERSATION_ID_PATTERN, bearerOf, identifyCaller, issueToken } from './tokens.js';
 
 /** The store's notification channel on which an instance announces "this conversation has a new activity". */

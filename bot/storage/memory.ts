@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
 import { randomBytes } from 'node:crypto';
 import { MemoryRecords } from './records.js';
-import { MemoryDirectLineStore } from '../directline/store.js';
+import { MemoryDirectLineStore } from './directline-store.js';
 import { activityTime, asJson, redactActivity } from './activity.js';
 import { StorageConflictError } from './errors.js';
 import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueEvent, type QueueState } from './handover.js';

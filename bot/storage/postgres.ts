@@ -11,7 +11,7 @@ import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry
 import { TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
 import { PgDatabase, type Queryable } from './pg.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
-import { PostgresDirectLineStore } from '../directline/sql-store.js';
+import { PostgresDirectLineStore } from './directline-sql-store.js';
 
 /** Applied in order, once each, under an advisory lock; never edit one that has shipped. */
 export const POSTGRES_MIGRATIONS: readonly string[] = [

@@ -14,7 +14,7 @@ import { StorageConflictError, guardSqlite } from './errors.js';
 import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueState } from './handover.js';
 import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
-import { SqliteDirectLineStore } from '../directline/sql-store.js';
+import { SqliteDirectLineStore } from './directline-sql-store.js';
 
 /** Applied in order, once each; never edit one that has shipped, add the next. */
 export const MIGRATIONS: readonly string[] = [

@@ -4,7 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Storage, TranscriptStore } from 'botbuilder';
 import type { TurnRecords } from './records.js';
 import type { HandoverQueue } from './handover.js';
-import type { DirectLineStore } from '../directline/store.js';
+import type { DirectLineStore } from './directline-store.js';
 
 export type StorageKind = 'memory' | 'sqlite' | 'postgres';
 

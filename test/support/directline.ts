@@ -6,7 +6,7 @@ import type restify from 'restify';
 import WebSocket from 'ws';
 import { DirectLineAdapter } from '../../bot/directline/adapter.js';
 import { mountDirectLine } from '../../bot/directline/routes.js';
-import { MemoryDirectLineStore } from '../../bot/directline/store.js';
+import { MemoryDirectLineStore } from '../../bot/storage/directline-store.js';
 import { mountDirectLineStream } from '../../bot/directline/stream.js';
 import { silentLogger } from '../../bot/log.js';
 import type { Logic } from '../../bot/self-hosted-adapter.js';

@@ -1,15 +1,15 @@
 // Direct Line conversations and activities in the database, so a restart keeps them (SQLite) and any
 // instance can serve any conversation (PostgreSQL). Tables: dl_conversations, dl_activities (see the
-// migrations in bot/storage). Watermarks come from a per-conversation counter updated in the same
+// migrations beside it). Watermarks come from a per-conversation counter updated in the same
 // statement as the insert, so concurrent appends from several instances never share one.
 import type { Activity } from 'botbuilder';
 import type Database from 'better-sqlite3';
-import type { ActivitySlice, StoredConversation } from './store.js';
-import type { ManagedDirectLineStore } from '../storage/store.js';
-import type { PgDatabase, Queryable } from '../storage/pg.js';
-import { directLineRecord, toJsonText } from '../storage/activity.js';
-import { prepared } from '../storage/prepared.js';
-import { guardSqlite } from '../storage/errors.js';
+import type { ActivitySlice, StoredConversation } from './directline-store.js';
+import type { ManagedDirectLineStore } from './store.js';
+import type { PgDatabase, Queryable } from './pg.js';
+import { directLineRecord, toJsonText } from './activity.js';
+import { prepared } from './prepared.js';
+import { guardSqlite } from './errors.js';
 
 /** What is stored for an activity: the citizen's words redacted, as JSON. */
 function storedJson(activity: Partial<Activity>): string {

@@ -1,7 +1,7 @@
 // Where Direct Line conversations and their activities live between the bot's turn and the
 // client's next poll. The interface is small and async so SQLite/PostgreSQL can implement it.
 import type { Activity } from 'botbuilder';
-import { activityTime, asJson, directLineRecord } from '../storage/activity.js';
+import { activityTime, asJson, directLineRecord } from './activity.js';
 
 export interface StoredConversation {
   id: string;
