@@ -194,6 +194,29 @@ function linkify(escaped: string): string {
   return escaped.replace(/\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g, (url) => `<a href="${url}">${url}</a>`);
 }
 
+// ---- delivery, as the console shows it ----
+
+/**
+ * What the console says of a mail: accepted by the mail server, on its way, retried after a
+ * temporary failure, refused for good, cancelled, or waiting for SMTP to be set up (never
+ * "waiting to send" when nothing would send it), or no mail at all.
+ */
+export type MailStatus = 'sent' | 'sending' | 'failing' | 'rejected' | 'cancelled' | 'not-configured' | 'none';
+
+export function mailStatus(mail: OutboxMail | undefined, canSend: boolean): MailStatus {
+  if (mail === undefined) return 'none';
+  if (mail.sentAt) return 'sent';
+  if (mail.rejectedAt) return 'rejected';
+  if (mail.cancelledAt) return 'cancelled';
+  if (!canSend) return 'not-configured';
+  return mail.attempts > 0 ? 'failing' : 'sending';
+}
+
+/** The case's mail of one purpose that counts now: the newest. */
+export function latestMail(mails: readonly OutboxMail[], purpose: OutboxMail['purpose']): OutboxMail | undefined {
+  return mails.filter((m) => m.purpose === purpose).at(-1);
+}
+
 // ---- sending ----
 
 export interface MailSender {

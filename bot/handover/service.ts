@@ -14,12 +14,12 @@ import { redact } from '../privacy/redact.js';
 import { redactValue } from '../storage/activity.js';
 import { addWorkingDays, createCalendar, type WorkingCalendar } from './calendar.js';
 import type { Texts } from '../i18n.js';
-import { composeCaseMail, composeReplyMail, type CaseOutbox } from './mail.js';
-import type { CaseContact, CaseRecord, HandoverRepository, LineRef, Note, OutboxMail, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
+import { composeCaseMail, composeReplyMail, latestMail, mailStatus, type CaseOutbox, type MailStatus } from './mail.js';
+import type { CaseContact, CaseRecord, HandoverRepository, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
 import { newCaseId } from './sql-repository.js';
 import { firstName } from './staff.js';
 import { LIVE_STATES, transition, type HandoverMachineEvent, type TicketRecord } from './state-machine.js';
-import { linesFromActivities } from './transcript.js';
+import { linesFromActivities, questionOf } from './transcript.js';
 import type {
   Availability,
   CaseRequest,
@@ -129,27 +129,6 @@ export interface CaseItem {
   reply?: MailStatus;
 }
 
-/**
- * What the console says of a mail: accepted by the mail server, on its way, retried after a
- * temporary failure, refused for good, cancelled, or waiting for SMTP to be set up (never
- * "waiting to send" when nothing would send it), or no mail at all.
- */
-export type MailStatus = 'sent' | 'sending' | 'failing' | 'rejected' | 'cancelled' | 'not-configured' | 'none';
-
-export function mailStatus(mail: OutboxMail | undefined, canSend: boolean): MailStatus {
-  if (mail === undefined) return 'none';
-  if (mail.sentAt) return 'sent';
-  if (mail.rejectedAt) return 'rejected';
-  if (mail.cancelledAt) return 'cancelled';
-  if (!canSend) return 'not-configured';
-  return mail.attempts > 0 ? 'failing' : 'sending';
-}
-
-/** The case's mail of one purpose that counts now: the newest. */
-export function latestMail(mails: readonly OutboxMail[], purpose: OutboxMail['purpose']): OutboxMail | undefined {
-  return mails.filter((m) => m.purpose === purpose).at(-1);
-}
-
 export type CaseReplyResult =
   | { kind: 'ok' }
   | { kind: 'not-found' }
@@ -176,15 +155,6 @@ export interface ConsoleState {
 }
 
 const MAX_STAFF_MESSAGE = 2000;
-const QUESTION_PREVIEW = 120;
-
-/** The first line of the citizen's first message, shortened on a word boundary. */
-export function questionOf(lines: readonly Pick<TranscriptLine, 'author' | 'text'>[]): string | undefined {
-  const first = lines.find((l) => l.author === 'citizen')?.text.split(/\r?\n/).find((l) => l.trim() !== '')?.trim();
-  if (first === undefined || first.length <= QUESTION_PREVIEW) return first;
-  const cut = first.slice(0, QUESTION_PREVIEW);
-  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), QUESTION_PREVIEW / 2)).trimEnd()}…`;
-}
 const MAX_REPLY = 10_000;
 const MAX_NOTE = 4000;
 

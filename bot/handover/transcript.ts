@@ -152,3 +152,14 @@ ${notes.length > 0 ? `<h2>Piezīmes</h2>\n<ul>\n${noteRows}\n</ul>\n` : ''}</bod
 </html>
 `;
 }
+
+/** Characters of the question a queue row shows. */
+const QUESTION_PREVIEW = 120;
+
+/** The first line of the citizen's first message, shortened on a word boundary. */
+export function questionOf(lines: readonly Pick<TranscriptLine, 'author' | 'text'>[]): string | undefined {
+  const first = lines.find((l) => l.author === 'citizen')?.text.split(/\r?\n/).find((l) => l.trim() !== '')?.trim();
+  if (first === undefined || first.length <= QUESTION_PREVIEW) return first;
+  const cut = first.slice(0, QUESTION_PREVIEW);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), QUESTION_PREVIEW / 2)).trimEnd()}…`;
+}

@@ -10,9 +10,9 @@ import { clientIp } from '../http/rate-limit.js';
 import { addressesLoopback, cameOverHttps } from '../http/scheme.js';
 import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
 import type { AgencyProfile } from '../../knowledge/schema.js';
-import { LANGUAGE_NAMES_LV } from '../handover/mail.js';
+import { LANGUAGE_NAMES_LV, latestMail, mailStatus } from '../handover/mail.js';
 import type { HandoverRepository, LineRef, OutboxMail, StaffMember } from '../handover/repository.js';
-import { latestMail, mailStatus, type CaseReplyResult, type ConsoleSignal, type StaffHandoverService } from '../handover/service.js';
+import type { CaseReplyResult, ConsoleSignal, StaffHandoverService } from '../handover/service.js';
 import { viewOf, type StaffDirectory } from '../handover/staff.js';
 import { formatDate, formatDateTime, transcriptHtml, transcriptText, type TranscriptMeta } from '../handover/transcript.js';
 import {
