@@ -1,7 +1,7 @@
 // The measuring tools of `npm run eval`: the knowledge cut to N phrasings, and the n-gram yardstick
 // the matcher is compared with.
 import { describe, expect, it } from 'vitest';
-import { againstYardstick, score, type Labelled } from '../bot/cli/eval.js';
+import { againstYardstick, byVoice, lexicalReach, score, type Labelled } from '../bot/cli/eval.js';
 import type { AskAnswer } from '../bot/cli/ask.js';
 import { withPhrasingsCut } from '../knowledge/ablation.js';
 import { loadKnowledgeFiles } from '../knowledge/load.js';
@@ -68,3 +68,36 @@ describe('scoring', () => {
     expect(s.confidentlyWrong).toBe(1);
   });
 });
+
+describe('what a set says beyond its totals', () => {
+  const answer = (entryId: string | null): AskAnswer => ({ text: '', kind: 'answer', decision: 'answer', entryId, authorityId: null, referrals: [], candidates: [], language: 'lv', reply: '' });
+
+  it('splits the share as expected by voice', () => {
+    const items: Labelled[] = [
+      { q: 'a', kind: 'answer', entryId: 'x', voice: 'keywords' },
+      { q: 'b', kind: 'answer', entryId: 'x', voice: 'keywords' },
+      { q: 'c', kind: 'answer', entryId: 'x', voice: 'letter' },
+      { q: 'd', kind: 'answer', entryId: 'x' },
+    ];
+    expect(byVoice(items, [answer('x'), answer('y'), answer('x'), answer('x')])).toEqual([
+      { voice: 'keywords', total: 2, correct: 1 },
+      { voice: 'letter', total: 1, correct: 1 },
+    ]);
+  });
+
+  it('counts a question as within reach only if it shares a topic stem with the right entry', () => {
+    const entry = (id: string, lv: string[]) => [id, { id, questions: { lv }, keywords: { lv: [] } }] as const;
+    const knowledge = {
+      entries: new Map([entry('spam', ['Saņemu nevēlamas reklāmas e-pastā']), entry('camera', ['Kaimiņš filmē manu pagalmu'])]),
+      authorities: new Map(),
+    } as unknown as Parameters<typeof lexicalReach>[1];
+    const items: Labelled[] = [
+      { q: 'kaimiņa kamera filmē', kind: 'answer', entryId: 'camera' },
+      { q: 'man sūta reklāmu', kind: 'answer', entryId: 'spam' },
+      { q: 'kaimiņš mani novēro', kind: 'answer', entryId: 'spam' },
+      { q: 'Paldies', kind: 'fallback' },
+    ];
+    expect(lexicalReach(items, knowledge)).toEqual({ total: 3, reachable: 2 });
+  });
+});
+

@@ -9,6 +9,7 @@ import { toAskAnswer, type AskAnswer } from './ask.js';
 import { withPhrasingsCut } from '../../knowledge/ablation.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import { NgramYardstick } from '../../knowledge/yardstick.js';
+import { terms } from '../../knowledge/normalise.js';
 
 export interface Labelled {
   q: string;
@@ -17,6 +18,8 @@ export interface Labelled {
   authorityId?: string | string[];
   referrals?: string[];
   language?: string;
+  /** How the question is written (keywords, story, letter, ru-lv, business, english, colloquial). */
+  voice?: string;
 }
 
 export interface Score {
@@ -162,6 +165,41 @@ export function againstYardstick(
   return counts;
 }
 
+/** Share of questions as expected, per voice (sets that label voices): where a method is weak, without reading a miss. */
+export function byVoice(items: Labelled[], answers: AskAnswer[]): { voice: string; total: number; correct: number }[] {
+  const counts = new Map<string, { total: number; correct: number }>();
+  items.forEach((item, i) => {
+    if (item.voice === undefined) return;
+    const c = counts.get(item.voice) ?? { total: 0, correct: 0 };
+    c.total++;
+    if (isCorrect(item, answers[i]!)) c.correct++;
+    counts.set(item.voice, c);
+  });
+  return [...counts].map(([voice, c]) => ({ voice, ...c }));
+}
+
+/**
+ * Of the questions expecting an entry or an authority: how many share at least one topic stem with
+ * the right one's phrasings and keywords. A method that reads only the knowledge base's words can
+ * reach no further; the rest need knowledge the phrasings do not carry (synonyms, a paraphrase).
+ */
+export function lexicalReach(items: Labelled[], knowledge: Pick<Knowledge, 'entries' | 'authorities'>): { total: number; reachable: number } {
+  const stemsOf = new Map<string, Set<string>>();
+  for (const d of [...knowledge.entries.values(), ...knowledge.authorities.values()]) {
+    const texts = [...Object.values(d.questions), ...Object.values(d.keywords ?? {})].flatMap((v) => v ?? []);
+    stemsOf.set(d.id, new Set(texts.flatMap((t) => terms(t))));
+  }
+  const counts = { total: 0, reachable: 0 };
+  for (const item of items) {
+    const ids = item.kind === 'answer' ? list(item.entryId) : item.kind === 'refer' ? list(item.authorityId) : [];
+    if (ids.length === 0) continue;
+    counts.total++;
+    const question = terms(item.q);
+    if (ids.some((id) => question.some((t) => stemsOf.get(id)?.has(t)))) counts.reachable++;
+  }
+  return counts;
+}
+
 function yardstickOf(knowledge: Knowledge): NgramYardstick {
   const allOf = (l: Partial<Record<string, string[]>> | undefined) => Object.values(l ?? {}).flatMap((v) => v ?? []);
   return new NgramYardstick(
@@ -202,7 +240,11 @@ async function main(): Promise<void> {
       if (y.total > 0) {
         console.log(`  first choice right (answer, refer)  matcher ${pct(y.matcher, y.total)} | n-gram yardstick ${pct(y.yardstick, y.total)}  (${y.matcher} vs ${y.yardstick} of ${y.total})`);
         console.log(`  ranked first (no thresholds)        matcher ${pct(y.ranking, y.total)} | n-gram yardstick ${pct(y.yardstick, y.total)}  (${y.ranking} vs ${y.yardstick} of ${y.total})`);
+        const reach = lexicalReach(items, bot.app.knowledge.current);
+        console.log(`  shares a word with the right one     ${pct(reach.reachable, reach.total)}  (${reach.reachable}/${reach.total}: as far as the phrasings' words reach)`);
       }
+      const voices = byVoice(items, answers);
+      if (voices.length > 0) console.log(`  by voice: ${voices.map((v) => `${v.voice} ${pct(v.correct, v.total)}`).join(' | ')}`);
       if (values.verbose) {
         for (const { item, got } of s.failures) {
           const want = [item.kind, ...list(item.entryId), ...list(item.authorityId), ...(item.referrals ?? []), item.language].filter(Boolean).join(' ');
