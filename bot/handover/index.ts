@@ -9,7 +9,7 @@ import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
 import type { PadomsStore } from '../storage/store.js';
 import { openDatabase } from '../storage/sqlite.js';
 import { PgDatabase } from '../storage/pg.js';
-import { POSTGRES_MIGRATIONS } from '../storage/postgres.js';
+import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from '../storage/migrations.js';
 import { mountStaffConsole, type StaffConsole } from '../staff/routes.js';
 import { CaseOutbox, smtpSender, smtpSettingsFrom, type MailSender } from './mail.js';
 import { MemoryHandoverRepository, type HandoverRepository } from './repository.js';
@@ -42,7 +42,7 @@ export function openHandoverRepository(
       return new SqlHandoverRepository(store.sqlite ? sqliteRunner(store.sqlite, { shared: true }) : sqliteRunner(openDatabase(config.DATA_DIR)));
     case 'postgres': {
       if (config.DATABASE_URL === undefined) throw new Error('handover: postgres needs DATABASE_URL');
-      const db = new PgDatabase({ url: config.DATABASE_URL, migrations: POSTGRES_MIGRATIONS, log, maxConnections: 4 });
+      const db = new PgDatabase({ url: config.DATABASE_URL, migrations: POSTGRES_MIGRATIONS, adopt: POSTGRES_ADOPT_HANDOVER_TRACK, log, maxConnections: 4 });
       return new SqlHandoverRepository(postgresRunner(db, true));
     }
   }

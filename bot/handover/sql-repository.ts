@@ -1,8 +1,7 @@
 // The staff side's repository on SQL: the same queries on SQLite (better-sqlite3) and PostgreSQL
-// (pg). It uses the storage layer's staff_accounts, staff_sessions and cases tables as they are and
-// adds its own `handover_*` tables with their own migration list (`handover_migrations`), so the
-// storage layer's migrations stay untouched. Timestamps in our own tables are ISO text in both
-// databases; values read back are normalised (pg returns Date and parsed JSON, SQLite strings).
+// (pg). It uses the storage layer's staff_accounts, staff_sessions and cases tables and its own
+// `handover_*` tables, all created by the one migration list (bot/storage/migrations.ts).
+// Timestamps in our own tables are ISO text in both databases; values read back are normalised (pg returns Date and parsed JSON, SQLite strings).
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { LanguageCode } from '../../knowledge/schema.js';
@@ -46,41 +45,6 @@ export interface SqlRunner {
   close(): Promise<void>;
 }
 
-const ownTables = (serial: string) => [
-  `CREATE TABLE handover_tickets (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, channel TEXT NOT NULL, language TEXT NOT NULL,
-     reason TEXT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, queued_at TEXT, accepted_at TEXT, staff_id TEXT, staff_name TEXT,
-     closed_at TEXT, reference TEXT, last_position INTEGER, updated_at TEXT NOT NULL, version INTEGER NOT NULL);
-   CREATE INDEX handover_tickets_conversation ON handover_tickets(conversation_id, state);
-   CREATE INDEX handover_tickets_state ON handover_tickets(state);
-   CREATE INDEX handover_tickets_closed ON handover_tickets(closed_at);
-   CREATE TABLE handover_lines (id ${serial}, conversation_id TEXT NOT NULL, ticket_id TEXT,
-     case_id TEXT REFERENCES cases(id) ON DELETE CASCADE, at TEXT NOT NULL, author TEXT NOT NULL, author_name TEXT, text TEXT NOT NULL);
-   CREATE INDEX handover_lines_ticket ON handover_lines(ticket_id);
-   CREATE INDEX handover_lines_case ON handover_lines(case_id);
-   CREATE INDEX handover_lines_conversation ON handover_lines(conversation_id);
-   CREATE TABLE handover_notes (id ${serial}, conversation_id TEXT NOT NULL, ticket_id TEXT,
-     case_id TEXT REFERENCES cases(id) ON DELETE CASCADE, staff_id TEXT NOT NULL, staff_name TEXT NOT NULL, at TEXT NOT NULL, text TEXT NOT NULL);
-   CREATE INDEX handover_notes_ticket ON handover_notes(ticket_id);
-   CREATE INDEX handover_notes_case ON handover_notes(case_id);
-   CREATE INDEX handover_notes_conversation ON handover_notes(conversation_id);
-   CREATE TABLE handover_outbox (id TEXT PRIMARY KEY, case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE, recipient TEXT NOT NULL,
-     subject TEXT NOT NULL, text_body TEXT NOT NULL, html_body TEXT NOT NULL, created_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-     next_attempt_at TEXT NOT NULL, sent_at TEXT, last_error TEXT, cancelled_at TEXT);
-   CREATE INDEX handover_outbox_due ON handover_outbox(next_attempt_at);
-   CREATE INDEX handover_outbox_case ON handover_outbox(case_id);
-   CREATE TABLE handover_presence (staff_id TEXT PRIMARY KEY REFERENCES staff_accounts(id) ON DELETE CASCADE, status TEXT NOT NULL,
-     last_seen_at TEXT NOT NULL);`,
-];
-
-// 2: staff reply to a left question by e-mail (the outbox carries the citizen's mail too).
-const citizenReplies = `ALTER TABLE handover_outbox ADD COLUMN purpose TEXT NOT NULL DEFAULT 'agency';
-   ALTER TABLE handover_outbox ADD COLUMN reply_to TEXT;
-   ALTER TABLE handover_outbox ADD COLUMN staff_id TEXT;
-   ALTER TABLE handover_outbox ADD COLUMN rejected_at TEXT;`;
-
-/** Applied in order, once each; never edit one that has shipped, add the next. */
-export const SQLITE_HANDOVER_MIGRATIONS = [...ownTables('INTEGER PRIMARY KEY AUTOINCREMENT'), citizenReplies];
-export const POSTGRES_HANDOVER_MIGRATIONS = [...ownTables('bigserial PRIMARY KEY'), citizenReplies];
 
 // ---- runners ----
 
@@ -90,19 +54,10 @@ function sqliteParam(p: Param): string | number | null {
 }
 
 /**
- * A runner on a better-sqlite3 connection; applies our migrations at once (the storage layer's must
- * have run). A shared connection (the store's) is left open by close(): its owner closes it.
+ * A runner on a better-sqlite3 connection opened by `openDatabase` (which applies the migrations,
+ * ours included). A shared connection (the store's) is left open by close(): its owner closes it.
  */
 export function sqliteRunner(db: Database.Database, options: { shared?: boolean } = {}): SqlRunner {
-  db.exec('CREATE TABLE IF NOT EXISTS handover_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
-  const applied = new Set(db.prepare('SELECT version FROM handover_migrations').pluck().all() as number[]);
-  SQLITE_HANDOVER_MIGRATIONS.forEach((sql, i) => {
-    if (applied.has(i + 1)) return;
-    db.transaction(() => {
-      db.exec(sql);
-      db.prepare('INSERT INTO handover_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, new Date().toISOString());
-    })();
-  });
   const prepare = (sql: string) => prepared(db, sql);
   return {
     dialect: 'sqlite',
@@ -134,42 +89,18 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++i}`);
 }
 
-// Any constant of our own: one instance migrates at a time.
-const HANDOVER_MIGRATION_LOCK = 4_711_002;
-
-/** A runner on the storage layer's PostgreSQL pool; our migrations run before the first query. */
+/** A runner on a PostgreSQL pool whose migrations (bot/storage/migrations.ts) include our tables. */
 export function postgresRunner(db: PgDatabase, ownsDb: boolean): SqlRunner {
-  let migrated: Promise<void> | undefined;
-  const migrate = () =>
-    (migrated ??= db
-      .transaction(async (q) => {
-        await q.query('SELECT pg_advisory_xact_lock($1)', [HANDOVER_MIGRATION_LOCK]);
-        await q.query('CREATE TABLE IF NOT EXISTS handover_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
-        const { rows } = await q.query<{ version: number }>('SELECT version FROM handover_migrations');
-        const applied = new Set(rows.map((r) => r.version));
-        for (const [i, sql] of POSTGRES_HANDOVER_MIGRATIONS.entries()) {
-          if (applied.has(i + 1)) continue;
-          await q.query(sql);
-          await q.query('INSERT INTO handover_migrations (version) VALUES ($1)', [i + 1]);
-        }
-      })
-      .catch((err: unknown) => {
-        migrated = undefined;
-        throw err;
-      }));
   const exec = async <R extends object>(q: Queryable, sql: string, params: Param[]) => q.query<R>(numbered(sql), params.map(pgParam));
   return {
     dialect: 'postgres',
     async all<R extends object>(sql: string, params: Param[] = []) {
-      await migrate();
       return (await exec<R>(db, sql, params)).rows;
     },
     async run(sql, params = []) {
-      await migrate();
       return (await exec(db, sql, params)).rowCount;
     },
     async batch(list) {
-      await migrate();
       await db.transaction(async (q) => {
         for (const s of list) await exec(q, s.sql, s.params ?? []);
       });

@@ -12,8 +12,10 @@ export interface Queryable {
 
 export interface PgDatabaseOptions {
   url: string;
-  /** SQL scripts, applied in order once each; version = index + 1. */
+  /** SQL scripts, applied in order once each; version = index + 1 (an empty one is only recorded). */
   migrations: readonly string[];
+  /** Run first, in the same transaction: brings an older database's bookkeeping into schema_migrations. */
+  adopt?: string;
   log: Logger;
   /** Connections per instance. */
   maxConnections?: number;
@@ -138,11 +140,12 @@ export class PgDatabase implements Queryable {
       await this.raw(client, 'BEGIN');
       await this.raw(client, 'SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
       await this.raw(client, 'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+      if (this.options.adopt) await this.raw(client, this.options.adopt);
       const { rows } = await this.raw<{ version: number }>(client, 'SELECT version FROM schema_migrations');
       const applied = new Set(rows.map((r) => r.version));
       for (const [i, sql] of this.options.migrations.entries()) {
         if (applied.has(i + 1)) continue;
-        await this.raw(client, sql);
+        if (sql.trim() !== '') await this.raw(client, sql);
         await this.raw(client, 'INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
         this.options.log.info({ version: i + 1 }, 'postgres: migration applied');
       }

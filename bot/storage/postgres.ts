@@ -12,60 +12,9 @@ import { TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
 import { PgDatabase, type Queryable } from './pg.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
 import { PostgresDirectLineStore } from './directline-sql-store.js';
+import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from './migrations.js';
 
 /** Applied in order, once each, under an advisory lock; never edit one that has shipped. */
-export const POSTGRES_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE state (key text PRIMARY KEY, conversation_id text, etag text NOT NULL, doc jsonb NOT NULL, updated_at timestamptz NOT NULL);
-   CREATE INDEX state_conversation ON state(conversation_id);
-   CREATE INDEX state_updated ON state(updated_at);
-   CREATE TABLE outcomes (id bigserial PRIMARY KEY, conversation_id text NOT NULL, channel text NOT NULL, language text NOT NULL,
-     kind text NOT NULL, entry_id text, authority_ids jsonb NOT NULL, at timestamptz NOT NULL);
-   CREATE INDEX outcomes_at ON outcomes(at);
-   CREATE INDEX outcomes_conversation ON outcomes(conversation_id);
-   CREATE TABLE feedback (id bigserial PRIMARY KEY, conversation_id text NOT NULL, entry_id text NOT NULL, helpful boolean NOT NULL, at timestamptz NOT NULL);
-   CREATE INDEX feedback_at ON feedback(at);
-   CREATE INDEX feedback_conversation ON feedback(conversation_id);
-   CREATE TABLE unanswered (id bigserial PRIMARY KEY, conversation_id text NOT NULL, text text NOT NULL, reason text NOT NULL,
-     language text NOT NULL, entry_id text, at timestamptz NOT NULL);
-   CREATE INDEX unanswered_at ON unanswered(at);
-   CREATE INDEX unanswered_conversation ON unanswered(conversation_id);
-   CREATE TABLE clarify_choices (id bigserial PRIMARY KEY, conversation_id text NOT NULL, chosen_id text, offered_ids jsonb NOT NULL, at timestamptz NOT NULL);
-   CREATE INDEX clarify_choices_at ON clarify_choices(at);
-   CREATE INDEX clarify_choices_conversation ON clarify_choices(conversation_id);
-   CREATE TABLE ratings (id bigserial PRIMARY KEY, conversation_id text NOT NULL, language text NOT NULL, score integer NOT NULL,
-     comment text, at timestamptz NOT NULL);
-   CREATE INDEX ratings_conversation ON ratings(conversation_id);
-   CREATE INDEX ratings_at ON ratings(at);
-   CREATE TABLE suggestions (id bigserial PRIMARY KEY, conversation_id text NOT NULL, text text NOT NULL, at timestamptz NOT NULL);
-   CREATE INDEX suggestions_conversation ON suggestions(conversation_id);
-   CREATE INDEX suggestions_at ON suggestions(at);
-   CREATE TABLE transcripts (id bigserial PRIMARY KEY, channel_id text NOT NULL, conversation_id text NOT NULL, activity_id text,
-     at timestamptz NOT NULL, activity jsonb NOT NULL);
-   CREATE INDEX transcripts_conversation ON transcripts(conversation_id, channel_id, id);
-   CREATE INDEX transcripts_channel ON transcripts(channel_id, conversation_id);
-   CREATE INDEX transcripts_at ON transcripts(at);
-   CREATE TABLE dl_conversations (id text PRIMARY KEY, user_id text NOT NULL, locale text, created_at timestamptz NOT NULL,
-     last_active_at timestamptz NOT NULL, last_watermark integer NOT NULL DEFAULT 0);
-   CREATE INDEX dl_conversations_active ON dl_conversations(last_active_at);
-   CREATE TABLE dl_activities (conversation_id text NOT NULL, watermark integer NOT NULL, at timestamptz NOT NULL, activity jsonb NOT NULL,
-     PRIMARY KEY (conversation_id, watermark));
-   CREATE INDEX dl_activities_at ON dl_activities(at);
-   CREATE TABLE handover_queue (conversation_id text PRIMARY KEY, channel_id text NOT NULL, language text NOT NULL,
-     state text NOT NULL CHECK (state IN ('waiting', 'claimed', 'closed')), reference jsonb, created_at timestamptz NOT NULL,
-     claimed_by text, claimed_at timestamptz, closed_at timestamptz);
-   CREATE INDEX handover_queue_state ON handover_queue(state, created_at);
-   CREATE TABLE staff_accounts (id text PRIMARY KEY, username text NOT NULL UNIQUE, display_name text NOT NULL, languages jsonb NOT NULL,
-     role text NOT NULL CHECK (role IN ('staff', 'admin')), password_hash text NOT NULL, created_at timestamptz NOT NULL, disabled_at timestamptz);
-   CREATE TABLE staff_sessions (token_hash text PRIMARY KEY, staff_id text NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
-     created_at timestamptz NOT NULL, expires_at timestamptz NOT NULL);
-   CREATE INDEX staff_sessions_expires ON staff_sessions(expires_at);
-   CREATE TABLE cases (id text PRIMARY KEY, conversation_id text NOT NULL, language text NOT NULL,
-     state text NOT NULL CHECK (state IN ('open', 'closed')), summary text NOT NULL, contact text, created_at timestamptz NOT NULL,
-     due_at timestamptz NOT NULL, closed_at timestamptz, closed_by text REFERENCES staff_accounts(id));
-   CREATE INDEX cases_conversation ON cases(conversation_id);
-   CREATE INDEX cases_state ON cases(state, due_at);
-   CREATE INDEX cases_closed ON cases(closed_at);`,
-];
 
 
 /** botbuilder Storage on PostgreSQL: the eTag check and the write are one statement per key. */
@@ -365,6 +314,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PadomsStore {
   const db = new PgDatabase({
     url: options.url,
     migrations: POSTGRES_MIGRATIONS,
+    adopt: POSTGRES_ADOPT_HANDOVER_TRACK,
     log: options.log,
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),

@@ -1,5 +1,5 @@
-// The embedded default store: one SQLite file under DATA_DIR (WAL), with versioned migrations
-// that run at start. Holds bot state (botbuilder Storage with eTags), redacted transcripts, the turn
+// The embedded default store: one SQLite file under DATA_DIR (WAL); the schema's one migration
+// list (migrations.ts) runs at start. Holds bot state (botbuilder Storage with eTags), redacted transcripts, the turn
 // records, Direct Line conversations, and the handover tables.
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import path from 'node:path';
@@ -15,79 +15,8 @@ import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry
 import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
 import { SqliteDirectLineStore } from './directline-sql-store.js';
+import { HANDOVER_TRACK_OFFSET, SQLITE_MIGRATIONS } from './migrations.js';
 
-/** Applied in order, once each; never edit one that has shipped, add the next. */
-export const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE state (key TEXT PRIMARY KEY, etag INTEGER NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
-   CREATE TABLE outcomes (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, channel TEXT NOT NULL, language TEXT NOT NULL,
-     kind TEXT NOT NULL, entry_id TEXT, authority_ids TEXT NOT NULL, at TEXT NOT NULL);
-   CREATE INDEX outcomes_at ON outcomes(at);
-   CREATE TABLE feedback (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, entry_id TEXT NOT NULL, helpful INTEGER NOT NULL, at TEXT NOT NULL);
-   CREATE TABLE unanswered (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, text TEXT NOT NULL, reason TEXT NOT NULL,
-     language TEXT NOT NULL, entry_id TEXT, at TEXT NOT NULL);
-   CREATE INDEX unanswered_at ON unanswered(at);
-   CREATE TABLE clarify_choices (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, chosen_id TEXT, offered_ids TEXT NOT NULL, at TEXT NOT NULL);`,
-  // State eTags become random strings: a per-key counter restarted at 1 when a key was deleted and
-  // written again, so a stale eTag could match. Rows learn their conversation, for deletion.
-  `CREATE TABLE state_v2 (key TEXT PRIMARY KEY, conversation_id TEXT, etag TEXT NOT NULL, doc TEXT NOT NULL, updated_at TEXT NOT NULL);
-   INSERT INTO state_v2 (key, conversation_id, etag, doc, updated_at)
-     SELECT key,
-       CASE WHEN key LIKE '%/conversations/%/' THEN substr(key, instr(key, '/conversations/') + 15, length(key) - instr(key, '/conversations/') - 15) END,
-       'v1-' || etag, doc, updated_at FROM state;
-   DROP TABLE state;
-   ALTER TABLE state_v2 RENAME TO state;
-   CREATE INDEX state_conversation ON state(conversation_id);
-   CREATE INDEX state_updated ON state(updated_at);
-   CREATE INDEX outcomes_conversation ON outcomes(conversation_id);
-   CREATE INDEX feedback_conversation ON feedback(conversation_id);
-   CREATE INDEX feedback_at ON feedback(at);
-   CREATE INDEX unanswered_conversation ON unanswered(conversation_id);
-   CREATE INDEX clarify_choices_conversation ON clarify_choices(conversation_id);
-   CREATE INDEX clarify_choices_at ON clarify_choices(at);
-   CREATE TABLE ratings (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, language TEXT NOT NULL, score INTEGER NOT NULL,
-     comment TEXT, at TEXT NOT NULL);
-   CREATE INDEX ratings_conversation ON ratings(conversation_id);
-   CREATE INDEX ratings_at ON ratings(at);
-   CREATE TABLE suggestions (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, text TEXT NOT NULL, at TEXT NOT NULL);
-   CREATE INDEX suggestions_conversation ON suggestions(conversation_id);
-   CREATE INDEX suggestions_at ON suggestions(at);
-   CREATE TABLE transcripts (id INTEGER PRIMARY KEY, channel_id TEXT NOT NULL, conversation_id TEXT NOT NULL, activity_id TEXT,
-     at TEXT NOT NULL, activity TEXT NOT NULL);
-   CREATE INDEX transcripts_conversation ON transcripts(conversation_id, channel_id, id);
-   CREATE INDEX transcripts_channel ON transcripts(channel_id, conversation_id);
-   CREATE INDEX transcripts_at ON transcripts(at);
-   CREATE TABLE dl_conversations (id TEXT PRIMARY KEY, user_id TEXT NOT NULL, locale TEXT, created_at TEXT NOT NULL,
-     last_active_at TEXT NOT NULL, last_watermark INTEGER NOT NULL DEFAULT 0);
-   CREATE INDEX dl_conversations_active ON dl_conversations(last_active_at);
-   CREATE TABLE dl_activities (conversation_id TEXT NOT NULL, watermark INTEGER NOT NULL, at TEXT NOT NULL, activity TEXT NOT NULL,
-     PRIMARY KEY (conversation_id, watermark)) WITHOUT ROWID;
-   CREATE INDEX dl_activities_at ON dl_activities(at);
-   CREATE TABLE handover_queue (conversation_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, language TEXT NOT NULL,
-     state TEXT NOT NULL CHECK (state IN ('waiting', 'claimed', 'closed')), reference TEXT, created_at TEXT NOT NULL,
-     claimed_by TEXT, claimed_at TEXT, closed_at TEXT);
-   CREATE INDEX handover_queue_state ON handover_queue(state, created_at);
-   CREATE TABLE staff_accounts (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, display_name TEXT NOT NULL, languages TEXT NOT NULL,
-     role TEXT NOT NULL CHECK (role IN ('staff', 'admin')), password_hash TEXT NOT NULL, created_at TEXT NOT NULL, disabled_at TEXT);
-   CREATE TABLE staff_sessions (token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
-     created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
-   CREATE INDEX staff_sessions_expires ON staff_sessions(expires_at);
-   CREATE TABLE cases (id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL, language TEXT NOT NULL,
-     state TEXT NOT NULL CHECK (state IN ('open', 'closed')), summary TEXT NOT NULL, contact TEXT, created_at TEXT NOT NULL,
-     due_at TEXT NOT NULL, closed_at TEXT, closed_by TEXT REFERENCES staff_accounts(id));
-   CREATE INDEX cases_conversation ON cases(conversation_id);
-   CREATE INDEX cases_state ON cases(state, due_at);
-   CREATE INDEX cases_closed ON cases(closed_at);`,
-  // Direct Line activities as an ordinary rowid table: rows are kilobytes of JSON, and a WITHOUT
-  // ROWID table keeps whole rows in its key b-tree; appending became ~40% cheaper, reading ~30%.
-  `CREATE TABLE dl_activities_rowid (id INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, watermark INTEGER NOT NULL,
-     at TEXT NOT NULL, activity TEXT NOT NULL);
-   INSERT INTO dl_activities_rowid (conversation_id, watermark, at, activity)
-     SELECT conversation_id, watermark, at, activity FROM dl_activities ORDER BY conversation_id, watermark;
-   DROP TABLE dl_activities;
-   ALTER TABLE dl_activities_rowid RENAME TO dl_activities;
-   CREATE UNIQUE INDEX dl_activities_watermark ON dl_activities(conversation_id, watermark);
-   CREATE INDEX dl_activities_at ON dl_activities(at);`,
-];
 
 
 export function openDatabase(dataDir: string, file = 'padoms.sqlite'): Database.Database {
@@ -128,8 +57,9 @@ function reusePreparedStatements(db: Database.Database): void {
 
 export function migrate(db: Database.Database): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  adoptHandoverTrack(db);
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-  MIGRATIONS.forEach((sql, i) => {
+  SQLITE_MIGRATIONS.forEach((sql, i) => {
     const version = i + 1;
     if (applied.has(version)) return;
     db.transaction(() => {
@@ -137,6 +67,16 @@ export function migrate(db: Database.Database): void {
       db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, new Date().toISOString());
     })();
   });
+}
+
+/** A database from before the one list: the staff side's versions move into schema_migrations. */
+function adoptHandoverTrack(db: Database.Database): void {
+  const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handover_migrations'").get();
+  if (legacy === undefined) return;
+  db.transaction(() => {
+    db.prepare('INSERT OR IGNORE INTO schema_migrations (version, applied_at) SELECT version + ?, applied_at FROM handover_migrations').run(HANDOVER_TRACK_OFFSET);
+    db.exec('DROP TABLE handover_migrations');
+  })();
 }
 
 /**

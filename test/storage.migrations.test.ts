@@ -1,0 +1,118 @@
+// One migration list for both dialects (bot/storage/migrations.ts), recorded in one table. A database
+// made before it — the store's versions in schema_migrations and the staff side's in a table of its
+// own, handover_migrations — is upgraded at start with its data: on SQLite and on PostgreSQL.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../bot/log.js';
+import { HANDOVER_TRACK_OFFSET, MIGRATIONS, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../bot/storage/migrations.js';
+import { openPostgresStore } from '../bot/storage/postgres.js';
+import { openDatabase } from '../bot/storage/sqlite.js';
+import { SqlHandoverRepository, postgresRunner, sqliteRunner } from '../bot/handover/sql-repository.js';
+import { PgDatabase } from '../bot/storage/pg.js';
+import { hasPostgres, startPostgres, type PgCluster } from './support/postgres.js';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** How a database of the last stop kept its versions: the store's three, and the staff side's `handover` of its own. */
+const STORE_STEPS = HANDOVER_TRACK_OFFSET;
+const at = '2026-11-20T10:00:00.000Z';
+// A case with its mail to the agency, as the staff side wrote them before replies by e-mail existed.
+const oldRows = [
+  `INSERT INTO cases (id, conversation_id, language, state, summary, contact, created_at, due_at) VALUES ('P-20261120-AAAAAA', 'conv-old', 'lv', 'open', 'Kā dzēst datus?', 'email:a@example.lv', '${at}', '${at}')`,
+  `INSERT INTO handover_lines (conversation_id, case_id, at, author, text) VALUES ('conv-old', 'P-20261120-AAAAAA', '${at}', 'citizen', 'Kā dzēst datus?')`,
+  `INSERT INTO handover_outbox (id, case_id, recipient, subject, text_body, html_body, created_at, attempts, next_attempt_at) VALUES ('m-old', 'P-20261120-AAAAAA', 'pasts@dvi.gov.lv', 'S', 'T', 'H', '${at}', 0, '${at}')`,
+];
+
+async function expectUpgraded(repo: SqlHandoverRepository, versions: number[]): Promise<void> {
+  expect(versions).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  expect(await repo.caseById('P-20261120-AAAAAA')).toMatchObject({ state: 'open', question: 'Kā dzēst datus?', contact: { email: 'a@example.lv' } });
+  expect(await repo.lines({ caseId: 'P-20261120-AAAAAA' })).toMatchObject([{ author: 'citizen', text: 'Kā dzēst datus?' }]);
+  // The mail written before the outbox knew purposes is the agency's, and the new columns work.
+  expect(await repo.mailOf('P-20261120-AAAAAA')).toMatchObject([{ id: 'm-old', purpose: 'agency', attempts: 0 }]);
+  await repo.queueReply(
+    { conversationId: 'conv-old', caseId: 'P-20261120-AAAAAA', at: new Date(at), author: 'staff', authorName: 'Anna', text: 'Atbilde' },
+    { id: 'm-new', caseId: 'P-20261120-AAAAAA', purpose: 'citizen', to: 'a@example.lv', staffId: 's1', subject: 'S', text: 'T', html: 'H', createdAt: new Date(at), nextAttemptAt: new Date(at) },
+  );
+  expect((await repo.mailOf('P-20261120-AAAAAA')).map((m) => m.purpose)).toEqual(['agency', 'citizen']);
+}
+
+describe('SQLite', () => {
+  it('a database of the last stop (staff side at its version 1, before replies) is upgraded with its data', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-schema-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const old = new Database(path.join(dataDir, 'padoms.sqlite'));
+    old.pragma('foreign_keys = ON');
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    old.exec('CREATE TABLE handover_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    SQLITE_MIGRATIONS.slice(0, STORE_STEPS).forEach((sql, i) => {
+      old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(i + 1, at);
+    });
+    old.exec(SQLITE_MIGRATIONS[STORE_STEPS]!);
+    old.prepare('INSERT INTO handover_migrations VALUES (1, ?)').run(at);
+    for (const row of oldRows) old.exec(row);
+    old.close();
+
+    const db = openDatabase(dataDir);
+    const repo = new SqlHandoverRepository(sqliteRunner(db));
+    cleanups.push(() => repo.close());
+    const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'handover_migrations'").get()).toBeUndefined();
+    await expectUpgraded(repo, versions);
+  });
+
+  it('a new database gets every step, once', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-schema-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    openDatabase(dataDir).close();
+    const db = openDatabase(dataDir); // a second start applies nothing again
+    cleanups.push(() => void db.close());
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+});
+
+describe.skipIf(!hasPostgres && !process.env['CI'])('PostgreSQL', () => {
+  let cluster: PgCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, 120_000);
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  it('a database of the last stop (store version 1, staff side at version 1 of its own) is upgraded with its data', async () => {
+    const url = await cluster!.createDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query('CREATE TABLE handover_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    await client.query(POSTGRES_MIGRATIONS[0]!);
+    await client.query('INSERT INTO schema_migrations (version) VALUES (1)');
+    await client.query(POSTGRES_MIGRATIONS[STORE_STEPS]!);
+    await client.query('INSERT INTO handover_migrations (version) VALUES (1)');
+    for (const row of oldRows) await client.query(row);
+    await client.end();
+
+    const store = openPostgresStore({ url, log: silentLogger });
+    await store.ping();
+    const repo = new SqlHandoverRepository(postgresRunner(new PgDatabase({ url, migrations: POSTGRES_MIGRATIONS, log: silentLogger }), true));
+    cleanups.push(async () => {
+      await repo.close();
+      await store.close();
+    });
+    const check = new pg.Client({ connectionString: url });
+    await check.connect();
+    const versions = (await check.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version);
+    const legacy = (await check.query<{ t: string | null }>("SELECT to_regclass('handover_migrations')::text AS t")).rows[0]?.t;
+    await check.end();
+    expect(legacy).toBeNull();
+    await expectUpgraded(repo, versions);
+  });
+});
