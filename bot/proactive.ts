@@ -1,7 +1,7 @@
 // Messages to a citizen outside their own turn (a staff member's reply, a queue update): through
 // the adapter of the channel the citizen is on, with the conversation's state loaded and saved.
 import type { BotAdapter, ConversationReference, TurnContext } from 'botbuilder';
-import type { Logger } from './log.js';
+import { errorFields, type Logger } from './log.js';
 
 export interface ChannelAdapters {
   /** Adapters by Bot Framework channel id; anything else goes to `fallback` (Azure Bot Service). */
@@ -18,7 +18,7 @@ export function proactiveSender(adapters: ChannelAdapters, log: Logger) {
       await adapter.continueConversationAsync(adapters.appId, reference, logic);
     } catch (err) {
       // Never the message text: which channel and why is enough to follow up.
-      log.error({ err: err instanceof Error ? err.message : String(err), channel: reference.channelId }, 'proactive message not delivered');
+      log.error({ err: errorFields(err), channel: reference.channelId }, 'proactive message not delivered');
     }
   };
 }

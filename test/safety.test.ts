@@ -277,3 +277,17 @@ describe('what an error leaves in the log', () => {
     expect(loggableId('Jānis 150575-12341')).toBe(loggableId('Jānis 150575-12341'));
   });
 });
+
+describe('a proactive message that fails', () => {
+  it('is logged by the error\'s name and place, not by its message (which may quote the citizen)', async () => {
+    const { proactiveSender } = await import('../bot/proactive.js');
+    const logged: unknown[] = [];
+    const log = { error: (fields: unknown) => void logged.push(fields) } as unknown as import('../bot/log.js').Logger;
+    const failing = { continueConversationAsync: () => Promise.reject(new Error('could not deliver "Mans personas kods ir 150575-12341"')) };
+    const send = proactiveSender({ byChannel: {}, fallback: failing as never, appId: '' }, log);
+    await send({ channelId: 'directline' }, async () => undefined);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ err: { name: 'Error' }, channel: 'directline' });
+    expect(JSON.stringify(logged)).not.toContain('150575');
+  });
+});

@@ -5,7 +5,7 @@ import { loadPageAssets } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Knowledge } from '../../knowledge/knowledge.js';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import type { HandoverRepository } from '../handover/repository.js';
 import type { TurnRecords } from '../storage/records.js';
 import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../reports.js';
@@ -133,7 +133,7 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       }
       sendStaffAsset(res, assets.html);
     } catch (err) {
-      log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'staff reports: page failed');
+      log.error({ err: errorFields(err) }, 'staff reports: page failed');
       if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });
@@ -174,7 +174,7 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       });
       res.end(csv);
     } catch (err) {
-      log.error({ err: { name: (err as Error).name, message: (err as Error).message } }, 'staff reports: report failed');
+      log.error({ err: errorFields(err) }, 'staff reports: report failed');
       if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });
