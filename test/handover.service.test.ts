@@ -255,7 +255,7 @@ describe('the queue', () => {
     expect((await h.service.handBack(anna, ticket.id)).kind).toBe('ok');
     expect(h.events.at(-1)).toMatchObject({ type: 'handed-back', conversationId: 'c-live' });
     expect(await h.service.active('c-live')).toBeUndefined();
-    expect((await h.store.queue.get('c-live'))?.state).toBe('closed');
+    expect((await h.service.ticket(ticket.id))?.state).toBe('back-to-bot');
     // Over: no more messages either way.
     expect(await h.service.sendStaffMessage(anna, ticket.id, 'vēl')).toEqual({ kind: 'invalid', state: 'back-to-bot' });
   });

@@ -13,7 +13,6 @@ import { openSqliteStore } from '../bot/storage/sqlite.js';
 import { SQLITE_MIGRATIONS as MIGRATIONS } from '../bot/storage/migrations.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
 import { StorageConflictError } from '../bot/storage/errors.js';
-import { QUEUE_CHANNEL, queueEventSchema, type QueueEvent } from '../bot/storage/handover.js';
 import { useRecordingMiddleware } from '../bot/storage/recording.js';
 import { silentLogger } from '../bot/log.js';
 import { hasPostgres, startPostgres, type PgCluster } from './support/postgres.js';
@@ -235,44 +234,6 @@ describe.each(backends)('$name store', (backend) => {
       expect([...marks].sort((a, b) => a! - b!)).toEqual(Array.from({ length: 20 }, (_, i) => i + 4));
     });
 
-    it('queue: of many concurrent claims, from two instances, exactly one wins; changes are notified', async () => {
-      await open();
-      const other = opened.second?.() ?? store;
-      if (other !== store) cleanups.push(() => other.close());
-      const events: QueueEvent[] = [];
-      // Only PostgreSQL notifies across instances; SQLite and memory serve one process.
-      const listener = backend.name === 'postgres' ? other : store;
-      const unsubscribe = await listener.subscribe(QUEUE_CHANNEL, (n) => {
-        if (n.kind === 'message') events.push(queueEventSchema.parse(JSON.parse(n.payload)));
-      });
-
-      const entry = await store.queue.enqueue({ conversationId: 'c-queue', channelId: 'directline', language: 'lv', reference: { conversation: { id: 'c-queue' } } as never });
-      expect(entry).toMatchObject({ conversationId: 'c-queue', state: 'waiting', createdAt: T0, reference: { conversation: { id: 'c-queue' } } });
-      expect(await store.queue.enqueue({ conversationId: 'c-queue', channelId: 'directline', language: 'en' })).toMatchObject({ language: 'lv', state: 'waiting' });
-      expect((await other.queue.list()).map((e) => e.conversationId)).toEqual(['c-queue']);
-
-      const staff = Array.from({ length: 12 }, (_, i) => `staff-${i}`);
-      const results = await Promise.all(staff.map((s, i) => (i % 2 === 0 ? store : other).queue.claim('c-queue', s)));
-      const winners = results.filter((r) => r.kind === 'claimed');
-      expect(winners).toHaveLength(1);
-      const winner = winners[0]!.kind === 'claimed' ? winners[0]!.entry.claimedBy : undefined;
-      for (const r of results.filter((x) => x.kind === 'taken')) expect(r).toMatchObject({ entry: { state: 'claimed', claimedBy: winner } });
-      expect(await store.queue.claim('nobody-here', 'staff-0')).toEqual({ kind: 'not-found' });
-
-      expect(await store.queue.close('c-queue')).toBe(true);
-      expect(await store.queue.close('c-queue')).toBe(false);
-      expect(await store.queue.list()).toEqual([]);
-      expect(await store.queue.list(['closed'])).toHaveLength(1);
-      // Asked for again after closing: waiting afresh, nobody's claim carried over.
-      const again = await store.queue.enqueue({ conversationId: 'c-queue', channelId: 'directline', language: 'en' });
-      expect(again).toMatchObject({ state: 'waiting', language: 'en' });
-      expect(again.claimedBy).toBeUndefined();
-
-      await expect.poll(() => events.map((e) => e.kind), { timeout: 5_000 }).toEqual(['enqueued', 'claimed', 'closed', 'enqueued']);
-      expect(events[1]).toEqual({ kind: 'claimed', conversationId: 'c-queue', staffId: winner });
-      await unsubscribe();
-    });
-
     it('publish/subscribe: a message on a channel reaches its subscribers', async () => {
       await open();
       const { ready, received } = await nextNotification(store, 'padoms_test');
@@ -294,11 +255,10 @@ describe.each(backends)('$name store', (backend) => {
         await store.records.ratingComment({ conversationId: id, comment: 'paldies, Jānis', at: T0 });
         await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
         await store.directLine.appendActivity(id, userMessage(id, 'Labdien', T0));
-        await store.queue.enqueue({ conversationId: id, channelId: 'directline', language: 'lv' });
         await opened.seedCase?.({ id: `case-${id}`, conversationId: id, state: 'open', at: T0 });
       }
       const removed = await store.deleteConversation('delete-me-000000001');
-      expect(removed).toEqual({ state: 1, transcripts: 2, records: 1, unlinked: 2, directLine: 1, queue: 1, cases: opened.seedCase ? 1 : 0 });
+      expect(removed).toEqual({ state: 1, transcripts: 2, records: 1, unlinked: 2, directLine: 1, queue: 0, cases: opened.seedCase ? 1 : 0 });
 
       const gone = 'delete-me-000000001';
       // What the bot did and the score still count (the standards' reports), under an id that leads nowhere, without the comment.
@@ -314,13 +274,11 @@ describe.each(backends)('$name store', (backend) => {
       expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['keep-me-0000000001']);
       // Direct Line keeps the conversation's id and watermark (no content), so the widget's next poll works.
       expect((await store.directLine.listActivities(gone, 0, 10))?.activities).toEqual([]);
-      expect(await store.queue.get(gone)).toBeUndefined();
 
       const kept = 'keep-me-0000000001';
       expect(Object.keys(await store.state.read([`directline/conversations/${kept}/`]))).toHaveLength(1);
       expect((await store.transcripts.getTranscriptActivities('directline', kept)).items).toHaveLength(1);
       expect((await store.directLine.listActivities(kept, 0, 10))?.activities).toHaveLength(1);
-      expect(await store.queue.get(kept)).toBeDefined();
       expect(await store.deleteConversation(kept)).toMatchObject({ cases: opened.seedCase ? 1 : 0 });
     });
 
@@ -339,20 +297,18 @@ describe.each(backends)('$name store', (backend) => {
         await store.records.suggestion({ conversationId: id, text: 'ideja', at });
         await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: at.toISOString() });
         await store.directLine.appendActivity(id, userMessage(id, 'Labdien', at));
-        await store.queue.enqueue({ conversationId: id, channelId: 'directline', language: 'lv' });
         await opened.seedCase?.({ id: `closed-${id}`, conversationId: id, state: 'closed', at });
       }
       await opened.seedCase?.({ id: 'open-old', conversationId: 'old-conversation-0001', state: 'open', at: old });
 
       const cutoff = new Date(recent.getTime() - 90 * DAY); // 10 days after `old`
       const removed = await store.purge(cutoff);
-      expect(removed).toEqual({ state: 1, transcripts: 1, records: 5, directLine: 1, queue: 1, cases: opened.seedCase ? 1 : 0 });
+      expect(removed).toEqual({ state: 1, transcripts: 1, records: 5, directLine: 1, queue: 0, cases: opened.seedCase ? 1 : 0 });
 
       expect(await store.directLine.getConversation('old-conversation-0001')).toBeUndefined();
       expect(await store.directLine.getConversation('new-conversation-0001')).toBeDefined();
       expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['new-conversation-0001']);
       expect((await store.transcripts.getTranscriptActivities('directline', 'old-conversation-0001')).items).toEqual([]);
-      expect(await store.queue.get('old-conversation-0001')).toBeUndefined();
       // The open case survived: deleting the conversation now finds it.
       expect(await store.deleteConversation('old-conversation-0001')).toMatchObject({ cases: opened.seedCase ? 1 : 0 });
       expect(await store.purge(cutoff)).toEqual({ state: 0, transcripts: 0, records: 0, directLine: 0, queue: 0, cases: 0 });

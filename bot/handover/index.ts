@@ -50,7 +50,7 @@ export function openHandoverRepository(
 
 export interface HandoverDeps {
   config: HandoverConfig;
-  store: Pick<PadomsStore, 'kind' | 'sqlite' | 'queue' | 'publish' | 'subscribe'>;
+  store: Pick<PadomsStore, 'kind' | 'sqlite' | 'publish' | 'subscribe'>;
   profile: () => AgencyProfile;
   log: Logger;
   now?: () => Date;
@@ -85,7 +85,6 @@ export function createHandover(deps: HandoverDeps): Handover {
   const outbox = new CaseOutbox({ repo, sender, from: smtp?.from ?? 'Padoms <padoms@localhost>', now, log, schedule: timers });
   const service = new StaffHandoverService({
     repo,
-    queue: deps.store.queue,
     profile: deps.profile,
     log,
     now,

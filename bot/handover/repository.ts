@@ -2,11 +2,12 @@
 // live tickets, the conversation lines staff see, notes, cases and the mail outbox. One interface,
 // an in-memory implementation here (tests, `npm run ask`), SQL ones in sql-repository.ts.
 import type { LanguageCode } from '../../knowledge/schema.js';
-import type { StaffRole } from '../storage/handover.js';
 import type { HandoverState } from './types.js';
 import type { TicketRecord } from './state-machine.js';
 
-export type { StaffRole, TicketRecord };
+export type { TicketRecord };
+
+export type StaffRole = 'staff' | 'admin';
 
 export interface StaffMember {
   id: string;
@@ -132,7 +133,8 @@ export interface HandoverRepository {
   /** Sets `offline` only if still `online`/`away` and not seen since `staleBefore`: of several instances one wins. */
   expirePresence(staffId: string, staleBefore: Date, at: Date): Promise<boolean>;
 
-  insertTicket(ticket: TicketRecord): Promise<void>;
+  /** A new ticket and what was said before it, in one transaction. */
+  insertTicket(ticket: TicketRecord, lines?: NewLine[]): Promise<void>;
   ticket(id: string): Promise<TicketRecord | undefined>;
   /** The conversation's ticket in one of these states (newest first). */
   ticketOf(conversationId: string, states: readonly HandoverState[]): Promise<TicketRecord | undefined>;
@@ -278,8 +280,9 @@ export class MemoryHandoverRepository implements HandoverRepository {
     return true;
   }
 
-  async insertTicket(ticket: TicketRecord) {
+  async insertTicket(ticket: TicketRecord, lines: NewLine[] = []) {
     this.ticketsById.set(ticket.id, copy(ticket));
+    await this.addLines(lines);
   }
   async ticket(id: string) {
     const t = this.ticketsById.get(id);

@@ -1,14 +1,13 @@
 // The staff side of handover: the queue with language routing and positions, presence, the live
 // relay between citizen and staff, hand-back and close, cases with working-day deadlines and mail.
 // The dialog side talks to it through HandoverService (types.ts); the staff console through the
-// staff-side methods below. Exactly one staff member wins a conversation: the storage queue's
-// atomic claim decides, and every ticket change is a state-machine transition stored with an
-// optimistic version check.
+// staff-side methods below. The ticket is the one record of a handover, its place in the queue
+// included: every change is a state-machine transition stored with an optimistic version check,
+// so exactly one staff member wins a conversation, on any number of instances.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import { LANGUAGE_CODES, type AgencyProfile, type LanguageCode } from '../../knowledge/schema.js';
-import type { HandoverQueue } from '../storage/handover.js';
 import type { Notification, Unsubscribe } from '../storage/store.js';
 import { redact } from '../privacy/redact.js';
 import { redactValue } from '../storage/activity.js';
@@ -64,7 +63,6 @@ export function localBus(): HandoverBus {
 
 export interface HandoverServiceOptions {
   repo: HandoverRepository;
-  queue: HandoverQueue;
   profile: () => AgencyProfile;
   log: Logger;
   now?: () => Date;
@@ -161,7 +159,6 @@ const MAX_NOTE = 4000;
 export class StaffHandoverService implements HandoverService {
   readonly now: () => Date;
   private readonly repo: HandoverRepository;
-  private readonly queue: HandoverQueue;
   private readonly log: Logger;
   private readonly bus: HandoverBus;
   private readonly events = new EventEmitter().setMaxListeners(0);
@@ -176,7 +173,6 @@ export class StaffHandoverService implements HandoverService {
 
   constructor(private readonly options: HandoverServiceOptions) {
     this.repo = options.repo;
-    this.queue = options.queue;
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
     this.bus = options.bus ?? localBus();
@@ -283,9 +279,8 @@ export class StaffHandoverService implements HandoverService {
     const consented = transition(draft, { type: 'consent', at });
     if (!consented.ok) throw new Error('handover: consent refused by the state machine');
     const ticket = consented.ticket;
-    await this.repo.insertTicket(ticket);
-    await this.repo.addLines(linesFromActivities(request.transcript, { conversationId: ticket.conversationId, ticketId: ticket.id }, at));
-    await this.queue.enqueue({ conversationId: request.conversationId, channelId: request.channel, language: request.language, reference });
+    // The ticket is the queue entry: it and what was said so far are stored in one transaction.
+    await this.repo.insertTicket(ticket, linesFromActivities(request.transcript, { conversationId: ticket.conversationId, ticketId: ticket.id }, at));
     const position = (await this.positionOf(ticket)) ?? 1;
     await this.repo.setLastPosition(ticket.id, position);
     this.log.info({ conversationId: ticket.conversationId, ticketId: ticket.id, language: ticket.language, position }, 'handover: queued');
@@ -296,7 +291,6 @@ export class StaffHandoverService implements HandoverService {
   async cancel(conversationId: string): Promise<void> {
     const ticket = await this.repo.ticketOf(conversationId, LIVE_STATES);
     if (!ticket) return;
-    await this.queue.close(conversationId);
     const result = await this.apply(ticket.id, { type: 'citizen-left', at: this.now() });
     if (!result) return;
     await this.addSystemLine(result, 'Iedzīvotājs pārtrauca sarunu.');
@@ -353,7 +347,6 @@ export class StaffHandoverService implements HandoverService {
     // A citizen who leaves a question while waiting leaves the queue.
     const queued = await this.repo.ticketOf(request.conversationId, ['queued']);
     if (queued) {
-      await this.queue.close(queued.conversationId);
       if (await this.apply(queued.id, { type: 'leave-case', at })) await this.announcePositions(queued.language);
       await this.signal({ kind: 'queue' });
     }
@@ -387,12 +380,11 @@ export class StaffHandoverService implements HandoverService {
     if (!ticket) return { kind: 'not-found' };
     if (!staff.languages.includes(ticket.language)) return { kind: 'language' };
     if (ticket.state !== 'queued') return { kind: 'taken' };
-    // The database decides: of any number of concurrent accepts exactly one claims the entry.
-    const claim = await this.queue.claim(ticket.conversationId, staff.id);
-    if (claim.kind !== 'claimed') return { kind: claim.kind === 'taken' ? 'taken' : 'not-found' };
+    // The ticket's version decides: of any number of concurrent accepts, on any instance, exactly
+    // one moves it out of the queue; the state machine refuses the others (and a departed citizen).
     const staffName = firstName(staff.name);
     const accepted = await this.apply(ticket.id, { type: 'accept', at: this.now(), staffId: staff.id, staffName });
-    if (!accepted) return { kind: 'taken' }; // the citizen left between the claim and now
+    if (!accepted) return { kind: 'taken' };
     await this.setPresenceIfOffline(staff.id);
     await this.addSystemLine(accepted, `${staff.name} pieņēma sarunu.`);
     this.emit(accepted, { type: 'accepted', staffName });
@@ -687,7 +679,6 @@ export class StaffHandoverService implements HandoverService {
     if (!mayClose) return { kind: 'forbidden' };
     const done = await this.apply(ticketId, { type, at: this.now() });
     if (!done) return { kind: 'invalid', state: (await this.repo.ticket(ticketId))?.state ?? ticket.state };
-    await this.queue.close(done.conversationId);
     await this.addSystemLine(done, type === 'close' ? `${staff.name} slēdza sarunu.` : `${staff.name} atdeva sarunu botam.`);
     this.emit(done, { type: type === 'close' ? 'closed' : 'handed-back' });
     await this.signal({ kind: 'ticket', ticketId, state: done.state, staffId: staff.id });
@@ -702,17 +693,8 @@ export class StaffHandoverService implements HandoverService {
 
   /** The member went offline mid-conversation: the citizen goes back to the queue at the old place. */
   private async requeueTicket(ticket: TicketRecord): Promise<void> {
-    const entry = await this.queue.get(ticket.conversationId);
     const back = await this.apply(ticket.id, { type: 'staff-offline', at: this.now() });
     if (!back) return;
-    // The ticket first, then the queue entry: an accept in between finds the entry not waiting yet.
-    await this.queue.close(ticket.conversationId);
-    await this.queue.enqueue({
-      conversationId: ticket.conversationId,
-      channelId: ticket.channel,
-      language: ticket.language,
-      ...(entry?.reference ? { reference: entry.reference } : {}),
-    });
     await this.addSystemLine(back, 'Darbinieks atslēdzās; saruna atgriezta rindā.');
     const position = (await this.positionOf(back)) ?? 1;
     await this.repo.setLastPosition(back.id, position);

@@ -390,12 +390,15 @@ export class SqlHandoverRepository implements HandoverRepository {
     );
   }
 
-  async insertTicket(t: TicketRecord) {
-    await this.sql.run(
-      `INSERT INTO handover_tickets (id, conversation_id, channel, language, reason, state, created_at, queued_at, accepted_at, staff_id, staff_name,
-         closed_at, reference, last_position, updated_at, version) VALUES (${placeholders(16)})`,
-      [t.id, t.conversationId, t.channel, t.language, t.reason, t.state, t.createdAt, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.reference === undefined ? null : toJsonText(t.reference), t.lastPosition, t.updatedAt, t.version],
-    );
+  async insertTicket(t: TicketRecord, lines: NewLine[] = []) {
+    await this.sql.batch([
+      {
+        sql: `INSERT INTO handover_tickets (id, conversation_id, channel, language, reason, state, created_at, queued_at, accepted_at, staff_id, staff_name,
+                closed_at, reference, last_position, updated_at, version) VALUES (${placeholders(16)})`,
+        params: [t.id, t.conversationId, t.channel, t.language, t.reason, t.state, t.createdAt, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.reference === undefined ? null : toJsonText(t.reference), t.lastPosition, t.updatedAt, t.version],
+      },
+      ...lines.map(lineInsert),
+    ]);
   }
   async ticket(id: string) {
     const [row] = await this.sql.all<TicketRow>('SELECT * FROM handover_tickets WHERE id = ?', [id]);

@@ -7,7 +7,6 @@ import { MemoryRecords } from './records.js';
 import { MemoryDirectLineStore } from './directline-store.js';
 import { activityTime, asJson, redactActivity } from './activity.js';
 import { StorageConflictError } from './errors.js';
-import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueEvent, type QueueState } from './handover.js';
 import { assertChannel, conversationIdOfStateKey, type Notification, type PadomsStore, type RemovedCounts, type Unsubscribe } from './store.js';
 
 export const TRANSCRIPT_PAGE_SIZE = 100;
@@ -154,68 +153,6 @@ export class LocalBus {
   }
 }
 
-export function queueEvent(event: QueueEvent): string {
-  return JSON.stringify(event);
-}
-
-export class MemoryQueue implements HandoverQueue {
-  private readonly entries = new Map<string, QueueEntry>();
-  constructor(private readonly now: () => Date, private readonly bus: LocalBus) {}
-
-  async enqueue(e: NewQueueEntry): Promise<QueueEntry> {
-    const current = this.entries.get(e.conversationId);
-    if (current && current.state !== 'closed') return { ...current };
-    const entry: QueueEntry = { ...e, state: 'waiting', createdAt: this.now() };
-    this.entries.set(e.conversationId, entry);
-    await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'enqueued', conversationId: e.conversationId }));
-    return { ...entry };
-  }
-
-  async get(conversationId: string): Promise<QueueEntry | undefined> {
-    const entry = this.entries.get(conversationId);
-    return entry ? { ...entry } : undefined;
-  }
-
-  async list(states: readonly QueueState[] = ['waiting', 'claimed']): Promise<QueueEntry[]> {
-    return [...this.entries.values()]
-      .filter((e) => states.includes(e.state))
-      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
-      .map((e) => ({ ...e }));
-  }
-
-  async claim(conversationId: string, staffId: string): Promise<ClaimResult> {
-    const entry = this.entries.get(conversationId);
-    if (!entry) return { kind: 'not-found' };
-    if (entry.state !== 'waiting') return { kind: 'taken', entry: { ...entry } };
-    Object.assign(entry, { state: 'claimed', claimedBy: staffId, claimedAt: this.now() });
-    await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'claimed', conversationId, staffId }));
-    return { kind: 'claimed', entry: { ...entry } };
-  }
-
-  async close(conversationId: string): Promise<boolean> {
-    const entry = this.entries.get(conversationId);
-    if (!entry || entry.state === 'closed') return false;
-    Object.assign(entry, { state: 'closed', closedAt: this.now() });
-    await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'closed', conversationId }));
-    return true;
-  }
-
-  deleteConversation(conversationId: string): number {
-    return this.entries.delete(conversationId) ? 1 : 0;
-  }
-
-  purge(before: Date): number {
-    let removed = 0;
-    for (const [id, e] of this.entries) {
-      if (e.createdAt < before) {
-        this.entries.delete(id);
-        removed++;
-      }
-    }
-    return removed;
-  }
-}
-
 const recordsOf = ({ removed, unlinked }: { removed: number; unlinked: number }) => ({ records: removed, unlinked });
 
 export function createMemoryStore(options: { now?: () => Date } = {}): PadomsStore & { records: MemoryRecords } {
@@ -226,14 +163,12 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
   const records = new MemoryRecords();
   // Age is the retention purge's business, as in the SQL stores; the count cap still bounds memory.
   const directLine = new MemoryDirectLineStore({ now, idleMs: 366 * 24 * 60 * 60 * 1000 });
-  const queue = new MemoryQueue(now, bus);
   return {
     kind: 'memory',
     state,
     transcripts,
     records,
     directLine,
-    queue,
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
     publish: (channel, payload) => bus.publish(channel, payload),
     async deleteConversation(conversationId) {
@@ -242,10 +177,9 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
         transcripts: transcripts.deleteConversation(conversationId),
         ...recordsOf(records.deleteConversation(conversationId)),
         directLine: await directLine.deleteConversation(conversationId),
-        queue: queue.deleteConversation(conversationId),
+        queue: 0,
         cases: 0,
       };
-      if (counts.queue > 0) await bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'deleted', conversationId }));
       return counts;
     },
     async purge(before) {
@@ -254,7 +188,7 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
         transcripts: transcripts.purge(before),
         records: records.purge(before),
         directLine: await directLine.purge(before),
-        queue: queue.purge(before),
+        queue: 0,
         cases: 0,
       };
     },

@@ -183,6 +183,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: CITIZEN_REPLIES,
     postgres: CITIZEN_REPLIES,
   },
+  {
+    // A handover's place in the queue is its ticket's state: a second table kept the same thing twice.
+    about: 'the queue is the tickets: handover_queue goes',
+    sqlite: 'DROP TABLE handover_queue;',
+    postgres: 'DROP TABLE handover_queue;',
+  },
 ];
 
 /**

@@ -1,5 +1,5 @@
 // The scale-out store: PostgreSQL (chosen by DATABASE_URL), shared by every bot instance behind a
-// load balancer. Same contract as the SQLite store; queue changes are broadcast with LISTEN/NOTIFY.
+// load balancer. Same contract as the SQLite store; notifications go to every instance with LISTEN/NOTIFY.
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
 import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId } from './records.js';
 import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
@@ -7,8 +7,7 @@ import type { LanguageCode } from '../../knowledge/schema.js';
 import type { Logger } from '../log.js';
 import { activityTime, redactActivity, toJsonText, withoutNul } from './activity.js';
 import { StorageConflictError } from './errors.js';
-import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueState } from './handover.js';
-import { TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
+import { TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
 import { PgDatabase, type Queryable } from './pg.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
 import { PostgresDirectLineStore } from './directline-sql-store.js';
@@ -170,94 +169,6 @@ export class PostgresTranscripts implements TranscriptStore {
   }
 }
 
-interface QueueRow {
-  conversation_id: string;
-  channel_id: string;
-  language: string;
-  state: QueueState;
-  reference: QueueEntry['reference'] | null;
-  created_at: Date;
-  claimed_by: string | null;
-  claimed_at: Date | null;
-  closed_at: Date | null;
-}
-
-function toQueueEntry(r: QueueRow): QueueEntry {
-  return {
-    conversationId: r.conversation_id,
-    channelId: r.channel_id,
-    language: r.language as LanguageCode,
-    state: r.state,
-    createdAt: r.created_at,
-    ...(r.reference === null ? {} : { reference: r.reference }),
-    ...(r.claimed_by === null ? {} : { claimedBy: r.claimed_by }),
-    ...(r.claimed_at === null ? {} : { claimedAt: r.claimed_at }),
-    ...(r.closed_at === null ? {} : { closedAt: r.closed_at }),
-  };
-}
-
-/** The queue; every change is NOTIFYed in its own transaction, so listeners hear only committed changes. */
-export class PostgresQueue implements HandoverQueue {
-  constructor(private readonly db: PgDatabase, private readonly now: () => Date) {}
-
-  async enqueue(e: NewQueueEntry): Promise<QueueEntry> {
-    return this.db.transaction(async (q) => {
-      // Inserts, or re-opens a closed entry; a waiting or claimed one is left as it is.
-      const { rows } = await q.query<QueueRow>(
-        `INSERT INTO handover_queue (conversation_id, channel_id, language, state, reference, created_at) VALUES ($1, $2, $3, 'waiting', $4::jsonb, $5)
-         ON CONFLICT (conversation_id) DO UPDATE SET channel_id = excluded.channel_id, language = excluded.language, state = 'waiting',
-           reference = excluded.reference, created_at = excluded.created_at, claimed_by = NULL, claimed_at = NULL, closed_at = NULL
-         WHERE handover_queue.state = 'closed'
-         RETURNING *`,
-        [e.conversationId, e.channelId, e.language, e.reference === undefined ? null : toJsonText(e.reference), this.now()],
-      );
-      if (rows[0] !== undefined) {
-        await this.db.notify(QUEUE_CHANNEL, queueEvent({ kind: 'enqueued', conversationId: e.conversationId }), q);
-        return toQueueEntry(rows[0]);
-      }
-      const current = await q.query<QueueRow>('SELECT * FROM handover_queue WHERE conversation_id = $1', [e.conversationId]);
-      return toQueueEntry(current.rows[0]!);
-    });
-  }
-
-  async get(conversationId: string): Promise<QueueEntry | undefined> {
-    const { rows } = await this.db.query<QueueRow>('SELECT * FROM handover_queue WHERE conversation_id = $1', [conversationId]);
-    return rows[0] === undefined ? undefined : toQueueEntry(rows[0]);
-  }
-
-  async list(states: readonly QueueState[] = ['waiting', 'claimed']): Promise<QueueEntry[]> {
-    const { rows } = await this.db.query<QueueRow>('SELECT * FROM handover_queue WHERE state = ANY($1) ORDER BY created_at, conversation_id', [[...states]]);
-    return rows.map(toQueueEntry);
-  }
-
-  async claim(conversationId: string, staffId: string): Promise<ClaimResult> {
-    return this.db.transaction(async (q) => {
-      // Under READ COMMITTED a concurrent UPDATE of the same row waits for the first to commit,
-      // then re-checks `state = 'waiting'`, finds it false and updates nothing: one winner.
-      const { rows } = await q.query<QueueRow>(
-        "UPDATE handover_queue SET state = 'claimed', claimed_by = $2, claimed_at = $3 WHERE conversation_id = $1 AND state = 'waiting' RETURNING *",
-        [conversationId, staffId, this.now()],
-      );
-      if (rows[0] !== undefined) {
-        await this.db.notify(QUEUE_CHANNEL, queueEvent({ kind: 'claimed', conversationId, staffId }), q);
-        return { kind: 'claimed', entry: toQueueEntry(rows[0]) } as const;
-      }
-      const current = await q.query<QueueRow>('SELECT * FROM handover_queue WHERE conversation_id = $1', [conversationId]);
-      return current.rows[0] === undefined ? ({ kind: 'not-found' } as const) : ({ kind: 'taken', entry: toQueueEntry(current.rows[0]) } as const);
-    });
-  }
-
-  async close(conversationId: string): Promise<boolean> {
-    return this.db.transaction(async (q) => {
-      const { rowCount } = await q.query("UPDATE handover_queue SET state = 'closed', closed_at = $2 WHERE conversation_id = $1 AND state <> 'closed'", [
-        conversationId, this.now(),
-      ]);
-      if (rowCount > 0) await this.db.notify(QUEUE_CHANNEL, queueEvent({ kind: 'closed', conversationId }), q);
-      return rowCount > 0;
-    });
-  }
-}
-
 export interface PostgresStoreOptions {
   url: string;
   log: Logger;
@@ -266,7 +177,7 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
 }
 
-async function deleteEverywhere(q: Queryable, db: PgDatabase, conversationId: string): Promise<RemovedCounts> {
+async function deleteEverywhere(q: Queryable, conversationId: string): Promise<RemovedCounts> {
   const byConversation = async (table: string) => (await q.query(`DELETE FROM ${table} WHERE conversation_id = $1`, [conversationId])).rowCount;
   let records = 0;
   for (const table of WORDED_RECORD_TABLES) records += await byConversation(table);
@@ -282,10 +193,9 @@ async function deleteEverywhere(q: Queryable, db: PgDatabase, conversationId: st
     records,
     unlinked,
     directLine: await PostgresDirectLineStore.deleteConversationIn(q, conversationId),
-    queue: await byConversation('handover_queue'),
+    queue: 0,
     cases: await byConversation('cases'),
   };
-  if (counts.queue > 0) await db.notify(QUEUE_CHANNEL, queueEvent({ kind: 'deleted', conversationId }), q);
   return counts;
 }
 
@@ -298,7 +208,7 @@ async function purgeEverywhere(q: Queryable, before: Date): Promise<RemovedCount
     transcripts: await olderThan('transcripts', 'at'),
     records,
     directLine: await PostgresDirectLineStore.purgeIn(q, before),
-    queue: await olderThan('handover_queue', 'created_at'),
+    queue: 0,
     // Open cases are still being worked on: their clock starts when they are closed.
     cases: await olderThan('cases', 'closed_at', " AND state = 'closed'"),
   };
@@ -325,10 +235,9 @@ export function openPostgresStore(options: PostgresStoreOptions): PadomsStore {
     transcripts: new PostgresTranscripts(db, now),
     records: new PostgresRecords(db),
     directLine: new PostgresDirectLineStore(db, now),
-    queue: new PostgresQueue(db, now),
     subscribe: (channel, listener) => db.listen(channel, listener),
     publish: (channel, payload) => db.notify(channel, payload),
-    deleteConversation: (conversationId) => db.transaction((q) => deleteEverywhere(q, db, conversationId)),
+    deleteConversation: (conversationId) => db.transaction((q) => deleteEverywhere(q, conversationId)),
     purge: (before) => db.transaction((q) => purgeEverywhere(q, before)),
     ping: () => db.ping(),
     close: () => db.close(),

@@ -11,8 +11,7 @@ import type { LanguageCode } from '../../knowledge/schema.js';
 import { activityTime, redactActivity, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';
 import { StorageConflictError, guardSqlite } from './errors.js';
-import { QUEUE_CHANNEL, type ClaimResult, type HandoverQueue, type NewQueueEntry, type QueueEntry, type QueueState } from './handover.js';
-import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag, queueEvent } from './memory.js';
+import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
 import { SqliteDirectLineStore } from './directline-sql-store.js';
 import { HANDOVER_TRACK_OFFSET, SQLITE_MIGRATIONS } from './migrations.js';
@@ -263,98 +262,6 @@ export class SqliteTranscripts implements TranscriptStore {
   }
 }
 
-interface QueueRow {
-  conversation_id: string;
-  channel_id: string;
-  language: string;
-  state: QueueState;
-  reference: string | null;
-  created_at: string;
-  claimed_by: string | null;
-  claimed_at: string | null;
-  closed_at: string | null;
-}
-
-function toQueueEntry(r: QueueRow): QueueEntry {
-  return {
-    conversationId: r.conversation_id,
-    channelId: r.channel_id,
-    language: r.language as LanguageCode,
-    state: r.state,
-    createdAt: new Date(r.created_at),
-    ...(r.reference === null ? {} : { reference: JSON.parse(r.reference) as QueueEntry['reference'] }),
-    ...(r.claimed_by === null ? {} : { claimedBy: r.claimed_by }),
-    ...(r.claimed_at === null ? {} : { claimedAt: new Date(r.claimed_at) }),
-    ...(r.closed_at === null ? {} : { closedAt: new Date(r.closed_at) }),
-  };
-}
-
-export class SqliteQueue implements HandoverQueue {
-  constructor(private readonly db: Database.Database, private readonly now: () => Date, private readonly bus: LocalBus) {}
-
-  async enqueue(e: NewQueueEntry): Promise<QueueEntry> {
-    const { entry, created } = guardSqlite(() =>
-      this.db.transaction(() => {
-        const current = this.row(e.conversationId);
-        if (current && current.state !== 'closed') return { entry: toQueueEntry(current), created: false };
-        prepared(
-          this.db,
-          `INSERT INTO handover_queue (conversation_id, channel_id, language, state, reference, created_at) VALUES (?, ?, ?, 'waiting', ?, ?)
-           ON CONFLICT (conversation_id) DO UPDATE SET channel_id = excluded.channel_id, language = excluded.language, state = 'waiting',
-             reference = excluded.reference, created_at = excluded.created_at, claimed_by = NULL, claimed_at = NULL, closed_at = NULL`,
-        ).run(e.conversationId, e.channelId, e.language, e.reference === undefined ? null : toJsonText(e.reference), this.now().toISOString());
-        return { entry: toQueueEntry(this.row(e.conversationId)!), created: true };
-      })(),
-    );
-    if (created) await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'enqueued', conversationId: e.conversationId }));
-    return entry;
-  }
-
-  async get(conversationId: string): Promise<QueueEntry | undefined> {
-    const row = guardSqlite(() => this.row(conversationId));
-    return row === undefined ? undefined : toQueueEntry(row);
-  }
-
-  async list(states: readonly QueueState[] = ['waiting', 'claimed']): Promise<QueueEntry[]> {
-    if (states.length === 0) return [];
-    const rows = guardSqlite(
-      () =>
-        prepared(this.db, `SELECT * FROM handover_queue WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY created_at, conversation_id`)
-          .all(...states) as QueueRow[],
-    );
-    return rows.map(toQueueEntry);
-  }
-
-  async claim(conversationId: string, staffId: string): Promise<ClaimResult> {
-    // One conditional UPDATE: SQLite serialises writers (across processes too), so exactly one
-    // caller finds the entry still waiting.
-    const result = guardSqlite(() =>
-      prepared(this.db, "UPDATE handover_queue SET state = 'claimed', claimed_by = ?, claimed_at = ? WHERE conversation_id = ? AND state = 'waiting' RETURNING *")
-        .get(staffId, this.now().toISOString(), conversationId) as QueueRow | undefined,
-    );
-    if (result !== undefined) {
-      await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'claimed', conversationId, staffId }));
-      return { kind: 'claimed', entry: toQueueEntry(result) };
-    }
-    const current = await this.get(conversationId);
-    return current === undefined ? { kind: 'not-found' } : { kind: 'taken', entry: current };
-  }
-
-  async close(conversationId: string): Promise<boolean> {
-    const changes = guardSqlite(
-      () =>
-        prepared(this.db, "UPDATE handover_queue SET state = 'closed', closed_at = ? WHERE conversation_id = ? AND state <> 'closed'")
-          .run(this.now().toISOString(), conversationId).changes,
-    );
-    if (changes > 0) await this.bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'closed', conversationId }));
-    return changes > 0;
-  }
-
-  private row(conversationId: string): QueueRow | undefined {
-    return prepared(this.db, 'SELECT * FROM handover_queue WHERE conversation_id = ?').get(conversationId) as QueueRow | undefined;
-  }
-}
-
 export interface SqliteStoreOptions {
   dataDir: string;
   file?: string;
@@ -380,7 +287,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
       records: WORDED_RECORD_TABLES.reduce((n, table) => n + byConversation(table), 0),
       unlinked: COUNTED_RECORD_TABLES.reduce((n, table) => n + unlink(table), 0),
       directLine: directLine.deleteConversationNow(conversationId),
-      queue: byConversation('handover_queue'),
+      queue: 0,
       cases: byConversation('cases'),
     };
   });
@@ -393,7 +300,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
       transcripts: olderThan('transcripts', 'at'),
       records: RECORD_TABLES.reduce((n, table) => n + olderThan(table, 'at'), 0),
       directLine: directLine.purgeNow(before),
-      queue: olderThan('handover_queue', 'created_at'),
+      queue: 0,
       // Open cases are still being worked on: their clock starts when they are closed.
       cases: olderThan('cases', 'closed_at', " AND state = 'closed'"),
     };
@@ -406,13 +313,10 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
     transcripts: new SqliteTranscripts(db, now),
     records: new SqliteRecords(db),
     directLine,
-    queue: new SqliteQueue(db, now, bus),
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
     publish: (channel, payload) => bus.publish(channel, payload),
     async deleteConversation(conversationId) {
-      const counts = guardSqlite(() => deleteEverywhere(conversationId));
-      if (counts.queue > 0) await bus.publish(QUEUE_CHANNEL, queueEvent({ kind: 'deleted', conversationId }));
-      return counts;
+      return guardSqlite(() => deleteEverywhere(conversationId));
     },
     async purge(before) {
       return guardSqlite(() => purgeEverywhere(before));

@@ -3,7 +3,6 @@
 import type Database from 'better-sqlite3';
 import type { Storage, TranscriptStore } from 'botbuilder';
 import type { TurnRecords } from './records.js';
-import type { HandoverQueue } from './handover.js';
 import type { DirectLineStore } from './directline-store.js';
 
 export type StorageKind = 'memory' | 'sqlite' | 'postgres';
@@ -31,6 +30,7 @@ export interface RemovedCounts {
   /** Counted records kept without a link to the conversation (only on a deletion at the citizen's request). */
   unlinked?: number;
   directLine: number;
+  /** The staff side's tickets, lines and notes (counted by the app; 0 from the store). */
   queue: number;
   cases: number;
 }
@@ -48,7 +48,6 @@ export interface PadomsStore {
   readonly transcripts: TranscriptStore;
   readonly records: TurnRecords;
   readonly directLine: ManagedDirectLineStore;
-  readonly queue: HandoverQueue;
   /**
    * Listens on a channel (lower-case letters, digits, underscores). With PostgreSQL this is
    * LISTEN/NOTIFY, so every instance hears every other; elsewhere it is in-process.
@@ -56,7 +55,7 @@ export interface PadomsStore {
    */
   subscribe(channel: string, listener: (n: Notification) => void): Promise<Unsubscribe>;
   publish(channel: string, payload: string): Promise<void>;
-  /** Removes the conversation from every store: state, transcripts, records, Direct Line, queue, cases. */
+  /** Removes the conversation from every store: state, transcripts, records, Direct Line, cases. */
   deleteConversation(conversationId: string): Promise<RemovedCounts>;
   /** Removes everything older than `before` (the retention limit). Open cases are kept. */
   purge(before: Date): Promise<RemovedCounts>;
