@@ -52,8 +52,10 @@ export interface IntentVoter {
 }
 
 export class IntentVote implements IntentVoter {
-  /** log P(gram | label) for every gram the labelled intents use, one slot per label. */
-  private readonly likelihood = new Map<string, Float64Array>();
+  /** Row of each gram the labelled intents use in `likelihood`. */
+  private readonly rows = new Map<string, number>();
+  /** log P(gram | label), one row of VOTE_LABELS.length slots per gram (one flat array: 20,000 small arrays cost 4× as much). */
+  private readonly likelihood: Float32Array;
   private readonly prior = new Float64Array(VOTE_LABELS.length);
 
   /**
@@ -85,14 +87,19 @@ export class IntentVote implements IntentVoter {
     VOTE_LABELS.forEach((_, i) => {
       this.prior[i] = Math.log(Math.max(docs[i]!, 1) / Math.max(all.length, 1));
     });
+    const width = VOTE_LABELS.length;
+    this.likelihood = new Float32Array(counts.size * width);
+    let r = 0;
     for (const [g, row] of counts) {
-      this.likelihood.set(g, row.map((c, i) => Math.log((c + SMOOTHING) / (totals[i]! + SMOOTHING * vocabulary.size))));
+      this.rows.set(g, r);
+      row.forEach((c, i) => (this.likelihood[r * width + i] = Math.log((c + SMOOTHING) / (totals[i]! + SMOOTHING * vocabulary.size))));
+      r++;
     }
   }
 
   /** Grams kept (the model's size). */
   get size(): number {
-    return this.likelihood.size;
+    return this.rows.size;
   }
 
   /** The most likely label and its posterior probability (0–1). */
@@ -100,11 +107,11 @@ export class IntentVote implements IntentVoter {
     const score = Float64Array.from(this.prior);
     let known = 0;
     for (const [g, n] of features(text)) {
-      const row = this.likelihood.get(g);
-      if (!row) continue;
+      const row = this.rows.get(g);
+      if (row === undefined) continue;
       known++;
       const weight = Math.log1p(n);
-      for (let i = 0; i < score.length; i++) score[i]! += weight * row[i]!;
+      for (let i = 0; i < score.length; i++) score[i]! += weight * this.likelihood[row * score.length + i]!;
     }
     if (known === 0) return { label: 'other', p: 1 };
     const scale = known / TEMPERATURE;
