@@ -139,8 +139,12 @@ export interface HandoverRepository {
   /** The conversation's ticket in one of these states (newest first). */
   ticketOf(conversationId: string, states: readonly HandoverState[]): Promise<TicketRecord | undefined>;
   tickets(states: readonly HandoverState[]): Promise<TicketRecord[]>;
-  /** Stores the ticket if its stored version is still `expectedVersion` (the stored one becomes expected + 1). */
-  updateTicket(ticket: TicketRecord, expectedVersion: number): Promise<boolean>;
+  /**
+   * Stores the ticket if its stored version is still `expectedVersion` (the stored one becomes
+   * expected + 1), and the lines that say what happened, in one transaction. Undefined (and
+   * nothing written) if another change came first; else the lines as stored.
+   */
+  updateTicket(ticket: TicketRecord, expectedVersion: number, lines?: NewLine[]): Promise<TranscriptLine[] | undefined>;
   setLastPosition(ticketId: string, position: number): Promise<void>;
 
   addLines(lines: NewLine[]): Promise<TranscriptLine[]>;
@@ -300,12 +304,12 @@ export class MemoryHandoverRepository implements HandoverRepository {
       .sort((a, b) => (a.queuedAt ?? a.createdAt).getTime() - (b.queuedAt ?? b.createdAt).getTime())
       .map(copy);
   }
-  async updateTicket(ticket: TicketRecord, expectedVersion: number) {
+  async updateTicket(ticket: TicketRecord, expectedVersion: number, lines: NewLine[] = []) {
     const current = this.ticketsById.get(ticket.id);
-    if (!current || current.version !== expectedVersion) return false;
+    if (!current || current.version !== expectedVersion) return undefined;
     const { lastPosition: _kept, ...rest } = ticket;
     this.ticketsById.set(ticket.id, copy({ ...rest, version: expectedVersion + 1, ...(current.lastPosition === undefined ? {} : { lastPosition: current.lastPosition }) }));
-    return true;
+    return this.addLines(lines);
   }
   async setLastPosition(ticketId: string, position: number) {
     const t = this.ticketsById.get(ticketId);

@@ -291,9 +291,8 @@ export class StaffHandoverService implements HandoverService {
   async cancel(conversationId: string): Promise<void> {
     const ticket = await this.repo.ticketOf(conversationId, LIVE_STATES);
     if (!ticket) return;
-    const result = await this.apply(ticket.id, { type: 'citizen-left', at: this.now() });
+    const result = await this.apply(ticket.id, { type: 'citizen-left', at: this.now() }, 'Iedzīvotājs pārtrauca sarunu.');
     if (!result) return;
-    await this.addSystemLine(result, 'Iedzīvotājs pārtrauca sarunu.');
     await this.signal({ kind: 'ticket', ticketId: result.id, state: result.state, ...(ticket.staffId ? { staffId: ticket.staffId } : {}) });
     await this.signal({ kind: 'queue' });
     if (ticket.state === 'queued') await this.announcePositions(ticket.language);
@@ -383,10 +382,9 @@ export class StaffHandoverService implements HandoverService {
     // The ticket's version decides: of any number of concurrent accepts, on any instance, exactly
     // one moves it out of the queue; the state machine refuses the others (and a departed citizen).
     const staffName = firstName(staff.name);
-    const accepted = await this.apply(ticket.id, { type: 'accept', at: this.now(), staffId: staff.id, staffName });
+    const accepted = await this.apply(ticket.id, { type: 'accept', at: this.now(), staffId: staff.id, staffName }, `${staff.name} pieņēma sarunu.`);
     if (!accepted) return { kind: 'taken' };
     await this.setPresenceIfOffline(staff.id);
-    await this.addSystemLine(accepted, `${staff.name} pieņēma sarunu.`);
     this.emit(accepted, { type: 'accepted', staffName });
     this.log.info({ conversationId: accepted.conversationId, ticketId: accepted.id, staffId: staff.id }, 'handover: accepted');
     await this.signal({ kind: 'queue' });
@@ -656,8 +654,11 @@ export class StaffHandoverService implements HandoverService {
     return mailbox;
   }
 
-  /** Applies a state-machine event to the stored ticket; retried on a concurrent change. Undefined if not allowed now. */
-  private async apply(ticketId: string, event: HandoverMachineEvent): Promise<TicketRecord | undefined> {
+  /**
+   * Applies a state-machine event to the stored ticket, with the system line that records it for
+   * staff (one transaction); retried on a concurrent change. Undefined if not allowed now.
+   */
+  private async apply(ticketId: string, event: HandoverMachineEvent, systemLine?: string): Promise<TicketRecord | undefined> {
     for (let attempt = 0; attempt < 8; attempt++) {
       const current = await this.repo.ticket(ticketId);
       if (!current) return undefined;
@@ -667,7 +668,11 @@ export class StaffHandoverService implements HandoverService {
         return undefined;
       }
       const next = { ...result.ticket, updatedAt: event.at };
-      if (await this.repo.updateTicket(next, current.version)) return { ...next, version: current.version + 1 };
+      const lines = systemLine === undefined ? [] : [{ conversationId: next.conversationId, ticketId, at: event.at, author: 'system' as const, text: systemLine }];
+      const stored = await this.repo.updateTicket(next, current.version, lines);
+      if (stored === undefined) continue;
+      for (const line of stored) await this.signal({ kind: 'line', lineId: line.id });
+      return { ...next, version: current.version + 1 };
     }
     throw new Error('handover: ticket keeps changing under us');
   }
@@ -677,9 +682,8 @@ export class StaffHandoverService implements HandoverService {
     if (!ticket) return { kind: 'not-found' };
     const mayClose = ticket.staffId === staff.id || (type === 'close' && ticket.state === 'queued' && (staff.languages.includes(ticket.language) || staff.role === 'admin'));
     if (!mayClose) return { kind: 'forbidden' };
-    const done = await this.apply(ticketId, { type, at: this.now() });
+    const done = await this.apply(ticketId, { type, at: this.now() }, type === 'close' ? `${staff.name} slēdza sarunu.` : `${staff.name} atdeva sarunu botam.`);
     if (!done) return { kind: 'invalid', state: (await this.repo.ticket(ticketId))?.state ?? ticket.state };
-    await this.addSystemLine(done, type === 'close' ? `${staff.name} slēdza sarunu.` : `${staff.name} atdeva sarunu botam.`);
     this.emit(done, { type: type === 'close' ? 'closed' : 'handed-back' });
     await this.signal({ kind: 'ticket', ticketId, state: done.state, staffId: staff.id });
     await this.signal({ kind: 'queue' });
@@ -693,9 +697,8 @@ export class StaffHandoverService implements HandoverService {
 
   /** The member went offline mid-conversation: the citizen goes back to the queue at the old place. */
   private async requeueTicket(ticket: TicketRecord): Promise<void> {
-    const back = await this.apply(ticket.id, { type: 'staff-offline', at: this.now() });
+    const back = await this.apply(ticket.id, { type: 'staff-offline', at: this.now() }, 'Darbinieks atslēdzās; saruna atgriezta rindā.');
     if (!back) return;
-    await this.addSystemLine(back, 'Darbinieks atslēdzās; saruna atgriezta rindā.');
     const position = (await this.positionOf(back)) ?? 1;
     await this.repo.setLastPosition(back.id, position);
     this.emit(back, { type: 'requeued', position });

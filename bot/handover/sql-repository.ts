@@ -32,6 +32,8 @@ export type Param = string | number | null | Date | undefined;
 export interface Statement {
   sql: string;
   params?: Param[];
+  /** Run only if the statement at this index of the batch returned a row (a version-checked update did apply). */
+  ifRowsFrom?: number;
 }
 
 /** The little the repository needs of a database: `?` placeholders in every dialect. */
@@ -40,8 +42,8 @@ export interface SqlRunner {
   all<R extends object>(sql: string, params?: Param[]): Promise<R[]>;
   /** Rows changed. */
   run(sql: string, params?: Param[]): Promise<number>;
-  /** All statements or none. */
-  batch(statements: Statement[]): Promise<void>;
+  /** All statements or none; the rows each returned (RETURNING), in order. */
+  batch(statements: Statement[]): Promise<object[][]>;
   close(): Promise<void>;
 }
 
@@ -68,8 +70,19 @@ export function sqliteRunner(db: Database.Database, options: { shared?: boolean 
       return prepare(sql).run(...params.map(sqliteParam)).changes;
     },
     async batch(list) {
-      db.transaction(() => {
-        for (const s of list) prepare(s.sql).run(...(s.params ?? []).map(sqliteParam));
+      return db.transaction(() => {
+        const rows: object[][] = [];
+        for (const s of list) {
+          if (s.ifRowsFrom !== undefined && (rows[s.ifRowsFrom]?.length ?? 0) === 0) {
+            rows.push([]);
+            continue;
+          }
+          const statement = prepare(s.sql);
+          const params = (s.params ?? []).map(sqliteParam);
+          if (statement.reader) rows.push(statement.all(...params) as object[]);
+          else rows.push((statement.run(...params), []));
+        }
+        return rows;
       })();
     },
     async close() {
@@ -101,8 +114,13 @@ export function postgresRunner(db: PgDatabase, ownsDb: boolean): SqlRunner {
       return (await exec(db, sql, params)).rowCount;
     },
     async batch(list) {
-      await db.transaction(async (q) => {
-        for (const s of list) await exec(q, s.sql, s.params ?? []);
+      return db.transaction(async (q) => {
+        const rows: object[][] = [];
+        for (const s of list) {
+          const skip = s.ifRowsFrom !== undefined && (rows[s.ifRowsFrom]?.length ?? 0) === 0;
+          rows.push(skip ? [] : (await exec(q, s.sql, s.params ?? [])).rows);
+        }
+        return rows;
       });
     },
     async close() {
@@ -420,13 +438,18 @@ export class SqlHandoverRepository implements HandoverRepository {
     );
     return rows.map(toTicket);
   }
-  async updateTicket(t: TicketRecord, expectedVersion: number) {
-    const changed = await this.sql.run(
-      `UPDATE handover_tickets SET state = ?, queued_at = ?, accepted_at = ?, staff_id = ?, staff_name = ?, closed_at = ?, updated_at = ?, version = ?
-       WHERE id = ? AND version = ?`,
-      [t.state, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.updatedAt, expectedVersion + 1, t.id, expectedVersion],
-    );
-    return changed > 0;
+  async updateTicket(t: TicketRecord, expectedVersion: number, lines: NewLine[] = []) {
+    const [updated = [], ...inserted] = await this.sql.batch([
+      {
+        sql: `UPDATE handover_tickets SET state = ?, queued_at = ?, accepted_at = ?, staff_id = ?, staff_name = ?, closed_at = ?, updated_at = ?, version = ?
+              WHERE id = ? AND version = ? RETURNING id`,
+        params: [t.state, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.updatedAt, expectedVersion + 1, t.id, expectedVersion],
+      },
+      // Written only if this update applied (not whenever the version matches: a concurrent one may have set it).
+      ...lines.map(lineInsert).map((insert) => ({ ...insert, sql: `${insert.sql} RETURNING *`, ifRowsFrom: 0 })),
+    ]);
+    if (updated.length === 0) return undefined;
+    return inserted.flat().map((row) => toLine(row as LineRow));
   }
   async setLastPosition(ticketId: string, position: number) {
     await this.sql.run('UPDATE handover_tickets SET last_position = ? WHERE id = ?', [position, ticketId]);
