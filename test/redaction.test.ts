@@ -47,6 +47,17 @@ describe('the redaction corpus', () => {
 });
 
 describe('redactActivity', () => {
+  it('keeps a "__proto__" key a client sent as an own, redacted property, and never as a prototype', () => {
+    const personal = oldPersonalCode();
+    const sent = JSON.parse(`{"type":"message","text":"x","channelData":{"__proto__":{"polluted":"${personal}"},"ok":"${personal}"}}`) as Partial<Activity>;
+    const stored = redactActivity(sent) as { channelData: Record<string, unknown> };
+    expect(Object.getPrototypeOf(stored.channelData)).toBe(Object.prototype);
+    expect(Object.hasOwn(stored.channelData, '__proto__')).toBe(true);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+    expect(JSON.stringify(stored)).not.toContain(personal);
+    expect(stored.channelData['ok']).not.toContain(personal);
+  });
+
   const code = oldPersonalCode();
   const newCode = newPersonalCode();
   const card = cardNumber('5', 16);

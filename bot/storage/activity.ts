@@ -70,9 +70,13 @@ function hasToJson(v: unknown): v is { toJSON(): unknown } {
   return v !== null && typeof v === 'object' && !(v instanceof Date) && typeof (v as { toJSON?: unknown }).toJSON === 'function';
 }
 
-/** An own property even for the key "__proto__" (which JSON.parse makes, and `=` would not). */
+/**
+ * An own property even for the key "__proto__" (which JSON.parse makes, and `=` would not).
+ * Only that key needs defineProperty: for every other key it cost 4 % of a turn's CPU (profile).
+ */
 function put(into: Record<string, unknown> | unknown[], key: string | number, value: unknown): void {
-  Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  else (into as Record<string | number, unknown>)[key] = value;
 }
 
 /** Whether the citizen (not the bot or staff) sent it: only their words are redacted in Direct Line. */
