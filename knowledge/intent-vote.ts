@@ -64,37 +64,33 @@ export class IntentVote implements IntentVoter {
    * intents are kept, so the model's size does not grow with the knowledge base (21,000 grams).
    */
   constructor(examples: readonly VoteExample[], others: readonly string[] = []) {
-    const all = [...examples, ...others.map((text) => ({ text, label: 'other' as const }))];
+    const width = VOTE_LABELS.length;
     const index = new Map(VOTE_LABELS.map((l, i) => [l, i]));
-    const vocabulary = new Set<string>();
-    for (const e of examples) if (e.label !== 'other') for (const g of features(e.text).keys()) vocabulary.add(g);
-    const counts = new Map<string, Float64Array>();
-    const totals = new Float64Array(VOTE_LABELS.length);
-    const docs = new Float64Array(VOTE_LABELS.length);
-    for (const e of all) {
-      const i = index.get(e.label)!;
+    // The vocabulary first, so counts go straight into one flat array (no map of small arrays:
+    // they would be garbage by the end, and the process's memory keeps the high-water mark).
+    for (const e of examples) {
+      if (e.label === 'other') continue;
+      for (const g of features(e.text).keys()) if (!this.rows.has(g)) this.rows.set(g, this.rows.size);
+    }
+    const counts = new Float64Array(this.rows.size * width);
+    const totals = new Float64Array(width);
+    const docs = new Float64Array(width);
+    const count = (text: string, i: number) => {
       docs[i]!++;
-      for (const [g, n] of features(e.text)) {
+      for (const [g, n] of features(text)) {
         // Sublinear counts: a word typed twice is not twice the evidence.
         const weight = Math.log1p(n);
         totals[i]! += weight;
-        if (!vocabulary.has(g)) continue;
-        let row = counts.get(g);
-        if (!row) counts.set(g, (row = new Float64Array(VOTE_LABELS.length)));
-        row[i]! += weight;
+        const row = this.rows.get(g);
+        if (row !== undefined) counts[row * width + i]! += weight;
       }
-    }
-    VOTE_LABELS.forEach((_, i) => {
-      this.prior[i] = Math.log(Math.max(docs[i]!, 1) / Math.max(all.length, 1));
-    });
-    const width = VOTE_LABELS.length;
-    this.likelihood = new Float32Array(counts.size * width);
-    let r = 0;
-    for (const [g, row] of counts) {
-      this.rows.set(g, r);
-      row.forEach((c, i) => (this.likelihood[r * width + i] = Math.log((c + SMOOTHING) / (totals[i]! + SMOOTHING * vocabulary.size))));
-      r++;
-    }
+    };
+    for (const e of examples) count(e.text, index.get(e.label)!);
+    for (const text of others) count(text, index.get('other')!);
+    const all = examples.length + others.length;
+    for (let i = 0; i < width; i++) this.prior[i] = Math.log(Math.max(docs[i]!, 1) / Math.max(all, 1));
+    const vocabulary = this.rows.size;
+    this.likelihood = Float32Array.from(counts, (c, k) => Math.log((c + SMOOTHING) / (totals[k % width]! + SMOOTHING * vocabulary)));
   }
 
   /** Grams kept (the model's size). */
