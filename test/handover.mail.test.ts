@@ -217,7 +217,7 @@ describe('without SMTP', () => {
     expect(state.cases.every((c) => c.mail === 'not-configured')).toBe(true);
     expect(state.mailConfigured).toBe(false);
     const [first] = state.cases;
-    expect(await h.service.replyToCase(added.value, first!.id, 'Atbilde')).toEqual({ kind: 'mail-not-configured' });
+    expect(await h.service.cases.reply(added.value, first!.id, 'Atbilde')).toEqual({ kind: 'mail-not-configured' });
     expect((await h.repo.caseById(first!.id))?.state).toBe('open');
   });
 });
@@ -240,10 +240,10 @@ describe("a staff member's reply to the citizen (R14)", () => {
 
       clock.t += 3_600_000;
       const answer = 'Veikalam jāatbild mēneša laikā.\n\nSkatiet https://www.dvi.gov.lv/lv/datu-subjekta-tiesibas.';
-      expect(await h.service.replyToCase(anna, id, answer)).toEqual({ kind: 'ok' });
+      expect(await h.service.cases.reply(anna, id, answer)).toEqual({ kind: 'ok' });
       let state = await h.service.consoleState(anna);
       expect(state.cases.find((c) => c.id === id)).toMatchObject({ mail: 'sent', reply: 'sending' });
-      expect(await h.service.replyToCase(anna, id, 'Vēl viena')).toEqual({ kind: 'pending' });
+      expect(await h.service.cases.reply(anna, id, 'Vēl viena')).toEqual({ kind: 'pending' });
 
       expect(await h.outbox.deliverDue()).toEqual({ sent: 1, failed: 0 });
       const mail = server.received[1]!;
@@ -265,7 +265,7 @@ describe("a staff member's reply to the citizen (R14)", () => {
       expect((await h.service.lines({ caseId: id })).at(-1)).toMatchObject({ author: 'staff', authorName: 'Anna Bērziņa', text: answer });
       state = await h.service.consoleState(anna);
       expect(state.cases.map((c) => c.id)).not.toContain(id);
-      expect(await h.service.replyToCase(anna, id, 'Vēlreiz')).toEqual({ kind: 'closed' });
+      expect(await h.service.cases.reply(anna, id, 'Vēlreiz')).toEqual({ kind: 'closed' });
     });
   }
 
@@ -292,7 +292,7 @@ describe("a staff member's reply to the citizen (R14)", () => {
     const anna = await staffMember(h);
     const { id } = await h.service.registerCase({ ...caseRequest, contact: { email: 'nav.tads@example.lv' } });
     await h.outbox.deliverDue();
-    expect(await h.service.replyToCase(anna, id, 'Atbilde')).toEqual({ kind: 'ok' });
+    expect(await h.service.cases.reply(anna, id, 'Atbilde')).toEqual({ kind: 'ok' });
     expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 1 });
     const [reply] = (await h.repo.mailOf(id)).filter((m) => m.purpose === 'citizen');
     expect(reply).toMatchObject({ attempts: 1, lastError: expect.stringContaining('550') });
@@ -302,7 +302,7 @@ describe("a staff member's reply to the citizen (R14)", () => {
     expect((await h.repo.caseById(id))?.state).toBe('open');
     expect((await h.service.consoleState(anna)).cases.find((c) => c.id === id)?.reply).toBe('rejected');
     // Staff may write again (a corrected address is a new case, but a second try is theirs to make).
-    expect(await h.service.replyToCase(anna, id, 'Atbilde vēlreiz')).toEqual({ kind: 'ok' });
+    expect(await h.service.cases.reply(anna, id, 'Atbilde vēlreiz')).toEqual({ kind: 'ok' });
   });
 
   it('a case left with a phone number records the call-back and is answered; it cannot be mailed', async () => {
@@ -311,13 +311,13 @@ describe("a staff member's reply to the citizen (R14)", () => {
     const h = await handover({ smtpUrl: server.url, clock });
     const anna = await staffMember(h);
     const { id } = await h.service.registerCase({ ...caseRequest, contact: { phone: '+37120000000' } });
-    expect(await h.service.replyToCase(anna, id, 'Atbilde')).toEqual({ kind: 'wrong-contact' });
-    expect(await h.service.recordCallback(anna, id, '  ')).toEqual({ kind: 'empty' });
-    expect(await h.service.recordCallback(anna, id, 'Izskaidroju, kā iesniegt sūdzību.')).toEqual({ kind: 'ok' });
+    expect(await h.service.cases.reply(anna, id, 'Atbilde')).toEqual({ kind: 'wrong-contact' });
+    expect(await h.service.cases.recordCallback(anna, id, '  ')).toEqual({ kind: 'empty' });
+    expect(await h.service.cases.recordCallback(anna, id, 'Izskaidroju, kā iesniegt sūdzību.')).toEqual({ kind: 'ok' });
     expect(await h.repo.caseById(id)).toMatchObject({ state: 'closed', closedBy: anna.id });
     expect((await h.service.lines({ caseId: id })).at(-1)).toMatchObject({ author: 'staff', text: 'Atzvanīts: Izskaidroju, kā iesniegt sūdzību.' });
     // The agency mail not yet sent is no longer needed.
     expect((await h.repo.mailOf(id)).every((m) => m.cancelledAt !== undefined)).toBe(true);
-    expect(await h.service.recordCallback(anna, id, 'Vēlreiz')).toEqual({ kind: 'closed' });
+    expect(await h.service.cases.recordCallback(anna, id, 'Vēlreiz')).toEqual({ kind: 'closed' });
   });
 });

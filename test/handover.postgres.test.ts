@@ -103,7 +103,7 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('handover on PostgreSQL', ()
     expect(await a.outbox.deliverDue()).toEqual({ sent: 1, failed: 0 });
     expect(sent).toHaveLength(1);
     expect((await a.service.caseById(id))?.contact).toEqual({ phone: '+37120000000' });
-    expect(await a.service.closeCase(member!, id)).toEqual({ kind: 'ok' });
+    expect(await a.service.cases.close(member!, id)).toEqual({ kind: 'ok' });
     expect(await a.directory.remove('anna')).toMatchObject({ ok: false, code: 'in-use' });
   });
 });

@@ -339,8 +339,8 @@ describe('cases', () => {
     const anna = await h.staff('Anna Bērziņa', 'anna', ['lv']);
     const { id } = await h.service.registerCase({ conversationId: 'c1', channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Jautājums', transcript: [] });
     expect((await h.repo.mailOf(id))[0]?.to).toBe('lietas@dvi.gov.lv');
-    expect(await h.service.closeCase(anna, id)).toEqual({ kind: 'ok' });
-    expect(await h.service.closeCase(anna, id)).toEqual({ kind: 'invalid' });
+    expect(await h.service.cases.close(anna, id)).toEqual({ kind: 'ok' });
+    expect(await h.service.cases.close(anna, id)).toEqual({ kind: 'invalid' });
     await h.outbox.deliverDue();
     expect(h.sent).toHaveLength(0);
     expect((await h.service.consoleState(anna)).cases).toEqual([]);

@@ -111,7 +111,7 @@ beforeAll(async () => {
   const answered = await service.registerCase({ conversationId: c3.conversationId, channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Kad atbildēsiet?', transcript: [] });
   await service.registerCase({ conversationId: c4.conversationId, channel: 'directline', language: 'lv', contact: { phone: '+37120000000' }, question: 'Lūdzu, piezvaniet', transcript: [] });
   clock.t += 60 * MINUTE;
-  expect((await service.closeCase(anna, answered.id)).kind).not.toBe('not-found');
+  expect((await service.cases.close(anna, answered.id)).kind).not.toBe('not-found');
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,5 @@
 // The staff side of handover: the queue with language routing and positions, presence, the live
-// relay between citizen and staff, hand-back and close, cases with working-day deadlines and mail.
+// relay between citizen and staff, hand-back and close; left questions through its CaseDesk (cases.ts).
 // The dialog side talks to it through HandoverService (types.ts); the staff console through the
 // staff-side methods below. The ticket is the one record of a handover, its place in the queue
 // included: every change is a state-machine transition stored with an optimistic version check,
@@ -13,9 +13,9 @@ import { redact } from '../privacy/redact.js';
 import { redactValue } from '../storage/activity.js';
 import { addWorkingDays, createCalendar, type WorkingCalendar } from './calendar.js';
 import type { Texts } from '../i18n.js';
-import { composeCaseMail, composeReplyMail, latestMail, mailStatus, type CaseOutbox, type MailStatus } from './mail.js';
-import type { CaseContact, CaseRecord, HandoverRepository, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
-import { newCaseId } from './sql-repository.js';
+import type { CaseOutbox } from './mail.js';
+import { CaseDesk, type CaseItem } from './cases.js';
+import type { CaseRecord, HandoverRepository, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
 import { firstName } from './staff.js';
 import { LIVE_STATES, transition, type HandoverMachineEvent, type TicketRecord } from './state-machine.js';
 import { linesFromActivities, questionOf } from './transcript.js';
@@ -108,36 +108,6 @@ export interface QueueItem {
   acceptedAt?: string;
 }
 
-export interface CaseItem {
-  id: string;
-  conversationId: string;
-  language: LanguageCode;
-  state: CaseRecord['state'];
-  question: string;
-  contact: CaseContact;
-  createdAt: string;
-  dueAt: string;
-  /** R15: picked up within one working day. */
-  pickUpBy: string;
-  overdue: boolean;
-  needsPickUp: boolean;
-  /** The case mailed to the agency. */
-  mail: MailStatus;
-  /** A staff member's e-mail reply to the citizen, once written. */
-  reply?: MailStatus;
-}
-
-export type CaseReplyResult =
-  | { kind: 'ok' }
-  | { kind: 'not-found' }
-  | { kind: 'empty' }
-  | { kind: 'closed' }
-  /** The citizen asked to be called (or wrote) back another way. */
-  | { kind: 'wrong-contact' }
-  | { kind: 'mail-not-configured' }
-  /** A reply is still on its way: one at a time. */
-  | { kind: 'pending' };
-
 export interface ConsoleState {
   me: { id: string; login: string; name: string; role: StaffMember['role']; languages: LanguageCode[]; status: PresenceStatus };
   queue: QueueItem[];
@@ -153,11 +123,12 @@ export interface ConsoleState {
 }
 
 const MAX_STAFF_MESSAGE = 2000;
-const MAX_REPLY = 10_000;
 const MAX_NOTE = 4000;
 
 export class StaffHandoverService implements HandoverService {
   readonly now: () => Date;
+  /** Left questions: registration, the console's list, replies, call-backs, answered. */
+  readonly cases: CaseDesk;
   private readonly repo: HandoverRepository;
   private readonly log: Logger;
   private readonly bus: HandoverBus;
@@ -168,7 +139,6 @@ export class StaffHandoverService implements HandoverService {
   private unsubscribe: Unsubscribe | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly presenceTimeoutMs: number;
-  private warnedNoMailbox = false;
   private closed = false;
 
   constructor(private readonly options: HandoverServiceOptions) {
@@ -177,6 +147,17 @@ export class StaffHandoverService implements HandoverService {
     this.now = options.now ?? (() => new Date());
     this.bus = options.bus ?? localBus();
     this.presenceTimeoutMs = options.presenceTimeoutMs ?? 60_000;
+    this.cases = new CaseDesk({
+      repo: options.repo,
+      profile: options.profile,
+      calendar: () => this.calendar(),
+      log: options.log,
+      now: this.now,
+      texts: options.texts,
+      ...(options.outbox ? { outbox: options.outbox } : {}),
+      ...(options.mailbox ? { mailbox: options.mailbox } : {}),
+      signal: (signal) => this.signal(signal),
+    });
   }
 
   /** Listens to other instances, loads the offered languages, starts the presence sweep and the outbox. */
@@ -318,40 +299,14 @@ export class StaffHandoverService implements HandoverService {
   }
 
   async registerCase(request: CaseRequest): Promise<RegisteredCase> {
-    const at = this.now();
-    const profile = this.options.profile();
-    const calendar = this.calendar();
-    const dueBy = addWorkingDays(at, profile.answerWithinWorkingDays, calendar);
-    const record: CaseRecord = {
-      id: newCaseId(at),
-      conversationId: request.conversationId,
-      language: request.language,
-      state: 'open',
-      question: redact(request.question).text,
-      contact: request.contact,
-      createdAt: at,
-      dueAt: dueBy,
-    };
-    const lines = linesFromActivities(request.transcript, { conversationId: request.conversationId, caseId: record.id }, at);
-    const mailbox = this.mailbox();
-    const mail = mailbox
-      ? composeCaseMail({ record, channel: request.channel, lines, profile, workingDays: profile.answerWithinWorkingDays, pickUpBy: addWorkingDays(at, 1, calendar) })
-      : undefined;
-    await this.repo.registerCase(
-      record,
-      lines,
-      mail && mailbox ? { id: randomUUID(), caseId: record.id, purpose: 'agency', to: mailbox, ...mail, createdAt: at, nextAttemptAt: at } : undefined,
-    );
-    this.log.info({ conversationId: record.conversationId, caseId: record.id, dueBy: dueBy.toISOString(), mailed: mail !== undefined }, 'handover: case registered');
+    const record = await this.cases.register(request);
     // A citizen who leaves a question while waiting leaves the queue.
     const queued = await this.repo.ticketOf(request.conversationId, ['queued']);
     if (queued) {
-      if (await this.apply(queued.id, { type: 'leave-case', at })) await this.announcePositions(queued.language);
+      if (await this.apply(queued.id, { type: 'leave-case', at: record.createdAt })) await this.announcePositions(queued.language);
       await this.signal({ kind: 'queue' });
     }
-    await this.signal({ kind: 'cases' });
-    this.options.outbox?.kick();
-    return { id: record.id, dueBy };
+    return { id: record.id, dueBy: record.dueAt };
   }
 
   subscribe(listener: (event: HandoverEvent) => void): () => void {
@@ -422,67 +377,6 @@ export class StaffHandoverService implements HandoverService {
     const note = await this.repo.addNote({ ...ref, conversationId, staffId: staff.id, staffName: staff.name, at: this.now(), text: clean });
     await this.signal({ kind: 'notes', ...ref });
     return note;
-  }
-
-  async closeCase(staff: StaffMember, caseId: string): Promise<{ kind: 'ok' } | { kind: 'not-found' } | { kind: 'invalid' }> {
-    const record = await this.repo.caseById(caseId);
-    if (!record) return { kind: 'not-found' };
-    const at = this.now();
-    if (!(await this.repo.closeCase(caseId, staff.id, at))) return { kind: 'invalid' };
-    // A case answered before its mail went out needs no mail any more.
-    await this.repo.cancelMailOf(caseId, at);
-    this.log.info({ caseId, staffId: staff.id }, 'handover: case answered');
-    await this.signal({ kind: 'cases' });
-    return { kind: 'ok' };
-  }
-
-  /** SMTP is set up: mail leaves the outbox. */
-  get mailConfigured(): boolean {
-    return this.options.outbox?.canSend ?? false;
-  }
-
-  /**
-   * A staff member's written reply to a case left with an e-mail address: kept in the case's record
-   * and mailed to the citizen in the R14 structure. The case counts as answered once the mail server
-   * accepts the mail; refused for good, it stays open for another way.
-   */
-  async replyToCase(staff: StaffMember, caseId: string, text: string): Promise<CaseReplyResult> {
-    const body = text.trim().slice(0, MAX_REPLY);
-    if (body === '') return { kind: 'empty' };
-    const record = await this.repo.caseById(caseId);
-    if (!record) return { kind: 'not-found' };
-    if (record.state !== 'open') return { kind: 'closed' };
-    if (!('email' in record.contact)) return { kind: 'wrong-contact' };
-    if (!this.options.outbox?.canSend) return { kind: 'mail-not-configured' };
-    const status = mailStatus(latestMail(await this.repo.mailOf(caseId), 'citizen'), true);
-    if (status === 'sending' || status === 'failing') return { kind: 'pending' };
-    const at = this.now();
-    const mail = composeReplyMail({ record, body, staffName: staff.name, profile: this.options.profile(), t: this.options.texts.forLanguage(record.language) });
-    const replyTo = this.mailbox();
-    await this.repo.queueReply(
-      { conversationId: record.conversationId, caseId, at, author: 'staff', authorName: staff.name, text: body },
-      { id: randomUUID(), caseId, purpose: 'citizen', to: record.contact.email, ...(replyTo ? { replyTo } : {}), staffId: staff.id, ...mail, createdAt: at, nextAttemptAt: at },
-    );
-    this.log.info({ caseId, staffId: staff.id }, 'handover: reply to a case queued');
-    await this.signal({ kind: 'cases' });
-    this.options.outbox.kick();
-    return { kind: 'ok' };
-  }
-
-  /** A case left with a phone number: the call-back, what was said in a line, and the case answered. */
-  async recordCallback(staff: StaffMember, caseId: string, summary: string): Promise<CaseReplyResult> {
-    const text = summary.trim().slice(0, MAX_NOTE);
-    if (text === '') return { kind: 'empty' };
-    const record = await this.repo.caseById(caseId);
-    if (!record) return { kind: 'not-found' };
-    if (!('phone' in record.contact)) return { kind: 'wrong-contact' };
-    const at = this.now();
-    if (!(await this.repo.closeCase(caseId, staff.id, at))) return { kind: 'closed' };
-    await this.repo.cancelMailOf(caseId, at);
-    await this.repo.addLines([{ conversationId: record.conversationId, caseId, at, author: 'staff', authorName: staff.name, text: `Atzvanīts: ${text}` }]);
-    this.log.info({ caseId, staffId: staff.id }, 'handover: case answered by phone');
-    await this.signal({ kind: 'cases' });
-    return { kind: 'ok' };
   }
 
   ticket(id: string): Promise<TicketRecord | undefined> {
@@ -580,28 +474,7 @@ export class StaffHandoverService implements HandoverService {
       queue.push(item(t, questionOf(await this.repo.lines({ ticketId: t.id }))));
     }
     const mine = live.filter((t) => t.state === 'with-staff' && t.staffId === staff.id).map((t) => item(t));
-    const cases: CaseItem[] = [];
-    const canSend = this.mailConfigured;
-    for (const c of await this.repo.cases('open')) {
-      const pickUpBy = addWorkingDays(c.createdAt, 1, calendar);
-      const mails = await this.repo.mailOf(c.id);
-      const reply = latestMail(mails, 'citizen');
-      cases.push({
-        id: c.id,
-        conversationId: c.conversationId,
-        language: c.language,
-        state: c.state,
-        question: c.question,
-        contact: c.contact,
-        createdAt: c.createdAt.toISOString(),
-        dueAt: c.dueAt.toISOString(),
-        pickUpBy: pickUpBy.toISOString(),
-        overdue: now > c.dueAt,
-        needsPickUp: now > pickUpBy,
-        mail: mailStatus(latestMail(mails, 'agency'), canSend),
-        ...(reply ? { reply: mailStatus(reply, canSend) } : {}),
-      });
-    }
+    const cases = await this.cases.openItems(now);
     const inHours = calendar.isOpen(now);
     const nextOpening = inHours ? undefined : calendar.nextOpening(now);
     return {
@@ -610,7 +483,7 @@ export class StaffHandoverService implements HandoverService {
       mine,
       cases,
       hours: { inHours, ...(nextOpening ? { nextOpening: nextOpening.toISOString() } : {}) },
-      mailConfigured: canSend,
+      mailConfigured: this.cases.mailConfigured,
       overdue: { queue: queue.filter((q) => q.overdue).length, cases: cases.filter((c) => c.overdue).length },
       now: now.toISOString(),
       timeZone: calendar.timeZone,
@@ -642,16 +515,6 @@ export class StaffHandoverService implements HandoverService {
 
   private emit(ticket: TicketRecord, event: DistributiveOmit<HandoverEvent, 'conversationId' | 'reference'>): void {
     this.events.emit('event', { ...event, conversationId: ticket.conversationId, reference: ticket.reference ?? {} } as HandoverEvent);
-  }
-
-  private mailbox(): string | undefined {
-    const profile = this.options.profile();
-    const mailbox = this.options.mailbox?.() ?? profile.mailbox ?? profile.contacts.email;
-    if (mailbox === undefined && !this.warnedNoMailbox) {
-      this.warnedNoMailbox = true;
-      this.log.warn('handover: no agency mailbox (AGENCY_MAILBOX, profile mailbox or contacts.email): cases are only shown in the staff console');
-    }
-    return mailbox;
   }
 
   /**

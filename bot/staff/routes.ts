@@ -12,7 +12,8 @@ import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-header
 import type { AgencyProfile } from '../../knowledge/schema.js';
 import { LANGUAGE_NAMES_LV, latestMail, mailStatus } from '../handover/mail.js';
 import type { HandoverRepository, LineRef, OutboxMail, StaffMember } from '../handover/repository.js';
-import type { CaseReplyResult, ConsoleSignal, StaffHandoverService } from '../handover/service.js';
+import type { ConsoleSignal, StaffHandoverService } from '../handover/service.js';
+import type { CaseReplyResult } from '../handover/cases.js';
 import { viewOf, type StaffDirectory } from '../handover/staff.js';
 import { formatDate, formatDateTime, transcriptHtml, transcriptText, type TranscriptMeta } from '../handover/transcript.js';
 import {
@@ -336,7 +337,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       if (!record) return sendError(res, 404, 'NotFound', 'lieta nav atrasta');
       const ref: LineRef = { caseId: id };
       const mails = await repo.mailOf(id);
-      const canSend = service.mailConfigured;
+      const canSend = service.cases.mailConfigured;
       const delivery = (m: OutboxMail | undefined) =>
         m && {
           status: mailStatus(m, canSend),
@@ -360,7 +361,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
     'post',
     '/staff/api/cases/:id/close',
     withCase(async (_req, res, { staff }, id) => {
-      const result = await service.closeCase(staff, id);
+      const result = await service.cases.close(staff, id);
       if (result.kind === 'not-found') return sendError(res, 404, 'NotFound', 'lieta nav atrasta');
       if (result.kind === 'invalid') return sendError(res, 409, 'Conflict', 'lieta jau ir slēgta');
       res.send(200, { ok: true });
@@ -376,9 +377,9 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       res.send(202, { ok: true });
     });
   // A written reply, mailed to the citizen; the case is answered once the mail server accepts it.
-  route('post', '/staff/api/cases/:id/reply', caseAnswer((staff, id, text) => service.replyToCase(staff, id, text)));
+  route('post', '/staff/api/cases/:id/reply', caseAnswer((staff, id, text) => service.cases.reply(staff, id, text)));
   // A case left with a phone number: what the call settled.
-  route('post', '/staff/api/cases/:id/callback', caseAnswer((staff, id, text) => service.recordCallback(staff, id, text)));
+  route('post', '/staff/api/cases/:id/callback', caseAnswer((staff, id, text) => service.cases.recordCallback(staff, id, text)));
 
   route(
     'post',
