@@ -43,7 +43,6 @@ export interface CaseMailInput {
 export function composeCaseMail(input: CaseMailInput): ComposedMail {
   const { record, profile } = input;
   const tz = profile.timeZone;
-  const c = profile.contacts;
   const agency = profile.name.lv;
   const genitive = profile.nameGenitive?.lv ?? agency;
   const due = formatDate(record.dueAt, tz);
@@ -54,11 +53,7 @@ export function composeCaseMail(input: CaseMailInput): ComposedMail {
   const days = input.workingDays === 1 ? '1 darba dienas' : `${input.workingDays} darba dienu`;
 
   const subject = `Iedzīvotāja jautājums ${record.id}: atbildēt līdz ${due}`;
-  const signature: [string, string][] = [
-    ...(c.phone ? ([['Tālrunis', c.phone]] as [string, string][]) : []),
-    ...(c.email ? ([['E-pasts', c.email]] as [string, string][]) : []),
-    ...(c.website ? ([['Tīmekļvietne', c.website]] as [string, string][]) : []),
-  ];
+  const signature = signatureOf(profile.contacts, { phone: 'Tālrunis', email: 'E-pasts', website: 'Tīmekļvietne' });
   const facts: [string, string][] = [
     ['Lietas numurs', record.id],
     ['Saņemts', formatDateTime(record.createdAt, tz)],
@@ -119,6 +114,16 @@ ${next.map((p) => `<p>${e(p)}</p>`).join('\n')}
   return { subject, text, html };
 }
 
+type SignatureContact = 'phone' | 'email' | 'website';
+
+/** The agency's contacts a signature lists (R14), labelled, in this order, those the profile has. */
+function signatureOf(contacts: AgencyProfile['contacts'], labels: Record<SignatureContact, string>): [string, string][] {
+  return (['phone', 'email', 'website'] as const).flatMap((key) => {
+    const value = contacts[key];
+    return value ? [[labels[key], value] as [string, string]] : [];
+  });
+}
+
 export interface ReplyMailInput {
   record: Pick<CaseRecord, 'id' | 'question' | 'createdAt' | 'language'>;
   /** What the staff member wrote. */
@@ -139,12 +144,7 @@ export function composeReplyMail(input: ReplyMailInput): ComposedMail {
   const language = record.language;
   const local = (text: Partial<Record<LanguageCode, string>> & { lv: string }) => text[language] ?? text.lv;
   const agency = local(profile.name);
-  const c = profile.contacts;
-  const signature = [
-    ...(c.phone ? [[t('replyMail.phone'), c.phone]] : []),
-    ...(c.email ? [[t('replyMail.email'), c.email]] : []),
-    ...(c.website ? [[t('replyMail.website'), c.website]] : []),
-  ] as [string, string][];
+  const signature = signatureOf(profile.contacts, { phone: t('replyMail.phone'), email: t('replyMail.email'), website: t('replyMail.website') });
   const subject = t('replyMail.subject', { id: record.id });
   const intro = t('replyMail.intro', { date: formatDayWhen(record.createdAt, language, profile.timeZone), agency: local(profile.nameGenitive ?? profile.name) });
   const next = [t('replyMail.next'), t('replyMail.complaint', { complaint: local(profile.complaints.service) })];

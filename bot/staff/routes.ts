@@ -338,16 +338,19 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       const ref: LineRef = { caseId: id };
       const mails = await repo.mailOf(id);
       const canSend = service.cases.mailConfigured;
-      const delivery = (m: OutboxMail | undefined) =>
-        m && {
-          status: mailStatus(m, canSend),
+      const delivery = (m: OutboxMail | undefined) => {
+        if (!m) return undefined;
+        const status = mailStatus(m, canSend);
+        return {
+          status,
           attempts: m.attempts,
           sentAt: m.sentAt,
           rejectedAt: m.rejectedAt,
           cancelledAt: m.cancelledAt,
-          nextAttemptAt: mailStatus(m, canSend) === 'failing' ? m.nextAttemptAt : undefined,
+          nextAttemptAt: status === 'failing' ? m.nextAttemptAt : undefined,
           lastError: m.lastError,
         };
+      };
       res.send(200, {
         case: record,
         lines: await service.lines(ref),
