@@ -10,7 +10,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../bot/log.js';
 import { HANDOVER_TRACK_OFFSET, MIGRATIONS, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../bot/storage/migrations.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
-import { openDatabase } from '../bot/storage/sqlite.js';
+import { SqliteTranscripts, openDatabase } from '../bot/storage/sqlite.js';
+import { SqliteDirectLineStore } from '../bot/storage/directline-sql-store.js';
+import type { ManagedDirectLineStore } from '../bot/storage/store.js';
+import type { TranscriptStore } from 'botbuilder';
 import { SqlHandoverRepository, postgresRunner, sqliteRunner } from '../bot/handover/sql-repository.js';
 import { PgDatabase } from '../bot/storage/pg.js';
 import { hasPostgres, startPostgres, type PgCluster } from './support/postgres.js';
@@ -28,7 +31,20 @@ const oldRows = [
   `INSERT INTO cases (id, conversation_id, language, state, summary, contact, created_at, due_at) VALUES ('P-20261120-AAAAAA', 'conv-old', 'lv', 'open', 'Kā dzēst datus?', 'email:a@example.lv', '${at}', '${at}')`,
   `INSERT INTO handover_lines (conversation_id, case_id, at, author, text) VALUES ('conv-old', 'P-20261120-AAAAAA', '${at}', 'citizen', 'Kā dzēst datus?')`,
   `INSERT INTO handover_outbox (id, case_id, recipient, subject, text_body, html_body, created_at, attempts, next_attempt_at) VALUES ('m-old', 'P-20261120-AAAAAA', 'pasts@dvi.gov.lv', 'S', 'T', 'H', '${at}', 0, '${at}')`,
+  // A Direct Line conversation as it was kept before the transcript was its one record: each activity twice.
+  `INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES ('dl-old', 'dl_user0001', NULL, '${at}', '${at}', 2)`,
+  ...[1, 2].map((n) => `INSERT INTO dl_activities (conversation_id, watermark, at, activity) VALUES ('dl-old', ${n}, '${at}', '{"id":"a${n}","type":"message","text":"teksts ${n}"}')`),
+  ...[1, 2].map((n) => `INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ('directline', 'dl-old', 'a${n}', '${at}', '{"id":"a${n}","type":"message","text":"teksts ${n}"}')`),
 ];
+
+/** The client's poll still gets the old activities at their watermarks, staff see each once, and new ones follow. */
+async function expectActivitiesKept(directLine: ManagedDirectLineStore, transcripts: TranscriptStore): Promise<void> {
+  expect(await directLine.listActivities('dl-old', 0, 10)).toMatchObject({ watermark: 2, activities: [{ id: 'a1' }, { id: 'a2' }] });
+  expect((await transcripts.getTranscriptActivities('directline', 'dl-old')).items.map((a) => a.id)).toEqual(['a1', 'a2']);
+  const conversation = { id: 'dl-old', isGroup: false, name: '', conversationType: 'personal' };
+  expect(await directLine.appendActivity('dl-old', { id: 'a3', type: 'message', text: 'teksts 3', channelId: 'directline', conversation })).toBe(3);
+  expect((await transcripts.getTranscriptActivities('directline', 'dl-old')).items.map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
+}
 
 async function expectUpgraded(repo: SqlHandoverRepository, versions: number[]): Promise<void> {
   expect(versions).toEqual(MIGRATIONS.map((_, i) => i + 1));
@@ -66,6 +82,7 @@ describe('SQLite', () => {
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'handover_migrations'").get()).toBeUndefined();
     await expectUpgraded(repo, versions);
+    await expectActivitiesKept(new SqliteDirectLineStore(db), new SqliteTranscripts(db));
   });
 
   it('a new database gets every step, once', () => {
@@ -114,5 +131,6 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('PostgreSQL', () => {
     await check.end();
     expect(legacy).toBeNull();
     await expectUpgraded(repo, versions);
+    await expectActivitiesKept(store.directLine, store.transcripts);
   });
 });

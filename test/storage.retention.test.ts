@@ -1,7 +1,7 @@
 // Retention (R8) with a pinned clock: the purge runs at start and on every tick, deletes what is
 // older than the agency's retentionDays (read on every run), and the app's timer stops on close.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ActivityTypes, type Activity } from 'botbuilder';
+import { ActivityTypes, type ConversationAccount } from 'botbuilder';
 import { retentionCutoff, startRetention } from '../bot/retention.js';
 import { createApp } from '../bot/app.js';
 import { testConfig } from '../bot/config.js';
@@ -101,13 +101,12 @@ describe('retention', () => {
         clock.now = at;
         await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
         await store.records.feedback({ conversationId: id, entryId: 'e', helpful: true, at });
-        await store.transcripts.logActivity({ type: ActivityTypes.Message, text: 'x', timestamp: at, channelId: 'directline', conversation: { id } } as Activity);
         await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: at.toISOString() });
-        await store.directLine.appendActivity(id, { type: ActivityTypes.Message, text: 'x', timestamp: at });
+        await store.directLine.appendActivity(id, { type: ActivityTypes.Message, text: 'x', timestamp: at, channelId: 'directline', conversation: { id } as ConversationAccount });
       }
       clock.now = NOW;
       const removed = await app.retention.runNow();
-      expect(removed).toMatchObject({ records: 2, transcripts: 1, directLine: 1 });
+      expect(removed).toMatchObject({ records: 2, transcripts: 1 });
       expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['new-conv-000000001']);
       expect(await store.directLine.getConversation('old-conv-000000001')).toBeUndefined();
     } finally {
@@ -130,5 +129,5 @@ describe('retention', () => {
 });
 
 function emptyCounts(): RemovedCounts {
-  return { state: 0, transcripts: 0, records: 0, directLine: 0, queue: 0, cases: 0 };
+  return { state: 0, transcripts: 0, records: 0, queue: 0, cases: 0 };
 }

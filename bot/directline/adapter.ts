@@ -14,8 +14,8 @@ import {
 import { z } from 'zod';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
-import type { DirectLineStore, StoredConversation } from '../storage/directline-store.js';
-import type { EchoingAdapter } from '../storage/recording.js';
+import type { AppendOptions, DirectLineStore, StoredConversation } from '../storage/directline-store.js';
+import { afterDeletion, type KeepingAdapter } from '../storage/recording.js';
 
 export const DIRECTLINE_CHANNEL_ID = 'directline';
 /** Where replies "go": nothing dereferences it (replies are stored, not posted), but it must parse. */
@@ -77,7 +77,7 @@ export type ReceiveResult =
   /** Stored, but the turn threw and no onTurnError handled it. */
   | { kind: 'bot-error'; id: string };
 
-export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapter {
+export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapter {
   readonly store: DirectLineStore;
   readonly bot: ChannelAccount;
   readonly serviceUrl: string;
@@ -189,12 +189,13 @@ export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapt
 
   /**
    * The turn's incoming activity stored again, unchanged: after a deletion, the client still gets the
-   * echo it waits for (see EchoingAdapter). What remains is the confirming message and the farewell.
+   * echo it waits for (see KeepingAdapter). What remains is the confirming message and the farewell,
+   * for delivery only.
    */
   async echoAgain(context: TurnContext): Promise<void> {
     const conversationId = context.activity.conversation?.id;
     if (conversationId === undefined || context.activity.type === ActivityTypes.Typing) return;
-    await this.keep(conversationId, context.activity);
+    await this.keep(conversationId, context.activity, { deliveryOnly: true });
   }
 
   /** A reference for proactive messages (a staff member's reply), or undefined if unknown. */
@@ -264,8 +265,8 @@ export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapt
   }
 
   /** Stores the activity and tells the streams; false if the conversation is unknown. */
-  private async keep(conversationId: string, activity: Partial<Activity>): Promise<boolean> {
-    if ((await this.store.appendActivity(conversationId, activity)) === undefined) return false;
+  private async keep(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<boolean> {
+    if ((await this.store.appendActivity(conversationId, activity, options)) === undefined) return false;
     this.onAppend(conversationId);
     return true;
   }
@@ -282,7 +283,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements EchoingAdapt
       from: { ...this.bot, ...activity.from, role: activity.from?.role ?? RoleTypes.Bot },
       ...(activity.recipient === undefined && context.activity.from !== undefined ? { recipient: context.activity.from } : {}),
     };
-    if (!(await this.keep(conversationId, stored))) throw new Error('DirectLineAdapter: conversation not found (expired or never started)');
+    if (!(await this.keep(conversationId, stored, { deliveryOnly: afterDeletion(context) }))) throw new Error('DirectLineAdapter: conversation not found (expired or never started)');
   }
 }
 

@@ -1,19 +1,32 @@
 // Direct Line conversations and activities in the database, so a restart keeps them (SQLite) and any
-// instance can serve any conversation (PostgreSQL). Tables: dl_conversations, dl_activities (see the
-// migrations beside it). Watermarks come from a per-conversation counter updated in the same
-// statement as the insert, so concurrent appends from several instances never share one.
+// instance can serve any conversation (PostgreSQL). A conversation is a row of dl_conversations; its
+// activities are rows of the transcript, the one record of the conversation that staff, retention and
+// deletion read as well, each with its watermark. Watermarks come from a per-conversation counter
+// updated in the same transaction as the insert, so concurrent appends from several instances never
+// share one.
 import type { Activity } from 'botbuilder';
 import type Database from 'better-sqlite3';
-import type { ActivitySlice, StoredConversation } from './directline-store.js';
+import type { ActivitySlice, AppendOptions, StoredConversation } from './directline-store.js';
 import type { ManagedDirectLineStore } from './store.js';
 import type { PgDatabase, Queryable } from './pg.js';
-import { directLineRecord, toJsonText } from './activity.js';
+import { activityTime, directLineRecord, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';
 import { guardSqlite } from './errors.js';
 
 /** What is stored for an activity: the citizen's words redacted, as JSON. */
 function storedJson(activity: Partial<Activity>): string {
   return toJsonText(directLineRecord(activity));
+}
+
+/** The transcript row's columns besides the conversation and the watermark. */
+function transcriptColumns(activity: Partial<Activity>, now: Date, options: AppendOptions) {
+  return {
+    channelId: activity.channelId ?? 'directline',
+    activityId: activity.id ?? null,
+    at: activityTime(activity, now),
+    json: storedJson(activity),
+    deliveryOnly: options.deliveryOnly === true ? 1 : 0,
+  };
 }
 
 /** The watermark to return when nothing new is there (same rule as the memory store). */
@@ -56,14 +69,16 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     });
   }
 
-  async appendActivity(conversationId: string, activity: Partial<Activity>): Promise<number | undefined> {
+  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<number | undefined> {
     return guardSqlite(() =>
       this.db.transaction(() => {
-        const at = this.now().toISOString();
+        const now = this.now();
         const row = prepared(this.db, 'UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
-          .get(at, conversationId) as { last_watermark: number } | undefined;
+          .get(now.toISOString(), conversationId) as { last_watermark: number } | undefined;
         if (row === undefined) return undefined;
-        prepared(this.db, 'INSERT INTO dl_activities (conversation_id, watermark, at, activity) VALUES (?, ?, ?, ?)').run(conversationId, row.last_watermark, at, storedJson(activity));
+        const c = transcriptColumns(activity, now, options);
+        prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(c.channelId, conversationId, c.activityId, c.at.toISOString(), c.json, row.last_watermark, c.deliveryOnly);
         return row.last_watermark;
       })(),
     );
@@ -73,7 +88,7 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     return guardSqlite(() => {
       const conversation = prepared(this.db, 'SELECT last_watermark FROM dl_conversations WHERE id = ?').get(conversationId) as { last_watermark: number } | undefined;
       if (conversation === undefined) return undefined;
-      const rows = prepared(this.db, 'SELECT watermark, activity FROM dl_activities WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?')
+      const rows = prepared(this.db, 'SELECT watermark, activity FROM transcripts WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?')
         .all(conversationId, after, Math.max(0, limit)) as { watermark: number; activity: string }[];
       return {
         activities: rows.map((r) => JSON.parse(r.activity) as Activity),
@@ -82,29 +97,17 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     });
   }
 
-  async deleteConversation(conversationId: string): Promise<number> {
-    return guardSqlite(() => this.db.transaction(() => this.deleteConversationNow(conversationId))());
-  }
-
   async purge(before: Date): Promise<number> {
-    return guardSqlite(() => this.db.transaction(() => this.purgeNow(before))());
+    return guardSqlite(() => this.purgeNow(before));
   }
 
   /**
-   * For the store's own transactions (better-sqlite3 transactions are synchronous). The activities
-   * go; the conversation row stays (ids, times, the last watermark: nothing the citizen said), so
-   * the widget's next poll gets an empty page rather than 404, and the farewell still reaches it.
-   * Retention removes the row with the rest.
+   * Conversations idle since `before` (their activities go with the transcript's retention). A
+   * conversation deleted at the citizen's request keeps its row (ids, times, the last watermark:
+   * nothing the citizen said), so the widget's next poll gets an empty page rather than 404.
    */
-  deleteConversationNow(conversationId: string): number {
-    return prepared(this.db, 'DELETE FROM dl_activities WHERE conversation_id = ?').run(conversationId).changes;
-  }
-
   purgeNow(before: Date): number {
-    const cutoff = before.toISOString();
-    const removed = prepared(this.db, 'DELETE FROM dl_activities WHERE at < ?').run(cutoff).changes;
-    prepared(this.db, 'DELETE FROM dl_conversations WHERE last_active_at < ?').run(cutoff);
-    return removed;
+    return prepared(this.db, 'DELETE FROM dl_conversations WHERE last_active_at < ?').run(before.toISOString()).changes;
   }
 }
 
@@ -124,18 +127,19 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
     return rows[0] === undefined ? undefined : toConversation(rows[0]);
   }
 
-  async appendActivity(conversationId: string, activity: Partial<Activity>): Promise<number | undefined> {
+  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<number | undefined> {
     // One statement: the UPDATE locks the conversation's row until the INSERT is committed, so the
     // next append (from any instance) waits and gets the next number, and readers never see a gap
     // that fills in later.
+    const c = transcriptColumns(activity, this.now(), options);
     const { rows } = await this.db.query<{ watermark: number }>(
       `WITH c AS (
          UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = $3
          WHERE id = $1 RETURNING id, last_watermark)
-       INSERT INTO dl_activities (conversation_id, watermark, at, activity)
-       SELECT id, last_watermark, $3, $2::jsonb FROM c
+       INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only)
+       SELECT $4, id, $5, $6, $2::jsonb, last_watermark, $7 FROM c
        RETURNING watermark`,
-      [conversationId, storedJson(activity), this.now()],
+      [conversationId, c.json, this.now(), c.channelId, c.activityId, c.at, c.deliveryOnly],
     );
     return rows[0]?.watermark;
   }
@@ -145,7 +149,7 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
       `SELECT c.last_watermark, a.watermark, a.activity
        FROM dl_conversations c
        LEFT JOIN LATERAL (
-         SELECT watermark, activity FROM dl_activities
+         SELECT watermark, activity FROM transcripts
          WHERE conversation_id = c.id AND watermark > $2 ORDER BY watermark LIMIT $3) a ON true
        WHERE c.id = $1
        ORDER BY a.watermark`,
@@ -160,23 +164,13 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
     };
   }
 
-  async deleteConversation(conversationId: string): Promise<number> {
-    return this.db.transaction((q) => PostgresDirectLineStore.deleteConversationIn(q, conversationId));
-  }
-
   async purge(before: Date): Promise<number> {
-    return this.db.transaction((q) => PostgresDirectLineStore.purgeIn(q, before));
+    return PostgresDirectLineStore.purgeIn(this.db, before);
   }
 
-  /** The activities go, the conversation row stays (see SqliteDirectLineStore.deleteConversationNow). */
-  static async deleteConversationIn(q: Queryable, conversationId: string): Promise<number> {
-    const { rowCount } = await q.query('DELETE FROM dl_activities WHERE conversation_id = $1', [conversationId]);
-    return rowCount;
-  }
-
+  /** Conversations idle since `before` (see SqliteDirectLineStore.purgeNow). */
   static async purgeIn(q: Queryable, before: Date): Promise<number> {
-    const { rowCount } = await q.query('DELETE FROM dl_activities WHERE at < $1', [before]);
-    await q.query('DELETE FROM dl_conversations WHERE last_active_at < $1', [before]);
+    const { rowCount } = await q.query('DELETE FROM dl_conversations WHERE last_active_at < $1', [before]);
     return rowCount;
   }
 }

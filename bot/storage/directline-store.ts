@@ -19,6 +19,14 @@ export interface ActivitySlice {
   watermark: number;
 }
 
+export interface AppendOptions {
+  /**
+   * Kept only so the client's next poll gets it, not as part of the conversation's record (staff do
+   * not see it): what is sent after a deletion the citizen asked for.
+   */
+  deliveryOnly?: boolean;
+}
+
 /**
  * Append-only per conversation: every appended activity gets the next watermark (1, 2, 3, …).
  * An updated activity is appended again under its old id, so pollers see the new version; nothing
@@ -29,7 +37,7 @@ export interface DirectLineStore {
   createConversation(conversation: StoredConversation): Promise<boolean>;
   getConversation(id: string): Promise<StoredConversation | undefined>;
   /** Appends and returns the activity's watermark; `undefined` if the conversation is unknown. */
-  appendActivity(conversationId: string, activity: Partial<Activity>): Promise<number | undefined>;
+  appendActivity(conversationId: string, activity: Partial<Activity>, options?: AppendOptions): Promise<number | undefined>;
   /** At most `limit` activities with a watermark above `after`, oldest first; `undefined` if unknown. */
   listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined>;
 }
@@ -42,6 +50,11 @@ export interface MemoryDirectLineStoreOptions {
   /** Only the newest this-many activities of a conversation are kept. Default 1,000. */
   maxActivitiesPerConversation?: number;
   now?: () => Date;
+  /**
+   * Told of every appended activity that is part of the conversation's record (as stored): the
+   * memory store's transcript, which in the SQL stores is the same table.
+   */
+  record?: (activity: Partial<Activity>) => void;
 }
 
 interface MemoryConversation {
@@ -64,12 +77,14 @@ export class MemoryDirectLineStore implements DirectLineStore {
   private readonly maxConversations: number;
   private readonly maxActivities: number;
   private readonly now: () => Date;
+  private readonly record: (activity: Partial<Activity>) => void;
 
   constructor(options: MemoryDirectLineStoreOptions = {}) {
     this.idleMs = options.idleMs ?? 24 * 60 * 60 * 1000;
     this.maxConversations = options.maxConversations ?? 10_000;
     this.maxActivities = options.maxActivitiesPerConversation ?? 1_000;
     this.now = options.now ?? (() => new Date());
+    this.record = options.record ?? (() => {});
     if (!(this.idleMs > 0 && this.maxConversations >= 1 && this.maxActivities >= 1)) {
       throw new Error('MemoryDirectLineStore: idleMs, maxConversations and maxActivitiesPerConversation must be positive');
     }
@@ -99,13 +114,15 @@ export class MemoryDirectLineStore implements DirectLineStore {
     return entry === undefined ? undefined : { ...entry.conversation };
   }
 
-  async appendActivity(conversationId: string, activity: Partial<Activity>): Promise<number | undefined> {
+  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<number | undefined> {
     const entry = this.live(conversationId);
     if (entry === undefined) return undefined;
     // A JSON copy: later changes by the caller cannot alter what clients receive, and this store
     // behaves like the SQL ones (dates come back as strings). The citizen's own words are redacted
     // like everywhere else they are kept; the bot's replies are what the citizen must read.
-    entry.activities.push(asJson(directLineRecord(activity)));
+    const stored = asJson(directLineRecord(activity));
+    entry.activities.push(stored);
+    if (options.deliveryOnly !== true) this.record(stored);
     if (entry.activities.length > this.maxActivities) {
       const excess = entry.activities.length - this.maxActivities;
       entry.activities.splice(0, excess);

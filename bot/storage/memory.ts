@@ -83,6 +83,13 @@ export class MemoryTranscripts implements TranscriptStore {
     this.rows.push({ channelId, conversationId: conversation.id, at: activityTime(activity, this.now()), activity: asJson(redactActivity(activity)) });
   }
 
+  /** An activity a channel's store keeps (already redacted as it stores it, and plain JSON). */
+  keep(activity: Partial<Activity>): void {
+    const { channelId, conversation } = activity;
+    if (!channelId || !conversation?.id) return;
+    this.rows.push({ channelId, conversationId: conversation.id, at: activityTime(activity, this.now()), activity: activity as Activity });
+  }
+
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     const all = this.rows.filter((r) => r.channelId === channelId && r.conversationId === conversationId && (startDate === undefined || r.at >= startDate));
     const start = continuationToken ? Number(continuationToken) : 0;
@@ -162,7 +169,9 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
   const transcripts = new MemoryTranscripts(now);
   const records = new MemoryRecords();
   // Age is the retention purge's business, as in the SQL stores; the count cap still bounds memory.
-  const directLine = new MemoryDirectLineStore({ now, idleMs: 366 * 24 * 60 * 60 * 1000 });
+  // What Direct Line keeps joins the transcript as stored (one object, not a second copy), as the
+  // SQL stores write one row for both.
+  const directLine = new MemoryDirectLineStore({ now, idleMs: 366 * 24 * 60 * 60 * 1000, record: (activity) => transcripts.keep(activity) });
   return {
     kind: 'memory',
     state,
@@ -172,22 +181,23 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
     publish: (channel, payload) => bus.publish(channel, payload),
     async deleteConversation(conversationId) {
+      // Direct Line's own list holds the same activities, for polling: emptied, not counted twice.
+      await directLine.deleteConversation(conversationId);
       const counts: RemovedCounts = {
         state: state.deleteConversation(conversationId),
         transcripts: transcripts.deleteConversation(conversationId),
         ...recordsOf(records.deleteConversation(conversationId)),
-        directLine: await directLine.deleteConversation(conversationId),
         queue: 0,
         cases: 0,
       };
       return counts;
     },
     async purge(before) {
+      await directLine.purge(before);
       return {
         state: state.purge(before),
         transcripts: transcripts.purge(before),
         records: records.purge(before),
-        directLine: await directLine.purge(before),
         queue: 0,
         cases: 0,
       };

@@ -42,6 +42,13 @@ const CITIZEN_REPLIES = `ALTER TABLE handover_outbox ADD COLUMN purpose TEXT NOT
    ALTER TABLE handover_outbox ADD COLUMN staff_id TEXT;
    ALTER TABLE handover_outbox ADD COLUMN rejected_at TEXT;`;
 
+const ONE_RECORD = `ALTER TABLE transcripts ADD COLUMN watermark INTEGER;
+   ALTER TABLE transcripts ADD COLUMN delivery_only INTEGER NOT NULL DEFAULT 0;
+   INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only)
+     SELECT 'directline', conversation_id, activity ->> 'id', at, activity, watermark, 1 FROM dl_activities ORDER BY conversation_id, watermark;
+   DROP TABLE dl_activities;
+   CREATE UNIQUE INDEX transcripts_watermark ON transcripts(conversation_id, watermark) WHERE watermark IS NOT NULL;`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     about: 'the first tables',
@@ -188,6 +195,15 @@ export const MIGRATIONS: readonly Migration[] = [
     about: 'the queue is the tickets: handover_queue goes',
     sqlite: 'DROP TABLE handover_queue;',
     postgres: 'DROP TABLE handover_queue;',
+  },
+  {
+    // Each Direct Line activity was written twice, to dl_activities (for the client's poll) and to
+    // transcripts (for staff, retention, deletion). The transcript is now the one record: a Direct
+    // Line row carries its watermark. The copies kept for polling move over as delivery-only rows,
+    // since the same activities are already in the transcript once.
+    about: 'one record of each activity: Direct Line reads the transcript',
+    sqlite: ONE_RECORD,
+    postgres: ONE_RECORD,
   },
 ];
 

@@ -145,7 +145,7 @@ export class PostgresTranscripts implements TranscriptStore {
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     const { rows } = await this.db.query<{ id: string; activity: Activity }>(
-      'SELECT id, activity FROM transcripts WHERE conversation_id = $1 AND channel_id = $2 AND id > $3 AND at >= $4 ORDER BY id LIMIT $5',
+      'SELECT id, activity FROM transcripts WHERE conversation_id = $1 AND channel_id = $2 AND id > $3 AND at >= $4 AND delivery_only = 0 ORDER BY id LIMIT $5',
       [conversationId, channelId, continuationToken || '0', startDate ?? new Date(0), TRANSCRIPT_PAGE_SIZE + 1],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
@@ -154,7 +154,7 @@ export class PostgresTranscripts implements TranscriptStore {
 
   async listTranscripts(channelId: string, continuationToken?: string): Promise<PagedResult<TranscriptInfo>> {
     const { rows } = await this.db.query<{ conversation_id: string; created: Date }>(
-      'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = $1 AND conversation_id > $2 GROUP BY conversation_id ORDER BY conversation_id LIMIT $3',
+      'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = $1 AND conversation_id > $2 AND delivery_only = 0 GROUP BY conversation_id ORDER BY conversation_id LIMIT $3',
       [channelId, continuationToken ?? '', TRANSCRIPT_PAGE_SIZE + 1],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
@@ -192,7 +192,6 @@ async function deleteEverywhere(q: Queryable, conversationId: string): Promise<R
     transcripts: await byConversation('transcripts'),
     records,
     unlinked,
-    directLine: await PostgresDirectLineStore.deleteConversationIn(q, conversationId),
     queue: 0,
     cases: await byConversation('cases'),
   };
@@ -203,11 +202,11 @@ async function purgeEverywhere(q: Queryable, before: Date): Promise<RemovedCount
   const olderThan = async (table: string, column: string, extra = '') => (await q.query(`DELETE FROM ${table} WHERE ${column} < $1${extra}`, [before])).rowCount;
   let records = 0;
   for (const table of RECORD_TABLES) records += await olderThan(table, 'at');
+  await PostgresDirectLineStore.purgeIn(q, before);
   return {
     state: await olderThan('state', 'updated_at'),
     transcripts: await olderThan('transcripts', 'at'),
     records,
-    directLine: await PostgresDirectLineStore.purgeIn(q, before),
     queue: 0,
     // Open cases are still being worked on: their clock starts when they are closed.
     cases: await olderThan('cases', 'closed_at', " AND state = 'closed'"),

@@ -70,16 +70,25 @@ export function requestConversationDeletion(context: TurnContext, farewell: Part
 }
 
 /**
- * A channel that shows the citizen their own message only once it comes back from the server (Direct
- * Line: Web Chat marks a message unsent after 20 s without its echo, and holds a reply to it for 5 s).
- * Deletion removes the echo of the confirming message before the client may have read it, so the
- * channel is asked to deliver it again, ahead of the farewell.
+ * A channel that keeps every activity of its conversations itself, as their one record (Direct Line:
+ * the client polls them from the transcript's rows), so the transcript logger would write each twice.
+ * It shows the citizen their own message only once it comes back from the server (Web Chat marks a
+ * message unsent after 20 s without its echo, and holds a reply to it for 5 s). Deletion removes the
+ * echo of the confirming message before the client may have read it, so the channel is asked to
+ * deliver it again, ahead of the farewell; both are kept for delivery only (see `afterDeletion`).
  */
-export interface EchoingAdapter {
+export interface KeepingAdapter {
   echoAgain(context: TurnContext): Promise<void>;
 }
 
-const echoes = (adapter: unknown): adapter is EchoingAdapter => typeof (adapter as Partial<EchoingAdapter>).echoAgain === 'function';
+const keepsItsRecord = (adapter: unknown): adapter is KeepingAdapter => typeof (adapter as Partial<KeepingAdapter>).echoAgain === 'function';
+
+const AFTER_DELETION = Symbol('padoms.afterDeletion');
+
+/** Whether the conversation was deleted in this turn: what is sent now is not part of any record. */
+export function afterDeletion(context: TurnContext): boolean {
+  return context.turnState.get(AFTER_DELETION) === true;
+}
 
 export interface RecordingDeps {
   store: Pick<PadomsStore, 'transcripts' | 'deleteConversation'>;
@@ -101,8 +110,9 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
           const removed = await deps.store.deleteConversation(conversationId);
           deps.log.info({ conversationId, removed }, 'conversation deleted at the citizen\'s request');
           logger.unrecorded.add(conversationId);
+          context.turnState.set(AFTER_DELETION, true);
           try {
-            if (echoes(context.adapter)) await context.adapter.echoAgain(context);
+            if (keepsItsRecord(context.adapter)) await context.adapter.echoAgain(context);
             if (farewell.length > 0) await context.sendActivities(farewell);
           } finally {
             logger.unrecorded.delete(conversationId);
@@ -113,6 +123,6 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
   };
   // Registered first, so it runs around the transcript middleware and sees its writes started.
   adapter.use(afterTurn);
-  adapter.use(new TranscriptLoggerMiddleware(logger));
+  if (!keepsItsRecord(adapter)) adapter.use(new TranscriptLoggerMiddleware(logger));
   return adapter;
 }

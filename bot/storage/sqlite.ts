@@ -218,7 +218,10 @@ export class SqliteRecords implements TurnRecords {
   }
 }
 
-/** botbuilder TranscriptStore on SQLite; activities are redacted before they are written. */
+/**
+ * botbuilder TranscriptStore on SQLite; activities are redacted before they are written. Direct Line
+ * rows are written by its store (directline-sql-store.ts); rows kept for delivery only are not read.
+ */
 export class SqliteTranscripts implements TranscriptStore {
   constructor(private readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {}
 
@@ -234,7 +237,7 @@ export class SqliteTranscripts implements TranscriptStore {
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     const rows = guardSqlite(
       () =>
-        prepared(this.db, 'SELECT id, activity FROM transcripts WHERE conversation_id = ? AND channel_id = ? AND id > ? AND at >= ? ORDER BY id LIMIT ?')
+        prepared(this.db, 'SELECT id, activity FROM transcripts WHERE conversation_id = ? AND channel_id = ? AND id > ? AND at >= ? AND delivery_only = 0 ORDER BY id LIMIT ?')
           .all(conversationId, channelId, Number(continuationToken || 0), (startDate ?? new Date(0)).toISOString(), TRANSCRIPT_PAGE_SIZE + 1) as { id: number; activity: string }[],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
@@ -247,7 +250,7 @@ export class SqliteTranscripts implements TranscriptStore {
   async listTranscripts(channelId: string, continuationToken?: string): Promise<PagedResult<TranscriptInfo>> {
     const rows = guardSqlite(
       () =>
-        prepared(this.db, 'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? AND conversation_id > ? GROUP BY conversation_id ORDER BY conversation_id LIMIT ?')
+        prepared(this.db, 'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? AND conversation_id > ? AND delivery_only = 0 GROUP BY conversation_id ORDER BY conversation_id LIMIT ?')
           .all(channelId, continuationToken ?? '', TRANSCRIPT_PAGE_SIZE + 1) as { conversation_id: string; created: string }[],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
@@ -286,7 +289,6 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
       transcripts: byConversation('transcripts'),
       records: WORDED_RECORD_TABLES.reduce((n, table) => n + byConversation(table), 0),
       unlinked: COUNTED_RECORD_TABLES.reduce((n, table) => n + unlink(table), 0),
-      directLine: directLine.deleteConversationNow(conversationId),
       queue: 0,
       cases: byConversation('cases'),
     };
@@ -294,12 +296,12 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
 
   const purgeEverywhere = db.transaction((before: Date): RemovedCounts => {
     const cutoff = before.toISOString();
+    directLine.purgeNow(before);
     const olderThan = (table: string, column: string, extra = '') => prepared(db, `DELETE FROM ${table} WHERE ${column} < ?${extra}`).run(cutoff).changes;
     return {
       state: olderThan('state', 'updated_at'),
       transcripts: olderThan('transcripts', 'at'),
       records: RECORD_TABLES.reduce((n, table) => n + olderThan(table, 'at'), 0),
-      directLine: directLine.purgeNow(before),
       queue: 0,
       // Open cases are still being worked on: their clock starts when they are closed.
       cases: olderThan('cases', 'closed_at', " AND state = 'closed'"),

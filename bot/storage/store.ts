@@ -7,14 +7,13 @@ import type { DirectLineStore } from './directline-store.js';
 
 export type StorageKind = 'memory' | 'sqlite' | 'postgres';
 
-/** A Direct Line store the app can also clean up. */
+/**
+ * A Direct Line store the app can also clean up. Its activities are the transcript's rows: deleting
+ * or purging the transcript removes them. A conversation deleted at the citizen's request stays
+ * known (no content), so a client polling it still gets an empty page and later activities.
+ */
 export interface ManagedDirectLineStore extends DirectLineStore {
-  /**
-   * Removes the conversation's activities; the number removed. The conversation itself stays known
-   * (no content), so a client polling it still gets an empty page and later activities.
-   */
-  deleteConversation(conversationId: string): Promise<number>;
-  /** Removes activities older than `before`, and conversations with no activity since. */
+  /** Forgets conversations with no activity since `before`; the number forgotten. */
   purge(before: Date): Promise<number>;
 }
 
@@ -29,7 +28,6 @@ export interface RemovedCounts {
   records: number;
   /** Counted records kept without a link to the conversation (only on a deletion at the citizen's request). */
   unlinked?: number;
-  directLine: number;
   /** The staff side's tickets, lines and notes (counted by the app; 0 from the store). */
   queue: number;
   cases: number;
@@ -44,7 +42,11 @@ export interface PadomsStore {
   readonly sqlite?: Database.Database;
   /** Conversation (and user) state for botbuilder, with eTags. */
   readonly state: Storage;
-  /** Redacted transcripts, written by TranscriptLoggerMiddleware (see recording.ts). */
+  /**
+   * The one record of each conversation's activities (redacted): written by the Direct Line store as
+   * it keeps them for the client's poll, and by TranscriptLoggerMiddleware for the other channels
+   * (see recording.ts).
+   */
   readonly transcripts: TranscriptStore;
   readonly records: TurnRecords;
   readonly directLine: ManagedDirectLineStore;
@@ -79,4 +81,4 @@ export function conversationIdOfStateKey(key: string): string | null {
   return match?.[1] ?? null;
 }
 
-export const emptyCounts = (): RemovedCounts => ({ state: 0, transcripts: 0, records: 0, directLine: 0, queue: 0, cases: 0 });
+export const emptyCounts = (): RemovedCounts => ({ state: 0, transcripts: 0, records: 0, queue: 0, cases: 0 });
