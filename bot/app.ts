@@ -133,7 +133,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     return counts;
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
-    useRecordingMiddleware(adapter, { store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere }, log });
+    useRecordingMiddleware(adapter, { store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere, turns: store.turns }, log });
 
   const metrics = createMetrics();
   // The handover service is built after the server (its console mounts routes); turns only run later.
@@ -190,6 +190,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         MicrosoftAppType: config.MicrosoftAppType,
         MicrosoftAppTenantId: config.MicrosoftAppTenantId,
       }),
+      store.turns,
     ),
   );
   const authDisabled = config.MicrosoftAppId === '';
@@ -202,7 +203,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // Every stored activity is news for the conversation's open streams, on whichever instance they are.
   const announce = (conversationId: string) =>
     store.publish(DIRECTLINE_NEWS_CHANNEL, conversationId).catch((err: unknown) => log.warn({ err: errorFields(err), conversationId }, 'directline: could not announce an activity'));
-  const directLine = record(new DirectLineAdapter({ store: store.directLine, now, log, onAppend: (conversationId) => void announce(conversationId) }));
+  const directLine = record(new DirectLineAdapter({ store: store.directLine, turns: store.turns, now, log, onAppend: (conversationId) => void announce(conversationId) }));
   // Without a configured secret the key is made once and kept with the SQLite data, so a restart
   // keeps every citizen's token (and with it the conversation); only a memory store has no place to keep it.
   const tokenKey =
@@ -248,7 +249,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // --- Facebook Messenger channel (bot/messenger/): on when the FACEBOOK_* secrets are set ---
   const messengerSettings = messengerSettingsFrom(config);
   const messenger = messengerSettings
-    ? mountMessenger(server, { settings: messengerSettings, logic, state, texts, knowledge: () => knowledge.current, log, now, admitConversation: limits.conversation })
+    ? mountMessenger(server, { settings: messengerSettings, logic, state, texts, knowledge: () => knowledge.current, log, now, admitConversation: limits.conversation, turns: store.turns })
     : undefined;
   if (messenger) record(messenger.adapter);
   // --- end of the Messenger channel ---

@@ -42,7 +42,8 @@ async function expectActivitiesKept(directLine: ManagedDirectLineStore, transcri
   expect(await directLine.listActivities('dl-old', 0, 10)).toMatchObject({ watermark: 2, activities: [{ id: 'a1' }, { id: 'a2' }] });
   expect((await transcripts.getTranscriptActivities('directline', 'dl-old')).items.map((a) => a.id)).toEqual(['a1', 'a2']);
   const conversation = { id: 'dl-old', isGroup: false, name: '', conversationType: 'personal' };
-  expect(await directLine.appendActivity('dl-old', { id: 'a3', type: 'message', text: 'teksts 3', channelId: 'directline', conversation })).toBe(3);
+  await directLine.appendActivity('dl-old', { id: 'a3', type: 'message', text: 'teksts 3', channelId: 'directline', conversation });
+  expect(await directLine.listActivities('dl-old', 2, 10)).toMatchObject({ watermark: 3, activities: [{ id: 'a3' }] });
   expect((await transcripts.getTranscriptActivities('directline', 'dl-old')).items.map((a) => a.id)).toEqual(['a1', 'a2', 'a3']);
 }
 

@@ -14,6 +14,7 @@ import {
 import { z } from 'zod';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
+import type { TurnTransactions } from '../storage/turn-batch.js';
 import type { AppendOptions, DirectLineStore, StoredConversation } from '../storage/directline-store.js';
 import { afterDeletion, type KeepingAdapter } from '../storage/recording.js';
 
@@ -62,6 +63,8 @@ export interface DirectLineAdapterOptions {
   log?: Logger;
   /** Told after each activity is stored, so streams can push it (see stream.ts). */
   onAppend?: (conversationId: string) => void;
+  /** The store's turn transactions (default: each write on its own). */
+  turns?: TurnTransactions;
 }
 
 export type StartResult =
@@ -87,7 +90,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
   private readonly onAppend: (conversationId: string) => void;
 
   constructor(options: DirectLineAdapterOptions) {
-    super();
+    super(options.turns);
     this.store = options.store;
     this.bot = { id: options.bot?.id ?? 'padoms', name: options.bot?.name ?? 'Padoms', role: RoleTypes.Bot };
     this.serviceUrl = options.serviceUrl ?? DEFAULT_SERVICE_URL;
@@ -132,7 +135,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
       ...(conversation.locale === undefined ? {} : { locale: conversation.locale }),
     };
     try {
-      await this.runMiddleware(new TurnContext(this, update), logic);
+      await this.runTurn(new TurnContext(this, update), logic);
     } catch (err) {
       // The conversation exists either way; the citizen can still write.
       this.log.error({ err: errorFields(err), conversationId: conversation.id }, 'directline: greeting turn failed');
@@ -174,16 +177,20 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
       recipient: this.bot,
       ...(fields.locale === undefined && conversation.locale !== undefined ? { locale: conversation.locale } : {}),
     };
-    // Typing is not kept (Direct Line delivers it over WebSocket only); everything else is echoed.
-    if (activity.type !== ActivityTypes.Typing) {
-      if (!(await this.keep(conversationId, activity))) return { kind: 'not-found' };
-    }
-    try {
-      await this.runMiddleware(new TurnContext(this, activity), logic);
-    } catch (err) {
-      this.log.error({ err: errorFields(err), conversationId, activityType: activity.type }, 'directline: turn failed');
-      return { kind: 'bot-error', id };
-    }
+    // The citizen's activity, the replies and what the turn records are committed together before
+    // the POST is answered; a failed commit fails the request, and the client sends again. Typing is
+    // not kept (Direct Line delivers it over WebSocket only); everything else is echoed.
+    let failed = false;
+    await this.turns.inTurn(async () => {
+      if (activity.type !== ActivityTypes.Typing) await this.keep(conversationId, activity);
+      try {
+        await this.runMiddleware(new TurnContext(this, activity), logic);
+      } catch (err) {
+        failed = true;
+        this.log.error({ err: errorFields(err), conversationId, activityType: activity.type }, 'directline: turn failed');
+      }
+    });
+    if (failed) return { kind: 'bot-error', id };
     return { kind: 'accepted', id };
   }
 
@@ -261,14 +268,13 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
       { channelId: DIRECTLINE_CHANNEL_ID, serviceUrl: this.serviceUrl, bot: this.bot, ...reference },
       true,
     );
-    await this.runMiddleware(new TurnContext(this, request), logic);
+    await this.runTurn(new TurnContext(this, request), logic);
   }
 
-  /** Stores the activity and tells the streams; false if the conversation is unknown. */
-  private async keep(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<boolean> {
-    if ((await this.store.appendActivity(conversationId, activity, options)) === undefined) return false;
-    this.onAppend(conversationId);
-    return true;
+  /** Stores the activity and tells the streams once it is committed. */
+  private async keep(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<void> {
+    await this.store.appendActivity(conversationId, activity, options);
+    await this.turns.afterCommit(async () => this.onAppend(conversationId));
   }
 
   private async append(context: TurnContext, activity: Partial<Activity>): Promise<void> {
@@ -283,7 +289,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
       from: { ...this.bot, ...activity.from, role: activity.from?.role ?? RoleTypes.Bot },
       ...(activity.recipient === undefined && context.activity.from !== undefined ? { recipient: context.activity.from } : {}),
     };
-    if (!(await this.keep(conversationId, stored, { deliveryOnly: afterDeletion(context) }))) throw new Error('DirectLineAdapter: conversation not found (expired or never started)');
+    await this.keep(conversationId, stored, { deliveryOnly: afterDeletion(context) });
   }
 }
 

@@ -4,16 +4,40 @@
 // botbuilder's own `process` would answer a bad activity with 500 and its raw error text, and print
 // the error's stack to stderr; here failures are values with a JSON body and a one-line log.
 import { CloudAdapter, type Activity, type InvokeResponse, type TurnContext } from 'botbuilder';
-import { AuthenticationError } from 'botframework-connector';
+import { IMMEDIATE, type TurnTransactions } from '../storage/turn-batch.js';
+import { AuthenticationError, type BotFrameworkAuthentication } from 'botframework-connector';
 import type restify from 'restify';
 import { z } from 'zod';
 import { isLocalRequest } from '../guards.js';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 
-/** botbuilder's CloudAdapter with its activity processing reachable without its `process` (see above). */
+/** Thrown by `handle` when the turn ran (its replies went out) but what it wrote could not be committed. */
+export class UnrecordedTurnError extends Error {
+  override readonly name = 'UnrecordedTurnError';
+}
+
+/**
+ * botbuilder's CloudAdapter with its activity processing reachable without its `process` (see
+ * above); each turn is one transaction of the store.
+ */
 export class BotFrameworkAdapter extends CloudAdapter {
-  handle(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
-    return this.processActivity(authHeader, activity, logic);
+  constructor(auth: BotFrameworkAuthentication, private readonly turns: TurnTransactions = IMMEDIATE) {
+    super(auth);
+  }
+
+  async handle(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
+    let ran = false;
+    try {
+      return await this.turns.inTurn(async () => {
+        const invoke = await this.processActivity(authHeader, activity, logic);
+        ran = true;
+        return invoke;
+      });
+    } catch (err) {
+      // The channel has the replies already: a retry would send them twice.
+      if (ran) throw new UnrecordedTurnError('the turn ran, its record could not be committed', { cause: err });
+      throw err;
+    }
   }
 }
 
@@ -87,6 +111,11 @@ export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndp
     } catch (err) {
       if (err instanceof AuthenticationError) {
         res.send(401, { error: { code: 'Unauthorized', message: 'the Bot Framework token was not accepted' } });
+        return;
+      }
+      if (err instanceof UnrecordedTurnError) {
+        log.error({ err: errorFields(err.cause) }, 'bot framework: replied, but the turn\'s record could not be committed');
+        res.send(200);
         return;
       }
       log.error({ err: { name: (err as Error).name } }, 'bot framework: the activity could not be processed');

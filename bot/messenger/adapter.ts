@@ -13,6 +13,7 @@ import {
 } from 'botbuilder';
 import { errorFields, silentLogger, type Logger } from '../log.js';
 import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
+import type { TurnTransactions } from '../storage/turn-batch.js';
 import { BoundedMap } from './bounded.js';
 import { LATVIAN_NUMBERS, toMessengerMessages, type FormatOptions } from './format.js';
 import type { GraphApiClient, SendRequest } from './graph-api.js';
@@ -65,6 +66,8 @@ export interface MessengerAdapterOptions {
   typingIndicator?: boolean;
   /** How many people's last-message times are kept (bounded; unknown means "ask Meta"). */
   maxContacts?: number;
+  /** The store's turn transactions (default: each write on its own). */
+  turns?: TurnTransactions;
 }
 
 export class MessengerAdapter extends SelfHostedAdapter {
@@ -81,7 +84,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
   private readonly stopping = new AbortController();
 
   constructor(options: MessengerAdapterOptions) {
-    super();
+    super(options.turns);
     this.graph = options.graph;
     this.outbox = options.outbox;
     this.hashRecipient = options.hashRecipient;
@@ -144,7 +147,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
     if (this.typingIndicator) await this.typing(event.senderId);
     for (const activity of turns) {
       try {
-        await this.runMiddleware(new TurnContext(this, activity), logic);
+        await this.runTurn(new TurnContext(this, activity), logic);
       } catch (err) {
         this.log.error({ err: errorFields(err), recipient: this.hashRecipient(event.senderId), type: activity.type }, 'messenger: turn failed');
       }
@@ -238,7 +241,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
       { channelId: FACEBOOK_CHANNEL_ID, serviceUrl: FACEBOOK_SERVICE_URL, bot: this.bot, ...reference },
       true,
     );
-    await this.runMiddleware(new TurnContext(this, request), logic);
+    await this.runTurn(new TurnContext(this, request), logic);
   }
 
   /** Stops waiting between retries: what is still unsent goes to the outbox as `shutdown`. */

@@ -15,6 +15,7 @@ import { MemoryOutbox, type MessengerOutbox } from './outbox.js';
 import { recipientHasher, type MessengerSettings } from './settings.js';
 import { rawBodyBytes, secretEquals, SIGNATURE_HEADER, signatureMatches } from './signature.js';
 import { parseWebhook } from './webhook.js';
+import type { TurnTransactions } from '../storage/turn-batch.js';
 
 export const MESSENGER_PATH = '/api/messenger';
 
@@ -38,6 +39,8 @@ export interface MessengerDeps {
    * not retry the whole delivery, which carries other people's events too.
    */
   admitConversation?: (key: string) => { ok: boolean };
+  /** The store's turn transactions: each event's turn is committed as one. */
+  turns?: TurnTransactions;
 }
 
 export interface MessengerChannel {
@@ -63,7 +66,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   const outbox = deps.outbox ?? new MemoryOutbox({ now, log });
   const graph = new GraphApiClient({ ...deps.graph, log, graphApiUrl: settings.graphApiUrl, graphApiVersion: settings.graphApiVersion, pageAccessToken: settings.pageAccessToken });
   const hashRecipient = recipientHasher(settings.appSecret);
-  const adapter = new MessengerAdapter({ graph, outbox, hashRecipient, now, log });
+  const adapter = new MessengerAdapter({ graph, outbox, hashRecipient, now, log, ...(deps.turns === undefined ? {} : { turns: deps.turns }) });
   const logic = messengerLogic({ logic: deps.logic, state: deps.state, texts: deps.texts, knowledge: deps.knowledge, now });
   // Meta retries a delivery it thinks failed; a retried event has the same message id.
   const seen = new RecentIds({ maxEntries: 10_000, ttlMs: 24 * 60 * 60 * 1000, now: () => now().getTime() });

@@ -12,6 +12,7 @@ import type { PgDatabase, Queryable } from './pg.js';
 import { activityTime, directLineRecord, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';
 import { guardSqlite } from './errors.js';
+import { postgresBatches, sqliteBatches, type PostgresWrite, type SqliteWrite, type TurnBatches } from './turn-batch.js';
 
 /** What is stored for an activity: the citizen's words redacted, as JSON. */
 function storedJson(activity: Partial<Activity>): string {
@@ -51,7 +52,11 @@ function toConversation(row: ConversationRow): StoredConversation {
 }
 
 export class SqliteDirectLineStore implements ManagedDirectLineStore {
-  constructor(private readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date = () => new Date(),
+    private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db),
+  ) {}
 
   async createConversation(c: StoredConversation): Promise<boolean> {
     return guardSqlite(() => {
@@ -69,19 +74,16 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     });
   }
 
-  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<number | undefined> {
-    return guardSqlite(() =>
-      this.db.transaction(() => {
-        const now = this.now();
-        const row = prepared(this.db, 'UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
-          .get(now.toISOString(), conversationId) as { last_watermark: number } | undefined;
-        if (row === undefined) return undefined;
-        const c = transcriptColumns(activity, now, options);
-        prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(c.channelId, conversationId, c.activityId, c.at.toISOString(), c.json, row.last_watermark, c.deliveryOnly);
-        return row.last_watermark;
-      })(),
-    );
+  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<void> {
+    const now = this.now();
+    const c = transcriptColumns(activity, now, options);
+    await this.writes.write(() => {
+      const row = prepared(this.db, 'UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
+        .get(now.toISOString(), conversationId) as { last_watermark: number } | undefined;
+      if (row === undefined) return;
+      prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(c.channelId, conversationId, c.activityId, c.at.toISOString(), c.json, row.last_watermark, c.deliveryOnly);
+    });
   }
 
   async listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined> {
@@ -112,7 +114,11 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
 }
 
 export class PostgresDirectLineStore implements ManagedDirectLineStore {
-  constructor(private readonly db: PgDatabase, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly now: () => Date = () => new Date(),
+    private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db),
+  ) {}
 
   async createConversation(c: StoredConversation): Promise<boolean> {
     const { rowCount } = await this.db.query(
@@ -127,21 +133,22 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
     return rows[0] === undefined ? undefined : toConversation(rows[0]);
   }
 
-  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<number | undefined> {
-    // One statement: the UPDATE locks the conversation's row until the INSERT is committed, so the
-    // next append (from any instance) waits and gets the next number, and readers never see a gap
-    // that fills in later.
-    const c = transcriptColumns(activity, this.now(), options);
-    const { rows } = await this.db.query<{ watermark: number }>(
-      `WITH c AS (
-         UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = $3
-         WHERE id = $1 RETURNING id, last_watermark)
-       INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only)
-       SELECT $4, id, $5, $6, $2::jsonb, last_watermark, $7 FROM c
-       RETURNING watermark`,
-      [conversationId, c.json, this.now(), c.channelId, c.activityId, c.at, c.deliveryOnly],
-    );
-    return rows[0]?.watermark;
+  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<void> {
+    // The UPDATE locks the conversation's row until the INSERT is committed, so the next append
+    // (from any instance) waits and gets the next number, and readers never see a gap that fills in
+    // later.
+    const now = this.now();
+    const c = transcriptColumns(activity, now, options);
+    await this.writes.write(async (q) => {
+      await q.query(
+        `WITH c AS (
+           UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = $3
+           WHERE id = $1 RETURNING id, last_watermark)
+         INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only)
+         SELECT $4, id, $5, $6, $2::jsonb, last_watermark, $7 FROM c`,
+        [conversationId, c.json, now, c.channelId, c.activityId, c.at, c.deliveryOnly],
+      );
+    });
   }
 
   async listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined> {

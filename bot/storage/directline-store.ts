@@ -36,8 +36,11 @@ export interface DirectLineStore {
   /** Creates the conversation; `false` if one with this id exists already (it is left untouched). */
   createConversation(conversation: StoredConversation): Promise<boolean>;
   getConversation(id: string): Promise<StoredConversation | undefined>;
-  /** Appends and returns the activity's watermark; `undefined` if the conversation is unknown. */
-  appendActivity(conversationId: string, activity: Partial<Activity>, options?: AppendOptions): Promise<number | undefined>;
+  /**
+   * Appends the activity under the conversation's next watermark. Inside a turn it is committed with
+   * the turn (see turn-batch.ts). An unknown conversation's activity is dropped: no client could poll it.
+   */
+  appendActivity(conversationId: string, activity: Partial<Activity>, options?: AppendOptions): Promise<void>;
   /** At most `limit` activities with a watermark above `after`, oldest first; `undefined` if unknown. */
   listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined>;
 }
@@ -114,9 +117,9 @@ export class MemoryDirectLineStore implements DirectLineStore {
     return entry === undefined ? undefined : { ...entry.conversation };
   }
 
-  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<number | undefined> {
+  async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<void> {
     const entry = this.live(conversationId);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) return;
     // A JSON copy: later changes by the caller cannot alter what clients receive, and this store
     // behaves like the SQL ones (dates come back as strings). The citizen's own words are redacted
     // like everywhere else they are kept; the bot's replies are what the citizen must read.
@@ -131,7 +134,6 @@ export class MemoryDirectLineStore implements DirectLineStore {
     entry.lastActiveMs = this.now().getTime();
     this.conversations.delete(conversationId);
     this.conversations.set(conversationId, entry);
-    return entry.firstWatermark + entry.activities.length - 1;
   }
 
   async listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined> {

@@ -8,6 +8,7 @@ import { MemoryDirectLineStore } from './directline-store.js';
 import { activityTime, asJson, redactActivity } from './activity.js';
 import { StorageConflictError } from './errors.js';
 import { assertChannel, conversationIdOfStateKey, type Notification, type PadomsStore, type RemovedCounts, type Unsubscribe } from './store.js';
+import { IMMEDIATE } from './turn-batch.js';
 
 export const TRANSCRIPT_PAGE_SIZE = 100;
 
@@ -178,6 +179,8 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
     transcripts,
     records,
     directLine,
+    // Nothing to commit: every write is made as it comes.
+    turns: IMMEDIATE,
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
     publish: (channel, payload) => bus.publish(channel, payload),
     async deleteConversation(conversationId) {

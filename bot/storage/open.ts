@@ -22,7 +22,7 @@ export function openStore(config: StoreConfig, options: { kind?: StorageKind; no
     case 'memory':
       return createMemoryStore({ now });
     case 'sqlite':
-      return openSqliteStore({ dataDir: config.DATA_DIR, now });
+      return openSqliteStore({ dataDir: config.DATA_DIR, now, log: options.log });
     case 'postgres':
       if (config.DATABASE_URL === undefined) throw new Error('storage: postgres needs DATABASE_URL');
       return openPostgresStore({ url: config.DATABASE_URL, now, log: options.log });

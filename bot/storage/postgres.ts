@@ -4,7 +4,8 @@ import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, Transc
 import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId } from './records.js';
 import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
-import type { Logger } from '../log.js';
+import { silentLogger, type Logger } from '../log.js';
+import { postgresBatches, type PostgresWrite, type TurnBatches } from './turn-batch.js';
 import { activityTime, redactActivity, toJsonText, withoutNul } from './activity.js';
 import { StorageConflictError } from './errors.js';
 import { TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
@@ -16,9 +17,18 @@ import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from './migrations
 /** Applied in order, once each, under an advisory lock; never edit one that has shipped. */
 
 
-/** botbuilder Storage on PostgreSQL: the eTag check and the write are one statement per key. */
+/**
+ * botbuilder Storage on PostgreSQL: the eTag check and the write are one statement per key. Inside a
+ * turn the write is committed with the turn's other writes; if another turn (on any instance) changed
+ * the key in between, this turn's change is dropped (the first to commit wins) and a warning says so.
+ */
 export class PostgresStorage implements Storage {
-  constructor(private readonly db: PgDatabase, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly now: () => Date = () => new Date(),
+    private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db),
+    private readonly log: Logger = silentLogger,
+  ) {}
 
   async read(keys: string[]): Promise<StoreItems> {
     if (keys.length === 0) return {};
@@ -31,7 +41,9 @@ export class PostgresStorage implements Storage {
   async write(changes: StoreItems): Promise<void> {
     const entries = Object.entries(changes);
     if (entries.length === 0) return;
-    await this.db.transaction(async (q) => {
+    const inTurn = this.writes.inBatch;
+    const at = this.now();
+    await this.writes.write(async (q) => {
       for (const [key, item] of entries) {
         const { eTag, ...doc } = (item ?? {}) as { eTag?: string };
         const checked = eTag !== undefined && eTag !== '' && eTag !== '*';
@@ -41,55 +53,57 @@ export class PostgresStorage implements Storage {
           `INSERT INTO state (key, conversation_id, etag, doc, updated_at) VALUES ($1, $2, $3, $4::jsonb, $5)
            ON CONFLICT (key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at
            ${checked ? 'WHERE state.etag = $6' : ''}`,
-          [key, conversationIdOfStateKey(key), newETag(), toJsonText(doc), this.now(), ...(checked ? [eTag] : [])],
+          [key, conversationIdOfStateKey(key), newETag(), toJsonText(doc), at, ...(checked ? [eTag] : [])],
         );
-        if (rowCount === 0) throw new StorageConflictError(key);
+        if (rowCount > 0) continue;
+        if (!inTurn) throw new StorageConflictError(key);
+        this.log.warn({ key }, 'state: changed by another turn since this one read it; this turn\'s change is dropped');
       }
     });
   }
 
   async delete(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.db.query('DELETE FROM state WHERE key = ANY($1)', [keys]);
+    if (keys.length > 0) await this.writes.write((q) => q.query('DELETE FROM state WHERE key = ANY($1)', [keys]));
   }
 }
 
 export class PostgresRecords implements TurnRecords {
-  constructor(private readonly db: PgDatabase) {}
+  constructor(private readonly db: PgDatabase, private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db)) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
-    await this.db.query('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)', [
+    await this.writes.write((q) => q.query('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)', [
       o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at,
-    ]);
+    ]));
   }
 
   async feedback(f: Feedback): Promise<void> {
-    await this.db.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ($1, $2, $3, $4)', [f.conversationId, f.entryId, f.helpful, f.at]);
+    await this.writes.write((q) => q.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ($1, $2, $3, $4)', [f.conversationId, f.entryId, f.helpful, f.at]));
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
-    await this.db.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+    await this.writes.write((q) => q.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
       u.conversationId, withoutNul(u.text), u.reason, u.language, u.entryId ?? null, u.at,
-    ]);
+    ]));
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
-    await this.db.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ($1, $2, $3::jsonb, $4)', [
+    await this.writes.write((q) => q.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ($1, $2, $3::jsonb, $4)', [
       c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at,
-    ]);
+    ]));
   }
 
   async rating(r: Rating): Promise<void> {
-    await this.db.query('INSERT INTO ratings (conversation_id, language, score, at) VALUES ($1, $2, $3, $4)', [r.conversationId, r.language, r.score, r.at]);
+    await this.writes.write((q) => q.query('INSERT INTO ratings (conversation_id, language, score, at) VALUES ($1, $2, $3, $4)', [r.conversationId, r.language, r.score, r.at]));
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
-    await this.db.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 ORDER BY id DESC LIMIT 1)', [
+    await this.writes.write((q) => q.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 ORDER BY id DESC LIMIT 1)', [
       withoutNul(c.comment), c.conversationId,
-    ]);
+    ]));
   }
 
   async suggestion(s: CitizenText): Promise<void> {
-    await this.db.query('INSERT INTO suggestions (conversation_id, text, at) VALUES ($1, $2, $3)', [s.conversationId, withoutNul(s.text), s.at]);
+    await this.writes.write((q) => q.query('INSERT INTO suggestions (conversation_id, text, at) VALUES ($1, $2, $3)', [s.conversationId, withoutNul(s.text), s.at]));
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
@@ -133,14 +147,17 @@ export class PostgresRecords implements TurnRecords {
 }
 
 export class PostgresTranscripts implements TranscriptStore {
-  constructor(private readonly db: PgDatabase, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly now: () => Date = () => new Date(),
+    private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db),
+  ) {}
 
   async logActivity(activity: Activity): Promise<void> {
     const { channelId, conversation } = activity;
     if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
-    await this.db.query('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ($1, $2, $3, $4, $5::jsonb)', [
-      channelId, conversation.id, activity.id ?? null, activityTime(activity, this.now()), toJsonText(redactActivity(activity)),
-    ]);
+    const row = [channelId, conversation.id, activity.id ?? null, activityTime(activity, this.now()), toJsonText(redactActivity(activity))];
+    await this.writes.write((q) => q.query('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ($1, $2, $3, $4, $5::jsonb)', row));
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
@@ -228,12 +245,14 @@ export function openPostgresStore(options: PostgresStoreOptions): PadomsStore {
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
   });
+  const writes = postgresBatches(db);
   return {
     kind: 'postgres',
-    state: new PostgresStorage(db, now),
-    transcripts: new PostgresTranscripts(db, now),
-    records: new PostgresRecords(db),
-    directLine: new PostgresDirectLineStore(db, now),
+    state: new PostgresStorage(db, now, writes, options.log),
+    transcripts: new PostgresTranscripts(db, now, writes),
+    records: new PostgresRecords(db, writes),
+    directLine: new PostgresDirectLineStore(db, now, writes),
+    turns: writes,
     subscribe: (channel, listener) => db.listen(channel, listener),
     publish: (channel, payload) => db.notify(channel, payload),
     deleteConversation: (conversationId) => db.transaction((q) => deleteEverywhere(q, conversationId)),

@@ -13,6 +13,7 @@ import {
 import type { Logger } from '../log.js';
 import { redactActivity } from './activity.js';
 import type { PadomsStore } from './store.js';
+import type { TurnTransactions } from './turn-batch.js';
 
 /** Not part of a conversation's record: typing indicators, delays, Emulator traces. */
 const NOT_RECORDED = new Set<string>([ActivityTypes.Typing, 'delay', ActivityTypes.Trace]);
@@ -91,13 +92,25 @@ export function afterDeletion(context: TurnContext): boolean {
 }
 
 export interface RecordingDeps {
-  store: Pick<PadomsStore, 'transcripts' | 'deleteConversation'>;
+  store: Pick<PadomsStore, 'transcripts' | 'deleteConversation'> & { turns: Pick<TurnTransactions, 'flush'> };
   log: Logger;
 }
 
 /** Adds transcript recording (redacted) and deferred deletion to any adapter; returns the adapter. */
 export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: RecordingDeps): A {
   const logger = new RedactingTranscriptLogger(deps.store.transcripts, deps.log);
+  const deleteNow = async (context: TurnContext, conversationId: string, farewell: Partial<Activity>[]) => {
+    const removed = await deps.store.deleteConversation(conversationId);
+    deps.log.info({ conversationId, removed }, 'conversation deleted at the citizen\'s request');
+    logger.unrecorded.add(conversationId);
+    context.turnState.set(AFTER_DELETION, true);
+    try {
+      if (keepsItsRecord(context.adapter)) await context.adapter.echoAgain(context);
+      if (farewell.length > 0) await context.sendActivities(farewell);
+    } finally {
+      logger.unrecorded.delete(conversationId);
+    }
+  };
   const afterTurn: Middleware = {
     async onTurn(context, next) {
       const conversationId = context.activity.conversation?.id ?? '';
@@ -107,16 +120,9 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
         await logger.settle(conversationId);
         const farewell = context.turnState.get(DELETE_REQUESTED) as Partial<Activity>[] | undefined;
         if (farewell !== undefined && conversationId !== '') {
-          const removed = await deps.store.deleteConversation(conversationId);
-          deps.log.info({ conversationId, removed }, 'conversation deleted at the citizen\'s request');
-          logger.unrecorded.add(conversationId);
-          context.turnState.set(AFTER_DELETION, true);
-          try {
-            if (keepsItsRecord(context.adapter)) await context.adapter.echoAgain(context);
-            if (farewell.length > 0) await context.sendActivities(farewell);
-          } finally {
-            logger.unrecorded.delete(conversationId);
-          }
+          // After the turn's writes are committed: they would otherwise bring parts of it back.
+          await deps.store.turns.flush();
+          await deleteNow(context, conversationId, farewell);
         }
       }
     },

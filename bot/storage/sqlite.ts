@@ -15,6 +15,8 @@ import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
 import { SqliteDirectLineStore } from './directline-sql-store.js';
 import { HANDOVER_TRACK_OFFSET, SQLITE_MIGRATIONS } from './migrations.js';
+import { sqliteBatches, type SqliteWrite, type TurnBatches } from './turn-batch.js';
+import { silentLogger, type Logger } from '../log.js';
 
 
 
@@ -80,13 +82,20 @@ function adoptHandoverTrack(db: Database.Database): void {
 
 /**
  * botbuilder Storage on SQLite. A write whose eTag is not the stored one is refused (the whole
- * batch); a write without an eTag, or with '*', overwrites.
+ * batch); a write without an eTag, or with '*', overwrites. Inside a turn the write is committed with
+ * the turn's other writes: if another turn changed the same key in between, this turn's change is
+ * dropped (the first to commit wins) and a warning says so.
  */
 export class SqliteStorage implements Storage {
   private readonly select: Database.Statement<[string], { etag: string; doc: string }>;
   private readonly upsert: Database.Statement<[string, string | null, string, string, string]>;
 
-  constructor(private readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date = () => new Date(),
+    private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db),
+    private readonly log: Logger = silentLogger,
+  ) {
     this.select = db.prepare('SELECT etag, doc FROM state WHERE key = ?');
     this.upsert = db.prepare(
       'INSERT INTO state (key, conversation_id, etag, doc, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, doc = excluded.doc, updated_at = excluded.updated_at',
@@ -106,70 +115,79 @@ export class SqliteStorage implements Storage {
 
   async write(changes: StoreItems): Promise<void> {
     const at = this.now().toISOString();
-    guardSqlite(() =>
-      this.db.transaction(() => {
-        for (const [key, item] of Object.entries(changes)) {
-          const { eTag, ...doc } = (item ?? {}) as { eTag?: string };
-          const current = this.select.get(key);
-          if (current && eTag !== undefined && eTag !== '' && eTag !== '*' && eTag !== current.etag) throw new StorageConflictError(key);
-          this.upsert.run(key, conversationIdOfStateKey(key), newETag(), toJsonText(doc), at);
-        }
-      })(),
-    );
+    const rows = Object.entries(changes).map(([key, item]) => {
+      const { eTag, ...doc } = (item ?? {}) as { eTag?: string };
+      return { key, eTag: eTag !== undefined && eTag !== '' && eTag !== '*' ? eTag : undefined, json: toJsonText(doc) };
+    });
+    const stale = (row: { key: string; eTag: string | undefined }) => {
+      const current = this.select.get(row.key);
+      return current !== undefined && row.eTag !== undefined && row.eTag !== current.etag;
+    };
+    const conflict = guardSqlite(() => rows.find(stale));
+    if (conflict !== undefined) throw new StorageConflictError(conflict.key);
+    await this.writes.write(() => {
+      if (rows.some(stale)) {
+        this.log.warn({ keys: rows.map((r) => r.key) }, 'state: changed by another turn since this one read it; this turn\'s change is dropped');
+        return;
+      }
+      for (const row of rows) this.upsert.run(row.key, conversationIdOfStateKey(row.key), newETag(), row.json, at);
+    });
   }
 
   async delete(keys: string[]): Promise<void> {
     const del = prepared(this.db, 'DELETE FROM state WHERE key = ?');
-    guardSqlite(() => this.db.transaction(() => keys.forEach((k) => del.run(k)))());
+    await this.writes.write(() => keys.forEach((k) => del.run(k)));
   }
 }
 
 export class SqliteRecords implements TurnRecords {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database, private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db)) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
-    guardSqlite(() =>
+    await this.writes.write(() => {
       prepared(this.db, 'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString()),
-    );
+        .run(o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString());
+    });
   }
 
   async feedback(f: Feedback): Promise<void> {
-    guardSqlite(() =>
+    await this.writes.write(() => {
       prepared(this.db, 'INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)')
-        .run(f.conversationId, f.entryId, f.helpful ? 1 : 0, f.at.toISOString()),
-    );
+        .run(f.conversationId, f.entryId, f.helpful ? 1 : 0, f.at.toISOString());
+    });
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
-    guardSqlite(() =>
+    await this.writes.write(() => {
       prepared(this.db, 'INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(u.conversationId, u.text, u.reason, u.language, u.entryId ?? null, u.at.toISOString()),
-    );
+        .run(u.conversationId, u.text, u.reason, u.language, u.entryId ?? null, u.at.toISOString());
+    });
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
-    guardSqlite(() =>
+    await this.writes.write(() => {
       prepared(this.db, 'INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)')
-        .run(c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at.toISOString()),
-    );
+        .run(c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at.toISOString());
+    });
   }
 
   async rating(r: Rating): Promise<void> {
-    guardSqlite(() =>
-      prepared(this.db, 'INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(r.conversationId, r.language, r.score, r.at.toISOString()),
-    );
+    await this.writes.write(() => {
+      prepared(this.db, 'INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(r.conversationId, r.language, r.score, r.at.toISOString());
+    });
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
-    guardSqlite(() =>
+    await this.writes.write(() => {
       prepared(this.db, 'UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)')
-        .run(c.comment, c.conversationId),
-    );
+        .run(c.comment, c.conversationId);
+    });
   }
 
   async suggestion(s: CitizenText): Promise<void> {
-    guardSqlite(() => prepared(this.db, 'INSERT INTO suggestions (conversation_id, text, at) VALUES (?, ?, ?)').run(s.conversationId, s.text, s.at.toISOString()));
+    await this.writes.write(() => {
+      prepared(this.db, 'INSERT INTO suggestions (conversation_id, text, at) VALUES (?, ?, ?)').run(s.conversationId, s.text, s.at.toISOString());
+    });
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
@@ -223,15 +241,21 @@ export class SqliteRecords implements TurnRecords {
  * rows are written by its store (directline-sql-store.ts); rows kept for delivery only are not read.
  */
 export class SqliteTranscripts implements TranscriptStore {
-  constructor(private readonly db: Database.Database, private readonly now: () => Date = () => new Date()) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly now: () => Date = () => new Date(),
+    private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db),
+  ) {}
 
   async logActivity(activity: Activity): Promise<void> {
     const { channelId, conversation } = activity;
     if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
-    guardSqlite(() =>
+    const at = activityTime(activity, this.now()).toISOString();
+    const json = toJsonText(redactActivity(activity));
+    await this.writes.write(() => {
       prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES (?, ?, ?, ?, ?)')
-        .run(channelId, conversation.id, activity.id ?? null, activityTime(activity, this.now()).toISOString(), toJsonText(redactActivity(activity))),
-    );
+        .run(channelId, conversation.id, activity.id ?? null, at, json);
+    });
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
@@ -269,13 +293,15 @@ export interface SqliteStoreOptions {
   dataDir: string;
   file?: string;
   now?: () => Date;
+  log?: Logger;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
   const now = options.now ?? (() => new Date());
   const db = openDatabase(options.dataDir, options.file);
   const bus = new LocalBus();
-  const directLine = new SqliteDirectLineStore(db, now);
+  const writes = sqliteBatches(db);
+  const directLine = new SqliteDirectLineStore(db, now, writes);
 
   const deleteEverywhere = db.transaction((conversationId: string): RemovedCounts => {
     const byConversation = (table: string) => prepared(db, `DELETE FROM ${table} WHERE conversation_id = ?`).run(conversationId).changes;
@@ -311,10 +337,11 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
   return {
     kind: 'sqlite',
     sqlite: db,
-    state: new SqliteStorage(db, now),
-    transcripts: new SqliteTranscripts(db, now),
-    records: new SqliteRecords(db),
+    state: new SqliteStorage(db, now, writes, options.log),
+    transcripts: new SqliteTranscripts(db, now, writes),
+    records: new SqliteRecords(db, writes),
     directLine,
+    turns: writes,
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
     publish: (channel, payload) => bus.publish(channel, payload),
     async deleteConversation(conversationId) {

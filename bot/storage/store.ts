@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import type { Storage, TranscriptStore } from 'botbuilder';
 import type { TurnRecords } from './records.js';
 import type { DirectLineStore } from './directline-store.js';
+import type { TurnTransactions } from './turn-batch.js';
 
 export type StorageKind = 'memory' | 'sqlite' | 'postgres';
 
@@ -50,6 +51,8 @@ export interface PadomsStore {
   readonly transcripts: TranscriptStore;
   readonly records: TurnRecords;
   readonly directLine: ManagedDirectLineStore;
+  /** A turn's writes to all of the above, committed in one transaction (see turn-batch.ts). */
+  readonly turns: TurnTransactions;
   /**
    * Listens on a channel (lower-case letters, digits, underscores). With PostgreSQL this is
    * LISTEN/NOTIFY, so every instance hears every other; elsewhere it is in-process.
