@@ -16,7 +16,7 @@ export abstract class SelfHostedAdapter extends BotAdapter {
 
   /** Runs a turn as one transaction of the store. */
   protected runTurn(context: TurnContext, logic: Logic): Promise<void> {
-    return this.turns.inTurn(() => this.runMiddleware(context, logic));
+    return this.turns.inTurn(context.activity.conversation?.id, () => this.runMiddleware(context, logic));
   }
 
   /** Same as continueConversation: the app id or claims identity and the audience are ignored. */

@@ -129,7 +129,7 @@ for (const backend of backends) {
       const held = new Promise<void>((resolve) => (release = resolve));
       let written!: () => void;
       const wrote = new Promise<void>((resolve) => (written = resolve));
-      const turn = store.turns.inTurn(async () => {
+      const turn = store.turns.inTurn(id, async () => {
         await writeTurn(store, id);
         written();
         await held;
@@ -148,7 +148,7 @@ for (const backend of backends) {
       const id = 'turn-conversation-0002';
       await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
       await expect(
-        store.turns.inTurn(async () => {
+        store.turns.inTurn(id, async () => {
           await store.directLine.appendActivity(id, message(id, 'Labdien', 'user'));
           throw new Error('the bot failed');
         }),
@@ -160,9 +160,9 @@ for (const backend of backends) {
       const { store } = await backend.open();
       const id = 'turn-conversation-0003';
       await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
-      await store.turns.inTurn(async () => {
+      await store.turns.inTurn(id, async () => {
         await writeTurn(store, id);
-        await store.turns.flush();
+        await store.turns.flush(id);
         await store.deleteConversation(id);
         await store.directLine.appendActivity(id, message(id, 'Saruna dzēsta.', 'bot'), { deliveryOnly: true });
         expect((await seen(store, id)).activities).toEqual([]);
@@ -171,28 +171,54 @@ for (const backend of backends) {
       expect(await seen(store, id)).toEqual({ activities: ['Saruna dzēsta.'], transcript: [], state: 0, outcomes: 0 });
     });
 
-    it('two turns change the same state: the first to commit wins, the second keeps its other writes', async () => {
-      const { store } = await backend.open();
+    it('two turns of one conversation at once share one transaction; a stale state change in it is dropped', async () => {
+      const { store, transactions } = await backend.open();
       const id = 'turn-conversation-0004';
       await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
       await store.state.write({ [STATE_KEY(id)]: { step: 0 } });
       const read = (await store.state.read([STATE_KEY(id)]))[STATE_KEY(id)] as { eTag: string };
+      await transactions();
       let releaseFirst!: () => void;
       const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
-      const first = store.turns.inTurn(async () => {
+      let secondDone = false;
+      const first = store.turns.inTurn(id, async () => {
         await store.state.write({ [STATE_KEY(id)]: { step: 1, eTag: read.eTag } });
         await firstHeld;
       });
-      const second = store.turns.inTurn(async () => {
-        await store.directLine.appendActivity(id, message(id, 'otrais', 'user'));
-        await store.state.write({ [STATE_KEY(id)]: { step: 2, eTag: read.eTag } });
-      });
-      await second;
+      const second = store.turns
+        .inTurn(id, async () => {
+          await store.directLine.appendActivity(id, message(id, 'otrais', 'user'));
+          await store.state.write({ [STATE_KEY(id)]: { step: 2, eTag: read.eTag } });
+        })
+        .then(() => (secondDone = true));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      // The second turn is over, but not acknowledged before what it wrote is committed: with the first.
+      expect(secondDone).toBe(false);
+      expect((await seen(store, id)).activities).toEqual([]);
       releaseFirst();
-      await first;
-      // The second committed first: its state stands, and the first's change (a stale eTag by then) is dropped.
-      expect((await store.state.read([STATE_KEY(id)]))[STATE_KEY(id)]).toMatchObject({ step: 2 });
+      await Promise.all([first, second]);
+      // The first change stands; the second carried the eTag the first had just replaced.
+      expect((await store.state.read([STATE_KEY(id)]))[STATE_KEY(id)]).toMatchObject({ step: 1 });
       expect((await seen(store, id)).activities).toEqual(['otrais']);
+      expect(await transactions()).toBe(1);
+    });
+
+    it('turns of different conversations are committed each on its own', async () => {
+      const { store } = await backend.open();
+      const [a, b] = ['turn-conversation-000a', 'turn-conversation-000b'];
+      for (const id of [a, b]) await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const slow = store.turns.inTurn(a, async () => {
+        await writeTurn(store, a);
+        await held;
+      });
+      await store.turns.inTurn(b, () => writeTurn(store, b));
+      expect((await seen(store, b)).outcomes).toBe(1);
+      expect((await seen(store, a)).outcomes).toBe(0);
+      release();
+      await slow;
+      expect((await seen(store, a)).outcomes).toBe(1);
     });
 
     it('work a turn leaves running is written on its own once the turn is committed', async () => {
@@ -200,7 +226,7 @@ for (const backend of backends) {
       const id = 'turn-conversation-0005';
       await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
       let late!: Promise<void>;
-      await store.turns.inTurn(async () => {
+      await store.turns.inTurn(id, async () => {
         late = (async () => {
           await new Promise((resolve) => setTimeout(resolve, 20));
           await store.directLine.appendActivity(id, message(id, 'vēlāk', 'bot'));

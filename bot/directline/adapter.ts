@@ -181,7 +181,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
     // the POST is answered; a failed commit fails the request, and the client sends again. Typing is
     // not kept (Direct Line delivers it over WebSocket only); everything else is echoed.
     let failed = false;
-    await this.turns.inTurn(async () => {
+    await this.turns.inTurn(conversationId, async () => {
       if (activity.type !== ActivityTypes.Typing) await this.keep(conversationId, activity);
       try {
         await this.runMiddleware(new TurnContext(this, activity), logic);
@@ -274,7 +274,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
   /** Stores the activity and tells the streams once it is committed. */
   private async keep(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<void> {
     await this.store.appendActivity(conversationId, activity, options);
-    await this.turns.afterCommit(async () => this.onAppend(conversationId));
+    await this.turns.afterCommit(conversationId, async () => this.onAppend(conversationId));
   }
 
   private async append(context: TurnContext, activity: Partial<Activity>): Promise<void> {

@@ -28,7 +28,7 @@ export class BotFrameworkAdapter extends CloudAdapter {
   async handle(authHeader: string, activity: Activity, logic: (context: TurnContext) => Promise<void>): Promise<InvokeResponse | undefined> {
     let ran = false;
     try {
-      return await this.turns.inTurn(async () => {
+      return await this.turns.inTurn(activity.conversation?.id, async () => {
         const invoke = await this.processActivity(authHeader, activity, logic);
         ran = true;
         return invoke;

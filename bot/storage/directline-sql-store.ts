@@ -77,7 +77,7 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
   async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<void> {
     const now = this.now();
     const c = transcriptColumns(activity, now, options);
-    await this.writes.write(() => {
+    await this.writes.write(conversationId, () => {
       const row = prepared(this.db, 'UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
         .get(now.toISOString(), conversationId) as { last_watermark: number } | undefined;
       if (row === undefined) return;
@@ -139,7 +139,7 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
     // later.
     const now = this.now();
     const c = transcriptColumns(activity, now, options);
-    await this.writes.write(async (q) => {
+    await this.writes.write(conversationId, async (q) => {
       await q.query(
         `WITH c AS (
            UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = $3

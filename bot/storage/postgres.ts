@@ -41,9 +41,10 @@ export class PostgresStorage implements Storage {
   async write(changes: StoreItems): Promise<void> {
     const entries = Object.entries(changes);
     if (entries.length === 0) return;
-    const inTurn = this.writes.inBatch;
+    const conversationId = conversationIdOfStateKey(entries[0]![0]);
+    const inTurn = this.writes.inBatch(conversationId);
     const at = this.now();
-    await this.writes.write(async (q) => {
+    await this.writes.write(conversationId, async (q) => {
       for (const [key, item] of entries) {
         const { eTag, ...doc } = (item ?? {}) as { eTag?: string };
         const checked = eTag !== undefined && eTag !== '' && eTag !== '*';
@@ -63,7 +64,7 @@ export class PostgresStorage implements Storage {
   }
 
   async delete(keys: string[]): Promise<void> {
-    if (keys.length > 0) await this.writes.write((q) => q.query('DELETE FROM state WHERE key = ANY($1)', [keys]));
+    if (keys.length > 0) await this.writes.write(conversationIdOfStateKey(keys[0]!), (q) => q.query('DELETE FROM state WHERE key = ANY($1)', [keys]));
   }
 }
 
@@ -71,39 +72,39 @@ export class PostgresRecords implements TurnRecords {
   constructor(private readonly db: PgDatabase, private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db)) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
-    await this.writes.write((q) => q.query('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)', [
+    await this.writes.write(o.conversationId, (q) => q.query('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)', [
       o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at,
     ]));
   }
 
   async feedback(f: Feedback): Promise<void> {
-    await this.writes.write((q) => q.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ($1, $2, $3, $4)', [f.conversationId, f.entryId, f.helpful, f.at]));
+    await this.writes.write(f.conversationId, (q) => q.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ($1, $2, $3, $4)', [f.conversationId, f.entryId, f.helpful, f.at]));
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
-    await this.writes.write((q) => q.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+    await this.writes.write(u.conversationId, (q) => q.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
       u.conversationId, withoutNul(u.text), u.reason, u.language, u.entryId ?? null, u.at,
     ]));
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
-    await this.writes.write((q) => q.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ($1, $2, $3::jsonb, $4)', [
+    await this.writes.write(c.conversationId, (q) => q.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ($1, $2, $3::jsonb, $4)', [
       c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at,
     ]));
   }
 
   async rating(r: Rating): Promise<void> {
-    await this.writes.write((q) => q.query('INSERT INTO ratings (conversation_id, language, score, at) VALUES ($1, $2, $3, $4)', [r.conversationId, r.language, r.score, r.at]));
+    await this.writes.write(r.conversationId, (q) => q.query('INSERT INTO ratings (conversation_id, language, score, at) VALUES ($1, $2, $3, $4)', [r.conversationId, r.language, r.score, r.at]));
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
-    await this.writes.write((q) => q.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 ORDER BY id DESC LIMIT 1)', [
+    await this.writes.write(c.conversationId, (q) => q.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 ORDER BY id DESC LIMIT 1)', [
       withoutNul(c.comment), c.conversationId,
     ]));
   }
 
   async suggestion(s: CitizenText): Promise<void> {
-    await this.writes.write((q) => q.query('INSERT INTO suggestions (conversation_id, text, at) VALUES ($1, $2, $3)', [s.conversationId, withoutNul(s.text), s.at]));
+    await this.writes.write(s.conversationId, (q) => q.query('INSERT INTO suggestions (conversation_id, text, at) VALUES ($1, $2, $3)', [s.conversationId, withoutNul(s.text), s.at]));
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
@@ -157,7 +158,7 @@ export class PostgresTranscripts implements TranscriptStore {
     const { channelId, conversation } = activity;
     if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
     const row = [channelId, conversation.id, activity.id ?? null, activityTime(activity, this.now()), toJsonText(redactActivity(activity))];
-    await this.writes.write((q) => q.query('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ($1, $2, $3, $4, $5::jsonb)', row));
+    await this.writes.write(conversation.id, (q) => q.query('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ($1, $2, $3, $4, $5::jsonb)', row));
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {

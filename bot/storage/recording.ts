@@ -121,7 +121,7 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
         const farewell = context.turnState.get(DELETE_REQUESTED) as Partial<Activity>[] | undefined;
         if (farewell !== undefined && conversationId !== '') {
           // After the turn's writes are committed: they would otherwise bring parts of it back.
-          await deps.store.turns.flush();
+          await deps.store.turns.flush(conversationId);
           await deleteNow(context, conversationId, farewell);
         }
       }

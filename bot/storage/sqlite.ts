@@ -125,7 +125,7 @@ export class SqliteStorage implements Storage {
     };
     const conflict = guardSqlite(() => rows.find(stale));
     if (conflict !== undefined) throw new StorageConflictError(conflict.key);
-    await this.writes.write(() => {
+    await this.writes.write(conversationIdOfStateKey(rows[0]?.key ?? ''), () => {
       if (rows.some(stale)) {
         this.log.warn({ keys: rows.map((r) => r.key) }, 'state: changed by another turn since this one read it; this turn\'s change is dropped');
         return;
@@ -136,7 +136,7 @@ export class SqliteStorage implements Storage {
 
   async delete(keys: string[]): Promise<void> {
     const del = prepared(this.db, 'DELETE FROM state WHERE key = ?');
-    await this.writes.write(() => keys.forEach((k) => del.run(k)));
+    await this.writes.write(conversationIdOfStateKey(keys[0] ?? ''), () => keys.forEach((k) => del.run(k)));
   }
 }
 
@@ -144,48 +144,48 @@ export class SqliteRecords implements TurnRecords {
   constructor(private readonly db: Database.Database, private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db)) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
-    await this.writes.write(() => {
+    await this.writes.write(o.conversationId, () => {
       prepared(this.db, 'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
         .run(o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString());
     });
   }
 
   async feedback(f: Feedback): Promise<void> {
-    await this.writes.write(() => {
+    await this.writes.write(f.conversationId, () => {
       prepared(this.db, 'INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)')
         .run(f.conversationId, f.entryId, f.helpful ? 1 : 0, f.at.toISOString());
     });
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
-    await this.writes.write(() => {
+    await this.writes.write(u.conversationId, () => {
       prepared(this.db, 'INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)')
         .run(u.conversationId, u.text, u.reason, u.language, u.entryId ?? null, u.at.toISOString());
     });
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
-    await this.writes.write(() => {
+    await this.writes.write(c.conversationId, () => {
       prepared(this.db, 'INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)')
         .run(c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at.toISOString());
     });
   }
 
   async rating(r: Rating): Promise<void> {
-    await this.writes.write(() => {
+    await this.writes.write(r.conversationId, () => {
       prepared(this.db, 'INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(r.conversationId, r.language, r.score, r.at.toISOString());
     });
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
-    await this.writes.write(() => {
+    await this.writes.write(c.conversationId, () => {
       prepared(this.db, 'UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)')
         .run(c.comment, c.conversationId);
     });
   }
 
   async suggestion(s: CitizenText): Promise<void> {
-    await this.writes.write(() => {
+    await this.writes.write(s.conversationId, () => {
       prepared(this.db, 'INSERT INTO suggestions (conversation_id, text, at) VALUES (?, ?, ?)').run(s.conversationId, s.text, s.at.toISOString());
     });
   }
@@ -252,7 +252,7 @@ export class SqliteTranscripts implements TranscriptStore {
     if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
     const at = activityTime(activity, this.now()).toISOString();
     const json = toJsonText(redactActivity(activity));
-    await this.writes.write(() => {
+    await this.writes.write(conversation.id, () => {
       prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES (?, ?, ?, ?, ?)')
         .run(channelId, conversation.id, activity.id ?? null, at, json);
     });
