@@ -21,7 +21,7 @@
 // reply (polls/wait shows it).
 // HTTP: node:http with a keep-alive http.Agent per level (maxSockets = concurrency), no retries; the
 // citizens of a level start spread over its first second (RAMP_MS), as people do, not all at once
-// (with --think, over one think time).
+// (with --think, over one conversation's length).
 // Rate limits stay on, as in production behind one reverse proxy: the server runs with
 // TRUST_PROXY_HOPS=1 and each simulated citizen (each conversation) sends its own X-Forwarded-For
 // address, so the per-address and per-conversation buckets see one citizen each, not all of them
@@ -603,10 +603,10 @@ async function drive(concurrency: number, seconds: number, slot: (agent: http.Ag
   const cpu = process.cpuUsage();
   // Citizens arrive over RAMP_MS, not in one millisecond: 500 simultaneous TCP connects to a busy
   // server overflow its accept queue, and the SYN retransmits (1 s, 3 s, 7 s) then look like slow turns.
-  // At a person's pace they arrive over one think time, as their messages do: 1,000 people do not
-  // open the chat in the same second (with a 1 s ramp, their 1,000 greetings and first questions
-  // would be a burst the steady load never has).
-  const ramp = Math.max(RAMP_MS, THINK_MS);
+  // At a person's pace they arrive over one conversation's length (its messages and pauses), as
+  // people do: 1,000 concurrent conversations of 40 s each are 25 new ones a second, not 1,000 in
+  // the first (a burst of greetings and first questions the steady load never has).
+  const ramp = Math.max(RAMP_MS, THINK_MS * MESSAGES_PER_CONVERSATION);
   const arrival = (i: number) => (ramp * i) / concurrency;
   await Promise.all(Array.from({ length: concurrency }, (_, i) => sleep(arrival(i)).then(() => slot(agent, stats, active))));
   stats.elapsedS = (performance.now() - started) / 1000;
@@ -1051,7 +1051,7 @@ async function main(): Promise<void> {
       : `polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply`,
   );
   const pgModes = modes.filter((m) => m !== 'sqlite');
-  const seconds = [...(modes.includes('sqlite') ? [`${LEVEL_SECONDS} s sqlite`] : []), ...(pgModes.length > 0 ? [`${PG_LEVEL_SECONDS} s ${pgModes.join(', ')}`] : []), `${ECHO_SECONDS} s echo`];
+  const seconds = [...(modes.includes('sqlite') ? [`${LEVEL_SECONDS} s sqlite`] : []), ...(pgModes.length > 0 ? [`${PG_LEVEL_SECONDS} s ${pgModes.join(', ')}`] : []), `${THINK_MS > 0 ? LEVEL_SECONDS : ECHO_SECONDS} s floor and echo`];
   console.log(`storage: ${modes.join(', ')}; time per level: ${seconds.join(', ')}\n`);
 
   console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew every figure)`);
@@ -1061,8 +1061,10 @@ async function main(): Promise<void> {
   if (modes.includes('sqlite')) {
     results.set('sqlite', await runLevels({ kind: 'padoms', label: 'padoms/sqlite', instances: 1, env: {}, seconds: LEVEL_SECONDS }, entry, questions, profile));
   }
-  const floor = await runLevels({ kind: 'floor', label: 'floor', instances: 1, env: {}, seconds: ECHO_SECONDS }, entry, questions, false);
-  const echo = await runLevels({ kind: 'echo', label: 'echo', instances: 1, env: {}, seconds: ECHO_SECONDS }, entry, questions, false);
+  // At a person's pace the citizens arrive over a conversation's length: the yardsticks need as long.
+  const yardstickSeconds = THINK_MS > 0 ? LEVEL_SECONDS : ECHO_SECONDS;
+  const floor = await runLevels({ kind: 'floor', label: 'floor', instances: 1, env: {}, seconds: yardstickSeconds }, entry, questions, false);
+  const echo = await runLevels({ kind: 'echo', label: 'echo', instances: 1, env: {}, seconds: yardstickSeconds }, entry, questions, false);
   // PostgreSQL last: its cluster runs only while it is measured.
   for (const [storage, rows] of await runPostgresModes(pgModes, entry, questions, profile)) results.set(storage, rows);
 
