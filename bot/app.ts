@@ -41,11 +41,13 @@ import { mountWebChat } from './web/routes.js';
 import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
 import { proactiveSender } from './proactive.js';
 import { conversationTranscript } from './storage/transcript-of.js';
-import { tellCitizen } from '../dialogs/handover-events.js';
+import { tellCitizen, type DeliveryReport } from '../dialogs/handover-events.js';
+import { deletionRequested } from '../dialogs/deletion.js';
+import { deliveryResults, firstFailure } from './messenger/adapter.js'; // Messenger channel
 import type { HandoverService } from './handover/types.js';
 import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel
 import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger channel
-import { mountHandover, type MountedHandover } from './handover/index.js'; // staff side of handover
+import { mountHandover, type MountedHandover } from './staff/mount.js'; // staff side of handover
 import { mountStaffReports } from './staff/reports.js'; // the console's report page
 
 export interface AppDeps {
@@ -133,7 +135,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     return counts;
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
-    useRecordingMiddleware(adapter, { store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere, turns: store.turns }, log });
+    useRecordingMiddleware(adapter, { store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere, turns: store.turns }, log, deletionRequested });
 
   const metrics = createMetrics();
   // The handover service is built after the server (its console mounts routes); turns only run later.
@@ -265,10 +267,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     { byChannel: { directline: directLine, ...(messenger ? { facebook: messenger.adapter } : {}) }, fallback: cloudAdapter, appId: config.MicrosoftAppId },
     log,
   );
+  const delivery: DeliveryReport = {
+    failure: (context) => firstFailure(deliveryResults(context)),
+    undelivered: (conversationId, reason) => handover.service.undelivered(conversationId, reason),
+  };
   handover.service.subscribe((event) => {
-    void sendProactive(event.reference, (context) =>
-      tellCitizen(context, turnDeps, event, (conversationId, reason) => handover.service.undelivered(conversationId, reason)),
-    );
+    void sendProactive(event.reference, (context) => tellCitizen(context, turnDeps, event, delivery));
   });
   metrics.sources.queueLength = async () => (await handover.repo.tickets(['queued'])).length;
   metrics.sources.casesOverdue = async () => (await handover.repo.cases('open')).filter((c) => c.dueAt < now()).length;

@@ -3,7 +3,17 @@
 import type { ConversationState, StatePropertyAccessor } from 'botbuilder';
 import type { DialogState } from 'botbuilder-dialogs';
 import type { LanguageCode } from '../knowledge/schema.js';
-import type { HandoverFlow } from '../dialogs/handover.js';
+import type { HandoverReason } from './handover/types.js';
+
+/** How a citizen who leaves a question wants the answer: the flow's own copy, kept in state. */
+export type CaseContact = { email: string } | { phone: string };
+
+/** Where a citizen is in the flow of handing over or leaving a question (dialogs/handover.ts). */
+export type HandoverFlow =
+  | { step: 'consent'; reason: HandoverReason }
+  | { step: 'case-contact' }
+  | { step: 'case-question'; contact: CaseContact }
+  | { step: 'case-consent'; contact: CaseContact; question: string };
 
 export const STATE_PROPERTIES = {
   dialog: 'dialogState',

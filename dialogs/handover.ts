@@ -3,7 +3,7 @@
 // a promised date (R4, R5). The staff side lives behind HandoverService (bot/handover/).
 import { CardFactory, EventFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
 import type { Availability, HandoverEvent, HandoverReason, HandoverService, HandoverTicket } from '../bot/handover/types.js';
-import type { ConversationData } from '../bot/state.js';
+import type { CaseContact, ConversationData } from '../bot/state.js';
 import { formatUntil, formatWhen } from '../bot/i18n.js';
 import { button, pick, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
 
@@ -12,23 +12,6 @@ export interface HandoverDeps {
   /** The conversation so far (redacted), oldest first, without the current turn's message. */
   transcript(context: TurnContext): Promise<Partial<Activity>[]>;
 }
-
-export type CaseContact = { email: string } | { phone: string };
-
-/** Where a citizen is in the flow of handing over or leaving a question. */
-export type HandoverFlow =
-  | { step: 'consent'; reason: HandoverReason }
-  | { step: 'case-contact' }
-  | { step: 'case-question'; contact: CaseContact }
-  | { step: 'case-consent'; contact: CaseContact; question: string };
-
-export type HandoverButton =
-  | { action: 'handover'; reason: HandoverReason }
-  | { action: 'handover-consent'; agree: boolean; reason: HandoverReason }
-  | { action: 'handover-cancel' }
-  | { action: 'case-start' }
-  | { action: 'case-consent'; agree: boolean }
-  | { action: 'continue-latvian'; reason: HandoverReason };
 
 /**
  * A person offered: when someone can take the conversation now, consent to hand it over (R8);

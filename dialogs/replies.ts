@@ -5,7 +5,16 @@ import type { Authority, Contacts, KnowledgeEntry, LanguageCode, Localized, Loca
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { Candidate } from '../knowledge/decide.js';
 import type { Translate } from '../bot/i18n.js';
-import type { HandoverButton } from './handover.js';
+import type { HandoverReason } from '../bot/handover/types.js';
+
+/** The buttons of handing over to a person and leaving a question (dialogs/handover.ts). */
+export type HandoverButton =
+  | { action: 'handover'; reason: HandoverReason }
+  | { action: 'handover-consent'; agree: boolean; reason: HandoverReason }
+  | { action: 'handover-cancel' }
+  | { action: 'case-start' }
+  | { action: 'case-consent'; agree: boolean }
+  | { action: 'continue-latvian'; reason: HandoverReason };
 
 /** Button payloads: what a suggested action sends back as `activity.value`. */
 export type ButtonValue =

@@ -8,7 +8,7 @@ import { formatWhen, type Texts } from '../bot/i18n.js';
 import type { OutcomeKind, TurnRecords } from '../bot/storage/records.js';
 import { newConversationData, type ConversationData, type StateAccessors } from '../bot/state.js';
 import { redact, withoutRedactions } from '../bot/privacy/redact.js';
-import { requestConversationDeletion } from '../bot/storage/recording.js';
+import { requestConversationDeletion } from './deletion.js';
 import * as replies from './replies.js';
 import type { ButtonValue, Reply, ReplyContext } from './replies.js';
 import { buttonValue } from './button-value.js';

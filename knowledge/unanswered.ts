@@ -1,6 +1,5 @@
 // Groups unanswered questions by similarity (shared stems), so one missing topic asked twenty ways
 // shows up as one line with a count.
-import type { UnansweredQuestion } from '../bot/storage/records.js';
 import type { Knowledge } from './knowledge.js';
 import { isStopword, stem, words } from './normalise.js';
 
@@ -16,8 +15,14 @@ export interface UnansweredGroup {
 /** Two questions join a group when this share of their stems overlaps (Jaccard). */
 const SAME_TOPIC = 0.5;
 
-export function groupUnanswered(questions: UnansweredQuestion[], knowledge: Knowledge): UnansweredGroup[] {
-  const groups: { stems: Set<string>; items: UnansweredQuestion[] }[] = [];
+/** What grouping needs of a question left unanswered (storage's records carry more). */
+export interface UnansweredText {
+  text: string;
+  reason: string;
+}
+
+export function groupUnanswered(questions: readonly UnansweredText[], knowledge: Knowledge): UnansweredGroup[] {
+  const groups: { stems: Set<string>; items: UnansweredText[] }[] = [];
   for (const q of questions) {
     const stems = new Set(words(q.text).filter((w) => !isStopword(w)).map(stem));
     const home = groups.find((g) => jaccard(g.stems, stems) >= SAME_TOPIC);

@@ -13,7 +13,7 @@ import { createHandover, type Handover } from '../bot/handover/index.js';
 import type { MailSender } from '../bot/handover/mail.js';
 import { MemoryHandoverRepository, type HandoverRepository, type StaffMember } from '../bot/handover/repository.js';
 import { SqlHandoverRepository, sqliteRunner } from '../bot/handover/sql-repository.js';
-import type { ConsoleSignal } from '../bot/handover/service.js';
+import type { ConsoleSignal } from '../bot/handover/types.js';
 import { questionOf } from '../bot/handover/transcript.js';
 import type { HandoverEvent, HandoverRequest } from '../bot/handover/types.js';
 import { createMemoryStore } from '../bot/storage/memory.js';

@@ -159,7 +159,7 @@ describe.each(backends)('$name store', (backend) => {
       await open();
       const adapter = useRecordingMiddleware(new TestAdapter(async (context) => {
         await context.sendActivity(`Jūs rakstījāt: ${context.activity.text ?? ''}`);
-      }), { store, log: silentLogger });
+      }), { store, log: silentLogger, deletionRequested: () => undefined });
       await adapter.send(`Mans personas kods ir ${PERSONAL_CODE}, konts LV80BANK0000435195001`).startTest();
       // The write is awaited by the middleware: nothing to wait for here.
       const conversationId = adapter.conversation.conversation.id;

@@ -12,7 +12,8 @@ import { silentLogger } from '../bot/log.js';
 import { TokenBuckets, burstFor, channelConversationKey, clientIp } from '../bot/http/rate-limit.js';
 import { createMemoryStore } from '../bot/storage/memory.js';
 import { StorageUnavailableError } from '../bot/storage/errors.js';
-import { requestConversationDeletion, useRecordingMiddleware } from '../bot/storage/recording.js';
+import { useRecordingMiddleware } from '../bot/storage/recording.js';
+import { deletionRequested, requestConversationDeletion } from '../dialogs/deletion.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { channelActivity, directLine, fakeConnector } from './support/postgres.js';
 
@@ -214,7 +215,7 @@ describe('deleting a conversation', () => {
         await context.sendActivity('Vai tiešām dzēst?');
         requestConversationDeletion(context, [{ type: 'message', text: 'Jūsu saruna ir dzēsta.' }]);
       }),
-      { store, log: silentLogger },
+      { store, log: silentLogger, deletionRequested },
     );
     // The farewell comes after the deletion and is not recorded again.
     await adapter.send('Lūdzu, dzēsiet manu sarunu').assertReply('Vai tiešām dzēst?').assertReply('Jūsu saruna ir dzēsta.').startTest();

@@ -13,7 +13,7 @@ import type { CaseContact, CaseRecord, HandoverRepository, StaffMember } from '.
 import { newCaseId } from './sql-repository.js';
 import { linesFromActivities } from './transcript.js';
 import type { CaseRequest } from './types.js';
-import type { ConsoleSignal } from './service.js';
+import type { ConsoleSignal } from './types.js';
 
 export interface CaseItem {
   id: string;

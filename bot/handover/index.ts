@@ -1,7 +1,6 @@
 // Builds the staff side from configuration and the app's store: the repository on the same
-// database (memory, SQLite file, or PostgreSQL), the service, the mail outbox, and the console
-// routes. app.ts calls mountHandover; the CLI calls openHandoverRepository.
-import type restify from 'restify';
+// database (memory, SQLite file, or PostgreSQL), the service and the mail outbox. The console is
+// mounted over it by bot/staff/mount.ts (app.ts); the CLI calls openHandoverRepository.
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { loadTexts, type Texts } from '../i18n.js';
@@ -10,7 +9,6 @@ import type { PadomsStore } from '../storage/store.js';
 import { openDatabase } from '../storage/sqlite.js';
 import { PgDatabase } from '../storage/pg.js';
 import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from '../storage/migrations.js';
-import { mountStaffConsole, type StaffConsole } from '../staff/routes.js';
 import { CaseOutbox, smtpSender, smtpSettingsFrom, type MailSender } from './mail.js';
 import { MemoryHandoverRepository, type HandoverRepository } from './repository.js';
 import { StaffHandoverService } from './service.js';
@@ -112,32 +110,6 @@ export function createHandover(deps: HandoverDeps): Handover {
       await ready;
       await service.stop();
       await repo.close();
-    },
-  };
-}
-
-export interface MountedHandover extends Handover {
-  console: StaffConsole;
-}
-
-/** The staff side and its console at /staff, for app.ts. */
-export function mountHandover(server: restify.Server, deps: HandoverDeps): MountedHandover {
-  const handover = createHandover(deps);
-  const console = mountStaffConsole(server, {
-    service: handover.service,
-    directory: handover.directory,
-    repo: handover.repo,
-    profile: deps.profile,
-    cookies: { secure: deps.config.COOKIE_SECURE },
-    trustProxyHops: deps.config.TRUST_PROXY_HOPS,
-    log: deps.log,
-  });
-  return {
-    ...handover,
-    console,
-    async close() {
-      console.close();
-      await handover.close();
     },
   };
 }

@@ -22,6 +22,7 @@ import { linesFromActivities, questionOf } from './transcript.js';
 import type {
   Availability,
   CaseRequest,
+  ConsoleSignal,
   HandoverEvent,
   HandoverRequest,
   HandoverService,
@@ -32,14 +33,6 @@ import type {
 
 /** Notifications between instances (and to this instance's consoles). */
 export const HANDOVER_CHANNEL = 'padoms_handover';
-
-export type ConsoleSignal =
-  | { kind: 'queue' }
-  | { kind: 'cases' }
-  | { kind: 'staff' }
-  | { kind: 'line'; lineId: number }
-  | { kind: 'notes'; ticketId?: string; caseId?: string }
-  | { kind: 'ticket'; ticketId: string; state: HandoverState; staffId?: string };
 
 export interface HandoverBus {
   publish(channel: string, payload: string): Promise<void>;

@@ -105,3 +105,12 @@ export interface HandoverService {
    */
   staffLanguages?(): LanguageCode[];
 }
+
+/** Notifications between instances (and to this instance's consoles): what changed, for the console to re-read. */
+export type ConsoleSignal =
+  | { kind: 'queue' }
+  | { kind: 'cases' }
+  | { kind: 'staff' }
+  | { kind: 'line'; lineId: number }
+  | { kind: 'notes'; ticketId?: string; caseId?: string }
+  | { kind: 'ticket'; ticketId: string; state: HandoverState; staffId?: string };

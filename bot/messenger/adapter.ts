@@ -17,7 +17,8 @@ import type { TurnTransactions } from '../storage/turn-batch.js';
 import { BoundedMap } from './bounded.js';
 import { LATVIAN_NUMBERS, toMessengerMessages, type FormatOptions } from './format.js';
 import type { GraphApiClient, SendRequest } from './graph-api.js';
-import type { GraphErrorSummary, MessengerOutbox, UndeliveredReason } from './outbox.js';
+import type { MessengerOutbox } from './outbox.js';
+import type { GraphErrorSummary, UndeliveredReason } from './graph-api.js';
 import { CHANNEL_ACTIONS, decodePayload, isChannelAction } from './payloads.js';
 import type { InboundEvent } from './webhook.js';
 
@@ -305,7 +306,8 @@ export function deliveryResults(context: TurnContext): DeliveryResult[] {
   return results ?? [];
 }
 
-function firstFailure(results: DeliveryResult[]): UndeliveredReason | undefined {
+/** The reason the first undelivered message of these was not delivered, if one was not. */
+export function firstFailure(results: readonly DeliveryResult[]): UndeliveredReason | undefined {
   for (const r of results) if (!r.delivered) return r.reason;
   return undefined;
 }

@@ -7,7 +7,6 @@
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.js';
 import type { MessengerMessage } from './format.js';
-import type { GraphErrorSummary, UndeliveredReason } from './outbox.js';
 
 /** A Send API request body (https://developers.facebook.com/docs/messenger-platform/reference/send-api/). */
 export type SendRequest =
@@ -191,4 +190,23 @@ function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+export type UndeliveredReason =
+  /** Meta's 24-hour standard messaging window has closed (or our record says so). */
+  | 'outside-24h-window'
+  /** Still rate-limited after the waits we allow ourselves. */
+  | 'rate-limited'
+  /** Server errors or network failures through every retry. */
+  | 'unavailable'
+  /** A 4xx that retrying will not fix (bad request, blocked by the person, token problem). */
+  | 'rejected'
+  /** The process was stopping. */
+  | 'shutdown';
+
+export interface GraphErrorSummary {
+  status?: number;
+  code?: number;
+  subcode?: number;
+  fbtraceId?: string;
 }

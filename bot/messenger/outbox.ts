@@ -2,26 +2,7 @@
 // show them and resend. Memory for now; the storage issue implements MessengerOutbox durably.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
-import type { SendRequest } from './graph-api.js';
-
-export type UndeliveredReason =
-  /** Meta's 24-hour standard messaging window has closed (or our record says so). */
-  | 'outside-24h-window'
-  /** Still rate-limited after the waits we allow ourselves. */
-  | 'rate-limited'
-  /** Server errors or network failures through every retry. */
-  | 'unavailable'
-  /** A 4xx that retrying will not fix (bad request, blocked by the person, token problem). */
-  | 'rejected'
-  /** The process was stopping. */
-  | 'shutdown';
-
-export interface GraphErrorSummary {
-  status?: number;
-  code?: number;
-  subcode?: number;
-  fbtraceId?: string;
-}
+import type { GraphErrorSummary, SendRequest, UndeliveredReason } from './graph-api.js';
 
 export interface OutboxEntry {
   id: string;

@@ -12,7 +12,8 @@ import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-header
 import type { AgencyProfile } from '../../knowledge/schema.js';
 import { LANGUAGE_NAMES_LV, latestMail, mailStatus } from '../handover/mail.js';
 import type { HandoverRepository, LineRef, OutboxMail, StaffMember } from '../handover/repository.js';
-import type { ConsoleSignal, StaffHandoverService } from '../handover/service.js';
+import type { StaffHandoverService } from '../handover/service.js';
+import type { ConsoleSignal } from '../handover/types.js';
 import type { CaseReplyResult } from '../handover/cases.js';
 import { viewOf, type StaffDirectory } from '../handover/staff.js';
 import { formatDate, formatDateTime, transcriptHtml, transcriptText, type TranscriptMeta } from '../handover/transcript.js';

@@ -12,7 +12,8 @@ import type { PgDatabase, Queryable } from './pg.js';
 import { activityTime, directLineRecord, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';
 import { guardSqlite } from './errors.js';
-import { postgresBatches, sqliteBatches, type PostgresWrite, type SqliteWrite, type TurnBatches } from './turn-batch.js';
+import { postgresBatches, sqliteBatches, type PostgresWrite, type SqliteWrite } from './commit.js';
+import type { TurnBatches } from './turn-batch.js';
 
 /** What is stored for an activity: the citizen's words redacted, as JSON. */
 function storedJson(activity: Partial<Activity>): string {

@@ -5,7 +5,8 @@ import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TAB
 import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { silentLogger, type Logger } from '../log.js';
-import { postgresBatches, type PostgresWrite, type TurnBatches } from './turn-batch.js';
+import { postgresBatches, type PostgresWrite } from './commit.js';
+import type { TurnBatches } from './turn-batch.js';
 import { activityTime, redactActivity, toJsonText, withoutNul } from './activity.js';
 import { StorageConflictError } from './errors.js';
 import { TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';

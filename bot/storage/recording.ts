@@ -1,6 +1,6 @@
 // What every adapter records: the turn's activities as a redacted transcript (botbuilder's
-// TranscriptLoggerMiddleware), written before the turn is acknowledged, and a conversation deleted
-// at the citizen's request once its last turn is over.
+// TranscriptLoggerMiddleware, for channels that keep no record of their own), written with the
+// turn, and a conversation deleted at the citizen's request once its turn is over.
 import {
   ActivityTypes,
   TranscriptLoggerMiddleware,
@@ -59,17 +59,6 @@ export class RedactingTranscriptLogger implements TranscriptLogger {
   }
 }
 
-const DELETE_REQUESTED = Symbol('padoms.deleteConversation');
-
-/**
- * Asks for the conversation to be deleted from every store once this turn is over (after its
- * replies, state and transcript are written, which would otherwise bring parts of it back). The
- * farewell is sent after the deletion, unrecorded: it is the one thing the citizen still sees.
- */
-export function requestConversationDeletion(context: TurnContext, farewell: Partial<Activity>[]): void {
-  context.turnState.set(DELETE_REQUESTED, farewell);
-}
-
 /**
  * A channel that keeps every activity of its conversations itself, as their one record (Direct Line:
  * the client polls them from the transcript's rows), so the transcript logger would write each twice.
@@ -94,6 +83,11 @@ export function afterDeletion(context: TurnContext): boolean {
 export interface RecordingDeps {
   store: Pick<PadomsStore, 'transcripts' | 'deleteConversation'> & { turns: Pick<TurnTransactions, 'flush'> };
   log: Logger;
+  /**
+   * Whether the turn asked for its conversation to be deleted once it is over, and the farewell to
+   * send after (dialogs/deletion.ts; the conversation layer's, so passed in).
+   */
+  deletionRequested: (context: TurnContext) => Partial<Activity>[] | undefined;
 }
 
 /** Adds transcript recording (redacted) and deferred deletion to any adapter; returns the adapter. */
@@ -118,7 +112,7 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
         await next();
       } finally {
         await logger.settle(conversationId);
-        const farewell = context.turnState.get(DELETE_REQUESTED) as Partial<Activity>[] | undefined;
+        const farewell = deps.deletionRequested(context);
         if (farewell !== undefined && conversationId !== '') {
           // After the turn's writes are committed: they would otherwise bring parts of it back.
           await deps.store.turns.flush(conversationId);

@@ -15,7 +15,8 @@ import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
 import { SqliteDirectLineStore } from './directline-sql-store.js';
 import { HANDOVER_TRACK_OFFSET, SQLITE_MIGRATIONS } from './migrations.js';
-import { sqliteBatches, type SqliteWrite, type TurnBatches } from './turn-batch.js';
+import { sqliteBatches, type SqliteWrite } from './commit.js';
+import type { TurnBatches } from './turn-batch.js';
 import { silentLogger, type Logger } from '../log.js';
 
 

@@ -10,10 +10,6 @@
 // puts a hook on every promise in the process; measured, it tripled the cost of an await, about a
 // tenth of a turn's CPU. Two turns of one conversation at the same time (the citizen's and a staff
 // member's message) share one batch, committed when the last of them ends.
-import type Database from 'better-sqlite3';
-import { guardSqlite } from './errors.js';
-import type { PgDatabase, Queryable } from './pg.js';
-
 export interface TurnTransactions {
   /**
    * Runs a turn of the conversation. What is written for it meanwhile is committed in one
@@ -119,27 +115,3 @@ export const IMMEDIATE: TurnTransactions = {
   flush: async () => {},
   afterCommit: (_conversationId, step) => step(),
 };
-
-/** A write to SQLite: synchronous, made inside the commit's transaction. */
-export type SqliteWrite = () => void;
-
-export function sqliteBatches(db: Database.Database): TurnBatches<SqliteWrite> {
-  return new TurnBatches<SqliteWrite>(async (writes) =>
-    guardSqlite(() =>
-      db.transaction(() => {
-        for (const write of writes) write();
-      })(),
-    ),
-  );
-}
-
-/** A write to PostgreSQL, given the commit's transaction. */
-export type PostgresWrite = (q: Queryable) => Promise<unknown>;
-
-export function postgresBatches(db: PgDatabase): TurnBatches<PostgresWrite> {
-  return new TurnBatches<PostgresWrite>((writes) =>
-    db.transaction(async (q) => {
-      for (const write of writes) await write(q);
-    }),
-  );
-}
