@@ -7,7 +7,13 @@ const CHANNELS = '^bot/(directline|messenger|web)/';
 
 module.exports = {
   forbidden: [
-    { name: 'no-circular', comment: 'An import cycle ties modules that should be understood one at a time.', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'no-circular',
+      comment: 'An import cycle ties modules that should be understood one at a time.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
     {
       name: 'knowledge-knows-no-bot',
       comment: 'knowledge/ (schema, matching, decisions) knows nothing of bots, channels or storage.',
@@ -24,7 +30,8 @@ module.exports = {
     },
     {
       name: 'dialogs-without-storage-or-channels',
-      comment: 'What a turn may do to storage and delivery comes in through its dependencies; the records it writes are described by storage/records.ts, its one contract.',
+      comment:
+        'What a turn may do to storage and delivery comes in through its dependencies; the records it writes are described by storage/records.ts, its one contract.',
       severity: 'error',
       from: { path: '^dialogs/' },
       to: { path: ['^bot/storage/', CHANNELS, '^bot/staff/', '^bot/http/', '^bot/app\\.ts$'], pathNot: '^bot/storage/records\\.ts$' },

@@ -45,9 +45,7 @@ function serve(): void {
 async function drive(): Promise<void> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve', ...process.argv.slice(2)], { execArgv: process.execArgv });
   const reports: Extract<Report, { second: number }>[] = [];
-  const port = await new Promise<number>((resolve) =>
-    child.on('message', (m: Report) => ('port' in m ? resolve(m.port) : reports.push(m))),
-  );
+  const port = await new Promise<number>((resolve) => child.on('message', (m: Report) => ('port' in m ? resolve(m.port) : reports.push(m))));
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const call = (agent: http.Agent) =>
     new Promise<'ok' | 'timeout' | 'error'>((resolve) => {
@@ -77,8 +75,7 @@ async function drive(): Promise<void> {
     );
     agent.destroy();
     const seen = reports.slice(from);
-    const rate = (key: 'accepted' | 'iterations') =>
-      seen.length < 2 ? NaN : (seen.at(-1)![key] - seen[0]![key]) / (seen.at(-1)!.second - seen[0]!.second);
+    const rate = (key: 'accepted' | 'iterations') => (seen.length < 2 ? NaN : (seen.at(-1)![key] - seen[0]![key]) / (seen.at(-1)!.second - seen[0]!.second));
     console.log(
       `${String(concurrency).padStart(4)}  ${String(counts.ok).padStart(11)}  ${String(counts.timeout).padStart(8)}  ${rate('accepted').toFixed(0).padStart(10)}  ${rate('iterations').toFixed(0).padStart(17)}`,
     );

@@ -119,7 +119,14 @@ function loadReal(): RealKnowledge {
     keywords.en.push(...(item.keywords?.en ?? []));
   }
   const contentWords = (texts: string[]) =>
-    [...new Set(texts.flatMap((t) => t.split(/\s+/)).map((w) => core(w).word).filter((w) => w.length >= 4 && !isStopword(fold(w))))].sort();
+    [
+      ...new Set(
+        texts
+          .flatMap((t) => t.split(/\s+/))
+          .map((w) => core(w).word)
+          .filter((w) => w.length >= 4 && !isStopword(fold(w))),
+      ),
+    ].sort();
   return {
     entries,
     others,
@@ -139,7 +146,40 @@ const isContent = (word: string) => word.length >= 4 && !isStopword(fold(word)) 
 // ---------------------------------------------------------------------------------------------
 // Synthetic entries
 
-const ONSETS = ['k', 'p', 't', 'v', 'm', 'n', 'r', 'l', 's', 'd', 'g', 'b', 'z', 'j', 'c', 'š', 'ž', 'č', 'ķ', 'ļ', 'ņ', 'ģ', 'st', 'sk', 'pr', 'tr', 'kr', 'dr', 'gr', 'br', 'sv', 'pl'];
+const ONSETS = [
+  'k',
+  'p',
+  't',
+  'v',
+  'm',
+  'n',
+  'r',
+  'l',
+  's',
+  'd',
+  'g',
+  'b',
+  'z',
+  'j',
+  'c',
+  'š',
+  'ž',
+  'č',
+  'ķ',
+  'ļ',
+  'ņ',
+  'ģ',
+  'st',
+  'sk',
+  'pr',
+  'tr',
+  'kr',
+  'dr',
+  'gr',
+  'br',
+  'sv',
+  'pl',
+];
 const NUCLEI = ['a', 'e', 'i', 'u', 'o', 'ā', 'ē', 'ī', 'ū', 'ie', 'ai', 'au', 'a', 'e', 'i'];
 const CODAS = ['', '', '', 'r', 'l', 'n', 's', 'k', 't', 'm'];
 /** Latvian declension-like ending classes: a lemma is stem + class, each use picks one form. */
@@ -195,7 +235,10 @@ function phrasingFrom(rand: Rand, template: string, lang: 'lv' | 'en', topics: T
     return lang === 'lv' ? inflect(rand, t.word) : englishForm(t.word);
   };
   const tokens = template.split(/\s+/).filter(Boolean);
-  const contentAt = shuffle(rand, tokens.map((t, i) => (isContent(core(t).word) ? i : -1)).filter((i) => i >= 0));
+  const contentAt = shuffle(
+    rand,
+    tokens.map((t, i) => (isContent(core(t).word) ? i : -1)).filter((i) => i >= 0),
+  );
   if (contentAt.length === 0) return `${template} ${topicWord()}`;
   const replace = (i: number, word: string) => {
     const { before, after } = core(tokens[i] ?? '');
@@ -288,7 +331,11 @@ const MIX: readonly [Alteration, number][] = [
   ['unrelated', 0.1],
 ];
 
-const stripDiacritics = (s: string) => s.normalize('NFKD').replace(/\p{M}+/gu, '').normalize('NFC');
+const stripDiacritics = (s: string) =>
+  s
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .normalize('NFC');
 
 /** Alters 1–2 content words of a text with `change`; other tokens are kept as typed. */
 function alterWords(rand: Rand, text: string, change: (word: string) => string, minLength = 5): string {
@@ -496,7 +543,10 @@ function runCell(engine: Engine, entries: number): CellResult {
 const SLOWEST = Number(process.argv[process.argv.indexOf('--slowest') + 1] ?? 0) || 0;
 
 function showSlowest(times: number[], queries: string[], search: (q: string) => number): void {
-  const slowest = times.map((ms, i) => ({ ms, q: queries[i] ?? '' })).sort((a, b) => b.ms - a.ms).slice(0, SLOWEST);
+  const slowest = times
+    .map((ms, i) => ({ ms, q: queries[i] ?? '' }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, SLOWEST);
   for (const { ms, q } of slowest) {
     const t0 = process.hrtime.bigint();
     search(q);
@@ -534,10 +584,18 @@ async function main(): Promise<void> {
   const mix = new Map<Alteration, number>();
   for (const q of queriesFor(QUERY_SEED, QUERY_COUNT, real)) mix.set(q.alteration, (mix.get(q.alteration) ?? 0) + 1);
   console.log(`Knowledge matching: ours (MatchIndex) vs plain Fuse over every question string — limit ${LIMIT}, node ${process.version}`);
-  console.log(`queries: ${[...mix.values()].reduce((a, b) => a + b, 0)} (${[...mix].map(([k, v]) => `${k} ${v}`).join(', ')}); warm-up: ${WARMUP_COUNT} other queries`);
-  console.log(`plain Fuse: { threshold 0.4, ignoreLocation, ignoreDiacritics }, timed for ≥${PLAIN_MIN_QUERIES} queries or ${PLAIN_BUDGET_MS / 1000} s per size\n`);
+  console.log(
+    `queries: ${[...mix.values()].reduce((a, b) => a + b, 0)} (${[...mix].map(([k, v]) => `${k} ${v}`).join(', ')}); warm-up: ${WARMUP_COUNT} other queries`,
+  );
+  console.log(
+    `plain Fuse: { threshold 0.4, ignoreLocation, ignoreDiacritics }, timed for ≥${PLAIN_MIN_QUERIES} queries or ${PLAIN_BUDGET_MS / 1000} s per size\n`,
+  );
 
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew p99)`);
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start (other processes skew p99)`,
+  );
   const results: CellResult[] = [];
   for (const entries of SIZES) {
     for (const engine of ENGINES) {
@@ -553,7 +611,22 @@ async function main(): Promise<void> {
       results.map((r) => {
         const target = TARGET_P99_MS[r.entries];
         const verdict = r.engine !== 'ours' || target === undefined ? '' : `≤ ${target} ms ${r.p99 <= target ? 'PASS' : 'MISS'}`;
-        return [r.engine, String(r.entries), String(r.documents), String(r.strings), String(r.vocabulary), f(r.buildMs, 0), f(r.heapMB, 1), f(r.rssMB, 1), f(r.p50, 3), f(r.p99, 3), f(r.mean, 3), f(r.max, 2), `${r.n}/${r.queries}`, verdict];
+        return [
+          r.engine,
+          String(r.entries),
+          String(r.documents),
+          String(r.strings),
+          String(r.vocabulary),
+          f(r.buildMs, 0),
+          f(r.heapMB, 1),
+          f(r.rssMB, 1),
+          f(r.p50, 3),
+          f(r.p99, 3),
+          f(r.mean, 3),
+          f(r.max, 2),
+          `${r.n}/${r.queries}`,
+          verdict,
+        ];
       }),
     ),
   );
@@ -566,15 +639,32 @@ async function main(): Promise<void> {
         const plain = results.find((r) => r.entries === entries && r.engine === 'fuse');
         if (!ours || !plain) return [String(entries), '–', '–', '–', '–', '–'];
         const ratio = (a: number, b: number) => `${f(a / b, 1)}×`;
-        return [String(entries), ratio(plain.p50, ours.p50), ratio(plain.p99, ours.p99), ratio(plain.mean, ours.mean), ratio(plain.buildMs, ours.buildMs), ratio(plain.heapMB, ours.heapMB)];
+        return [
+          String(entries),
+          ratio(plain.p50, ours.p50),
+          ratio(plain.p99, ours.p99),
+          ratio(plain.mean, ours.mean),
+          ratio(plain.buildMs, ours.buildMs),
+          ratio(plain.heapMB, ours.heapMB),
+        ];
       }),
     ),
   );
-  console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  console.log(`p50/p99/mean/max: wall clock per search (process.hrtime.bigint), garbage collection included; p99 of ${QUERY_COUNT} is the ${QUERY_COUNT / 100}th`);
+  console.log(
+    `machine load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
+  console.log(
+    `p50/p99/mean/max: wall clock per search (process.hrtime.bigint), garbage collection included; p99 of ${QUERY_COUNT} is the ${QUERY_COUNT / 100}th`,
+  );
   console.log('slowest search, so a busy machine (see the load average) moves it by milliseconds: compare runs on an idle machine.');
   const misses = results.filter((r) => r.engine === 'ours' && TARGET_P99_MS[r.entries] !== undefined && r.p99 > (TARGET_P99_MS[r.entries] ?? Infinity));
-  console.log(misses.length === 0 ? '\nall targets met' : `\ntargets missed: ${misses.map((r) => `${r.entries} entries p99 ${f(r.p99, 2)} ms > ${TARGET_P99_MS[r.entries]} ms`).join('; ')}`);
+  console.log(
+    misses.length === 0
+      ? '\nall targets met'
+      : `\ntargets missed: ${misses.map((r) => `${r.entries} entries p99 ${f(r.p99, 2)} ms > ${TARGET_P99_MS[r.entries]} ms`).join('; ')}`,
+  );
 }
 
 /** Prints a few synthetic entries and queries, to check that they look like the real thing. */

@@ -322,9 +322,13 @@ function serverEntry(): ServerEntry {
     if (name !== 'dist' && name !== '.git') symlinkSync(path.join(ROOT, name), path.join(buildDir, name));
   }
   const outDir = path.join(buildDir, 'dist');
-  const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', outDir], {
-    encoding: 'utf8',
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json'), '--outDir', outDir],
+    {
+      encoding: 'utf8',
+    },
+  );
   const compiled = path.join(outDir, 'bench', 'load.js');
   if (tsc.status !== 0 || !existsSync(compiled)) {
     rmSync(buildDir, { recursive: true, force: true });
@@ -446,7 +450,10 @@ interface CallOptions {
 
 /** "POST activities", "GET activities", "POST tokens/generate"…: which request failed, without ids. */
 function endpoint(method: string, urlPath: string): string {
-  const name = urlPath.split('?')[0]!.replace(/^\/v3\/directline\//, '').replace(/conversations\/[^/]+\/activities/, 'activities');
+  const name = urlPath
+    .split('?')[0]!
+    .replace(/^\/v3\/directline\//, '')
+    .replace(/conversations\/[^/]+\/activities/, 'activities');
   return `${method} ${name}`;
 }
 
@@ -479,7 +486,9 @@ function call(agent: http.Agent, port: number, method: 'GET' | 'POST', urlPath: 
       });
     });
     req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new HttpError(`timeout ${where}`, `${method} ${urlPath}: no response in ${REQUEST_TIMEOUT_MS} ms`)));
-    req.on('error', (err) => reject(err instanceof HttpError ? err : new HttpError(`network ${(err as NodeJS.ErrnoException).code ?? err.name} ${where}`, err.message)));
+    req.on('error', (err) =>
+      reject(err instanceof HttpError ? err : new HttpError(`network ${(err as NodeJS.ErrnoException).code ?? err.name} ${where}`, err.message)),
+    );
     req.end(payload);
   });
 }
@@ -579,7 +588,17 @@ interface LevelStats {
   clientCpuMs: number;
 }
 
-const newStats = (): LevelStats => ({ turns: 0, requests: 0, polls: 0, conversations: 0, latenciesMs: [], streamOpensMs: [], errors: new Map(), elapsedS: 0, clientCpuMs: 0 });
+const newStats = (): LevelStats => ({
+  turns: 0,
+  requests: 0,
+  polls: 0,
+  conversations: 0,
+  latenciesMs: [],
+  streamOpensMs: [],
+  errors: new Map(),
+  elapsedS: 0,
+  clientCpuMs: 0,
+});
 
 function countError(stats: LevelStats, err: unknown): void {
   const kind = err instanceof HttpError ? err.kind : err instanceof Error ? err.name : 'unknown';
@@ -594,7 +613,11 @@ interface Activity {
 }
 
 /** Runs `slot` in `concurrency` parallel loops until the deadline or the turn cap. */
-async function drive(concurrency: number, seconds: number, slot: (agent: http.Agent, stats: LevelStats, active: () => boolean) => Promise<void>): Promise<LevelStats> {
+async function drive(
+  concurrency: number,
+  seconds: number,
+  slot: (agent: http.Agent, stats: LevelStats, active: () => boolean) => Promise<void>,
+): Promise<LevelStats> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   const stats = newStats();
   const started = performance.now();
@@ -715,7 +738,9 @@ function echoClient(port: number, questions: readonly string[], seed: number) {
       const sent = performance.now();
       try {
         stats.requests++;
-        await call(agent, port, 'POST', '/echo', { body: { type: 'message', text: questions[i++ % questions.length], locale: 'lv-LV', from: { name: 'Bench' } } });
+        await call(agent, port, 'POST', '/echo', {
+          body: { type: 'message', text: questions[i++ % questions.length], locale: 'lv-LV', from: { name: 'Bench' } },
+        });
         stats.latenciesMs.push(performance.now() - sent);
         stats.turns++;
       } catch (err) {
@@ -742,7 +767,9 @@ function pickQuestions(): Labelled[] {
     .map((l) => JSON.parse(l) as Labelled);
   return Object.entries(QUESTION_QUOTA).flatMap(([kind, quota]) => {
     const ofKind = items.filter((i) => i.kind === kind);
-    return Array.from({ length: Math.min(quota, ofKind.length) }, (_, n) => ofKind[Math.floor((n * ofKind.length) / quota)]).filter((x): x is Labelled => x !== undefined);
+    return Array.from({ length: Math.min(quota, ofKind.length) }, (_, n) => ofKind[Math.floor((n * ofKind.length) / quota)]).filter(
+      (x): x is Labelled => x !== undefined,
+    );
   });
 }
 
@@ -881,7 +908,7 @@ async function runLevels(target: Target, entry: ServerEntry, questions: readonly
     const stats = await drive(level, seconds, slots());
     const serverStats = combine(await Promise.all(servers.map((server) => server.levelEnd())));
     rows.push({ server: kind, label, level, stats, server_: serverStats });
-    process.stdout.write(` ${f(stats.turns / stats.elapsedS, 0)} ${kind === 'echo' ? 'requests' : 'turns' }/s\n`);
+    process.stdout.write(` ${f(stats.turns / stats.elapsedS, 0)} ${kind === 'echo' ? 'requests' : 'turns'}/s\n`);
   }
   const hwm = rows.at(-1)?.server_.hwmMB ?? NaN;
   const pids = servers.map((server) => server.pid ?? '?').join(', ');
@@ -912,7 +939,8 @@ function storageModes(postgresInstalled: boolean): Storage[] {
 const describeStorage: Record<Storage, string> = {
   sqlite: 'one server, SQLite in a temporary DATA_DIR',
   postgres: 'one server, a temporary PostgreSQL cluster',
-  'postgres-2': 'two servers sharing one PostgreSQL database, each citizen sending its requests to them in turn; srv CPU and GC time summed, memory the larger instance (Σ both)',
+  'postgres-2':
+    'two servers sharing one PostgreSQL database, each citizen sending its requests to them in turn; srv CPU and GC time summed, memory the larger instance (Σ both)',
 };
 
 /**
@@ -964,7 +992,11 @@ async function runPostgresModes(modes: readonly Storage[], entry: ServerEntry, q
 
 // ---- Report
 
-const p99Of = (r: Row) => percentile([...r.stats.latenciesMs].sort((a, b) => a - b), 0.99);
+const p99Of = (r: Row) =>
+  percentile(
+    [...r.stats.latenciesMs].sort((a, b) => a - b),
+    0.99,
+  );
 const errorsOf = (r: Row) => [...r.stats.errors.values()].reduce((a, b) => a + b, 0);
 
 function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonly Row[]): void {
@@ -981,7 +1013,14 @@ function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonl
     const rows = levels.map(({ level, o, fl }) => {
       const p99 = p99Of(o);
       const errors = errorsOf(o);
-      return [String(level), f(turnsPerS(o), 0), f(turnsPerS(fl), 0), `${f(p99, 2)} ms (< ${TARGETS.thinkP99Ms}) ${check(p99 < TARGETS.thinkP99Ms)}`, `${f(p99Of(fl), 2)} ms`, `${errors} (= 0) ${check(errors === TARGETS.errors)}`];
+      return [
+        String(level),
+        f(turnsPerS(o), 0),
+        f(turnsPerS(fl), 0),
+        `${f(p99, 2)} ms (< ${TARGETS.thinkP99Ms}) ${check(p99 < TARGETS.thinkP99Ms)}`,
+        `${f(p99Of(fl), 2)} ms`,
+        `${errors} (= 0) ${check(errors === TARGETS.errors)}`,
+      ];
     });
     console.log(table(['conc', 'our turns/s', 'floor turns/s', 'our p99', 'floor p99', 'errors'], rows));
   } else {
@@ -1000,12 +1039,16 @@ function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonl
         String(errorsOf(o)),
       ];
     });
-    console.log(table(['conc', 'our turns/s', 'floor turns/s', 'turns/s ÷ floor', 'our CPU ms/turn', 'floor CPU ms/turn', 'CPU ÷ floor', 'p99', 'errors'], rows));
+    console.log(
+      table(['conc', 'our turns/s', 'floor turns/s', 'turns/s ÷ floor', 'our CPU ms/turn', 'floor CPU ms/turn', 'CPU ÷ floor', 'p99', 'errors'], rows),
+    );
   }
   // The yardsticks themselves: what the stack allows any bot on it, and the machine's bare HTTP.
   const yardsticks = levels.flatMap(({ level, fl }) => {
     const e = echo.find((r) => r.level === level);
-    return e ? [`${level}: floor ${f(turnsPerS(fl), 0)} turns/s = ${f((100 * turnsPerS(fl)) / turnsPerS(e), 1)}% of the bare echo's ${f(turnsPerS(e), 0)} req/s`] : [];
+    return e
+      ? [`${level}: floor ${f(turnsPerS(fl), 0)} turns/s = ${f((100 * turnsPerS(fl)) / turnsPerS(e), 1)}% of the bare echo's ${f(turnsPerS(e), 0)} req/s`]
+      : [];
   });
   if (yardsticks.length > 0) console.log(`floor: an echo bot on the same restify + Direct Line + botbuilder, in memory; ${yardsticks.join(' · ')}`);
   const peakRss = Math.max(...ours.map((r) => r.server_.peakRssMB));
@@ -1042,8 +1085,12 @@ async function main(): Promise<void> {
   const labels = new Map<string, number>();
   for (const l of labelled) labels.set(l.kind, (labels.get(l.kind) ?? 0) + 1);
   const actual = await classify(labelled);
-  console.log(`Direct Line load test — node ${process.version}, ${MESSAGES_PER_CONVERSATION} messages per conversation, keep-alive http.Agent, server in a forked child`);
-  console.log(`questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(
+    `Direct Line load test — node ${process.version}, ${MESSAGES_PER_CONVERSATION} messages per conversation, keep-alive http.Agent, server in a forked child`,
+  );
+  console.log(
+    `questions: ${questions.length} from test/eval/tune.jsonl, labelled ${[...labels].map(([k, v]) => `${k} ${v}`).join(', ')}; the bot gives ${[...actual].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  );
   if (THINK_MS > 0) console.log(`think time: ${THINK_MS} ms × 0.5–1.5 after every reply`);
   console.log(
     READ === 'stream'
@@ -1051,15 +1098,28 @@ async function main(): Promise<void> {
       : `polling: GET right after the POST returns, then backoff ${BACKOFF_MS.join(', ')} ms (0 = setImmediate); timeouts ${REQUEST_TIMEOUT_MS / 1000} s per request and per reply`,
   );
   const pgModes = modes.filter((m) => m !== 'sqlite');
-  const seconds = [...(modes.includes('sqlite') ? [`${LEVEL_SECONDS} s sqlite`] : []), ...(pgModes.length > 0 ? [`${PG_LEVEL_SECONDS} s ${pgModes.join(', ')}`] : []), `${THINK_MS > 0 ? LEVEL_SECONDS : ECHO_SECONDS} s floor and echo`];
+  const seconds = [
+    ...(modes.includes('sqlite') ? [`${LEVEL_SECONDS} s sqlite`] : []),
+    ...(pgModes.length > 0 ? [`${PG_LEVEL_SECONDS} s ${pgModes.join(', ')}`] : []),
+    `${THINK_MS > 0 ? LEVEL_SECONDS : ECHO_SECONDS} s floor and echo`,
+  ];
   console.log(`storage: ${modes.join(', ')}; time per level: ${seconds.join(', ')}\n`);
 
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at start (other processes skew every figure)`);
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start (other processes skew every figure)`,
+  );
   const entry = serverEntry();
-  console.log(`servers: ${entry.mode === 'compiled' ? `compiled with tsc, plain node (${path.relative(ROOT, entry.file) || entry.file})` : 'TypeScript sources under tsx'}`);
+  console.log(
+    `servers: ${entry.mode === 'compiled' ? `compiled with tsc, plain node (${path.relative(ROOT, entry.file) || entry.file})` : 'TypeScript sources under tsx'}`,
+  );
   const results = new Map<Storage, Row[]>();
   if (modes.includes('sqlite')) {
-    results.set('sqlite', await runLevels({ kind: 'padoms', label: 'padoms/sqlite', instances: 1, env: {}, seconds: LEVEL_SECONDS }, entry, questions, profile));
+    results.set(
+      'sqlite',
+      await runLevels({ kind: 'padoms', label: 'padoms/sqlite', instances: 1, env: {}, seconds: LEVEL_SECONDS }, entry, questions, profile),
+    );
   }
   // At a person's pace the citizens arrive over a conversation's length: the yardsticks need as long.
   const yardstickSeconds = THINK_MS > 0 ? LEVEL_SECONDS : ECHO_SECONDS;
@@ -1070,14 +1130,37 @@ async function main(): Promise<void> {
 
   console.log();
   console.log('"turns/s" is citizen turns (message → reply read) for padoms and the floor, requests for echo; "req/s" is every HTTP request;');
-  console.log('"polls/wait" GETs per awaited reply (greeting or answer); "stream open" from creating a conversation\'s WebSocket until it is open; "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.');
+  console.log(
+    '"polls/wait" GETs per awaited reply (greeting or answer); "stream open" from creating a conversation\'s WebSocket until it is open; "srv CPU ms/turn" server CPU time per turn (conversation starts and polls included): less sensitive to other load on the machine than turns/s.',
+  );
   console.log('"srv CPU" is the Padoms server process(es) only: PostgreSQL\'s own processes, on the same machine, are not counted.');
   for (const [storage, ours] of results) {
     console.log();
     console.log(`storage ${storage}: ${describeStorage[storage]}; ${storage === 'sqlite' ? LEVEL_SECONDS : PG_LEVEL_SECONDS} s per level`);
     console.log(
       table(
-        ['server', 'conc', 'turns/s', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'errors', 'convs', 'polls/wait', 'stream open p50/p99 ms', 'srv CPU', 'srv CPU ms/turn', 'client CPU', 'peak RSS MB', 'peak heap MB', 'heap after GC', 'loop delay p99/max ms', 'GC time/max ms'],
+        [
+          'server',
+          'conc',
+          'turns/s',
+          'req/s',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'max ms',
+          'errors',
+          'convs',
+          'polls/wait',
+          'stream open p50/p99 ms',
+          'srv CPU',
+          'srv CPU ms/turn',
+          'client CPU',
+          'peak RSS MB',
+          'peak heap MB',
+          'heap after GC',
+          'loop delay p99/max ms',
+          'GC time/max ms',
+        ],
         [...ours, ...floor, ...echo].map(rowCells),
       ),
     );
@@ -1086,7 +1169,11 @@ async function main(): Promise<void> {
   }
   console.log();
   console.log(comparison(results));
-  console.log(`machine load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
+  );
   if (profile) console.log(`CPU profile of the padoms server${results.has('postgres-2') ? 's (one file per process)' : ''}: ${PROFILE_DIR}/`);
 }
 

@@ -24,7 +24,7 @@ const QUESTIONS = [
 const PAUSE_MS = 300;
 
 if (!hasChromium) {
-  console.error('bench:webchat needs Debian\'s chromium (/usr/bin/chromium): apt-get install -y chromium');
+  console.error("bench:webchat needs Debian's chromium (/usr/bin/chromium): apt-get install -y chromium");
   process.exit(1);
 }
 

@@ -1,12 +1,7 @@
 // The composition root: builds the server, adapters, bot and stores from configuration, without
 // listening. The entry file (main.ts) and the tests build the app the same way.
 import path from 'node:path';
-import {
-  ConfigurationBotFrameworkAuthentication,
-  ConversationState,
-  type BotAdapter,
-  type TurnContext,
-} from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, ConversationState, type BotAdapter, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import { ConfigError, type Config } from './config.js';
 import { createLogger, errorFields, type Logger } from './log.js';
@@ -135,7 +130,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     return counts;
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
-    useRecordingMiddleware(adapter, { store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere, turns: store.turns }, log, deletionRequested });
+    useRecordingMiddleware(adapter, {
+      store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere, turns: store.turns },
+      log,
+      deletionRequested,
+    });
 
   const metrics = createMetrics();
   // The handover service is built after the server (its console mounts routes); turns only run later.
@@ -204,8 +203,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // Its conversations live in the store, so a restart keeps them and any instance serves any of them.
   // Every stored activity is news for the conversation's open streams, on whichever instance they are.
   const announce = (conversationId: string) =>
-    store.publish(DIRECTLINE_NEWS_CHANNEL, conversationId).catch((err: unknown) => log.warn({ err: errorFields(err), conversationId }, 'directline: could not announce an activity'));
-  const directLine = record(new DirectLineAdapter({ store: store.directLine, turns: store.turns, now, log, onAppend: (conversationId) => void announce(conversationId) }));
+    store
+      .publish(DIRECTLINE_NEWS_CHANNEL, conversationId)
+      .catch((err: unknown) => log.warn({ err: errorFields(err), conversationId }, 'directline: could not announce an activity'));
+  const directLine = record(
+    new DirectLineAdapter({ store: store.directLine, turns: store.turns, now, log, onAppend: (conversationId) => void announce(conversationId) }),
+  );
   // Without a configured secret the key is made once and kept with the SQLite data, so a restart
   // keeps every citizen's token (and with it the conversation); only a memory store has no place to keep it.
   const tokenKey =
@@ -251,7 +254,17 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // --- Facebook Messenger channel (bot/messenger/): on when the FACEBOOK_* secrets are set ---
   const messengerSettings = messengerSettingsFrom(config);
   const messenger = messengerSettings
-    ? mountMessenger(server, { settings: messengerSettings, logic, state, texts, knowledge: () => knowledge.current, log, now, admitConversation: limits.conversation, turns: store.turns })
+    ? mountMessenger(server, {
+        settings: messengerSettings,
+        logic,
+        state,
+        texts,
+        knowledge: () => knowledge.current,
+        log,
+        now,
+        admitConversation: limits.conversation,
+        turns: store.turns,
+      })
     : undefined;
   if (messenger) record(messenger.adapter);
   // --- end of the Messenger channel ---
@@ -283,7 +296,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
     const checks = { knowledge: knowledge.current.entries.size > 0, storage: await storageReachable(store) };
-    const failing = Object.entries(checks).filter(([, ok]) => !ok).map(([name]) => name);
+    const failing = Object.entries(checks)
+      .filter(([, ok]) => !ok)
+      .map(([name]) => name);
     if (failing.length === 0) res.send(200, { status: 'ready', checks });
     else res.send(503, { status: 'not ready', checks, failing });
   });

@@ -31,7 +31,12 @@ export const configSchema = z
     BOT_SERVICE_URL_HOSTS: optionalSecret.pipe(
       z
         .string()
-        .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''))
+        .transform((v) =>
+          v
+            .split(',')
+            .map((h) => h.trim().toLowerCase())
+            .filter((h) => h !== ''),
+        )
         .pipe(z.array(z.string().regex(/^(\*\.)?[a-z0-9.-]+$|^\[[0-9a-f:]+\]$/, 'host names such as *.botframework.com or localhost')).min(1))
         .optional(),
     ),
@@ -41,14 +46,24 @@ export const configSchema = z
     METRICS_TOKEN: optionalSecret.pipe(z.string().min(16, 'at least 16 characters').optional()),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** Largest request body accepted on public endpoints. */
-    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(64 * 1024),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(10_000_000)
+      .default(64 * 1024),
     /** Watch the knowledge folder and reload on edits. */
     KNOWLEDGE_HOT_RELOAD: z
       .enum(['true', 'false', '1', '0'])
       .default('true')
       .transform((v) => v === 'true' || v === '1'),
     /** PostgreSQL shared by several instances (postgres://user:password@host/db). Unset: SQLite under DATA_DIR. */
-    DATABASE_URL: optionalSecret.pipe(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL').optional()),
+    DATABASE_URL: optionalSecret.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
     /** Requests per minute from one address to Direct Line (the browsers' endpoint); 0 = no limit. */
     RATE_LIMIT_IP_PER_MINUTE: z.coerce.number().int().min(0).default(600),
     /** Requests per minute from one address to /api/messages and /api/messenger (channel servers). */
@@ -67,7 +82,12 @@ export const configSchema = z
      */
     STAFF_HOURS: z.enum(['profile', 'always']).default('profile'),
     /** SMTP server for mailing left questions to the agency: smtp(s)://user:password@host:port. Overrides SMTP_HOST etc. */
-    SMTP_URL: optionalSecret.pipe(z.string().regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL').optional()),
+    SMTP_URL: optionalSecret.pipe(
+      z
+        .string()
+        .regex(/^smtps?:\/\/\S+$/, 'an smtp:// or smtps:// URL')
+        .optional(),
+    ),
     SMTP_HOST: optionalSecret,
     /** 465 means implicit TLS; other ports use STARTTLS when the server offers it. */
     SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
@@ -88,7 +108,10 @@ export const configSchema = z
     FACEBOOK_VERIFY_TOKEN: optionalSecret,
     FACEBOOK_PAGE_ACCESS_TOKEN: optionalSecret,
     FACEBOOK_GRAPH_API_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).default('https://graph.facebook.com'),
-    FACEBOOK_GRAPH_API_VERSION: z.string().regex(/^v\d+\.\d+$/, 'a Graph API version such as v21.0').default('v21.0'),
+    FACEBOOK_GRAPH_API_VERSION: z
+      .string()
+      .regex(/^v\d+\.\d+$/, 'a Graph API version such as v21.0')
+      .default('v21.0'),
   })
   .refine((c) => c.MicrosoftAppType !== 'SingleTenant' || c.MicrosoftAppTenantId !== '', {
     message: 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
@@ -110,7 +133,11 @@ export const configSchema = z
     const set = names.filter((n) => c[n] !== undefined);
     if (set.length === 0 || set.length === names.length) return;
     for (const n of names.filter((name) => c[name] === undefined)) {
-      ctx.addIssue({ code: 'custom', path: [n], message: `required for the Messenger channel when ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [n],
+        message: `required for the Messenger channel when ${set.join(' and ')} ${set.length === 1 ? 'is' : 'are'} set`,
+      });
     }
   });
 

@@ -67,7 +67,17 @@ export function loadTexts(localesDir: string): Texts {
 }
 
 /** BCP 47 locales for Intl formatting of the languages we have texts in. */
-const INTL_LOCALES: Record<string, string> = { lv: 'lv-LV', en: 'en-GB', ru: 'ru-RU', uk: 'uk-UA', de: 'de-DE', lt: 'lt-LT', et: 'et-EE', pl: 'pl-PL', fr: 'fr-FR' };
+const INTL_LOCALES: Record<string, string> = {
+  lv: 'lv-LV',
+  en: 'en-GB',
+  ru: 'ru-RU',
+  uk: 'uk-UA',
+  de: 'de-DE',
+  lt: 'lt-LT',
+  et: 'et-EE',
+  pl: 'pl-PL',
+  fr: 'fr-FR',
+};
 
 export function intlLocale(language: string): string {
   return INTL_LOCALES[language] ?? language;
@@ -79,7 +89,20 @@ const LV_WEEKDAY_WHEN = ['svētdien', 'pirmdien', 'otrdien', 'trešdien', 'cetur
 const LV_MONTH_WHEN = ['janvārī', 'februārī', 'martā', 'aprīlī', 'maijā', 'jūnijā', 'jūlijā', 'augustā', 'septembrī', 'oktobrī', 'novembrī', 'decembrī'];
 // "līdz" takes the dative: "līdz ceturtdienai, 3. decembrim".
 const LV_WEEKDAY_UNTIL = ['svētdienai', 'pirmdienai', 'otrdienai', 'trešdienai', 'ceturtdienai', 'piektdienai', 'sestdienai'];
-const LV_MONTH_UNTIL = ['janvārim', 'februārim', 'martam', 'aprīlim', 'maijam', 'jūnijam', 'jūlijam', 'augustam', 'septembrim', 'oktobrim', 'novembrim', 'decembrim'];
+const LV_MONTH_UNTIL = [
+  'janvārim',
+  'februārim',
+  'martam',
+  'aprīlim',
+  'maijam',
+  'jūnijam',
+  'jūlijam',
+  'augustam',
+  'septembrim',
+  'oktobrim',
+  'novembrim',
+  'decembrim',
+];
 
 /** The agency's calendar day of `at`: weekday 0–6 (Sunday first), month 1–12, day of month. */
 function localDate(at: Date, timeZone: string): { weekday: number; month: number; date: number } {

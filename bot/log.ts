@@ -43,13 +43,16 @@ const serializers = {
 
 /** A JSON logger; command-line tools pass fd 2 so their standard output stays theirs. */
 export function createLogger(level: string, fd: 1 | 2 = 1): Logger {
-  return pino({
-    level,
-    base: { service: 'padoms' },
-    serializers,
-    // A defensive net: if someone logs an activity by mistake, its text is removed.
-    redact: { paths: ['text', '*.text', 'activity.text', 'message', '*.message'], censor: '[redacted]' },
-  }, destination(fd));
+  return pino(
+    {
+      level,
+      base: { service: 'padoms' },
+      serializers,
+      // A defensive net: if someone logs an activity by mistake, its text is removed.
+      redact: { paths: ['text', '*.text', 'activity.text', 'message', '*.message'], censor: '[redacted]' },
+    },
+    destination(fd),
+  );
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -41,10 +41,8 @@ export function createMetrics(): Metrics {
     });
   gauge('padoms_handover_queue_length', 'Conversations waiting for a staff member', () => sources.queueLength?.());
   gauge('padoms_cases_overdue', 'Left questions past the date promised to the citizen', () => sources.casesOverdue?.());
-  gauge(
-    'padoms_http_requests_waiting',
-    'HTTP requests read and waiting for their turn to start (the server is busier than it can serve at once)',
-    () => sources.requestsWaiting?.(),
+  gauge('padoms_http_requests_waiting', 'HTTP requests read and waiting for their turn to start (the server is busier than it can serve at once)', () =>
+    sources.requestsWaiting?.(),
   );
   gauge('padoms_directline_streams', 'Open Direct Line WebSocket streams (web chats reading their replies as they come)', () => sources.directLineStreams?.());
   return metrics;

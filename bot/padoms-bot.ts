@@ -61,7 +61,13 @@ export class PadomsBot extends ActivityHandler {
     const storageUnavailable = isStorageUnavailable(err);
     // Never the message text: the activity's id and type are enough to find the turn.
     this.log.error(
-      { err: errorFields(err), storageUnavailable, activityId: context.activity.id, conversationId: context.activity.conversation?.id, type: context.activity.type },
+      {
+        err: errorFields(err),
+        storageUnavailable,
+        activityId: context.activity.id,
+        conversationId: context.activity.conversation?.id,
+        type: context.activity.type,
+      },
       'turn failed',
     );
     try {
@@ -88,4 +94,3 @@ export class PadomsBot extends ActivityHandler {
     }
   }
 }
-

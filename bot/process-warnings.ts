@@ -9,5 +9,7 @@ process.removeAllListeners('warning');
 process.on('warning', (warning: Error & { code?: string }) => {
   if (warning.code !== undefined && KNOWN_HARMLESS.has(warning.code)) return;
   // pino's shape (level 40 = warn), so log collectors read it like every other line.
-  process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), service: 'padoms', warning: { name: warning.name, code: warning.code }, msg: 'process warning' })}\n`);
+  process.stderr.write(
+    `${JSON.stringify({ level: 40, time: Date.now(), service: 'padoms', warning: { name: warning.name, code: warning.code }, msg: 'process warning' })}\n`,
+  );
 });

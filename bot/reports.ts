@@ -104,9 +104,19 @@ export function buildReport(rows: ReportRows, period: { from: Date; to: Date; no
       handover: share('handover'),
       other: share('other'),
     },
-    topEntries: tally(turns.filter((o) => o.kind === 'answer'), (o) => o.entryId).slice(0, 10).map(([entryId, n]) => ({ entryId, count: n })),
-    topUnanswered: groupUnanswered(rows.unanswered, knowledge).slice(0, 10).map((g) => ({ example: g.example, count: g.count, closestEntryId: g.closestEntryId })),
-    referralsByAuthority: tally(turns.flatMap((o) => o.authorityIds.map((a) => ({ a }))), (x) => x.a).map(([authorityId, n]) => ({ authorityId, count: n })),
+    topEntries: tally(
+      turns.filter((o) => o.kind === 'answer'),
+      (o) => o.entryId,
+    )
+      .slice(0, 10)
+      .map(([entryId, n]) => ({ entryId, count: n })),
+    topUnanswered: groupUnanswered(rows.unanswered, knowledge)
+      .slice(0, 10)
+      .map((g) => ({ example: g.example, count: g.count, closestEntryId: g.closestEntryId })),
+    referralsByAuthority: tally(
+      turns.flatMap((o) => o.authorityIds.map((a) => ({ a }))),
+      (x) => x.a,
+    ).map(([authorityId, n]) => ({ authorityId, count: n })),
     helpful: { yes: rows.feedback.filter((f) => f.helpful).length, no: rows.feedback.filter((f) => !f.helpful).length },
     handovers: {
       count: rows.handovers.length,
@@ -125,7 +135,10 @@ export function buildReport(rows: ReportRows, period: { from: Date; to: Date; no
       average: rows.ratings.length === 0 ? null : rows.ratings.reduce((a, r) => a + r.score, 0) / rows.ratings.length,
       distribution,
     },
-    complaintsByQuarter: tally(turns.filter((o) => o.kind === 'complaint'), (o) => quarter(o.at, timeZone))
+    complaintsByQuarter: tally(
+      turns.filter((o) => o.kind === 'complaint'),
+      (o) => quarter(o.at, timeZone),
+    )
       .map(([q, n]) => ({ quarter: q, count: n }))
       .sort((a, b) => a.quarter.localeCompare(b.quarter)),
   };
@@ -219,10 +232,12 @@ export async function handoverRows(
       };
     }),
   );
-  const cases = (await repo.cases()).filter((c) => within(c.createdAt)).map((c) => ({
-    createdAt: c.createdAt,
-    dueBy: c.dueAt,
-    ...(c.closedAt ? { answeredAt: c.closedAt } : {}),
-  }));
+  const cases = (await repo.cases())
+    .filter((c) => within(c.createdAt))
+    .map((c) => ({
+      createdAt: c.createdAt,
+      dueBy: c.dueAt,
+      ...(c.closedAt ? { answeredAt: c.closedAt } : {}),
+    }));
   return { handovers, cases };
 }

@@ -40,7 +40,11 @@ export function askConsent(ctx: ReplyContext, data: ConversationData, reason: Ha
 
 /** After consent: the queue when someone who speaks the language is at work, otherwise a case. */
 export async function startHandover(
-  context: TurnContext, ctx: ReplyContext, deps: HandoverDeps, data: ConversationData, reason: HandoverReason,
+  context: TurnContext,
+  ctx: ReplyContext,
+  deps: HandoverDeps,
+  data: ConversationData,
+  reason: HandoverReason,
 ): Promise<Reply[]> {
   delete data.handoverFlow;
   const language = ctx.language;
@@ -49,7 +53,12 @@ export async function startHandover(
     const transcript = await deps.transcript(context);
     const reference = referenceOf(context);
     const { position } = await deps.service.enqueue({
-      conversationId: context.activity.conversation.id, channel: context.activity.channelId, language, reason, reference, transcript,
+      conversationId: context.activity.conversation.id,
+      channel: context.activity.channelId,
+      language,
+      reason,
+      reference,
+      transcript,
     });
     // The Bot Framework convention, so an agent hub behind Azure Bot Service can take it too.
     const initiation = EventFactory.createHandoffInitiation(context, { language, reason }, { activities: transcript as Activity[] });
@@ -77,7 +86,10 @@ function offline(ctx: ReplyContext, { nextOpening, at }: Availability): Reply[] 
   const reply = MessageFactory.text(ctx.t('handover.offline', { opening, due }));
   reply.suggestedActions = {
     to: [],
-    actions: [button(ctx.t('handover.leaveQuestion'), { action: 'case-start' }), button(ctx.t('handover.noThanks'), { action: 'handover-consent', agree: false, reason: 'asked' })],
+    actions: [
+      button(ctx.t('handover.leaveQuestion'), { action: 'case-start' }),
+      button(ctx.t('handover.noThanks'), { action: 'handover-consent', agree: false, reason: 'asked' }),
+    ],
   };
   return [reply];
 }
@@ -113,7 +125,10 @@ export function continueCase(ctx: ReplyContext, data: ConversationData, text: st
     const reply = MessageFactory.text(ctx.t('handover.caseConsent'));
     reply.suggestedActions = {
       to: [],
-      actions: [button(ctx.t('handover.consentAgree'), { action: 'case-consent', agree: true }), button(ctx.t('handover.consentDecline'), { action: 'case-consent', agree: false })],
+      actions: [
+        button(ctx.t('handover.consentAgree'), { action: 'case-consent', agree: true }),
+        button(ctx.t('handover.consentDecline'), { action: 'case-consent', agree: false }),
+      ],
     };
     return [reply];
   }
@@ -125,13 +140,24 @@ export async function registerCase(context: TurnContext, ctx: ReplyContext, deps
   delete data.handoverFlow;
   if (flow?.step !== 'case-consent') return [];
   const registered = await deps.service.registerCase({
-    conversationId: context.activity.conversation.id, channel: context.activity.channelId, language: ctx.language,
-    contact: flow.contact, question: flow.question, transcript: await deps.transcript(context),
+    conversationId: context.activity.conversation.id,
+    channel: context.activity.channelId,
+    language: ctx.language,
+    contact: flow.contact,
+    question: flow.question,
+    transcript: await deps.transcript(context),
   });
   const how = 'email' in flow.contact ? ctx.t('handover.byEmail', { email: flow.contact.email }) : ctx.t('handover.byPhone', { phone: flow.contact.phone });
-  return [MessageFactory.text(ctx.t('handover.caseRegistered', {
-    id: registered.id, how, within: withinWorkingDays(ctx), date: formatUntil(registered.dueBy, ctx.language, ctx.knowledge.profile.timeZone),
-  }))];
+  return [
+    MessageFactory.text(
+      ctx.t('handover.caseRegistered', {
+        id: registered.id,
+        how,
+        within: withinWorkingDays(ctx),
+        date: formatUntil(registered.dueBy, ctx.language, ctx.knowledge.profile.timeZone),
+      }),
+    ),
+  ];
 }
 
 /** While a person has the conversation the bot is silent; while queued it says where they are. */
@@ -190,4 +216,3 @@ function referenceOf(context: TurnContext) {
   const a = context.activity;
   return { activityId: a.id, user: a.from, bot: a.recipient, conversation: a.conversation, channelId: a.channelId, locale: a.locale, serviceUrl: a.serviceUrl };
 }
-

@@ -129,7 +129,12 @@ export function clarify(ctx: ReplyContext, candidates: Candidate[]): Reply[] {
   const actions = candidates.map((c) =>
     c.kind === 'entry'
       ? button(entryTitle(c.entry, language), { action: 'choose', kind: 'entry', id: c.entry.id, offeredIds })
-      : button(t('clarify.authority', { authority: pick(c.authority.name, language) }), { action: 'choose', kind: 'authority', id: c.authority.id, offeredIds }),
+      : button(t('clarify.authority', { authority: pick(c.authority.name, language) }), {
+          action: 'choose',
+          kind: 'authority',
+          id: c.authority.id,
+          offeredIds,
+        }),
   );
   actions.push(button(t('clarify.none'), { action: 'none-of-these', offeredIds }));
   const reply = MessageFactory.text(t(candidates.length === 1 ? 'clarify.askOne' : 'clarify.ask'));
@@ -244,7 +249,10 @@ export function confirmDeletion({ t }: ReplyContext): Reply[] {
   const reply = MessageFactory.text(t('privacy.deleteConfirm'));
   reply.suggestedActions = {
     to: [],
-    actions: [button(t('privacy.deleteYes'), { action: 'delete-conversation', confirm: true }), button(t('privacy.deleteNo'), { action: 'delete-conversation', confirm: false })],
+    actions: [
+      button(t('privacy.deleteYes'), { action: 'delete-conversation', confirm: true }),
+      button(t('privacy.deleteNo'), { action: 'delete-conversation', confirm: false }),
+    ],
   };
   return [reply];
 }

@@ -118,7 +118,11 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
     case 'answer':
       data.lastEntryId = decision.entry.id;
       data.pendingQuestion = text;
-      out.push(...(decision.referrals.length > 0 ? replies.partial(ctx, decision.entry, decision.referrals) : replies.answer(ctx, decision.entry, { askFeedback: true })));
+      out.push(
+        ...(decision.referrals.length > 0
+          ? replies.partial(ctx, decision.entry, decision.referrals)
+          : replies.answer(ctx, decision.entry, { askFeedback: true })),
+      );
       break;
     case 'smalltalk':
       out.push(...replies.smalltalk(ctx, decision.entry));
@@ -335,7 +339,8 @@ function languageT(deps: TurnDeps, language: string) {
 
 /** Buttons for the other offered languages, each titled in its own language. */
 function languageButtons(deps: TurnDeps, current: LanguageCode): { code: LanguageCode; title: string }[] {
-  return deps.offeredLanguages()
+  return deps
+    .offeredLanguages()
     .filter((l) => l !== current)
     .map((code) => ({ code, title: languageT(deps, code)(`button.${code}`) }));
 }

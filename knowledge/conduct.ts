@@ -57,9 +57,7 @@ const SUBSTITUTIONS: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4
 /** Undo letter substitutions inside words and squeeze letters repeated three or more times. */
 export function unmask(text: string): string {
   return text
-    .replace(/(?<=\p{L})[013457@$!]+(?=\p{L})|(?<=\p{L})[013457@$]+\b|\b[013457@$]+(?=\p{L})/gu, (m) =>
-      [...m].map((c) => SUBSTITUTIONS[c] ?? c).join(''),
-    )
+    .replace(/(?<=\p{L})[013457@$!]+(?=\p{L})|(?<=\p{L})[013457@$]+\b|\b[013457@$]+(?=\p{L})/gu, (m) => [...m].map((c) => SUBSTITUTIONS[c] ?? c).join(''))
     .replace(/(\p{L})\1{2,}/gu, '$1');
 }
 
@@ -90,7 +88,14 @@ export function toneOf(text: string, lexicon: ConductLexicon, upset: WordList): 
   if (words.length <= BARE_INSULT_WORDS) return 'abusive';
   // An insult that opens or closes the message, set off by a comma, calls the reader by it ("уроды, …").
   const called = [VOCATIVE.exec(unmasked)?.[1], CLOSING_VOCATIVE.exec(unmasked)?.[1]].filter((c) => c !== undefined);
-  if (called.some((c) => fold(c).split(' ').some((w) => has(lexicon.insults, w)))) return 'abusive';
+  if (
+    called.some((c) =>
+      fold(c)
+        .split(' ')
+        .some((w) => has(lexicon.insults, w)),
+    )
+  )
+    return 'abusive';
   const aimed = unmasked.split(CLAUSE_BREAK).some((clause) => {
     const clauseWords = fold(clause).split(' ');
     return clauseWords.some((w) => has(lexicon.insults, w)) && clauseWords.some((w) => has(lexicon.address, w));

@@ -254,7 +254,9 @@ function classifyResults(results: ScoredDocument[], ctx: DecisionContext, s: Dec
   const bestAuthority = results.find((r) => r.kind === 'authority' && r.matched.some((t) => knowledge.index.entriesUsing(t) < SHARED_WORD_ENTRIES));
   const entryRank = bestEntry?.rank ?? 0;
 
-  const authorityFits = bestAuthority !== undefined && (bestAuthority.score >= s.referMin || (bestAuthority.score >= s.referMinConfident && bestAuthority.confidence >= s.referConfidence));
+  const authorityFits =
+    bestAuthority !== undefined &&
+    (bestAuthority.score >= s.referMin || (bestAuthority.score >= s.referMinConfident && bestAuthority.confidence >= s.referConfidence));
   if (bestAuthority && authorityFits && bestAuthority.rank >= entryRank + s.referMargin) {
     const authority = knowledge.authorities.get(bestAuthority.id)!;
     return { kind: 'refer', authority, referrals: [authority], emergency: false };
@@ -310,7 +312,13 @@ function fromIntent(id: string, results: ScoredDocument[], ctx: DecisionContext,
       return entryClose ? undefined : { kind: 'fallback' };
     case 'intent.complaint':
       if (entryClose && (entries[0]?.confidence ?? 0) >= s.answerConfidence) return undefined;
-      return { kind: 'complaint', related: entries.slice(0, 2).map((r) => ctx.knowledge.entries.get(r.id)!).filter((e) => e.kind === 'topic') };
+      return {
+        kind: 'complaint',
+        related: entries
+          .slice(0, 2)
+          .map((r) => ctx.knowledge.entries.get(r.id)!)
+          .filter((e) => e.kind === 'topic'),
+      };
     case 'intent.suggestion':
       return entryClose ? undefined : { kind: 'suggestion' };
     default:

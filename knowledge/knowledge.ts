@@ -17,8 +17,7 @@ export interface Knowledge {
   vote?: IntentVoter;
 }
 
-const allOf = (list: Partial<Record<string, string[]>> | undefined): string[] =>
-  Object.values(list ?? {}).flatMap((v) => v ?? []);
+const allOf = (list: Partial<Record<string, string[]>> | undefined): string[] => Object.values(list ?? {}).flatMap((v) => v ?? []);
 
 /**
  * An authority's competence, clause by clause: each says one thing the authority does (measured on
@@ -32,7 +31,11 @@ function competenceClauses(competence: Partial<Record<string, string>>): string[
 }
 
 /** The built-in intents that are one of the vote's labels: their phrasings are examples of it. */
-const VOTED_INTENTS: Partial<Record<string, VoteLabel>> = { 'intent.handover': 'handover', 'intent.protected-info': 'protected', 'intent.off-topic': 'offtopic' };
+const VOTED_INTENTS: Partial<Record<string, VoteLabel>> = {
+  'intent.handover': 'handover',
+  'intent.protected-info': 'protected',
+  'intent.off-topic': 'offtopic',
+};
 
 /**
  * The vote, from the labelled messages and what an ordinary question looks like here: the agency's

@@ -4,21 +4,10 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import {
-  agencyProfile,
-  authority,
-  knowledgeEntry,
-  localizedList,
-  entryId,
-  type AgencyProfile,
-  type Authority,
-  type KnowledgeEntry,
-} from './schema.js';
+import { agencyProfile, authority, knowledgeEntry, localizedList, entryId, type AgencyProfile, type Authority, type KnowledgeEntry } from './schema.js';
 import { loadVoteExamples, type VoteExample } from './intent-vote.js';
 
-export const intent = z
-  .object({ id: entryId, questions: localizedList, keywords: localizedList.optional() })
-  .strict();
+export const intent = z.object({ id: entryId, questions: localizedList, keywords: localizedList.optional() }).strict();
 export type Intent = z.infer<typeof intent>;
 
 export interface Problem {
@@ -39,9 +28,7 @@ export interface KnowledgeFiles {
   voteExamples?: VoteExample[];
 }
 
-export type LoadResult =
-  | { ok: true; files: KnowledgeFiles; problems: Problem[] }
-  | { ok: false; problems: Problem[] };
+export type LoadResult = { ok: true; files: KnowledgeFiles; problems: Problem[] } | { ok: false; problems: Problem[] };
 
 export interface LoadOptions {
   knowledgeDir: string;
@@ -117,7 +104,11 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
     try {
       voteExamples = loadVoteExamples(voteFile);
     } catch (err) {
-      problems.push({ severity: 'error', file: rel(voteFile), message: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message.split('\n')[0]! });
+      problems.push({
+        severity: 'error',
+        file: rel(voteFile),
+        message: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message.split('\n')[0]!,
+      });
     }
   }
 
@@ -153,16 +144,29 @@ function crossCheck(files: KnowledgeFiles, today: Date, problems: Problem[], dir
       if (target === entry.id) problems.push({ severity: 'error', file, entryId: entry.id, field: `followUps.${i}`, message: 'an entry cannot follow itself' });
     });
     if (entry.reviewed < reviewBefore) {
-      problems.push({ severity: 'warning', file, entryId: entry.id, field: 'reviewed', message: `last reviewed ${entry.reviewed}: due for review (every ${profile.reviewIntervalDays} days)` });
+      problems.push({
+        severity: 'warning',
+        file,
+        entryId: entry.id,
+        field: 'reviewed',
+        message: `last reviewed ${entry.reviewed}: due for review (every ${profile.reviewIntervalDays} days)`,
+      });
     }
   }
   for (const a of authorities) {
     for (const lang of languages) {
-      if (!(lang in a.name)) problems.push({ severity: 'error', file: `authorities/${a.id}.yaml`, entryId: a.id, field: `name.${lang}`, message: `missing ${lang} translation` });
+      if (!(lang in a.name))
+        problems.push({ severity: 'error', file: `authorities/${a.id}.yaml`, entryId: a.id, field: `name.${lang}`, message: `missing ${lang} translation` });
     }
   }
   for (const lang of languages) {
-    if (!(lang in profile.name)) problems.push({ severity: 'error', file: path.relative(knowledgeDir, path.join(dir, 'profile.yaml')), field: `name.${lang}`, message: `missing ${lang} translation` });
+    if (!(lang in profile.name))
+      problems.push({
+        severity: 'error',
+        file: path.relative(knowledgeDir, path.join(dir, 'profile.yaml')),
+        field: `name.${lang}`,
+        message: `missing ${lang} translation`,
+      });
   }
 }
 

@@ -255,10 +255,10 @@ export class MatchIndex {
     const terms = scored.analysis.terms;
     return {
       analysis: { terms, unknown: [], weight: Math.max(1, scored.analysis.weight), familiar: 1 },
-      results: [
-        { kind: doc.kind, id: doc.id, score: 1, confidence: 1, rank: 1, matched: terms },
-        ...scored.results.filter((r) => r.id !== doc.id),
-      ].slice(0, limit),
+      results: [{ kind: doc.kind, id: doc.id, score: 1, confidence: 1, rank: 1, matched: terms }, ...scored.results.filter((r) => r.id !== doc.id)].slice(
+        0,
+        limit,
+      ),
     };
   }
 
@@ -282,7 +282,10 @@ export class MatchIndex {
 
   private score(question: string, limit: number): { analysis: QueryAnalysis; results: ScoredDocument[] } {
     const queryTerms = [...new Set(termsOf(question))];
-    const resolved = this.withoutRealWordTypos(question, queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) })));
+    const resolved = this.withoutRealWordTypos(
+      question,
+      queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) })),
+    );
     const unknown = resolved.filter((r) => r.resolutions.length === 0).map((r) => r.term);
     // A term's weight is its own IDF when the knowledge knows it as typed; only otherwise the best
     // of the forms it may stand for (a rarer inflected form must not inflate a common word).
@@ -359,7 +362,10 @@ export class MatchIndex {
     const matched = new Map<number, string[]>();
     for (const { d } of candidates) {
       const bag = this.docs[d]!.bag;
-      matched.set(d, resolved.filter(({ resolutions }) => resolutions.some((r) => bag.has(r.term))).map((r) => r.term));
+      matched.set(
+        d,
+        resolved.filter(({ resolutions }) => resolutions.some((r) => bag.has(r.term))).map((r) => r.term),
+      );
     }
 
     const share = this.settings.phrasingShare;
@@ -438,12 +444,7 @@ export class MatchIndex {
   }
 
   /** Weighted soft Jaccard between the question and the document's closest phrasing. */
-  private bestPhrasing(
-    indexed: IndexedDocument,
-    resolved: { term: string; resolutions: Resolution[] }[],
-    weights: number[],
-    totalWeight: number,
-  ): number {
+  private bestPhrasing(indexed: IndexedDocument, resolved: { term: string; resolutions: Resolution[] }[], weights: number[], totalWeight: number): number {
     const terms = resolved.length;
     const size = indexed.phrasingBags.length * terms;
     if (this.phrasingSim.length < size) {
@@ -601,7 +602,10 @@ function fuzzyCandidates(bucket: FuzzyBucket, term: string, threshold: number): 
   // Common Latvian letter pairs ("is", "ar", "oj", "um") let a long word through to hundreds of
   // terms; the word meant shares the most pairs, so Fuse scores only the closest few.
   if (near.length > FUZZY_CANDIDATES_MAX) near.sort((a, b) => b.shared - a.shared || a.i - b.i).length = FUZZY_CANDIDATES_MAX;
-  return near.map((n) => n.i).sort((a, b) => a - b).map((i) => terms[i]!);
+  return near
+    .map((n) => n.i)
+    .sort((a, b) => a - b)
+    .map((i) => terms[i]!);
 }
 
 /** Folded Latvian verb prefixes: debitive "jā-", negation "ne-". */
@@ -626,4 +630,3 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
-

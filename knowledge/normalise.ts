@@ -23,8 +23,41 @@ export function words(text: string): string[] {
 // Latvian inflection endings after folding, longest first. The list follows the light stemmer of
 // Savoy / Lucene's LatvianStemmer, plus verb endings (infinitive -t, reflexive -ties, -ties/-as).
 const LATVIAN_ENDINGS = [
-  'ajiem', 'ajam', 'ajai', 'ajos', 'ajas', 'ties', 'iem', 'aja', 'ais', 'sim', 'siet', 'tos', 'ot', 'am', 'em', 'im', 'um',
-  'ai', 'ei', 'us', 'as', 'es', 'os', 'is', 'ie', 'at', 'it', 'et', 'u', 'a', 'i', 'e', 'o', 's', 't',
+  'ajiem',
+  'ajam',
+  'ajai',
+  'ajos',
+  'ajas',
+  'ties',
+  'iem',
+  'aja',
+  'ais',
+  'sim',
+  'siet',
+  'tos',
+  'ot',
+  'am',
+  'em',
+  'im',
+  'um',
+  'ai',
+  'ei',
+  'us',
+  'as',
+  'es',
+  'os',
+  'is',
+  'ie',
+  'at',
+  'it',
+  'et',
+  'u',
+  'a',
+  'i',
+  'e',
+  'o',
+  's',
+  't',
 ].sort((a, b) => b.length - a.length);
 
 // English: enough to join plural and verb forms ("complaints", "complaining", "deleted").
@@ -51,8 +84,8 @@ export function stem(word: string): string {
 // Words that carry no topic: question words, pronouns, auxiliaries, politeness. Folded forms.
 // Not "jūsu" / "your": said to the agency's bot they mean the agency ("jūsu adrese" is its address).
 const STOPWORDS = new Set(
+  // Latvian
   (
-    // Latvian
     'ka kas ko kam kur kad kapec kads kada kadi kadas kadu kuru kurs kura kuri kuras cik vai un ar par uz no pie pa ' +
     'pec lai ja bet ari vel tikai ir nav bija bus tiek tika tiks var varu vari varam varat varetu vajag vajadzetu ' +
     'jabut drikst es tu vins vina mes jus man tev mums jums mani tevi mus jus mans mana manu manas mani manus musu ' +

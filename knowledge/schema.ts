@@ -9,10 +9,7 @@ export const languageCode = z.enum(LANGUAGE_CODES);
 
 const nonEmpty = z.string().trim().min(1);
 /** A calendar date written as YYYY-MM-DD (YAML may hand us a Date object; accept both). */
-export const isoDate = z.preprocess(
-  (v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v),
-  z.iso.date(),
-);
+export const isoDate = z.preprocess((v) => (v instanceof Date ? v.toISOString().slice(0, 10) : v), z.iso.date());
 
 /** Text per language. Latvian is mandatory; other languages are checked by kb:check. */
 export const localized = z
@@ -33,10 +30,7 @@ export const localizedList = z
 export type LocalizedList = z.infer<typeof localizedList>;
 
 /** Where a fact comes from: a public URL or a point of a document (e.g. "seed 003 §24"). */
-export const source = z.union([
-  z.url({ protocol: /^https?$/ }),
-  z.string().regex(/^[^\s].*\S$/, 'a URL or a document point such as "DVI standard 2017 §24"'),
-]);
+export const source = z.union([z.url({ protocol: /^https?$/ }), z.string().regex(/^[^\s].*\S$/, 'a URL or a document point such as "DVI standard 2017 §24"')]);
 
 export const link = z.object({
   url: z.url({ protocol: /^https?$/ }),
@@ -123,7 +117,10 @@ export const agencyProfile = z
     topics: localizedList,
     contacts,
     /** Languages at least one staff member speaks (until staff records exist). Latvian first. */
-    staffLanguages: z.array(languageCode).min(1).refine((l) => l[0] === 'lv', 'Latvian must come first'),
+    staffLanguages: z
+      .array(languageCode)
+      .min(1)
+      .refine((l) => l[0] === 'lv', 'Latvian must come first'),
     timeZone: z.string().default('Europe/Riga'),
     /** When staff answer chats: a person is offered live only then (the handover calendar). */
     chatHours: z.object({ hours: weekHours, source }).strict(),

@@ -6,7 +6,12 @@ import { buildKnowledge, type Knowledge } from './knowledge.js';
 
 export class KnowledgeLoadError extends Error {
   constructor(readonly problems: Problem[]) {
-    super(`Knowledge base is invalid:\n  ${problems.filter((p) => p.severity === 'error').map(formatProblem).join('\n  ')}`);
+    super(
+      `Knowledge base is invalid:\n  ${problems
+        .filter((p) => p.severity === 'error')
+        .map(formatProblem)
+        .join('\n  ')}`,
+    );
     this.name = 'KnowledgeLoadError';
   }
 }

@@ -24,7 +24,11 @@ export interface UnansweredText {
 export function groupUnanswered(questions: readonly UnansweredText[], knowledge: Knowledge): UnansweredGroup[] {
   const groups: { stems: Set<string>; items: UnansweredText[] }[] = [];
   for (const q of questions) {
-    const stems = new Set(words(q.text).filter((w) => !isStopword(w)).map(stem));
+    const stems = new Set(
+      words(q.text)
+        .filter((w) => !isStopword(w))
+        .map(stem),
+    );
     const home = groups.find((g) => jaccard(g.stems, stems) >= SAME_TOPIC);
     if (home) {
       home.items.push(q);

@@ -36,7 +36,12 @@ interface Citizen {
 
 let origin = '';
 
-async function call(citizen: Pick<Citizen, 'address'> & Partial<Citizen>, method: string, route: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+async function call(
+  citizen: Pick<Citizen, 'address'> & Partial<Citizen>,
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${origin}/v3/directline${route}`, {
     method,
     headers: {

@@ -115,20 +115,28 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       const p = message.planted[0];
       if (p === undefined || i % 3 !== 0) continue;
       const w = p.around(p.written);
-      await send(conversation, {
-        type: 'message',
-        text: 'Paldies',
-        from: { name: `Jānis ${w}`.slice(0, 100) },
-        name: w,
-        valueType: w,
-        localTimezone: w.slice(0, 64),
-        localTimestamp: w.slice(0, 64),
-        replyToId: w,
-        value: { form: { fields: [{ label: 'kods', input: w }] }, [w]: [[w]] },
-        channelData: { clientActivityID: 'probe', nested: { deeper: [{ note: w }] }, [w]: true },
-        entities: [{ type: 'ProbeNote', text: w, nested: { list: [w] } }, { type: w }],
-      }, ['from.name', 'name', 'valueType', 'localTimezone', 'localTimestamp', 'replyToId', 'value (nested, keys)', 'channelData (nested, keys)', 'entities']);
-      await send(conversation, { type: 'event', name: w, value: { nested: [{ w }] }, channelData: { note: w } }, ['event name', 'event value', 'event channelData']);
+      await send(
+        conversation,
+        {
+          type: 'message',
+          text: 'Paldies',
+          from: { name: `Jānis ${w}`.slice(0, 100) },
+          name: w,
+          valueType: w,
+          localTimezone: w.slice(0, 64),
+          localTimestamp: w.slice(0, 64),
+          replyToId: w,
+          value: { form: { fields: [{ label: 'kods', input: w }] }, [w]: [[w]] },
+          channelData: { clientActivityID: 'probe', nested: { deeper: [{ note: w }] }, [w]: true },
+          entities: [{ type: 'ProbeNote', text: w, nested: { list: [w] } }, { type: w }],
+        },
+        ['from.name', 'name', 'valueType', 'localTimezone', 'localTimestamp', 'replyToId', 'value (nested, keys)', 'channelData (nested, keys)', 'entities'],
+      );
+      await send(conversation, { type: 'event', name: w, value: { nested: [{ w }] }, channelData: { note: w } }, [
+        'event name',
+        'event value',
+        'event channelData',
+      ]);
       plantedOutsideText++;
     }
 
@@ -146,7 +154,9 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
           conversation: { id: `probe-channel-${i}`, name: w },
           summary: w,
           speak: w,
-          attachments: [{ contentType: 'application/vnd.microsoft.card.hero', name: w, content: { title: w, text: w, buttons: [{ type: 'imBack', value: w }] } }],
+          attachments: [
+            { contentType: 'application/vnd.microsoft.card.hero', name: w, content: { title: w, text: w, buttons: [{ type: 'imBack', value: w }] } },
+          ],
           channelData: { tenant: { note: w } },
           value: { [w]: [w] },
           probeExtraField: { anything: [w, { deeper: w }] },
@@ -155,7 +165,17 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
       activitiesSent++;
       if (res.status >= 300) throw new Error(`/api/messages: ${res.status}`);
       placements += 9;
-      ['api: text', 'api: from.name', 'api: conversation.name', 'api: summary', 'api: speak', 'api: attachments (content)', 'api: channelData', 'api: value', 'api: extra fields'].forEach((f) => fields.add(f));
+      [
+        'api: text',
+        'api: from.name',
+        'api: conversation.name',
+        'api: summary',
+        'api: speak',
+        'api: attachments (content)',
+        'api: channelData',
+        'api: value',
+        'api: extra fields',
+      ].forEach((f) => fields.add(f));
       plantedAll.push(...message.planted);
       plantedOutsideText++;
     }
@@ -209,7 +229,10 @@ export async function runProbe(options: ProbeOptions): Promise<ProbeReport> {
     const stored = new Map<string, string[]>();
     for (const c of new Set(sentTexts.map((s) => s.conversation))) {
       const activities = await dl.readAll(c);
-      stored.set(c.conversationId, activities.filter((a) => a.from.role === 'user' && a.type === 'message' && a.text !== 'Paldies').map((a) => a.text ?? ''));
+      stored.set(
+        c.conversationId,
+        activities.filter((a) => a.from.role === 'user' && a.type === 'message' && a.text !== 'Paldies').map((a) => a.text ?? ''),
+      );
     }
     const storedNotAsExpected: ProbeReport['storedNotAsExpected'] = [];
     const position = new Map<string, number>();
@@ -315,7 +338,14 @@ export function scanBytes(bytes: Buffer, planted: readonly Planted[], where: str
     const hit = found.find(([, at]) => at >= 0);
     if (hit) {
       const [match, at] = hit;
-      leaks.push({ where, kind: p.kind, form: p.form, written: p.written, match, context: JSON.stringify(Buffer.from(raw.slice(Math.max(0, at - 40), at + 60), 'latin1').toString('utf8')) });
+      leaks.push({
+        where,
+        kind: p.kind,
+        form: p.form,
+        written: p.written,
+        match,
+        context: JSON.stringify(Buffer.from(raw.slice(Math.max(0, at - 40), at + 60), 'latin1').toString('utf8')),
+      });
     }
   }
   return leaks;
@@ -365,7 +395,9 @@ function directLine(origin: string) {
     async readAll(c: Conversation): Promise<DlActivity[]> {
       const all: DlActivity[] = [];
       for (let watermark = 0; ;) {
-        const res = await fetch(`${base}/conversations/${c.conversationId}/activities?watermark=${watermark}`, { headers: { authorization: `Bearer ${c.token}` } });
+        const res = await fetch(`${base}/conversations/${c.conversationId}/activities?watermark=${watermark}`, {
+          headers: { authorization: `Bearer ${c.token}` },
+        });
         const body = (await res.json()) as { activities: DlActivity[]; watermark: string };
         all.push(...body.activities);
         if (body.activities.length === 0 || Number(body.watermark) === watermark) return all;
@@ -392,9 +424,16 @@ async function fakeConnector(): Promise<{ serviceUrl: string; close(): Promise<v
 
 function channelActivity(serviceUrl: string, conversationId: string, text: string): Record<string, unknown> {
   return {
-    type: 'message', id: `m-${Date.now()}-${Math.random().toString(36).slice(2)}`, text, locale: 'lv-LV', channelId: 'emulator', serviceUrl,
+    type: 'message',
+    id: `m-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    text,
+    locale: 'lv-LV',
+    channelId: 'emulator',
+    serviceUrl,
     timestamp: new Date().toISOString(),
-    from: { id: 'citizen-1', name: 'Citizen', role: 'user' }, recipient: { id: 'padoms', name: 'Padoms' }, conversation: { id: conversationId },
+    from: { id: 'citizen-1', name: 'Citizen', role: 'user' },
+    recipient: { id: 'padoms', name: 'Padoms' },
+    conversation: { id: conversationId },
   };
 }
 

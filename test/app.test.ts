@@ -35,7 +35,11 @@ describe('/metrics for operators', () => {
     const { token } = (await (await fetch(`${dl}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const { conversationId } = (await (await fetch(`${dl}/conversations`, { method: 'POST', headers: auth })).json()) as { conversationId: string };
-    await fetch(`${dl}/conversations/${conversationId}/activities`, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: 'x' }, text: 'Kā iesniegt gada ienākumu deklarāciju?' }) });
+    await fetch(`${dl}/conversations/${conversationId}/activities`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ type: 'message', from: { id: 'x' }, text: 'Kā iesniegt gada ienākumu deklarāciju?' }),
+    });
     const res = await fetch(`${site.origin}/metrics`);
     expect(res.status).toBe(200);
     const body = await res.text();
@@ -54,8 +58,14 @@ describe('/metrics for operators', () => {
 
 describe('/api/messages with authentication disabled (empty MicrosoftAppId)', () => {
   const activity = {
-    type: 'message', id: '1', text: 'Labdien', channelId: 'emulator', serviceUrl: 'http://127.0.0.1:9/',
-    from: { id: 'user' }, recipient: { id: 'bot' }, conversation: { id: 'conv' },
+    type: 'message',
+    id: '1',
+    text: 'Labdien',
+    channelId: 'emulator',
+    serviceUrl: 'http://127.0.0.1:9/',
+    from: { id: 'user' },
+    recipient: { id: 'bot' },
+    conversation: { id: 'conv' },
   };
 
   it('refuses a client that is not on loopback', async (ctx) => {
@@ -63,7 +73,9 @@ describe('/api/messages with authentication disabled (empty MicrosoftAppId)', ()
     if (!address) return ctx.skip();
     const port = new URL(site.origin).port;
     const res = await fetch(`http://${address}:${port}/api/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(activity),
     });
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: 'Forbidden' } });
@@ -71,13 +83,19 @@ describe('/api/messages with authentication disabled (empty MicrosoftAppId)', ()
 
   it('lets a loopback client through to the Bot Framework adapter', async () => {
     const res = await fetch(`${site.origin}/api/messages`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...activity, type: 'typing' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...activity, type: 'typing' }),
     });
     expect(res.status).not.toBe(403);
   });
 
   it('refuses multipart and compressed bodies', async () => {
-    const multipart = await fetch(`${site.origin}/api/messages`, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' });
+    const multipart = await fetch(`${site.origin}/api/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=x' },
+      body: '--x--',
+    });
     expect(multipart.status).toBe(415);
   });
 });
@@ -97,7 +115,11 @@ describe('a Direct Line conversation with the real bot', () => {
     const greeting = await read();
     expect(greeting.activities[0]?.text).toContain('Datu valsts inspekcijas virtuālais asistents');
 
-    const sent = await fetch(url, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: 'x' }, text: 'Kā ziņot par personas datu aizsardzības pārkāpumu?' }) });
+    const sent = await fetch(url, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ type: 'message', from: { id: 'x' }, text: 'Kā ziņot par personas datu aizsardzības pārkāpumu?' }),
+    });
     expect(sent.status).toBe(200);
     const replies = await read(greeting.watermark);
     const entry = site.app.knowledge.current.entries.get('dvi.breach-notification')!;

@@ -45,7 +45,11 @@ describe('abusive messages (R6)', () => {
 
   it('an insult about someone else, told while describing the problem, is upset, not abuse', async () => {
     bot = demoBot();
-    for (const text of ['Tas idiots no blakus dzīvokļa filmē mūsu kāpņu telpu', 'Some moron at the shop gave my address to a stranger', 'Can you help me, my landlord is a real idiot']) {
+    for (const text of [
+      'Tas idiots no blakus dzīvokļa filmē mūsu kāpņu telpu',
+      'Some moron at the shop gave my address to a stranger',
+      'Can you help me, my landlord is a real idiot',
+    ]) {
       const { decision, replies } = await bot.say(text, 'c');
       expect(decision?.decision.kind, text).not.toBe('conduct');
       expect(decision?.upset, text).toBe(true);
@@ -125,7 +129,12 @@ describe('deleting the conversation (R8)', () => {
       const { conversationId } = (await (await fetch(`${dl}/conversations`, { method: 'POST', headers: auth })).json()) as { conversationId: string };
       const url = `${dl}/conversations/${conversationId}/activities`;
       const say = (body: object) => fetch(url, { method: 'POST', headers: auth, body: JSON.stringify({ type: 'message', from: { id: 'x' }, ...body }) });
-      const read = async () => ((await (await fetch(url, { headers: auth })).json()) as { activities: { text?: string; suggestedActions?: { actions: { value: unknown; title: string }[] } }[] }).activities;
+      const read = async () =>
+        (
+          (await (await fetch(url, { headers: auth })).json()) as {
+            activities: { text?: string; suggestedActions?: { actions: { value: unknown; title: string }[] } }[];
+          }
+        ).activities;
 
       await say({ text: 'Kā atsaukt piekrišanu datu apstrādei?' });
       await say({ text: 'Dzēst manu sarunu' });
@@ -137,7 +146,9 @@ describe('deleting the conversation (R8)', () => {
       await say({ text: yes.title, value: yes.value });
       await new Promise((r) => setTimeout(r, 200));
       expect((await site.app.store.transcripts.getTranscriptActivities('directline', conversationId)).items).toEqual([]);
-      expect((await site.app.records.period(new Date(0), new Date(Date.now() + 60_000))).outcomes.filter((o) => o.conversationId === conversationId)).toEqual([]);
+      expect((await site.app.records.period(new Date(0), new Date(Date.now() + 60_000))).outcomes.filter((o) => o.conversationId === conversationId)).toEqual(
+        [],
+      );
       // The widget keeps working: the next poll shows only the confirming press (its echo, which Web
       // Chat waits for before it counts the message as sent) and the farewell, both after the deletion.
       const after = await fetch(url, { headers: auth });

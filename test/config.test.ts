@@ -49,7 +49,9 @@ describe('the entry point', () => {
     let stderr = '';
     try {
       execFileSync(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
-        env: { ...process.env, KNOWLEDGE_DIR: 'test/fixtures/broken-knowledge', AGENCY: 'broken', PORT: '0' }, stdio: 'pipe', timeout: 30_000,
+        env: { ...process.env, KNOWLEDGE_DIR: 'test/fixtures/broken-knowledge', AGENCY: 'broken', PORT: '0' },
+        stdio: 'pipe',
+        timeout: 30_000,
       });
     } catch (err) {
       const e = err as { status: number; stderr: Buffer };

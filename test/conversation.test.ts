@@ -50,7 +50,11 @@ describe('answers from the knowledge base (R1)', () => {
     const entry = bot.app.knowledge.current.entries.get(entryId)!;
     expect(texts(replies)).toContain(entry.answer.lv.trim().slice(0, 40));
     expect(texts(replies)).toMatch(/https:\/\//);
-    expect(buttons(replies).slice(0, 2).map((b) => b.title)).toEqual([lv()('feedback.yes'), lv()('feedback.no')]);
+    expect(
+      buttons(replies)
+        .slice(0, 2)
+        .map((b) => b.title),
+    ).toEqual([lv()('feedback.yes'), lv()('feedback.no')]);
   });
 
   it('records "did it help": yes is thanked; no is recorded with the question as unanswered', async () => {
@@ -120,7 +124,7 @@ describe('out of competence (R2) and emergencies', () => {
     expect(texts(replies)).toContain('Ja nav steidzami');
   });
 
-  it('after 112, answers what the rest of the message asks within the agency\'s competence', async () => {
+  it("after 112, answers what the rest of the message asks within the agency's competence", async () => {
     bot = demoBot();
     const { decision, replies } = await bot.say('Kaimiņš filmē ugunsgrēku un liek video internetā', 'c');
     const d = decision?.decision;
@@ -138,7 +142,7 @@ describe('out of competence (R2) and emergencies', () => {
   // would join "fire" with "fired" and "accident" with "accidentally".
   const emergencies: [string, boolean][] = [
     ['Kāpņu telpā ugunsgrēkā cietuši cilvēki', true],
-    ['My neighbour\'s house is on fire', true],
+    ["My neighbour's house is on fire", true],
     ['There were two car accidents on the bridge', true],
     ['I was fired without notice, can they do that?', false],
     ['We accidentally sent invoices to the wrong customers', false],
@@ -207,7 +211,10 @@ describe('languages (R3)', () => {
     const { decision, replies } = await bot.say('Здравствуйте, как подать жалобу на обработку данных?', 'c');
     expect(decision?.decision).toEqual({ kind: 'language', detected: 'ru' });
     expect(texts(replies)).toMatch(/[а-я]/);
-    expect(buttons(replies).map((b) => b.value)).toEqual([{ action: 'language', to: 'lv' }, { action: 'language', to: 'en' }]);
+    expect(buttons(replies).map((b) => b.value)).toEqual([
+      { action: 'language', to: 'lv' },
+      { action: 'language', to: 'en' },
+    ]);
   });
 
   it('two conversations in two languages at once each keep their own language', async () => {

@@ -45,7 +45,6 @@ async function listen(url: string, headers: Record<string, string> = {}) {
   return { socket, sets, activities };
 }
 
-
 describe('Direct Line WebSocket stream', () => {
   let running: RunningApp;
   beforeAll(async () => {
@@ -55,7 +54,7 @@ describe('Direct Line WebSocket stream', () => {
     await running.stop();
   });
 
-  it('pushes the greeting, the citizen\'s own message (redacted) and the reply, as a poller reads them', async () => {
+  it("pushes the greeting, the citizen's own message (redacted) and the reply, as a poller reads them", async () => {
     const c = await open(running.origin);
     const url = new URL(c.streamUrl);
     expect(url.protocol).toBe('ws:');
@@ -112,7 +111,9 @@ describe('Direct Line WebSocket stream', () => {
     expect(await upgradeStatus(`${base}?t=not-a-token`)).toBe(403);
     // A conversation token is not a stream token, and the other way round.
     expect(await upgradeStatus(`${base}?t=${c.token}`)).toBe(403);
-    const asBearer = await fetch(`${running.origin}/v3/directline/conversations/${c.conversationId}/activities`, { headers: { authorization: `Bearer ${streamToken(new Date())}` } });
+    const asBearer = await fetch(`${running.origin}/v3/directline/conversations/${c.conversationId}/activities`, {
+      headers: { authorization: `Bearer ${streamToken(new Date())}` },
+    });
     expect(asBearer.status).toBe(403);
     // Another conversation's stream token.
     expect(await upgradeStatus(other.streamUrl.replace(other.conversationId, c.conversationId))).toBe(403);
@@ -143,7 +144,7 @@ describe('Direct Line WebSocket stream', () => {
     for (const s of streams) s.socket.close();
   });
 
-  it('opening streams counts against the address\'s Direct Line rate limit, with Retry-After', async () => {
+  it("opening streams counts against the address's Direct Line rate limit, with Retry-After", async () => {
     const limited = await startApp({ DIRECTLINE_TOKEN_SECRET: TOKEN_SECRET, RATE_LIMIT_IP_PER_MINUTE: '12' });
     try {
       const c = await open(limited.origin); // two requests of the burst of ten

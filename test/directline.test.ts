@@ -68,7 +68,11 @@ interface Json {
   headers: Headers;
 }
 
-async function call(method: string, url: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Json> {
+async function call(
+  method: string,
+  url: string,
+  options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+): Promise<Json> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers['Authorization'] = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -118,7 +122,13 @@ describe('Direct Line 3.0 over HTTP', () => {
     expect(activitiesOf(first).map((a) => a.text)).toEqual([GREETING]);
     expect(first.body['watermark']).toBe('1');
     const greeting = activitiesOf(first)[0];
-    expect(greeting).toMatchObject({ type: 'message', channelId: 'directline', conversation: { id: conversationId }, from: { role: 'bot' }, recipient: { id: userId } });
+    expect(greeting).toMatchObject({
+      type: 'message',
+      channelId: 'directline',
+      conversation: { id: conversationId },
+      from: { role: 'bot' },
+      recipient: { id: userId },
+    });
     expect(typeof greeting?.timestamp).toBe('string');
 
     // The client claims another user id: the turn must see the token's user.
@@ -129,13 +139,23 @@ describe('Direct Line 3.0 over HTTP', () => {
     expect(sent.status).toBe(200);
     expect(typeof sent.body['id']).toBe('string');
     const turn = t.bot.seen.find((a) => a.id === sent.body['id']);
-    expect(turn).toMatchObject({ from: { id: userId, name: 'Anna', role: 'user' }, channelId: 'directline', conversation: { id: conversationId }, locale: 'lv-LV' });
+    expect(turn).toMatchObject({
+      from: { id: userId, name: 'Anna', role: 'user' },
+      channelId: 'directline',
+      conversation: { id: conversationId },
+      locale: 'lv-LV',
+    });
     expect(turn?.recipient?.id).toBe(t.adapter.bot.id);
     expect(turn?.serviceUrl).toBe(t.adapter.serviceUrl);
 
     const next = await call('GET', `${t.base}/conversations/${conversationId}/activities?watermark=1`, { token });
     const [echo, reply] = activitiesOf(next);
-    expect(echo).toMatchObject({ id: sent.body['id'], text: 'Kā iesniegt sūdzību?', from: { id: userId, role: 'user' }, channelData: { clientActivityID: 'c1' } });
+    expect(echo).toMatchObject({
+      id: sent.body['id'],
+      text: 'Kā iesniegt sūdzību?',
+      from: { id: userId, role: 'user' },
+      channelData: { clientActivityID: 'c1' },
+    });
     expect(reply).toMatchObject({ text: 'Jūs rakstījāt: Kā iesniegt sūdzību?', replyToId: sent.body['id'], from: { role: 'bot' } });
     expect(next.body['watermark']).toBe('3');
 
@@ -233,11 +253,19 @@ describe('Direct Line 3.0 over HTTP', () => {
     const { token, conversationId } = await conversation(t);
     const form = new FormData();
     form.append('file', new Blob(['hello'], { type: 'text/plain' }), 'a.txt');
-    const upload = await fetch(`${t.base}/conversations/${conversationId}/upload?userId=x`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+    const upload = await fetch(`${t.base}/conversations/${conversationId}/upload?userId=x`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    });
     expect(upload.status).toBe(415);
     expect(await upload.json()).toEqual({ error: { code: 'UploadNotSupported', message: 'uploads not supported' } });
 
-    const multipart = await fetch(`${t.base}/conversations/${conversationId}/activities`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
+    const multipart = await fetch(`${t.base}/conversations/${conversationId}/activities`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}` },
+      body: form,
+    });
     expect(multipart.status).toBe(415);
     const gzipped = await call('POST', `${t.base}/conversations/${conversationId}/activities`, { token, raw: '{}', headers: { 'Content-Encoding': 'gzip' } });
     expect(gzipped.status).toBe(415);
@@ -400,9 +428,7 @@ describe('botframework-directlinejs client', () => {
       await waitFor(() => received.some((a) => a.text === GREETING));
 
       const id = await new Promise<string>((resolve, reject) => {
-        directLine
-          .postActivity({ type: 'message', text: 'Sveiki!', from: { id: 'ignored' } } as never)
-          .subscribe({ next: resolve, error: reject });
+        directLine.postActivity({ type: 'message', text: 'Sveiki!', from: { id: 'ignored' } } as never).subscribe({ next: resolve, error: reject });
       });
       expect(id).not.toBe('retry');
       await waitFor(() => received.some((a) => a.text === 'Jūs rakstījāt: Sveiki!'));

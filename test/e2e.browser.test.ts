@@ -43,7 +43,11 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the demo agency in a browse
     await sendBox.press('Enter');
     const entry = site.app.knowledge.current.entries.get('dvi.data-complaint')!;
     // The answer's first words as rendered (Markdown list numbers become <ol> items).
-    const opening = entry.answer.lv.trim().split('\n')[0]!.replace(/^\d+\.\s*/, '').slice(0, 40);
+    const opening = entry.answer.lv
+      .trim()
+      .split('\n')[0]!
+      .replace(/^\d+\.\s*/, '')
+      .slice(0, 40);
     await dialog.getByText(opening).first().waitFor({ timeout: 20_000 });
     await dialog.getByRole('button', { name: 'Jā' }).first().waitFor();
 

@@ -14,8 +14,12 @@ describe('--phrasings N', () => {
 
   it('keeps the first N phrasings and keywords of every entry and authority, per language; intents as they are', () => {
     const cut = withPhrasingsCut(files, 3);
-    for (const [before, after] of [...files.entries.map((e, i) => [e, cut.entries[i]!] as const), ...files.authorities.map((a, i) => [a, cut.authorities[i]!] as const)]) {
-      for (const [language, list] of Object.entries(before.questions)) expect(after.questions[language as 'lv'], `${before.id} ${language}`).toEqual(list!.slice(0, 3));
+    for (const [before, after] of [
+      ...files.entries.map((e, i) => [e, cut.entries[i]!] as const),
+      ...files.authorities.map((a, i) => [a, cut.authorities[i]!] as const),
+    ]) {
+      for (const [language, list] of Object.entries(before.questions))
+        expect(after.questions[language as 'lv'], `${before.id} ${language}`).toEqual(list!.slice(0, 3));
       for (const [language, list] of Object.entries(before.keywords ?? {})) expect(after.keywords?.[language as 'lv']).toEqual(list!.slice(0, 3));
     }
     expect(cut.intents).toBe(files.intents);
@@ -36,14 +40,23 @@ describe('n-gram yardstick', () => {
     expect(yardstick.best('xyzzy')).toBeUndefined();
   });
 
-  it('is counted beside the matcher\'s first choice on answer and referral questions only', () => {
+  it("is counted beside the matcher's first choice on answer and referral questions only", () => {
     const items: Labelled[] = [
       { q: 'kaimins filme', kind: 'answer', entryId: 'camera' },
       { q: 'spams', kind: 'answer', entryId: 'spam' },
       { q: 'labdien', kind: 'smalltalk', entryId: 'smalltalk.greeting' },
     ];
     const answer = (over: Partial<AskAnswer>): AskAnswer => ({
-      text: '', kind: 'fallback', decision: 'fallback', entryId: null, authorityId: null, referrals: [], candidates: [], language: 'lv', reply: '', ...over,
+      text: '',
+      kind: 'fallback',
+      decision: 'fallback',
+      entryId: null,
+      authorityId: null,
+      referrals: [],
+      candidates: [],
+      language: 'lv',
+      reply: '',
+      ...over,
     });
     const answers = [answer({ kind: 'clarify', candidates: ['camera', 'spam'] }), answer({ kind: 'answer', entryId: 'camera' }), answer({ kind: 'smalltalk' })];
     expect(againstYardstick(items, answers, yardstick)).toEqual({ total: 2, matcher: 1, ranking: 0, yardstick: 2 });
@@ -54,7 +67,16 @@ describe('n-gram yardstick', () => {
 
 describe('scoring', () => {
   const answer = (over: Partial<AskAnswer>): AskAnswer => ({
-    text: '', kind: 'fallback', decision: 'fallback', entryId: null, authorityId: null, referrals: [], candidates: [], language: 'lv', reply: '', ...over,
+    text: '',
+    kind: 'fallback',
+    decision: 'fallback',
+    entryId: null,
+    authorityId: null,
+    referrals: [],
+    candidates: [],
+    language: 'lv',
+    reply: '',
+    ...over,
   });
 
   it('counts a small-talk entry answered as that entry answered, whatever kind the set labels it', () => {
@@ -70,7 +92,17 @@ describe('scoring', () => {
 });
 
 describe('what a set says beyond its totals', () => {
-  const answer = (entryId: string | null): AskAnswer => ({ text: '', kind: 'answer', decision: 'answer', entryId, authorityId: null, referrals: [], candidates: [], language: 'lv', reply: '' });
+  const answer = (entryId: string | null): AskAnswer => ({
+    text: '',
+    kind: 'answer',
+    decision: 'answer',
+    entryId,
+    authorityId: null,
+    referrals: [],
+    candidates: [],
+    language: 'lv',
+    reply: '',
+  });
 
   it('splits the share as expected by voice', () => {
     const items: Labelled[] = [
@@ -100,4 +132,3 @@ describe('what a set says beyond its totals', () => {
     expect(lexicalReach(items, knowledge)).toEqual({ total: 3, reachable: 2 });
   });
 });
-

@@ -10,7 +10,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../bot/directline/tokens.js';
 import type { Notification } from '../bot/storage/store.js';
 import { startApp, type RunningApp } from './support/app.js';
-import { channelActivity, directLine, fakeConnector, hasPostgres, spawnBot, startPostgres, type BotProcess, type DlActivity, type PgCluster } from './support/postgres.js';
+import {
+  channelActivity,
+  directLine,
+  fakeConnector,
+  hasPostgres,
+  spawnBot,
+  startPostgres,
+  type BotProcess,
+  type DlActivity,
+  type PgCluster,
+} from './support/postgres.js';
 
 const TOKEN_SECRET = 'faults-test-secret-0123456789abcdefghij';
 
@@ -32,7 +42,10 @@ describe('kill -9 mid-conversation (SQLite)', () => {
     expect((await directLine.send(bot.origin, c, { type: 'message', text: 'Kā iesniegt sūdzību par nelikumīgu personas datu apstrādi?' })).status).toBe(200);
     expect((await directLine.send(bot.origin, c, { type: 'message', text: 'Mans kods 150575-12341. Kā atsaukt piekrišanu datu apstrādei?' })).status).toBe(200);
     const acknowledged = await directLine.read(bot.origin, c);
-    const yes = acknowledged.activities.flatMap((a: DlActivity) => a.suggestedActions?.actions ?? []).filter((a) => a.title === 'Jā').at(-1);
+    const yes = acknowledged.activities
+      .flatMap((a: DlActivity) => a.suggestedActions?.actions ?? [])
+      .filter((a) => a.title === 'Jā')
+      .at(-1);
     expect(yes).toBeDefined();
 
     // A third message is in flight when the process dies: nothing is flushed, nothing closed.
@@ -98,7 +111,10 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('the database goes away (Pos
       body: JSON.stringify({ ...channelActivity(connector.serviceUrl, conversationId, text), locale }),
     });
     expect(res.status).toBeLessThan(300);
-    return connector.replies.slice(before).filter((r) => r.type === 'message').map((r) => r.text ?? '');
+    return connector.replies
+      .slice(before)
+      .filter((r) => r.type === 'message')
+      .map((r) => r.text ?? '');
   }
 
   const readyz = async () => {
@@ -133,7 +149,10 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('the database goes away (Pos
     // Direct Line keeps its conversations in the database: it answers 503 (Web Chat retries), not 500.
     const dl = await fetch(`${site.origin}/v3/directline/conversations/abcdefghijklmnopqrstuv/activities`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${issueToken({ conversationId: 'abcdefghijklmnopqrstuv', userId: 'dl_abcdefghij' }, Buffer.from(TOKEN_SECRET), new Date()).token}`, 'content-type': 'application/json' },
+      headers: {
+        authorization: `Bearer ${issueToken({ conversationId: 'abcdefghijklmnopqrstuv', userId: 'dl_abcdefghij' }, Buffer.from(TOKEN_SECRET), new Date()).token}`,
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ type: 'message', text: 'Labdien' }),
     });
     expect(dl.status).toBe(503);

@@ -82,13 +82,12 @@ describe('a threat to the agency', () => {
     expect(of(text)).toContain('threat');
   });
 
-  it.each([
-    'Kaimiņš draud mani piekaut, ko darīt?',
-    'Es zinu, kur ir jūsu birojs, bet kad tas ir atvērts?',
-    'Nožēloju, ka neuzrakstīju jums agrāk.',
-  ])('"%s" is not', (text) => {
-    expect(of(text)).not.toContain('threat');
-  });
+  it.each(['Kaimiņš draud mani piekaut, ko darīt?', 'Es zinu, kur ir jūsu birojs, bet kad tas ir atvērts?', 'Nožēloju, ka neuzrakstīju jums agrāk.'])(
+    '"%s" is not',
+    (text) => {
+      expect(of(text)).not.toContain('threat');
+    },
+  );
 });
 
 describe('the frames file', () => {

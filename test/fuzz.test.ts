@@ -18,7 +18,10 @@ describe('fuzzing the public endpoints', () => {
       shrinkSeconds: 6,
       crashesPerGroup: 1,
     });
-    expect(report.failures.map((f) => `[${f.kind}] ${f.signature}`), formatReport(report)).toEqual([]);
+    expect(
+      report.failures.map((f) => `[${f.kind}] ${f.signature}`),
+      formatReport(report),
+    ).toEqual([]);
     expect(report.groups.reduce((sum, g) => sum + g.requests, 0)).toBeGreaterThan(300);
   }, 90_000);
 });

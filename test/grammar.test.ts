@@ -46,7 +46,9 @@ describe('dates', () => {
 describe('translations are complete', () => {
   it('English has every Latvian key (plural suffixes aside)', () => {
     const keys = (o: object, prefix = ''): string[] =>
-      Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`.replace(/_(zero|one|other|few|many)$/, '')]));
+      Object.entries(o).flatMap(([k, v]) =>
+        typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`.replace(/_(zero|one|other|few|many)$/, '')],
+      );
     const lv = new Set(keys(texts.i18n.getResourceBundle('lv', 'translation') as object));
     const en = new Set(keys(texts.i18n.getResourceBundle('en', 'translation') as object));
     expect([...lv].filter((k) => !en.has(k))).toEqual([]);

@@ -17,7 +17,6 @@ const lv = JSON.parse(readFileSync('locales/lv/translation.json', 'utf8')) as { 
 const say = (key: string, values: Record<string, string | number> = {}) =>
   (lv.handover[key] ?? key).replace(/\{\{(\w+)\}\}/g, (_m, name: string) => String(values[name] ?? ''));
 
-
 async function staffLogin(context: BrowserContext, origin: string, login: string): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
   const problems = await watch(page);
@@ -99,7 +98,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     await page.getByLabel('Atbilde iedzīvotājam').fill('Labdien! Dzirdu.');
     await page.getByLabel('Atbilde iedzīvotājam').press('Control+Enter');
     await line(page, 'Labdien! Dzirdu.').waitFor();
-    expect(events).toContainEqual(expect.objectContaining({ type: 'staff-message', conversationId: 'browser-xss', text: 'Labdien! Dzirdu.', staffName: 'Anna' }));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'staff-message', conversationId: 'browser-xss', text: 'Labdien! Dzirdu.', staffName: 'Anna' }),
+    );
     const chatViolations = await runAxe(page);
     expect(chatViolations, describeViolations(chatViolations)).toEqual([]);
 
@@ -113,10 +114,20 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     const context = await browser.newContext({ locale: 'lv-LV' });
     const { page, problems } = await staffLogin(context, site.origin, 'janis');
     const written = await site.app.handover.service.registerCase({
-      conversationId: 'browser-case-mail', channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Kā dzēst datus?', transcript: [],
+      conversationId: 'browser-case-mail',
+      channel: 'directline',
+      language: 'lv',
+      contact: { email: 'a@example.lv' },
+      question: 'Kā dzēst datus?',
+      transcript: [],
     });
     const phoned = await site.app.handover.service.registerCase({
-      conversationId: 'browser-case-phone', channel: 'directline', language: 'lv', contact: { phone: '+37120000000' }, question: 'Piezvaniet', transcript: [],
+      conversationId: 'browser-case-phone',
+      channel: 'directline',
+      language: 'lv',
+      contact: { phone: '+37120000000' },
+      question: 'Piezvaniet',
+      transcript: [],
     });
     const row = (id: string) => page.locator('#cases tr').filter({ hasText: id });
     await row(written.id).waitFor();
@@ -154,7 +165,10 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     await sendBox.waitFor({ timeout: 20_000 });
     await sendBox.fill('Gribu runāt ar darbinieku');
     await sendBox.press('Enter');
-    await chat.getByRole('button', { name: say('consentYes') }).first().click({ timeout: 20_000 });
+    await chat
+      .getByRole('button', { name: say('consentYes') })
+      .first()
+      .click({ timeout: 20_000 });
     await bubble(say('queued', { position: 1 })).waitFor({ timeout: 20_000 });
 
     const row = staff.locator('#queue tr').first();
@@ -180,7 +194,16 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     await sendBox.fill('Kā atsaukt piekrišanu datu apstrādei?');
     await sendBox.press('Enter');
     const consent = site.app.knowledge.current.entries.get('dvi.consent')!;
-    await chat.getByText(consent.answer.lv.trim().split('\n')[0]!.replace(/^\d+\.\s*/, '').slice(0, 40)).first().waitFor({ timeout: 20_000 });
+    await chat
+      .getByText(
+        consent.answer.lv
+          .trim()
+          .split('\n')[0]!
+          .replace(/^\d+\.\s*/, '')
+          .slice(0, 40),
+      )
+      .first()
+      .waitFor({ timeout: 20_000 });
 
     const violations = await runAxe(citizen);
     expect(violations, describeViolations(violations)).toEqual([]);

@@ -110,7 +110,13 @@ describe('offered languages follow the staff (R3)', () => {
   it('English is offered while someone speaks it, and not after the last English speaker is disabled', async () => {
     bot = demoBot({ now: () => IN_HOURS });
     await staffOnline('janis', ['lv']);
-    const anna = await bot.app.handover.directory.add({ name: 'Anna', login: 'anna', languages: ['lv', 'en'], role: 'staff', password: 'correct horse battery' });
+    const anna = await bot.app.handover.directory.add({
+      name: 'Anna',
+      login: 'anna',
+      languages: ['lv', 'en'],
+      role: 'staff',
+      password: 'correct horse battery',
+    });
     expect(anna.ok).toBe(true);
     expect(buttons(await bot.join('a')).map((b) => b.value)).toEqual([{ action: 'language', to: 'en' }]);
     expect((await bot.say('How do I report a personal data breach?', 'a')).decision?.language).toBe('en');

@@ -65,7 +65,12 @@ const caseRequest: CaseRequest = {
   question: 'Kā panākt, lai veikals izdzēš manus datus? <script>alert(1)</script>',
   transcript: [
     { type: 'message', from: { id: 'u', name: '', role: 'user' }, text: 'Veikals neizdzēš manus datus', timestamp: new Date(FRIDAY - 60_000) },
-    { type: 'message', from: { id: 'bot', name: 'Padoms', role: 'bot' }, text: 'Vai vēlaties atstāt jautājumu darbiniekam?', timestamp: new Date(FRIDAY - 30_000) },
+    {
+      type: 'message',
+      from: { id: 'bot', name: 'Padoms', role: 'bot' },
+      text: 'Vai vēlaties atstāt jautājumu darbiniekam?',
+      timestamp: new Date(FRIDAY - 30_000),
+    },
   ],
 };
 
@@ -95,7 +100,8 @@ describe('the case e-mail (R14)', () => {
     expect(text).toContain('Iedzīvotājs: Veikals neizdzēš manus datus');
     expect(text).toContain('Padoms: Vai vēlaties atstāt jautājumu darbiniekam?');
     expect(text).toContain('Lūdzam lietu uzņemties līdz 16.11.2026.');
-    for (const part of ['Datu valsts inspekcija', 'Tālrunis: 67223131', 'E-pasts: pasts@dvi.gov.lv', 'Tīmekļvietne: https://www.dvi.gov.lv']) expect(text).toContain(part);
+    for (const part of ['Datu valsts inspekcija', 'Tālrunis: 67223131', 'E-pasts: pasts@dvi.gov.lv', 'Tīmekļvietne: https://www.dvi.gov.lv'])
+      expect(text).toContain(part);
     // The HTML part escapes the citizen's words.
     expect(text).toContain('&#60;script&#62;alert(1)&#60;/script&#62;');
     expect(text).not.toMatch(/<script>alert\(1\)<\/script>\s*<\/p>/);
@@ -188,7 +194,14 @@ describe('delivery that fails', () => {
   it('the SMTP sender speaks to the test server directly too', async () => {
     const server = await smtp();
     const sender = smtpSender({ host: '127.0.0.1', port: server.port, from: 'padoms@dvi.example' });
-    await sender.send({ from: 'padoms@dvi.example', to: 'pasts@dvi.gov.lv', subject: 'Tests', text: 'Labdien!', html: '<p>Labdien!</p>', messageId: '<x@dvi.example>' });
+    await sender.send({
+      from: 'padoms@dvi.example',
+      to: 'pasts@dvi.gov.lv',
+      subject: 'Tests',
+      text: 'Labdien!',
+      html: '<p>Labdien!</p>',
+      messageId: '<x@dvi.example>',
+    });
     sender.close();
     expect(server.received[0]?.to).toEqual(['pasts@dvi.gov.lv']);
   });
@@ -200,7 +213,15 @@ describe('without SMTP', () => {
     const log = Object.assign(Object.create(silentLogger) as typeof silentLogger, { warn: (msg: unknown) => void warnings.push(String(msg)) });
     const clock = { t: FRIDAY };
     const store = createMemoryStore({ now: () => new Date(clock.t) });
-    const h = createHandover({ config: testConfig(), store, profile: () => dvi, log, now: () => new Date(clock.t), repo: new MemoryHandoverRepository(), timers: false });
+    const h = createHandover({
+      config: testConfig(),
+      store,
+      profile: () => dvi,
+      log,
+      now: () => new Date(clock.t),
+      repo: new MemoryHandoverRepository(),
+      timers: false,
+    });
     await h.ready;
     cleanups.push(async () => {
       await h.close();
@@ -224,7 +245,13 @@ describe('without SMTP', () => {
 
 describe("a staff member's reply to the citizen (R14)", () => {
   async function staffMember(h: Handover, name = 'Anna Bērziņa') {
-    const added = await h.directory.add({ name, login: name.split(' ')[0]!.toLowerCase(), languages: ['lv', 'en'], role: 'staff', password: 'correct horse battery' });
+    const added = await h.directory.add({
+      name,
+      login: name.split(' ')[0]!.toLowerCase(),
+      languages: ['lv', 'en'],
+      role: 'staff',
+      password: 'correct horse battery',
+    });
     if (!added.ok) throw new Error(added.message);
     return added.value;
   }
@@ -251,7 +278,15 @@ describe("a staff member's reply to the citizen (R14)", () => {
       const text = textOf(mail.raw).replace(/\r\n/g, '\n');
       expect(text).toMatch(/^Reply-To: pasts@dvi\.gov\.lv/im);
       expect(text).toContain(`Atbilde uz jūsu jautājumu Nr. ${id}`);
-      const order = ['Labdien!', 'Atbildam uz jautājumu, ko 13. novembrī atstājāt Datu valsts inspekcijas tērzēšanā:', '> Kā panākt', 'Veikalam jāatbild mēneša laikā.', 'Kas notiks tālāk:', 'Ja neesat apmierināts ar apkalpošanu:', 'Ar cieņu\nAnna Bērziņa\nDatu valsts inspekcija'];
+      const order = [
+        'Labdien!',
+        'Atbildam uz jautājumu, ko 13. novembrī atstājāt Datu valsts inspekcijas tērzēšanā:',
+        '> Kā panākt',
+        'Veikalam jāatbild mēneša laikā.',
+        'Kas notiks tālāk:',
+        'Ja neesat apmierināts ar apkalpošanu:',
+        'Ar cieņu\nAnna Bērziņa\nDatu valsts inspekcija',
+      ];
       const at = order.map((part) => text.indexOf(part));
       expect(at.every((i) => i >= 0)).toBe(true);
       expect([...at].sort((a, b) => a - b)).toEqual(at);

@@ -50,7 +50,11 @@ async function rig(kind: 'memory' | 'sqlite', options: { t?: number; profile?: A
   const sent: Parameters<MailSender['send']>[0][] = [];
   const mailSender: MailSender = { send: async (m) => void sent.push(m), close: () => {} };
   const handover = createHandover({
-    config: testConfig({ DATA_DIR: dir, ...(options.mailbox ? { AGENCY_MAILBOX: options.mailbox } : {}), ...(options.staffHours ? { STAFF_HOURS: options.staffHours } : {}) }),
+    config: testConfig({
+      DATA_DIR: dir,
+      ...(options.mailbox ? { AGENCY_MAILBOX: options.mailbox } : {}),
+      ...(options.staffHours ? { STAFF_HOURS: options.staffHours } : {}),
+    }),
     store,
     profile: () => options.profile ?? dvi,
     log: silentLogger,
@@ -316,7 +320,14 @@ describe('cases', () => {
     expect(h.sent[0]).toMatchObject({ to: 'pasts@dvi.gov.lv', subject: `Iedzīvotāja jautājums ${registered.id}: atbildēt līdz 17.11.2026.` });
     const state = await h.service.consoleState(anna);
     expect(state.cases).toEqual([
-      expect.objectContaining({ id: registered.id, dueAt: '2026-11-17T21:59:59.999Z', pickUpBy: '2026-11-16T21:59:59.999Z', overdue: false, mail: 'sent', contact: { email: 'iedzivotajs@example.lv' } }),
+      expect.objectContaining({
+        id: registered.id,
+        dueAt: '2026-11-17T21:59:59.999Z',
+        pickUpBy: '2026-11-16T21:59:59.999Z',
+        overdue: false,
+        mail: 'sent',
+        contact: { email: 'iedzivotajs@example.lv' },
+      }),
     ]);
     expect((await h.service.lines({ caseId: registered.id })).map((l) => l.author)).toEqual(['citizen', 'bot']);
   });
@@ -324,7 +335,14 @@ describe('cases', () => {
   it('the console marks cases past their pick-up day and past their deadline', async () => {
     const h = await rig('memory', { t: FRIDAY_AFTER_HOURS });
     const anna = await h.staff('Anna Bērziņa', 'anna', ['lv']);
-    await h.service.registerCase({ conversationId: 'c1', channel: 'directline', language: 'en', contact: { phone: '+37120000000' }, question: 'Call me', transcript: [] });
+    await h.service.registerCase({
+      conversationId: 'c1',
+      channel: 'directline',
+      language: 'en',
+      contact: { phone: '+37120000000' },
+      question: 'Call me',
+      transcript: [],
+    });
     h.clock.t = Date.parse('2026-11-17T10:00:00Z');
     expect((await h.service.consoleState(anna)).cases[0]).toMatchObject({ needsPickUp: true, overdue: false });
     h.clock.t = Date.parse('2026-11-19T10:00:00Z');
@@ -337,7 +355,14 @@ describe('cases', () => {
   it('answering a case closes it and cancels mail not yet sent', async () => {
     const h = await rig('memory', { mailbox: 'lietas@dvi.gov.lv' });
     const anna = await h.staff('Anna Bērziņa', 'anna', ['lv']);
-    const { id } = await h.service.registerCase({ conversationId: 'c1', channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Jautājums', transcript: [] });
+    const { id } = await h.service.registerCase({
+      conversationId: 'c1',
+      channel: 'directline',
+      language: 'lv',
+      contact: { email: 'a@example.lv' },
+      question: 'Jautājums',
+      transcript: [],
+    });
     expect((await h.repo.mailOf(id))[0]?.to).toBe('lietas@dvi.gov.lv');
     expect(await h.service.cases.close(anna, id)).toEqual({ kind: 'ok' });
     expect(await h.service.cases.close(anna, id)).toEqual({ kind: 'invalid' });
@@ -349,7 +374,14 @@ describe('cases', () => {
   it('leaving a question while queued takes the conversation out of the queue', async () => {
     const h = await rig('memory');
     const { ticket } = await h.service.enqueue(request('c-q'));
-    await h.service.registerCase({ conversationId: 'c-q', channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Q', transcript: [] });
+    await h.service.registerCase({
+      conversationId: 'c-q',
+      channel: 'directline',
+      language: 'lv',
+      contact: { email: 'a@example.lv' },
+      question: 'Q',
+      transcript: [],
+    });
     expect((await h.service.ticket(ticket.id))?.state).toBe('offline-case');
     expect(await h.service.active('c-q')).toBeUndefined();
   });
@@ -359,7 +391,14 @@ describe('cases', () => {
     const profile = { ...dvi, contacts: contactsWithoutMail } as AgencyProfile;
     const h = await rig('memory', { profile });
     const anna = await h.staff('Anna Bērziņa', 'anna', ['lv']);
-    const { id } = await h.service.registerCase({ conversationId: 'c1', channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Q', transcript: [] });
+    const { id } = await h.service.registerCase({
+      conversationId: 'c1',
+      channel: 'directline',
+      language: 'lv',
+      contact: { email: 'a@example.lv' },
+      question: 'Q',
+      transcript: [],
+    });
     expect((await h.service.consoleState(anna)).cases).toEqual([expect.objectContaining({ id, mail: 'none' })]);
   });
 });
@@ -390,7 +429,13 @@ describe('deleting a conversation (R8)', () => {
 
 describe('the queue row', () => {
   it("shows the first line of the citizen's first message, shortened on a word boundary", () => {
-    expect(questionOf([{ author: 'bot', text: 'Labdien!' }, { author: 'citizen', text: '\nKā dzēst datus?\nMani sauc Anna' }, { author: 'citizen', text: 'Vēl' }])).toBe('Kā dzēst datus?');
+    expect(
+      questionOf([
+        { author: 'bot', text: 'Labdien!' },
+        { author: 'citizen', text: '\nKā dzēst datus?\nMani sauc Anna' },
+        { author: 'citizen', text: 'Vēl' },
+      ]),
+    ).toBe('Kā dzēst datus?');
     const long = `${'vārds '.repeat(40)}beigas`;
     const shown = questionOf([{ author: 'citizen', text: long }])!;
     expect(shown.endsWith('…')).toBe(true);

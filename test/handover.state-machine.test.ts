@@ -178,7 +178,11 @@ for (const kind of ['memory', 'sqlite'] as const) {
       const winner = results[0]!.kind === 'accepted' ? anna : janis;
       expect((await h.service.active('c-race'))?.staffId).toBe(winner.id);
       expect(h.events.filter((e) => e.type === 'accepted')).toEqual([
-        expect.objectContaining({ conversationId: 'c-race', staffName: winner.name.split(' ')[0], reference: expect.objectContaining({ channelId: 'directline' }) }),
+        expect.objectContaining({
+          conversationId: 'c-race',
+          staffName: winner.name.split(' ')[0],
+          reference: expect.objectContaining({ channelId: 'directline' }),
+        }),
       ]);
       expect(await h.service.ticket(ticket.id)).toMatchObject({ state: 'with-staff', staffId: winner.id });
     });
@@ -212,7 +216,8 @@ for (const kind of ['memory', 'sqlite'] as const) {
       const { ticket } = await h.service.enqueue(request('c-both'));
       const [, accepted] = await Promise.all([h.service.cancel('c-both'), h.service.accept(anna, ticket.id)]);
       const final = await h.service.ticket(ticket.id);
-      if (accepted.kind === 'accepted') expect(final?.state).toBe('closed'); // accepted first, then the citizen left
+      if (accepted.kind === 'accepted')
+        expect(final?.state).toBe('closed'); // accepted first, then the citizen left
       else expect(final?.state).toBe('back-to-bot');
       expect(await h.service.active('c-both')).toBeUndefined();
     });

@@ -102,7 +102,13 @@ describe('decide takes the vote as a second opinion', () => {
 
   it('with the real examples, the knowledge base still answers its own questions', () => {
     const voter = new IntentVote(examples as VoteExample[]);
-    for (const q of ['Kā iesniegt sūdzību par personas datu apstrādi?', 'Vai kaimiņš drīkst filmēt manu pagalmu?', 'Kas ir personas dati?', 'DVI tālruņa numurs', 'kada ir jusu adrese']) {
+    for (const q of [
+      'Kā iesniegt sūdzību par personas datu apstrādi?',
+      'Vai kaimiņš drīkst filmēt manu pagalmu?',
+      'Kas ir personas dati?',
+      'DVI tālruņa numurs',
+      'kada ir jusu adrese',
+    ]) {
       expect(decide(q, context(voter)).decision.kind, q).toBe('answer');
     }
   });

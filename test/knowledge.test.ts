@@ -30,7 +30,11 @@ describe('kb:check problems', () => {
     const result = loadKnowledgeFiles({ knowledgeDir: 'test/fixtures/broken-knowledge', agency: 'broken', today });
     expect(result.ok).toBe(false);
     const lines = result.problems.map(formatProblem);
-    const expectLine = (re: RegExp) => expect(lines.some((l) => re.test(l)), `${re} in\n${lines.join('\n')}`).toBe(true);
+    const expectLine = (re: RegExp) =>
+      expect(
+        lines.some((l) => re.test(l)),
+        `${re} in\n${lines.join('\n')}`,
+      ).toBe(true);
     expectLine(/ERROR .*broken\.dup\.yaml › broken\.dup › answer\.en: missing en translation/);
     expectLine(/ERROR .*broken\.dup\.yaml › broken\.dup › followUps\.0: "broken\.nowhere" is not an entry/);
     expectLine(/warning .*broken\.dup\.yaml › broken\.dup › reviewed: last reviewed 2020-01-01/);
@@ -59,7 +63,9 @@ describe('kb:check problems', () => {
   });
 
   it('the bot refuses to start on an invalid knowledge base', () => {
-    expect(() => new KnowledgeSource({ knowledgeDir: 'test/fixtures/broken-knowledge', agency: 'broken', now: () => today }, silentLogger)).toThrow(KnowledgeLoadError);
+    expect(() => new KnowledgeSource({ knowledgeDir: 'test/fixtures/broken-knowledge', agency: 'broken', now: () => today }, silentLogger)).toThrow(
+      KnowledgeLoadError,
+    );
   });
 });
 

@@ -160,8 +160,7 @@ describe('requestedLanguage', () => {
 
 describe('locales/<lng>/language.json', () => {
   type Tree = { [key: string]: string | Tree };
-  const read = (lng: string): Tree =>
-    JSON.parse(readFileSync(path.join(root, 'locales', lng, 'language.json'), 'utf8')) as Tree;
+  const read = (lng: string): Tree => JSON.parse(readFileSync(path.join(root, 'locales', lng, 'language.json'), 'utf8')) as Tree;
   const keys = (tree: Tree, prefix = ''): string[] =>
     Object.entries(tree).flatMap(([k, v]) => (typeof v === 'string' ? [prefix + k] : keys(v, `${prefix}${k}.`)));
   const lvKeys = keys(read('lv'));
@@ -302,8 +301,12 @@ describe('languages the bot has no texts for', () => {
       const { decision, replies } = await bot.say(NOT_OFFERED[0]![1], 'c-es');
       expect(decision?.decision).toEqual({ kind: 'language', detected: 'es' });
       const text = String(replies[0]?.text ?? '');
-      expect(text).toContain(String((JSON.parse(readFileSync(path.join(root, 'locales/en/language.json'), 'utf8')) as { notOffered: string }).notOffered.split('.')[0]));
-      expect(text).toContain(String((JSON.parse(readFileSync(path.join(root, 'locales/lv/language.json'), 'utf8')) as { notOffered: string }).notOffered.split(' – ')[0]));
+      expect(text).toContain(
+        String((JSON.parse(readFileSync(path.join(root, 'locales/en/language.json'), 'utf8')) as { notOffered: string }).notOffered.split('.')[0]),
+      );
+      expect(text).toContain(
+        String((JSON.parse(readFileSync(path.join(root, 'locales/lv/language.json'), 'utf8')) as { notOffered: string }).notOffered.split(' – ')[0]),
+      );
       expect(replies[0]?.suggestedActions?.actions.map((a) => (a.value as { to?: string }).to)).toEqual(expect.arrayContaining(['lv']));
     } finally {
       await bot.close();

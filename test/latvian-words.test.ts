@@ -15,7 +15,9 @@ describe('isLatvianWord', () => {
 });
 
 describe('typo matches and real words', () => {
-  const documents: MatchDocument[] = [{ kind: 'entry', id: 'cookies', phrasings: ['Sīkdatņu baneris vietnē', 'What is a cookie banner?'], keywords: ['banner'] }];
+  const documents: MatchDocument[] = [
+    { kind: 'entry', id: 'cookies', phrasings: ['Sīkdatņu baneris vietnē', 'What is a cookie banner?'], keywords: ['banner'] },
+  ];
 
   it('a misspelling still meets the word it misspells; a real word the knowledge does not use does not', () => {
     const withDictionary = new MatchIndex(documents, undefined, isLatvianWord);

@@ -255,7 +255,12 @@ describe('Graph API client retry rules', () => {
 
   it('does not retry outside the 24-hour window or a bad request', async () => {
     const window = client([{ status: 400, body: fbError(10, 2018278) }]);
-    expect(await window.graph.post('me/messages', {})).toEqual({ ok: false, reason: 'outside-24h-window', error: { status: 400, code: 10, subcode: 2018278 }, attempts: 1 });
+    expect(await window.graph.post('me/messages', {})).toEqual({
+      ok: false,
+      reason: 'outside-24h-window',
+      error: { status: 400, code: 10, subcode: 2018278 },
+      attempts: 1,
+    });
     const bad = client([{ status: 400, body: fbError(100) }]);
     expect(await bad.graph.post('me/messages', {})).toMatchObject({ ok: false, reason: 'rejected', attempts: 1 });
   });

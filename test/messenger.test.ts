@@ -72,7 +72,12 @@ function message(psid: string, text: string, quickReplyPayload?: string): Event 
 
 function postback(psid: string, title: string, payload: unknown): Event {
   counter += 1;
-  return { sender: { id: psid }, recipient: { id: PAGE_ID }, timestamp: clock.now.getTime(), postback: { mid: `m_pb_${counter}`, title, payload: JSON.stringify(payload) } };
+  return {
+    sender: { id: psid },
+    recipient: { id: PAGE_ID },
+    timestamp: clock.now.getTime(),
+    postback: { mid: `m_pb_${counter}`, title, payload: JSON.stringify(payload) },
+  };
 }
 
 async function post(body: string, signature: string | null = signBody(body, APP_SECRET)): Promise<Response> {
@@ -228,7 +233,9 @@ describe('a conversation on Messenger with the real bot', () => {
       { type: 'phone_number', title: expect.any(String), payload: '+37167120000' },
       { type: 'web_url', title: lv('refer.email'), url: 'mailto:vid@vid.gov.lv' },
     ]);
-    expect(textOf(sent)).toContain(lv('refer.outside', { agency: site.app.knowledge.current.profile.nameGenitive?.lv ?? '', authority: 'Valsts ieņēmumu dienests' }));
+    expect(textOf(sent)).toContain(
+      lv('refer.outside', { agency: site.app.knowledge.current.profile.nameGenitive?.lv ?? '', authority: 'Valsts ieņēmumu dienests' }),
+    );
   });
 
   it('understands the persistent menu: contacts, and starting over greets again without a second notice', async () => {
@@ -316,7 +323,11 @@ describe('Graph API failures', () => {
       results = deliveryResults(context);
     });
     expect(results).toEqual([{ delivered: true, messageIds: [expect.stringMatching(/^m_/)] }]);
-    expect(graph.delivered(psid).at(-1)).toEqual({ recipient: { id: psid }, messaging_type: 'RESPONSE', message: { text: 'Labdien! Esmu inspekcijas darbinieks.' } });
+    expect(graph.delivered(psid).at(-1)).toEqual({
+      recipient: { id: psid },
+      messaging_type: 'RESPONSE',
+      message: { text: 'Labdien! Esmu inspekcijas darbinieks.' },
+    });
   });
 
   it('a message that finally fails is kept in the outbox and can be redelivered', async () => {
@@ -365,11 +376,18 @@ describe('npm run messenger:setup', () => {
     const code = await runMessengerSetup({ ...facebookEnv(), LOG_LEVEL: 'silent' }, [], { out: (l) => out.push(l), err: (l) => err.push(l) });
     expect(err).toEqual([]);
     expect(code).toBe(0);
-    const profile = graph.profile as { get_started: { payload: string }; persistent_menu: { locale: string; call_to_actions: { title: string; payload: string }[] }[] };
+    const profile = graph.profile as {
+      get_started: { payload: string };
+      persistent_menu: { locale: string; call_to_actions: { title: string; payload: string }[] }[];
+    };
     expect(JSON.parse(profile.get_started.payload)).toEqual({ action: 'get-started' });
     const byLocale = new Map(profile.persistent_menu.map((m) => [m.locale, m.call_to_actions]));
     expect(byLocale.get('default')?.map((i) => i.title)).toEqual([lv('messenger.menu.contacts'), lv('messenger.menu.staff'), lv('messenger.menu.restart')]);
-    expect(byLocale.get('default')?.map((i) => JSON.parse(i.payload))).toEqual([{ action: 'entry', id: 'dvi.contacts' }, { action: 'handover', reason: 'asked' }, { action: 'restart' }]);
+    expect(byLocale.get('default')?.map((i) => JSON.parse(i.payload))).toEqual([
+      { action: 'entry', id: 'dvi.contacts' },
+      { action: 'handover', reason: 'asked' },
+      { action: 'restart' },
+    ]);
     const en = site.app.texts.forLanguage('en');
     expect(byLocale.get('en_US')?.map((i) => i.title)).toEqual([en('messenger.menu.contacts'), en('messenger.menu.staff'), en('messenger.menu.restart')]);
     expect([...byLocale.keys()].sort()).toEqual(['default', 'en_GB', 'en_US']);
@@ -390,7 +408,13 @@ describe('handover on Messenger', () => {
     const saved = clock.now;
     clock.now = new Date('2026-03-02T11:30:00Z'); // Monday 13:30 in Riga: within the demo profile's hours
     try {
-      const added = await site.app.handover.directory.add({ name: 'Jānis', login: 'janis-m', languages: ['lv'], role: 'staff', password: 'correct horse battery' });
+      const added = await site.app.handover.directory.add({
+        name: 'Jānis',
+        login: 'janis-m',
+        languages: ['lv'],
+        role: 'staff',
+        password: 'correct horse battery',
+      });
       if (!added.ok) throw new Error(added.message);
       const janis = added.value;
       await site.app.handover.service.seen(janis);
@@ -412,7 +436,12 @@ describe('handover on Messenger', () => {
       await expect
         .poll(async () => (await site.app.handover.repo.lines({ ticketId: ticket.id })).some((l) => l.author === 'system' && l.text.includes('24 stundu')))
         .toBe(true);
-      expect(graph.delivered(psid).slice(before).map((b) => b.message?.text)).not.toContain('Vēlāka atbilde');
+      expect(
+        graph
+          .delivered(psid)
+          .slice(before)
+          .map((b) => b.message?.text),
+      ).not.toContain('Vēlāka atbilde');
     } finally {
       clock.now = saved;
     }

@@ -30,7 +30,9 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('two instances, one PostgreS
     const env = { DATABASE_URL: url, DIRECTLINE_TOKEN_SECRET: TOKEN_SECRET, DATA_DIR: dataDir };
     const botsStarted = Date.now();
     [a, b] = await Promise.all([spawnBot(env), spawnBot(env)]);
-    console.info(`[multi-instance] PostgreSQL cluster ready in ${cluster.startupMs} ms; two bot processes ready in ${Date.now() - botsStarted} ms; setup ${Date.now() - started} ms`);
+    console.info(
+      `[multi-instance] PostgreSQL cluster ready in ${cluster.startupMs} ms; two bot processes ready in ${Date.now() - botsStarted} ms; setup ${Date.now() - started} ms`,
+    );
   }, 120_000);
 
   afterAll(async () => {

@@ -15,7 +15,21 @@ describe('the redaction probe against the real server', () => {
     const sample = CORPUS.filter((_, i) => i % 6 === 0);
     const report = await runProbe({ root: path.resolve(import.meta.dirname, '..'), entry: 'tsx', messages: sample });
     expect(report.messagesSent).toBe(sample.length);
-    expect(report.fieldsCovered).toEqual(expect.arrayContaining(['text', 'from.name', 'name', 'value (nested, keys)', 'channelData (nested, keys)', 'entities', 'api: attachments (content)', 'api: extra fields', 'case question', 'rating comment', 'suggestion']));
+    expect(report.fieldsCovered).toEqual(
+      expect.arrayContaining([
+        'text',
+        'from.name',
+        'name',
+        'value (nested, keys)',
+        'channelData (nested, keys)',
+        'entities',
+        'api: attachments (content)',
+        'api: extra fields',
+        'case question',
+        'rating comment',
+        'suggestion',
+      ]),
+    );
     expect(report.filesScanned.map((f) => f.file)).toContain('padoms.sqlite');
     expect(report.leaksInFiles).toEqual([]);
     expect(report.leaksInLog).toEqual([]);
@@ -41,11 +55,20 @@ describe('the handover queue stores nothing in clear', () => {
     const [inName, inData, inText, whileQueued] = planted;
     const w = (m: (typeof planted)[number]) => m.planted[0]!.around(m.planted[0]!.written);
     const c = await directLine.start(site.origin);
-    const ask = await directLine.send(site.origin, c, { type: 'message', text: 'Gribu runāt ar cilvēku', from: { name: w(inName!) }, channelData: { note: w(inData!) } });
+    const ask = await directLine.send(site.origin, c, {
+      type: 'message',
+      text: 'Gribu runāt ar cilvēku',
+      from: { name: w(inName!) },
+      channelData: { note: w(inData!) },
+    });
     expect(ask.status).toBe(200);
     expect((await directLine.send(site.origin, c, { type: 'message', text: inText!.text })).status).toBe(200);
     const consent = await directLine.send(site.origin, c, {
-      type: 'message', text: 'Jā', from: { name: w(inName!) }, channelData: { note: w(inData!) }, value: { action: 'handover-consent', agree: true, reason: 'asked' },
+      type: 'message',
+      text: 'Jā',
+      from: { name: w(inName!) },
+      channelData: { note: w(inData!) },
+      value: { action: 'handover-consent', agree: true, reason: 'asked' },
     });
     expect(consent.status).toBe(200);
     const ticket = await site.app.handover.service.active(c.conversationId);
@@ -55,7 +78,10 @@ describe('the handover queue stores nothing in clear', () => {
     expect(replies.activities.some((a) => a.type === 'event')).toBe(true);
     expect(JSON.stringify(replies.activities)).toContain(MASKS['personal-code'].slice(0, 5));
 
-    const { files, leaks } = scanDirectory(site.dataDir, planted.flatMap((m) => m.planted));
+    const { files, leaks } = scanDirectory(
+      site.dataDir,
+      planted.flatMap((m) => m.planted),
+    );
     expect(files.map((f) => f.file)).toContain('padoms.sqlite');
     expect(leaks).toEqual([]);
   });

@@ -29,7 +29,12 @@ describe('the redaction corpus', () => {
   });
 
   it('changes nothing else: the text is exactly the expected one (no false positives)', () => {
-    const wrong = CORPUS.filter((m) => redact(m.text).text !== m.expected).map((m) => ({ id: m.id, text: m.text, got: redact(m.text).text, expected: m.expected }));
+    const wrong = CORPUS.filter((m) => redact(m.text).text !== m.expected).map((m) => ({
+      id: m.id,
+      text: m.text,
+      got: redact(m.text).text,
+      expected: m.expected,
+    }));
     expect(wrong).toEqual([]);
   });
 
@@ -70,7 +75,14 @@ describe('redactActivity', () => {
   };
   const secrets = [code, newCode, card, iban];
   /** Every secret's digits, however the JSON wrote them. */
-  const leaked = (json: string) => secrets.filter((s) => json.replace(/[^0-9A-Za-z]/g, '').toUpperCase().includes(s.toUpperCase()) || json.includes(s));
+  const leaked = (json: string) =>
+    secrets.filter(
+      (s) =>
+        json
+          .replace(/[^0-9A-Za-z]/g, '')
+          .toUpperCase()
+          .includes(s.toUpperCase()) || json.includes(s),
+    );
 
   const activity = (): Partial<Activity> & Record<string, unknown> => ({
     type: 'message',
@@ -89,7 +101,9 @@ describe('redactActivity', () => {
     value: { a: { b: [1, true, null, [{ deep: `kods ${written.code}` }]] }, list: [written.card, [written.iban]], n: 42 },
     channelData: { clientActivityID: 'x1', nested: { note: `p.k. ${written.newCode}` }, [`key ${code}`]: 'a code in a key' },
     entities: [{ type: 'ClientCapabilities', note: written.iban, geo: { place: written.code } }],
-    attachments: [{ contentType: 'application/vnd.microsoft.card.hero', name: written.card, content: { title: written.code, buttons: [{ value: written.iban }] } }],
+    attachments: [
+      { contentType: 'application/vnd.microsoft.card.hero', name: written.card, content: { title: written.code, buttons: [{ value: written.iban }] } },
+    ],
     extraField: { anything: [`${written.newCode}`] },
   });
 
@@ -104,7 +118,11 @@ describe('redactActivity', () => {
     expect(json.from?.name).toBe('Jānis [personas kods]');
     expect(json.value).toEqual({ a: { b: [1, true, null, [{ deep: 'kods [personas kods]' }]] }, list: ['[kartes numurs]', ['[konta numurs]']], n: 42 });
     expect(json.channelData).toEqual({ clientActivityID: 'x1', nested: { note: 'p.k. [personas kods]' }, 'key [personas kods]': 'a code in a key' });
-    expect(json.attachments?.[0]).toEqual({ contentType: 'application/vnd.microsoft.card.hero', name: '[kartes numurs]', content: { title: '[personas kods]', buttons: [{ value: '[konta numurs]' }] } });
+    expect(json.attachments?.[0]).toEqual({
+      contentType: 'application/vnd.microsoft.card.hero',
+      name: '[kartes numurs]',
+      content: { title: '[personas kods]', buttons: [{ value: '[konta numurs]' }] },
+    });
     expect(json['extraField']).toEqual({ anything: ['[personas kods]'] });
   });
 

@@ -42,9 +42,20 @@ describe('report', () => {
     const t = (h: number) => new Date(Date.UTC(2026, 10, 23, h));
     const report = buildReport(
       {
-        outcomes: [], feedback: [], ratings: [], unanswered: [],
-        handovers: [{ createdAt: t(9), acceptedAt: new Date(t(9).getTime() + 4 * 60_000) }, { createdAt: t(10), acceptedAt: new Date(t(10).getTime() + 10 * 60_000) }, { createdAt: t(11) }],
-        cases: [{ createdAt: t(9), dueBy: t(30), answeredAt: t(20) }, { createdAt: t(9), dueBy: t(12), answeredAt: t(14) }, { createdAt: t(9), dueBy: t(13) }],
+        outcomes: [],
+        feedback: [],
+        ratings: [],
+        unanswered: [],
+        handovers: [
+          { createdAt: t(9), acceptedAt: new Date(t(9).getTime() + 4 * 60_000) },
+          { createdAt: t(10), acceptedAt: new Date(t(10).getTime() + 10 * 60_000) },
+          { createdAt: t(11) },
+        ],
+        cases: [
+          { createdAt: t(9), dueBy: t(30), answeredAt: t(20) },
+          { createdAt: t(9), dueBy: t(12), answeredAt: t(14) },
+          { createdAt: t(9), dueBy: t(13) },
+        ],
       },
       { from: t(0), to: t(23), now: t(15) },
       { profile: { timeZone: 'Europe/Riga' }, index: { search: () => ({ results: [] }) } } as never,
@@ -53,7 +64,7 @@ describe('report', () => {
     expect(report.cases).toEqual({ count: 3, answered: 2, deadlinesMet: 1, overdue: 2 });
   });
 
-  it('quarters and days are the agency\'s: in Riga the first of April begins at 21:00 UTC', () => {
+  it("quarters and days are the agency's: in Riga the first of April begins at 21:00 UTC", () => {
     expect(quarter(new Date('2026-03-31T12:00:00Z'), 'Europe/Riga')).toBe('2026 Q1');
     expect(quarter(new Date('2026-03-31T21:30:00Z'), 'Europe/Riga')).toBe('2026 Q2');
     expect(periodOfDays('2026-04-01', '2026-04-30', 'Europe/Riga')).toEqual({ from: new Date('2026-03-31T21:00:00Z'), to: new Date('2026-04-30T21:00:00Z') });
@@ -65,7 +76,14 @@ describe('report', () => {
     const at = new Date('2026-11-30T22:30:00Z');
     const period = periodOfDays('2026-12-01', '2026-12-31', 'Europe/Riga');
     const report = buildReport(
-      { outcomes: [{ conversationId: 'c', channel: 'directline', language: 'lv', kind: 'answer', entryId: 'dvi.consent', authorityIds: [], at }], feedback: [], ratings: [], unanswered: [], handovers: [], cases: [] },
+      {
+        outcomes: [{ conversationId: 'c', channel: 'directline', language: 'lv', kind: 'answer', entryId: 'dvi.consent', authorityIds: [], at }],
+        feedback: [],
+        ratings: [],
+        unanswered: [],
+        handovers: [],
+        cases: [],
+      },
       { ...period, now: at },
       { profile: { timeZone: 'Europe/Riga' }, index: { search: () => ({ results: [] }) } } as never,
     );

@@ -41,7 +41,6 @@ function upgradeRequest(pathAndQuery: string): string {
   return `GET ${pathAndQuery} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`;
 }
 
-
 async function streamUrlOf(origin: string, c: { token: string; conversationId: string }): Promise<string> {
   const res = await fetch(`${origin}/v3/directline/conversations/${c.conversationId}`, { headers: { authorization: `Bearer ${c.token}` } });
   return ((await res.json()) as { streamUrl: string }).streamUrl;
@@ -54,11 +53,14 @@ describe('one request cannot take the service down', () => {
   });
   afterAll(async () => site?.stop());
 
-  it.each(['%', '%ZZ', '%FF', '%C0%AF', 'abc%E2%82', '%%%', 'a%2fb'])('a stream upgrade to conversations/%s/stream is refused, and the server lives on', async (id) => {
-    const answer = await rawHttp(site.origin, upgradeRequest(`/v3/directline/conversations/${id}/stream?t=x`));
-    expect(statusOf(answer)).toBe(404);
-    expect((await fetch(`${site.origin}/healthz`)).status).toBe(200);
-  });
+  it.each(['%', '%ZZ', '%FF', '%C0%AF', 'abc%E2%82', '%%%', 'a%2fb'])(
+    'a stream upgrade to conversations/%s/stream is refused, and the server lives on',
+    async (id) => {
+      const answer = await rawHttp(site.origin, upgradeRequest(`/v3/directline/conversations/${id}/stream?t=x`));
+      expect(statusOf(answer)).toBe(404);
+      expect((await fetch(`${site.origin}/healthz`)).status).toBe(200);
+    },
+  );
 
   it('a body nested 2,500 levels deep gets 400, not 500', async () => {
     const c = await directLine.start(site.origin);
@@ -85,7 +87,10 @@ describe('one request cannot take the service down', () => {
 
   it('a compressed request without a body gets 415, and the server lives on', async () => {
     for (const encoding of ['gzip', 'deflate', 'br']) {
-      const answer = await rawHttp(site.origin, `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: ${encoding}\r\nConnection: close\r\n\r\n`);
+      const answer = await rawHttp(
+        site.origin,
+        `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Encoding: ${encoding}\r\nConnection: close\r\n\r\n`,
+      );
       expect(statusOf(answer), encoding).toBe(415);
     }
     expect((await fetch(`${site.origin}/healthz`)).status).toBe(200);
@@ -201,7 +206,7 @@ describe('staff login throttle', () => {
       body: JSON.stringify({ login: name, password }),
     });
 
-  it('failures from an attacker\'s address do not lock the owner out at theirs', async () => {
+  it("failures from an attacker's address do not lock the owner out at theirs", async () => {
     for (let i = 0; i < 5; i++) expect((await login('owner', `wrong ${i}`, '203.0.113.66')).status).toBe(401);
     expect((await login('owner', PASSWORD, '203.0.113.66')).status).toBe(429);
     expect((await login('owner', PASSWORD, '198.51.100.10')).status).toBe(200);
@@ -243,7 +248,7 @@ describe('a restart under the default configuration', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps every citizen\'s token and conversation across kill -9, and keeps its files private', async () => {
+  it("keeps every citizen's token and conversation across kill -9, and keeps its files private", async () => {
     // No DIRECTLINE_TOKEN_SECRET: the default a new installation runs with.
     bot = await spawnBot({ DATA_DIR: dataDir });
     const c = await directLine.start(bot.origin);
@@ -264,7 +269,7 @@ describe('a restart under the default configuration', () => {
 });
 
 describe('what an error leaves in the log', () => {
-  it('its name, code and place, never its message or the stack\'s first line', async () => {
+  it("its name, code and place, never its message or the stack's first line", async () => {
     const { errorFields, loggableId } = await import('../bot/log.js');
     const err = Object.assign(new TypeError('Cannot read "150575-12341" of undefined'), { code: 'ERR_X' });
     const fields = errorFields(err);
@@ -279,7 +284,7 @@ describe('what an error leaves in the log', () => {
 });
 
 describe('a proactive message that fails', () => {
-  it('is logged by the error\'s name and place, not by its message (which may quote the citizen)', async () => {
+  it("is logged by the error's name and place, not by its message (which may quote the citizen)", async () => {
     const { proactiveSender } = await import('../bot/proactive.js');
     const logged: unknown[] = [];
     const log = { error: (fields: unknown) => void logged.push(fields) } as unknown as import('../bot/log.js').Logger;

@@ -47,9 +47,18 @@ describe('the staff directory', () => {
     const directory = new StaffDirectory(new MemoryHandoverRepository());
     const added = await directory.add({ name: 'Anna Bērziņa', login: 'Anna', languages: ['en', 'lv', 'en'], role: 'staff', password: 'correct horse battery' });
     expect(added).toMatchObject({ ok: true, value: { login: 'anna', languages: ['lv', 'en'] } });
-    expect(await directory.add({ name: 'Other', login: 'anna', languages: ['lv'], role: 'staff', password: 'correct horse battery' })).toMatchObject({ ok: false, code: 'login-taken' });
-    expect(await directory.add({ name: 'X', login: 'x y', languages: ['lv'], role: 'staff', password: 'correct horse battery' })).toMatchObject({ ok: false, code: 'bad-login' });
-    expect(await directory.add({ name: 'X', login: 'xy', languages: ['xx'], role: 'staff', password: 'correct horse battery' })).toMatchObject({ ok: false, code: 'bad-languages' });
+    expect(await directory.add({ name: 'Other', login: 'anna', languages: ['lv'], role: 'staff', password: 'correct horse battery' })).toMatchObject({
+      ok: false,
+      code: 'login-taken',
+    });
+    expect(await directory.add({ name: 'X', login: 'x y', languages: ['lv'], role: 'staff', password: 'correct horse battery' })).toMatchObject({
+      ok: false,
+      code: 'bad-login',
+    });
+    expect(await directory.add({ name: 'X', login: 'xy', languages: ['xx'], role: 'staff', password: 'correct horse battery' })).toMatchObject({
+      ok: false,
+      code: 'bad-languages',
+    });
     expect((await directory.authenticate('ANNA', 'correct horse battery'))?.login).toBe('anna');
     expect(await directory.authenticate('anna', 'wrong')).toBeUndefined();
     expect(await directory.authenticate('nobody', 'correct horse battery')).toBeUndefined();

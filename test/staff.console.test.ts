@@ -21,10 +21,7 @@ const staff: Record<string, StaffMember> = {};
 
 beforeAll(async () => {
   smtp = await startSmtp();
-  site = await startApp(
-    { COOKIE_SECURE: 'false', SMTP_URL: smtp.url, SMTP_FROM: 'Padoms <padoms@dvi.example>' },
-    { now: () => new Date(clock.t) },
-  );
+  site = await startApp({ COOKIE_SECURE: 'false', SMTP_URL: smtp.url, SMTP_FROM: 'Padoms <padoms@dvi.example>' }, { now: () => new Date(clock.t) });
   await site.app.handover.ready;
   site.app.handover.service.subscribe((e) => events.push(e));
   for (const [login, name, languages] of [
@@ -374,25 +371,41 @@ describe('cases in the console', () => {
     const maris = await session('maris');
     const toAgency = smtp.next();
     const written = await site.app.handover.service.registerCase({
-      conversationId: 'conv-reply', channel: 'directline', language: 'lv', contact: { email: 'iedzivotajs@example.lv' }, question: 'Kā dzēst datus?', transcript: [],
+      conversationId: 'conv-reply',
+      channel: 'directline',
+      language: 'lv',
+      contact: { email: 'iedzivotajs@example.lv' },
+      question: 'Kā dzēst datus?',
+      transcript: [],
     });
     await toAgency;
     expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: '' })).status).toBe(400);
     const toCitizen = smtp.next();
-    expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: 'Rakstiet veikalam; ja tas neatbild mēneša laikā, iesniedziet sūdzību.' })).status).toBe(202);
+    expect(
+      (await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: 'Rakstiet veikalam; ja tas neatbild mēneša laikā, iesniedziet sūdzību.' }))
+        .status,
+    ).toBe(202);
     const reply = await toCitizen;
     expect(reply.to).toEqual(['iedzivotajs@example.lv']);
     expect(textOf(reply.raw)).toContain('Rakstiet veikalam');
     // Once the mail server took it, the case is answered and its delivery is on record.
     await vi.waitFor(async () => {
-      const detail = (await (await call('GET', `/staff/api/cases/${written.id}`, maris)).json()) as { case: { state: string }; mail: { reply: { status: string; sentAt: string } } };
+      const detail = (await (await call('GET', `/staff/api/cases/${written.id}`, maris)).json()) as {
+        case: { state: string };
+        mail: { reply: { status: string; sentAt: string } };
+      };
       expect(detail.case.state).toBe('closed');
       expect(detail.mail.reply).toMatchObject({ status: 'sent', sentAt: expect.any(String) });
     });
     expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: 'Vēlreiz' })).status).toBe(409);
 
     const called = await site.app.handover.service.registerCase({
-      conversationId: 'conv-call', channel: 'directline', language: 'lv', contact: { phone: '+37120000000' }, question: 'Lūdzu, piezvaniet', transcript: [],
+      conversationId: 'conv-call',
+      channel: 'directline',
+      language: 'lv',
+      contact: { phone: '+37120000000' },
+      question: 'Lūdzu, piezvaniet',
+      transcript: [],
     });
     const refused = await call('POST', `/staff/api/cases/${called.id}/reply`, maris, { text: 'Atbilde' });
     expect(refused.status).toBe(409);

@@ -19,16 +19,31 @@ afterAll(async () => {
 });
 
 /** POST /staff/api/login as a browser addressing `host` would (Host and Origin name it). */
-function login(host: string, headers: Record<string, string> = {}): Promise<{ status: number; body: { error?: { code: string; message: string } }; cookie: string | undefined }> {
+function login(
+  host: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: { error?: { code: string; message: string } }; cookie: string | undefined }> {
   const { port } = new URL(site.origin);
   const payload = JSON.stringify({ login: 'anna', password: PASSWORD });
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, path: '/staff/api/login', method: 'POST', headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/staff/api/login',
+        method: 'POST',
+        headers: { host, origin: `http://${host}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
+      },
       (res) => {
         let text = '';
         res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as { error?: { code: string; message: string } }, cookie: res.headers['set-cookie']?.[0] }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text) as { error?: { code: string; message: string } },
+            cookie: res.headers['set-cookie']?.[0],
+          }),
+        );
       },
     );
     req.on('error', reject);

@@ -13,7 +13,6 @@ const clock = { t: Date.parse('2026-11-16T11:30:00Z') };
 const PASSWORD = 'correct horse battery staple';
 const XSS = '<img src=x onerror=alert(1)> kāpēc <b>nav</b> atbildes';
 
-
 /** The bars of the chart in a section, as [label, value] from the SVG itself. */
 function bars(page: Page, sectionTitle: string): Promise<[string, number][]> {
   return page
@@ -51,7 +50,12 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the report page in a browse
     await outcome('r3', 'complaint', nov(4));
     await outcome('r3', 'handover', nov(4));
     await outcome('r4', 'complaint', new Date(Date.UTC(2026, 7, 10, 9)));
-    for (const [conversationId, score] of [['r1', 5], ['r2', 4], ['r3', 4]] as const) await records.rating({ conversationId, language: 'lv', score, at: nov(5) });
+    for (const [conversationId, score] of [
+      ['r1', 5],
+      ['r2', 4],
+      ['r3', 4],
+    ] as const)
+      await records.rating({ conversationId, language: 'lv', score, at: nov(5) });
     await records.feedback({ conversationId: 'r1', entryId: 'dvi.consent', helpful: true, at: nov(2) });
     await records.feedback({ conversationId: 'r2', entryId: 'dvi.consent', helpful: false, at: nov(3) });
     await records.unanswered({ conversationId: 'r2', text: XSS, reason: 'fallback', language: 'lv', at: nov(3) });
@@ -125,7 +129,12 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the report page in a browse
     expect(await unanswered.locator('img, b').count()).toBe(0);
     const helpful = page.getByRole('region', { name: '„Vai tas palīdzēja?”' });
     expect(await helpful.getByRole('row', { name: /^Jā/ }).textContent()).toMatch(/1\s\(50\s?%\)/);
-    expect(await page.getByRole('region', { name: 'Nodošana darbiniekam' }).getByRole('row', { name: /Gaidīšanas laika mediāna/ }).textContent()).toContain('–');
+    expect(
+      await page
+        .getByRole('region', { name: 'Nodošana darbiniekam' })
+        .getByRole('row', { name: /Gaidīšanas laika mediāna/ })
+        .textContent(),
+    ).toContain('–');
     expect(await page.getByRole('link', { name: 'Lejupielādēt CSV' }).getAttribute('href')).toBe('/staff/api/report?from=2026-10-01&to=2026-12-31&format=csv');
 
     const violations = await runAxe(page);
@@ -143,10 +152,12 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the report page in a browse
     // Two quarters, by keyboard: the Q3 complaint joins the chart.
     await from.fill('2026-07-01');
     await from.press('Enter');
-    await expect.poll(() => bars(page, 'Sūdzības pa ceturkšņiem')).toEqual([
-      ['2026. gada 3. ceturksnis', 1],
-      ['2026. gada 4. ceturksnis', 1],
-    ]);
+    await expect
+      .poll(() => bars(page, 'Sūdzības pa ceturkšņiem'))
+      .toEqual([
+        ['2026. gada 3. ceturksnis', 1],
+        ['2026. gada 4. ceturksnis', 1],
+      ]);
     expect(new URL(page.url()).search).toBe('?from=2026-07-01&to=2026-12-31');
     expect(await page.getByLabel('Līdz (ieskaitot)').getAttribute('aria-invalid')).toBeNull();
     expect(await page.locator('#period-error').textContent()).toBe('');

@@ -39,7 +39,10 @@ async function citizen() {
   const activities = `${dl}/conversations/${conversationId}/activities`;
   let watermark: string | undefined;
   const read = async (): Promise<Activity[]> => {
-    const page = (await (await fetch(`${activities}${watermark ? `?watermark=${watermark}` : ''}`, { headers: auth })).json()) as { activities: Activity[]; watermark: string };
+    const page = (await (await fetch(`${activities}${watermark ? `?watermark=${watermark}` : ''}`, { headers: auth })).json()) as {
+      activities: Activity[];
+      watermark: string;
+    };
     watermark = page.watermark;
     return page.activities.filter((a) => a.from.id !== 'citizen');
   };
@@ -108,8 +111,22 @@ beforeAll(async () => {
   expect((await service.accept(anna, ticket.id)).kind).toBe('accepted');
   clock.t += 2 * MINUTE;
   expect((await service.sendStaffMessage(anna, ticket.id, 'Labdien!')).kind).toBe('ok');
-  const answered = await service.registerCase({ conversationId: c3.conversationId, channel: 'directline', language: 'lv', contact: { email: 'a@example.lv' }, question: 'Kad atbildēsiet?', transcript: [] });
-  await service.registerCase({ conversationId: c4.conversationId, channel: 'directline', language: 'lv', contact: { phone: '+37120000000' }, question: 'Lūdzu, piezvaniet', transcript: [] });
+  const answered = await service.registerCase({
+    conversationId: c3.conversationId,
+    channel: 'directline',
+    language: 'lv',
+    contact: { email: 'a@example.lv' },
+    question: 'Kad atbildēsiet?',
+    transcript: [],
+  });
+  await service.registerCase({
+    conversationId: c4.conversationId,
+    channel: 'directline',
+    language: 'lv',
+    contact: { phone: '+37120000000' },
+    question: 'Lūdzu, piezvaniet',
+    transcript: [],
+  });
   clock.t += 60 * MINUTE;
   expect((await service.cases.close(anna, answered.id)).kind).not.toBe('not-found');
 }, 60_000);
@@ -176,7 +193,7 @@ describe('dates', () => {
     expect(body.error.message.length).toBeGreaterThan(10);
   });
 
-  it('periods: the current quarter by default, both days included, at most three years; days in the agency\'s time zone', () => {
+  it("periods: the current quarter by default, both days included, at most three years; days in the agency's time zone", () => {
     const riga = 'Europe/Riga';
     const now = new Date('2026-11-16T11:30:00Z');
     // Riga is UTC+3 in summer, UTC+2 in winter: its days begin at 21:00 or 22:00 UTC the day before.
@@ -184,7 +201,10 @@ describe('dates', () => {
     // 23:59 UTC on 31 March is already 1 April in Riga: the second quarter.
     expect(currentQuarter(new Date('2026-03-31T23:59:59Z'), riga)).toEqual({ from: new Date('2026-03-31T21:00:00Z'), to: new Date('2026-06-30T21:00:00Z') });
     expect(parseReportPeriod({}, now, riga)).toEqual({ ok: true, period: currentQuarter(now, riga) });
-    expect(parseReportPeriod({ from: '2028-02-29', to: '2028-02-29' }, now, riga)).toEqual({ ok: true, period: { from: new Date('2028-02-28T22:00:00Z'), to: new Date('2028-02-29T22:00:00Z') } });
+    expect(parseReportPeriod({ from: '2028-02-29', to: '2028-02-29' }, now, riga)).toEqual({
+      ok: true,
+      period: { from: new Date('2028-02-28T22:00:00Z'), to: new Date('2028-02-29T22:00:00Z') },
+    });
     expect(parseReportPeriod({ from: '2027-02-29', to: '2027-03-01' }, now, riga)).toMatchObject({ ok: false, field: 'from' });
     expect(parseReportPeriod({ from: '2024-01-01', to: '2026-12-31' }, now, riga)).toMatchObject({ ok: true });
     expect(parseReportPeriod({ from: '2024-01-01', to: '2027-01-01' }, now, riga)).toMatchObject({ ok: false, field: 'period' });
@@ -230,11 +250,30 @@ describe('the figures', () => {
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte-order mark, for spreadsheets
     const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\n');
     expect(lines[0]).toBe('section,key,value');
-    expect(lines).toEqual(expect.arrayContaining(['totals,conversations,5', 'totals,turns,11', 'shares,referred,0.1818', 'shares,other,0.1818', 'helpful,yes,2', 'referrals,vid,1', 'satisfaction,score 4,1', 'satisfaction,average,3.000', 'handovers,medianWaitMinutes,4', 'cases,deadlinesMet,1', 'top unanswered,asdf qwerty zxcv,1']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'totals,conversations,5',
+        'totals,turns,11',
+        'shares,referred,0.1818',
+        'shares,other,0.1818',
+        'helpful,yes,2',
+        'referrals,vid,1',
+        'satisfaction,score 4,1',
+        'satisfaction,average,3.000',
+        'handovers,medianWaitMinutes,4',
+        'cases,deadlinesMet,1',
+        'top unanswered,asdf qwerty zxcv,1',
+      ]),
+    );
   });
 
   it('a citizen question that looks like a formula is defused in the CSV', () => {
-    const report = { topUnanswered: [{ example: '=HYPERLINK("http://x")', count: 1, closestEntryId: null }, { example: 'normal', count: 1, closestEntryId: null }] };
+    const report = {
+      topUnanswered: [
+        { example: '=HYPERLINK("http://x")', count: 1, closestEntryId: null },
+        { example: 'normal', count: 1, closestEntryId: null },
+      ],
+    };
     expect(spreadsheetSafe(report as never).topUnanswered.map((u) => u.example)).toEqual(['\'=HYPERLINK("http://x")', 'normal']);
   });
 });

@@ -51,8 +51,9 @@ const backends: Backend[] = [
         second: () => openSqliteStore({ dataDir, now }),
         async seedCase(c) {
           const db = new Database(file);
-          db.prepare("INSERT INTO cases (id, conversation_id, language, state, summary, created_at, due_at, closed_at) VALUES (?, ?, 'lv', ?, 'summary', ?, ?, ?)")
-            .run(c.id, c.conversationId, c.state, c.at.toISOString(), c.at.toISOString(), c.state === 'closed' ? c.at.toISOString() : null);
+          db.prepare(
+            "INSERT INTO cases (id, conversation_id, language, state, summary, created_at, due_at, closed_at) VALUES (?, ?, 'lv', ?, 'summary', ?, ?, ?)",
+          ).run(c.id, c.conversationId, c.state, c.at.toISOString(), c.at.toISOString(), c.state === 'closed' ? c.at.toISOString() : null);
           db.close();
         },
       };
@@ -72,9 +73,10 @@ const backends: Backend[] = [
         async seedCase(c) {
           const client = new pg.Client({ connectionString: url });
           await client.connect();
-          await client.query("INSERT INTO cases (id, conversation_id, language, state, summary, created_at, due_at, closed_at) VALUES ($1, $2, 'lv', $3, 'summary', $4, $4, $5)", [
-            c.id, c.conversationId, c.state, c.at, c.state === 'closed' ? c.at : null,
-          ]);
+          await client.query(
+            "INSERT INTO cases (id, conversation_id, language, state, summary, created_at, due_at, closed_at) VALUES ($1, $2, 'lv', $3, 'summary', $4, $4, $5)",
+            [c.id, c.conversationId, c.state, c.at, c.state === 'closed' ? c.at : null],
+          );
           await client.end();
         },
       };
@@ -94,17 +96,31 @@ afterEach(async () => {
 
 function userMessage(conversationId: string, text: string, at: Date, channelId = 'directline'): Partial<Activity> {
   return {
-    type: ActivityTypes.Message, id: `u-${at.getTime()}-${text.length}`, text, timestamp: at, channelId,
+    type: ActivityTypes.Message,
+    id: `u-${at.getTime()}-${text.length}`,
+    text,
+    timestamp: at,
+    channelId,
     conversation: { id: conversationId, isGroup: false, name: '', conversationType: 'personal' },
-    from: { id: 'dl_citizen', name: '', role: 'user' }, recipient: { id: 'padoms', name: 'Padoms', role: 'bot' },
+    from: { id: 'dl_citizen', name: '', role: 'user' },
+    recipient: { id: 'padoms', name: 'Padoms', role: 'bot' },
   };
 }
 
 function botMessage(conversationId: string, text: string, at: Date): Partial<Activity> {
-  return { ...userMessage(conversationId, text, at), id: `b-${at.getTime()}`, from: { id: 'padoms', name: 'Padoms', role: 'bot' }, recipient: { id: 'dl_citizen', name: '' } };
+  return {
+    ...userMessage(conversationId, text, at),
+    id: `b-${at.getTime()}`,
+    from: { id: 'padoms', name: 'Padoms', role: 'bot' },
+    recipient: { id: 'dl_citizen', name: '' },
+  };
 }
 
-function nextNotification(store: PadomsStore, channel: string, accept: (n: Notification) => boolean = () => true): Promise<{ ready: Promise<unknown>; received: Promise<Notification> }> {
+function nextNotification(
+  store: PadomsStore,
+  channel: string,
+  accept: (n: Notification) => boolean = () => true,
+): Promise<{ ready: Promise<unknown>; received: Promise<Notification> }> {
   return new Promise((resolveOuter) => {
     let resolveReceived!: (n: Notification) => void;
     const received = new Promise<Notification>((r) => (resolveReceived = r));
@@ -157,9 +173,12 @@ describe.each(backends)('$name store', (backend) => {
 
     it('transcripts: every activity is redacted before it is stored, and pages come back in order', async () => {
       await open();
-      const adapter = useRecordingMiddleware(new TestAdapter(async (context) => {
-        await context.sendActivity(`Jūs rakstījāt: ${context.activity.text ?? ''}`);
-      }), { store, log: silentLogger, deletionRequested: () => undefined });
+      const adapter = useRecordingMiddleware(
+        new TestAdapter(async (context) => {
+          await context.sendActivity(`Jūs rakstījāt: ${context.activity.text ?? ''}`);
+        }),
+        { store, log: silentLogger, deletionRequested: () => undefined },
+      );
       await adapter.send(`Mans personas kods ir ${PERSONAL_CODE}, konts LV80BANK0000435195001`).startTest();
       // The write is awaited by the middleware: nothing to wait for here.
       const conversationId = adapter.conversation.conversation.id;
@@ -293,7 +312,10 @@ describe.each(backends)('$name store', (backend) => {
       await open();
       const old = T0;
       const recent = new Date(T0.getTime() + 100 * DAY);
-      for (const [id, at] of [['old-conversation-0001', old], ['new-conversation-0001', recent]] as const) {
+      for (const [id, at] of [
+        ['old-conversation-0001', old],
+        ['new-conversation-0001', recent],
+      ] as const) {
         clock.now = at;
         await store.state.write({ [`directline/conversations/${id}/`]: { conversationData: { language: 'lv' } } });
         await store.records.outcome({ conversationId: id, channel: 'directline', language: 'lv', kind: 'answer', authorityIds: [], at });
@@ -347,7 +369,10 @@ describe('SQLite migrations', () => {
 
     const store = openSqliteStore({ dataDir });
     cleanups.push(() => store.close());
-    const item = (await store.state.read(['directline/conversations/old-conv/']))['directline/conversations/old-conv/'] as { eTag: string; conversationData: { language: string } };
+    const item = (await store.state.read(['directline/conversations/old-conv/']))['directline/conversations/old-conv/'] as {
+      eTag: string;
+      conversationData: { language: string };
+    };
     expect(item).toEqual({ conversationData: { language: 'en' }, eTag: 'v1-3' });
     await expect(store.state.write({ 'directline/conversations/old-conv/': { ...item, eTag: '3' } })).rejects.toBeInstanceOf(StorageConflictError);
     expect(await store.deleteConversation('old-conv')).toMatchObject({ state: 1 });
@@ -371,7 +396,13 @@ describe('SQLite migrations', () => {
     const store = openSqliteStore({ dataDir });
     cleanups.push(() => store.close());
     const slice = await store.directLine.listActivities('c1', 0, 10);
-    expect(slice).toEqual({ activities: [{ type: 'message', text: 'pirmā' }, { type: 'message', text: 'otrā' }], watermark: 2 });
+    expect(slice).toEqual({
+      activities: [
+        { type: 'message', text: 'pirmā' },
+        { type: 'message', text: 'otrā' },
+      ],
+      watermark: 2,
+    });
     await store.directLine.appendActivity('c1', { type: 'message', text: 'trešā', from: { id: 'bot', name: 'bot' } });
     expect(await store.directLine.listActivities('c1', 2, 10)).toMatchObject({ watermark: 3, activities: [{ text: 'trešā' }] });
   });

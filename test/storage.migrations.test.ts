@@ -33,8 +33,14 @@ const oldRows = [
   `INSERT INTO handover_outbox (id, case_id, recipient, subject, text_body, html_body, created_at, attempts, next_attempt_at) VALUES ('m-old', 'P-20261120-AAAAAA', 'pasts@dvi.gov.lv', 'S', 'T', 'H', '${at}', 0, '${at}')`,
   // A Direct Line conversation as it was kept before the transcript was its one record: each activity twice.
   `INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES ('dl-old', 'dl_user0001', NULL, '${at}', '${at}', 2)`,
-  ...[1, 2].map((n) => `INSERT INTO dl_activities (conversation_id, watermark, at, activity) VALUES ('dl-old', ${n}, '${at}', '{"id":"a${n}","type":"message","text":"teksts ${n}"}')`),
-  ...[1, 2].map((n) => `INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ('directline', 'dl-old', 'a${n}', '${at}', '{"id":"a${n}","type":"message","text":"teksts ${n}"}')`),
+  ...[1, 2].map(
+    (n) =>
+      `INSERT INTO dl_activities (conversation_id, watermark, at, activity) VALUES ('dl-old', ${n}, '${at}', '{"id":"a${n}","type":"message","text":"teksts ${n}"}')`,
+  ),
+  ...[1, 2].map(
+    (n) =>
+      `INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ('directline', 'dl-old', 'a${n}', '${at}', '{"id":"a${n}","type":"message","text":"teksts ${n}"}')`,
+  ),
 ];
 
 /** The client's poll still gets the old activities at their watermarks, staff see each once, and new ones follow. */
@@ -55,7 +61,18 @@ async function expectUpgraded(repo: SqlHandoverRepository, versions: number[]): 
   expect(await repo.mailOf('P-20261120-AAAAAA')).toMatchObject([{ id: 'm-old', purpose: 'agency', attempts: 0 }]);
   await repo.queueReply(
     { conversationId: 'conv-old', caseId: 'P-20261120-AAAAAA', at: new Date(at), author: 'staff', authorName: 'Anna', text: 'Atbilde' },
-    { id: 'm-new', caseId: 'P-20261120-AAAAAA', purpose: 'citizen', to: 'a@example.lv', staffId: 's1', subject: 'S', text: 'T', html: 'H', createdAt: new Date(at), nextAttemptAt: new Date(at) },
+    {
+      id: 'm-new',
+      caseId: 'P-20261120-AAAAAA',
+      purpose: 'citizen',
+      to: 'a@example.lv',
+      staffId: 's1',
+      subject: 'S',
+      text: 'T',
+      html: 'H',
+      createdAt: new Date(at),
+      nextAttemptAt: new Date(at),
+    },
   );
   expect((await repo.mailOf('P-20261120-AAAAAA')).map((m) => m.purpose)).toEqual(['agency', 'citizen']);
 }

@@ -91,18 +91,27 @@ describe('retention', () => {
     retention.stop();
   });
 
-  it('in the app: records, transcripts and Direct Line activities older than the profile\'s retentionDays go', async () => {
+  it("in the app: records, transcripts and Direct Line activities older than the profile's retentionDays go", async () => {
     const clock = { now: new Date(NOW.getTime() - 120 * DAY) };
     const store = createMemoryStore({ now: () => clock.now });
     const app = createApp(testConfig(), { store, now: () => clock.now, log: silentLogger });
     try {
       const retentionDays = app.knowledge.current.profile.retentionDays;
-      for (const [id, at] of [['old-conv-000000001', new Date(NOW.getTime() - (retentionDays + 1) * DAY)], ['new-conv-000000001', new Date(NOW.getTime() - (retentionDays - 1) * DAY)]] as const) {
+      for (const [id, at] of [
+        ['old-conv-000000001', new Date(NOW.getTime() - (retentionDays + 1) * DAY)],
+        ['new-conv-000000001', new Date(NOW.getTime() - (retentionDays - 1) * DAY)],
+      ] as const) {
         clock.now = at;
         await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
         await store.records.feedback({ conversationId: id, entryId: 'e', helpful: true, at });
         await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: at.toISOString() });
-        await store.directLine.appendActivity(id, { type: ActivityTypes.Message, text: 'x', timestamp: at, channelId: 'directline', conversation: { id } as ConversationAccount });
+        await store.directLine.appendActivity(id, {
+          type: ActivityTypes.Message,
+          text: 'x',
+          timestamp: at,
+          channelId: 'directline',
+          conversation: { id } as ConversationAccount,
+        });
       }
       clock.now = NOW;
       const removed = await app.retention.runNow();

@@ -80,7 +80,8 @@ describe('rate limits', () => {
   });
 
   it('the client address comes from the socket, or from X-Forwarded-For behind trusted proxies', () => {
-    const req = (xff: string) => ({ socket: { remoteAddress: '10.0.0.1' }, headers: xff === '' ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
+    const req = (xff: string) =>
+      ({ socket: { remoteAddress: '10.0.0.1' }, headers: xff === '' ? {} : { 'x-forwarded-for': xff } }) as unknown as IncomingMessage;
     expect(clientIp(req('203.0.113.7'), 0)).toBe('10.0.0.1');
     expect(clientIp(req('198.51.100.1, 203.0.113.7'), 1)).toBe('203.0.113.7'); // the leftmost is the client's own claim
     expect(clientIp(req('198.51.100.1, 203.0.113.7'), 2)).toBe('198.51.100.1');
@@ -110,14 +111,15 @@ describe('rate limits', () => {
     const s = await site({ RATE_LIMIT_CONVERSATION_PER_MINUTE: '12' });
     const a = await directLine.start(s.origin);
     const b = await directLine.start(s.origin);
-    const poll = (c: typeof a) => fetch(`${s.origin}/v3/directline/conversations/${c.conversationId}/activities`, { headers: { authorization: `Bearer ${c.token}` } });
+    const poll = (c: typeof a) =>
+      fetch(`${s.origin}/v3/directline/conversations/${c.conversationId}/activities`, { headers: { authorization: `Bearer ${c.token}` } });
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) statuses.push((await poll(a)).status);
     expect(statuses.filter((x) => x === 429).length).toBeGreaterThan(0);
     expect((await poll(b)).status).toBe(200);
   });
 
-  it('/api/messages: per conversation (the address is the channel\'s, shared by everyone)', async () => {
+  it("/api/messages: per conversation (the address is the channel's, shared by everyone)", async () => {
     const connector = await fakeConnector();
     try {
       const s = await site({ RATE_LIMIT_CONVERSATION_PER_MINUTE: '12' });

@@ -114,7 +114,15 @@ async function writeTurn(store: PadomsStore, id: string): Promise<void> {
   await store.directLine.appendActivity(id, message(id, 'Kā iesniegt sūdzību?', 'user'));
   await store.directLine.appendActivity(id, message(id, 'Sūdzību var iesniegt…', 'bot'));
   await store.state.write({ [STATE_KEY(id)]: { conversationData: { language: 'lv' } } });
-  await store.records.outcome({ conversationId: id, channel: 'directline', language: 'lv', kind: 'answer', entryId: 'dvi.data-complaint', authorityIds: [], at: T0 });
+  await store.records.outcome({
+    conversationId: id,
+    channel: 'directline',
+    language: 'lv',
+    kind: 'answer',
+    entryId: 'dvi.data-complaint',
+    authorityIds: [],
+    at: T0,
+  });
 }
 
 for (const backend of backends) {
@@ -139,11 +147,16 @@ for (const backend of backends) {
       release();
       await turn;
       const after = await seen(store, id);
-      expect(after).toEqual({ activities: ['Kā iesniegt sūdzību?', 'Sūdzību var iesniegt…'], transcript: ['Kā iesniegt sūdzību?', 'Sūdzību var iesniegt…'], state: 1, outcomes: 1 });
+      expect(after).toEqual({
+        activities: ['Kā iesniegt sūdzību?', 'Sūdzību var iesniegt…'],
+        transcript: ['Kā iesniegt sūdzību?', 'Sūdzību var iesniegt…'],
+        state: 1,
+        outcomes: 1,
+      });
       expect(await transactions()).toBe(1);
     });
 
-    it('a turn that throws keeps what it wrote (the citizen\'s message is not lost)', async () => {
+    it("a turn that throws keeps what it wrote (the citizen's message is not lost)", async () => {
       const { store } = await backend.open();
       const id = 'turn-conversation-0002';
       await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });

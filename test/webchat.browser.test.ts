@@ -18,7 +18,12 @@ const GREETING = 'Labdien! Esmu Testa inspekcijas čatbots. Uzdodiet jautājumu.
 
 // The callbacks given to addInitScript/evaluate run in Chromium, not in Node; the tests are not
 // compiled with the DOM library, so the page globals they touch are declared here, for this module only.
-interface SecurityPolicyViolationEvent { violatedDirective: string; blockedURI: string; sourceFile: string; lineNumber: number }
+interface SecurityPolicyViolationEvent {
+  violatedDirective: string;
+  blockedURI: string;
+  sourceFile: string;
+  lineNumber: number;
+}
 declare const document: {
   readonly activeElement: unknown;
   addEventListener(type: 'securitypolicyviolation', listener: (e: SecurityPolicyViolationEvent) => void): void;

@@ -23,8 +23,19 @@ export interface AskAnswer {
  * language switch are small talk and language.
  */
 const ASK_KIND: Record<Decision['kind'], string> = {
-  answer: 'answer', smalltalk: 'smalltalk', clarify: 'clarify', refer: 'refer', fallback: 'fallback', handover: 'handover',
-  conduct: 'conduct', protected: 'conduct', complaint: 'clarify', suggestion: 'smalltalk', 'delete-conversation': 'smalltalk', language: 'language', 'switch-language': 'language',
+  answer: 'answer',
+  smalltalk: 'smalltalk',
+  clarify: 'clarify',
+  refer: 'refer',
+  fallback: 'fallback',
+  handover: 'handover',
+  conduct: 'conduct',
+  protected: 'conduct',
+  complaint: 'clarify',
+  suggestion: 'smalltalk',
+  'delete-conversation': 'smalltalk',
+  language: 'language',
+  'switch-language': 'language',
 };
 
 export function toAskAnswer(text: string, { decision, replies }: TurnResult): AskAnswer {
@@ -60,7 +71,9 @@ async function main(): Promise<void> {
     if (json) process.stdout.write(`${JSON.stringify(a)}\n`);
     else {
       const detail = a.entryId ?? a.authorityId ?? (a.candidates.length ? a.candidates.join(', ') : '');
-      process.stdout.write(`${a.kind}${detail ? ` ${detail}` : ''} [${a.language}]${a.referrals.length ? ` referrals: ${a.referrals.join(', ')}` : ''}\n${a.reply}\n`);
+      process.stdout.write(
+        `${a.kind}${detail ? ` ${detail}` : ''} [${a.language}]${a.referrals.length ? ` referrals: ${a.referrals.join(', ')}` : ''}\n${a.reply}\n`,
+      );
       const buttons = buttonTitles(result.replies);
       if (buttons.length) process.stdout.write(`buttons: ${buttons.map((b) => `[${b}]`).join(' ')}\n`);
       if (explain) {

@@ -70,15 +70,27 @@ export function isCorrect(item: Labelled, got: AskAnswer): boolean {
 
 export function score(set: string, items: Labelled[], answers: AskAnswer[]): Score {
   const s: Score = {
-    set, total: items.length, correct: 0, byKind: {}, rightEntry: { total: 0, correct: 0 }, answeredOrOffered: { total: 0, correct: 0 },
-    clarifiedFirstRight: 0, confidentlyWrong: 0, rightAuthority: { total: 0, correct: 0 }, wronglyReferred: { total: 0, count: 0 }, failures: [],
+    set,
+    total: items.length,
+    correct: 0,
+    byKind: {},
+    rightEntry: { total: 0, correct: 0 },
+    answeredOrOffered: { total: 0, correct: 0 },
+    clarifiedFirstRight: 0,
+    confidentlyWrong: 0,
+    rightAuthority: { total: 0, correct: 0 },
+    wronglyReferred: { total: 0, count: 0 },
+    failures: [],
   };
   items.forEach((item, i) => {
     const got = answers[i]!;
     const ok = isCorrect(item, got);
     const k = (s.byKind[item.kind] ??= { total: 0, correct: 0 });
     k.total++;
-    if (ok) { s.correct++; k.correct++; } else s.failures.push({ item, got });
+    if (ok) {
+      s.correct++;
+      k.correct++;
+    } else s.failures.push({ item, got });
     const expected = list(item.entryId);
     if (item.kind === 'answer') {
       s.rightEntry.total++;
@@ -95,7 +107,9 @@ export function score(set: string, items: Labelled[], answers: AskAnswer[]): Sco
     }
     const committed = got.kind === 'answer' || got.kind === 'refer' || got.kind === 'smalltalk';
     if (committed && !ok && item.kind !== '!conduct') {
-      const sameTarget = (got.kind === item.kind || (answeredWith(got) && item.kind === 'answer')) && (expected.includes(got.entryId ?? '') || list(item.authorityId).includes(got.authorityId ?? ''));
+      const sameTarget =
+        (got.kind === item.kind || (answeredWith(got) && item.kind === 'answer')) &&
+        (expected.includes(got.entryId ?? '') || list(item.authorityId).includes(got.authorityId ?? ''));
       if (!sameTarget) s.confidentlyWrong++;
     }
   });
@@ -238,17 +252,25 @@ async function main(): Promise<void> {
       const rankFirst = (q: string) => index.search(q).results.find((r) => r.kind !== 'intent')?.id;
       const y = againstYardstick(items, answers, yardstick, rankFirst);
       if (y.total > 0) {
-        console.log(`  first choice right (answer, refer)  matcher ${pct(y.matcher, y.total)} | n-gram yardstick ${pct(y.yardstick, y.total)}  (${y.matcher} vs ${y.yardstick} of ${y.total})`);
-        console.log(`  ranked first (no thresholds)        matcher ${pct(y.ranking, y.total)} | n-gram yardstick ${pct(y.yardstick, y.total)}  (${y.ranking} vs ${y.yardstick} of ${y.total})`);
+        console.log(
+          `  first choice right (answer, refer)  matcher ${pct(y.matcher, y.total)} | n-gram yardstick ${pct(y.yardstick, y.total)}  (${y.matcher} vs ${y.yardstick} of ${y.total})`,
+        );
+        console.log(
+          `  ranked first (no thresholds)        matcher ${pct(y.ranking, y.total)} | n-gram yardstick ${pct(y.yardstick, y.total)}  (${y.ranking} vs ${y.yardstick} of ${y.total})`,
+        );
         const reach = lexicalReach(items, bot.app.knowledge.current);
-        console.log(`  shares a word with the right one     ${pct(reach.reachable, reach.total)}  (${reach.reachable}/${reach.total}: as far as the phrasings' words reach)`);
+        console.log(
+          `  shares a word with the right one     ${pct(reach.reachable, reach.total)}  (${reach.reachable}/${reach.total}: as far as the phrasings' words reach)`,
+        );
       }
       const voices = byVoice(items, answers);
       if (voices.length > 0) console.log(`  by voice: ${voices.map((v) => `${v.voice} ${pct(v.correct, v.total)}`).join(' | ')}`);
       if (values.verbose) {
         for (const { item, got } of s.failures) {
           const want = [item.kind, ...list(item.entryId), ...list(item.authorityId), ...(item.referrals ?? []), item.language].filter(Boolean).join(' ');
-          const gotText = [got.kind, got.entryId, got.authorityId, ...got.referrals, ...got.candidates, got.kind === 'language' ? got.language : ''].filter(Boolean).join(' ');
+          const gotText = [got.kind, got.entryId, got.authorityId, ...got.referrals, ...got.candidates, got.kind === 'language' ? got.language : '']
+            .filter(Boolean)
+            .join(' ');
           console.log(`    ✗ ${item.q}\n        want ${want} | got ${gotText}`);
         }
       }

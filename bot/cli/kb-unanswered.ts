@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   }
   console.log(`Unanswered questions in the last ${days} days: ${questions.length}, in ${groups.length} groups.\n`);
   for (const g of groups) {
-    const reasons = Object.entries(g.reasons).map(([r, n]) => `${r} ${n}`).join(', ');
+    const reasons = Object.entries(g.reasons)
+      .map(([r, n]) => `${r} ${n}`)
+      .join(', ');
     console.log(`${String(g.count).padStart(4)} × "${g.example}"`);
     console.log(`       closest entry: ${g.closestEntryId ?? '(none)'}${g.closestScore ? ` (${g.closestScore.toFixed(2)})` : ''}; ${reasons}`);
     for (const other of g.others.slice(0, 3)) console.log(`       also: "${other}"`);

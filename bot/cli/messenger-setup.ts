@@ -64,7 +64,9 @@ export async function runMessengerSetup(env: Record<string, string | undefined>,
     );
     return 1;
   }
-  io.out(`Messenger profile set for ${config.AGENCY}: Get Started button; menu "${profile.persistent_menu[0]?.call_to_actions.map((i) => i.title).join('", "')}"; locales ${locales}.`);
+  io.out(
+    `Messenger profile set for ${config.AGENCY}: Get Started button; menu "${profile.persistent_menu[0]?.call_to_actions.map((i) => i.title).join('", "')}"; locales ${locales}.`,
+  );
   return 0;
 }
 

@@ -123,8 +123,11 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
           io.out(JSON.stringify(staff.map(({ passwordHash: _h, ...rest }) => rest)));
           return 0;
         }
-        if (staff.length === 0) io.out('No staff accounts. The bot offers the profile\'s staffLanguages until there are.');
-        for (const s of staff) io.out(`${s.login.padEnd(16)} ${s.name.padEnd(28)} ${s.role.padEnd(6)} ${s.languages.join(',').padEnd(12)} ${s.disabledAt ? `disabled ${s.disabledAt.toISOString().slice(0, 10)}` : 'active'}`);
+        if (staff.length === 0) io.out("No staff accounts. The bot offers the profile's staffLanguages until there are.");
+        for (const s of staff)
+          io.out(
+            `${s.login.padEnd(16)} ${s.name.padEnd(28)} ${s.role.padEnd(6)} ${s.languages.join(',').padEnd(12)} ${s.disabledAt ? `disabled ${s.disabledAt.toISOString().slice(0, 10)}` : 'active'}`,
+          );
         return 0;
       }
       case 'set-languages': {
@@ -172,7 +175,9 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** A prompt on the terminal that does not echo what is typed. */

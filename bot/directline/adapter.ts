@@ -41,14 +41,23 @@ export const clientActivitySchema = z.object({
   locale: localeSchema.optional(),
   localTimestamp: z.string().max(64).optional(),
   localTimezone: z.string().max(64).optional(),
-  entities: z.array(z.object({ type: z.string().max(256) }).catchall(z.unknown())).max(20).optional(),
+  entities: z
+    .array(z.object({ type: z.string().max(256) }).catchall(z.unknown()))
+    .max(20)
+    .optional(),
   channelData: jsonObject.optional(),
   value: z.unknown().optional(),
   valueType: z.string().max(256).optional(),
   name: z.string().max(256).optional(),
   replyToId: z.string().max(256).optional(),
-  reactionsAdded: z.array(z.object({ type: z.string().max(64) })).max(10).optional(),
-  reactionsRemoved: z.array(z.object({ type: z.string().max(64) })).max(10).optional(),
+  reactionsAdded: z
+    .array(z.object({ type: z.string().max(64) }))
+    .max(10)
+    .optional(),
+  reactionsRemoved: z
+    .array(z.object({ type: z.string().max(64) }))
+    .max(10)
+    .optional(),
   // Only the display name is taken; the id always comes from the token.
   from: z.object({ name: z.string().max(100).optional() }).optional(),
 });
@@ -105,10 +114,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
    * `membersAdded`, so the bot greets once. Starting an existing conversation again is harmless:
    * no second greeting.
    */
-  async startConversation(
-    start: { conversationId: string; userId: string; locale?: string },
-    logic: Logic,
-  ): Promise<StartResult> {
+  async startConversation(start: { conversationId: string; userId: string; locale?: string }, logic: Logic): Promise<StartResult> {
     const conversation: StoredConversation = {
       id: start.conversationId,
       userId: start.userId,
@@ -150,12 +156,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
    * client's `from.id`. `tokenUserId` is the token's user; undefined for a caller holding the
    * Direct Line secret.
    */
-  async receiveActivity(
-    conversationId: string,
-    tokenUserId: string | undefined,
-    incoming: ClientActivity,
-    logic: Logic,
-  ): Promise<ReceiveResult> {
+  async receiveActivity(conversationId: string, tokenUserId: string | undefined, incoming: ClientActivity, logic: Logic): Promise<ReceiveResult> {
     const conversation = await this.store.getConversation(conversationId);
     if (conversation === undefined) return { kind: 'not-found' };
     if (tokenUserId !== undefined && conversation.userId !== tokenUserId) return { kind: 'forbidden' };
@@ -296,4 +297,3 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
 function userAccount(userId: string): ChannelAccount {
   return { id: userId, name: '', role: RoleTypes.User };
 }
-

@@ -96,7 +96,15 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     const admitted = deps.admitConversation?.(conversationId) ?? { ok: true };
     if (!admitted.ok) {
       const { retryAfterSeconds } = admitted;
-      return { ok: false, failure: { status: 429, code: 'TooManyRequests', message: `too many requests in this conversation; retry after ${retryAfterSeconds} s`, retryAfterSeconds } };
+      return {
+        ok: false,
+        failure: {
+          status: 429,
+          code: 'TooManyRequests',
+          message: `too many requests in this conversation; retry after ${retryAfterSeconds} s`,
+          retryAfterSeconds,
+        },
+      };
     }
     return { ok: true, value: { caller: auth.value, conversationId } };
   };

@@ -197,7 +197,8 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     const check = identifyCaller(credential, { key: tokenKey, now: now(), use, directLineSecret: deps.directLineSecret });
     if (!check.ok) return { status: 403, code: check.code, message: check.message };
     const { caller } = check;
-    if (caller.kind === 'token' && caller.claims.conversationId !== conversationId) return { status: 403, code: 'Forbidden', message: 'the token is for another conversation' };
+    if (caller.kind === 'token' && caller.claims.conversationId !== conversationId)
+      return { status: 403, code: 'Forbidden', message: 'the token is for another conversation' };
     // A stream URL opens one socket: one that turns up again (a proxy log, a shared link) is refused.
     if (streamToken !== null && !usedStreamTokens.firstUse(streamToken, caller.kind === 'token' ? caller.claims.expiresAt : 0, now())) {
       return { status: 403, code: 'TokenUsed', message: 'this stream URL was used already; ask for a new one (GET the conversation)' };
@@ -207,7 +208,8 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     const tokenUserId = caller.kind === 'token' ? caller.claims.userId : undefined;
     const conversation = await store.getConversation(conversationId);
     if (conversation === undefined) return { status: 404, code: 'NotFound', message: 'no such conversation' };
-    if (tokenUserId !== undefined && conversation.userId !== tokenUserId) return { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' };
+    if (tokenUserId !== undefined && conversation.userId !== tokenUserId)
+      return { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' };
     if ((readers.get(conversationId)?.size ?? 0) >= limits.perConversation) {
       return { status: 429, code: 'TooManyStreams', message: `at most ${limits.perConversation} streams per conversation` };
     }
@@ -291,7 +293,9 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     async close() {
       closing = true;
       clearInterval(heartbeat);
-      await (await unsubscribe)?.();
+      await (
+        await unsubscribe
+      )?.();
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');
       // A client that does not answer the close handshake does not hold the shutdown up.
       const grace = setTimeout(() => {
@@ -322,7 +326,9 @@ export function mountDirectLineStream(server: restify.Server, deps: StreamDeps):
 function refuseUpgrade(socket: Duplex, rejection: Rejection): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ error: { code: rejection.code, message: rejection.message } });
-  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[rejection.status];
+  const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[
+    rejection.status
+  ];
   const retryAfter = rejection.retryAfterSeconds === undefined ? '' : `Retry-After: ${rejection.retryAfterSeconds}\r\n`;
   socket.end(
     `HTTP/1.1 ${rejection.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nCache-Control: no-store\r\n${retryAfter}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

@@ -15,10 +15,7 @@ export interface TokenClaims {
   expiresAt: number;
 }
 
-export type TokenCheck =
-  | { kind: 'valid'; claims: TokenClaims }
-  | { kind: 'expired'; claims: TokenClaims }
-  | { kind: 'invalid' };
+export type TokenCheck = { kind: 'valid'; claims: TokenClaims } | { kind: 'expired'; claims: TokenClaims } | { kind: 'invalid' };
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 1800;
 export const MIN_TOKEN_KEY_BYTES = 32;

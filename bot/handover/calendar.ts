@@ -115,7 +115,7 @@ export function createCalendar(profile: CalendarProfile): WorkingCalendar {
 export function addWorkingDays(date: Date, n: number, calendar: WorkingCalendar): Date {
   if (!Number.isInteger(n) || n < 0) throw new RangeError('addWorkingDays: n must be a whole number ≥ 0');
   let day = calendar.dayOf(date);
-  for (let counted = 0; counted < n; ) {
+  for (let counted = 0; counted < n;) {
     day = addDays(day, 1);
     if (calendar.isWorkingDay(day)) counted++;
   }
@@ -150,8 +150,19 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 }
 
 function localParts(at: Date, timeZone: string): { day: DayKey; minutes: number; offsetMs: number } {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(at).map((p) => [p.type, p.value]));
-  const [y, mo, d, h, mi, s] = [parts['year'], parts['month'], parts['day'], parts['hour'], parts['minute'], parts['second']].map(Number) as [number, number, number, number, number, number];
+  const parts = Object.fromEntries(
+    formatterFor(timeZone)
+      .formatToParts(at)
+      .map((p) => [p.type, p.value]),
+  );
+  const [y, mo, d, h, mi, s] = [parts['year'], parts['month'], parts['day'], parts['hour'], parts['minute'], parts['second']].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const wall = Date.UTC(y, mo - 1, d, h, mi, s);
   const offsetMs = wall - Math.floor(at.getTime() / 1000) * 1000;
   return { day: `${parts['year']}-${parts['month']}-${parts['day']}`, minutes: h * 60 + mi, offsetMs };

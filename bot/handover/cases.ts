@@ -92,14 +92,24 @@ export class CaseDesk {
     const lines = linesFromActivities(request.transcript, { conversationId: request.conversationId, caseId: record.id }, at);
     const mailbox = this.mailbox();
     const mail = mailbox
-      ? composeCaseMail({ record, channel: request.channel, lines, profile, workingDays: profile.answerWithinWorkingDays, pickUpBy: addWorkingDays(at, 1, calendar) })
+      ? composeCaseMail({
+          record,
+          channel: request.channel,
+          lines,
+          profile,
+          workingDays: profile.answerWithinWorkingDays,
+          pickUpBy: addWorkingDays(at, 1, calendar),
+        })
       : undefined;
     await repo.registerCase(
       record,
       lines,
       mail && mailbox ? { id: randomUUID(), caseId: record.id, purpose: 'agency', to: mailbox, ...mail, createdAt: at, nextAttemptAt: at } : undefined,
     );
-    log.info({ conversationId: record.conversationId, caseId: record.id, dueBy: record.dueAt.toISOString(), mailed: mail !== undefined }, 'handover: case registered');
+    log.info(
+      { conversationId: record.conversationId, caseId: record.id, dueBy: record.dueAt.toISOString(), mailed: mail !== undefined },
+      'handover: case registered',
+    );
     await this.options.signal({ kind: 'cases' });
     this.options.outbox?.kick();
     return record;
@@ -139,7 +149,17 @@ export class CaseDesk {
     const replyTo = this.mailbox();
     await repo.queueReply(
       { conversationId: record.conversationId, caseId, at, author: 'staff', authorName: staff.name, text: body },
-      { id: randomUUID(), caseId, purpose: 'citizen', to: record.contact.email, ...(replyTo ? { replyTo } : {}), staffId: staff.id, ...mail, createdAt: at, nextAttemptAt: at },
+      {
+        id: randomUUID(),
+        caseId,
+        purpose: 'citizen',
+        to: record.contact.email,
+        ...(replyTo ? { replyTo } : {}),
+        staffId: staff.id,
+        ...mail,
+        createdAt: at,
+        nextAttemptAt: at,
+      },
     );
     this.options.log.info({ caseId, staffId: staff.id }, 'handover: reply to a case queued');
     await this.options.signal({ kind: 'cases' });

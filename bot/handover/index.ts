@@ -21,7 +21,19 @@ export { addWorkingDays, createCalendar, nextOpening } from './calendar.js';
 
 type HandoverConfig = Pick<
   Config,
-  'DATA_DIR' | 'LOCALES_DIR' | 'DATABASE_URL' | 'SMTP_URL' | 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_USER' | 'SMTP_PASS' | 'SMTP_FROM' | 'AGENCY_MAILBOX' | 'COOKIE_SECURE' | 'TRUST_PROXY_HOPS' | 'STAFF_HOURS'
+  | 'DATA_DIR'
+  | 'LOCALES_DIR'
+  | 'DATABASE_URL'
+  | 'SMTP_URL'
+  | 'SMTP_HOST'
+  | 'SMTP_PORT'
+  | 'SMTP_USER'
+  | 'SMTP_PASS'
+  | 'SMTP_FROM'
+  | 'AGENCY_MAILBOX'
+  | 'COOKIE_SECURE'
+  | 'TRUST_PROXY_HOPS'
+  | 'STAFF_HOURS'
 >;
 
 /**
@@ -93,7 +105,15 @@ export function createHandover(deps: HandoverDeps): Handover {
     alwaysOpen: config.STAFF_HOURS === 'always',
     ...(timers ? {} : { sweepIntervalMs: 0 }),
   });
-  const directory = new StaffDirectory(repo, now, () => void service.signal({ kind: 'staff' }).then(() => service.refreshStaffLanguages()).catch(() => undefined));
+  const directory = new StaffDirectory(
+    repo,
+    now,
+    () =>
+      void service
+        .signal({ kind: 'staff' })
+        .then(() => service.refreshStaffLanguages())
+        .catch(() => undefined),
+  );
   if (config.STAFF_HOURS === 'always') log.warn('handover: STAFF_HOURS=always: staff take chats at any hour (for trying it locally, not for citizens)');
   const ready = service.start().catch((err: unknown) => {
     // The database may be down at start: the languages fall back to the profile until the next sweep.

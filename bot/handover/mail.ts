@@ -46,10 +46,7 @@ export function composeCaseMail(input: CaseMailInput): ComposedMail {
   const agency = profile.name.lv;
   const genitive = profile.nameGenitive?.lv ?? agency;
   const due = formatDate(record.dueAt, tz);
-  const contact =
-    'email' in record.contact
-      ? `rakstiska atbilde uz e-pastu ${record.contact.email}`
-      : `atzvanīt uz tālruni ${record.contact.phone}`;
+  const contact = 'email' in record.contact ? `rakstiska atbilde uz e-pastu ${record.contact.email}` : `atzvanīt uz tālruni ${record.contact.phone}`;
   const days = input.workingDays === 1 ? '1 darba dienas' : `${input.workingDays} darba dienu`;
 
   const subject = `Iedzīvotāja jautājums ${record.id}: atbildēt līdz ${due}`;
@@ -146,7 +143,10 @@ export function composeReplyMail(input: ReplyMailInput): ComposedMail {
   const agency = local(profile.name);
   const signature = signatureOf(profile.contacts, { phone: t('replyMail.phone'), email: t('replyMail.email'), website: t('replyMail.website') });
   const subject = t('replyMail.subject', { id: record.id });
-  const intro = t('replyMail.intro', { date: formatDayWhen(record.createdAt, language, profile.timeZone), agency: local(profile.nameGenitive ?? profile.name) });
+  const intro = t('replyMail.intro', {
+    date: formatDayWhen(record.createdAt, language, profile.timeZone),
+    agency: local(profile.nameGenitive ?? profile.name),
+  });
   const next = [t('replyMail.next'), t('replyMail.complaint', { complaint: local(profile.complaints.service) })];
   const body = input.body.trim();
 
@@ -233,7 +233,9 @@ export interface SmtpSettings {
   from: string;
 }
 
-export function smtpSettingsFrom(config: Pick<Config, 'SMTP_URL' | 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_USER' | 'SMTP_PASS' | 'SMTP_FROM'>): SmtpSettings | undefined {
+export function smtpSettingsFrom(
+  config: Pick<Config, 'SMTP_URL' | 'SMTP_HOST' | 'SMTP_PORT' | 'SMTP_USER' | 'SMTP_PASS' | 'SMTP_FROM'>,
+): SmtpSettings | undefined {
   if ((config.SMTP_URL === undefined && config.SMTP_HOST === undefined) || config.SMTP_FROM === undefined) return undefined;
   return { url: config.SMTP_URL, host: config.SMTP_HOST, port: config.SMTP_PORT, user: config.SMTP_USER, pass: config.SMTP_PASS, from: config.SMTP_FROM };
 }
@@ -315,7 +317,9 @@ export class CaseOutbox {
   kick(): void {
     if (this.closed || this.options.sender === undefined || this.options.schedule === false) return;
     void this.deliverDue()
-      .catch((err: unknown) => this.options.log.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'handover: outbox run failed'))
+      .catch((err: unknown) =>
+        this.options.log.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'handover: outbox run failed'),
+      )
       .finally(() => void this.reschedule());
   }
 
@@ -376,7 +380,10 @@ export class CaseOutbox {
         }
         const next = new Date(now().getTime() + backoff(attempts));
         await repo.mailFailed(mail.id, attempts, next, reason);
-        log[attempts >= 5 ? 'error' : 'warn']({ caseId: mail.caseId, purpose: mail.purpose, attempts, code: e.code, responseCode: e.responseCode, retryAt: next.toISOString() }, 'handover: mail not accepted, will retry');
+        log[attempts >= 5 ? 'error' : 'warn'](
+          { caseId: mail.caseId, purpose: mail.purpose, attempts, code: e.code, responseCode: e.responseCode, retryAt: next.toISOString() },
+          'handover: mail not accepted, will retry',
+        );
       }
     }
     return { sent, failed };
@@ -394,7 +401,9 @@ export class CaseOutbox {
   private warnNoSender(): void {
     if (this.warnedNoSender) return;
     this.warnedNoSender = true;
-    this.options.log.warn('handover: SMTP is not configured (SMTP_URL or SMTP_HOST with SMTP_FROM): cases are stored and shown in the staff console, not mailed');
+    this.options.log.warn(
+      'handover: SMTP is not configured (SMTP_URL or SMTP_HOST with SMTP_FROM): cases are stored and shown in the staff console, not mailed',
+    );
   }
 }
 

@@ -196,8 +196,7 @@ export function contactFromText(text: string | null | undefined): CaseContact {
 const copy = <T extends object>(value: T): T => structuredClone(value);
 /** Still to be sent: not sent, cancelled or refused. */
 const waiting = (m: OutboxMail) => !m.sentAt && !m.cancelledAt && !m.rejectedAt;
-const matchesRef = (x: { ticketId?: string; caseId?: string }, ref: LineRef) =>
-  'ticketId' in ref ? x.ticketId === ref.ticketId : x.caseId === ref.caseId;
+const matchesRef = (x: { ticketId?: string; caseId?: string }, ref: LineRef) => ('ticketId' in ref ? x.ticketId === ref.ticketId : x.caseId === ref.caseId);
 
 /** Everything in this process: for tests and the memory store. */
 export class MemoryHandoverRepository implements HandoverRepository {
@@ -308,7 +307,10 @@ export class MemoryHandoverRepository implements HandoverRepository {
     const current = this.ticketsById.get(ticket.id);
     if (!current || current.version !== expectedVersion) return undefined;
     const { lastPosition: _kept, ...rest } = ticket;
-    this.ticketsById.set(ticket.id, copy({ ...rest, version: expectedVersion + 1, ...(current.lastPosition === undefined ? {} : { lastPosition: current.lastPosition }) }));
+    this.ticketsById.set(
+      ticket.id,
+      copy({ ...rest, version: expectedVersion + 1, ...(current.lastPosition === undefined ? {} : { lastPosition: current.lastPosition }) }),
+    );
     return this.addLines(lines);
   }
   async setLastPosition(ticketId: string, position: number) {

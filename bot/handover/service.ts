@@ -81,7 +81,8 @@ export type AcceptResult =
   /** The member does not speak the conversation's language. */
   | { kind: 'language' };
 
-export type StaffActionResult = { kind: 'ok'; ticket: TicketRecord } | { kind: 'not-found' } | { kind: 'forbidden' } | { kind: 'invalid'; state: HandoverState };
+export type StaffActionResult =
+  { kind: 'ok'; ticket: TicketRecord } | { kind: 'not-found' } | { kind: 'forbidden' } | { kind: 'invalid'; state: HandoverState };
 
 export interface QueueItem {
   ticketId: string;
@@ -348,7 +349,9 @@ export class StaffHandoverService implements HandoverService {
     if (ticket.staffId !== staff.id) return { kind: 'forbidden' };
     if (ticket.state !== 'with-staff') return { kind: 'invalid', state: ticket.state };
     const staffName = ticket.staffName ?? firstName(staff.name);
-    const [line] = await this.repo.addLines([{ conversationId: ticket.conversationId, ticketId, at: this.now(), author: 'staff', authorName: staffName, text: clean }]);
+    const [line] = await this.repo.addLines([
+      { conversationId: ticket.conversationId, ticketId, at: this.now(), author: 'staff', authorName: staffName, text: clean },
+    ]);
     this.emit(ticket, { type: 'staff-message', text: clean, staffName });
     if (line) await this.signal({ kind: 'line', lineId: line.id });
     return { kind: 'ok', ticket };
@@ -524,7 +527,8 @@ export class StaffHandoverService implements HandoverService {
         return undefined;
       }
       const next = { ...result.ticket, updatedAt: event.at };
-      const lines = systemLine === undefined ? [] : [{ conversationId: next.conversationId, ticketId, at: event.at, author: 'system' as const, text: systemLine }];
+      const lines =
+        systemLine === undefined ? [] : [{ conversationId: next.conversationId, ticketId, at: event.at, author: 'system' as const, text: systemLine }];
       const stored = await this.repo.updateTicket(next, current.version, lines);
       if (stored === undefined) continue;
       for (const line of stored) await this.signal({ kind: 'line', lineId: line.id });
@@ -536,7 +540,8 @@ export class StaffHandoverService implements HandoverService {
   private async finish(staff: StaffMember, ticketId: string, type: 'hand-back' | 'close'): Promise<StaffActionResult> {
     const ticket = await this.repo.ticket(ticketId);
     if (!ticket) return { kind: 'not-found' };
-    const mayClose = ticket.staffId === staff.id || (type === 'close' && ticket.state === 'queued' && (staff.languages.includes(ticket.language) || staff.role === 'admin'));
+    const mayClose =
+      ticket.staffId === staff.id || (type === 'close' && ticket.state === 'queued' && (staff.languages.includes(ticket.language) || staff.role === 'admin'));
     if (!mayClose) return { kind: 'forbidden' };
     const done = await this.apply(ticketId, { type, at: this.now() }, type === 'close' ? `${staff.name} slēdza sarunu.` : `${staff.name} atdeva sarunu botam.`);
     if (!done) return { kind: 'invalid', state: (await this.repo.ticket(ticketId))?.state ?? ticket.state };

@@ -47,7 +47,6 @@ export interface SqlRunner {
   close(): Promise<void>;
 }
 
-
 // ---- runners ----
 
 function sqliteParam(p: Param): string | number | null {
@@ -360,7 +359,12 @@ export class SqlHandoverRepository implements HandoverRepository {
   }
 
   async createSession(s: StaffSessionRecord) {
-    await this.sql.run('INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [s.tokenHash, s.staffId, s.createdAt, s.expiresAt]);
+    await this.sql.run('INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)', [
+      s.tokenHash,
+      s.staffId,
+      s.createdAt,
+      s.expiresAt,
+    ]);
   }
   async findSession(tokenHash: string, now: Date) {
     const [row] = await this.sql.all<StaffRow & { token_hash: string; staff_id: string; session_created_at: Raw; expires_at: Raw }>(
@@ -413,7 +417,24 @@ export class SqlHandoverRepository implements HandoverRepository {
       {
         sql: `INSERT INTO handover_tickets (id, conversation_id, channel, language, reason, state, created_at, queued_at, accepted_at, staff_id, staff_name,
                 closed_at, reference, last_position, updated_at, version) VALUES (${placeholders(16)})`,
-        params: [t.id, t.conversationId, t.channel, t.language, t.reason, t.state, t.createdAt, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.reference === undefined ? null : toJsonText(t.reference), t.lastPosition, t.updatedAt, t.version],
+        params: [
+          t.id,
+          t.conversationId,
+          t.channel,
+          t.language,
+          t.reason,
+          t.state,
+          t.createdAt,
+          t.queuedAt,
+          t.acceptedAt,
+          t.staffId,
+          t.staffName,
+          t.closedAt,
+          t.reference === undefined ? null : toJsonText(t.reference),
+          t.lastPosition,
+          t.updatedAt,
+          t.version,
+        ],
       },
       ...lines.map(lineInsert),
     ]);
@@ -514,19 +535,15 @@ export class SqlHandoverRepository implements HandoverRepository {
   }
 
   async dueMail(now: Date, limit: number) {
-    const rows = await this.sql.all<MailRow>(
-      `SELECT * FROM handover_outbox WHERE ${WAITING} AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`,
-      [now, limit],
-    );
+    const rows = await this.sql.all<MailRow>(`SELECT * FROM handover_outbox WHERE ${WAITING} AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?`, [
+      now,
+      limit,
+    ]);
     return rows.map(toMail);
   }
   async leaseMail(id: string, expected: Date, until: Date) {
     return (
-      (await this.sql.run(`UPDATE handover_outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND ${WAITING}`, [
-        until,
-        id,
-        expected,
-      ])) > 0
+      (await this.sql.run(`UPDATE handover_outbox SET next_attempt_at = ? WHERE id = ? AND next_attempt_at = ? AND ${WAITING}`, [until, id, expected])) > 0
     );
   }
   async mailSent(id: string, at: Date) {
@@ -540,7 +557,12 @@ export class SqlHandoverRepository implements HandoverRepository {
     ]);
   }
   async mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string) {
-    await this.sql.run('UPDATE handover_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?', [attempts, nextAttemptAt, error.slice(0, 500), id]);
+    await this.sql.run('UPDATE handover_outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?', [
+      attempts,
+      nextAttemptAt,
+      error.slice(0, 500),
+      id,
+    ]);
   }
   async mailRejected(id: string, at: Date, error: string) {
     await this.sql.run('UPDATE handover_outbox SET attempts = attempts + 1, rejected_at = ?, last_error = ? WHERE id = ?', [at, error.slice(0, 500), id]);
@@ -563,7 +585,7 @@ export class SqlHandoverRepository implements HandoverRepository {
     return removed;
   }
   async purge(before: Date) {
-    const finished = "SELECT id FROM handover_tickets WHERE closed_at IS NOT NULL AND closed_at < ?";
+    const finished = 'SELECT id FROM handover_tickets WHERE closed_at IS NOT NULL AND closed_at < ?';
     const lines = await this.sql.run(`DELETE FROM handover_lines WHERE ticket_id IN (${finished})`, [before]);
     const notes = await this.sql.run(`DELETE FROM handover_notes WHERE ticket_id IN (${finished})`, [before]);
     const tickets = await this.sql.run('DELETE FROM handover_tickets WHERE closed_at IS NOT NULL AND closed_at < ?', [before]);

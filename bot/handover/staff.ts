@@ -8,7 +8,9 @@ import type { HandoverRepository, StaffMember, StaffRole } from './repository.js
 
 export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
-export type StaffResult<T = StaffMember> = { ok: true; value: T } | { ok: false; code: 'bad-login' | 'login-taken' | 'not-found' | 'bad-password' | 'bad-languages' | 'bad-name' | 'in-use'; message: string };
+export type StaffResult<T = StaffMember> =
+  | { ok: true; value: T }
+  | { ok: false; code: 'bad-login' | 'login-taken' | 'not-found' | 'bad-password' | 'bad-languages' | 'bad-name' | 'in-use'; message: string };
 
 /** Languages in the canonical order (Latvian first), without duplicates; undefined if one is unknown. */
 export function parseLanguages(list: readonly string[]): LanguageCode[] | undefined {
@@ -43,7 +45,15 @@ export class StaffDirectory {
     if (!languages || languages.length === 0) return fail('bad-languages', `languages among ${LANGUAGE_CODES.join(', ')}`);
     const problem = passwordProblem(input.password);
     if (problem) return fail('bad-password', `password: ${problem}`);
-    const member: StaffMember = { id: randomUUID(), login, name, languages, role: input.role, passwordHash: await hashPassword(input.password), createdAt: this.now() };
+    const member: StaffMember = {
+      id: randomUUID(),
+      login,
+      name,
+      languages,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      createdAt: this.now(),
+    };
     if ((await this.repo.createStaff(member)) === 'login-taken') return fail('login-taken', `login ${login} exists`);
     this.changed();
     return { ok: true, value: member };

@@ -56,8 +56,7 @@ export const FINAL_STATES: readonly HandoverState[] = ['back-to-bot', 'closed', 
 export const LIVE_STATES: readonly HandoverState[] = ['queued', 'with-staff'];
 
 export type TransitionResult<T extends HandoverTicket> =
-  | { ok: true; ticket: T }
-  | { ok: false; error: { code: 'invalid-transition'; from: HandoverState; event: HandoverEventName } };
+  { ok: true; ticket: T } | { ok: false; error: { code: 'invalid-transition'; from: HandoverState; event: HandoverEventName } };
 
 export function canTransition(from: HandoverState, event: HandoverEventName): boolean {
   return nextState(from, event) !== undefined;

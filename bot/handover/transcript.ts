@@ -48,7 +48,13 @@ function textOf(a: Partial<Activity>): string {
     parts.push(`[${[title, body].filter(Boolean).join(': ') || attachment.contentType}]`);
   }
   const actions = a.suggestedActions?.actions ?? [];
-  if (actions.length > 0) parts.push(`[${actions.map((x) => x.title).filter(Boolean).join(' | ')}]`);
+  if (actions.length > 0)
+    parts.push(
+      `[${actions
+        .map((x) => x.title)
+        .filter(Boolean)
+        .join(' | ')}]`,
+    );
   return parts.join('\n').slice(0, MAX_LINE);
 }
 
@@ -119,7 +125,10 @@ export function transcriptHtml(meta: TranscriptMeta, lines: readonly TranscriptL
     )
     .join('\n');
   const noteRows = notes
-    .map((n) => `<li><p class="meta"><time datetime="${e(n.at.toISOString())}">${e(formatDateTime(n.at, meta.timeZone))}</time> ${e(n.staffName)}</p><p class="text">${e(n.text)}</p></li>`)
+    .map(
+      (n) =>
+        `<li><p class="meta"><time datetime="${e(n.at.toISOString())}">${e(formatDateTime(n.at, meta.timeZone))}</time> ${e(n.staffName)}</p><p class="text">${e(n.text)}</p></li>`,
+    )
     .join('\n');
   return `<!doctype html>
 <html lang="lv">
@@ -158,7 +167,11 @@ const QUESTION_PREVIEW = 120;
 
 /** The first line of the citizen's first message, shortened on a word boundary. */
 export function questionOf(lines: readonly Pick<TranscriptLine, 'author' | 'text'>[]): string | undefined {
-  const first = lines.find((l) => l.author === 'citizen')?.text.split(/\r?\n/).find((l) => l.trim() !== '')?.trim();
+  const first = lines
+    .find((l) => l.author === 'citizen')
+    ?.text.split(/\r?\n/)
+    .find((l) => l.trim() !== '')
+    ?.trim();
   if (first === undefined || first.length <= QUESTION_PREVIEW) return first;
   const cut = first.slice(0, QUESTION_PREVIEW);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), QUESTION_PREVIEW / 2)).trimEnd()}…`;

@@ -21,7 +21,10 @@ export class UnrecordedTurnError extends Error {
  * above); each turn is one transaction of the store.
  */
 export class BotFrameworkAdapter extends CloudAdapter {
-  constructor(auth: BotFrameworkAuthentication, private readonly turns: TurnTransactions = IMMEDIATE) {
+  constructor(
+    auth: BotFrameworkAuthentication,
+    private readonly turns: TurnTransactions = IMMEDIATE,
+  ) {
     super(auth);
   }
 
@@ -60,7 +63,22 @@ const OWN_CHANNELS = new Set(['directline', 'facebook']);
 
 // Activity types Padoms takes from a channel. `invoke` is not among them: it asks for an answer
 // only a Teams or skills bot gives (botbuilder would say 501 Not Implemented).
-const ACTIVITY_TYPES = ['message', 'conversationUpdate', 'contactRelationUpdate', 'typing', 'endOfConversation', 'event', 'installationUpdate', 'messageReaction', 'messageUpdate', 'messageDelete', 'trace', 'handoff', 'command', 'commandResult'] as const;
+const ACTIVITY_TYPES = [
+  'message',
+  'conversationUpdate',
+  'contactRelationUpdate',
+  'typing',
+  'endOfConversation',
+  'event',
+  'installationUpdate',
+  'messageReaction',
+  'messageUpdate',
+  'messageDelete',
+  'trace',
+  'handoff',
+  'command',
+  'commandResult',
+] as const;
 
 /** Printable, no spaces or controls: an id goes into URLs and headers (x-ms-conversation-id). */
 const channelId = z.string().regex(/^[\x21-\x7e]{1,512}$/);
@@ -114,7 +132,7 @@ export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndp
         return;
       }
       if (err instanceof UnrecordedTurnError) {
-        log.error({ err: errorFields(err.cause) }, 'bot framework: replied, but the turn\'s record could not be committed');
+        log.error({ err: errorFields(err.cause) }, "bot framework: replied, but the turn's record could not be committed");
         res.send(200);
         return;
       }
@@ -127,7 +145,11 @@ export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndp
 /** Timestamps as Dates, the wire strings kept beside them, as botbuilder's own `process` does. */
 function withDates(body: Record<string, unknown>): Activity {
   const activity: Record<string, unknown> = { ...body };
-  for (const [field, raw] of [['timestamp', 'rawTimestamp'], ['localTimestamp', 'rawLocalTimestamp'], ['expiration', 'rawExpiration']] as const) {
+  for (const [field, raw] of [
+    ['timestamp', 'rawTimestamp'],
+    ['localTimestamp', 'rawLocalTimestamp'],
+    ['expiration', 'rawExpiration'],
+  ] as const) {
     const value = activity[field];
     if (typeof value !== 'string') continue;
     activity[raw] = value;
@@ -138,7 +160,11 @@ function withDates(body: Record<string, unknown>): Activity {
 
 function refusalOf(req: restify.Request, authDisabled: boolean, serviceUrlHosts: readonly string[]): Refusal | undefined {
   if (authDisabled && !isLocalRequest(req)) {
-    return { status: 403, code: 'Forbidden', message: 'Authentication is disabled (no MicrosoftAppId), so only loopback clients may use this endpoint, and not through a proxy.' };
+    return {
+      status: 403,
+      code: 'Forbidden',
+      message: 'Authentication is disabled (no MicrosoftAppId), so only loopback clients may use this endpoint, and not through a proxy.',
+    };
   }
   const parsed = activityBody.safeParse(req.body);
   if (!parsed.success) {
@@ -146,7 +172,8 @@ function refusalOf(req: restify.Request, authDisabled: boolean, serviceUrlHosts:
     return { status: 400, code: 'BadArgument', message: `not an activity Padoms takes (check: ${where})` };
   }
   const { channelId, serviceUrl } = parsed.data;
-  if (!serviceUrlAllowed(serviceUrl, serviceUrlHosts)) return { status: 403, code: 'Forbidden', message: 'serviceUrl is not an allowed host (BOT_SERVICE_URL_HOSTS)' };
+  if (!serviceUrlAllowed(serviceUrl, serviceUrlHosts))
+    return { status: 403, code: 'Forbidden', message: 'serviceUrl is not an allowed host (BOT_SERVICE_URL_HOSTS)' };
   if (authDisabled && OWN_CHANNELS.has(channelId)) return { status: 403, code: 'Forbidden', message: `channel ${channelId} is served by its own endpoint` };
   return undefined;
 }

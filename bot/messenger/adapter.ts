@@ -126,7 +126,8 @@ export class MessengerAdapter extends SelfHostedAdapter {
     });
 
     const turns: Partial<Activity>[] = [];
-    const decoded = event.kind === 'postback' ? decodePayload(event.payload) : event.quickReplyPayload !== undefined ? decodePayload(event.quickReplyPayload) : {};
+    const decoded =
+      event.kind === 'postback' ? decodePayload(event.payload) : event.quickReplyPayload !== undefined ? decodePayload(event.quickReplyPayload) : {};
     if (event.kind === 'postback' && isChannelAction(decoded.value, CHANNEL_ACTIONS.getStarted)) {
       turns.push(joined());
     } else if (event.kind === 'postback' && isChannelAction(decoded.value, CHANNEL_ACTIONS.restart)) {
@@ -311,4 +312,3 @@ export function firstFailure(results: readonly DeliveryResult[]): UndeliveredRea
   for (const r of results) if (!r.delivered) return r.reason;
   return undefined;
 }
-

@@ -40,13 +40,10 @@ export interface GenericElement {
   buttons?: MessengerButton[];
 }
 
-export type TemplatePayload =
-  | { template_type: 'generic'; elements: GenericElement[] }
-  | { template_type: 'button'; text: string; buttons: MessengerButton[] };
+export type TemplatePayload = { template_type: 'generic'; elements: GenericElement[] } | { template_type: 'button'; text: string; buttons: MessengerButton[] };
 
 export type MessengerMessage =
-  | { text: string; quick_replies?: QuickReply[] }
-  | { attachment: { type: 'template'; payload: TemplatePayload }; quick_replies?: QuickReply[] };
+  { text: string; quick_replies?: QuickReply[] } | { attachment: { type: 'template'; payload: TemplatePayload }; quick_replies?: QuickReply[] };
 
 export interface FormatOptions {
   /**
@@ -115,8 +112,14 @@ export function quickReplies(actions: CardAction[]): { replies: QuickReply[]; li
  */
 export function cardMessages(card: HeroCard, options: FormatOptions = LATVIAN_NUMBERS): MessengerMessage[] {
   const title = plain(card.title ?? '');
-  const body = [card.subtitle, card.text].map((t) => plain(t ?? '')).filter((t) => t !== '').join('\n');
-  const buttons = (card.buttons ?? []).map((b) => toButton(b, options)).filter((b): b is MessengerButton => b !== undefined).slice(0, LIMITS.buttons);
+  const body = [card.subtitle, card.text]
+    .map((t) => plain(t ?? ''))
+    .filter((t) => t !== '')
+    .join('\n');
+  const buttons = (card.buttons ?? [])
+    .map((b) => toButton(b, options))
+    .filter((b): b is MessengerButton => b !== undefined)
+    .slice(0, LIMITS.buttons);
   const image = card.images?.map((i) => i.url).find((u) => /^https:\/\//i.test(u));
   const whole = [title, body].filter((t) => t !== '').join('\n');
 
@@ -139,7 +142,10 @@ export function cardMessages(card: HeroCard, options: FormatOptions = LATVIAN_NU
     ...(buttons.length > 0 ? { buttons } : {}),
   };
   const cut = Array.from(title).length > LIMITS.elementTitle || Array.from(body).length > LIMITS.elementSubtitle;
-  return [...(cut ? splitText(whole).map((chunk) => ({ text: chunk })) : []), { attachment: { type: 'template', payload: { template_type: 'generic', elements: [element] } } }];
+  return [
+    ...(cut ? splitText(whole).map((chunk) => ({ text: chunk })) : []),
+    { attachment: { type: 'template', payload: { template_type: 'generic', elements: [element] } } },
+  ];
 }
 
 /** openUrl → web_url (mailto included), call → phone_number, messageBack/postBack/imBack → postback. */
@@ -184,7 +190,9 @@ export function spellOutLinks(text: string): string {
 }
 
 function plain(text: string): string {
-  return spellOutLinks(text).replace(/\n{2,}/g, '\n').trim();
+  return spellOutLinks(text)
+    .replace(/\n{2,}/g, '\n')
+    .trim();
 }
 
 /**

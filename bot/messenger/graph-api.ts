@@ -13,9 +13,7 @@ export type SendRequest =
   | { recipient: { id: string }; messaging_type: 'RESPONSE'; message: MessengerMessage }
   | { recipient: { id: string }; sender_action: 'typing_on' | 'typing_off' | 'mark_seen' };
 
-export type GraphResult<T> =
-  | { ok: true; body: T; attempts: number }
-  | { ok: false; reason: UndeliveredReason; error: GraphErrorSummary; attempts: number };
+export type GraphResult<T> = { ok: true; body: T; attempts: number } | { ok: false; reason: UndeliveredReason; error: GraphErrorSummary; attempts: number };
 
 export interface GraphApiOptions {
   graphApiUrl: string;
@@ -164,7 +162,9 @@ export function retryAfterMs(headers: Headers, now: number = Date.now()): number
   if (usage !== null) {
     const parsed = z.record(z.string(), z.array(z.object({ estimated_time_to_regain_access: z.number().optional() }).loose())).safeParse(parseJson(usage));
     if (parsed.success) {
-      const minutes = Object.values(parsed.data).flat().map((u) => u.estimated_time_to_regain_access ?? 0);
+      const minutes = Object.values(parsed.data)
+        .flat()
+        .map((u) => u.estimated_time_to_regain_access ?? 0);
       if (minutes.length > 0) return Math.max(...minutes) * 60_000;
     }
   }

@@ -53,7 +53,10 @@ export class MemoryOutbox implements MessengerOutbox {
       const oldest = this.entries.values().next();
       if (oldest.done) break;
       this.entries.delete(oldest.value.id);
-      this.log.error({ outboxId: oldest.value.id, reason: oldest.value.reason, createdAt: oldest.value.createdAt }, 'messenger: outbox full, oldest undelivered message dropped');
+      this.log.error(
+        { outboxId: oldest.value.id, reason: oldest.value.reason, createdAt: oldest.value.createdAt },
+        'messenger: outbox full, oldest undelivered message dropped',
+      );
     }
     return stored;
   }

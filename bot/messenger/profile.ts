@@ -48,7 +48,9 @@ export function messengerProfile(knowledge: Knowledge, texts: Texts, languages: 
     const t = texts.forLanguage(language);
     const item = (key: 'contacts' | 'staff' | 'restart', value: ButtonValue | { action: string }): MenuItem => ({
       type: 'postback',
-      title: Array.from(t(`messenger.menu.${key}`)).slice(0, MENU_TITLE_LIMIT).join(''),
+      title: Array.from(t(`messenger.menu.${key}`))
+        .slice(0, MENU_TITLE_LIMIT)
+        .join(''),
       payload: encodePayload(value),
     });
     return [
@@ -62,7 +64,9 @@ export function messengerProfile(knowledge: Knowledge, texts: Texts, languages: 
     get_started: { payload: encodePayload(CHANNEL_ACTIONS.getStarted) },
     persistent_menu: [
       { locale: 'default', composer_input_disabled: false, call_to_actions: menu('lv') },
-      ...others.flatMap((language) => MESSENGER_LOCALES[language].map((locale) => ({ locale, composer_input_disabled: false as const, call_to_actions: menu(language) }))),
+      ...others.flatMap((language) =>
+        MESSENGER_LOCALES[language].map((locale) => ({ locale, composer_input_disabled: false as const, call_to_actions: menu(language) })),
+      ),
     ],
   };
 }

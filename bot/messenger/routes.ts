@@ -64,7 +64,13 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   const { settings, log } = deps;
   const now = deps.now ?? (() => new Date());
   const outbox = deps.outbox ?? new MemoryOutbox({ now, log });
-  const graph = new GraphApiClient({ ...deps.graph, log, graphApiUrl: settings.graphApiUrl, graphApiVersion: settings.graphApiVersion, pageAccessToken: settings.pageAccessToken });
+  const graph = new GraphApiClient({
+    ...deps.graph,
+    log,
+    graphApiUrl: settings.graphApiUrl,
+    graphApiVersion: settings.graphApiVersion,
+    pageAccessToken: settings.pageAccessToken,
+  });
   const hashRecipient = recipientHasher(settings.appSecret);
   const adapter = new MessengerAdapter({ graph, outbox, hashRecipient, now, log, ...(deps.turns === undefined ? {} : { turns: deps.turns }) });
   const logic = messengerLogic({ logic: deps.logic, state: deps.state, texts: deps.texts, knowledge: deps.knowledge, now });
@@ -80,7 +86,13 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
     const mode = query['hub.mode'];
     const token = query['hub.verify_token'];
     const challenge = query['hub.challenge'];
-    if (mode === 'subscribe' && typeof token === 'string' && secretEquals(token, settings.verifyToken) && typeof challenge === 'string' && /^[\w.~-]{1,512}$/.test(challenge)) {
+    if (
+      mode === 'subscribe' &&
+      typeof token === 'string' &&
+      secretEquals(token, settings.verifyToken) &&
+      typeof challenge === 'string' &&
+      /^[\w.~-]{1,512}$/.test(challenge)
+    ) {
       log.info('messenger: webhook verified');
       res.sendRaw(200, challenge, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       return;

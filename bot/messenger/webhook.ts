@@ -34,9 +34,7 @@ const messagingEvent = z.object({
 
 const webhookBody = z.object({
   object: z.string(),
-  entry: z
-    .array(z.object({ id: id.optional(), time: z.number().optional(), messaging: z.array(z.unknown()).max(1_000).optional() }))
-    .max(1_000),
+  entry: z.array(z.object({ id: id.optional(), time: z.number().optional(), messaging: z.array(z.unknown()).max(1_000).optional() })).max(1_000),
 });
 
 interface EventBase {
@@ -53,9 +51,7 @@ export type InboundEvent =
   | (EventBase & { kind: 'message'; mid: string; text: string; quickReplyPayload?: string })
   | (EventBase & { kind: 'postback'; mid?: string; title: string; payload: string });
 
-export type WebhookParse =
-  | { ok: true; pageObject: boolean; events: InboundEvent[]; ignored: number }
-  | { ok: false; problem: string };
+export type WebhookParse = { ok: true; pageObject: boolean; events: InboundEvent[]; ignored: number } | { ok: false; problem: string };
 
 /** Parses a verified webhook body; events the bot does not act on are counted, not returned. */
 export function parseWebhook(raw: Buffer, receivedAt: Date): WebhookParse {
@@ -110,7 +106,9 @@ function toInboundEvent(item: unknown, entryId: string | undefined, receivedAt: 
     // sender, timestamp and payload.
     const dedupeKey = postback.mid
       ? `p:${postback.mid}`
-      : `p:${createHash('sha256').update(`${senderId}\n${timestamp ?? ''}\n${payload}`).digest('hex')}`;
+      : `p:${createHash('sha256')
+          .update(`${senderId}\n${timestamp ?? ''}\n${payload}`)
+          .digest('hex')}`;
     return {
       kind: 'postback',
       dedupeKey,

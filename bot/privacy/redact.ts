@@ -22,8 +22,8 @@ const DIGIT = '0-9\\uFF10-\\uFF19';
  * (zero-width, soft hyphen, word joiner), line breaks, every hyphen, dash and minus sign, dots,
  * slashes and underscores. The check digits, not the separators, decide what is a code.
  */
-const SEPARATOR = ' \\t\\r\\n\\u00A0\\u00AD\\u1680\\u2000-\\u200D\\u202F\\u205F\\u2060\\u3000\\uFEFF'
-  + '\\-\\u2010-\\u2015\\u2212\\uFE58\\uFE63\\uFF0D' + '._/\\uFF0E\\uFF0F';
+const SEPARATOR =
+  ' \\t\\r\\n\\u00A0\\u00AD\\u1680\\u2000-\\u200D\\u202F\\u205F\\u2060\\u3000\\uFEFF' + '\\-\\u2010-\\u2015\\u2212\\uFE58\\uFE63\\uFF0D' + '._/\\uFF0E\\uFF0F';
 const IS_SEPARATOR = new RegExp(`^[${SEPARATOR}]$`);
 const ALPHANUMERIC = /^[A-Za-z0-9]$/;
 

@@ -17,7 +17,13 @@ export function sessionCookieName(settings: CookieSettings): string {
 }
 
 export function sessionCookie(token: string, settings: CookieSettings, maxAgeSeconds = SESSION_HOURS * 3600): string {
-  const attributes = [`${sessionCookieName(settings)}=${token}`, settings.secure ? 'Path=/' : 'Path=/staff', 'HttpOnly', 'SameSite=Strict', `Max-Age=${maxAgeSeconds}`];
+  const attributes = [
+    `${sessionCookieName(settings)}=${token}`,
+    settings.secure ? 'Path=/' : 'Path=/staff',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${maxAgeSeconds}`,
+  ];
   if (settings.secure) attributes.push('Secure');
   return attributes.join('; ');
 }

@@ -73,7 +73,8 @@ export function parseReportPeriod(params: { from?: unknown; to?: unknown }, now:
   if (first < '1970-01-01' || last > '2999-12-31') return { ok: false, field: 'period', message: 'periodam jābūt starp 1970. un 2999. gadu' };
   const limit = new Date(`${first}T00:00:00Z`);
   limit.setUTCFullYear(limit.getUTCFullYear() + MAX_REPORT_YEARS);
-  if (new Date(`${last}T00:00:00Z`).getTime() + DAY_MS > limit.getTime()) return { ok: false, field: 'period', message: `periods nedrīkst būt garāks par ${MAX_REPORT_YEARS} gadiem` };
+  if (new Date(`${last}T00:00:00Z`).getTime() + DAY_MS > limit.getTime())
+    return { ok: false, field: 'period', message: `periods nedrīkst būt garāks par ${MAX_REPORT_YEARS} gadiem` };
   return { ok: true, period: periodOfDays(first, last, timeZone) };
 }
 
@@ -121,7 +122,6 @@ const DOWNLOAD_HEADERS: Readonly<Record<string, string>> = {
 export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps): void {
   const { log } = deps;
   const assets = loadPageAssets('staff reports', { html: 'reports.html', js: 'reports.js', css: 'reports.css' });
-
 
   // The page itself holds no data, but like the console's pages it is for staff only: without a
   // session the browser goes to the console's login.
@@ -183,4 +183,3 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
 function sendError(res: restify.Response, status: number, code: string, message: string, field?: string): void {
   res.send(status, { error: { code, message, ...(field ? { field } : {}) } });
 }
-

@@ -94,7 +94,11 @@ const REPLY_REFUSED: Record<Exclude<CaseReplyResult['kind'], 'ok'>, [number, str
   empty: [400, 'BadRequest', 'atbilde ir tukša'],
   closed: [409, 'Conflict', 'lieta jau ir atbildēta'],
   'wrong-contact': [409, 'Conflict', 'iedzīvotājs lūdza citu saziņas veidu'],
-  'mail-not-configured': [409, 'MailNotConfigured', 'e-pasta sūtīšana nav iestatīta (SMTP_URL vai SMTP_HOST ar SMTP_FROM): atbildiet no sava e-pasta un atzīmējiet lietu kā atbildētu'],
+  'mail-not-configured': [
+    409,
+    'MailNotConfigured',
+    'e-pasta sūtīšana nav iestatīta (SMTP_URL vai SMTP_HOST ar SMTP_FROM): atbildiet no sava e-pasta un atzīmējiet lietu kā atbildētu',
+  ],
   pending: [409, 'Conflict', 'iepriekšējā atbilde vēl tiek sūtīta'],
 };
 
@@ -181,7 +185,12 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       if (previous) await repo.deleteSession(hashToken(previous));
       const token = newSessionToken();
       const now = service.now();
-      await repo.createSession({ tokenHash: hashToken(token), staffId: staff.id, createdAt: now, expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000) });
+      await repo.createSession({
+        tokenHash: hashToken(token),
+        staffId: staff.id,
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
+      });
       await service.setStatus(staff, 'online');
       log.info({ staffId: staff.id }, 'staff console: logged in');
       res.setHeader('Set-Cookie', sessionCookie(token, deps.cookies));
@@ -225,7 +234,8 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   });
 
   // ---- conversations ----
-  const withTicket = (handler: (req: restify.Request, res: restify.Response, auth: Authed, ticketId: string) => Promise<void>): Handler =>
+  const withTicket =
+    (handler: (req: restify.Request, res: restify.Response, auth: Authed, ticketId: string) => Promise<void>): Handler =>
     async (req, res, auth) => {
       const id = String(req.params?.['id'] ?? '');
       if (!TICKET_ID.test(id)) return sendError(res, 404, 'NotFound', 'saruna nav atrasta');
@@ -323,7 +333,8 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   );
 
   // ---- cases ----
-  const withCase = (handler: (req: restify.Request, res: restify.Response, auth: Authed, caseId: string) => Promise<void>): Handler =>
+  const withCase =
+    (handler: (req: restify.Request, res: restify.Response, auth: Authed, caseId: string) => Promise<void>): Handler =>
     async (req, res, auth) => {
       const id = String(req.params?.['id'] ?? '');
       if (!CASE_ID.test(id)) return sendError(res, 404, 'NotFound', 'lieta nav atrasta');
@@ -381,9 +392,17 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       res.send(202, { ok: true });
     });
   // A written reply, mailed to the citizen; the case is answered once the mail server accepts it.
-  route('post', '/staff/api/cases/:id/reply', caseAnswer((staff, id, text) => service.cases.reply(staff, id, text)));
+  route(
+    'post',
+    '/staff/api/cases/:id/reply',
+    caseAnswer((staff, id, text) => service.cases.reply(staff, id, text)),
+  );
   // A case left with a phone number: what the call settled.
-  route('post', '/staff/api/cases/:id/callback', caseAnswer((staff, id, text) => service.cases.recordCallback(staff, id, text)));
+  route(
+    'post',
+    '/staff/api/cases/:id/callback',
+    caseAnswer((staff, id, text) => service.cases.recordCallback(staff, id, text)),
+  );
 
   route(
     'post',
@@ -492,7 +511,14 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
     });
   });
 
-  function sendTranscript(req: restify.Request, res: restify.Response, baseName: string, meta: TranscriptMeta, lines: Parameters<typeof transcriptText>[1], notes: Parameters<typeof transcriptText>[2]) {
+  function sendTranscript(
+    req: restify.Request,
+    res: restify.Response,
+    baseName: string,
+    meta: TranscriptMeta,
+    lines: Parameters<typeof transcriptText>[1],
+    notes: Parameters<typeof transcriptText>[2],
+  ) {
     const format = (req.query as Record<string, unknown> | undefined)?.['format'] === 'text' ? 'text' : 'html';
     const body = Buffer.from(format === 'html' ? transcriptHtml(meta, lines, notes) : transcriptText(meta, lines, notes), 'utf8');
     res.writeHead(200, {
@@ -558,4 +584,3 @@ function sameOrigin(req: restify.Request): boolean {
     return false;
   }
 }
-

@@ -40,7 +40,9 @@ export const TOO_DEEP = '[pārāk dziļi ligzdots]';
  */
 export function boundedCopy(value: unknown, text: (s: string) => string): unknown {
   const root: Record<string, unknown> = {};
-  const work: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number; depth: number }[] = [{ from: value, into: root, key: 'value', depth: 0 }];
+  const work: { from: unknown; into: Record<string, unknown> | unknown[]; key: string | number; depth: number }[] = [
+    { from: value, into: root, key: 'value', depth: 0 },
+  ];
   for (let item = work.pop(); item !== undefined; item = work.pop()) {
     const { into, key, depth } = item;
     const from = hasToJson(item.from) ? item.from.toJSON() : item.from;

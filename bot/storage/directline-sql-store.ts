@@ -62,8 +62,10 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
   async createConversation(c: StoredConversation): Promise<boolean> {
     return guardSqlite(() => {
       const at = this.now().toISOString();
-      const result = prepared(this.db, 'INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING')
-        .run(c.id, c.userId, c.locale ?? null, c.createdAt, at);
+      const result = prepared(
+        this.db,
+        'INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING',
+      ).run(c.id, c.userId, c.locale ?? null, c.createdAt, at);
       return result.changes === 1;
     });
   }
@@ -79,20 +81,28 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     const now = this.now();
     const c = transcriptColumns(activity, now, options);
     await this.writes.write(conversationId, () => {
-      const row = prepared(this.db, 'UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark')
-        .get(now.toISOString(), conversationId) as { last_watermark: number } | undefined;
+      const row = prepared(
+        this.db,
+        'UPDATE dl_conversations SET last_watermark = last_watermark + 1, last_active_at = ? WHERE id = ? RETURNING last_watermark',
+      ).get(now.toISOString(), conversationId) as { last_watermark: number } | undefined;
       if (row === undefined) return;
-      prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(c.channelId, conversationId, c.activityId, c.at.toISOString(), c.json, row.last_watermark, c.deliveryOnly);
+      prepared(
+        this.db,
+        'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity, watermark, delivery_only) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(c.channelId, conversationId, c.activityId, c.at.toISOString(), c.json, row.last_watermark, c.deliveryOnly);
     });
   }
 
   async listActivities(conversationId: string, after: number, limit: number): Promise<ActivitySlice | undefined> {
     return guardSqlite(() => {
-      const conversation = prepared(this.db, 'SELECT last_watermark FROM dl_conversations WHERE id = ?').get(conversationId) as { last_watermark: number } | undefined;
+      const conversation = prepared(this.db, 'SELECT last_watermark FROM dl_conversations WHERE id = ?').get(conversationId) as
+        { last_watermark: number } | undefined;
       if (conversation === undefined) return undefined;
-      const rows = prepared(this.db, 'SELECT watermark, activity FROM transcripts WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?')
-        .all(conversationId, after, Math.max(0, limit)) as { watermark: number; activity: string }[];
+      const rows = prepared(this.db, 'SELECT watermark, activity FROM transcripts WHERE conversation_id = ? AND watermark > ? ORDER BY watermark LIMIT ?').all(
+        conversationId,
+        after,
+        Math.max(0, limit),
+      ) as { watermark: number; activity: string }[];
       return {
         activities: rows.map((r) => JSON.parse(r.activity) as Activity),
         watermark: rows.length === 0 ? emptyWatermark(after, conversation.last_watermark) : rows.at(-1)!.watermark,

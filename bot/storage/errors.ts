@@ -11,7 +11,10 @@ export class StorageUnavailableError extends Error {
    */
   readonly statusCode = 503;
   readonly body = { code: 'ServiceUnavailable', message: 'temporarily unavailable' };
-  constructor(readonly backend: 'sqlite' | 'postgres' | 'memory', options?: { cause?: unknown }) {
+  constructor(
+    readonly backend: 'sqlite' | 'postgres' | 'memory',
+    options?: { cause?: unknown },
+  ) {
     // The cause's message stays on `cause`: driver messages may quote SQL parameters.
     super(`storage unavailable (${backend})`, options);
   }
@@ -40,7 +43,8 @@ export function isStorageUnavailable(err: unknown): boolean {
 const PG_UNAVAILABLE_SQLSTATE = /^(08...|57P0[1-3]|53300)$/;
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOENT']);
 // node-postgres reports pool/socket trouble as plain Errors without a code.
-const PG_CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Cannot use a pool after calling end/i;
+const PG_CONNECTION_MESSAGES =
+  /Connection terminated|timeout exceeded when trying to connect|not queryable|Client was closed|Cannot use a pool after calling end/i;
 
 export function isPostgresConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;

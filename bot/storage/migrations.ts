@@ -186,7 +186,7 @@ export const MIGRATIONS: readonly Migration[] = [
     postgres: handoverTables('bigserial PRIMARY KEY'),
   },
   {
-    about: 'staff reply to a left question by e-mail: the outbox carries the citizen\'s mail too',
+    about: "staff reply to a left question by e-mail: the outbox carries the citizen's mail too",
     sqlite: CITIZEN_REPLIES,
     postgres: CITIZEN_REPLIES,
   },

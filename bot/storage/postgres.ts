@@ -17,7 +17,6 @@ import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from './migrations
 
 /** Applied in order, once each, under an advisory lock; never edit one that has shipped. */
 
-
 /**
  * botbuilder Storage on PostgreSQL: the eTag check and the write are one statement per key. Inside a
  * turn the write is committed with the turn's other writes; if another turn (on any instance) changed
@@ -59,7 +58,7 @@ export class PostgresStorage implements Storage {
         );
         if (rowCount > 0) continue;
         if (!inTurn) throw new StorageConflictError(key);
-        this.log.warn({ key }, 'state: changed by another turn since this one read it; this turn\'s change is dropped');
+        this.log.warn({ key }, "state: changed by another turn since this one read it; this turn's change is dropped");
       }
     });
   }
@@ -70,49 +69,85 @@ export class PostgresStorage implements Storage {
 }
 
 export class PostgresRecords implements TurnRecords {
-  constructor(private readonly db: PgDatabase, private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db)) {}
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db),
+  ) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
-    await this.writes.write(o.conversationId, (q) => q.query('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)', [
-      o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at,
-    ]));
+    await this.writes.write(o.conversationId, (q) =>
+      q.query('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)', [
+        o.conversationId,
+        o.channel,
+        o.language,
+        o.kind,
+        o.entryId ?? null,
+        JSON.stringify(o.authorityIds),
+        o.at,
+      ]),
+    );
   }
 
   async feedback(f: Feedback): Promise<void> {
-    await this.writes.write(f.conversationId, (q) => q.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ($1, $2, $3, $4)', [f.conversationId, f.entryId, f.helpful, f.at]));
+    await this.writes.write(f.conversationId, (q) =>
+      q.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ($1, $2, $3, $4)', [f.conversationId, f.entryId, f.helpful, f.at]),
+    );
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
-    await this.writes.write(u.conversationId, (q) => q.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
-      u.conversationId, withoutNul(u.text), u.reason, u.language, u.entryId ?? null, u.at,
-    ]));
+    await this.writes.write(u.conversationId, (q) =>
+      q.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        u.conversationId,
+        withoutNul(u.text),
+        u.reason,
+        u.language,
+        u.entryId ?? null,
+        u.at,
+      ]),
+    );
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
-    await this.writes.write(c.conversationId, (q) => q.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ($1, $2, $3::jsonb, $4)', [
-      c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at,
-    ]));
+    await this.writes.write(c.conversationId, (q) =>
+      q.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ($1, $2, $3::jsonb, $4)', [
+        c.conversationId,
+        c.chosenId,
+        JSON.stringify(c.offeredIds),
+        c.at,
+      ]),
+    );
   }
 
   async rating(r: Rating): Promise<void> {
-    await this.writes.write(r.conversationId, (q) => q.query('INSERT INTO ratings (conversation_id, language, score, at) VALUES ($1, $2, $3, $4)', [r.conversationId, r.language, r.score, r.at]));
+    await this.writes.write(r.conversationId, (q) =>
+      q.query('INSERT INTO ratings (conversation_id, language, score, at) VALUES ($1, $2, $3, $4)', [r.conversationId, r.language, r.score, r.at]),
+    );
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
-    await this.writes.write(c.conversationId, (q) => q.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 ORDER BY id DESC LIMIT 1)', [
-      withoutNul(c.comment), c.conversationId,
-    ]));
+    await this.writes.write(c.conversationId, (q) =>
+      q.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 ORDER BY id DESC LIMIT 1)', [
+        withoutNul(c.comment),
+        c.conversationId,
+      ]),
+    );
   }
 
   async suggestion(s: CitizenText): Promise<void> {
-    await this.writes.write(s.conversationId, (q) => q.query('INSERT INTO suggestions (conversation_id, text, at) VALUES ($1, $2, $3)', [s.conversationId, withoutNul(s.text), s.at]));
+    await this.writes.write(s.conversationId, (q) =>
+      q.query('INSERT INTO suggestions (conversation_id, text, at) VALUES ($1, $2, $3)', [s.conversationId, withoutNul(s.text), s.at]),
+    );
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
-    const { rows } = await this.db.query<{ conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: Date }>(
-      'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 ORDER BY at, id',
-      [since],
-    );
+    const { rows } = await this.db.query<{
+      conversation_id: string;
+      text: string;
+      reason: UnansweredQuestion['reason'];
+      language: string;
+      entry_id: string | null;
+      at: Date;
+    }>('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 ORDER BY at, id', [since]);
     return rows.map((r) => ({
       conversationId: r.conversation_id,
       text: r.text,
@@ -127,22 +162,41 @@ export class PostgresRecords implements TurnRecords {
     const range = [from, to];
     const [outcomes, feedback, ratings, unanswered] = await Promise.all([
       this.db.query<{ conversation_id: string; channel: string; language: string; kind: string; entry_id: string | null; authority_ids: string[]; at: Date }>(
-        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= $1 AND at < $2 ORDER BY at', range),
-      this.db.query<{ conversation_id: string; entry_id: string; helpful: boolean; at: Date }>('SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= $1 AND at < $2', range),
-      this.db.query<{ conversation_id: string; language: string; score: number; at: Date }>('SELECT conversation_id, language, score, at FROM ratings WHERE at >= $1 AND at < $2', range),
+        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= $1 AND at < $2 ORDER BY at',
+        range,
+      ),
+      this.db.query<{ conversation_id: string; entry_id: string; helpful: boolean; at: Date }>(
+        'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= $1 AND at < $2',
+        range,
+      ),
+      this.db.query<{ conversation_id: string; language: string; score: number; at: Date }>(
+        'SELECT conversation_id, language, score, at FROM ratings WHERE at >= $1 AND at < $2',
+        range,
+      ),
       this.db.query<{ conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: Date }>(
-        'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 AND at < $2', range),
+        'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 AND at < $2',
+        range,
+      ),
     ]);
     return {
       outcomes: outcomes.rows.map((r) => ({
-        conversationId: r.conversation_id, channel: r.channel, language: r.language as LanguageCode, kind: r.kind as TurnOutcome['kind'],
-        ...(r.entry_id === null ? {} : { entryId: r.entry_id }), authorityIds: typeof r.authority_ids === 'string' ? JSON.parse(r.authority_ids) : r.authority_ids, at: r.at,
+        conversationId: r.conversation_id,
+        channel: r.channel,
+        language: r.language as LanguageCode,
+        kind: r.kind as TurnOutcome['kind'],
+        ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
+        authorityIds: typeof r.authority_ids === 'string' ? JSON.parse(r.authority_ids) : r.authority_ids,
+        at: r.at,
       })),
       feedback: feedback.rows.map((r) => ({ conversationId: r.conversation_id, entryId: r.entry_id, helpful: Boolean(r.helpful), at: r.at })),
       ratings: ratings.rows.map((r) => ({ conversationId: r.conversation_id, language: r.language as LanguageCode, score: r.score, at: r.at })),
       unanswered: unanswered.rows.map((r) => ({
-        conversationId: r.conversation_id, text: r.text, reason: r.reason, language: r.language as LanguageCode,
-        ...(r.entry_id === null ? {} : { entryId: r.entry_id }), at: r.at,
+        conversationId: r.conversation_id,
+        text: r.text,
+        reason: r.reason,
+        language: r.language as LanguageCode,
+        ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
+        at: r.at,
       })),
     };
   }
@@ -159,7 +213,9 @@ export class PostgresTranscripts implements TranscriptStore {
     const { channelId, conversation } = activity;
     if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
     const row = [channelId, conversation.id, activity.id ?? null, activityTime(activity, this.now()), toJsonText(redactActivity(activity))];
-    await this.writes.write(conversation.id, (q) => q.query('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ($1, $2, $3, $4, $5::jsonb)', row));
+    await this.writes.write(conversation.id, (q) =>
+      q.query('INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ($1, $2, $3, $4, $5::jsonb)', row),
+    );
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
@@ -218,7 +274,8 @@ async function deleteEverywhere(q: Queryable, conversationId: string): Promise<R
 }
 
 async function purgeEverywhere(q: Queryable, before: Date): Promise<RemovedCounts> {
-  const olderThan = async (table: string, column: string, extra = '') => (await q.query(`DELETE FROM ${table} WHERE ${column} < $1${extra}`, [before])).rowCount;
+  const olderThan = async (table: string, column: string, extra = '') =>
+    (await q.query(`DELETE FROM ${table} WHERE ${column} < $1${extra}`, [before])).rowCount;
   let records = 0;
   for (const table of RECORD_TABLES) records += await olderThan(table, 'at');
   await PostgresDirectLineStore.purgeIn(q, before);

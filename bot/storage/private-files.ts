@@ -40,7 +40,9 @@ export function keptSecret(dataDir: string, name: string, bytes: number): Buffer
   ensurePrivateFile(file);
   const secret = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (secret.length < bytes) {
-    throw new KeptSecretError(`${file} holds ${secret.length} bytes, expected ${bytes} (base64): remove it to have a new one made, which ends every open conversation's token`);
+    throw new KeptSecretError(
+      `${file} holds ${secret.length} bytes, expected ${bytes} (base64): remove it to have a new one made, which ends every open conversation's token`,
+    );
   }
   return secret;
 }

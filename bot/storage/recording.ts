@@ -28,7 +28,10 @@ export class RedactingTranscriptLogger implements TranscriptLogger {
   /** Conversations just deleted: the farewell sent after the deletion is not recorded again. */
   readonly unrecorded = new Set<string>();
 
-  constructor(private readonly store: TranscriptLogger, private readonly log: Logger) {}
+  constructor(
+    private readonly store: TranscriptLogger,
+    private readonly log: Logger,
+  ) {}
 
   logActivity(activity: Partial<Activity>): Promise<void> {
     if (activity.type !== undefined && NOT_RECORDED.has(activity.type)) return Promise.resolve();
@@ -40,7 +43,10 @@ export class RedactingTranscriptLogger implements TranscriptLogger {
       } catch (err) {
         // Logged without the activity (it is the citizen's text) and not rethrown: a transcript
         // failure must not cost the citizen the answer.
-        this.log.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code }, conversationId, type: activity.type }, 'transcript write failed');
+        this.log.error(
+          { err: { name: (err as Error).name, code: (err as { code?: string }).code }, conversationId, type: activity.type },
+          'transcript write failed',
+        );
       }
     })();
     const set = this.pending.get(conversationId) ?? new Set();
@@ -95,7 +101,7 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
   const logger = new RedactingTranscriptLogger(deps.store.transcripts, deps.log);
   const deleteNow = async (context: TurnContext, conversationId: string, farewell: Partial<Activity>[]) => {
     const removed = await deps.store.deleteConversation(conversationId);
-    deps.log.info({ conversationId, removed }, 'conversation deleted at the citizen\'s request');
+    deps.log.info({ conversationId, removed }, "conversation deleted at the citizen's request");
     logger.unrecorded.add(conversationId);
     context.turnState.set(AFTER_DELETION, true);
     try {

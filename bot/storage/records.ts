@@ -22,8 +22,21 @@ export const WORDED_COLUMNS: Partial<Record<(typeof COUNTED_RECORD_TABLES)[numbe
 export const erasedConversationId = (): string => `erased:${randomUUID()}`;
 
 export type OutcomeKind =
-  | 'answer' | 'smalltalk' | 'clarify' | 'refer' | 'fallback' | 'handover' | 'conduct' | 'language' | 'switch-language' | 'error'
-  | 'protected' | 'complaint' | 'suggestion' | 'silenced' | 'delete-conversation';
+  | 'answer'
+  | 'smalltalk'
+  | 'clarify'
+  | 'refer'
+  | 'fallback'
+  | 'handover'
+  | 'conduct'
+  | 'language'
+  | 'switch-language'
+  | 'error'
+  | 'protected'
+  | 'complaint'
+  | 'suggestion'
+  | 'silenced'
+  | 'delete-conversation';
 
 export interface TurnOutcome {
   conversationId: string;
@@ -108,17 +121,31 @@ export class MemoryRecords implements TurnRecords {
   readonly choices: ClarifyChoice[] = [];
   readonly ratings: (Rating & { comment?: string })[] = [];
   readonly suggestions: CitizenText[] = [];
-  async outcome(o: TurnOutcome) { this.outcomes.push(o); }
-  async feedback(f: Feedback) { this.feedbacks.push(f); }
-  async unanswered(u: UnansweredQuestion) { this.questions.push(u); }
-  async clarifyChoice(c: ClarifyChoice) { this.choices.push(c); }
-  async rating(r: Rating) { this.ratings.push(r); }
+  async outcome(o: TurnOutcome) {
+    this.outcomes.push(o);
+  }
+  async feedback(f: Feedback) {
+    this.feedbacks.push(f);
+  }
+  async unanswered(u: UnansweredQuestion) {
+    this.questions.push(u);
+  }
+  async clarifyChoice(c: ClarifyChoice) {
+    this.choices.push(c);
+  }
+  async rating(r: Rating) {
+    this.ratings.push(r);
+  }
   async ratingComment({ conversationId, comment }: { conversationId: string; comment: string; at: Date }) {
     const latest = this.ratings.filter((r) => r.conversationId === conversationId).at(-1);
     if (latest) latest.comment = comment;
   }
-  async suggestion(s: CitizenText) { this.suggestions.push(s); }
-  async listUnanswered(since: Date) { return this.questions.filter((q) => q.at >= since); }
+  async suggestion(s: CitizenText) {
+    this.suggestions.push(s);
+  }
+  async listUnanswered(since: Date) {
+    return this.questions.filter((q) => q.at >= since);
+  }
   async period(from: Date, to: Date): Promise<PeriodRecords> {
     const within = <T extends { at: Date }>(list: T[]) => list.filter((r) => r.at >= from && r.at < to);
     return { outcomes: within(this.outcomes), feedback: within(this.feedbacks), ratings: within(this.ratings), unanswered: within(this.questions) };

@@ -19,8 +19,6 @@ import { sqliteBatches, type SqliteWrite } from './commit.js';
 import type { TurnBatches } from './turn-batch.js';
 import { silentLogger, type Logger } from '../log.js';
 
-
-
 export function openDatabase(dataDir: string, file = 'padoms.sqlite'): Database.Database {
   ensurePrivateDir(dataDir);
   const dbFile = path.join(dataDir, file);
@@ -76,7 +74,9 @@ function adoptHandoverTrack(db: Database.Database): void {
   const legacy = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'handover_migrations'").get();
   if (legacy === undefined) return;
   db.transaction(() => {
-    db.prepare('INSERT OR IGNORE INTO schema_migrations (version, applied_at) SELECT version + ?, applied_at FROM handover_migrations').run(HANDOVER_TRACK_OFFSET);
+    db.prepare('INSERT OR IGNORE INTO schema_migrations (version, applied_at) SELECT version + ?, applied_at FROM handover_migrations').run(
+      HANDOVER_TRACK_OFFSET,
+    );
     db.exec('DROP TABLE handover_migrations');
   })();
 }
@@ -128,7 +128,7 @@ export class SqliteStorage implements Storage {
     if (conflict !== undefined) throw new StorageConflictError(conflict.key);
     await this.writes.write(conversationIdOfStateKey(rows[0]?.key ?? ''), () => {
       if (rows.some(stale)) {
-        this.log.warn({ keys: rows.map((r) => r.key) }, 'state: changed by another turn since this one read it; this turn\'s change is dropped');
+        this.log.warn({ keys: rows.map((r) => r.key) }, "state: changed by another turn since this one read it; this turn's change is dropped");
         return;
       }
       for (const row of rows) this.upsert.run(row.key, conversationIdOfStateKey(row.key), newETag(), row.json, at);
@@ -142,46 +142,77 @@ export class SqliteStorage implements Storage {
 }
 
 export class SqliteRecords implements TurnRecords {
-  constructor(private readonly db: Database.Database, private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db)) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db),
+  ) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
     await this.writes.write(o.conversationId, () => {
-      prepared(this.db, 'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString());
+      prepared(this.db, 'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        o.conversationId,
+        o.channel,
+        o.language,
+        o.kind,
+        o.entryId ?? null,
+        JSON.stringify(o.authorityIds),
+        o.at.toISOString(),
+      );
     });
   }
 
   async feedback(f: Feedback): Promise<void> {
     await this.writes.write(f.conversationId, () => {
-      prepared(this.db, 'INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)')
-        .run(f.conversationId, f.entryId, f.helpful ? 1 : 0, f.at.toISOString());
+      prepared(this.db, 'INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)').run(
+        f.conversationId,
+        f.entryId,
+        f.helpful ? 1 : 0,
+        f.at.toISOString(),
+      );
     });
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
     await this.writes.write(u.conversationId, () => {
-      prepared(this.db, 'INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(u.conversationId, u.text, u.reason, u.language, u.entryId ?? null, u.at.toISOString());
+      prepared(this.db, 'INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        u.conversationId,
+        u.text,
+        u.reason,
+        u.language,
+        u.entryId ?? null,
+        u.at.toISOString(),
+      );
     });
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
     await this.writes.write(c.conversationId, () => {
-      prepared(this.db, 'INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)')
-        .run(c.conversationId, c.chosenId, JSON.stringify(c.offeredIds), c.at.toISOString());
+      prepared(this.db, 'INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)').run(
+        c.conversationId,
+        c.chosenId,
+        JSON.stringify(c.offeredIds),
+        c.at.toISOString(),
+      );
     });
   }
 
   async rating(r: Rating): Promise<void> {
     await this.writes.write(r.conversationId, () => {
-      prepared(this.db, 'INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(r.conversationId, r.language, r.score, r.at.toISOString());
+      prepared(this.db, 'INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(
+        r.conversationId,
+        r.language,
+        r.score,
+        r.at.toISOString(),
+      );
     });
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
     await this.writes.write(c.conversationId, () => {
-      prepared(this.db, 'UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)')
-        .run(c.comment, c.conversationId);
+      prepared(this.db, 'UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)').run(
+        c.comment,
+        c.conversationId,
+      );
     });
   }
 
@@ -194,8 +225,9 @@ export class SqliteRecords implements TurnRecords {
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
     const rows = guardSqlite(
       () =>
-        prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at')
-          .all(since.toISOString()) as { conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string }[],
+        prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at').all(
+          since.toISOString(),
+        ) as { conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string }[],
     );
     return rows.map((r) => ({
       conversationId: r.conversation_id,
@@ -210,27 +242,59 @@ export class SqliteRecords implements TurnRecords {
   async period(from: Date, to: Date): Promise<PeriodRecords> {
     const range = [from.toISOString(), to.toISOString()];
     return guardSqlite(() => {
-      const outcomes = prepared(this.db, 'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= ? AND at < ? ORDER BY at')
-        .all(...range) as { conversation_id: string; channel: string; language: string; kind: string; entry_id: string | null; authority_ids: string; at: string }[];
+      const outcomes = prepared(
+        this.db,
+        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= ? AND at < ? ORDER BY at',
+      ).all(...range) as {
+        conversation_id: string;
+        channel: string;
+        language: string;
+        kind: string;
+        entry_id: string | null;
+        authority_ids: string;
+        at: string;
+      }[];
       const feedback = prepared(this.db, 'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= ? AND at < ?').all(...range) as {
-        conversation_id: string; entry_id: string; helpful: number; at: string;
+        conversation_id: string;
+        entry_id: string;
+        helpful: number;
+        at: string;
       }[];
       const ratings = prepared(this.db, 'SELECT conversation_id, language, score, at FROM ratings WHERE at >= ? AND at < ?').all(...range) as {
-        conversation_id: string; language: string; score: number; at: string;
+        conversation_id: string;
+        language: string;
+        score: number;
+        at: string;
       }[];
-      const unanswered = prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? AND at < ?').all(...range) as {
-        conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string;
+      const unanswered = prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? AND at < ?').all(
+        ...range,
+      ) as {
+        conversation_id: string;
+        text: string;
+        reason: UnansweredQuestion['reason'];
+        language: string;
+        entry_id: string | null;
+        at: string;
       }[];
       return {
         outcomes: outcomes.map((r) => ({
-          conversationId: r.conversation_id, channel: r.channel, language: r.language as LanguageCode, kind: r.kind as TurnOutcome['kind'],
-          ...(r.entry_id === null ? {} : { entryId: r.entry_id }), authorityIds: JSON.parse(r.authority_ids) as string[], at: new Date(r.at),
+          conversationId: r.conversation_id,
+          channel: r.channel,
+          language: r.language as LanguageCode,
+          kind: r.kind as TurnOutcome['kind'],
+          ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
+          authorityIds: JSON.parse(r.authority_ids) as string[],
+          at: new Date(r.at),
         })),
         feedback: feedback.map((r) => ({ conversationId: r.conversation_id, entryId: r.entry_id, helpful: r.helpful === 1, at: new Date(r.at) })),
         ratings: ratings.map((r) => ({ conversationId: r.conversation_id, language: r.language as LanguageCode, score: r.score, at: new Date(r.at) })),
         unanswered: unanswered.map((r) => ({
-          conversationId: r.conversation_id, text: r.text, reason: r.reason, language: r.language as LanguageCode,
-          ...(r.entry_id === null ? {} : { entryId: r.entry_id }), at: new Date(r.at),
+          conversationId: r.conversation_id,
+          text: r.text,
+          reason: r.reason,
+          language: r.language as LanguageCode,
+          ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
+          at: new Date(r.at),
         })),
       };
     });
@@ -254,16 +318,26 @@ export class SqliteTranscripts implements TranscriptStore {
     const at = activityTime(activity, this.now()).toISOString();
     const json = toJsonText(redactActivity(activity));
     await this.writes.write(conversation.id, () => {
-      prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES (?, ?, ?, ?, ?)')
-        .run(channelId, conversation.id, activity.id ?? null, at, json);
+      prepared(this.db, 'INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES (?, ?, ?, ?, ?)').run(
+        channelId,
+        conversation.id,
+        activity.id ?? null,
+        at,
+        json,
+      );
     });
   }
 
   async getTranscriptActivities(channelId: string, conversationId: string, continuationToken?: string, startDate?: Date): Promise<PagedResult<Activity>> {
     const rows = guardSqlite(
       () =>
-        prepared(this.db, 'SELECT id, activity FROM transcripts WHERE conversation_id = ? AND channel_id = ? AND id > ? AND at >= ? AND delivery_only = 0 ORDER BY id LIMIT ?')
-          .all(conversationId, channelId, Number(continuationToken || 0), (startDate ?? new Date(0)).toISOString(), TRANSCRIPT_PAGE_SIZE + 1) as { id: number; activity: string }[],
+        prepared(
+          this.db,
+          'SELECT id, activity FROM transcripts WHERE conversation_id = ? AND channel_id = ? AND id > ? AND at >= ? AND delivery_only = 0 ORDER BY id LIMIT ?',
+        ).all(conversationId, channelId, Number(continuationToken || 0), (startDate ?? new Date(0)).toISOString(), TRANSCRIPT_PAGE_SIZE + 1) as {
+          id: number;
+          activity: string;
+        }[],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
     return {
@@ -275,8 +349,10 @@ export class SqliteTranscripts implements TranscriptStore {
   async listTranscripts(channelId: string, continuationToken?: string): Promise<PagedResult<TranscriptInfo>> {
     const rows = guardSqlite(
       () =>
-        prepared(this.db, 'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? AND conversation_id > ? AND delivery_only = 0 GROUP BY conversation_id ORDER BY conversation_id LIMIT ?')
-          .all(channelId, continuationToken ?? '', TRANSCRIPT_PAGE_SIZE + 1) as { conversation_id: string; created: string }[],
+        prepared(
+          this.db,
+          'SELECT conversation_id, MIN(at) AS created FROM transcripts WHERE channel_id = ? AND conversation_id > ? AND delivery_only = 0 GROUP BY conversation_id ORDER BY conversation_id LIMIT ?',
+        ).all(channelId, continuationToken ?? '', TRANSCRIPT_PAGE_SIZE + 1) as { conversation_id: string; created: string }[],
     );
     const page = rows.slice(0, TRANSCRIPT_PAGE_SIZE);
     return {

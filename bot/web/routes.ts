@@ -53,10 +53,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   const publicDir = findPublicDir();
   const webChat = locateWebChat();
 
-  const widget = textAsset(
-    readFileSync(path.join(publicDir, 'widget.js'), 'utf8').replaceAll('__WEBCHAT_VERSION__', webChat.version),
-    SCRIPT_TYPE,
-  );
+  const widget = textAsset(readFileSync(path.join(publicDir, 'widget.js'), 'utf8').replaceAll('__WEBCHAT_VERSION__', webChat.version), SCRIPT_TYPE);
   const widgetCss = textAsset(readFileSync(path.join(publicDir, 'widget.css'), 'utf8'), CSS_TYPE);
   const pageCss = textAsset(readFileSync(path.join(publicDir, 'page.css'), 'utf8'), CSS_TYPE);
   const template = readFileSync(path.join(publicDir, 'index.html'), 'utf8');
@@ -175,8 +172,7 @@ export function renderPage(template: string, profile: AgencyProfile): string {
     topics,
     contacts,
   };
-  return template
-    .replace(/\{\{(name|description|intro|topics|contacts)\}\}/g, (_m, key: string) => values[key] ?? '');
+  return template.replace(/\{\{(name|description|intro|topics|contacts)\}\}/g, (_m, key: string) => values[key] ?? '');
 }
 
 export function escapeHtml(text: string): string {

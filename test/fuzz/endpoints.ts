@@ -4,7 +4,20 @@
 // broken the server, and the shapes the brief names.
 import fc from 'fast-check';
 import { WS_KEY } from './wire.js';
-import { renderJson, type Body, type BurstProbe, type ChurnProbe, type FrameTpl, type HttpProbe, type Payload, type Probe, type RawProbe, type StreamProbe, type Tpl, type TplObject } from './probes.js';
+import {
+  renderJson,
+  type Body,
+  type BurstProbe,
+  type ChurnProbe,
+  type FrameTpl,
+  type HttpProbe,
+  type Payload,
+  type Probe,
+  type RawProbe,
+  type StreamProbe,
+  type Tpl,
+  type TplObject,
+} from './probes.js';
 
 export type ServerName = 'main' | 'limits';
 
@@ -24,16 +37,77 @@ export interface Group {
 
 /** Strings that have broken parsers, decoders and templates before. */
 const ODD_STRINGS = [
-  '', ' ', '\u0000', '\t\r\n', '\r\n\r\n', '\ud800', '\udfff', '\ufffe', '\uffff', '\u202e', '\u200b\u200d', '\ufeff', 'ā', 'Ž', 'ķ', '𝕏', '😀', '👩‍👩‍👧',
-  '..', '../..', '..\\..', '%', '%ZZ', '%FF', '%C0%AF', '%E2%82', '%00', '%2e%2e%2f', '<script>alert(1)</script>', "' OR 1=1--", '${jndi:ldap://x}',
-  '{{7*7}}', '%s%s%n', 'null', 'undefined', 'NaN', '-1', '1e999', '0x10', '__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty',
-  'dl_', 'dl_aaaaaaaa', 'Bearer', 'P-20261116-ABCDEF', '00000000-0000-4000-8000-000000000000', 'x'.repeat(257), 'ā'.repeat(2001),
+  '',
+  ' ',
+  '\u0000',
+  '\t\r\n',
+  '\r\n\r\n',
+  '\ud800',
+  '\udfff',
+  '\ufffe',
+  '\uffff',
+  '\u202e',
+  '\u200b\u200d',
+  '\ufeff',
+  'ā',
+  'Ž',
+  'ķ',
+  '𝕏',
+  '😀',
+  '👩‍👩‍👧',
+  '..',
+  '../..',
+  '..\\..',
+  '%',
+  '%ZZ',
+  '%FF',
+  '%C0%AF',
+  '%E2%82',
+  '%00',
+  '%2e%2e%2f',
+  '<script>alert(1)</script>',
+  "' OR 1=1--",
+  '${jndi:ldap://x}',
+  '{{7*7}}',
+  '%s%s%n',
+  'null',
+  'undefined',
+  'NaN',
+  '-1',
+  '1e999',
+  '0x10',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'dl_',
+  'dl_aaaaaaaa',
+  'Bearer',
+  'P-20261116-ABCDEF',
+  '00000000-0000-4000-8000-000000000000',
+  'x'.repeat(257),
+  'ā'.repeat(2001),
 ];
 
 /** Citizens' phrases that take the dialogs somewhere (handover, deletion, consent, personal data). */
 const CITIZEN_PHRASES = [
-  'Kā iesniegt sūdzību par datu apstrādi?', 'gribu runāt ar cilvēku', 'talk to a human', 'Dzēst manu sarunu', 'Jā', 'Nē', 'paldies', 'Mans kods 150575-12341',
-  'LV80BANK0000435195001', '4111 1111 1111 1111', 'привет', 'hello', 'idiots', '1', '2', '3',
+  'Kā iesniegt sūdzību par datu apstrādi?',
+  'gribu runāt ar cilvēku',
+  'talk to a human',
+  'Dzēst manu sarunu',
+  'Jā',
+  'Nē',
+  'paldies',
+  'Mans kods 150575-12341',
+  'LV80BANK0000435195001',
+  '4111 1111 1111 1111',
+  'привет',
+  'hello',
+  'idiots',
+  '1',
+  '2',
+  '3',
 ];
 
 export interface Strings {
@@ -57,20 +131,37 @@ export function strings(marker: string, keys: readonly string[] = []): Strings {
     { weight: 15, arbitrary: fc.constantFrom(...ODD_STRINGS) },
     { weight: 20, arbitrary: marked },
     { weight: 15, arbitrary: fc.constantFrom(...CITIZEN_PHRASES).map((t) => `${t} ${marker}`) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('a', 'ā', '😀', '\u0000', '%', '\\'), fc.integer({ min: 1_000, max: 80_000 })).map(([c, n]) => c.repeat(n)) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom('a', 'ā', '😀', '\u0000', '%', '\\'), fc.integer({ min: 1_000, max: 80_000 })).map(([c, n]) => c.repeat(n)),
+    },
   );
   const short = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom(...ODD_STRINGS.slice(0, 30)), marked);
-  const key = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...keys, '__proto__', 'constructor', 'prototype', '', ' ', '$where', 'text', 'type') }, { weight: 1, arbitrary: short });
+  const key = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...keys, '__proto__', 'constructor', 'prototype', '', ' ', '$where', 'text', 'type') },
+    { weight: 1, arbitrary: short },
+  );
   const leaf: fc.Arbitrary<Tpl> = fc.oneof(
     fc.constant(null),
     fc.boolean(),
     fc.integer(),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
-    fc.constantFrom({ $num: '1e999' }, { $num: '-0' }, { $num: '1e-400' }, { $num: '123456789012345678901234567890' }, { $num: '9007199254740993' }, { $num: '-1' }),
+    fc.constantFrom(
+      { $num: '1e999' },
+      { $num: '-0' },
+      { $num: '1e-400' },
+      { $num: '123456789012345678901234567890' },
+      { $num: '9007199254740993' },
+      { $num: '-1' },
+    ),
     text,
   );
   // Mostly shallow enough to fit the body limit (30,000 nested arrays are 60 KB, objects 150 KB).
-  const depth = fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 100 }) }, { weight: 3, arbitrary: fc.integer({ min: 100, max: 5_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 5_000, max: 30_000 }) });
+  const depth = fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: 1, max: 100 }) },
+    { weight: 3, arbitrary: fc.integer({ min: 100, max: 5_000 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 5_000, max: 30_000 }) },
+  );
   const deep: fc.Arbitrary<Tpl> = fc.record({ $deep: depth, shape: fc.constantFrom<'array' | 'object'>('array', 'array', 'object') });
   const json = fc.letrec<{ value: Tpl; array: Tpl[]; object: TplObject }>((tie) => ({
     value: fc.oneof(
@@ -109,10 +200,30 @@ const o = (...entries: [string, Tpl][]): TplObject => ({ $o: entries });
 function bodies(s: Strings, shaped: fc.Arbitrary<Tpl>): fc.Arbitrary<Body> {
   const malformed = fc.oneof(
     fc.constantFrom(
-      '{', '}', '{"type":"message",}', '{"type":"message"', "{'type':'message'}", 'nul', '', ' ', '\ufeff{"type":"message"}', '{"type":"message","type":"event"}',
-      '{"__proto__":{"polluted":1},"type":"message"}', '{"constructor":{"prototype":{"polluted":1}},"type":"message"}', '{"type":"message","text":"\\ud800"}',
-      '{"type":"message","text":"\\u0000"}', '[]', '"message"', '1e999', 'true', '{"type":"message"}garbage', '{"a":1}{"b":2}', 'type=message&text=hi',
-      '\u0000\u0000', `${'['.repeat(100_000)}`, `{"type":"message","value":${'['.repeat(60_000)}`,
+      '{',
+      '}',
+      '{"type":"message",}',
+      '{"type":"message"',
+      "{'type':'message'}",
+      'nul',
+      '',
+      ' ',
+      '\ufeff{"type":"message"}',
+      '{"type":"message","type":"event"}',
+      '{"__proto__":{"polluted":1},"type":"message"}',
+      '{"constructor":{"prototype":{"polluted":1}},"type":"message"}',
+      '{"type":"message","text":"\\ud800"}',
+      '{"type":"message","text":"\\u0000"}',
+      '[]',
+      '"message"',
+      '1e999',
+      'true',
+      '{"type":"message"}garbage',
+      '{"a":1}{"b":2}',
+      'type=message&text=hi',
+      '\u0000\u0000',
+      `${'['.repeat(100_000)}`,
+      `{"type":"message","value":${'['.repeat(60_000)}`,
     ),
     shaped.map((t) => renderJson(t)).chain((text) => fc.nat({ max: Math.max(0, text.length - 1) }).map((n) => text.slice(0, n))),
     s.text,
@@ -126,8 +237,18 @@ function bodies(s: Strings, shaped: fc.Arbitrary<Tpl>): fc.Arbitrary<Body> {
 }
 
 const CONTENT_TYPES = [
-  'application/json; charset=utf-8', 'application/vnd.api+json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '',
-  'application/json; charset=latin1', 'APPLICATION/JSON', 'application/jsonx', 'application/json, text/plain', 'application/octet-stream', 'text/json',
+  'application/json; charset=utf-8',
+  'application/vnd.api+json',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  '',
+  'application/json; charset=latin1',
+  'APPLICATION/JSON',
+  'application/jsonx',
+  'application/json, text/plain',
+  'application/octet-stream',
+  'text/json',
 ];
 
 function contentType(s: Strings): fc.Arbitrary<string | undefined> {
@@ -146,9 +267,27 @@ function directLineAuth(s: Strings, usual = 'Bearer {{token}}'): fc.Arbitrary<st
     {
       weight: 4,
       arbitrary: fc.constantFrom(
-        undefined, '', 'Bearer', 'Bearer ', 'bearer {{token}}', 'BEARER\t{{token}}', 'Bearer  {{token}}', 'Basic dXNlcjpwYXNz', 'Bearer {{otherToken}}',
-        'Bearer {{expiredToken}}', 'Bearer {{ghostToken}}', 'Bearer {{streamToken}}', 'Bearer {{noneAlgToken}}', 'Bearer {{secret}}', 'Bearer {{token}}x',
-        'Bearer {{token}} {{token}}', 'Token {{token}}', 'Bearer {{token}}.', 'Bearer a.b.c', 'Bearer ....', `Bearer ${'A'.repeat(9_000)}`,
+        undefined,
+        '',
+        'Bearer',
+        'Bearer ',
+        'bearer {{token}}',
+        'BEARER\t{{token}}',
+        'Bearer  {{token}}',
+        'Basic dXNlcjpwYXNz',
+        'Bearer {{otherToken}}',
+        'Bearer {{expiredToken}}',
+        'Bearer {{ghostToken}}',
+        'Bearer {{streamToken}}',
+        'Bearer {{noneAlgToken}}',
+        'Bearer {{secret}}',
+        'Bearer {{token}}x',
+        'Bearer {{token}} {{token}}',
+        'Token {{token}}',
+        'Bearer {{token}}.',
+        'Bearer a.b.c',
+        'Bearer ....',
+        `Bearer ${'A'.repeat(9_000)}`,
       ),
     },
     { weight: 2, arbitrary: s.headerValue.map((v) => `Bearer ${v}`) },
@@ -159,17 +298,46 @@ function directLineAuth(s: Strings, usual = 'Bearer {{token}}'): fc.Arbitrary<st
 /** Headers every group may add: forwarding, origin, encodings, anything. */
 function extraHeaders(s: Strings): fc.Arbitrary<[string, string][]> {
   const xff = fc.oneof(
-    fc.constantFrom('1.2.3.4', '1.2.3.4, 5.6.7.8', ', ,', '::1', '::ffff:zz', 'unknown', '999.999.999.999', '127.0.0.1', `${'1.1.1.1, '.repeat(2_000)}1.1.1.1`, '\u0000'),
+    fc.constantFrom(
+      '1.2.3.4',
+      '1.2.3.4, 5.6.7.8',
+      ', ,',
+      '::1',
+      '::ffff:zz',
+      'unknown',
+      '999.999.999.999',
+      '127.0.0.1',
+      `${'1.1.1.1, '.repeat(2_000)}1.1.1.1`,
+      '\u0000',
+    ),
     s.headerValue,
   );
   const header: fc.Arbitrary<[string, string]> = fc.oneof(
     { weight: 3, arbitrary: fc.tuple(fc.constant('X-Forwarded-For'), xff) },
     { weight: 1, arbitrary: fc.tuple(fc.constant('X-Forwarded-Proto'), fc.oneof(fc.constantFrom('https', 'http', 'wss', 'https, http', ''), s.headerValue)) },
     { weight: 1, arbitrary: fc.tuple(fc.constant('Content-Encoding'), fc.constantFrom('gzip', 'identity', 'br', 'deflate', 'deflate, gzip', 'x', '')) },
-    { weight: 2, arbitrary: fc.tuple(fc.constant('Origin'), fc.oneof(fc.constantFrom('http://{{host}}', 'null', 'https://evil.example', 'http://localhost', ''), s.headerValue)) },
-    { weight: 4, arbitrary: fc.tuple(fc.constantFrom('Accept', 'Accept-Language', 'Accept-Encoding', 'User-Agent', 'Cookie', 'x-ms-bot-agent', 'X-Requested-With', 'Range', 'If-None-Match'), s.headerValue) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(
+        fc.constant('Origin'),
+        fc.oneof(fc.constantFrom('http://{{host}}', 'null', 'https://evil.example', 'http://localhost', ''), s.headerValue),
+      ),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(
+        fc.constantFrom('Accept', 'Accept-Language', 'Accept-Encoding', 'User-Agent', 'Cookie', 'x-ms-bot-agent', 'X-Requested-With', 'Range', 'If-None-Match'),
+        s.headerValue,
+      ),
+    },
     { weight: 1, arbitrary: fc.tuple(fc.constant('Expect'), fc.constantFrom('100-continue', 'garbage')) },
-    { weight: 3, arbitrary: fc.tuple(s.short.map((n) => n.replace(/[^!#$%&'*+.^_`|~0-9A-Za-z-]/g, '') || 'X-Fuzz'), s.headerValue) },
+    {
+      weight: 3,
+      arbitrary: fc.tuple(
+        s.short.map((n) => n.replace(/[^!#$%&'*+.^_`|~0-9A-Za-z-]/g, '') || 'X-Fuzz'),
+        s.headerValue,
+      ),
+    },
   );
   return fc.array(header, { maxLength: 2 });
 }
@@ -182,7 +350,10 @@ function headers(...parts: [string, string | undefined][]): [string, string][] {
 function segment(s: Strings, usual: string): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 30, arbitrary: fc.constant(usual) },
-    { weight: 2, arbitrary: fc.constantFrom('{{other}}', '', '.', '..', '%2e%2e', `${usual}%2F..`, `${usual}x`, 'A'.repeat(65), 'A'.repeat(16), 'A'.repeat(15)) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom('{{other}}', '', '.', '..', '%2e%2e', `${usual}%2F..`, `${usual}x`, 'A'.repeat(65), 'A'.repeat(16), 'A'.repeat(15)),
+    },
     { weight: 2, arbitrary: fc.constantFrom(...BAD_ESCAPES) },
     { weight: 1, arbitrary: fc.constantFrom(...BAD_ESCAPES).map((e) => `${usual}${e}`) },
     { weight: 2, arbitrary: s.short.map(encoded) },
@@ -190,13 +361,33 @@ function segment(s: Strings, usual: string): fc.Arbitrary<string> {
   );
 }
 
-const BAD_ESCAPES = ['%', '%Z', '%ZZ', '%FF', '%C0%AF', '%E2%82', '%2', '%%', '%u0041', '%00', '%2F', '..%2f..', '%ED%A0%80', '%F4%90%80%80', '%c3%28', '%0d%0a'];
+const BAD_ESCAPES = [
+  '%',
+  '%Z',
+  '%ZZ',
+  '%FF',
+  '%C0%AF',
+  '%E2%82',
+  '%2',
+  '%%',
+  '%u0041',
+  '%00',
+  '%2F',
+  '..%2f..',
+  '%ED%A0%80',
+  '%F4%90%80%80',
+  '%c3%28',
+  '%0d%0a',
+];
 
 function watermark(s: Strings): fc.Arbitrary<string | undefined> {
   return fc.oneof(
     { weight: 3, arbitrary: fc.constant(undefined) },
     { weight: 3, arbitrary: fc.nat({ max: 50 }).map(String) },
-    { weight: 2, arbitrary: fc.constantFrom('', '-1', '1e3', '0x1', '999999999999999', '9999999999999999', '01', ' 1', '1.5', 'NaN', '1&watermark=2', '%', '%ZZ') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom('', '-1', '1e3', '0x1', '999999999999999', '9999999999999999', '01', ' 1', '1.5', 'NaN', '1&watermark=2', '%', '%ZZ'),
+    },
     { weight: 1, arbitrary: s.short.map(encoded) },
   );
 }
@@ -216,8 +407,17 @@ function encoded(text: string): string {
   return encodeURIComponent(text.replace(/[\ud800-\udfff]/g, 'x'));
 }
 
-function http(method: fc.Arbitrary<string>, target: fc.Arbitrary<string>, hs: fc.Arbitrary<[string, string][]>, body: fc.Arbitrary<Body | undefined>): fc.Arbitrary<HttpProbe> {
-  return fc.record({ method, target, headers: hs, body }).map((p): HttpProbe => (p.body === undefined ? { kind: 'http', method: p.method, target: p.target, headers: p.headers } : { kind: 'http', ...p, body: p.body }));
+function http(
+  method: fc.Arbitrary<string>,
+  target: fc.Arbitrary<string>,
+  hs: fc.Arbitrary<[string, string][]>,
+  body: fc.Arbitrary<Body | undefined>,
+): fc.Arbitrary<HttpProbe> {
+  return fc
+    .record({ method, target, headers: hs, body })
+    .map((p): HttpProbe =>
+      p.body === undefined ? { kind: 'http', method: p.method, target: p.target, headers: p.headers } : { kind: 'http', ...p, body: p.body },
+    );
 }
 
 function withHeaders(s: Strings, auth: fc.Arbitrary<string | undefined>, ct: fc.Arbitrary<string | undefined>): fc.Arbitrary<[string, string][]> {
@@ -245,7 +445,10 @@ function directLineActivity(s: Strings): fc.Arbitrary<Tpl> {
       locale: fc.oneof(fc.constantFrom('lv-LV', 'en-US', 'ru', 'lt', 'xx-YY', 'lv-LV-x-private', 'a', '-', ''), t),
       from: fc.oneof(obj({ id: t, name: t, role: fc.constantFrom('user', 'bot', 'skill', 'x') }), s.json),
       channelData: fc.oneof(obj({ clientActivityID: t, postBack: fc.boolean(), postback: fc.boolean() }, fc.tuple(s.key, s.json)), s.json),
-      entities: fc.oneof(arr(obj({ type: fc.oneof(fc.constantFrom('ClientCapabilities', 'mention', ''), t), requiresBotState: fc.boolean(), text: t }), 25), s.json),
+      entities: fc.oneof(
+        arr(obj({ type: fc.oneof(fc.constantFrom('ClientCapabilities', 'mention', ''), t), requiresBotState: fc.boolean(), text: t }), 25),
+        s.json,
+      ),
       textFormat: fc.oneof(fc.constantFrom('plain', 'markdown', 'xml', 'html'), s.json),
       valueType: t,
       replyToId: t,
@@ -253,7 +456,10 @@ function directLineActivity(s: Strings): fc.Arbitrary<Tpl> {
       reactionsRemoved: fc.oneof(arr(obj({ type: t }), 12), s.json),
       localTimestamp: t,
       localTimezone: t,
-      attachments: fc.oneof(arr(obj({ contentType: t, contentUrl: fc.constantFrom('http://127.0.0.1:1/x', 'file:///etc/passwd', 'data:,x'), content: s.json })), s.json),
+      attachments: fc.oneof(
+        arr(obj({ contentType: t, contentUrl: fc.constantFrom('http://127.0.0.1:1/x', 'file:///etc/passwd', 'data:,x'), content: s.json })),
+        s.json,
+      ),
       suggestedActions: s.json,
       conversation: obj({ id: t }),
       recipient: obj({ id: t, role: t }),
@@ -289,22 +495,54 @@ function plausibleActivity(s: Strings): fc.Arbitrary<Tpl> {
         ...(locale === undefined ? [] : ([['locale', locale]] as [string, Tpl][])),
         ...(channelData === undefined ? [] : ([['channelData', channelData]] as [string, Tpl][])),
         ...(name === undefined ? [] : ([['name', name]] as [string, Tpl][])),
-        ['from', { $o: [['id', 'ignored'], ['name', text.slice(0, 100)]] }],
+        [
+          'from',
+          {
+            $o: [
+              ['id', 'ignored'],
+              ['name', text.slice(0, 100)],
+            ],
+          },
+        ],
         ...extra,
       ],
     }));
 }
 
 function directLineTokens(s: Strings): Group {
-  const generateBody = obj({ user: fc.oneof(obj({ id: fc.oneof(fc.constantFrom('dl_abcdefgh12', 'dl_', 'dl_a b c d e f', `dl_${'a'.repeat(65)}`), s.text, s.json), name: s.text }), s.json), trustedOrigin: s.text });
+  const generateBody = obj({
+    user: fc.oneof(
+      obj({ id: fc.oneof(fc.constantFrom('dl_abcdefgh12', 'dl_', 'dl_a b c d e f', `dl_${'a'.repeat(65)}`), s.text, s.json), name: s.text }),
+      s.json,
+    ),
+    trustedOrigin: s.text,
+  });
   const generate = http(
     fc.constant('POST'),
     fc.constantFrom(`${DL}/tokens/generate`, `${DL}/tokens/generate/`, `${DL}/tokens/generate?x=1`),
-    withHeaders(s, fc.oneof({ weight: 4, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: fc.constant('Bearer {{secret}}') }, { weight: 2, arbitrary: directLineAuth(s) }), contentType(s)),
+    withHeaders(
+      s,
+      fc.oneof(
+        { weight: 4, arbitrary: fc.constant(undefined) },
+        { weight: 3, arbitrary: fc.constant('Bearer {{secret}}') },
+        { weight: 2, arbitrary: directLineAuth(s) },
+      ),
+      contentType(s),
+    ),
     maybe(bodies(s, generateBody)),
   );
-  const refresh = http(fc.constant('POST'), fc.constant(`${DL}/tokens/refresh`), withHeaders(s, directLineAuth(s), contentType(s)), maybe(bodies(s, s.json), 2));
-  const otherMethods = http(fc.constantFrom('GET', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH'), fc.constantFrom(`${DL}/tokens/generate`, `${DL}/tokens/refresh`, `${DL}/tokens`, DL), withHeaders(s, directLineAuth(s), contentType(s)), maybe(bodies(s, s.json), 2));
+  const refresh = http(
+    fc.constant('POST'),
+    fc.constant(`${DL}/tokens/refresh`),
+    withHeaders(s, directLineAuth(s), contentType(s)),
+    maybe(bodies(s, s.json), 2),
+  );
+  const otherMethods = http(
+    fc.constantFrom('GET', 'PUT', 'DELETE', 'OPTIONS', 'HEAD', 'PATCH'),
+    fc.constantFrom(`${DL}/tokens/generate`, `${DL}/tokens/refresh`, `${DL}/tokens`, DL),
+    withHeaders(s, directLineAuth(s), contentType(s)),
+    maybe(bodies(s, s.json), 2),
+  );
   return {
     name: 'dl-tokens',
     server: 'main',
@@ -312,18 +550,45 @@ function directLineTokens(s: Strings): Group {
     about: 'POST /v3/directline/tokens/generate and /tokens/refresh',
     arbitrary: fc.oneof({ weight: 4, arbitrary: generate }, { weight: 3, arbitrary: refresh }, { weight: 1, arbitrary: otherMethods }),
     examples: [
-      { kind: 'http', method: 'POST', target: `${DL}/tokens/generate`, headers: [['Authorization', 'Bearer {{secret}}'], ['Content-Type', 'application/json']], body: json(o(['user', o(['id', { $deep: 2_500, shape: 'array' }])])) },
+      {
+        kind: 'http',
+        method: 'POST',
+        target: `${DL}/tokens/generate`,
+        headers: [
+          ['Authorization', 'Bearer {{secret}}'],
+          ['Content-Type', 'application/json'],
+        ],
+        body: json(o(['user', o(['id', { $deep: 2_500, shape: 'array' }])])),
+      },
       { kind: 'http', method: 'POST', target: `${DL}/tokens/refresh`, headers: [['Authorization', 'Bearer {{streamToken}}']] },
     ],
   };
 }
 
 function directLineConversations(s: Strings): Group {
-  const startBody = obj({ locale: fc.oneof(fc.constantFrom('lv-LV', 'en', 'xx'), s.text, s.json), user: fc.oneof(obj({ id: s.text, name: s.text }), s.json), bot: s.json }, fc.tuple(s.key, s.json));
-  const start = http(fc.constant('POST'), fc.constantFrom(`${DL}/conversations`, `${DL}/conversations/`), withHeaders(s, fc.oneof({ weight: 3, arbitrary: directLineAuth(s) }, { weight: 1, arbitrary: fc.constant('Bearer {{secret}}') }), contentType(s)), maybe(bodies(s, startBody)));
+  const startBody = obj(
+    { locale: fc.oneof(fc.constantFrom('lv-LV', 'en', 'xx'), s.text, s.json), user: fc.oneof(obj({ id: s.text, name: s.text }), s.json), bot: s.json },
+    fc.tuple(s.key, s.json),
+  );
+  const start = http(
+    fc.constant('POST'),
+    fc.constantFrom(`${DL}/conversations`, `${DL}/conversations/`),
+    withHeaders(s, fc.oneof({ weight: 3, arbitrary: directLineAuth(s) }, { weight: 1, arbitrary: fc.constant('Bearer {{secret}}') }), contentType(s)),
+    maybe(bodies(s, startBody)),
+  );
   const reconnect = fc
-    .tuple(segment(s, '{{conv}}'), watermark(s), fc.oneof({ weight: 3, arbitrary: directLineAuth(s) }, { weight: 1, arbitrary: fc.constant('Bearer {{secret}}') }), extraHeaders(s))
-    .map(([id, wm, auth, extra]): HttpProbe => ({ kind: 'http', method: 'GET', target: `${DL}/conversations/${id}${wm === undefined ? '' : `?watermark=${wm}`}`, headers: [...headers(['Authorization', auth]), ...extra] }));
+    .tuple(
+      segment(s, '{{conv}}'),
+      watermark(s),
+      fc.oneof({ weight: 3, arbitrary: directLineAuth(s) }, { weight: 1, arbitrary: fc.constant('Bearer {{secret}}') }),
+      extraHeaders(s),
+    )
+    .map(([id, wm, auth, extra]): HttpProbe => ({
+      kind: 'http',
+      method: 'GET',
+      target: `${DL}/conversations/${id}${wm === undefined ? '' : `?watermark=${wm}`}`,
+      headers: [...headers(['Authorization', auth]), ...extra],
+    }));
   return {
     name: 'dl-conversations',
     server: 'main',
@@ -332,7 +597,16 @@ function directLineConversations(s: Strings): Group {
     arbitrary: fc.oneof(start, reconnect),
     examples: [
       { kind: 'http', method: 'GET', target: `${DL}/conversations/%`, headers: [['Authorization', 'Bearer {{token}}']] },
-      { kind: 'http', method: 'POST', target: `${DL}/conversations`, headers: [['Authorization', 'Bearer {{token}}'], ['Content-Type', 'application/json']], body: json(o(['locale', { $deep: 2_500, shape: 'array' }])) },
+      {
+        kind: 'http',
+        method: 'POST',
+        target: `${DL}/conversations`,
+        headers: [
+          ['Authorization', 'Bearer {{token}}'],
+          ['Content-Type', 'application/json'],
+        ],
+        body: json(o(['locale', { $deep: 2_500, shape: 'array' }])),
+      },
     ],
   };
 }
@@ -341,12 +615,29 @@ function directLineActivities(s: Strings): Group {
   const activity = fc.oneof({ weight: 3, arbitrary: plausibleActivity(s) }, { weight: 2, arbitrary: directLineActivity(s) });
   const path = (id: string, rest = '/activities') => `${DL}/conversations/${id}${rest}`;
   const post = fc
-    .tuple(segment(s, '{{conv}}'), fc.oneof({ weight: 20, arbitrary: fc.constant('/activities') }, { weight: 1, arbitrary: fc.constantFrom('/activities/', '/upload', '/activities/x', '/activities%2f') }), withHeaders(s, directLineAuth(s), contentType(s)), bodies(s, activity))
+    .tuple(
+      segment(s, '{{conv}}'),
+      fc.oneof(
+        { weight: 20, arbitrary: fc.constant('/activities') },
+        { weight: 1, arbitrary: fc.constantFrom('/activities/', '/upload', '/activities/x', '/activities%2f') },
+      ),
+      withHeaders(s, directLineAuth(s), contentType(s)),
+      bodies(s, activity),
+    )
     .map(([id, rest, hs, body]): HttpProbe => ({ kind: 'http', method: 'POST', target: path(id, rest), headers: hs, body }));
   const get = fc
     .tuple(segment(s, '{{conv}}'), watermark(s), withHeaders(s, directLineAuth(s), fc.constant(undefined)))
     .map(([id, wm, hs]): HttpProbe => ({ kind: 'http', method: 'GET', target: `${path(id)}${wm === undefined ? '' : `?watermark=${wm}`}`, headers: hs }));
-  const activityPost = (body: Body): HttpProbe => ({ kind: 'http', method: 'POST', target: path('{{conv}}'), headers: [['Authorization', 'Bearer {{token}}'], ['Content-Type', 'application/json']], body });
+  const activityPost = (body: Body): HttpProbe => ({
+    kind: 'http',
+    method: 'POST',
+    target: path('{{conv}}'),
+    headers: [
+      ['Authorization', 'Bearer {{token}}'],
+      ['Content-Type', 'application/json'],
+    ],
+    body,
+  });
   return {
     name: 'dl-activities',
     server: 'main',
@@ -368,7 +659,12 @@ function directLineActivities(s: Strings): Group {
 // ---- the stream ----
 
 function upgradeHeaders(s: Strings): fc.Arbitrary<[string, string][]> {
-  const usual = (v: string, odd: string[]) => fc.oneof({ weight: 10, arbitrary: fc.constant<string | undefined>(v) }, { weight: 2, arbitrary: fc.constantFrom<string | undefined>(undefined, ...odd) }, { weight: 1, arbitrary: s.headerValue });
+  const usual = (v: string, odd: string[]) =>
+    fc.oneof(
+      { weight: 10, arbitrary: fc.constant<string | undefined>(v) },
+      { weight: 2, arbitrary: fc.constantFrom<string | undefined>(undefined, ...odd) },
+      { weight: 1, arbitrary: s.headerValue },
+    );
   return fc
     .tuple(
       usual('websocket', ['WebSocket', 'h2c', '', 'websocket, h2c']),
@@ -376,11 +672,21 @@ function upgradeHeaders(s: Strings): fc.Arbitrary<[string, string][]> {
       usual(WS_KEY, ['', 'short', '!!!!', 'A'.repeat(200)]),
       usual('13', ['8', '14', '', 'x', '13, 8']),
       fc.oneof({ weight: 6, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: directLineAuth(s) }),
-      fc.oneof({ weight: 6, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom('permessage-deflate', 'permessage-deflate; client_max_window_bits=1', 'x') }),
+      fc.oneof(
+        { weight: 6, arbitrary: fc.constant<string | undefined>(undefined) },
+        { weight: 1, arbitrary: fc.constantFrom('permessage-deflate', 'permessage-deflate; client_max_window_bits=1', 'x') },
+      ),
       extraHeaders(s),
     )
     .map(([upgrade, connection, key, version, auth, ext, extra]) => [
-      ...headers(['Upgrade', upgrade], ['Connection', connection], ['Sec-WebSocket-Key', key], ['Sec-WebSocket-Version', version], ['Authorization', auth], ['Sec-WebSocket-Extensions', ext]),
+      ...headers(
+        ['Upgrade', upgrade],
+        ['Connection', connection],
+        ['Sec-WebSocket-Key', key],
+        ['Sec-WebSocket-Version', version],
+        ['Authorization', auth],
+        ['Sec-WebSocket-Extensions', ext],
+      ),
       ...extra,
     ]);
 }
@@ -388,16 +694,49 @@ function upgradeHeaders(s: Strings): fc.Arbitrary<[string, string][]> {
 function streamUpgrade(s: Strings): Group {
   const t = fc.oneof(
     { weight: 8, arbitrary: fc.constant('{{streamToken}}') },
-    { weight: 3, arbitrary: fc.constantFrom('', '{{token}}', '{{expiredStream}}', '{{otherStream}}', '{{noneAlgToken}}', '{{secret}}', '{{streamToken}}x', 'a.b.c', '%', '%ZZ', '%FF') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom(
+        '',
+        '{{token}}',
+        '{{expiredStream}}',
+        '{{otherStream}}',
+        '{{noneAlgToken}}',
+        '{{secret}}',
+        '{{streamToken}}x',
+        'a.b.c',
+        '%',
+        '%ZZ',
+        '%FF',
+      ),
+    },
     { weight: 1, arbitrary: s.short.map(encoded) },
   );
   const q = query(s, [t.map((v): [string, string] => ['t', v]), watermark(s).map((v): [string, string] => ['watermark', v ?? '0'])]);
   const target = fc.oneof(
-    { weight: 10, arbitrary: fc.tuple(segment(s, '{{conv}}'), fc.constantFrom('/stream', '/stream', '/stream', '/stream/', '/streamx', '/stream/x'), q).map(([id, rest, qs]) => `${DL}/conversations/${id}${rest}${qs}`) },
-    { weight: 1, arbitrary: fc.constantFrom('/', '/staff', `${DL}/conversations/{{conv}}/activities`, '/api/messages', '/%', `${DL}/conversations/%/streamx`, '*', '//') },
+    {
+      weight: 10,
+      arbitrary: fc
+        .tuple(segment(s, '{{conv}}'), fc.constantFrom('/stream', '/stream', '/stream', '/stream/', '/streamx', '/stream/x'), q)
+        .map(([id, rest, qs]) => `${DL}/conversations/${id}${rest}${qs}`),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('/', '/staff', `${DL}/conversations/{{conv}}/activities`, '/api/messages', '/%', `${DL}/conversations/%/streamx`, '*', '//'),
+    },
   );
-  const upgrade = http(fc.oneof({ weight: 10, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('POST', 'HEAD', 'OPTIONS') }), target, upgradeHeaders(s), fc.constant(undefined));
-  const valid: [string, string][] = [['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Key', WS_KEY], ['Sec-WebSocket-Version', '13']];
+  const upgrade = http(
+    fc.oneof({ weight: 10, arbitrary: fc.constant('GET') }, { weight: 1, arbitrary: fc.constantFrom('POST', 'HEAD', 'OPTIONS') }),
+    target,
+    upgradeHeaders(s),
+    fc.constant(undefined),
+  );
+  const valid: [string, string][] = [
+    ['Upgrade', 'websocket'],
+    ['Connection', 'Upgrade'],
+    ['Sec-WebSocket-Key', WS_KEY],
+    ['Sec-WebSocket-Version', '13'],
+  ];
   const example = (target: string): HttpProbe => ({ kind: 'http', method: 'GET', target, headers: valid });
   return {
     name: 'stream-upgrade',
@@ -439,14 +778,26 @@ function frameArb(s: Strings): fc.Arbitrary<FrameTpl> {
     {
       weight: 1,
       arbitrary: fc
-        .tuple(fc.oneof(fc.constantFrom(1000, 1001, 1005, 1006, 1011, 999, 2999, 4000, 4999, 65535), fc.nat({ max: 65535 })), fc.oneof(s.short, fc.constant('\ud800')))
+        .tuple(
+          fc.oneof(fc.constantFrom(1000, 1001, 1005, 1006, 1011, 999, 2999, 4000, 4999, 65535), fc.nat({ max: 65535 })),
+          fc.oneof(s.short, fc.constant('\ud800')),
+        )
         .map(([closeCode, reason]): FrameTpl => ({ op: 8, fin: true, rsv: 0, masked: true, payload: { closeCode, reason } })),
     },
     {
       weight: 2,
       arbitrary: fc
-        .record({ op: fc.integer({ min: 0, max: 15 }), fin: fc.boolean(), rsv: fc.integer({ min: 0, max: 7 }), masked: fc.boolean(), payload: small, declared: maybe(fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom(2 ** 32, 2 ** 53 - 1)), 2) })
-        .map((f): FrameTpl => (f.declared === undefined ? { op: f.op, fin: f.fin, rsv: f.rsv, masked: f.masked, payload: f.payload } : { ...f, declared: f.declared })),
+        .record({
+          op: fc.integer({ min: 0, max: 15 }),
+          fin: fc.boolean(),
+          rsv: fc.integer({ min: 0, max: 7 }),
+          masked: fc.boolean(),
+          payload: small,
+          declared: maybe(fc.oneof(fc.integer({ min: 0, max: 70_000 }), fc.constantFrom(2 ** 32, 2 ** 53 - 1)), 2),
+        })
+        .map((f): FrameTpl =>
+          f.declared === undefined ? { op: f.op, fin: f.fin, rsv: f.rsv, masked: f.masked, payload: f.payload } : { ...f, declared: f.declared },
+        ),
     },
     { weight: 1, arbitrary: fc.uint8Array({ minLength: 1, maxLength: 64 }).map((b): FrameTpl => ({ garbage: Buffer.from(b).toString('hex') })) },
   );
@@ -454,9 +805,18 @@ function frameArb(s: Strings): fc.Arbitrary<FrameTpl> {
 
 function streamFrames(s: Strings): Group {
   const probe = fc
-    .record({ watermark: maybe(fc.oneof(fc.nat({ max: 20 }).map(String), fc.constantFrom('999999999999999'))), frames: fc.array(frameArb(s), { maxLength: 6 }), pauseMs: fc.constantFrom(0, 0, 0, 10, 40), finish: fc.constantFrom<StreamProbe['finish']>('close', 'fin', 'destroy') })
-    .map((p): StreamProbe => (p.watermark === undefined ? { kind: 'stream', frames: p.frames, pauseMs: p.pauseMs, finish: p.finish } : { kind: 'stream', ...p, watermark: p.watermark }));
-  const churn = fc.record({ opens: fc.integer({ min: 2, max: 12 }), how: fc.constantFrom<ChurnProbe['how']>('close', 'terminate', 'abort-handshake', 'concurrent') }).map((c): ChurnProbe => ({ kind: 'churn', ...c }));
+    .record({
+      watermark: maybe(fc.oneof(fc.nat({ max: 20 }).map(String), fc.constantFrom('999999999999999'))),
+      frames: fc.array(frameArb(s), { maxLength: 6 }),
+      pauseMs: fc.constantFrom(0, 0, 0, 10, 40),
+      finish: fc.constantFrom<StreamProbe['finish']>('close', 'fin', 'destroy'),
+    })
+    .map((p): StreamProbe =>
+      p.watermark === undefined ? { kind: 'stream', frames: p.frames, pauseMs: p.pauseMs, finish: p.finish } : { kind: 'stream', ...p, watermark: p.watermark },
+    );
+  const churn = fc
+    .record({ opens: fc.integer({ min: 2, max: 12 }), how: fc.constantFrom<ChurnProbe['how']>('close', 'terminate', 'abort-handshake', 'concurrent') })
+    .map((c): ChurnProbe => ({ kind: 'churn', ...c }));
   const text = (t: string): FrameTpl => ({ op: 1, fin: true, rsv: 0, masked: true, payload: { text: t } });
   return {
     name: 'stream-frames',
@@ -481,21 +841,44 @@ function streamFrames(s: Strings): Group {
 
 function botFrameworkActivity(s: Strings): fc.Arbitrary<Tpl> {
   const t = fc.oneof({ weight: 4, arbitrary: s.text }, { weight: 1, arbitrary: s.json });
-  const account = obj({ id: fc.oneof(fc.constantFrom('citizen-1', 'citizen-2', 'padoms'), t), name: t, role: fc.oneof(fc.constantFrom('user', 'bot'), t), aadObjectId: t });
+  const account = obj({
+    id: fc.oneof(fc.constantFrom('citizen-1', 'citizen-2', 'padoms'), t),
+    name: t,
+    role: fc.oneof(fc.constantFrom('user', 'bot'), t),
+    aadObjectId: t,
+  });
   return obj(
     {
       type: fc.oneof(
         { weight: 8, arbitrary: fc.constantFrom('message', 'message', 'conversationUpdate', 'event', 'invoke', 'messageReaction', 'typing') },
-        { weight: 2, arbitrary: fc.constantFrom('endOfConversation', 'installationUpdate', 'handoff', 'delete', 'messageUpdate', 'trace', '', 'MESSAGE', 'command') },
+        {
+          weight: 2,
+          arbitrary: fc.constantFrom('endOfConversation', 'installationUpdate', 'handoff', 'delete', 'messageUpdate', 'trace', '', 'MESSAGE', 'command'),
+        },
         { weight: 1, arbitrary: s.json },
       ),
       id: t,
       timestamp: fc.oneof(fc.constantFrom('2026-11-16T10:00:00.000Z', 'yesterday', ''), t),
       localTimestamp: t,
-      serviceUrl: fc.oneof({ weight: 6, arbitrary: fc.constant('{{connector}}') }, { weight: 1, arbitrary: fc.constantFrom('http://127.0.0.1:1/', '', 'not a url', 'file:///etc/passwd', 'http://[::1') }, { weight: 1, arbitrary: t }),
+      serviceUrl: fc.oneof(
+        { weight: 6, arbitrary: fc.constant('{{connector}}') },
+        { weight: 1, arbitrary: fc.constantFrom('http://127.0.0.1:1/', '', 'not a url', 'file:///etc/passwd', 'http://[::1') },
+        { weight: 1, arbitrary: t },
+      ),
       channelId: fc.oneof(fc.constantFrom('emulator', 'msteams', 'directline', 'facebook', 'webchat', ''), t),
       from: fc.oneof({ weight: 4, arbitrary: account }, { weight: 1, arbitrary: s.json }),
-      conversation: fc.oneof({ weight: 4, arbitrary: obj({ id: fc.oneof(fc.constantFrom('fuzz-conv-1', 'fuzz-conv-2', 'fuzz-conv-3'), t), isGroup: fc.boolean(), conversationType: t, tenantId: t }) }, { weight: 1, arbitrary: s.json }),
+      conversation: fc.oneof(
+        {
+          weight: 4,
+          arbitrary: obj({
+            id: fc.oneof(fc.constantFrom('fuzz-conv-1', 'fuzz-conv-2', 'fuzz-conv-3'), t),
+            isGroup: fc.boolean(),
+            conversationType: t,
+            tenantId: t,
+          }),
+        },
+        { weight: 1, arbitrary: s.json },
+      ),
       recipient: fc.oneof(account, s.json),
       text: t,
       locale: fc.oneof(fc.constantFrom('lv-LV', 'en-US', 'xx'), t),
@@ -516,12 +899,42 @@ function botFrameworkActivity(s: Strings): fc.Arbitrary<Tpl> {
 }
 
 function botFrameworkMessages(s: Strings): Group {
-  const auth = fc.oneof({ weight: 6, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom('Bearer ', 'Bearer a.b.c', 'Bearer eyJhbGciOiJub25lIn0.e30.', 'Basic Og==') }, { weight: 1, arbitrary: s.headerValue });
-  const post = http(fc.constant('POST'), fc.constantFrom('/api/messages', '/api/messages', '/api/messages/', '/api/messages?x=1'), withHeaders(s, auth, contentType(s)), bodies(s, botFrameworkActivity(s)));
-  const other = http(fc.constantFrom('GET', 'PUT', 'OPTIONS', 'DELETE'), fc.constant('/api/messages'), withHeaders(s, auth, contentType(s)), maybe(bodies(s, s.json)));
-  const message = (...entries: [string, Tpl][]): HttpProbe => ({ kind: 'http', method: 'POST', target: '/api/messages', headers: [['Content-Type', 'application/json']], body: json(o(...entries)) });
+  const auth = fc.oneof(
+    { weight: 6, arbitrary: fc.constant<string | undefined>(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom('Bearer ', 'Bearer a.b.c', 'Bearer eyJhbGciOiJub25lIn0.e30.', 'Basic Og==') },
+    { weight: 1, arbitrary: s.headerValue },
+  );
+  const post = http(
+    fc.constant('POST'),
+    fc.constantFrom('/api/messages', '/api/messages', '/api/messages/', '/api/messages?x=1'),
+    withHeaders(s, auth, contentType(s)),
+    bodies(s, botFrameworkActivity(s)),
+  );
+  const other = http(
+    fc.constantFrom('GET', 'PUT', 'OPTIONS', 'DELETE'),
+    fc.constant('/api/messages'),
+    withHeaders(s, auth, contentType(s)),
+    maybe(bodies(s, s.json)),
+  );
+  const message = (...entries: [string, Tpl][]): HttpProbe => ({
+    kind: 'http',
+    method: 'POST',
+    target: '/api/messages',
+    headers: [['Content-Type', 'application/json']],
+    body: json(o(...entries)),
+  });
   const full = (more: [string, Tpl][]): HttpProbe =>
-    message(['type', 'message'], ['id', 'm1'], ['channelId', 'emulator'], ['serviceUrl', '{{connector}}'], ['from', o(['id', 'citizen-1'], ['role', 'user'])], ['recipient', o(['id', 'padoms'])], ['conversation', o(['id', 'fuzz-conv-1'])], ['locale', 'lv-LV'], ...more);
+    message(
+      ['type', 'message'],
+      ['id', 'm1'],
+      ['channelId', 'emulator'],
+      ['serviceUrl', '{{connector}}'],
+      ['from', o(['id', 'citizen-1'], ['role', 'user'])],
+      ['recipient', o(['id', 'padoms'])],
+      ['conversation', o(['id', 'fuzz-conv-1'])],
+      ['locale', 'lv-LV'],
+      ...more,
+    );
   return {
     name: 'bf-messages',
     server: 'main',
@@ -532,12 +945,24 @@ function botFrameworkMessages(s: Strings): Group {
       message(['type', 'message']),
       message(),
       full([['text', 'labdien']]),
-      full([['text', 'labdien'], ['value', { $deep: 2_500, shape: 'array' }]]),
+      full([
+        ['text', 'labdien'],
+        ['value', { $deep: 2_500, shape: 'array' }],
+      ]),
       message(['type', 'conversationUpdate'], ['serviceUrl', '{{connector}}'], ['conversation', o(['id', 'fuzz-conv-2'])]),
       message(['type', 'message'], ['text', 'x'], ['serviceUrl', '{{connector}}'], ['conversation', o(['id', 'fuzz-conv-3'])], ['from', 'not an object']),
       // An Accept header restify has no formatter for, on an error answer.
-      { ...message(['type', 'message'], ['text', `labdien ${s.marker}`]), headers: [['Content-Type', 'application/json'], ['Accept', 'text/x-fuzz']] },
-      full([['type', 'invoke'], ['name', 'fuzz/invoke']]),
+      {
+        ...message(['type', 'message'], ['text', `labdien ${s.marker}`]),
+        headers: [
+          ['Content-Type', 'application/json'],
+          ['Accept', 'text/x-fuzz'],
+        ],
+      },
+      full([
+        ['type', 'invoke'],
+        ['name', 'fuzz/invoke'],
+      ]),
     ],
   };
 }
@@ -552,7 +977,11 @@ function messenger(s: Strings): Group {
       sender: fc.oneof(obj({ id: psid, user_ref: t }), s.json),
       recipient: fc.oneof(obj({ id: fc.constantFrom('9000001') }), s.json),
       // Meta's events carry the time they happened; older than 24 hours and the bot may not answer.
-      timestamp: fc.oneof({ weight: 6, arbitrary: fc.constant<Tpl>({ $num: '{{nowMs}}' }) }, { weight: 1, arbitrary: fc.constantFrom<Tpl>(0, -1, 1e300) }, { weight: 1, arbitrary: s.json }),
+      timestamp: fc.oneof(
+        { weight: 6, arbitrary: fc.constant<Tpl>({ $num: '{{nowMs}}' }) },
+        { weight: 1, arbitrary: fc.constantFrom<Tpl>(0, -1, 1e300) },
+        { weight: 1, arbitrary: s.json },
+      ),
       message: fc.oneof(obj({ mid: fc.oneof(s.short, t), text: t, is_echo: fc.boolean(), quick_reply: obj({ payload: t }), attachments: s.json }), s.json),
       postback: fc.oneof(obj({ mid: s.short, title: t, payload: fc.oneof(fc.constantFrom('GET_STARTED', 'LANG_en', 'MENU_HUMAN'), t) }), s.json),
       read: s.json,
@@ -560,21 +989,48 @@ function messenger(s: Strings): Group {
     },
     fc.tuple(s.key, s.json),
   );
-  const webhook = obj({ object: fc.oneof({ weight: 4, arbitrary: fc.constant<Tpl>('page') }, { weight: 1, arbitrary: t }), entry: fc.oneof({ weight: 4, arbitrary: arr(obj({ id: s.short, time: fc.integer(), messaging: fc.oneof(arr(event, 3), s.json) }), 3) }, { weight: 1, arbitrary: s.json }) }, fc.tuple(s.key, s.json));
+  const webhook = obj(
+    {
+      object: fc.oneof({ weight: 4, arbitrary: fc.constant<Tpl>('page') }, { weight: 1, arbitrary: t }),
+      entry: fc.oneof(
+        { weight: 4, arbitrary: arr(obj({ id: s.short, time: fc.integer(), messaging: fc.oneof(arr(event, 3), s.json) }), 3) },
+        { weight: 1, arbitrary: s.json },
+      ),
+    },
+    fc.tuple(s.key, s.json),
+  );
   const signature = fc.oneof(
     { weight: 8, arbitrary: fc.constant<string | undefined>('{{sig}}') },
-    { weight: 2, arbitrary: fc.constantFrom<string | undefined>(undefined, '', 'sha256=', `sha256=${'0'.repeat(64)}`, 'sha1=0000', '{{sig}}0', 'SHA256=abc', `sha256=${'z'.repeat(64)}`) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<string | undefined>(
+        undefined,
+        '',
+        'sha256=',
+        `sha256=${'0'.repeat(64)}`,
+        'sha1=0000',
+        '{{sig}}0',
+        'SHA256=abc',
+        `sha256=${'z'.repeat(64)}`,
+      ),
+    },
     { weight: 1, arbitrary: s.headerValue },
   );
-  const post = fc
-    .tuple(signature, contentType(s), extraHeaders(s), bodies(s, webhook))
-    .map(([sig, ct, extra, body]): HttpProbe => ({ kind: 'http', method: 'POST', target: '/api/messenger', headers: [...headers(['X-Hub-Signature-256', sig], ['Content-Type', ct]), ...extra], body }));
+  const post = fc.tuple(signature, contentType(s), extraHeaders(s), bodies(s, webhook)).map(([sig, ct, extra, body]): HttpProbe => ({
+    kind: 'http',
+    method: 'POST',
+    target: '/api/messenger',
+    headers: [...headers(['X-Hub-Signature-256', sig], ['Content-Type', ct]), ...extra],
+    body,
+  }));
   const verify = fc
     .tuple(
       query(s, [
         fc.oneof(fc.constant('subscribe'), s.short.map(encoded)).map((v): [string, string] => ['hub.mode', v]),
         fc.oneof(fc.constant('{{verify}}'), s.short.map(encoded)).map((v): [string, string] => ['hub.verify_token', v]),
-        fc.oneof(fc.constantFrom('1158201444', 'x'.repeat(600), '', '<b>', '%', '%ZZ'), s.short.map(encoded)).map((v): [string, string] => ['hub.challenge', v]),
+        fc
+          .oneof(fc.constantFrom('1158201444', 'x'.repeat(600), '', '<b>', '%', '%ZZ'), s.short.map(encoded))
+          .map((v): [string, string] => ['hub.challenge', v]),
       ]),
       extraHeaders(s),
     )
@@ -583,8 +1039,35 @@ function messenger(s: Strings): Group {
     kind: 'http',
     method: 'POST',
     target: '/api/messenger',
-    headers: [['X-Hub-Signature-256', '{{sig}}'], ['Content-Type', 'application/json']],
-    body: json(o(['object', 'page'], ['entry', [o(['id', '9000001'], ['time', 1], ['messaging', [o(['sender', o(['id', '1000009'])], ['recipient', o(['id', '9000001'])], ['timestamp', { $num: '{{nowMs}}' }], ['message', o(['mid', `m-${text.length}`], ['text', text])])]])]])),
+    headers: [
+      ['X-Hub-Signature-256', '{{sig}}'],
+      ['Content-Type', 'application/json'],
+    ],
+    body: json(
+      o(
+        ['object', 'page'],
+        [
+          'entry',
+          [
+            o(
+              ['id', '9000001'],
+              ['time', 1],
+              [
+                'messaging',
+                [
+                  o(
+                    ['sender', o(['id', '1000009'])],
+                    ['recipient', o(['id', '9000001'])],
+                    ['timestamp', { $num: '{{nowMs}}' }],
+                    ['message', o(['mid', `m-${text.length}`], ['text', text])],
+                  ),
+                ],
+              ],
+            ),
+          ],
+        ],
+      ),
+    ),
   });
   return {
     name: 'messenger',
@@ -597,7 +1080,16 @@ function messenger(s: Strings): Group {
       { kind: 'http', method: 'GET', target: `/api/messenger?hub.mode=${s.marker}&hub.verify_token=x&hub.challenge=1`, headers: [] },
       { kind: 'http', method: 'GET', target: '/api/messenger?hub.mode=subscribe&hub.mode=subscribe&hub.verify_token={{verify}}&hub.challenge=1', headers: [] },
       delivery(`labdien ${s.marker}`),
-      { kind: 'http', method: 'POST', target: '/api/messenger', headers: [['X-Hub-Signature-256', '{{sig}}'], ['Content-Type', 'application/json']], body: json(o(['object', 'page'], ['entry', { $deep: 2_500, shape: 'array' }])) },
+      {
+        kind: 'http',
+        method: 'POST',
+        target: '/api/messenger',
+        headers: [
+          ['X-Hub-Signature-256', '{{sig}}'],
+          ['Content-Type', 'application/json'],
+        ],
+        body: json(o(['object', 'page'], ['entry', { $deep: 2_500, shape: 'array' }])),
+      },
     ],
   };
 }
@@ -606,25 +1098,46 @@ function messenger(s: Strings): Group {
 
 type StaffBody = 'login' | 'status' | 'languages' | 'text' | 'none';
 const STAFF_ROUTES: [string, string, StaffBody][] = [
-  ['POST', '/staff/api/login', 'login'], ['GET', '/staff/api/me', 'none'], ['GET', '/staff/api/state', 'none'], ['POST', '/staff/api/status', 'status'],
-  ['POST', '/staff/api/languages', 'languages'], ['GET', '/staff/api/tickets/:ticket', 'none'], ['POST', '/staff/api/tickets/:ticket/accept', 'none'],
-  ['POST', '/staff/api/tickets/:ticket/messages', 'text'], ['POST', '/staff/api/tickets/:ticket/hand-back', 'none'], ['POST', '/staff/api/tickets/:ticket/close', 'none'],
-  ['POST', '/staff/api/tickets/:ticket/notes', 'text'], ['GET', '/staff/api/tickets/:ticket/transcript', 'none'], ['GET', '/staff/api/cases/:case', 'none'],
-  ['POST', '/staff/api/cases/:case/close', 'none'], ['POST', '/staff/api/cases/:case/notes', 'text'], ['GET', '/staff/api/cases/:case/transcript', 'none'],
-  ['GET', '/staff/api/events', 'none'], ['GET', '/staff/api/report', 'none'], ['GET', '/staff/reports', 'none'], ['POST', '/staff/api/logout', 'none'],
+  ['POST', '/staff/api/login', 'login'],
+  ['GET', '/staff/api/me', 'none'],
+  ['GET', '/staff/api/state', 'none'],
+  ['POST', '/staff/api/status', 'status'],
+  ['POST', '/staff/api/languages', 'languages'],
+  ['GET', '/staff/api/tickets/:ticket', 'none'],
+  ['POST', '/staff/api/tickets/:ticket/accept', 'none'],
+  ['POST', '/staff/api/tickets/:ticket/messages', 'text'],
+  ['POST', '/staff/api/tickets/:ticket/hand-back', 'none'],
+  ['POST', '/staff/api/tickets/:ticket/close', 'none'],
+  ['POST', '/staff/api/tickets/:ticket/notes', 'text'],
+  ['GET', '/staff/api/tickets/:ticket/transcript', 'none'],
+  ['GET', '/staff/api/cases/:case', 'none'],
+  ['POST', '/staff/api/cases/:case/close', 'none'],
+  ['POST', '/staff/api/cases/:case/notes', 'text'],
+  ['GET', '/staff/api/cases/:case/transcript', 'none'],
+  ['GET', '/staff/api/events', 'none'],
+  ['GET', '/staff/api/report', 'none'],
+  ['GET', '/staff/reports', 'none'],
+  ['POST', '/staff/api/logout', 'none'],
 ];
 
 function staff(s: Strings): Group {
   const t = fc.oneof({ weight: 4, arbitrary: s.text }, { weight: 1, arbitrary: s.json });
   const shapes: Record<StaffBody, fc.Arbitrary<Tpl>> = {
-    login: obj({ login: fc.oneof(fc.constantFrom('fuzz', 'FUZZ ', 'admin', ''), t), password: fc.oneof(fc.constantFrom('wrong-password-1', ''), t) }, fc.tuple(s.key, s.json)),
+    login: obj(
+      { login: fc.oneof(fc.constantFrom('fuzz', 'FUZZ ', 'admin', ''), t), password: fc.oneof(fc.constantFrom('wrong-password-1', ''), t) },
+      fc.tuple(s.key, s.json),
+    ),
     status: obj({ status: fc.oneof(fc.constantFrom('online', 'away', 'offline'), t) }),
     languages: obj({ languages: fc.oneof(arr(fc.oneof(fc.constantFrom('lv', 'en', 'ru', 'xx', ''), t), 25), t) }),
     text: obj({ text: t }),
     none: s.json,
   };
   // The route's own body shape mostly, sometimes another route's.
-  const bodyFor = (shape: StaffBody) => fc.oneof({ weight: 4, arbitrary: bodies(s, shapes[shape]) }, { weight: 1, arbitrary: bodies(s, fc.oneof(shapes.login, shapes.status, shapes.languages, shapes.text)) });
+  const bodyFor = (shape: StaffBody) =>
+    fc.oneof(
+      { weight: 4, arbitrary: bodies(s, shapes[shape]) },
+      { weight: 1, arbitrary: bodies(s, fc.oneof(shapes.login, shapes.status, shapes.languages, shapes.text)) },
+    );
   const id = (kind: 'ticket' | 'case') =>
     fc.oneof(
       { weight: 3, arbitrary: kind === 'ticket' ? fc.uuid().map(String) : fc.constantFrom('P-20261116-ABCDEF', 'P-20260101-000000') },
@@ -638,26 +1151,82 @@ function staff(s: Strings): Group {
   ]);
   const cookie = fc.oneof(
     { weight: 12, arbitrary: fc.constant<string | undefined>('{{session}}') },
-    { weight: 2, arbitrary: fc.constantFrom<string | undefined>(undefined, '__Host-padoms-staff=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '__Host-padoms-staff=', 'padoms-staff={{sessionToken}}', '{{session}}; {{session}}', `a=${'b'.repeat(8_000)}`, '=;=;=', '__Host-padoms-staff=%ZZ') },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom<string | undefined>(
+        undefined,
+        '__Host-padoms-staff=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        '__Host-padoms-staff=',
+        'padoms-staff={{sessionToken}}',
+        '{{session}}; {{session}}',
+        `a=${'b'.repeat(8_000)}`,
+        '=;=;=',
+        '__Host-padoms-staff=%ZZ',
+      ),
+    },
     { weight: 1, arbitrary: s.headerValue },
   );
-  const csrf = fc.oneof({ weight: 12, arbitrary: fc.constant<string | undefined>('{{csrf}}') }, { weight: 2, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: s.headerValue });
-  const origin = fc.oneof({ weight: 4, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 2, arbitrary: fc.constant<string | undefined>('http://{{host}}') }, { weight: 1, arbitrary: fc.constantFrom<string | undefined>('null', 'https://evil.example', 'http://[', '') });
-  const fetchSite = fc.oneof({ weight: 4, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom<string | undefined>('same-origin', 'cross-site', 'none', 'same-site', '') });
+  const csrf = fc.oneof(
+    { weight: 12, arbitrary: fc.constant<string | undefined>('{{csrf}}') },
+    { weight: 2, arbitrary: fc.constant<string | undefined>(undefined) },
+    { weight: 1, arbitrary: s.headerValue },
+  );
+  const origin = fc.oneof(
+    { weight: 4, arbitrary: fc.constant<string | undefined>(undefined) },
+    { weight: 2, arbitrary: fc.constant<string | undefined>('http://{{host}}') },
+    { weight: 1, arbitrary: fc.constantFrom<string | undefined>('null', 'https://evil.example', 'http://[', '') },
+  );
+  const fetchSite = fc.oneof(
+    { weight: 4, arbitrary: fc.constant<string | undefined>(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom<string | undefined>('same-origin', 'cross-site', 'none', 'same-site', '') },
+  );
   const api = fc
     .constantFrom(...STAFF_ROUTES)
-    .chain((route) => fc.tuple(fc.constant(route), id('ticket'), id('case'), reportQuery, cookie, csrf, origin, fetchSite, contentType(s), maybe(bodyFor(route[2]), 4), extraHeaders(s)))
+    .chain((route) =>
+      fc.tuple(
+        fc.constant(route),
+        id('ticket'),
+        id('case'),
+        reportQuery,
+        cookie,
+        csrf,
+        origin,
+        fetchSite,
+        contentType(s),
+        maybe(bodyFor(route[2]), 4),
+        extraHeaders(s),
+      ),
+    )
     .map(([[method, template], ticket, kase, qs, c, x, or, site, ct, b, extra]): HttpProbe => {
       // Logging out with the fuzzer's own session would end it for every later probe.
       const ownSession = template === '/staff/api/logout' && c?.includes('{{session') ? undefined : c;
       const target = template.replace(':ticket', ticket).replace(':case', kase) + (template.endsWith('/report') ? qs : '');
-      const hs = [...headers(['Cookie', ownSession], ['X-CSRF-Token', x], ['Origin', or], ['Sec-Fetch-Site', site], ['Content-Type', method === 'POST' ? ct : undefined]), ...extra];
+      const hs = [
+        ...headers(['Cookie', ownSession], ['X-CSRF-Token', x], ['Origin', or], ['Sec-Fetch-Site', site], ['Content-Type', method === 'POST' ? ct : undefined]),
+        ...extra,
+      ];
       return b === undefined || method === 'GET' ? { kind: 'http', method, target, headers: hs } : { kind: 'http', method, target, headers: hs, body: b };
     });
   const form = fc
     .tuple(fc.constantFrom('/staff/api/login', '/staff/api/status', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/messages'), s.short, s.short)
-    .map(([target, a, b]): HttpProbe => ({ kind: 'http', method: 'POST', target, headers: [['Content-Type', 'application/x-www-form-urlencoded'], ['Cookie', '{{session}}'], ['X-CSRF-Token', '{{csrf}}']], body: { text: `login=${encoded(a)}&password=${encoded(b)}` } }));
-  const login = (b: Body, extra: [string, string][] = []): HttpProbe => ({ kind: 'http', method: 'POST', target: '/staff/api/login', headers: [['Content-Type', 'application/json'], ...extra], body: b });
+    .map(([target, a, b]): HttpProbe => ({
+      kind: 'http',
+      method: 'POST',
+      target,
+      headers: [
+        ['Content-Type', 'application/x-www-form-urlencoded'],
+        ['Cookie', '{{session}}'],
+        ['X-CSRF-Token', '{{csrf}}'],
+      ],
+      body: { text: `login=${encoded(a)}&password=${encoded(b)}` },
+    }));
+  const login = (b: Body, extra: [string, string][] = []): HttpProbe => ({
+    kind: 'http',
+    method: 'POST',
+    target: '/staff/api/login',
+    headers: [['Content-Type', 'application/json'], ...extra],
+    body: b,
+  });
   return {
     name: 'staff',
     server: 'main',
@@ -667,8 +1236,27 @@ function staff(s: Strings): Group {
     examples: [
       login(json(o(['login', `fuzz${s.marker}`], ['password', `wrong ${s.marker}`]))),
       login(json(o(['login', { $deep: 2_500, shape: 'array' }]))),
-      { kind: 'http', method: 'POST', target: '/staff/api/status', headers: [['Cookie', '{{session}}'], ['Content-Type', 'application/json']], body: json(o(['status', 'away'])) },
-      { kind: 'http', method: 'POST', target: '/staff/api/tickets/00000000-0000-4000-8000-000000000000/notes', headers: [['Cookie', '{{session}}'], ['X-CSRF-Token', '{{csrf}}'], ['Content-Type', 'application/json']], body: json(o(['text', s.marker])) },
+      {
+        kind: 'http',
+        method: 'POST',
+        target: '/staff/api/status',
+        headers: [
+          ['Cookie', '{{session}}'],
+          ['Content-Type', 'application/json'],
+        ],
+        body: json(o(['status', 'away'])),
+      },
+      {
+        kind: 'http',
+        method: 'POST',
+        target: '/staff/api/tickets/00000000-0000-4000-8000-000000000000/notes',
+        headers: [
+          ['Cookie', '{{session}}'],
+          ['X-CSRF-Token', '{{csrf}}'],
+          ['Content-Type', 'application/json'],
+        ],
+        body: json(o(['text', s.marker])),
+      },
       { kind: 'http', method: 'GET', target: `/staff/api/report?from=${s.marker}&to=2026-12-31`, headers: [['Cookie', '{{session}}']] },
       { kind: 'http', method: 'GET', target: '/staff/api/report?from=0001-01-01&to=9999-12-31&format=csv', headers: [['Cookie', '{{session}}']] },
     ],
@@ -678,26 +1266,88 @@ function staff(s: Strings): Group {
 // ---- static pages, health, metrics ----
 
 const STATIC_PATHS = [
-  '/', '/widget.js', '/widget.css', '/assets/page.css', '/webchat/webchat.js', '/webchat/webchat.js?v=4.18.1', '/staff', '/staff/', '/staff/console.js', '/staff/console.css',
-  '/staff/dom.js', '/staff/reports.js', '/staff/reports.css', '/healthz', '/readyz', '/metrics', '/favicon.ico', '/robots.txt',
+  '/',
+  '/widget.js',
+  '/widget.css',
+  '/assets/page.css',
+  '/webchat/webchat.js',
+  '/webchat/webchat.js?v=4.18.1',
+  '/staff',
+  '/staff/',
+  '/staff/console.js',
+  '/staff/console.css',
+  '/staff/dom.js',
+  '/staff/reports.js',
+  '/staff/reports.css',
+  '/healthz',
+  '/readyz',
+  '/metrics',
+  '/favicon.ico',
+  '/robots.txt',
 ];
 const TRAVERSALS = [
-  '/..%2f..%2fpackage.json', '/webchat/..%2f..%2f..%2fetc%2fpasswd', '/assets/%2e%2e/%2e%2e/package.json', '/%2e%2e/%2e%2e/etc/passwd', '/..\\..\\package.json',
-  '/webchat/%252e%252e/%252e%252e/package.json', '/assets/..%c0%af..%c0%afpackage.json', '/staff/..%2f..%2fbot%2fconfig.ts', '/webchat/....//....//package.json',
-  '/assets/%2e%2e%5c%2e%2e%5cpackage.json', '/widget.js/..%2f..%2fpackage.json', '/assets/page.css%00.js', '//etc/passwd', '/./healthz', '/healthz/../metrics',
+  '/..%2f..%2fpackage.json',
+  '/webchat/..%2f..%2f..%2fetc%2fpasswd',
+  '/assets/%2e%2e/%2e%2e/package.json',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '/..\\..\\package.json',
+  '/webchat/%252e%252e/%252e%252e/package.json',
+  '/assets/..%c0%af..%c0%afpackage.json',
+  '/staff/..%2f..%2fbot%2fconfig.ts',
+  '/webchat/....//....//package.json',
+  '/assets/%2e%2e%5c%2e%2e%5cpackage.json',
+  '/widget.js/..%2f..%2fpackage.json',
+  '/assets/page.css%00.js',
+  '//etc/passwd',
+  '/./healthz',
+  '/healthz/../metrics',
 ];
 
 function staticPages(s: Strings): Group {
-  const suffix = fc.constantFrom('', '', '', '/', '%2f', '/..', '/%2e%2e/', '%00', '%', '%ZZ', '%FF', '%C0%AF', '//', '/./', '?%', '?%ZZ=1', '#frag', ';x=1', '?v=%', '.bak', '~');
+  const suffix = fc.constantFrom(
+    '',
+    '',
+    '',
+    '/',
+    '%2f',
+    '/..',
+    '/%2e%2e/',
+    '%00',
+    '%',
+    '%ZZ',
+    '%FF',
+    '%C0%AF',
+    '//',
+    '/./',
+    '?%',
+    '?%ZZ=1',
+    '#frag',
+    ';x=1',
+    '?v=%',
+    '.bak',
+    '~',
+  );
   const target = fc.oneof(
     { weight: 6, arbitrary: fc.tuple(fc.constantFrom(...STATIC_PATHS), suffix).map(([p, x]) => p + x) },
     { weight: 3, arbitrary: fc.constantFrom(...TRAVERSALS) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom('a', '/', '/a', '%2e', 'ā'), fc.constantFrom(100, 1_000, 8_000, 17_000, 70_000)).map(([unit, n]) => `/${unit.repeat(Math.ceil(n / unit.length))}`) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom('a', '/', '/a', '%2e', 'ā'), fc.constantFrom(100, 1_000, 8_000, 17_000, 70_000))
+        .map(([unit, n]) => `/${unit.repeat(Math.ceil(n / unit.length))}`),
+    },
     { weight: 1, arbitrary: fc.constantFrom('*', 'http://127.0.0.1/healthz', 'http://evil.example/', 'healthz', '', '/\u0000', '/ä', '/%20', '/a b') },
     { weight: 2, arbitrary: s.short.map((v) => `/${encoded(v)}`) },
   );
-  const method = fc.oneof({ weight: 8, arbitrary: fc.constant('GET') }, { weight: 3, arbitrary: fc.constantFrom('HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH', 'TRACE', 'PROPFIND', 'get', 'GÉT') });
-  const auth = fc.oneof({ weight: 6, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: fc.constantFrom<string | undefined>('Bearer {{metricsToken}}', 'Bearer wrong', 'Bearer ', 'Basic Og==') }, { weight: 1, arbitrary: s.headerValue });
+  const method = fc.oneof(
+    { weight: 8, arbitrary: fc.constant('GET') },
+    { weight: 3, arbitrary: fc.constantFrom('HEAD', 'OPTIONS', 'POST', 'PUT', 'DELETE', 'PATCH', 'TRACE', 'PROPFIND', 'get', 'GÉT') },
+  );
+  const auth = fc.oneof(
+    { weight: 6, arbitrary: fc.constant<string | undefined>(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom<string | undefined>('Bearer {{metricsToken}}', 'Bearer wrong', 'Bearer ', 'Basic Og==') },
+    { weight: 1, arbitrary: s.headerValue },
+  );
   const ct = fc.oneof({ weight: 4, arbitrary: fc.constant<string | undefined>(undefined) }, { weight: 1, arbitrary: contentType(s) });
   const body = fc.oneof({ weight: 5, arbitrary: fc.constant<Body | undefined>(undefined) }, { weight: 1, arbitrary: bodies(s, s.json) });
   const probe = http(method, target, withHeaders(s, auth, ct), body);
@@ -709,13 +1359,28 @@ function staticPages(s: Strings): Group {
     about: 'static pages, /healthz, /readyz, /metrics: traversal, overlong and badly escaped paths, methods',
     arbitrary: probe,
     examples: [
-      get('/', [['Content-Type', 'application/json'], ['Content-Encoding', 'gzip']]),
-      { kind: 'http', method: 'POST', target: '/api/messages', headers: [['Content-Type', 'application/json'], ['Content-Encoding', 'deflate'], ['Content-Length', '0']] },
+      get('/', [
+        ['Content-Type', 'application/json'],
+        ['Content-Encoding', 'gzip'],
+      ]),
+      {
+        kind: 'http',
+        method: 'POST',
+        target: '/api/messages',
+        headers: [
+          ['Content-Type', 'application/json'],
+          ['Content-Encoding', 'deflate'],
+          ['Content-Length', '0'],
+        ],
+      },
       get('/..%2f..%2fpackage.json'),
       get('/%'),
       get('/webchat/%FF'),
       get(`/${'a'.repeat(70_000)}`),
-      get('/webchat/webchat.js', [['Accept-Encoding', 'gzip;q=x, *;q=-1'], ['If-None-Match', '*']]),
+      get('/webchat/webchat.js', [
+        ['Accept-Encoding', 'gzip;q=x, *;q=-1'],
+        ['If-None-Match', '*'],
+      ]),
       get('/metrics', [['Authorization', `Bearer ${s.marker}`]]),
     ],
   };
@@ -723,7 +1388,15 @@ function staticPages(s: Strings): Group {
 
 // ---- malformed HTTP on raw sockets ----
 
-const RAW_ROUTES = ['/v3/directline/conversations/{{conv}}/activities', '/api/messages', '/api/messenger', '/staff/api/login', '/v3/directline/tokens/generate', '/healthz', '/'];
+const RAW_ROUTES = [
+  '/v3/directline/conversations/{{conv}}/activities',
+  '/api/messages',
+  '/api/messenger',
+  '/staff/api/login',
+  '/v3/directline/tokens/generate',
+  '/healthz',
+  '/',
+];
 
 function rawHttp(s: Strings): Group {
   const route = fc.constantFrom(...RAW_ROUTES);
@@ -731,47 +1404,119 @@ function rawHttp(s: Strings): Group {
   const post = (path: string, more: string, body: string) => `POST ${path} HTTP/1.1\r\nHost: {{host}}\r\nAuthorization: Bearer {{token}}\r\n${more}\r\n${body}`;
   const raw = (shape: string, r: string, bytes: string, halfClose = false): RawProbe => ({ kind: 'raw', shape, route: r, bytes, halfClose });
   const clOver = fc
-    .tuple(route, fc.oneof(fc.integer({ min: 65_537, max: 2 ** 31 }).map(String), fc.constantFrom('99999999999999999999', '100000000000', '1000000')), shortBody)
+    .tuple(
+      route,
+      fc.oneof(fc.integer({ min: 65_537, max: 2 ** 31 }).map(String), fc.constantFrom('99999999999999999999', '100000000000', '1000000')),
+      shortBody,
+    )
     .map(([r, cl, b]) => raw('Content-Length above the body limit, short body', r, post(r, `Content-Type: application/json\r\nContent-Length: ${cl}\r\n`, b)));
   const clBad = fc
     .tuple(route, fc.constantFrom('-1', '1,1', ' 5', '0x10', '5, 6', '+5', '', 'abc', '5\r\nContent-Length: 6', '1e3'), shortBody)
     .map(([r, cl, b]) => raw('bad Content-Length', r, post(r, `Content-Type: application/json\r\nContent-Length: ${cl}\r\n`, b), true));
   const clUnder = fc
     .tuple(route, fc.integer({ min: 1, max: 4_000 }), shortBody)
-    .map(([r, extra, b]) => raw('Content-Length above the body sent (below the limit), then EOF', r, post(r, `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b) + extra}\r\n`, b), true));
+    .map(([r, extra, b]) =>
+      raw(
+        'Content-Length above the body sent (below the limit), then EOF',
+        r,
+        post(r, `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b) + extra}\r\n`, b),
+        true,
+      ),
+    );
   const clShort = fc
-    .tuple(route, shortBody.filter((b) => b.length > 2), fc.constantFrom('GARBAGE / HTTP/1.1\r\n\r\n', '\u0000\u0001', 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'))
+    .tuple(
+      route,
+      shortBody.filter((b) => b.length > 2),
+      fc.constantFrom('GARBAGE / HTTP/1.1\r\n\r\n', '\u0000\u0001', 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n'),
+    )
     .map(([r, b, tail]) => raw('Content-Length below the body sent', r, post(r, `Content-Type: application/json\r\nContent-Length: 2\r\n`, b + tail), true));
   const chunks = fc.constantFrom(
-    '1e\r\n{"type":"message","text":"hi"}\r\n0\r\n\r\n', 'zz\r\n{}\r\n0\r\n\r\n', '2;ext=1\r\n{}\r\n0\r\n\r\n', '2\r\n{}\r\n', '2\r\n{}', '-2\r\n{}\r\n0\r\n\r\n',
-    'ffffffffffffffff\r\n{}\r\n0\r\n\r\n', '2\r\n{}\r\n0\r\nTrailer: x\r\n\r\n', `${(70_000).toString(16)}\r\n${'x'.repeat(70_000)}\r\n0\r\n\r\n`, '2\n{}\n0\n\n',
+    '1e\r\n{"type":"message","text":"hi"}\r\n0\r\n\r\n',
+    'zz\r\n{}\r\n0\r\n\r\n',
+    '2;ext=1\r\n{}\r\n0\r\n\r\n',
+    '2\r\n{}\r\n',
+    '2\r\n{}',
+    '-2\r\n{}\r\n0\r\n\r\n',
+    'ffffffffffffffff\r\n{}\r\n0\r\n\r\n',
+    '2\r\n{}\r\n0\r\nTrailer: x\r\n\r\n',
+    `${(70_000).toString(16)}\r\n${'x'.repeat(70_000)}\r\n0\r\n\r\n`,
+    '2\n{}\n0\n\n',
   );
   const te = fc
-    .tuple(route, fc.constantFrom('chunked', 'chunked', 'gzip, chunked', 'chunked, identity', ' chunked', 'CHUNKED', 'identity', 'x', 'chunked\r\nTransfer-Encoding: chunked', 'chunked\r\nContent-Length: 5'), chunks)
+    .tuple(
+      route,
+      fc.constantFrom(
+        'chunked',
+        'chunked',
+        'gzip, chunked',
+        'chunked, identity',
+        ' chunked',
+        'CHUNKED',
+        'identity',
+        'x',
+        'chunked\r\nTransfer-Encoding: chunked',
+        'chunked\r\nContent-Length: 5',
+      ),
+      chunks,
+    )
     .map(([r, value, body]) => raw('Transfer-Encoding', r, post(r, `Content-Type: application/json\r\nTransfer-Encoding: ${value}\r\n`, body), true));
   const line = fc
     .constantFrom(
-      'GET', 'GET /', 'GET / HTTP/1.1', 'GET / HTTP/9.9\r\n\r\n', 'GET / HTTP/1.1\n\n', '\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
-      'GET / HTTP/1.0\r\n\r\n', 'GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n', 'GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n', 'G E T / HTTP/1.1\r\nHost: x\r\n\r\n',
-      'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n', '\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003', 'GET /healthz HTTP/1.1\r\n\r\n',
-      'GET /healthz HTTP/1.1\r\nHost: {{host}}\r\nHost: other\r\n\r\n', `GET /${'%'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      'GET',
+      'GET /',
+      'GET / HTTP/1.1',
+      'GET / HTTP/9.9\r\n\r\n',
+      'GET / HTTP/1.1\n\n',
+      '\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n',
+      'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n',
+      'GET / HTTP/1.0\r\n\r\n',
+      'GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n',
+      'GET /\u0000 HTTP/1.1\r\nHost: x\r\n\r\n',
+      'G E T / HTTP/1.1\r\nHost: x\r\n\r\n',
+      'CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: x\r\n\r\n',
+      '\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003',
+      'GET /healthz HTTP/1.1\r\n\r\n',
+      'GET /healthz HTTP/1.1\r\nHost: {{host}}\r\nHost: other\r\n\r\n',
+      `GET /${'%'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
     )
     .map((bytes) => raw('bad request line or framing', '', bytes, true));
   const header = fc
     .tuple(
       route,
       fc.constantFrom(
-        `X-Big: ${'a'.repeat(17_000)}\r\n`, `${'X-Many: 1\r\n'.repeat(2_500)}`, 'NoColonHere\r\n', 'X-Fold: a\r\n  folded\r\n', 'X-Nul: a\u0000b\r\n', 'Host : x\r\n',
-        'Expect: 100-continue\r\n', 'Expect: garbage\r\n', `Authorization: Bearer ${'A'.repeat(10_000)}\r\n`, 'Authorization: Basic !!!\r\n',
-        `X-Forwarded-For: ${s.marker}, 1.1.1.1, , ;;, ::ffff:zz\r\n`, 'Content-Type: \u00ff\u00fe/json\r\n', `Cookie: ${'c=1; '.repeat(2_000)}\r\n`, 'Content-Type:\r\n',
-        'Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n', `X-Marker-${s.marker}: 1\r\n`,
+        `X-Big: ${'a'.repeat(17_000)}\r\n`,
+        `${'X-Many: 1\r\n'.repeat(2_500)}`,
+        'NoColonHere\r\n',
+        'X-Fold: a\r\n  folded\r\n',
+        'X-Nul: a\u0000b\r\n',
+        'Host : x\r\n',
+        'Expect: 100-continue\r\n',
+        'Expect: garbage\r\n',
+        `Authorization: Bearer ${'A'.repeat(10_000)}\r\n`,
+        'Authorization: Basic !!!\r\n',
+        `X-Forwarded-For: ${s.marker}, 1.1.1.1, , ;;, ::ffff:zz\r\n`,
+        'Content-Type: \u00ff\u00fe/json\r\n',
+        `Cookie: ${'c=1; '.repeat(2_000)}\r\n`,
+        'Content-Type:\r\n',
+        'Connection: keep-alive, Upgrade\r\nUpgrade: websocket\r\n',
+        `X-Marker-${s.marker}: 1\r\n`,
       ),
       shortBody,
     )
-    .map(([r, h, b]) => raw('odd headers', r, post(r, `${h}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b)}\r\nConnection: close\r\n`, b)));
-  const slow = fc
-    .tuple(route, fc.integer({ min: 1, max: 40 }), shortBody)
-    .map(([r, pieces, b]): HttpProbe => ({ kind: 'http', method: 'POST', target: r, headers: [['Authorization', 'Bearer {{token}}'], ['Content-Type', 'application/json']], body: { text: b }, pieces }));
+    .map(([r, h, b]) =>
+      raw('odd headers', r, post(r, `${h}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(b)}\r\nConnection: close\r\n`, b)),
+    );
+  const slow = fc.tuple(route, fc.integer({ min: 1, max: 40 }), shortBody).map(([r, pieces, b]): HttpProbe => ({
+    kind: 'http',
+    method: 'POST',
+    target: r,
+    headers: [
+      ['Authorization', 'Bearer {{token}}'],
+      ['Content-Type', 'application/json'],
+    ],
+    body: { text: b },
+    pieces,
+  }));
   return {
     name: 'http-malformed',
     server: 'main',
@@ -779,9 +1524,26 @@ function rawHttp(s: Strings): Group {
     about: 'raw sockets: Content-Length and Transfer-Encoding tricks, bad request lines, odd headers, slow senders',
     arbitrary: fc.oneof(clOver, clBad, clUnder, clShort, te, line, header, slow),
     examples: [
-      raw('Content-Length above the body limit, short body', RAW_ROUTES[0]!, post(RAW_ROUTES[0]!, 'Content-Type: application/json\r\nContent-Length: 1000000000\r\n', '{}')),
-      raw('Content-Length above the body limit, short body', '/api/messages', post('/api/messages', 'Content-Type: application/json\r\nContent-Length: 1000000000\r\n', '{}')),
-      raw('Transfer-Encoding', RAW_ROUTES[0]!, post(RAW_ROUTES[0]!, 'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n', `${(70_000).toString(16)}\r\n${'x'.repeat(70_000)}\r\n0\r\n\r\n`), true),
+      raw(
+        'Content-Length above the body limit, short body',
+        RAW_ROUTES[0]!,
+        post(RAW_ROUTES[0]!, 'Content-Type: application/json\r\nContent-Length: 1000000000\r\n', '{}'),
+      ),
+      raw(
+        'Content-Length above the body limit, short body',
+        '/api/messages',
+        post('/api/messages', 'Content-Type: application/json\r\nContent-Length: 1000000000\r\n', '{}'),
+      ),
+      raw(
+        'Transfer-Encoding',
+        RAW_ROUTES[0]!,
+        post(
+          RAW_ROUTES[0]!,
+          'Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n',
+          `${(70_000).toString(16)}\r\n${'x'.repeat(70_000)}\r\n0\r\n\r\n`,
+        ),
+        true,
+      ),
     ],
   };
 }
@@ -792,14 +1554,56 @@ function rateLimits(s: Strings): Group {
   const templates: HttpProbe[] = [
     { kind: 'http', method: 'POST', target: `${DL}/tokens/generate`, headers: [] },
     { kind: 'http', method: 'GET', target: `${DL}/conversations/{{conv}}/activities?watermark=0`, headers: [['Authorization', 'Bearer {{token}}']] },
-    { kind: 'http', method: 'POST', target: `${DL}/conversations/{{conv}}/activities`, headers: [['Authorization', 'Bearer {{token}}'], ['Content-Type', 'application/json']], body: json(o(['type', 'message'], ['text', `labdien ${s.marker}`])) },
-    { kind: 'http', method: 'POST', target: '/api/messages', headers: [['Content-Type', 'application/json']], body: json(o(['type', 'typing'], ['serviceUrl', '{{connector}}'], ['conversation', o(['id', 'fuzz-limits'])], ['from', o(['id', 'c'])])) },
-    { kind: 'http', method: 'POST', target: '/api/messenger', headers: [['Content-Type', 'application/json'], ['X-Hub-Signature-256', 'sha256=00']], body: json(o(['object', 'page'])) },
-    { kind: 'http', method: 'GET', target: `${DL}/conversations/{{conv}}/stream?t={{streamToken}}`, headers: [['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Key', WS_KEY], ['Sec-WebSocket-Version', '13']] },
+    {
+      kind: 'http',
+      method: 'POST',
+      target: `${DL}/conversations/{{conv}}/activities`,
+      headers: [
+        ['Authorization', 'Bearer {{token}}'],
+        ['Content-Type', 'application/json'],
+      ],
+      body: json(o(['type', 'message'], ['text', `labdien ${s.marker}`])),
+    },
+    {
+      kind: 'http',
+      method: 'POST',
+      target: '/api/messages',
+      headers: [['Content-Type', 'application/json']],
+      body: json(o(['type', 'typing'], ['serviceUrl', '{{connector}}'], ['conversation', o(['id', 'fuzz-limits'])], ['from', o(['id', 'c'])])),
+    },
+    {
+      kind: 'http',
+      method: 'POST',
+      target: '/api/messenger',
+      headers: [
+        ['Content-Type', 'application/json'],
+        ['X-Hub-Signature-256', 'sha256=00'],
+      ],
+      body: json(o(['object', 'page'])),
+    },
+    {
+      kind: 'http',
+      method: 'GET',
+      target: `${DL}/conversations/{{conv}}/stream?t={{streamToken}}`,
+      headers: [
+        ['Upgrade', 'websocket'],
+        ['Connection', 'Upgrade'],
+        ['Sec-WebSocket-Key', WS_KEY],
+        ['Sec-WebSocket-Version', '13'],
+      ],
+    },
     { kind: 'http', method: 'GET', target: '/healthz', headers: [] },
-    { kind: 'http', method: 'POST', target: '/staff/api/login', headers: [['Content-Type', 'application/json']], body: json(o(['login', 'fuzz'], ['password', 'wrong-password-1'])) },
+    {
+      kind: 'http',
+      method: 'POST',
+      target: '/staff/api/login',
+      headers: [['Content-Type', 'application/json']],
+      body: json(o(['login', 'fuzz'], ['password', 'wrong-password-1'])),
+    },
   ];
-  const burst = fc.record({ requests: fc.subarray(templates, { minLength: 1, maxLength: 3 }), copies: fc.integer({ min: 5, max: 120 }) }).map((b): BurstProbe => ({ kind: 'burst', ...b }));
+  const burst = fc
+    .record({ requests: fc.subarray(templates, { minLength: 1, maxLength: 3 }), copies: fc.integer({ min: 5, max: 120 }) })
+    .map((b): BurstProbe => ({ kind: 'burst', ...b }));
   return {
     name: 'rate-limits',
     server: 'limits',
@@ -814,5 +1618,17 @@ function rateLimits(s: Strings): Group {
 export function fuzzGroups(marker: string): Group[] {
   const activityKeys = ['type', 'text', 'value', 'from', 'channelData', 'entities', 'locale', 'name', 'conversation', 'serviceUrl', 'id', 'attachments'];
   const s = strings(marker, activityKeys);
-  return [directLineTokens(s), directLineConversations(s), directLineActivities(s), streamUpgrade(s), streamFrames(s), botFrameworkMessages(s), messenger(s), staff(s), staticPages(s), rawHttp(s), rateLimits(s)];
+  return [
+    directLineTokens(s),
+    directLineConversations(s),
+    directLineActivities(s),
+    streamUpgrade(s),
+    streamFrames(s),
+    botFrameworkMessages(s),
+    messenger(s),
+    staff(s),
+    staticPages(s),
+    rawHttp(s),
+    rateLimits(s),
+  ];
 }

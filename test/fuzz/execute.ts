@@ -4,7 +4,19 @@
 import { createHmac } from 'node:crypto';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { acceptFor, closeFrame, encodeFrame, exchange, parseServerFrames, requestBytes, sleep, WS_KEY, type Outcome, type ServerFrame, type UpgradeResult } from './wire.js';
+import {
+  acceptFor,
+  closeFrame,
+  encodeFrame,
+  exchange,
+  parseServerFrames,
+  requestBytes,
+  sleep,
+  WS_KEY,
+  type Outcome,
+  type ServerFrame,
+  type UpgradeResult,
+} from './wire.js';
 import { endpointOf, renderBody, renderPayload, type ChurnProbe, type HttpProbe, type Probe, type RawProbe, type StreamProbe } from './probes.js';
 
 export interface Conversation {
@@ -171,13 +183,16 @@ export function fill(text: string, ctx: Context): string {
 async function sendHttp(probe: HttpProbe, ctx: Context, deadline: (key: string) => number, run: ProbeRun): Promise<void> {
   const body = probe.body === undefined ? undefined : Buffer.from(fill(renderBody(probe.body).toString('utf8'), ctx), 'utf8');
   const bodyBytes = probe.body !== undefined && 'hex' in probe.body ? renderBody(probe.body) : body;
-  const signature = `sha256=${createHmac('sha256', ctx.appSecret).update(bodyBytes ?? Buffer.alloc(0)).digest('hex')}`;
+  const signature = `sha256=${createHmac('sha256', ctx.appSecret)
+    .update(bodyBytes ?? Buffer.alloc(0))
+    .digest('hex')}`;
   const headers: [string, string][] = probe.headers.map(([n, v]) => [fill(n, ctx), fill(v, ctx).replaceAll('{{sig}}', signature)]);
   const has = (name: string) => headers.some(([n]) => n.toLowerCase() === name);
   if (!probe.noHost && !has('host')) headers.unshift(['Host', `127.0.0.1:${ctx.port}`]);
   if (!has('connection')) headers.push(['Connection', 'close']);
   if (probe.length !== undefined && probe.length !== 'omit') headers.push(['Content-Length', probe.length]);
-  else if (probe.length === undefined && bodyBytes !== undefined && !has('content-length') && !has('transfer-encoding')) headers.push(['Content-Length', String(bodyBytes.length)]);
+  else if (probe.length === undefined && bodyBytes !== undefined && !has('content-length') && !has('transfer-encoding'))
+    headers.push(['Content-Length', String(bodyBytes.length)]);
   const bytes = requestBytes(probe.method, fill(probe.target, ctx), headers, bodyBytes);
   const endpoint = endpointOf(probe);
   const upgrade = headers.some(([n, v]) => n.toLowerCase() === 'upgrade' && v !== '');
@@ -195,7 +210,8 @@ async function sendHttp(probe: HttpProbe, ctx: Context, deadline: (key: string) 
   run.requests.push({ endpoint, outcome, key });
   if (outcome.kind === 'response' && outcome.status === 101) {
     const sentKey = headers.find(([n]) => n.toLowerCase() === 'sec-websocket-key')?.[1];
-    if (sentKey === WS_KEY && outcome.headers['sec-websocket-accept'] !== acceptFor(WS_KEY)) run.problems.push({ endpoint, problem: '101 with a wrong Sec-WebSocket-Accept' });
+    if (sentKey === WS_KEY && outcome.headers['sec-websocket-accept'] !== acceptFor(WS_KEY))
+      run.problems.push({ endpoint, problem: '101 with a wrong Sec-WebSocket-Accept' });
     checkUpgraded(outcome.upgraded, endpoint, run);
   }
 }
@@ -209,7 +225,12 @@ function split(bytes: Buffer, size: number): Buffer[] {
 async function sendRaw(probe: RawProbe, ctx: Context, deadline: (key: string) => number, run: ProbeRun): Promise<void> {
   const endpoint = endpointOf(probe);
   const key = `raw ${probe.shape}`;
-  const outcome = await exchange({ port: ctx.port, chunks: [Buffer.from(fill(probe.bytes, ctx), 'latin1')], halfClose: probe.halfClose, timeoutMs: deadline(key) });
+  const outcome = await exchange({
+    port: ctx.port,
+    chunks: [Buffer.from(fill(probe.bytes, ctx), 'latin1')],
+    halfClose: probe.halfClose,
+    timeoutMs: deadline(key),
+  });
   run.requests.push({ endpoint, outcome, key });
 }
 
@@ -259,7 +280,13 @@ async function closeUpgraded(socket: Socket, rest: Buffer, deadline: number): Pr
 async function sendStream(probe: StreamProbe, ctx: Context, deadline: (key: string) => number, run: ProbeRun): Promise<void> {
   const query = `t={{streamToken}}${probe.watermark === undefined ? '' : `&watermark=${probe.watermark}`}`;
   const target = fill(`/v3/directline/conversations/{{conv}}/stream?${query}`, ctx);
-  const headers: [string, string][] = [['Host', `127.0.0.1:${ctx.port}`], ['Upgrade', 'websocket'], ['Connection', 'Upgrade'], ['Sec-WebSocket-Key', WS_KEY], ['Sec-WebSocket-Version', '13']];
+  const headers: [string, string][] = [
+    ['Host', `127.0.0.1:${ctx.port}`],
+    ['Upgrade', 'websocket'],
+    ['Connection', 'Upgrade'],
+    ['Sec-WebSocket-Key', WS_KEY],
+    ['Sec-WebSocket-Version', '13'],
+  ];
   const endpoint = endpointOf(probe);
   const key = `stream ${probe.finish}`;
   const outcome = await exchange({
@@ -273,7 +300,18 @@ async function sendStream(probe: StreamProbe, ctx: Context, deadline: (key: stri
       void reading.then(() => (serverClosed = true));
       for (const frame of probe.frames) {
         if (serverClosed || socket.destroyed) break;
-        socket.write('garbage' in frame ? Buffer.from(frame.garbage, 'hex') : encodeFrame({ fin: frame.fin, rsv: frame.rsv, opcode: frame.op, masked: frame.masked, payload: renderPayload(frame.payload), ...(frame.declared === undefined ? {} : { declaredLength: frame.declared }) }));
+        socket.write(
+          'garbage' in frame
+            ? Buffer.from(frame.garbage, 'hex')
+            : encodeFrame({
+                fin: frame.fin,
+                rsv: frame.rsv,
+                opcode: frame.op,
+                masked: frame.masked,
+                payload: renderPayload(frame.payload),
+                ...(frame.declared === undefined ? {} : { declaredLength: frame.declared }),
+              }),
+        );
         if (probe.pauseMs > 0) await sleep(probe.pauseMs);
       }
       if (probe.finish === 'destroy') {
@@ -310,7 +348,8 @@ function checkUpgraded(upgraded: UpgradeResult | undefined, endpoint: string, ru
     if (text === '') continue;
     try {
       const set = JSON.parse(text) as { activities?: unknown; watermark?: unknown };
-      if (!Array.isArray(set.activities) || typeof set.watermark !== 'string') run.problems.push({ endpoint, problem: 'a stream message that is not an ActivitySet' });
+      if (!Array.isArray(set.activities) || typeof set.watermark !== 'string')
+        run.problems.push({ endpoint, problem: 'a stream message that is not an ActivitySet' });
     } catch {
       run.problems.push({ endpoint, problem: 'a stream message that is not JSON' });
     }

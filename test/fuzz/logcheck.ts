@@ -32,7 +32,13 @@ export function logViolations(lines: readonly LogLine[], marker: string): LogVio
         // Named by the top-level fields that hold it; the excerpt starts with the full paths.
         const paths = markerPaths(parsed, marker).map((p) => p.replaceAll(marker, '<marker>'));
         const fields = [...new Set(paths.map((p) => p.split(/[.[]/, 1)[0] ?? p))].sort().join(', ') || '(raw line)';
-        found.push({ kind: 'request-text', signature: `request-text in ${fields} of log line "${msg}"`, excerpt: shorten(`[marker at ${paths.slice(0, 6).join(', ')}] ${line.text}`), probe: line.probe, life: line.life });
+        found.push({
+          kind: 'request-text',
+          signature: `request-text in ${fields} of log line "${msg}"`,
+          excerpt: shorten(`[marker at ${paths.slice(0, 6).join(', ')}] ${line.text}`),
+          probe: line.probe,
+          life: line.life,
+        });
       }
       if (JSON_STACK_FRAME.test(line.text)) {
         found.push({ kind: 'stack-trace', signature: `stack trace inside log line "${msg}"`, excerpt: shorten(line.text), probe: line.probe, life: line.life });
@@ -58,7 +64,13 @@ export function logViolations(lines: readonly LogLine[], marker: string): LogVio
     if (firstFrame >= 0) {
       // The error is the line above the first frame; the first frame says where it was thrown.
       const head = firstFrame > 0 ? block[firstFrame - 1]! : '(no error line)';
-      found.push({ kind: 'stack-trace', signature: `stack trace on ${line.stream}: ${fold(head)} ${fold(block[firstFrame]!.trim())}`, excerpt, probe: line.probe, life: line.life });
+      found.push({
+        kind: 'stack-trace',
+        signature: `stack trace on ${line.stream}: ${fold(head)} ${fold(block[firstFrame]!.trim())}`,
+        excerpt,
+        probe: line.probe,
+        life: line.life,
+      });
     } else {
       found.push({ kind: 'unstructured', signature: `non-JSON line on ${line.stream}: ${fold(line.text)}`, excerpt, probe: line.probe, life: line.life });
     }
@@ -81,23 +93,28 @@ function markerPaths(value: unknown, marker: string, at = ''): string[] {
   if (typeof value === 'string') return value.includes(marker) ? [at || '(value)'] : [];
   if (Array.isArray(value)) return value.flatMap((v, i) => markerPaths(v, marker, `${at}[${i}]`));
   if (typeof value === 'object' && value !== null) {
-    return Object.entries(value).flatMap(([k, v]) => [...(k.includes(marker) ? [`${at}${at ? '.' : ''}${k} (key)`] : []), ...markerPaths(v, marker, at ? `${at}.${k}` : k)]);
+    return Object.entries(value).flatMap(([k, v]) => [
+      ...(k.includes(marker) ? [`${at}${at ? '.' : ''}${k} (key)`] : []),
+      ...markerPaths(v, marker, at ? `${at}.${k}` : k),
+    ]);
   }
   return [];
 }
 
 /** Numbers, ids, paths and quoted values folded, so one problem has one signature. */
 export function fold(text: string): string {
-  return text
-    // An error quoting the value it choked on ("Cannot create property 'role' on string 'x'").
-    .replace(/\b(on|of) (string|number|boolean|symbol|bigint) '[^']*'/g, "$1 $2 '…'")
-    .replace(/\(node:\d+\)/g, '(node:PID)')
-    .replace(/\/[^\s():]*\//g, '…/')
-    .replace(/:\d+:\d+/g, ':L:C')
-    // Ids and tokens: long runs with a digit in them (names such as validateAndFixActivity stay).
-    .replace(/(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{22,}/g, '…')
-    .replace(/\d{4,}/g, 'N')
-    .slice(0, 160);
+  return (
+    text
+      // An error quoting the value it choked on ("Cannot create property 'role' on string 'x'").
+      .replace(/\b(on|of) (string|number|boolean|symbol|bigint) '[^']*'/g, "$1 $2 '…'")
+      .replace(/\(node:\d+\)/g, '(node:PID)')
+      .replace(/\/[^\s():]*\//g, '…/')
+      .replace(/:\d+:\d+/g, ':L:C')
+      // Ids and tokens: long runs with a digit in them (names such as validateAndFixActivity stay).
+      .replace(/(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{22,}/g, '…')
+      .replace(/\d{4,}/g, 'N')
+      .slice(0, 160)
+  );
 }
 
 export function shorten(text: string, max = 400): string {

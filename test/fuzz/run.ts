@@ -40,7 +40,11 @@ function parse(argv: readonly string[]): FuzzOptions {
   };
   const known = new Set(['runs', 'seconds', 'seed', 'group', 'replay', 'timeout-ms', 'shrink-steps', 'shrink-seconds', 'crashes', 'app-dir', 'log-level']);
   for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown option --${name}\n${USAGE}`);
-  const groups = flags.get('group')?.split(',').map((g) => g.trim()).filter(Boolean);
+  const groups = flags
+    .get('group')
+    ?.split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
   const replay = flags.get('replay');
   if (replay !== undefined && groups?.length !== 1) throw new Error('--replay needs exactly one --group');
   const appDir = flags.get('app-dir');

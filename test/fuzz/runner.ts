@@ -156,7 +156,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   try {
     await Promise.all(
       [...needed].map(async (name) => {
-        const server = await startFuzzServer({ name, appDir, env: env(name === 'limits'), ...(name === 'main' ? { prepare: (dir: string) => addStaff(appDir, dir) } : {}) });
+        const server = await startFuzzServer({
+          name,
+          appDir,
+          env: env(name === 'limits'),
+          ...(name === 'main' ? { prepare: (dir: string) => addStaff(appDir, dir) } : {}),
+        });
         servers.set(name, server);
         contexts.set(name, await contextFor(server, connector.url, name === 'main'));
       }),
@@ -173,7 +178,11 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     for (const server of servers.values()) {
       const health = await healthOf(server, options.timeoutMs);
       report.health.push(health);
-      if (!health.ok) fuzz.fail({ kind: 'health', signature: `/healthz not healthy after the run (${server.name})`, endpoint: 'GET /healthz', detail: health.detail }, undefined);
+      if (!health.ok)
+        fuzz.fail(
+          { kind: 'health', signature: `/healthz not healthy after the run (${server.name})`, endpoint: 'GET /healthz', detail: health.detail },
+          undefined,
+        );
     }
     fuzz.scanLogs(true);
   } finally {
@@ -212,7 +221,18 @@ class Fuzzing {
   private stats(group: Group): GroupStats {
     let s = this.byGroup.get(group.name);
     if (s === undefined) {
-      s = { name: group.name, server: group.server, probes: 0, requests: 0, statuses: new Map(), fiveXx: 0, crashes: 0, hangs: 0, logViolations: 0, protocol: 0 };
+      s = {
+        name: group.name,
+        server: group.server,
+        probes: 0,
+        requests: 0,
+        statuses: new Map(),
+        fiveXx: 0,
+        crashes: 0,
+        hangs: 0,
+        logViolations: 0,
+        protocol: 0,
+      };
       this.byGroup.set(group.name, s);
       this.report.groups.push(s);
     }
@@ -262,7 +282,9 @@ class Fuzzing {
         { seed: this.options.seed, numRuns, examples: group.examples.map((e) => [e] as [Probe]) },
       );
       if (stats.stopped === undefined && stats.probes < numRuns) stats.stopped = `time budget used after ${stats.probes} probes`;
-      this.print(`fuzz: ${group.name}: ${stats.probes} probes, ${stats.requests} requests, ${stats.fiveXx} 5xx, ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.logViolations} log violations`);
+      this.print(
+        `fuzz: ${group.name}: ${stats.probes} probes, ${stats.requests} requests, ${stats.fiveXx} 5xx, ${stats.crashes} crashes, ${stats.hangs} hangs, ${stats.logViolations} log violations`,
+      );
     }
   }
 
@@ -316,7 +338,12 @@ class Fuzzing {
   }
 
   /** Sends one probe and judges it; returns the failure signatures it showed. */
-  private async send(group: Group, probe: Probe, runIndex: number, mode: 'explore' | 'shrink'): Promise<{ signatures: Set<string>; crashed: boolean; run: ProbeRun }> {
+  private async send(
+    group: Group,
+    probe: Probe,
+    runIndex: number,
+    mode: 'explore' | 'shrink',
+  ): Promise<{ signatures: Set<string>; crashed: boolean; run: ProbeRun }> {
     const server = this.servers.get(group.server)!;
     const ctx = this.contexts.get(group.server)!;
     if (!server.alive()) await this.restart(server);
@@ -333,7 +360,8 @@ class Fuzzing {
       deadlineFor: (key) => (probe.kind === 'raw' && (this.knownHangs.get(key) ?? 0) >= 1 ? 300 : this.options.timeoutMs),
     });
     // Work a response only starts (Messenger events are processed after the 200) logs a little later.
-    if (group.settleMs !== undefined && run.requests.some((r) => r.outcome.kind === 'response' && r.outcome.status === 200)) await new Promise((r) => setTimeout(r, group.settleMs));
+    if (group.settleMs !== undefined && run.requests.some((r) => r.outcome.kind === 'response' && r.outcome.status === 200))
+      await new Promise((r) => setTimeout(r, group.settleMs));
     const signatures = new Set<string>();
     const stats = mode === 'explore' ? this.stats(group) : undefined;
     const record = (observed: Observed) => {
@@ -363,14 +391,24 @@ class Fuzzing {
         const logged = errorHint(probeLines);
         // Malformed framing that still reaches a handler fails like a well-formed request there.
         const route = probe.kind === 'raw' && probe.route !== '' ? routeOf('POST', probe.route) : r.endpoint;
-        record({ kind: '5xx', signature: `${o.status} on ${route}${hint ? ` (${hint})` : ''}`, endpoint: r.endpoint, detail: `status ${o.status}, body ${JSON.stringify(shorten(o.body.toString('utf8'), 300))}${logged ? `; ${logged}` : ''}` });
+        record({
+          kind: '5xx',
+          signature: `${o.status} on ${route}${hint ? ` (${hint})` : ''}`,
+          endpoint: r.endpoint,
+          detail: `status ${o.status}, body ${JSON.stringify(shorten(o.body.toString('utf8'), 300))}${logged ? `; ${logged}` : ''}`,
+        });
       }
       if (o.kind === 'timeout' && exit === undefined) {
         if (stats) stats.hangs += 1;
         this.knownHangs.set(r.key, (this.knownHangs.get(r.key) ?? 0) + 1);
         // A malformation hangs wherever it is sent: one failure per shape, its routes listed.
         const where = probe.kind === 'raw' ? `raw ${probe.shape}` : r.endpoint;
-        record({ kind: 'hang', signature: `no answer within ${this.options.timeoutMs} ms: ${where}`, endpoint: r.endpoint, detail: `${o.bytes} bytes received in ${o.ms} ms` });
+        record({
+          kind: 'hang',
+          signature: `no answer within ${this.options.timeoutMs} ms: ${where}`,
+          endpoint: r.endpoint,
+          detail: `${o.bytes} bytes received in ${o.ms} ms`,
+        });
       }
     }
     for (const p of run.problems) {
@@ -423,7 +461,7 @@ class Fuzzing {
     const seen = this.recent.get(v.probe);
     const stats = groupName === undefined || this.shrinking ? undefined : this.byGroup.get(groupName);
     if (stats) stats.logViolations += 1;
-    const where = v.probe === 0 ? `at start-up of ${server.name}` : groupName ?? server.name;
+    const where = v.probe === 0 ? `at start-up of ${server.name}` : (groupName ?? server.name);
     this.fail({ kind: 'log', signature: v.signature, endpoint: seen ? endpointOf(seen.probe) : where, detail: v.excerpt }, seen);
   }
 }
@@ -488,11 +526,29 @@ export function describeOutcome(o: ProbeRun['requests'][number]['outcome']): str
 
 async function addStaff(appDir: string, dataDir: string): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/cli/staff.ts', 'add', '--name', 'Fuzz Tester', '--login', STAFF_LOGIN, '--languages', 'lv,en', '--role', 'admin', '--password-stdin'], {
-      cwd: appDir,
-      env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'bot/cli/staff.ts',
+        'add',
+        '--name',
+        'Fuzz Tester',
+        '--login',
+        STAFF_LOGIN,
+        '--languages',
+        'lv,en',
+        '--role',
+        'admin',
+        '--password-stdin',
+      ],
+      {
+        cwd: appDir,
+        env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
@@ -514,7 +570,11 @@ async function contextFor(server: FuzzServer, connectorUrl: string, withStaff: b
     connectorUrl,
   };
   if (withStaff) {
-    const res = await fetch(`${server.origin}/staff/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: STAFF_LOGIN, password: STAFF_PASSWORD }) });
+    const res = await fetch(`${server.origin}/staff/api/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: STAFF_LOGIN, password: STAFF_PASSWORD }),
+    });
     if (res.status !== 200) throw new Error(`staff login failed: ${res.status} ${await res.text()}`);
     const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const { csrfToken } = (await res.json()) as { csrfToken: string };
@@ -546,7 +606,22 @@ async function startConnector(): Promise<{ url: string; close(): Promise<void> }
 
 async function healthOf(server: FuzzServer, timeoutMs: number): Promise<{ server: string; ok: boolean; detail: string }> {
   if (!server.alive()) return { server: server.name, ok: false, detail: `the process has ended (${JSON.stringify(server.exit())})` };
-  const o = await exchange({ port: server.port, chunks: [requestBytes('GET', '/healthz', [['Host', `127.0.0.1:${server.port}`], ['Connection', 'close']], undefined)], timeoutMs, method: 'GET' });
+  const o = await exchange({
+    port: server.port,
+    chunks: [
+      requestBytes(
+        'GET',
+        '/healthz',
+        [
+          ['Host', `127.0.0.1:${server.port}`],
+          ['Connection', 'close'],
+        ],
+        undefined,
+      ),
+    ],
+    timeoutMs,
+    method: 'GET',
+  });
   if (o.kind !== 'response') return { server: server.name, ok: false, detail: describeOutcome(o) };
   const body = o.body.toString('utf8');
   const ok = o.status === 200 && parseJsonLine(body)?.['status'] === 'ok';
@@ -558,22 +633,51 @@ async function healthOf(server: FuzzServer, timeoutMs: number): Promise<{ server
 export function formatReport(report: FuzzReport): string {
   const out: string[] = [];
   const o = report.options;
-  out.push(`seed ${report.seed} · marker ${report.marker} · ${o.runs} runs / ${o.seconds} s budget · hang timeout ${o.timeoutMs} ms · ${Math.round(report.elapsedMs / 1000)} s elapsed`);
+  out.push(
+    `seed ${report.seed} · marker ${report.marker} · ${o.runs} runs / ${o.seconds} s budget · hang timeout ${o.timeoutMs} ms · ${Math.round(report.elapsedMs / 1000)} s elapsed`,
+  );
   out.push('');
   const rows = [['group', 'server', 'probes', 'requests', '5xx', 'crashes', 'hangs', 'log', 'protocol', 'status codes']];
   for (const g of report.groups) {
-    const statuses = [...g.statuses.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}:${v}`).join(' ');
-    rows.push([g.name, g.server, String(g.probes), String(g.requests), String(g.fiveXx), String(g.crashes), String(g.hangs), String(g.logViolations), String(g.protocol), statuses + (g.stopped ? ` (${g.stopped})` : '')]);
+    const statuses = [...g.statuses.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${k}:${v}`)
+      .join(' ');
+    rows.push([
+      g.name,
+      g.server,
+      String(g.probes),
+      String(g.requests),
+      String(g.fiveXx),
+      String(g.crashes),
+      String(g.hangs),
+      String(g.logViolations),
+      String(g.protocol),
+      statuses + (g.stopped ? ` (${g.stopped})` : ''),
+    ]);
   }
   const total = (pick: (g: GroupStats) => number) => String(report.groups.reduce((sum, g) => sum + pick(g), 0));
-  rows.push(['total', '', total((g) => g.probes), total((g) => g.requests), total((g) => g.fiveXx), total((g) => g.crashes), total((g) => g.hangs), total((g) => g.logViolations), total((g) => g.protocol), '']);
+  rows.push([
+    'total',
+    '',
+    total((g) => g.probes),
+    total((g) => g.requests),
+    total((g) => g.fiveXx),
+    total((g) => g.crashes),
+    total((g) => g.hangs),
+    total((g) => g.logViolations),
+    total((g) => g.protocol),
+    '',
+  ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (i === rows[0]!.length - 1 ? 0 : r[i]!.length))));
   for (const [i, r] of rows.entries()) {
     out.push(r.map((cell, c) => (c === r.length - 1 ? cell : c >= 2 ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  '));
     if (i === 0 || i === rows.length - 2) out.push(widths.map((w, c) => '-'.repeat(c === widths.length - 1 ? 12 : w)).join('  '));
   }
   out.push('');
-  out.push(`restarts after crashes: ${report.restarts} · probes replayed while shrinking: ${report.shrinkProbes} · Graph API stand-in: ${report.graphApi.requests} requests, ${report.graphApi.violations.length} shape violations`);
+  out.push(
+    `restarts after crashes: ${report.restarts} · probes replayed while shrinking: ${report.shrinkProbes} · Graph API stand-in: ${report.graphApi.requests} requests, ${report.graphApi.violations.length} shape violations`,
+  );
   out.push(`health after: ${report.health.map((h) => `${h.server} ${h.ok ? 'ok' : `NOT OK (${h.detail})`}`).join(', ')}`);
   out.push('');
   if (report.failures.length === 0) {
@@ -585,7 +689,9 @@ export function formatReport(report: FuzzReport): string {
     out.push('');
     out.push(`${i + 1}. [${f.kind}] ${f.signature}`);
     const endpoints = [...f.endpoints];
-    out.push(`   seen ${f.count}× in ${[...f.groups].join(', ') || '(no probe: start-up or shutdown)'}${endpoints.length > 1 ? ` on ${endpoints.slice(0, 6).join(', ')}${endpoints.length > 6 ? ', …' : ''}` : ''}`);
+    out.push(
+      `   seen ${f.count}× in ${[...f.groups].join(', ') || '(no probe: start-up or shutdown)'}${endpoints.length > 1 ? ` on ${endpoints.slice(0, 6).join(', ')}${endpoints.length > 6 ? ', …' : ''}` : ''}`,
+    );
     out.push(`   first: ${shorten(f.detail, 500).replace(/\n/g, '\n   ')}`);
     const shown = f.minimal?.probe ?? f.first?.probe;
     if (shown !== undefined) {

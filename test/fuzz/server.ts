@@ -157,5 +157,8 @@ async function waitReady(server: FuzzServer, timeoutMs: number): Promise<void> {
 }
 
 function tail(server: FuzzServer): string {
-  return server.lines.slice(-20).map((l) => l.text).join('\n');
+  return server.lines
+    .slice(-20)
+    .map((l) => l.text)
+    .join('\n');
 }

@@ -212,7 +212,9 @@ export const WS_KEY = 'ZnV6ei1wYWRvbXMtMTIzNA==';
 const MASK = Buffer.from([0x37, 0xfa, 0x21, 0x3d]);
 
 export function acceptFor(key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 }
 
 export interface FrameSpec {

@@ -18,7 +18,12 @@ export interface AxeViolation {
 // The callbacks given to page.evaluate/addInitScript run in Chromium, not in Node. The tests are not
 // compiled with the DOM library (it would let Node-side code use `document` and loosen Node's own
 // types), so the few page globals those callbacks touch are declared here, for this module only.
-interface SecurityPolicyViolationEvent { violatedDirective: string; blockedURI: string; sourceFile: string; lineNumber: number }
+interface SecurityPolicyViolationEvent {
+  violatedDirective: string;
+  blockedURI: string;
+  sourceFile: string;
+  lineNumber: number;
+}
 declare const document: {
   readonly activeElement: unknown;
   addEventListener(type: 'securitypolicyviolation', listener: (e: SecurityPolicyViolationEvent) => void): void;
@@ -71,7 +76,8 @@ export async function watchPage(page: Page): Promise<string[]> {
     void d.dismiss();
   });
   page.on('console', (msg) => {
-    if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|404)\b/.test(msg.text())) problems.push(`console: ${msg.text()}`);
+    if (msg.type() === 'error' && !/^Failed to load resource: the server responded with a status of (401|404)\b/.test(msg.text()))
+      problems.push(`console: ${msg.text()}`);
   });
   await page.exposeFunction('__reportCsp', (text: string) => problems.push(`csp: ${text}`));
   await page.addInitScript(() => {

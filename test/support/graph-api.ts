@@ -81,7 +81,14 @@ export async function startGraphApi(options: { version?: string; token?: string 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://graph.local');
     const text = await readBody(req);
-    const record: RecordedRequest = { method: req.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), body: undefined, status: 0, at: Date.now() };
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: undefined,
+      status: 0,
+      at: Date.now(),
+    };
     requests.push(record);
     const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
@@ -89,7 +96,11 @@ export async function startGraphApi(options: { version?: string; token?: string 
       res.end(JSON.stringify(body));
     };
     const error = (status: number, code: number, message: string, subcode?: number, headers?: Record<string, string>) =>
-      reply(status, { error: { message, type: 'OAuthException', code, ...(subcode === undefined ? {} : { error_subcode: subcode }), fbtrace_id: 'AbCdEf' } }, headers);
+      reply(
+        status,
+        { error: { message, type: 'OAuthException', code, ...(subcode === undefined ? {} : { error_subcode: subcode }), fbtrace_id: 'AbCdEf' } },
+        headers,
+      );
     const problem = (what: string) => {
       violations.push(`${url.pathname}: ${what}`);
       error(400, 100, `(#100) ${what}`);
@@ -117,7 +128,13 @@ export async function startGraphApi(options: { version?: string; token?: string 
           case 'server-error':
             return error(500, 2, 'An unexpected error has occurred. Please retry your request later.');
           case 'rate-limit':
-            return error(400, failure.code ?? 613, 'Calls to this api have exceeded the rate limit.', undefined, failure.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(failure.retryAfterSeconds) });
+            return error(
+              400,
+              failure.code ?? 613,
+              'Calls to this api have exceeded the rate limit.',
+              undefined,
+              failure.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(failure.retryAfterSeconds) },
+            );
           case 'outside-window':
             return error(400, 10, '(#10) This message is sent outside of allowed window.', 2018278);
         }
@@ -208,7 +225,8 @@ export function checkSend(body: unknown): string[] {
       for (const q of quick as unknown[]) {
         if (!isObject(q) || q['content_type'] !== 'text') p.push('quick reply content_type must be text');
         else {
-          if (typeof q['title'] !== 'string' || q['title'] === '' || len(q['title']) > 20) p.push(`quick reply title must be 1–20 characters: ${JSON.stringify(q['title'])}`);
+          if (typeof q['title'] !== 'string' || q['title'] === '' || len(q['title']) > 20)
+            p.push(`quick reply title must be 1–20 characters: ${JSON.stringify(q['title'])}`);
           if (typeof q['payload'] !== 'string' || q['payload'] === '' || len(q['payload']) > 1000) p.push('quick reply payload must be 1–1000 characters');
         }
       }
@@ -228,7 +246,8 @@ function checkAttachment(attachment: unknown): string[] {
       if (!isObject(e) || typeof e['title'] !== 'string' || e['title'] === '' || len(e['title']) > 80) p.push('element title must be 1–80 characters');
       else {
         if (e['subtitle'] !== undefined && (typeof e['subtitle'] !== 'string' || len(e['subtitle']) > 80)) p.push('element subtitle longer than 80');
-        if (e['subtitle'] === undefined && e['image_url'] === undefined && e['buttons'] === undefined && e['default_action'] === undefined) p.push('element needs one property besides title');
+        if (e['subtitle'] === undefined && e['image_url'] === undefined && e['buttons'] === undefined && e['default_action'] === undefined)
+          p.push('element needs one property besides title');
         if (e['buttons'] !== undefined) p.push(...checkButtons(e['buttons']));
       }
     }
@@ -251,13 +270,15 @@ function checkButtons(buttons: unknown): string[] {
       p.push('button must be an object');
       continue;
     }
-    if (typeof b['title'] !== 'string' || b['title'] === '' || len(b['title']) > 20) p.push(`button title must be 1–20 characters: ${JSON.stringify(b['title'])}`);
+    if (typeof b['title'] !== 'string' || b['title'] === '' || len(b['title']) > 20)
+      p.push(`button title must be 1–20 characters: ${JSON.stringify(b['title'])}`);
     switch (b['type']) {
       case 'web_url':
         if (typeof b['url'] !== 'string' || !/^(https?|mailto):/.test(b['url'])) p.push('web_url needs a url');
         break;
       case 'phone_number':
-        if (typeof b['payload'] !== 'string' || !/^\+\d{8,15}$/.test(b['payload'])) p.push(`phone_number payload must be +<country><number>: ${JSON.stringify(b['payload'])}`);
+        if (typeof b['payload'] !== 'string' || !/^\+\d{8,15}$/.test(b['payload']))
+          p.push(`phone_number payload must be +<country><number>: ${JSON.stringify(b['payload'])}`);
         break;
       case 'postback':
         if (typeof b['payload'] !== 'string' || b['payload'] === '' || len(b['payload']) > 1000) p.push('postback payload must be 1–1000 characters');
@@ -274,7 +295,8 @@ export function checkProfile(body: unknown): string[] {
   if (!isObject(body)) return ['body must be an object'];
   const p: string[] = [];
   const started = body['get_started'];
-  if (!isObject(started) || typeof started['payload'] !== 'string' || started['payload'] === '' || len(started['payload']) > 1000) p.push('get_started.payload must be 1–1000 characters');
+  if (!isObject(started) || typeof started['payload'] !== 'string' || started['payload'] === '' || len(started['payload']) > 1000)
+    p.push('get_started.payload must be 1–1000 characters');
   const menus = body['persistent_menu'];
   if (!Array.isArray(menus) || menus.length === 0) return [...p, 'persistent_menu must be a non-empty array'];
   const locales = (menus as unknown[]).map((m) => (isObject(m) ? m['locale'] : undefined));
@@ -289,9 +311,11 @@ export function checkProfile(body: unknown): string[] {
     const items = m['call_to_actions'] as unknown[];
     if (items.length === 0 || items.length > 20) p.push('1–20 menu items');
     for (const item of items) {
-      if (!isObject(item) || typeof item['title'] !== 'string' || item['title'] === '' || len(item['title']) > 30) p.push('menu item title must be 1–30 characters');
+      if (!isObject(item) || typeof item['title'] !== 'string' || item['title'] === '' || len(item['title']) > 30)
+        p.push('menu item title must be 1–30 characters');
       else if (item['type'] === 'postback') {
-        if (typeof item['payload'] !== 'string' || item['payload'] === '' || len(item['payload']) > 1000) p.push('menu postback payload must be 1–1000 characters');
+        if (typeof item['payload'] !== 'string' || item['payload'] === '' || len(item['payload']) > 1000)
+          p.push('menu postback payload must be 1–1000 characters');
       } else if (item['type'] !== 'web_url') p.push(`unexpected menu item type ${String(item['type'])}`);
     }
   }

@@ -238,7 +238,9 @@ export const directLine = {
     });
   },
   async read(origin: string, c: { token: string; conversationId: string }, watermark = 0): Promise<{ activities: DlActivity[]; watermark: number }> {
-    const res = await fetch(`${origin}/v3/directline/conversations/${c.conversationId}/activities?watermark=${watermark}`, { headers: { authorization: `Bearer ${c.token}` } });
+    const res = await fetch(`${origin}/v3/directline/conversations/${c.conversationId}/activities?watermark=${watermark}`, {
+      headers: { authorization: `Bearer ${c.token}` },
+    });
     if (res.status !== 200) throw new Error(`read: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as { activities: DlActivity[]; watermark: string };
     return { activities: body.activities, watermark: Number(body.watermark) };
@@ -269,8 +271,15 @@ export async function fakeConnector(): Promise<{ serviceUrl: string; replies: Dl
 /** An activity as a Bot Framework channel posts it to /api/messages. */
 export function channelActivity(serviceUrl: string, conversationId: string, text: string): Record<string, unknown> {
   return {
-    type: 'message', id: `m-${Date.now()}-${Math.random().toString(36).slice(2)}`, text, locale: 'lv-LV', channelId: 'emulator', serviceUrl,
+    type: 'message',
+    id: `m-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    text,
+    locale: 'lv-LV',
+    channelId: 'emulator',
+    serviceUrl,
     timestamp: new Date().toISOString(),
-    from: { id: 'citizen-1', name: 'Citizen', role: 'user' }, recipient: { id: 'padoms', name: 'Padoms' }, conversation: { id: conversationId },
+    from: { id: 'citizen-1', name: 'Citizen', role: 'user' },
+    recipient: { id: 'padoms', name: 'Padoms' },
+    conversation: { id: conversationId },
   };
 }

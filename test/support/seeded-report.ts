@@ -47,8 +47,14 @@ export function expectSeededFigures(report: SeededFigures): void {
   expect(report.shares.other).toBeCloseTo(2 / 11);
   // Every turn is counted once: the shares of the stated denominator add up.
   expect(Object.values(report.shares).reduce((a, b) => a + b, 0)).toBeCloseTo(1);
-  expect(report.topEntries).toEqual([{ entryId: 'dvi.consent', count: 2 }, { entryId: 'dvi.breach-notification', count: 1 }]);
-  expect(report.referralsByAuthority).toEqual([{ authorityId: 'pmlp', count: 1 }, { authorityId: 'vid', count: 1 }]);
+  expect(report.topEntries).toEqual([
+    { entryId: 'dvi.consent', count: 2 },
+    { entryId: 'dvi.breach-notification', count: 1 },
+  ]);
+  expect(report.referralsByAuthority).toEqual([
+    { authorityId: 'pmlp', count: 1 },
+    { authorityId: 'vid', count: 1 },
+  ]);
   expect(report.helpful).toEqual({ yes: 2, no: 0 });
   expect(report.topUnanswered).toEqual([{ example: 'asdf qwerty zxcv', count: 1, closestEntryId: null }]);
   expect(report.satisfaction).toEqual({ count: 2, average: 3, distribution: { 1: 0, 2: 1, 3: 0, 4: 1, 5: 0 } });

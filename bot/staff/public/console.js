@@ -155,7 +155,14 @@
     clear(box);
     for (const code of Object.keys(languageNames)) {
       const id = `lang-${code}`;
-      box.append(el('span', { class: 'check' }, el('input', { type: 'checkbox', id, value: code, checked: me.languages.includes(code) }), el('label', { for: id, text: languageName(code) })));
+      box.append(
+        el(
+          'span',
+          { class: 'check' },
+          el('input', { type: 'checkbox', id, value: code, checked: me.languages.includes(code) }),
+          el('label', { for: id, text: languageName(code) }),
+        ),
+      );
     }
   }
 
@@ -302,7 +309,15 @@
     const list = $('notes');
     clear(list);
     if (notes.length === 0) list.append(el('li', { text: 'Piezīmju nav.' }));
-    for (const n of notes) list.append(el('li', {}, el('p', { class: 'meta' }, el('time', { datetime: n.at, text: formatTime(n.at, true) }), ` ${n.staffName}`), el('p', { class: 'text', text: n.text })));
+    for (const n of notes)
+      list.append(
+        el(
+          'li',
+          {},
+          el('p', { class: 'meta' }, el('time', { datetime: n.at, text: formatTime(n.at, true) }), ` ${n.staffName}`),
+          el('p', { class: 'text', text: n.text }),
+        ),
+      );
   }
 
   function facts(pairs) {

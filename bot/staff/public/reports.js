@@ -158,18 +158,24 @@
     }
     $('csv-link').href = `/staff/api/report?from=${encodeURIComponent(report.from)}&to=${encodeURIComponent(report.to)}&format=csv`;
 
-    show('shares-chart',
+    show(
+      'shares-chart',
       report.turns === 0
         ? empty('Šajā periodā iedzīvotāju ziņu nav.')
         : barChart(
             `Daļa no visām ziņām (${integer.format(report.turns)})`,
-            SHARES.map(([key, label]) => ({ label, value: report.shares[key], text: `${percent.format(report.shares[key])} (${integer.format(countOf(report.shares[key]))})` })),
+            SHARES.map(([key, label]) => ({
+              label,
+              value: report.shares[key],
+              text: `${percent.format(report.shares[key])} (${integer.format(countOf(report.shares[key]))})`,
+            })),
             1,
           ),
     );
 
     const distribution = SCORES.map(([score, label]) => ({ label, value: satisfaction.distribution[score] || 0 }));
-    show('satisfaction-chart',
+    show(
+      'satisfaction-chart',
       satisfaction.count === 0
         ? empty('Šajā periodā vērtējumu nav.')
         : barChart(
@@ -180,18 +186,24 @@
     );
 
     const referralTotal = report.referralsByAuthority.reduce((sum, r) => sum + r.count, 0);
-    show('referrals-chart',
+    show(
+      'referrals-chart',
       report.referralsByAuthority.length === 0
         ? empty('Šajā periodā pāradresāciju nav.')
         : barChart(
             `Kopā ${counted(referralTotal, 'pāradresācija', 'pāradresācijas')}`,
-            report.referralsByAuthority.map((r) => ({ label: labels.authorities[r.authorityId] || r.authorityId, value: r.count, text: integer.format(r.count) })),
+            report.referralsByAuthority.map((r) => ({
+              label: labels.authorities[r.authorityId] || r.authorityId,
+              value: r.count,
+              text: integer.format(r.count),
+            })),
             Math.max(...report.referralsByAuthority.map((r) => r.count)),
           ),
     );
 
     const complaintTotal = report.complaintsByQuarter.reduce((sum, c) => sum + c.count, 0);
-    show('complaints-chart',
+    show(
+      'complaints-chart',
       report.complaintsByQuarter.length === 0
         ? empty('Šajā periodā sūdzību nav.')
         : barChart(
@@ -201,13 +213,19 @@
           ),
     );
 
-    show('entries',
+    show(
+      'entries',
       report.topEntries.length === 0
         ? empty('Šajā periodā bots neatbildēja ne uz vienu jautājumu.')
-        : table('Biežāk sniegtās atbildes: ieraksts un reižu skaits', [['Ieraksts'], ['Reizes', true]], report.topEntries.map((e) => [entryCell(e.entryId, labels), e.count])),
+        : table(
+            'Biežāk sniegtās atbildes: ieraksts un reižu skaits',
+            [['Ieraksts'], ['Reizes', true]],
+            report.topEntries.map((e) => [entryCell(e.entryId, labels), e.count]),
+          ),
     );
 
-    show('unanswered',
+    show(
+      'unanswered',
       report.topUnanswered.length === 0
         ? empty('Šajā periodā neatbildētu jautājumu nav.')
         : table(
@@ -222,17 +240,22 @@
     );
 
     const handovers = report.handovers;
-    show('handovers',
+    show(
+      'handovers',
       factTable('Nodošana darbiniekam', [
         ['Sarunas nodotas darbiniekam tiešsaistē', handovers.count],
-        ['Pieņemtas', handovers.count === 0 ? integer.format(0) : `${integer.format(handovers.accepted)} (${percent.format(handovers.accepted / handovers.count)})`],
+        [
+          'Pieņemtas',
+          handovers.count === 0 ? integer.format(0) : `${integer.format(handovers.accepted)} (${percent.format(handovers.accepted / handovers.count)})`,
+        ],
         ['Gaidīšanas laika mediāna', minutes(handovers.medianWaitMinutes)],
         ['Mediāna līdz darbinieka pirmajai atbildei', minutes(handovers.medianFirstReplyMinutes)],
       ]),
     );
 
     const cases = report.cases;
-    show('cases',
+    show(
+      'cases',
       factTable('Atstātie jautājumi (lietas)', [
         ['Lietas', cases.count],
         ['Atbildētas', cases.answered],
@@ -244,7 +267,8 @@
     const helpful = report.helpful;
     const answers = helpful.yes + helpful.no;
     const share = (n) => (answers === 0 ? integer.format(n) : `${integer.format(n)} (${percent.format(n / answers)})`);
-    show('helpful',
+    show(
+      'helpful',
       factTable('Atbildes uz jautājumu „Vai tas palīdzēja?”', [
         ['Jā', share(helpful.yes)],
         ['Nē', share(helpful.no)],
@@ -329,5 +353,4 @@
     $('to').value = asked.to;
     void load(asked.from, asked.to);
   } else void load(null, null); // the server's default: the current quarter
-
 })();

@@ -29,7 +29,7 @@
     close: 'Aizvērt čatu',
     loading: 'Savienojas ar čatbotu…',
     failed: 'Čatu neizdevās atvērt. Lūdzu, mēģiniet vēlreiz vai sazinieties ar iestādi pa tālruni vai e-pastu.',
-    retry: 'Mēģināt vēlreiz'
+    retry: 'Mēģināt vēlreiz',
   };
 
   var ids = { panel: 'padoms-chat-panel', title: 'padoms-chat-title' };
@@ -69,35 +69,44 @@
 
   function build() {
     loadStylesheet();
-    launcher = element('button', {
-      type: 'button',
-      class: 'padoms-launcher',
-      'aria-expanded': 'false',
-      'aria-controls': ids.panel
-    }, [chatIcon(), element('span', {}, [text.launcher])]);
+    launcher = element(
+      'button',
+      {
+        type: 'button',
+        class: 'padoms-launcher',
+        'aria-expanded': 'false',
+        'aria-controls': ids.panel,
+      },
+      [chatIcon(), element('span', {}, [text.launcher])],
+    );
 
     var closeButton = element('button', { type: 'button', class: 'padoms-close', 'aria-label': text.close }, ['×']);
     statusLine = element('p', { class: 'padoms-status', role: 'status' });
     retryButton = element('button', { type: 'button', class: 'padoms-retry', hidden: '' }, [text.retry]);
     chatHost = element('div', { class: 'padoms-webchat' });
-    panel = element('section', {
-      id: ids.panel,
-      class: 'padoms-panel',
-      role: 'dialog',
-      'aria-modal': 'false',
-      'aria-labelledby': ids.title,
-      hidden: ''
-    }, [
-      element('div', { class: 'padoms-panel__header' }, [element('h2', { id: ids.title, class: 'padoms-panel__title' }, [text.title]), closeButton]),
-      statusLine,
-      retryButton,
-      chatHost
-    ]);
+    panel = element(
+      'section',
+      {
+        id: ids.panel,
+        class: 'padoms-panel',
+        role: 'dialog',
+        'aria-modal': 'false',
+        'aria-labelledby': ids.title,
+        hidden: '',
+      },
+      [
+        element('div', { class: 'padoms-panel__header' }, [element('h2', { id: ids.title, class: 'padoms-panel__title' }, [text.title]), closeButton]),
+        statusLine,
+        retryButton,
+        chatHost,
+      ],
+    );
     root = element('div', { class: 'padoms-widget' }, [panel, launcher]);
     document.body.appendChild(root);
 
     launcher.addEventListener('click', function () {
-      if (panel.hidden) open(); else close();
+      if (panel.hidden) open();
+      else close();
     });
     closeButton.addEventListener('click', close);
     retryButton.addEventListener('click', function () {
@@ -113,7 +122,8 @@
   function open() {
     panel.hidden = false;
     launcher.setAttribute('aria-expanded', 'true');
-    if (!started) start(false); else focusSendBox();
+    if (!started) start(false);
+    else focusSendBox();
   }
 
   function close() {
@@ -128,7 +138,9 @@
     if (input) {
       input.focus();
     } else if ((attempt || 0) < 50) {
-      setTimeout(function () { focusSendBox((attempt || 0) + 1); }, 100);
+      setTimeout(function () {
+        focusSendBox((attempt || 0) + 1);
+      }, 100);
     }
   }
 
@@ -152,7 +164,9 @@
       if (saved && typeof saved.token === 'string' && typeof saved.conversationId === 'string' && tokenExpiry(saved.token) > Date.now() + 60000) {
         return saved;
       }
-    } catch (e) { /* storage blocked or corrupt: start fresh */ }
+    } catch (e) {
+      /* storage blocked or corrupt: start fresh */
+    }
     return null;
   }
 
@@ -160,11 +174,17 @@
     if (!directLine || !directLine.conversationId || !directLine.token) return;
     try {
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ conversationId: directLine.conversationId, token: directLine.token }));
-    } catch (e) { /* storage blocked: the conversation then ends with the page */ }
+    } catch (e) {
+      /* storage blocked: the conversation then ends with the page */
+    }
   }
 
   function forgetSession() {
-    try { sessionStorage.removeItem(STORAGE_KEY); } catch (e) { /* ignore */ }
+    try {
+      sessionStorage.removeItem(STORAGE_KEY);
+    } catch (e) {
+      /* ignore */
+    }
   }
 
   function newToken() {
@@ -181,8 +201,13 @@
     webChatLoading = new Promise(function (resolve, reject) {
       var tag = element('script', { src: base + '/webchat/webchat.js?v=' + encodeURIComponent(WEBCHAT_VERSION), async: '' });
       if (nonce) tag.nonce = nonce;
-      tag.onload = function () { window.WebChat ? resolve(window.WebChat) : reject(new Error('Web Chat missing')); };
-      tag.onerror = function () { webChatLoading = null; reject(new Error('Web Chat failed to load')); };
+      tag.onload = function () {
+        window.WebChat ? resolve(window.WebChat) : reject(new Error('Web Chat missing'));
+      };
+      tag.onerror = function () {
+        webChatLoading = null;
+        reject(new Error('Web Chat failed to load'));
+      };
       document.head.appendChild(tag);
     });
     return webChatLoading;
@@ -220,7 +245,7 @@
     autoScrollSnapOnActivity: true,
     hideUploadButton: true,
     rootHeight: '100%',
-    rootWidth: '100%'
+    rootWidth: '100%',
   };
 
   function render(WebChat, session) {
