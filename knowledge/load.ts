@@ -125,7 +125,7 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
 }
 
 function crossCheck(files: KnowledgeFiles, today: Date, problems: Problem[], dir: string, knowledgeDir: string): void {
-  const { profile, entries, authorities, intents } = files;
+  const { profile, entries, authorities } = files;
   const entryFile = (id: string) => path.relative(knowledgeDir, path.join(dir, 'entries', `${id}.yaml`));
   const languages = profile.staffLanguages;
   const reviewBefore = new Date(today.getTime() - profile.reviewIntervalDays * 86_400_000).toISOString().slice(0, 10);

@@ -99,7 +99,7 @@ describe('out of competence (R2) and emergencies', () => {
     expect(decision?.decision).toMatchObject({ kind: 'refer', authority: { id: 'vid' } });
     const card = replies.flatMap((r) => r.attachments ?? [])[0];
     expect(card?.contentType).toBe('application/vnd.microsoft.card.hero');
-    expect((card?.content as { title: string }).title).toBe('Valsts ieņēmumu dienests');
+    expect((card?.content as { title: string } | undefined)?.title).toBe('Valsts ieņēmumu dienests');
     expect(JSON.stringify(card?.content)).toContain('https://');
     expect(records().outcomes.at(-1)).toMatchObject({ kind: 'refer', authorityIds: ['vid'] });
   });

@@ -247,7 +247,7 @@ describe('the figures', () => {
     expect(res.headers.get('content-disposition')).toBe('attachment; filename="padoms-parskats-2026-11-01-2026-11-30.csv"');
     expect(res.headers.get('content-security-policy')).toContain('sandbox');
     const bytes = new Uint8Array(await res.arrayBuffer());
-    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte-order mark, for spreadsheets
+    expect(Array.from(bytes.slice(0, 3))).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte-order mark, for spreadsheets
     const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\n');
     expect(lines[0]).toBe('section,key,value');
     expect(lines).toEqual(

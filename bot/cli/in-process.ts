@@ -5,7 +5,6 @@ import { loadConfig } from '../config.js';
 import { createApp, type App, type AppDeps } from '../app.js';
 import { createLogger } from '../log.js';
 import type { DecisionResult } from '../../knowledge/decide.js';
-import type { LanguageCode } from '../../knowledge/schema.js';
 
 export interface TurnResult {
   decision: DecisionResult | undefined;

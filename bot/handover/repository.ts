@@ -262,7 +262,11 @@ export class MemoryHandoverRepository implements HandoverRepository {
   }
   async deleteExpiredSessions(now: Date) {
     let removed = 0;
-    for (const [k, s] of this.sessions) if (s.expiresAt <= now) (this.sessions.delete(k), removed++);
+    for (const [k, s] of this.sessions) {
+      if (s.expiresAt > now) continue;
+      this.sessions.delete(k);
+      removed++;
+    }
     return removed;
   }
 
@@ -405,7 +409,11 @@ export class MemoryHandoverRepository implements HandoverRepository {
 
   async deleteConversation(conversationId: string) {
     let removed = 0;
-    for (const [id, t] of this.ticketsById) if (t.conversationId === conversationId) (this.ticketsById.delete(id), removed++);
+    for (const [id, t] of this.ticketsById) {
+      if (t.conversationId !== conversationId) continue;
+      this.ticketsById.delete(id);
+      removed++;
+    }
     for (const [id, c] of this.casesById) {
       if (c.conversationId !== conversationId) continue;
       this.casesById.delete(id);
@@ -418,7 +426,11 @@ export class MemoryHandoverRepository implements HandoverRepository {
   }
   async purge(before: Date) {
     const gone = new Set<string>();
-    for (const [id, t] of this.ticketsById) if (t.closedAt && t.closedAt < before) (this.ticketsById.delete(id), gone.add(id));
+    for (const [id, t] of this.ticketsById) {
+      if (!t.closedAt || t.closedAt >= before) continue;
+      this.ticketsById.delete(id);
+      gone.add(id);
+    }
     const count = this.allLines.length + this.allNotes.length;
     this.allLines = this.allLines.filter((l) => !(l.ticketId && gone.has(l.ticketId)));
     this.allNotes = this.allNotes.filter((n) => !(n.ticketId && gone.has(n.ticketId)));

@@ -61,7 +61,7 @@ export class RedactingTranscriptLogger implements TranscriptLogger {
 
   /** Resolves when every write for this conversation started so far has finished. */
   async settle(conversationId: string): Promise<void> {
-    await Promise.all([...(this.pending.get(conversationId) ?? [])]);
+    await Promise.all(this.pending.get(conversationId) ?? []);
   }
 }
 

@@ -117,6 +117,7 @@ export function renderPayload(p: Payload): Buffer {
 export function abbreviate(text: string, max = 300): string {
   const folded = text
     .replace(/(.)\1{15,}/gsu, (run, ch: string) => `‹${JSON.stringify(ch).slice(1, -1)} ×${[...run].length}›`)
+    // oxlint-disable-next-line no-control-regex -- control characters are what this escapes
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\ud800-\udfff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return folded.length <= max ? folded : `${folded.slice(0, max)}… (${text.length} characters)`;
 }

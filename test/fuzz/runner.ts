@@ -413,7 +413,8 @@ class Fuzzing {
     }
     for (const p of run.problems) {
       const hang = p.problem.startsWith('hang:');
-      if (stats) hang ? (stats.hangs += 1) : (stats.protocol += 1);
+      if (stats && hang) stats.hangs += 1;
+      else if (stats) stats.protocol += 1;
       record({ kind: hang ? 'hang' : 'protocol', signature: `${p.problem} on ${p.endpoint}`, endpoint: p.endpoint, detail: p.problem });
     }
     let crashed = false;

@@ -52,7 +52,7 @@ function runAs(): { uid: number; gid: number } | undefined {
 
 function run(binary: string, args: string[], owner: { uid: number; gid: number } | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(path.join(postgresBinDir!, binary), args, { ...(owner ?? {}), env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }, (err, stdout, stderr) => {
+    execFile(path.join(postgresBinDir!, binary), args, { ...owner, env: { ...process.env, LC_ALL: 'C', LANG: 'C' } }, (err, stdout, stderr) => {
       if (err) reject(new Error(`${binary} failed: ${err.message}\n${stdout}\n${stderr}`));
       else resolve(stdout);
     });
@@ -101,7 +101,7 @@ export async function startPostgres(): Promise<PgCluster> {
   // If the test process dies without afterAll, do not leave a server running.
   const onExit = () => {
     try {
-      execFileSync(path.join(postgresBinDir!, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'], { ...(owner ?? {}), stdio: 'ignore' });
+      execFileSync(path.join(postgresBinDir!, 'pg_ctl'), ['-D', dataDir, '-m', 'immediate', 'stop'], { ...owner, stdio: 'ignore' });
     } catch {
       // already stopped
     }

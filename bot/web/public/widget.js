@@ -153,7 +153,7 @@
     try {
       var payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
       return JSON.parse(atob(payload)).exp * 1000;
-    } catch (e) {
+    } catch {
       return 0;
     }
   }
@@ -164,7 +164,7 @@
       if (saved && typeof saved.token === 'string' && typeof saved.conversationId === 'string' && tokenExpiry(saved.token) > Date.now() + 60000) {
         return saved;
       }
-    } catch (e) {
+    } catch {
       /* storage blocked or corrupt: start fresh */
     }
     return null;
@@ -174,7 +174,7 @@
     if (!directLine || !directLine.conversationId || !directLine.token) return;
     try {
       sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ conversationId: directLine.conversationId, token: directLine.token }));
-    } catch (e) {
+    } catch {
       /* storage blocked: the conversation then ends with the page */
     }
   }
@@ -182,7 +182,7 @@
   function forgetSession() {
     try {
       sessionStorage.removeItem(STORAGE_KEY);
-    } catch (e) {
+    } catch {
       /* ignore */
     }
   }
@@ -202,7 +202,8 @@
       var tag = element('script', { src: base + '/webchat/webchat.js?v=' + encodeURIComponent(WEBCHAT_VERSION), async: '' });
       if (nonce) tag.nonce = nonce;
       tag.onload = function () {
-        window.WebChat ? resolve(window.WebChat) : reject(new Error('Web Chat missing'));
+        if (window.WebChat) resolve(window.WebChat);
+        else reject(new Error('Web Chat missing'));
       };
       tag.onerror = function () {
         webChatLoading = null;
