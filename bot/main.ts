@@ -1,5 +1,6 @@
 // Entry point: read the environment, build the app, listen. Nothing else reads process.env.
 import './process-warnings.js'; // first: before restify loads
+import { errorFields } from './log.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createApp } from './app.js';
 import { KnowledgeLoadError } from '../knowledge/source.js';
@@ -22,7 +23,7 @@ function start(): void {
   // Node would print the error with its stack, whose message may quote a request. The error's name
   // goes to the log instead. A rejection nobody awaited is a bug, but no reason to stop serving; an
   // exception thrown to the top leaves state unknown, so the process ends and its supervisor restarts it.
-  process.on('unhandledRejection', (reason) => log.error({ err: { name: reason instanceof Error ? reason.name : typeof reason } }, 'unhandled rejection'));
+  process.on('unhandledRejection', (reason) => log.error({ err: errorFields(reason) }, 'unhandled rejection'));
   process.on('uncaughtException', (err) => {
     log.fatal({ err: { name: err.name } }, 'uncaught exception: stopping');
     process.exit(1);

@@ -1,7 +1,7 @@
 // Retention (R8): transcripts, records, Direct Line activities, queue entries and closed cases older
 // than the agency's `retentionDays` are deleted by a purge that runs at start and then on a timer.
 // Every instance may run it: the deletes are idempotent.
-import type { Logger } from './log.js';
+import { errorFields, type Logger } from './log.js';
 import type { PadomsStore, RemovedCounts } from './storage/store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -44,7 +44,7 @@ export function startRetention(options: RetentionOptions): Retention {
       return removed;
     } catch (err) {
       // The next run retries; a database outage is reported by /readyz, not here.
-      options.log.warn({ err: { name: (err as Error).name } }, 'retention: purge failed');
+      options.log.warn({ err: errorFields(err) }, 'retention: purge failed');
       return undefined;
     }
   };

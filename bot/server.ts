@@ -1,6 +1,6 @@
 // The restify server shared by every route: body limits, JSON errors, no framework banner.
 import restify from 'restify';
-import type { Logger } from './log.js';
+import { errorFields, type Logger } from './log.js';
 
 export interface ServerOptions {
   maxBodyBytes: number;
@@ -17,7 +17,7 @@ export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Serv
   server.use(shallowBodiesOnly);
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number }, next: () => void) => {
     const status = err.statusCode ?? 500;
-    if (status >= 500) log.error({ err: { name: err.name, code: (err as { code?: string }).code }, path: req.getPath() }, 'request failed');
+    if (status >= 500) log.error({ err: errorFields(err), path: req.getPath() }, 'request failed');
     next();
   });
   return server;

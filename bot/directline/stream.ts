@@ -16,7 +16,7 @@ import type restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Take } from '../http/rate-limit.js';
 import { cameOverHttps } from '../http/scheme.js';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import type { DirectLineStore } from '../storage/directline-store.js';
 import { CONVERSATION_ID_PATTERN, bearerOf, identifyCaller, issueToken } from './tokens.js';
 
@@ -151,7 +151,7 @@ class Reader {
       } while (this.again);
     } catch (err) {
       // The store is down: close, so the client reconnects a few seconds later and reads on from its watermark.
-      this.log.warn({ err: { name: (err as Error).name }, conversationId: this.conversationId }, 'directline stream: reading activities failed');
+      this.log.warn({ err: errorFields(err), conversationId: this.conversationId }, 'directline stream: reading activities failed');
       this.socket.close(1011, 'try again later');
     } finally {
       this.sending = false;
@@ -268,7 +268,7 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
           wss.handleUpgrade(req, socket, head, (ws) => accept(ws, conversationId, Number(watermark || 0)));
         },
         (err: unknown) => {
-          log.warn({ err: { name: (err as Error).name }, conversationId }, 'directline stream: could not check the conversation');
+          log.warn({ err: errorFields(err), conversationId }, 'directline stream: could not check the conversation');
           refuse({ status: 503, code: 'Unavailable', message: 'try again later' });
         },
       );
@@ -315,7 +315,7 @@ export function mountDirectLineStream(server: restify.Server, deps: StreamDeps):
     try {
       if (!stream.upgrade(req, socket, head)) refuseUpgrade(socket, { status: 404, code: 'NotFound', message: 'nothing to upgrade here' });
     } catch (err) {
-      deps.log.error({ err: { name: (err as Error).name } }, 'directline stream: upgrade failed');
+      deps.log.error({ err: errorFields(err) }, 'directline stream: upgrade failed');
       refuseUpgrade(socket, { status: 400, code: 'BadRequest', message: 'the upgrade request could not be read' });
     }
   });

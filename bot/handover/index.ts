@@ -2,7 +2,7 @@
 // database (memory, SQLite file, or PostgreSQL), the service and the mail outbox. The console is
 // mounted over it by bot/staff/mount.ts (app.ts); the CLI calls openHandoverRepository.
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import { loadTexts, type Texts } from '../i18n.js';
 import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
 import type { PadomsStore } from '../storage/store.js';
@@ -117,7 +117,7 @@ export function createHandover(deps: HandoverDeps): Handover {
   if (config.STAFF_HOURS === 'always') log.warn('handover: STAFF_HOURS=always: staff take chats at any hour (for trying it locally, not for citizens)');
   const ready = service.start().catch((err: unknown) => {
     // The database may be down at start: the languages fall back to the profile until the next sweep.
-    log.error({ err: { name: (err as Error).name } }, 'handover: start failed');
+    log.error({ err: errorFields(err) }, 'handover: start failed');
   });
   return {
     service,

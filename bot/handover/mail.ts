@@ -4,7 +4,7 @@
 // The case is stored before any mail is tried, so a mail server that is down never loses it.
 import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
 import type { CaseRecord, HandoverRepository, NewLine, OutboxMail } from './repository.js';
 import { formatDayWhen, type Translate } from '../i18n.js';
@@ -317,9 +317,7 @@ export class CaseOutbox {
   kick(): void {
     if (this.closed || this.options.sender === undefined || this.options.schedule === false) return;
     void this.deliverDue()
-      .catch((err: unknown) =>
-        this.options.log.error({ err: { name: (err as Error).name, code: (err as { code?: string }).code } }, 'handover: outbox run failed'),
-      )
+      .catch((err: unknown) => this.options.log.error({ err: errorFields(err) }, 'handover: outbox run failed'))
       .finally(() => void this.reschedule());
   }
 

@@ -6,7 +6,7 @@
 // so exactly one staff member wins a conversation, on any number of instances.
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import { LANGUAGE_CODES, type AgencyProfile, type LanguageCode } from '../../knowledge/schema.js';
 import type { Notification, Unsubscribe } from '../storage/store.js';
 import { redact } from '../privacy/redact.js';
@@ -171,7 +171,7 @@ export class StaffHandoverService implements HandoverService {
     const interval = this.options.sweepIntervalMs ?? 15_000;
     if (interval > 0) {
       this.sweepTimer = setInterval(() => {
-        void this.sweep().catch((err: unknown) => this.log.warn({ err: { name: (err as Error).name } }, 'handover: sweep failed'));
+        void this.sweep().catch((err: unknown) => this.log.warn({ err: errorFields(err) }, 'handover: sweep failed'));
         void this.refreshStaffLanguages().catch(() => undefined);
       }, interval);
       this.sweepTimer.unref();
@@ -308,7 +308,7 @@ export class StaffHandoverService implements HandoverService {
       try {
         listener(event);
       } catch (err) {
-        this.log.error({ err: { name: (err as Error).name } }, 'handover: event listener failed');
+        this.log.error({ err: errorFields(err) }, 'handover: event listener failed');
       }
     };
     this.events.on('event', safe);
@@ -492,7 +492,7 @@ export class StaffHandoverService implements HandoverService {
       await this.bus.publish(HANDOVER_CHANNEL, JSON.stringify(signal));
     } catch (err) {
       // Other instances miss this one; this instance's consoles still hear it.
-      this.log.warn({ err: { name: (err as Error).name } }, 'handover: notification not published');
+      this.log.warn({ err: errorFields(err) }, 'handover: notification not published');
       this.signals.emit('signal', signal);
     }
   }

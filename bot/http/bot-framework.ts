@@ -136,7 +136,7 @@ export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndp
         res.send(200);
         return;
       }
-      log.error({ err: { name: (err as Error).name } }, 'bot framework: the activity could not be processed');
+      log.error({ err: errorFields(err) }, 'bot framework: the activity could not be processed');
       res.send(500, { error: { code: 'Internal', message: 'the activity could not be processed' } });
     }
   });

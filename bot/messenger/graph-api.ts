@@ -5,7 +5,7 @@
 // Error codes: https://developers.facebook.com/docs/messenger-platform/reference/send-api/error-codes
 // Rate limits: https://developers.facebook.com/docs/graph-api/overview/rate-limiting
 import { z } from 'zod';
-import { silentLogger, type Logger } from '../log.js';
+import { errorFields, silentLogger, type Logger } from '../log.js';
 import type { MessengerMessage } from './format.js';
 
 /** A Send API request body (https://developers.facebook.com/docs/messenger-platform/reference/send-api/). */
@@ -113,7 +113,7 @@ export class GraphApiClient {
         // Network failure or our timeout: worth another try.
         error = { status: 0 };
         verdict = { retry: true, reason: 'unavailable' };
-        this.log.debug({ path, err: err instanceof Error ? err.name : typeof err }, 'graph api: request failed');
+        this.log.debug({ path, err: errorFields(err) }, 'graph api: request failed');
       }
       reason = verdict.reason;
       if (!verdict.retry || attempt >= maxAttempts) {

@@ -3,7 +3,7 @@
 // https://developers.facebook.com/docs/messenger-platform/webhooks
 import type restify from 'restify';
 import type { TurnContext } from 'botbuilder';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import type { Texts } from '../i18n.js';
 import type { StateAccessors } from '../state.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
@@ -76,7 +76,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   const logic = messengerLogic({ logic: deps.logic, state: deps.state, texts: deps.texts, knowledge: deps.knowledge, now });
   // Meta retries a delivery it thinks failed; a retried event has the same message id.
   const seen = new RecentIds({ maxEntries: 10_000, ttlMs: 24 * 60 * 60 * 1000, now: () => now().getTime() });
-  const queue = new PerKeyQueue((err) => log.error({ err: err instanceof Error ? err.name : typeof err }, 'messenger: event processing failed'));
+  const queue = new PerKeyQueue((err) => log.error({ err: errorFields(err) }, 'messenger: event processing failed'));
   const maxPending = deps.maxPending ?? 1_000;
 
   // Verification handshake when the webhook is set up in the App Dashboard.

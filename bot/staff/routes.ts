@@ -5,7 +5,7 @@
 import { loadPageAssets, type Asset } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import { clientIp } from '../http/rate-limit.js';
 import { addressesLoopback, cameOverHttps } from '../http/scheme.js';
 import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
@@ -137,7 +137,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
         await handler(req, res, auth);
       } catch (err) {
         // The error's name only: its message may quote what a citizen or staff member wrote.
-        log.error({ err: { name: (err as Error).name }, path: req.getPath() }, 'staff console: request failed');
+        log.error({ err: errorFields(err), path: req.getPath() }, 'staff console: request failed');
         if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
       }
     });
@@ -196,7 +196,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       res.setHeader('Set-Cookie', sessionCookie(token, deps.cookies));
       res.send(200, { me: viewOf(staff), csrfToken: csrfTokenFor(token) });
     } catch (err) {
-      log.error({ err: { name: (err as Error).name } }, 'staff console: login failed with an error');
+      log.error({ err: errorFields(err) }, 'staff console: login failed with an error');
       sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });
@@ -463,7 +463,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
         void (async () => {
           staff = (await repo.staffById(staff.id)) ?? staff;
           write('state', await service.consoleState(staff));
-        })().catch((err: unknown) => log.warn({ err: { name: (err as Error).name } }, 'staff console: state not sent'));
+        })().catch((err: unknown) => log.warn({ err: errorFields(err) }, 'staff console: state not sent'));
       }, 50);
     };
     const onSignal = (signal: ConsoleSignal) => {
@@ -483,7 +483,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
           default:
             return pushState();
         }
-      })().catch((err: unknown) => log.warn({ err: { name: (err as Error).name } }, 'staff console: event not sent'));
+      })().catch((err: unknown) => log.warn({ err: errorFields(err) }, 'staff console: event not sent'));
     };
     const unsubscribe = service.onSignal(onSignal);
     await service.seen(staff);

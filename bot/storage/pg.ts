@@ -2,7 +2,7 @@
 // retried while the database is down), errors normalised, transactions, and LISTEN/NOTIFY on one
 // dedicated connection that reconnects by itself.
 import pg from 'pg';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import { StorageUnavailableError, isPostgresConnectionError } from './errors.js';
 import { assertChannel, type Notification, type Unsubscribe } from './store.js';
 
@@ -51,7 +51,7 @@ export class PgDatabase implements Queryable {
     });
     // Idle connections die when the server restarts; without a listener that would crash the
     // process. The pool drops them and opens new ones on the next query.
-    this.pool.on('error', (err) => options.log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'postgres: idle connection lost'));
+    this.pool.on('error', (err) => options.log.warn({ err: errorFields(err) }, 'postgres: idle connection lost'));
   }
 
   async query<R extends object = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
@@ -203,7 +203,7 @@ export class PgDatabase implements Queryable {
       // Before connect() resolved, its rejection reports the failure.
       if (!connected || dropped) return;
       dropped = true;
-      if (err) this.options.log.warn({ err: { name: err.name, code: (err as { code?: string }).code } }, 'postgres: listening connection lost');
+      if (err) this.options.log.warn({ err: errorFields(err) }, 'postgres: listening connection lost');
       void client.end().catch(() => undefined);
       if (this.current === client) {
         this.current = undefined;

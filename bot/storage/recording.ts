@@ -10,7 +10,7 @@ import {
   type TranscriptLogger,
   type TurnContext,
 } from 'botbuilder';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import { redactActivity } from './activity.js';
 import type { PadomsStore } from './store.js';
 import type { TurnTransactions } from './turn-batch.js';
@@ -43,10 +43,7 @@ export class RedactingTranscriptLogger implements TranscriptLogger {
       } catch (err) {
         // Logged without the activity (it is the citizen's text) and not rethrown: a transcript
         // failure must not cost the citizen the answer.
-        this.log.error(
-          { err: { name: (err as Error).name, code: (err as { code?: string }).code }, conversationId, type: activity.type },
-          'transcript write failed',
-        );
+        this.log.error({ err: errorFields(err), conversationId, type: activity.type }, 'transcript write failed');
       }
     })();
     const set = this.pending.get(conversationId) ?? new Set();

@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
 import type restify from 'restify';
 import type { AgencyProfile } from '../../knowledge/schema.js';
-import type { Logger } from '../log.js';
+import { errorFields, type Logger } from '../log.js';
 import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
 
 const gzip = promisify(gzipCallback);
@@ -82,7 +82,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
     });
     return webChatAsset;
   };
-  void loadWebChat().catch((err: unknown) => log.error({ err: { name: (err as Error).name } }, 'webchat: bundle not loaded'));
+  void loadWebChat().catch((err: unknown) => log.error({ err: errorFields(err) }, 'webchat: bundle not loaded'));
 
   server.get('/', async function demoPage(_req: restify.Request, res: restify.Response) {
     const body = pageBody();
