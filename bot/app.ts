@@ -126,7 +126,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // A deletion the citizen asked for reaches every store, the handover side's included.
   const deleteEverywhere = async (conversationId: string): Promise<RemovedCounts> => {
     const counts = await store.deleteConversation(conversationId);
-    counts.queue += await handover.service.deleteConversation(conversationId);
+    counts.handover += await handover.service.deleteConversation(conversationId);
     return counts;
   };
   const record = <A extends BotAdapter>(adapter: A): A =>

@@ -284,7 +284,7 @@ describe.each(backends)('$name store', (backend) => {
         await opened.seedCase?.({ id: `case-${id}`, conversationId: id, state: 'open', at: T0 });
       }
       const removed = await store.deleteConversation('delete-me-000000001');
-      expect(removed).toEqual({ state: 1, transcripts: 2, records: 1, unlinked: 2, queue: 0, cases: opened.seedCase ? 1 : 0 });
+      expect(removed).toEqual({ state: 1, transcripts: 2, records: 1, unlinked: 2, handover: 0, cases: opened.seedCase ? 1 : 0 });
 
       const gone = 'delete-me-000000001';
       // What the bot did and the score still count (the standards' reports), under an id that leads nowhere, without the comment.
@@ -331,7 +331,7 @@ describe.each(backends)('$name store', (backend) => {
 
       const cutoff = new Date(recent.getTime() - 90 * DAY); // 10 days after `old`
       const removed = await store.purge(cutoff);
-      expect(removed).toEqual({ state: 1, transcripts: 1, records: 5, queue: 0, cases: opened.seedCase ? 1 : 0 });
+      expect(removed).toEqual({ state: 1, transcripts: 1, records: 5, handover: 0, cases: opened.seedCase ? 1 : 0 });
 
       expect(await store.directLine.getConversation('old-conversation-0001')).toBeUndefined();
       expect(await store.directLine.getConversation('new-conversation-0001')).toBeDefined();
@@ -339,7 +339,7 @@ describe.each(backends)('$name store', (backend) => {
       expect((await store.transcripts.getTranscriptActivities('directline', 'old-conversation-0001')).items).toEqual([]);
       // The open case survived: deleting the conversation now finds it.
       expect(await store.deleteConversation('old-conversation-0001')).toMatchObject({ cases: opened.seedCase ? 1 : 0 });
-      expect(await store.purge(cutoff)).toEqual({ state: 0, transcripts: 0, records: 0, queue: 0, cases: 0 });
+      expect(await store.purge(cutoff)).toEqual({ state: 0, transcripts: 0, records: 0, handover: 0, cases: 0 });
     });
 
     it('ping succeeds while the database is there', async () => {

@@ -138,5 +138,5 @@ describe('retention', () => {
 });
 
 function emptyCounts(): RemovedCounts {
-  return { state: 0, transcripts: 0, records: 0, queue: 0, cases: 0 };
+  return { state: 0, transcripts: 0, records: 0, handover: 0, cases: 0 };
 }

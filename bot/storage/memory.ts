@@ -190,7 +190,7 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
         state: state.deleteConversation(conversationId),
         transcripts: transcripts.deleteConversation(conversationId),
         ...recordsOf(records.deleteConversation(conversationId)),
-        queue: 0,
+        handover: 0,
         cases: 0,
       };
       return counts;
@@ -201,7 +201,7 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
         state: state.purge(before),
         transcripts: transcripts.purge(before),
         records: records.purge(before),
-        queue: 0,
+        handover: 0,
         cases: 0,
       };
     },

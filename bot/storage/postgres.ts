@@ -267,7 +267,7 @@ async function deleteEverywhere(q: Queryable, conversationId: string): Promise<R
     transcripts: await byConversation('transcripts'),
     records,
     unlinked,
-    queue: 0,
+    handover: 0,
     cases: await byConversation('cases'),
   };
   return counts;
@@ -283,7 +283,7 @@ async function purgeEverywhere(q: Queryable, before: Date): Promise<RemovedCount
     state: await olderThan('state', 'updated_at'),
     transcripts: await olderThan('transcripts', 'at'),
     records,
-    queue: 0,
+    handover: 0,
     // Open cases are still being worked on: their clock starts when they are closed.
     cases: await olderThan('cases', 'closed_at', " AND state = 'closed'"),
   };

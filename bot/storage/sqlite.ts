@@ -392,7 +392,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
       transcripts: byConversation('transcripts'),
       records: WORDED_RECORD_TABLES.reduce((n, table) => n + byConversation(table), 0),
       unlinked: COUNTED_RECORD_TABLES.reduce((n, table) => n + unlink(table), 0),
-      queue: 0,
+      handover: 0,
       cases: byConversation('cases'),
     };
   });
@@ -405,7 +405,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
       state: olderThan('state', 'updated_at'),
       transcripts: olderThan('transcripts', 'at'),
       records: RECORD_TABLES.reduce((n, table) => n + olderThan(table, 'at'), 0),
-      queue: 0,
+      handover: 0,
       // Open cases are still being worked on: their clock starts when they are closed.
       cases: olderThan('cases', 'closed_at', " AND state = 'closed'"),
     };

@@ -30,7 +30,7 @@ export interface RemovedCounts {
   /** Counted records kept without a link to the conversation (only on a deletion at the citizen's request). */
   unlinked?: number;
   /** The staff side's tickets, lines and notes (counted by the app; 0 from the store). */
-  queue: number;
+  handover: number;
   cases: number;
 }
 
@@ -84,4 +84,4 @@ export function conversationIdOfStateKey(key: string): string | null {
   return match?.[1] ?? null;
 }
 
-export const emptyCounts = (): RemovedCounts => ({ state: 0, transcripts: 0, records: 0, queue: 0, cases: 0 });
+export const emptyCounts = (): RemovedCounts => ({ state: 0, transcripts: 0, records: 0, handover: 0, cases: 0 });
