@@ -1,21 +1,13 @@
-// The bot: greets when a citizen joins, runs the main dialog on every message, and turns a failed
-// turn into an apology with the agency's contacts instead of silence.
+// The bot: greets when a citizen joins, answers every message (dialogs/respond.ts), and turns a
+// failed turn into an apology with the agency's contacts instead of silence.
 import { ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
-import { runDialog } from 'botbuilder-dialogs';
-import { MainDialog } from '../dialogs/main-dialog.js';
-import { greet, type TurnDeps } from '../dialogs/respond.js';
+import { greet, respond, type TurnDeps } from '../dialogs/respond.js';
 import { apology, contactLine } from '../dialogs/replies.js';
 import { newConversationData, STATE_PROPERTIES, type ConversationData } from './state.js';
 import { isStorageUnavailable } from './storage/errors.js';
 import { errorFields, type Logger } from './log.js';
 
-/** The turn-state key under which botbuilder-dialogs caches its memory-scope configuration. */
-const DIALOG_STATE_CONFIGURATION = 'DialogStateManagerConfiguration';
-
 export class PadomsBot extends ActivityHandler {
-  private readonly dialog: MainDialog;
-  private dialogStateConfiguration: unknown;
-
   constructor(
     private readonly deps: TurnDeps,
     private readonly log: Logger,
@@ -23,18 +15,13 @@ export class PadomsBot extends ActivityHandler {
     private readonly onTurnDone: (seconds: number, type: string) => void = () => {},
   ) {
     super();
-    this.dialog = new MainDialog(deps);
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient.id);
       if (joined) await greet(context, deps);
       await next();
     });
     this.onMessage(async (context, next) => {
-      // botbuilder-dialogs rebuilds its memory-scope configuration on every turn (registries walked,
-      // scope objects created); the scopes hold no state of their own, so one built once serves all.
-      if (this.dialogStateConfiguration) context.turnState.set(DIALOG_STATE_CONFIGURATION, this.dialogStateConfiguration);
-      await runDialog(this.dialog, context, deps.state.dialogState);
-      this.dialogStateConfiguration ??= context.turnState.get(DIALOG_STATE_CONFIGURATION);
+      await respond(context, deps);
       await next();
     });
   }
@@ -83,8 +70,6 @@ export class PadomsBot extends ActivityHandler {
         await context.sendActivity(MessageFactory.text(t('error.unavailable', { contacts: contactLine({ knowledge, t, language }) })));
         return;
       }
-      // A dialog that threw mid-step must not be resumed next turn: start the next turn afresh.
-      await this.deps.state.dialogState.delete(context);
       const data = await this.deps.state.conversationData.get(context, newConversationData());
       const knowledge = this.deps.knowledge();
       const [reply] = apology({ knowledge, t: this.deps.texts.forLanguage(data.language), language: data.language });

@@ -1,7 +1,6 @@
 // Every piece of bot state, declared once. State is plain JSON; accessors are created once in the
 // composition root and passed down.
 import type { ConversationState, StatePropertyAccessor } from 'botbuilder';
-import type { DialogState } from 'botbuilder-dialogs';
 import type { LanguageCode } from '../knowledge/schema.js';
 import type { HandoverReason } from './handover/types.js';
 
@@ -16,7 +15,6 @@ export type HandoverFlow =
   | { step: 'case-consent'; contact: CaseContact; question: string };
 
 export const STATE_PROPERTIES = {
-  dialog: 'dialogState',
   conversation: 'conversationData',
 } as const;
 
@@ -47,14 +45,12 @@ export const newConversationData = (): ConversationData => ({ language: 'lv', gr
 
 export interface StateAccessors {
   conversationState: ConversationState;
-  dialogState: StatePropertyAccessor<DialogState>;
   conversationData: StatePropertyAccessor<ConversationData>;
 }
 
 export function createStateAccessors(conversationState: ConversationState): StateAccessors {
   return {
     conversationState,
-    dialogState: conversationState.createProperty<DialogState>(STATE_PROPERTIES.dialog),
     conversationData: conversationState.createProperty<ConversationData>(STATE_PROPERTIES.conversation),
   };
 }

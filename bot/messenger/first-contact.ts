@@ -44,7 +44,6 @@ export function messengerLogic(deps: FirstContactDeps): (context: TurnContext) =
     const fromPerson = activity.type === ActivityTypes.Message || activity.type === ActivityTypes.ConversationUpdate;
     if (activity.type === ActivityTypes.ConversationUpdate && (activity.channelData as MessengerChannelData | undefined)?.restart === true) {
       const previous = await deps.state.conversationData.get(context, newConversationData());
-      await deps.state.dialogState.delete(context);
       await deps.state.conversationData.set(context, { ...newConversationData(), language: previous.language });
     }
     let notify = false;
