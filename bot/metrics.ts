@@ -4,6 +4,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Request, Response } from 'restify';
 import { isLocalRequest } from './guards.js';
+import { sendFailure } from './http/errors.js';
 
 export interface Metrics {
   registry: Registry;
@@ -52,7 +53,7 @@ export function createMetrics(): Metrics {
 export function metricsHandler(metrics: Metrics, token: string | undefined) {
   return async (req: Request, res: Response) => {
     if (!isLocalRequest(req) && !bearerMatches(req.header('authorization', ''), token)) {
-      res.send(403, { error: { code: 'Forbidden', message: 'metrics are for loopback clients or a bearer token' } });
+      sendFailure(res, { status: 403, code: 'Forbidden', message: 'metrics are for loopback clients or a bearer token' });
       return;
     }
     res.setHeader('Content-Type', metrics.registry.contentType);

@@ -1,6 +1,7 @@
 // The restify server shared by every route: body limits, JSON errors, no framework banner.
 import restify from 'restify';
 import { errorFields, type Logger } from './log.js';
+import { sendFailure } from './http/errors.js';
 
 export interface ServerOptions {
   maxBodyBytes: number;
@@ -32,7 +33,7 @@ function jsonBodiesOnly(req: restify.Request, res: restify.Response, next: resti
   // Any request, with a body or not: restify starts inflating on the header alone, and an empty
   // gzip stream then throws outside every handler ("unexpected end of file"), stopping the process.
   if (req.header('content-encoding', 'identity').toLowerCase() !== 'identity') {
-    res.send(415, { error: { code: 'UnsupportedMediaType', message: 'compressed request bodies are not accepted' } });
+    sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'compressed request bodies are not accepted' });
     return next(false);
   }
   if (req.getPath().startsWith('/v3/directline')) return next();
@@ -40,7 +41,7 @@ function jsonBodiesOnly(req: restify.Request, res: restify.Response, next: resti
   if (!hasBody) return next();
   const type = req.header('content-type', '').toLowerCase();
   if (/^application\/([a-z.+-]*\+)?json\b/.test(type)) return next();
-  res.send(415, { error: { code: 'UnsupportedMediaType', message: 'request bodies must be uncompressed application/json' } });
+  sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'request bodies must be uncompressed application/json' });
   return next(false);
 }
 
@@ -53,7 +54,7 @@ function announcedBodyWithin(maxBodyBytes: number): restify.RequestHandler {
     const announced = Number(req.header('content-length', '0'));
     if (!(announced > maxBodyBytes)) return next();
     res.setHeader('Connection', 'close');
-    res.send(413, { error: { code: 'PayloadTooLarge', message: `request body exceeds the limit of ${maxBodyBytes} bytes` } });
+    sendFailure(res, { status: 413, code: 'PayloadTooLarge', message: `request body exceeds the limit of ${maxBodyBytes} bytes` });
     return next(false);
   };
 }
@@ -63,7 +64,7 @@ export const MAX_BODY_DEPTH = 32;
 
 function shallowBodiesOnly(req: restify.Request, res: restify.Response, next: restify.Next): void {
   if (depthExceeds(req.body, MAX_BODY_DEPTH)) {
-    res.send(400, { error: { code: 'BadArgument', message: `request bodies may nest at most ${MAX_BODY_DEPTH} levels` } });
+    sendFailure(res, { status: 400, code: 'BadArgument', message: `request bodies may nest at most ${MAX_BODY_DEPTH} levels` });
     return next(false);
   }
   return next();

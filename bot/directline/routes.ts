@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { clientActivitySchema, type DirectLineAdapter } from './adapter.js';
 import type { Take } from '../http/rate-limit.js';
 import type { DirectLineStream } from './stream.js';
+import { sendFailure, type ErrorCode, type HttpFailure } from '../http/errors.js';
 import {
   CONVERSATION_ID_PATTERN,
   DEFAULT_TOKEN_TTL_SECONDS,
@@ -42,7 +43,7 @@ export interface DirectLineDeps {
   admitConversation?: (conversationId: string) => Take;
 }
 
-type Failure = { status: number; code: string; message: string; retryAfterSeconds?: number };
+type Failure = HttpFailure;
 type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
 const startBody = z.object({
@@ -265,13 +266,8 @@ function directLineErrorShape(res: restify.Response): void {
   } as typeof res.send;
 }
 
-function fail(status: number, code: string, message: string): { ok: false; failure: Failure } {
+function fail(status: number, code: ErrorCode, message: string): { ok: false; failure: Failure } {
   return { ok: false, failure: { status, code, message } };
-}
-
-function sendFailure(res: restify.Response, failure: Failure): void {
-  if (failure.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(failure.retryAfterSeconds));
-  res.send(failure.status, { error: { code: failure.code, message: failure.message } });
 }
 
 function isJson(contentType: string): boolean {

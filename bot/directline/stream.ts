@@ -19,6 +19,7 @@ import { cameOverHttps } from '../http/scheme.js';
 import { errorFields, type Logger } from '../log.js';
 import type { DirectLineStore } from '../storage/directline-store.js';
 import { CONVERSATION_ID_PATTERN, bearerOf, identifyCaller, issueToken } from './tokens.js';
+import { errorBody, type HttpFailure } from '../http/errors.js';
 
 /** The store's notification channel on which an instance announces "this conversation has a new activity". */
 export const DIRECTLINE_NEWS_CHANNEL = 'directline_news';
@@ -83,7 +84,7 @@ const STREAM_PATH = /^\/v3\/directline\/conversations\/([^/?#]+)\/stream\/?$/;
 /** Host header forms we put into a URL: a name or IPv4 address, or a bracketed IPv6 address, with an optional port. */
 const HOST_PATTERN = /^(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
 
-type Rejection = { status: 400 | 401 | 403 | 404 | 429 | 503; code: string; message: string; retryAfterSeconds?: number };
+type Rejection = HttpFailure & { status: 400 | 401 | 403 | 404 | 429 | 503 };
 
 function tooManyRequests(retryAfterSeconds: number): Rejection {
   return { status: 429, code: 'TooManyRequests', message: `too many requests; retry after ${retryAfterSeconds} s`, retryAfterSeconds };
@@ -325,7 +326,7 @@ export function mountDirectLineStream(server: restify.Server, deps: StreamDeps):
 /** An HTTP answer on the raw socket: the upgrade was not accepted. */
 function refuseUpgrade(socket: Duplex, rejection: Rejection): void {
   if (socket.destroyed) return;
-  const body = JSON.stringify({ error: { code: rejection.code, message: rejection.message } });
+  const body = JSON.stringify(errorBody(rejection));
   const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 503: 'Service Unavailable' }[
     rejection.status
   ];

@@ -10,6 +10,7 @@ import type restify from 'restify';
 import { z } from 'zod';
 import { isLocalRequest } from '../guards.js';
 import { errorFields, type Logger } from '../log.js';
+import { sendFailure, type HttpFailure } from './errors.js';
 
 /** Thrown by `handle` when the turn ran (its replies went out) but what it wrote could not be committed. */
 export class UnrecordedTurnError extends Error {
@@ -112,14 +113,14 @@ const activityBody = z.looseObject({
   channelData: jsonObject.optional(),
 });
 
-type Refusal = { status: 400 | 403; code: string; message: string };
+type Refusal = HttpFailure & { status: 400 | 403 };
 
 export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndpointDeps): void {
   const { adapter, logic, authDisabled, serviceUrlHosts, log } = deps;
   server.post('/api/messages', async function botFrameworkMessages(req: restify.Request, res: restify.Response) {
     const refusal = refusalOf(req, authDisabled, serviceUrlHosts);
     if (refusal !== undefined) {
-      res.send(refusal.status, { error: { code: refusal.code, message: refusal.message } });
+      sendFailure(res, refusal);
       return;
     }
     try {
@@ -128,7 +129,7 @@ export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndp
       else res.send(invoke.status, invoke.body);
     } catch (err) {
       if (err instanceof AuthenticationError) {
-        res.send(401, { error: { code: 'Unauthorized', message: 'the Bot Framework token was not accepted' } });
+        sendFailure(res, { status: 401, code: 'Unauthorized', message: 'the Bot Framework token was not accepted' });
         return;
       }
       if (err instanceof UnrecordedTurnError) {
@@ -137,7 +138,7 @@ export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndp
         return;
       }
       log.error({ err: errorFields(err) }, 'bot framework: the activity could not be processed');
-      res.send(500, { error: { code: 'Internal', message: 'the activity could not be processed' } });
+      sendFailure(res, { status: 500, code: 'Internal', message: 'the activity could not be processed' });
     }
   });
 }

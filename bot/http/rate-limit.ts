@@ -3,6 +3,7 @@
 // to N times higher, which is fine for abuse protection). Over the limit: 429 with Retry-After.
 import type { IncomingMessage } from 'node:http';
 import type restify from 'restify';
+import { sendFailure } from './errors.js';
 
 export interface BucketOptions {
   /** Sustained rate. 0 turns the limit off. */
@@ -180,5 +181,5 @@ export function rateLimiters(options: RateLimitOptions): RateLimiters {
 /** 429 with Retry-After, in restify's JSON error shape. */
 export function refuseTooMany(res: restify.Response, retryAfterSeconds: number, what: string): void {
   res.setHeader('Retry-After', String(retryAfterSeconds));
-  res.send(429, { error: { code: 'TooManyRequests', message: `too many requests ${what}; retry after ${retryAfterSeconds} s` } });
+  sendFailure(res, { status: 429, code: 'TooManyRequests', message: `too many requests ${what}; retry after ${retryAfterSeconds} s` });
 }

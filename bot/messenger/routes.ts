@@ -16,6 +16,7 @@ import { recipientHasher, type MessengerSettings } from './settings.js';
 import { rawBodyBytes, secretEquals, SIGNATURE_HEADER, signatureMatches } from './signature.js';
 import { parseWebhook } from './webhook.js';
 import type { TurnTransactions } from '../storage/turn-batch.js';
+import { sendFailure } from '../http/errors.js';
 
 export const MESSENGER_PATH = '/api/messenger';
 
@@ -99,7 +100,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
     }
     // What was asked for, never the caller's words: a mode other than subscribe is just 'other'.
     log.warn({ mode: mode === 'subscribe' ? mode : 'other' }, 'messenger: webhook verification refused');
-    res.send(403, { error: { code: 'Forbidden', message: 'verification failed' } });
+    sendFailure(res, { status: 403, code: 'Forbidden', message: 'verification failed' });
   });
 
   // Event notifications: verify, answer 200 at once, then process. Meta times a webhook out after
@@ -108,7 +109,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
     const raw = rawBodyBytes((req as { rawBody?: unknown }).rawBody);
     if (raw === undefined || !signatureMatches(raw, req.header(SIGNATURE_HEADER, ''), settings.appSecret)) {
       log.warn({ signature: req.header(SIGNATURE_HEADER, '') === '' ? 'missing' : 'wrong' }, 'messenger: webhook delivery refused');
-      res.send(403, { error: { code: 'Forbidden', message: 'missing or invalid X-Hub-Signature-256' } });
+      sendFailure(res, { status: 403, code: 'Forbidden', message: 'missing or invalid X-Hub-Signature-256' });
       return;
     }
     const parsed = parseWebhook(raw, now());
@@ -120,7 +121,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
     }
     if (queue.size + parsed.events.length > maxPending) {
       log.warn({ pending: queue.size }, 'messenger: too many events pending; asking Meta to retry later');
-      res.send(503, { error: { code: 'Busy', message: 'try again later' } });
+      sendFailure(res, { status: 503, code: 'Busy', message: 'try again later' });
       return;
     }
     res.sendRaw(200, 'EVENT_RECEIVED', { 'Content-Type': 'text/plain; charset=utf-8' });

@@ -11,6 +11,7 @@ import type { TurnRecords } from '../storage/records.js';
 import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../reports.js';
 import { addDays, localDay } from '../handover/calendar.js';
 import { CONSOLE_SECURITY_HEADERS, sendStaffAsset, type StaffConsole } from './routes.js';
+import { sendFailure, type ErrorCode } from '../http/errors.js';
 
 export interface StaffReportsDeps {
   /** The console's session check (a staff member logged in at /staff). */
@@ -180,6 +181,6 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
   });
 }
 
-function sendError(res: restify.Response, status: number, code: string, message: string, field?: string): void {
-  res.send(status, { error: { code, message, ...(field ? { field } : {}) } });
+function sendError(res: restify.Response, status: number, code: ErrorCode, message: string, field?: string): void {
+  sendFailure(res, { status, code, message, ...(field ? { field } : {}) });
 }

@@ -17,6 +17,7 @@ import type { ConsoleSignal } from '../handover/types.js';
 import type { CaseReplyResult } from '../handover/cases.js';
 import { viewOf, type StaffDirectory } from '../handover/staff.js';
 import { formatDate, formatDateTime, transcriptHtml, transcriptText, type TranscriptMeta } from '../handover/transcript.js';
+import { sendFailure, type ErrorCode } from '../http/errors.js';
 import {
   CSRF_HEADER,
   LoginThrottle,
@@ -89,7 +90,7 @@ const textBody = z.object({ text: z.string().min(1).max(4000) });
 const replyBody = z.object({ text: z.string().min(1).max(10_000) });
 
 /** Why a reply or call-back was not recorded, as the console shows it. */
-const REPLY_REFUSED: Record<Exclude<CaseReplyResult['kind'], 'ok'>, [number, string, string]> = {
+const REPLY_REFUSED: Record<Exclude<CaseReplyResult['kind'], 'ok'>, [number, ErrorCode, string]> = {
   'not-found': [404, 'NotFound', 'lieta nav atrasta'],
   empty: [400, 'BadRequest', 'atbilde ir tukša'],
   closed: [409, 'Conflict', 'lieta jau ir atbildēta'],
@@ -559,8 +560,8 @@ function sendAction(res: restify.Response, result: Awaited<ReturnType<StaffHando
   }
 }
 
-function sendError(res: restify.Response, status: number, code: string, message: string): void {
-  res.send(status, { error: { code, message } });
+function sendError(res: restify.Response, status: number, code: ErrorCode, message: string): void {
+  sendFailure(res, { status, code, message });
 }
 
 /**
