@@ -149,5 +149,8 @@ describe('redactActivity', () => {
     // toJsonText alone (a state document, a handover reference) is safe too, and still drops NULs.
     expect(() => toJsonText({ doc: deep })).not.toThrow();
     expect(toJsonText({ 'k\u0000ey': 'va\u0000lue' })).toBe('{"key":"value"}');
+    expect(toJsonText({ a: [1, 'x\u0000y'], at: new Date(0) })).toBe('{"a":[1,"xy"],"at":"1970-01-01T00:00:00.000Z"}');
+    // What has neither is written as it is.
+    expect(toJsonText({ a: [1, 'b'], c: { d: null } })).toBe(JSON.stringify({ a: [1, 'b'], c: { d: null } }));
   });
 });
