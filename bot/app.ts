@@ -103,6 +103,8 @@ const REQUESTS_STARTED_PER_LOOP_ITERATION = 3;
 
 export function createApp(config: Config, deps: AppDeps = {}): App {
   const log = deps.log ?? createLogger(config.LOG_LEVEL);
+  // Each part logs under its name (`component`), so its lines need no hand-typed prefix.
+  const logOf = (component: string): Logger => log.child({ component });
   const now = deps.now ?? (() => new Date());
 
   const knowledge = new KnowledgeSource(
@@ -120,7 +122,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // Checked by the configuration schema too; repeated here for stores chosen in code.
     throw new ConfigError(['DIRECTLINE_TOKEN_SECRET=unset: required with PostgreSQL, so every instance accepts the Direct Line tokens another issued']);
   }
-  const store = deps.store ?? openStore(config, { kind: storageKind, now, log });
+  const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage') });
   const records: TurnRecords = store.records;
   const state = createStateAccessors(new ConversationState(store.state));
   // A deletion the citizen asked for reaches every store, the handover side's included.
@@ -197,17 +199,24 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const authDisabled = config.MicrosoftAppId === '';
   if (authDisabled) log.warn('MicrosoftAppId is empty: Bot Framework authentication is off, /api/messages accepts loopback clients only');
   const serviceUrlHosts = config.BOT_SERVICE_URL_HOSTS ?? (authDisabled ? LOCAL_SERVICE_URL_HOSTS : AZURE_SERVICE_URL_HOSTS);
-  mountBotFramework(server, { adapter: cloudAdapter, logic, authDisabled, serviceUrlHosts, log });
+  mountBotFramework(server, { adapter: cloudAdapter, logic, authDisabled, serviceUrlHosts, log: logOf('bot-framework') });
 
   // Self-hosted Direct Line 3.0 for the embedded Web Chat widget: no Azure account needed.
   // Its conversations live in the store, so a restart keeps them and any instance serves any of them.
   // Every stored activity is news for the conversation's open streams, on whichever instance they are.
+  const directLineLog = logOf('directline');
   const announce = (conversationId: string) =>
     store
       .publish(DIRECTLINE_NEWS_CHANNEL, conversationId)
-      .catch((err: unknown) => log.warn({ err: errorFields(err), conversationId }, 'directline: could not announce an activity'));
+      .catch((err: unknown) => directLineLog.warn({ err: errorFields(err), conversationId }, 'could not announce an activity'));
   const directLine = record(
-    new DirectLineAdapter({ store: store.directLine, turns: store.turns, now, log, onAppend: (conversationId) => void announce(conversationId) }),
+    new DirectLineAdapter({
+      store: store.directLine,
+      turns: store.turns,
+      now,
+      log: directLineLog,
+      onAppend: (conversationId) => void announce(conversationId),
+    }),
   );
   // Without a configured secret the key is made once and kept with the SQLite data, so a restart
   // keeps every citizen's token (and with it the conversation); only a memory store has no place to keep it.
@@ -232,7 +241,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     admit: limits.upgrade,
     admitConversation: admitDirectLineConversation,
     trustProxyHops: config.TRUST_PROXY_HOPS,
-    log,
+    log: logOf('directline-stream'),
     now,
   });
   metrics.sources.directLineStreams = () => stream.connections;
@@ -241,7 +250,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     logic,
     tokenKey,
     ...directLineSecret,
-    log,
+    log: directLineLog,
     now,
     stream,
     admitConversation: admitDirectLineConversation,
@@ -249,7 +258,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // After Direct Line's own pre-handler, so a 429 carries its CORS header and the browser can read Retry-After.
   server.pre(limits.pre);
   server.use(limits.use);
-  mountWebChat(server, { profile: () => knowledge.current.profile, log });
+  mountWebChat(server, { profile: () => knowledge.current.profile, log: logOf('webchat') });
 
   // --- Facebook Messenger channel (bot/messenger/): on when the FACEBOOK_* secrets are set ---
   const messengerSettings = messengerSettingsFrom(config);
@@ -260,7 +269,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         state,
         texts,
         knowledge: () => knowledge.current,
-        log,
+        log: logOf('messenger'),
         now,
         admitConversation: limits.conversation,
         turns: store.turns,
@@ -270,9 +279,16 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // --- end of the Messenger channel ---
 
   // --- Staff side of handover (bot/handover/): HandoverService, staff accounts, cases, console at /staff ---
-  const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log, now, texts });
+  const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log: logOf('handover'), now, texts });
   // The console's report page: the records and knowledge live here, the sessions in the console.
-  mountStaffReports(server, { authenticate: handover.console.authenticate, records, repo: handover.repo, knowledge: () => knowledge.current, now, log });
+  mountStaffReports(server, {
+    authenticate: handover.console.authenticate,
+    records,
+    repo: handover.repo,
+    knowledge: () => knowledge.current,
+    now,
+    log: logOf('staff-reports'),
+  });
   // --- end of the staff side ---
 
   // Staff-side changes reach the citizen on whichever channel they are, in their language.
@@ -315,7 +331,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
     retentionDays: () => knowledge.current.profile.retentionDays,
     intervalMs: config.RETENTION_SWEEP_MINUTES * 60_000,
-    log,
+    log: logOf('retention'),
     now,
   });
 

@@ -40,11 +40,11 @@ export function startRetention(options: RetentionOptions): Retention {
     const before = retentionCutoff(now(), days);
     try {
       const removed = await options.store.purge(before);
-      options.log.info({ before: before.toISOString(), retentionDays: days, removed }, 'retention: purged');
+      options.log.info({ before: before.toISOString(), retentionDays: days, removed }, 'purged');
       return removed;
     } catch (err) {
       // The next run retries; a database outage is reported by /readyz, not here.
-      options.log.warn({ err: errorFields(err) }, 'retention: purge failed');
+      options.log.warn({ err: errorFields(err) }, 'purge failed');
       return undefined;
     }
   };

@@ -156,6 +156,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     const citizen = await citizenContext.newPage();
     const citizenProblems = await watch(citizen);
     const { page: staff, problems: staffProblems } = await staffLogin(staffContext, site.origin, 'janis');
+    // The console reports its staff member present once its stream is open: until then the bot
+    // rightly says nobody is there. Under load that can take a moment.
+    await expect.poll(async () => (await site.app.handover.service.availability('lv')).staffOnline, { timeout: 20_000 }).toBe(true);
 
     await citizen.goto(`${site.origin}/`);
     await citizen.getByRole('button', { name: 'Jautāt čatbotam' }).click();

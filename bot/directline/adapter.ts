@@ -144,9 +144,9 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
       await this.runTurn(new TurnContext(this, update), logic);
     } catch (err) {
       // The conversation exists either way; the citizen can still write.
-      this.log.error({ err: errorFields(err), conversationId: conversation.id }, 'directline: greeting turn failed');
+      this.log.error({ err: errorFields(err), conversationId: conversation.id }, 'greeting turn failed');
     }
-    this.log.info({ conversationId: conversation.id }, 'directline: conversation started');
+    this.log.info({ conversationId: conversation.id }, 'conversation started');
     return { kind: 'started', conversation };
   }
 
@@ -188,7 +188,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
         await this.runMiddleware(new TurnContext(this, activity), logic);
       } catch (err) {
         failed = true;
-        this.log.error({ err: errorFields(err), conversationId, activityType: activity.type }, 'directline: turn failed');
+        this.log.error({ err: errorFields(err), conversationId, activityType: activity.type }, 'turn failed');
       }
     });
     if (failed) return { kind: 'bot-error', id };

@@ -152,7 +152,7 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     }
     const conversationId = newConversationId();
     const { token } = issueToken({ conversationId, userId }, tokenKey, now(), ttl);
-    log.debug({ conversationId }, 'directline: token generated');
+    log.debug({ conversationId }, 'token generated');
     res.send(200, conversationBody(conversationId, token, ttl));
   });
 

@@ -152,7 +152,7 @@ class Reader {
       } while (this.again);
     } catch (err) {
       // The store is down: close, so the client reconnects a few seconds later and reads on from its watermark.
-      this.log.warn({ err: errorFields(err), conversationId: this.conversationId }, 'directline stream: reading activities failed');
+      this.log.warn({ err: errorFields(err), conversationId: this.conversationId }, 'reading activities failed');
       this.socket.close(1011, 'try again later');
     } finally {
       this.sending = false;
@@ -269,7 +269,7 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
           wss.handleUpgrade(req, socket, head, (ws) => accept(ws, conversationId, Number(watermark || 0)));
         },
         (err: unknown) => {
-          log.warn({ err: errorFields(err), conversationId }, 'directline stream: could not check the conversation');
+          log.warn({ err: errorFields(err), conversationId }, 'could not check the conversation');
           refuse({ status: 503, code: 'Unavailable', message: 'try again later' });
         },
       );
@@ -316,7 +316,7 @@ export function mountDirectLineStream(server: restify.Server, deps: StreamDeps):
     try {
       if (!stream.upgrade(req, socket, head)) refuseUpgrade(socket, { status: 404, code: 'NotFound', message: 'nothing to upgrade here' });
     } catch (err) {
-      deps.log.error({ err: errorFields(err) }, 'directline stream: upgrade failed');
+      deps.log.error({ err: errorFields(err) }, 'upgrade failed');
       refuseUpgrade(socket, { status: 400, code: 'BadRequest', message: 'the upgrade request could not be read' });
     }
   });

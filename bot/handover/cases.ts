@@ -106,10 +106,7 @@ export class CaseDesk {
       lines,
       mail && mailbox ? { id: randomUUID(), caseId: record.id, purpose: 'agency', to: mailbox, ...mail, createdAt: at, nextAttemptAt: at } : undefined,
     );
-    log.info(
-      { conversationId: record.conversationId, caseId: record.id, dueBy: record.dueAt.toISOString(), mailed: mail !== undefined },
-      'handover: case registered',
-    );
+    log.info({ conversationId: record.conversationId, caseId: record.id, dueBy: record.dueAt.toISOString(), mailed: mail !== undefined }, 'case registered');
     await this.options.signal({ kind: 'cases' });
     this.options.outbox?.kick();
     return record;
@@ -123,7 +120,7 @@ export class CaseDesk {
     if (!(await repo.closeCase(caseId, staff.id, at))) return { kind: 'invalid' };
     // A case answered before its mail went out needs no mail any more.
     await repo.cancelMailOf(caseId, at);
-    this.options.log.info({ caseId, staffId: staff.id }, 'handover: case answered');
+    this.options.log.info({ caseId, staffId: staff.id }, 'case answered');
     await this.options.signal({ kind: 'cases' });
     return { kind: 'ok' };
   }
@@ -161,7 +158,7 @@ export class CaseDesk {
         nextAttemptAt: at,
       },
     );
-    this.options.log.info({ caseId, staffId: staff.id }, 'handover: reply to a case queued');
+    this.options.log.info({ caseId, staffId: staff.id }, 'reply to a case queued');
     await this.options.signal({ kind: 'cases' });
     outbox.kick();
     return { kind: 'ok' };
@@ -179,7 +176,7 @@ export class CaseDesk {
     if (!(await repo.closeCase(caseId, staff.id, at))) return { kind: 'closed' };
     await repo.cancelMailOf(caseId, at);
     await repo.addLines([{ conversationId: record.conversationId, caseId, at, author: 'staff', authorName: staff.name, text: `Atzvanīts: ${text}` }]);
-    this.options.log.info({ caseId, staffId: staff.id }, 'handover: case answered by phone');
+    this.options.log.info({ caseId, staffId: staff.id }, 'case answered by phone');
     await this.options.signal({ kind: 'cases' });
     return { kind: 'ok' };
   }
@@ -218,7 +215,7 @@ export class CaseDesk {
     const mailbox = this.options.mailbox?.() ?? profile.mailbox ?? profile.contacts.email;
     if (mailbox === undefined && !this.warnedNoMailbox) {
       this.warnedNoMailbox = true;
-      this.options.log.warn('handover: no agency mailbox (AGENCY_MAILBOX, profile mailbox or contacts.email): cases are only shown in the staff console');
+      this.options.log.warn('no agency mailbox (AGENCY_MAILBOX, profile mailbox or contacts.email): cases are only shown in the staff console');
     }
     return mailbox;
   }

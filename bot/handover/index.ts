@@ -114,10 +114,10 @@ export function createHandover(deps: HandoverDeps): Handover {
         .then(() => service.refreshStaffLanguages())
         .catch(() => undefined),
   );
-  if (config.STAFF_HOURS === 'always') log.warn('handover: STAFF_HOURS=always: staff take chats at any hour (for trying it locally, not for citizens)');
+  if (config.STAFF_HOURS === 'always') log.warn('STAFF_HOURS=always: staff take chats at any hour (for trying it locally, not for citizens)');
   const ready = service.start().catch((err: unknown) => {
     // The database may be down at start: the languages fall back to the profile until the next sweep.
-    log.error({ err: errorFields(err) }, 'handover: start failed');
+    log.error({ err: errorFields(err) }, 'start failed');
   });
   return {
     service,

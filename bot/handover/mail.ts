@@ -317,7 +317,7 @@ export class CaseOutbox {
   kick(): void {
     if (this.closed || this.options.sender === undefined || this.options.schedule === false) return;
     void this.deliverDue()
-      .catch((err: unknown) => this.options.log.error({ err: errorFields(err) }, 'handover: outbox run failed'))
+      .catch((err: unknown) => this.options.log.error({ err: errorFields(err) }, 'outbox run failed'))
       .finally(() => void this.reschedule());
   }
 
@@ -362,7 +362,7 @@ export class CaseOutbox {
         });
         await repo.mailSent(mail.id, now());
         sent++;
-        log.info({ caseId: mail.caseId, purpose: mail.purpose, attempts: mail.attempts + 1 }, 'handover: mail accepted');
+        log.info({ caseId: mail.caseId, purpose: mail.purpose, attempts: mail.attempts + 1 }, 'mail accepted');
       } catch (err) {
         failed++;
         const attempts = mail.attempts + 1;
@@ -373,14 +373,14 @@ export class CaseOutbox {
           // The citizen's address does not exist or refuses mail: retrying would never reach them.
           // The case stays open so staff answer another way.
           await repo.mailRejected(mail.id, now(), reason);
-          log.warn({ caseId: mail.caseId, attempts, responseCode: e.responseCode }, 'handover: reply refused by the mail server, not retried');
+          log.warn({ caseId: mail.caseId, attempts, responseCode: e.responseCode }, 'reply refused by the mail server, not retried');
           continue;
         }
         const next = new Date(now().getTime() + backoff(attempts));
         await repo.mailFailed(mail.id, attempts, next, reason);
         log[attempts >= 5 ? 'error' : 'warn'](
           { caseId: mail.caseId, purpose: mail.purpose, attempts, code: e.code, responseCode: e.responseCode, retryAt: next.toISOString() },
-          'handover: mail not accepted, will retry',
+          'mail not accepted, will retry',
         );
       }
     }
@@ -399,9 +399,7 @@ export class CaseOutbox {
   private warnNoSender(): void {
     if (this.warnedNoSender) return;
     this.warnedNoSender = true;
-    this.options.log.warn(
-      'handover: SMTP is not configured (SMTP_URL or SMTP_HOST with SMTP_FROM): cases are stored and shown in the staff console, not mailed',
-    );
+    this.options.log.warn('SMTP is not configured (SMTP_URL or SMTP_HOST with SMTP_FROM): cases are stored and shown in the staff console, not mailed');
   }
 }
 

@@ -171,7 +171,7 @@ export class StaffHandoverService implements HandoverService {
     const interval = this.options.sweepIntervalMs ?? 15_000;
     if (interval > 0) {
       this.sweepTimer = setInterval(() => {
-        void this.sweep().catch((err: unknown) => this.log.warn({ err: errorFields(err) }, 'handover: sweep failed'));
+        void this.sweep().catch((err: unknown) => this.log.warn({ err: errorFields(err) }, 'sweep failed'));
         void this.refreshStaffLanguages().catch(() => undefined);
       }, interval);
       this.sweepTimer.unref();
@@ -258,7 +258,7 @@ export class StaffHandoverService implements HandoverService {
     await this.repo.insertTicket(ticket, linesFromActivities(request.transcript, { conversationId: ticket.conversationId, ticketId: ticket.id }, at));
     const position = (await this.positionOf(ticket)) ?? 1;
     await this.repo.setLastPosition(ticket.id, position);
-    this.log.info({ conversationId: ticket.conversationId, ticketId: ticket.id, language: ticket.language, position }, 'handover: queued');
+    this.log.info({ conversationId: ticket.conversationId, ticketId: ticket.id, language: ticket.language, position }, 'queued');
     await this.signal({ kind: 'queue' });
     return { ticket: publicTicket(ticket), position };
   }
@@ -308,7 +308,7 @@ export class StaffHandoverService implements HandoverService {
       try {
         listener(event);
       } catch (err) {
-        this.log.error({ err: errorFields(err) }, 'handover: event listener failed');
+        this.log.error({ err: errorFields(err) }, 'event listener failed');
       }
     };
     this.events.on('event', safe);
@@ -335,7 +335,7 @@ export class StaffHandoverService implements HandoverService {
     if (!accepted) return { kind: 'taken' };
     await this.setPresenceIfOffline(staff.id);
     this.emit(accepted, { type: 'accepted', staffName });
-    this.log.info({ conversationId: accepted.conversationId, ticketId: accepted.id, staffId: staff.id }, 'handover: accepted');
+    this.log.info({ conversationId: accepted.conversationId, ticketId: accepted.id, staffId: staff.id }, 'accepted');
     await this.signal({ kind: 'queue' });
     await this.announcePositions(accepted.language);
     return { kind: 'accepted', ticket: accepted };
@@ -426,7 +426,7 @@ export class StaffHandoverService implements HandoverService {
     let changed = false;
     for (const p of await this.repo.listPresence()) {
       if (p.status !== 'offline' && p.lastSeenAt < staleBefore && (await this.repo.expirePresence(p.staffId, staleBefore, now))) {
-        this.log.info({ staffId: p.staffId }, 'handover: staff console gone, offline');
+        this.log.info({ staffId: p.staffId }, 'staff console gone, offline');
         changed = true;
       }
     }
@@ -492,7 +492,7 @@ export class StaffHandoverService implements HandoverService {
       await this.bus.publish(HANDOVER_CHANNEL, JSON.stringify(signal));
     } catch (err) {
       // Other instances miss this one; this instance's consoles still hear it.
-      this.log.warn({ err: errorFields(err) }, 'handover: notification not published');
+      this.log.warn({ err: errorFields(err) }, 'notification not published');
       this.signals.emit('signal', signal);
     }
   }
@@ -523,7 +523,7 @@ export class StaffHandoverService implements HandoverService {
       if (!current) return undefined;
       const result = transition(current, event);
       if (!result.ok) {
-        this.log.debug({ ticketId, ...result.error }, 'handover: transition refused');
+        this.log.debug({ ticketId, ...result.error }, 'transition refused');
         return undefined;
       }
       const next = { ...result.ticket, updatedAt: event.at };
@@ -563,7 +563,7 @@ export class StaffHandoverService implements HandoverService {
     const position = (await this.positionOf(back)) ?? 1;
     await this.repo.setLastPosition(back.id, position);
     this.emit(back, { type: 'requeued', position });
-    this.log.info({ conversationId: back.conversationId, ticketId: back.id, staffId: ticket.staffId, position }, 'handover: requeued, staff went offline');
+    this.log.info({ conversationId: back.conversationId, ticketId: back.id, staffId: ticket.staffId, position }, 'requeued, staff went offline');
     await this.signal({ kind: 'ticket', ticketId: back.id, state: back.state, ...(ticket.staffId ? { staffId: ticket.staffId } : {}) });
     await this.signal({ kind: 'queue' });
   }

@@ -137,7 +137,7 @@ export function mountBotFramework(server: restify.Server, deps: BotFrameworkEndp
         res.send(200);
         return;
       }
-      log.error({ err: errorFields(err) }, 'bot framework: the activity could not be processed');
+      log.error({ err: errorFields(err) }, 'the activity could not be processed');
       sendFailure(res, { status: 500, code: 'Internal', message: 'the activity could not be processed' });
     }
   });

@@ -151,7 +151,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
       try {
         await this.runTurn(new TurnContext(this, activity), logic);
       } catch (err) {
-        this.log.error({ err: errorFields(err), recipient: this.hashRecipient(event.senderId), type: activity.type }, 'messenger: turn failed');
+        this.log.error({ err: errorFields(err), recipient: this.hashRecipient(event.senderId), type: activity.type }, 'turn failed');
       }
     }
   }
@@ -286,7 +286,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
     for (const request of requests.slice(failedAt)) {
       outboxIds.push((await this.outbox.add({ recipientId: psid, request, reason, ...(Object.keys(error).length > 0 ? { error } : {}) })).id);
     }
-    this.log.error({ recipient, reason, ...error, outboxIds, held: held !== undefined }, 'messenger: message not delivered; kept in the outbox');
+    this.log.error({ recipient, reason, ...error, outboxIds, held: held !== undefined }, 'message not delivered; kept in the outbox');
     return { delivered: false, reason, outboxIds, messageIds };
   }
 
@@ -297,7 +297,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
       signal: this.stopping.signal,
       maxAttempts: 1,
     });
-    if (!result.ok) this.log.debug({ recipient: this.hashRecipient(psid), reason: result.reason }, 'messenger: typing indicator not shown');
+    if (!result.ok) this.log.debug({ recipient: this.hashRecipient(psid), reason: result.reason }, 'typing indicator not shown');
   }
 }
 

@@ -113,7 +113,7 @@ export class GraphApiClient {
         // Network failure or our timeout: worth another try.
         error = { status: 0 };
         verdict = { retry: true, reason: 'unavailable' };
-        this.log.debug({ path, err: errorFields(err) }, 'graph api: request failed');
+        this.log.debug({ path, err: errorFields(err) }, 'request failed');
       }
       reason = verdict.reason;
       if (!verdict.retry || attempt >= maxAttempts) {
@@ -122,10 +122,10 @@ export class GraphApiClient {
       const backoff = this.baseDelayMs * 2 ** (attempt - 1) * (0.5 + this.random() / 2);
       const waitMs = Math.max(verdict.waitMs ?? 0, backoff);
       if (waitMs > this.maxDelayMs) {
-        this.log.warn({ path, ...error, recipient: options.recipient, waitMs }, 'graph api: asked to wait longer than we hold a message; giving up');
+        this.log.warn({ path, ...error, recipient: options.recipient, waitMs }, 'asked to wait longer than we hold a message; giving up');
         return { ok: false, reason, error, attempts: attempt };
       }
-      this.log.warn({ path, ...error, recipient: options.recipient, attempt, waitMs: Math.round(waitMs) }, 'graph api: retrying');
+      this.log.warn({ path, ...error, recipient: options.recipient, attempt, waitMs: Math.round(waitMs) }, 'retrying');
       await this.sleep(waitMs, options.signal);
     }
   }

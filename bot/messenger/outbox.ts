@@ -55,7 +55,7 @@ export class MemoryOutbox implements MessengerOutbox {
       this.entries.delete(oldest.value.id);
       this.log.error(
         { outboxId: oldest.value.id, reason: oldest.value.reason, createdAt: oldest.value.createdAt },
-        'messenger: outbox full, oldest undelivered message dropped',
+        'outbox full, oldest undelivered message dropped',
       );
     }
     return stored;

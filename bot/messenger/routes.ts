@@ -67,7 +67,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   const outbox = deps.outbox ?? new MemoryOutbox({ now, log });
   const graph = new GraphApiClient({
     ...deps.graph,
-    log,
+    log: log.child({ component: 'graph-api' }),
     graphApiUrl: settings.graphApiUrl,
     graphApiVersion: settings.graphApiVersion,
     pageAccessToken: settings.pageAccessToken,
@@ -77,7 +77,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   const logic = messengerLogic({ logic: deps.logic, state: deps.state, texts: deps.texts, knowledge: deps.knowledge, now });
   // Meta retries a delivery it thinks failed; a retried event has the same message id.
   const seen = new RecentIds({ maxEntries: 10_000, ttlMs: 24 * 60 * 60 * 1000, now: () => now().getTime() });
-  const queue = new PerKeyQueue((err) => log.error({ err: errorFields(err) }, 'messenger: event processing failed'));
+  const queue = new PerKeyQueue((err) => log.error({ err: errorFields(err) }, 'event processing failed'));
   const maxPending = deps.maxPending ?? 1_000;
 
   // Verification handshake when the webhook is set up in the App Dashboard.
@@ -94,12 +94,12 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
       typeof challenge === 'string' &&
       /^[\w.~-]{1,512}$/.test(challenge)
     ) {
-      log.info('messenger: webhook verified');
+      log.info('webhook verified');
       res.sendRaw(200, challenge, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
       return;
     }
     // What was asked for, never the caller's words: a mode other than subscribe is just 'other'.
-    log.warn({ mode: mode === 'subscribe' ? mode : 'other' }, 'messenger: webhook verification refused');
+    log.warn({ mode: mode === 'subscribe' ? mode : 'other' }, 'webhook verification refused');
     sendFailure(res, { status: 403, code: 'Forbidden', message: 'verification failed' });
   });
 
@@ -108,19 +108,19 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   server.post(MESSENGER_PATH, async function messengerWebhook(req: restify.Request, res: restify.Response) {
     const raw = rawBodyBytes((req as { rawBody?: unknown }).rawBody);
     if (raw === undefined || !signatureMatches(raw, req.header(SIGNATURE_HEADER, ''), settings.appSecret)) {
-      log.warn({ signature: req.header(SIGNATURE_HEADER, '') === '' ? 'missing' : 'wrong' }, 'messenger: webhook delivery refused');
+      log.warn({ signature: req.header(SIGNATURE_HEADER, '') === '' ? 'missing' : 'wrong' }, 'webhook delivery refused');
       sendFailure(res, { status: 403, code: 'Forbidden', message: 'missing or invalid X-Hub-Signature-256' });
       return;
     }
     const parsed = parseWebhook(raw, now());
     if (!parsed.ok) {
       // Signed by Meta, so a retry would bring the same body: acknowledge it and say so in the log.
-      log.warn({ problem: parsed.problem }, 'messenger: signed delivery not understood; ignored');
+      log.warn({ problem: parsed.problem }, 'signed delivery not understood; ignored');
       res.sendRaw(200, 'EVENT_RECEIVED', { 'Content-Type': 'text/plain; charset=utf-8' });
       return;
     }
     if (queue.size + parsed.events.length > maxPending) {
-      log.warn({ pending: queue.size }, 'messenger: too many events pending; asking Meta to retry later');
+      log.warn({ pending: queue.size }, 'too many events pending; asking Meta to retry later');
       sendFailure(res, { status: 503, code: 'Busy', message: 'try again later' });
       return;
     }
@@ -138,8 +138,8 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
       }
       queue.push(event.senderId, () => adapter.processEvent(event, logic));
     }
-    if (overLimit > 0) log.warn({ events: parsed.events.length, overLimit }, 'messenger: events over the conversation rate limit dropped');
-    if (duplicates > 0 || parsed.ignored > 0) log.debug({ events: parsed.events.length, duplicates, ignored: parsed.ignored }, 'messenger: delivery');
+    if (overLimit > 0) log.warn({ events: parsed.events.length, overLimit }, 'events over the conversation rate limit dropped');
+    if (duplicates > 0 || parsed.ignored > 0) log.debug({ events: parsed.events.length, duplicates, ignored: parsed.ignored }, 'delivery');
   });
 
   // Stopping the server stops waiting on retries; what is left goes to the outbox.
@@ -147,7 +147,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
 
   const channel: MessengerChannel = { adapter, outbox, idle: () => queue.idle() };
   channels.set(server, channel);
-  log.info({ path: MESSENGER_PATH, graphApiVersion: settings.graphApiVersion }, 'messenger: channel on');
+  log.info({ path: MESSENGER_PATH, graphApiVersion: settings.graphApiVersion }, 'channel on');
   return channel;
 }
 

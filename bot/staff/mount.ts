@@ -18,7 +18,7 @@ export function mountHandover(server: restify.Server, deps: HandoverDeps): Mount
     profile: deps.profile,
     cookies: { secure: deps.config.COOKIE_SECURE },
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
-    log: deps.log,
+    log: deps.log.child({ component: 'staff-console' }),
   });
   return {
     ...handover,

@@ -134,7 +134,7 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       }
       sendStaffAsset(res, assets.html);
     } catch (err) {
-      log.error({ err: errorFields(err) }, 'staff reports: page failed');
+      log.error({ err: errorFields(err) }, 'page failed');
       if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });
@@ -160,7 +160,7 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       const { from, to } = parsed.period;
       const [records, staffSide] = await Promise.all([deps.records.period(from, to), handoverRows(deps.repo, from, to)]);
       const report = buildReport({ ...records, ...staffSide }, { from, to, now }, knowledge);
-      log.info({ staffId: auth.staff.id, from: report.from, to: report.to, format }, 'staff reports: report read');
+      log.info({ staffId: auth.staff.id, from: report.from, to: report.to, format }, 'report read');
       if (format === 'json') {
         const body: ReportResponse = { ...report, labels: reportLabels(report, knowledge) };
         return void res.send(200, body);
@@ -175,7 +175,7 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       });
       res.end(csv);
     } catch (err) {
-      log.error({ err: errorFields(err) }, 'staff reports: report failed');
+      log.error({ err: errorFields(err) }, 'report failed');
       if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });

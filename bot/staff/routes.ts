@@ -138,7 +138,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
         await handler(req, res, auth);
       } catch (err) {
         // The error's name only: its message may quote what a citizen or staff member wrote.
-        log.error({ err: errorFields(err), path: req.getPath() }, 'staff console: request failed');
+        log.error({ err: errorFields(err), path: req.getPath() }, 'request failed');
         if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
       }
     });
@@ -172,12 +172,12 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
       const allowed = throttle.begin(login, ip);
       if (!allowed.ok) {
         res.setHeader('Retry-After', String(allowed.retryAfterSeconds));
-        log.warn({ ip }, 'staff console: login locked out');
+        log.warn({ ip }, 'login locked out');
         return sendError(res, 429, 'TooManyRequests', `pārāk daudz neveiksmīgu mēģinājumu; mēģiniet pēc ${Math.ceil(allowed.retryAfterSeconds / 60)} min`);
       }
       const staff = await directory.authenticate(login, body.data.password);
       if (!staff) {
-        log.warn({ ip }, 'staff console: login failed');
+        log.warn({ ip }, 'login failed');
         return sendError(res, 401, 'Unauthorized', 'nepareizs lietotājvārds vai parole');
       }
       allowed.attempt.succeeded();
@@ -193,11 +193,11 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
         expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
       });
       await service.setStatus(staff, 'online');
-      log.info({ staffId: staff.id }, 'staff console: logged in');
+      log.info({ staffId: staff.id }, 'logged in');
       res.setHeader('Set-Cookie', sessionCookie(token, deps.cookies));
       res.send(200, { me: viewOf(staff), csrfToken: csrfTokenFor(token) });
     } catch (err) {
-      log.error({ err: errorFields(err) }, 'staff console: login failed with an error');
+      log.error({ err: errorFields(err) }, 'login failed with an error');
       sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });
@@ -205,7 +205,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   route('post', '/staff/api/logout', async (_req, res, { staff, token }) => {
     await repo.deleteSession(hashToken(token));
     await service.setStatus(staff, 'offline');
-    log.info({ staffId: staff.id }, 'staff console: logged out');
+    log.info({ staffId: staff.id }, 'logged out');
     res.setHeader('Set-Cookie', clearedSessionCookie(deps.cookies));
     res.send(204);
   });
@@ -464,7 +464,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
         void (async () => {
           staff = (await repo.staffById(staff.id)) ?? staff;
           write('state', await service.consoleState(staff));
-        })().catch((err: unknown) => log.warn({ err: errorFields(err) }, 'staff console: state not sent'));
+        })().catch((err: unknown) => log.warn({ err: errorFields(err) }, 'state not sent'));
       }, 50);
     };
     const onSignal = (signal: ConsoleSignal) => {
@@ -484,7 +484,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
           default:
             return pushState();
         }
-      })().catch((err: unknown) => log.warn({ err: errorFields(err) }, 'staff console: event not sent'));
+      })().catch((err: unknown) => log.warn({ err: errorFields(err) }, 'event not sent'));
     };
     const unsubscribe = service.onSignal(onSignal);
     await service.seen(staff);

@@ -51,7 +51,7 @@ export class PgDatabase implements Queryable {
     });
     // Idle connections die when the server restarts; without a listener that would crash the
     // process. The pool drops them and opens new ones on the next query.
-    this.pool.on('error', (err) => options.log.warn({ err: errorFields(err) }, 'postgres: idle connection lost'));
+    this.pool.on('error', (err) => options.log.warn({ err: errorFields(err) }, 'idle connection lost'));
   }
 
   async query<R extends object = Record<string, unknown>>(text: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
@@ -147,7 +147,7 @@ export class PgDatabase implements Queryable {
         if (applied.has(i + 1)) continue;
         if (sql.trim() !== '') await this.raw(client, sql);
         await this.raw(client, 'INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
-        this.options.log.info({ version: i + 1 }, 'postgres: migration applied');
+        this.options.log.info({ version: i + 1 }, 'migration applied');
       }
       await this.raw(client, 'COMMIT');
     } catch (err) {
@@ -203,7 +203,7 @@ export class PgDatabase implements Queryable {
       // Before connect() resolved, its rejection reports the failure.
       if (!connected || dropped) return;
       dropped = true;
-      if (err) this.options.log.warn({ err: errorFields(err) }, 'postgres: listening connection lost');
+      if (err) this.options.log.warn({ err: errorFields(err) }, 'listening connection lost');
       void client.end().catch(() => undefined);
       if (this.current === client) {
         this.current = undefined;
@@ -238,7 +238,7 @@ export class PgDatabase implements Queryable {
       this.listenConnection().then(
         () => {
           this.reconnectDelay = RECONNECT_MIN_MS;
-          this.options.log.info('postgres: listening again');
+          this.options.log.info('listening again');
           for (const set of this.listeners.values()) for (const listener of set) deliver(listener, { kind: 'resync' });
         },
         () => {

@@ -74,7 +74,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
       const started = Date.now();
       const body = await readFile(webChat.file);
       const gzipped = await gzip(body, { level: zlibConstants.Z_BEST_COMPRESSION });
-      log.info({ bytes: body.length, gzipBytes: gzipped.length, ms: Date.now() - started }, 'webchat: bundle ready');
+      log.info({ bytes: body.length, gzipBytes: gzipped.length, ms: Date.now() - started }, 'bundle ready');
       return { body, gzipped, etag: etagOf(body), contentType: SCRIPT_TYPE, cacheControl: IMMUTABLE_CACHE };
     })().catch((err: unknown) => {
       webChatAsset = undefined;
@@ -82,7 +82,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
     });
     return webChatAsset;
   };
-  void loadWebChat().catch((err: unknown) => log.error({ err: errorFields(err) }, 'webchat: bundle not loaded'));
+  void loadWebChat().catch((err: unknown) => log.error({ err: errorFields(err) }, 'bundle not loaded'));
 
   server.get('/', async function demoPage(_req: restify.Request, res: restify.Response) {
     const body = pageBody();
