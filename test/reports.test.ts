@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InProcessBot } from '../bot/cli/in-process.js';
 import type { MemoryRecords } from '../bot/storage/records.js';
-import { buildReport, formatReport, periodOfDays, reportCsv, quarter } from '../bot/reports.js';
+import { buildReport, formatReport, periodOfDays, reportCsv, quarter } from '../bot/service-report.js';
 import { buttons, demoBot, press } from './support/bot.js';
 import { expectSeededFigures, SEEDED_STEPS } from './support/seeded-report.js';
 

@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { openStore } from '../storage/open.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
-import { buildReport, formatReport, handoverRows, periodOfDays, reportCsv } from '../reports.js';
+import { buildReport, formatReport, handoverRows, periodOfDays, reportCsv } from '../service-report.js';
 import { localDay } from '../handover/calendar.js';
 import { createHandover } from '../handover/index.js';
 

@@ -37,7 +37,7 @@ export interface FirstContactDeps {
  *   Meta; personal matters belong in the website chat or official channels), in the language the
  *   turn ended in. The adapter makes that first turn the greeting, so the notice follows it.
  */
-export function messengerLogic(deps: FirstContactDeps): (context: TurnContext) => Promise<void> {
+export function withFirstContact(deps: FirstContactDeps): (context: TurnContext) => Promise<void> {
   const messengerData = deps.state.conversationState.createProperty<MessengerConversationData>(MESSENGER_STATE_PROPERTY);
   return async (context) => {
     const { activity } = context;

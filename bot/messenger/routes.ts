@@ -9,7 +9,7 @@ import type { StateAccessors } from '../state.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import { MessengerAdapter } from './adapter.js';
 import { RecentIds } from './bounded.js';
-import { messengerLogic } from './first-contact.js';
+import { withFirstContact } from './first-contact.js';
 import { GraphApiClient, type GraphApiOptions } from './graph-api.js';
 import { MemoryOutbox, type MessengerOutbox } from './outbox.js';
 import { recipientHasher, type MessengerSettings } from './settings.js';
@@ -74,7 +74,7 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   });
   const hashRecipient = recipientHasher(settings.appSecret);
   const adapter = new MessengerAdapter({ graph, outbox, hashRecipient, now, log, ...(deps.turns === undefined ? {} : { turns: deps.turns }) });
-  const logic = messengerLogic({ logic: deps.logic, state: deps.state, texts: deps.texts, knowledge: deps.knowledge, now });
+  const logic = withFirstContact({ logic: deps.logic, state: deps.state, texts: deps.texts, knowledge: deps.knowledge, now });
   // Meta retries a delivery it thinks failed; a retried event has the same message id.
   const seen = new RecentIds({ maxEntries: 10_000, ttlMs: 24 * 60 * 60 * 1000, now: () => now().getTime() });
   const queue = new PerKeyQueue((err) => log.error({ err: errorFields(err) }, 'event processing failed'));

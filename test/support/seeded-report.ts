@@ -4,7 +4,7 @@
 // PMLP), a fallback, a complaint, a language not offered, a deletion asked for and confirmed; two
 // "yes, it helped"; ratings of 4 and 2. The fifth conversation is deleted and still counts.
 import { expect } from 'vitest';
-import type { Report } from '../../bot/reports.js';
+import type { Report } from '../../bot/service-report.js';
 
 /** A citizen's message, and the button of the bot's reply they press next, if any. */
 export interface SeedStep {

@@ -1,6 +1,6 @@
 // The staff console's report page: GET /staff/reports (the page, staff only; its script and styles
 // beside it) and GET /staff/api/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv], the agency's
-// service-quality report (bot/reports.ts) for a period, as JSON for the page or as a CSV download.
+// service-quality report (bot/service-report.ts) for a period, as JSON for the page or as a CSV download.
 import { loadPageAssets } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import type { Knowledge } from '../../knowledge/knowledge.js';
 import { errorFields, type Logger } from '../log.js';
 import type { HandoverRepository } from '../handover/repository.js';
 import type { TurnRecords } from '../storage/records.js';
-import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../reports.js';
+import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../service-report.js';
 import { addDays, localDay } from '../handover/calendar.js';
 import { CONSOLE_SECURITY_HEADERS, sendStaffAsset, type StaffConsole } from './routes.js';
 import { sendFailure, type ErrorCode } from '../http/errors.js';
