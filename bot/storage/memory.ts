@@ -81,7 +81,7 @@ export class MemoryTranscripts implements TranscriptStore {
     const { channelId, conversation } = activity;
     if (!channelId || !conversation?.id) throw new Error('transcript: activity without channelId or conversation.id');
     // Redacted here too: a store used without the logger must not keep personal codes either.
-    this.rows.push({ channelId, conversationId: conversation.id, at: activityTime(activity, this.now()), activity: asJson(redactActivity(activity)) });
+    this.keep(asJson(redactActivity(activity)));
   }
 
   /** An activity a channel's store keeps (already redacted as it stores it, and plain JSON). */

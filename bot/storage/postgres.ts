@@ -1,8 +1,8 @@
 // The scale-out store: PostgreSQL (chosen by DATABASE_URL), shared by every bot instance behind a
 // load balancer. Same contract as the SQLite store; notifications go to every instance with LISTEN/NOTIFY.
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
-import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId } from './records.js';
-import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
+import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId, unansweredFromRow } from './records.js';
+import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion, UnansweredRow } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import { postgresBatches, type PostgresWrite } from './commit.js';
@@ -140,22 +140,11 @@ export class PostgresRecords implements TurnRecords {
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
-    const { rows } = await this.db.query<{
-      conversation_id: string;
-      text: string;
-      reason: UnansweredQuestion['reason'];
-      language: string;
-      entry_id: string | null;
-      at: Date;
-    }>('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 ORDER BY at, id', [since]);
-    return rows.map((r) => ({
-      conversationId: r.conversation_id,
-      text: r.text,
-      reason: r.reason,
-      language: r.language as LanguageCode,
-      ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
-      at: r.at,
-    }));
+    const { rows } = await this.db.query<UnansweredRow>(
+      'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 ORDER BY at, id',
+      [since],
+    );
+    return rows.map(unansweredFromRow);
   }
 
   async period(from: Date, to: Date): Promise<PeriodRecords> {
@@ -173,10 +162,7 @@ export class PostgresRecords implements TurnRecords {
         'SELECT conversation_id, language, score, at FROM ratings WHERE at >= $1 AND at < $2',
         range,
       ),
-      this.db.query<{ conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: Date }>(
-        'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 AND at < $2',
-        range,
-      ),
+      this.db.query<UnansweredRow>('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 AND at < $2', range),
     ]);
     return {
       outcomes: outcomes.rows.map((r) => ({
@@ -190,14 +176,7 @@ export class PostgresRecords implements TurnRecords {
       })),
       feedback: feedback.rows.map((r) => ({ conversationId: r.conversation_id, entryId: r.entry_id, helpful: Boolean(r.helpful), at: r.at })),
       ratings: ratings.rows.map((r) => ({ conversationId: r.conversation_id, language: r.language as LanguageCode, score: r.score, at: r.at })),
-      unanswered: unanswered.rows.map((r) => ({
-        conversationId: r.conversation_id,
-        text: r.text,
-        reason: r.reason,
-        language: r.language as LanguageCode,
-        ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
-        at: r.at,
-      })),
+      unanswered: unanswered.rows.map(unansweredFromRow),
     };
   }
 }

@@ -62,6 +62,27 @@ export interface UnansweredQuestion {
   at: Date;
 }
 
+/** An `unanswered` row as either database returns it (SQLite's times are ISO text, PostgreSQL's Dates). */
+export interface UnansweredRow {
+  conversation_id: string;
+  text: string;
+  reason: UnansweredReason;
+  language: string;
+  entry_id: string | null;
+  at: string | Date;
+}
+
+export function unansweredFromRow(r: UnansweredRow): UnansweredQuestion {
+  return {
+    conversationId: r.conversation_id,
+    text: r.text,
+    reason: r.reason,
+    language: r.language as LanguageCode,
+    ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
+    at: r.at instanceof Date ? r.at : new Date(r.at),
+  };
+}
+
 export interface Feedback {
   conversationId: string;
   entryId: string;

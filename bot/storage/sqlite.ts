@@ -5,8 +5,8 @@ import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
-import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId } from './records.js';
-import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from './records.js';
+import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId, unansweredFromRow } from './records.js';
+import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion, UnansweredRow } from './records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { activityTime, redactActivity, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';
@@ -227,16 +227,9 @@ export class SqliteRecords implements TurnRecords {
       () =>
         prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at').all(
           since.toISOString(),
-        ) as { conversation_id: string; text: string; reason: UnansweredQuestion['reason']; language: string; entry_id: string | null; at: string }[],
+        ) as UnansweredRow[],
     );
-    return rows.map((r) => ({
-      conversationId: r.conversation_id,
-      text: r.text,
-      reason: r.reason,
-      language: r.language as LanguageCode,
-      ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
-      at: new Date(r.at),
-    }));
+    return rows.map(unansweredFromRow);
   }
 
   async period(from: Date, to: Date): Promise<PeriodRecords> {
@@ -268,14 +261,7 @@ export class SqliteRecords implements TurnRecords {
       }[];
       const unanswered = prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? AND at < ?').all(
         ...range,
-      ) as {
-        conversation_id: string;
-        text: string;
-        reason: UnansweredQuestion['reason'];
-        language: string;
-        entry_id: string | null;
-        at: string;
-      }[];
+      ) as UnansweredRow[];
       return {
         outcomes: outcomes.map((r) => ({
           conversationId: r.conversation_id,
@@ -288,14 +274,7 @@ export class SqliteRecords implements TurnRecords {
         })),
         feedback: feedback.map((r) => ({ conversationId: r.conversation_id, entryId: r.entry_id, helpful: r.helpful === 1, at: new Date(r.at) })),
         ratings: ratings.map((r) => ({ conversationId: r.conversation_id, language: r.language as LanguageCode, score: r.score, at: new Date(r.at) })),
-        unanswered: unanswered.map((r) => ({
-          conversationId: r.conversation_id,
-          text: r.text,
-          reason: r.reason,
-          language: r.language as LanguageCode,
-          ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
-          at: new Date(r.at),
-        })),
+        unanswered: unanswered.map(unansweredFromRow),
       };
     });
   }
