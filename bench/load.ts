@@ -999,7 +999,7 @@ const p99Of = (r: Row) =>
   );
 const errorsOf = (r: Row) => [...r.stats.errors.values()].reduce((a, b) => a + b, 0);
 
-function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonly Row[]): void {
+function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonly Row[], decisionMs: number | undefined): void {
   const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const turnsPerS = (r: Row) => r.stats.turns / r.stats.elapsedS;
   const cpuPerTurn = (r: Row) => r.server_.cpuMs / Math.max(1, r.stats.turns);
@@ -1051,6 +1051,12 @@ function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonl
       : [];
   });
   if (yardsticks.length > 0) console.log(`floor: an echo bot on the same restify + Direct Line + botbuilder, in memory; ${yardsticks.join(' · ')}`);
+  if (decisionMs !== undefined && THINK_MS === 0) {
+    const shares = levels.map(
+      ({ level, fl }) => `${level}: ${f(decisionMs / cpuPerTurn(fl), 2)}× the floor's turn, floor + decision ${f(1 + decisionMs / cpuPerTurn(fl), 2)}×`,
+    );
+    console.log(`the decision alone (knowledge/decide.ts, same questions, one process, no I/O): ${f(decisionMs, 3)} ms CPU per message; ${shares.join(' · ')}`);
+  }
   const peakRss = Math.max(...ours.map((r) => r.server_.peakRssMB));
   const instances = ours[0]?.server_.instances ?? 1;
   const both = instances > 1 ? ` per instance (the larger; all ${instances} together ${f(Math.max(...ours.map((r) => r.server_.peakRssSumMB)), 0)} MB)` : '';
@@ -1111,6 +1117,7 @@ async function main(): Promise<void> {
       .join(' ')} at start (other processes skew every figure)`,
   );
   const entry = serverEntry();
+  const decisionMs = measureDecision(entry, questions);
   console.log(
     `servers: ${entry.mode === 'compiled' ? `compiled with tsc, plain node (${path.relative(ROOT, entry.file) || entry.file})` : 'TypeScript sources under tsx'}`,
   );
@@ -1165,7 +1172,7 @@ async function main(): Promise<void> {
       ),
     );
     console.log();
-    printTargets(ours, echo, floor);
+    printTargets(ours, echo, floor, decisionMs);
   }
   console.log();
   console.log(comparison(results));
@@ -1177,8 +1184,52 @@ async function main(): Promise<void> {
   if (profile) console.log(`CPU profile of the padoms server${results.has('postgres-2') ? 's (one file per process)' : ''}: ${PROFILE_DIR}/`);
 }
 
+/**
+ * CPU of the decision alone (knowledge/decide.ts: emergencies, conduct, frames, language, matcher,
+ * vote) per message over the questions, no I/O, median of 7 rounds of 10 passes: the part of a turn no channel
+ * or storage work can remove. Printed beside the floor's whole turn.
+ */
+async function decisionCost(questions: readonly string[]): Promise<number> {
+  const { createInProcessBot } = await import('../bot/cli/in-process.js');
+  const { decide } = await import('../knowledge/decide.js');
+  const bot = createInProcessBot({ LOG_LEVEL: 'silent', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), LOCALES_DIR: path.join(ROOT, 'locales') });
+  const deps = bot.app.turnDeps;
+  const knowledge = deps.knowledge();
+  const round = () => {
+    for (const q of questions)
+      decide(q, { knowledge, offeredLanguages: deps.offeredLanguages(), conversationLanguage: 'lv', ...deps.languages, ...deps.conduct });
+  };
+  // Warm, as a server is after its first minutes: the JIT has compiled the hot paths.
+  for (let i = 0; i < 50; i++) round();
+  const rounds: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = process.cpuUsage();
+    for (let k = 0; k < 10; k++) round();
+    const used = process.cpuUsage(start);
+    rounds.push((used.user + used.system) / 1000 / (10 * questions.length));
+  }
+  await bot.close();
+  return rounds.sort((a, b) => a - b)[3]!;
+}
+
+/** decisionCost in a child run as the servers are (compiled when they are). */
+function measureDecision(entry: ServerEntry, questions: readonly string[]): number | undefined {
+  const child = spawnSync(process.execPath, [...entry.execArgv, entry.file, '--decision-cost'], {
+    input: JSON.stringify(questions),
+    encoding: 'utf8',
+    env: { ...process.env, PADOMS_BENCH_ROOT: ROOT },
+  });
+  const ms = Number(child.stdout.trim().split('\n').at(-1));
+  if (child.status === 0 && Number.isFinite(ms)) return ms;
+  console.log(`note: the decision's own cost was not measured (exit ${child.status}: ${child.stderr.trim().split('\n').at(-1)?.slice(0, 200) ?? ''})`);
+  return undefined;
+}
+
 const serverAt = process.argv.indexOf('--server');
-if (serverAt >= 0) {
+if (process.argv.includes('--decision-cost')) {
+  console.log(await decisionCost(JSON.parse(readFileSync(0, 'utf8')) as string[]));
+  process.exit(0);
+} else if (serverAt >= 0) {
   const kind = process.argv[serverAt + 1];
   if (kind !== 'padoms' && kind !== 'floor' && kind !== 'echo') throw new Error('usage: bench/load.ts --server padoms|floor|echo');
   await runServer(kind);

@@ -53,8 +53,14 @@ export function loadTexts(localesDir: string): Texts {
     interpolation: { escapeValue: false },
     returnNull: false,
   });
+  // One fixed translator per language, made once: every reply of every turn asks for one.
+  const fixed = new Map<string, Translate>();
   return {
-    forLanguage: (language) => instance.getFixedT(language, 'translation') as Translate,
+    forLanguage: (language) => {
+      let t = fixed.get(language);
+      if (t === undefined) fixed.set(language, (t = instance.getFixedT(language, 'translation') as Translate));
+      return t;
+    },
     languageTexts: (language) => {
       // The namespace is untyped on purpose: its keys are checked by test/language.test.ts.
       const untyped = instance as unknown as { t: (key: string, options: Record<string, unknown>) => string };

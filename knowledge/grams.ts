@@ -65,6 +65,13 @@ export class GramIndex {
   private readonly stamps: Int32Array;
   private readonly touched: Int32Array;
   private stamp = 0;
+  // Scratch space for vectorOf: each gram's count in the current text (valid where its stamp is
+  // current), and the text's vector.
+  private readonly gramTf: Float64Array;
+  private readonly gramStamps: Int32Array;
+  private gramStamp = 0;
+  private vectorIds = new Int32Array(256);
+  private vectorWeights = new Float64Array(256);
 
   constructor(documents: readonly { phrasings: readonly string[]; keywords: readonly string[] }[]) {
     const unitDoc: number[] = [];
@@ -74,31 +81,36 @@ export class GramIndex {
     const units = unitDoc.length;
     // Two passes over the texts (document frequencies, then the weighted postings): holding every
     // phrasing's gram map at once would take gigabytes at 20,000 entries.
-    const eachUnit = (visit: (counts: Map<string, number>, unit: number) => void) => {
-      let unit = 0;
-      for (const d of documents) for (const text of [...d.phrasings, ...d.keywords]) visit(charGrams(text), unit++);
-    };
     const df: number[] = [];
-    eachUnit((counts) => {
-      for (const gram of counts.keys()) {
-        let id = this.gramIds.get(gram);
-        if (id === undefined) this.gramIds.set(gram, (id = df.length));
-        df[id] = (df[id] ?? 0) + 1;
+    for (const d of documents) {
+      for (const text of [...d.phrasings, ...d.keywords]) {
+        for (const gram of charGrams(text).keys()) {
+          let id = this.gramIds.get(gram);
+          if (id === undefined) this.gramIds.set(gram, (id = df.length));
+          df[id] = (df[id] ?? 0) + 1;
+        }
       }
-    });
+    }
     this.idf = Float64Array.from(df, (f) => Math.log((1 + units) / (1 + f)) + 1);
     this.offsets = new Int32Array(df.length + 1);
     for (let g = 0; g < df.length; g++) this.offsets[g + 1] = this.offsets[g]! + df[g]!;
     this.postingUnits = new Int32Array(this.offsets[df.length]!);
     this.postingWeights = new Float32Array(this.offsets[df.length]!);
     const fill = this.offsets.slice(0, df.length);
-    eachUnit((counts, unit) => {
-      for (const [g, w] of this.weigh(counts)) {
-        const at = fill[g]!++;
-        this.postingUnits[at] = unit;
-        this.postingWeights[at] = w;
+    this.gramTf = new Float64Array(df.length);
+    this.gramStamps = new Int32Array(df.length);
+    let unit = 0;
+    for (const d of documents) {
+      for (const text of [...d.phrasings, ...d.keywords]) {
+        const n = this.vectorOf(text);
+        for (let k = 0; k < n; k++) {
+          const at = fill[this.vectorIds[k]!]!++;
+          this.postingUnits[at] = unit;
+          this.postingWeights[at] = this.vectorWeights[k]!;
+        }
+        unit++;
       }
-    });
+    }
     this.unitDoc = Int32Array.from(unitDoc);
     this.unitDot = new Float64Array(units);
     this.unitStamps = new Int32Array(units);
@@ -121,7 +133,10 @@ export class GramIndex {
     const stamp = ++this.stamp;
     let units = 0;
     const maxPostings = Math.max(COMMON_GRAM_MIN, Math.min(COMMON_GRAM_MAX, COMMON_GRAM_SHARE * this.unitDoc.length));
-    for (const [g, w] of this.weigh(charGrams(question))) {
+    const grams = this.vectorOf(question);
+    for (let k = 0; k < grams; k++) {
+      const g = this.vectorIds[k]!;
+      const w = this.vectorWeights[k]!;
       // A gram in more than one text of twenty ("<pa", "as>") says little and costs the most.
       if (this.offsets[g + 1]! - this.offsets[g]! > maxPostings) continue;
       for (let at = this.offsets[g]!, end = this.offsets[g + 1]!; at < end; at++) {
@@ -153,19 +168,52 @@ export class GramIndex {
     return this.stamps[d] === this.stamp ? this.similarities[d]! : 0;
   }
 
-  /** Known grams only, sublinear TF times IDF, unit length (so dot products are cosines). */
-  private weigh(counts: Map<string, number>): Map<number, number> {
-    const vector = new Map<number, number>();
+  /**
+   * The text's vector over the known grams, in the order they first occur: sublinear TF times IDF,
+   * unit length (so dot products are cosines), left in vectorIds/vectorWeights; returns its length.
+   * Counted straight into arrays by gram id: no map of the text's grams is made (the vector is made
+   * for every question, and twice for every phrasing when the index is built).
+   */
+  private vectorOf(text: string): number {
+    if (++this.gramStamp === 0x7fffffff) {
+      this.gramStamp = 1;
+      this.gramStamps.fill(0);
+    }
+    const stamp = this.gramStamp;
+    let n = 0;
+    for (const word of words(text)) {
+      const marked = `<${word}>`;
+      for (let size = MIN_GRAM; size <= MAX_GRAM; size++) {
+        for (let i = 0; i + size <= marked.length; i++) {
+          const g = this.gramIds.get(marked.slice(i, i + size));
+          if (g === undefined) continue;
+          if (this.gramStamps[g] !== stamp) {
+            this.gramStamps[g] = stamp;
+            this.gramTf[g] = 1;
+            if (n === this.vectorIds.length) this.growVector();
+            this.vectorIds[n++] = g;
+          } else this.gramTf[g]!++;
+        }
+      }
+    }
     let norm = 0;
-    for (const [gram, tf] of counts) {
-      const g = this.gramIds.get(gram);
-      if (g === undefined) continue;
-      const w = (1 + Math.log(tf)) * this.idf[g]!;
-      vector.set(g, w);
+    for (let k = 0; k < n; k++) {
+      const g = this.vectorIds[k]!;
+      const w = (1 + Math.log(this.gramTf[g]!)) * this.idf[g]!;
+      this.vectorWeights[k] = w;
       norm += w * w;
     }
     const length = Math.sqrt(norm);
-    for (const [g, w] of vector) vector.set(g, w / length);
-    return vector;
+    for (let k = 0; k < n; k++) this.vectorWeights[k]! /= length;
+    return n;
+  }
+
+  private growVector(): void {
+    const ids = new Int32Array(this.vectorIds.length * 2);
+    ids.set(this.vectorIds);
+    const weights = new Float64Array(this.vectorWeights.length * 2);
+    weights.set(this.vectorWeights);
+    this.vectorIds = ids;
+    this.vectorWeights = weights;
   }
 }
