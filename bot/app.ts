@@ -43,7 +43,7 @@ import type { HandoverService } from './handover/types.js';
 import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel
 import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger channel
 import { mountHandover, type MountedHandover } from './staff/mount.js'; // staff side of handover
-import { mountStaffReports } from './staff/report-page.js'; // the console's report page
+import { mountStaffReports } from './staff/routes/reports.js'; // the console's report page
 
 export interface AppDeps {
   log?: Logger;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openPostgresStore } from '../bot/storage/postgres.js';
-import { HANDOVER_CHANNEL } from '../bot/handover/service.js';
+import { HANDOVER_CHANNEL } from '../bot/handover/notices.js';
 import type { PadomsStore } from '../bot/storage/store.js';
 import { silentLogger } from '../bot/log.js';
 import { directLine, hasPostgres, spawnBot, startPostgres, type BotProcess, type DlActivity, type PgCluster } from './support/postgres.js';

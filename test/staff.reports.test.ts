@@ -4,7 +4,7 @@
 import type { ConversationAccount } from 'botbuilder';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '../bot/handover/repository.js';
-import { currentQuarter, parseReportPeriod, spreadsheetSafe, type ReportResponse } from '../bot/staff/report-page.js';
+import { currentQuarter, parseReportPeriod, spreadsheetSafe, type ReportResponse } from '../bot/staff/routes/reports.js';
 import { expectSeededFigures, SEEDED_STEPS } from './support/seeded-report.js';
 import { startApp, type RunningApp } from './support/app.js';
 

@@ -15,7 +15,7 @@ import { SqliteDirectLineStore } from '../bot/storage/directline-sql-store.js';
 import type { ManagedDirectLineStore } from '../bot/storage/store.js';
 import type { TranscriptStore } from 'botbuilder';
 import { SqlHandoverRepository, postgresRunner, sqliteRunner } from '../bot/handover/sql-repository.js';
-import { PgDatabase } from '../bot/storage/pg.js';
+import { PgDatabase } from '../bot/storage/postgres-pool.js';
 import { hasPostgres, startPostgres, type PgCluster } from './support/postgres.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,7 +1,7 @@
 // Left questions (cases), from registration to the answer: the case and its mail to the agency
 // (R4, R14), the deadlines staff see (R15), a staff member's written reply mailed to the citizen or
-// the call-back they record, and marking a case answered. The service (service.ts) owns the queue
-// and the live conversation; a citizen who leaves a question while queued is its business.
+// the call-back they record, and marking a case answered. A citizen who leaves a question while
+// queued leaves the queue: the queue's business (queue.ts).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { Texts } from '../i18n.js';

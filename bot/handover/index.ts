@@ -7,7 +7,7 @@ import { loadTexts, type Texts } from '../i18n.js';
 import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
 import type { PadomsStore } from '../storage/store.js';
 import { openDatabase } from '../storage/sqlite.js';
-import { PgDatabase } from '../storage/pg.js';
+import { PgDatabase } from '../storage/postgres-pool.js';
 import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from '../storage/migrations.js';
 import { CaseOutbox, smtpSender, smtpSettingsFrom, type MailSender } from './mail.js';
 import { MemoryHandoverRepository, type HandoverRepository } from './repository.js';
@@ -58,7 +58,8 @@ export function openHandoverRepository(
   }
 }
 
-export interface HandoverDeps {
+/** What the staff side is built from (createHandover): configuration, the app's store, the profile, the log. */
+export interface StaffSideDeps {
   config: HandoverConfig;
   store: Pick<PadomsStore, 'kind' | 'sqlite' | 'publish' | 'subscribe'>;
   profile: () => AgencyProfile;
@@ -85,7 +86,7 @@ export interface Handover {
   close(): Promise<void>;
 }
 
-export function createHandover(deps: HandoverDeps): Handover {
+export function createHandover(deps: StaffSideDeps): Handover {
   const { config, log } = deps;
   const now = deps.now ?? (() => new Date());
   const repo = deps.repo ?? openHandoverRepository(deps.store, config, log);

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { toJsonText } from '../storage/activity.js';
-import type { PgDatabase, Queryable } from '../storage/pg.js';
+import type { PgDatabase, Queryable } from '../storage/postgres-pool.js';
 import { prepared } from '../storage/prepared.js';
 import type { HandoverState, HandoverReason } from './types.js';
 import {

@@ -2,7 +2,7 @@
 // transaction of its one connection; PostgreSQL's on one client of the pool.
 import type Database from 'better-sqlite3';
 import { guardSqlite } from './errors.js';
-import type { PgDatabase, Queryable } from './pg.js';
+import type { PgDatabase, Queryable } from './postgres-pool.js';
 import { TurnBatches } from './turn-batch.js';
 
 /** A write to SQLite: synchronous, made inside the commit's transaction. */

@@ -8,7 +8,7 @@ import type { Activity } from 'botbuilder';
 import type Database from 'better-sqlite3';
 import type { ActivitySlice, AppendOptions, StoredConversation } from './directline-store.js';
 import type { ManagedDirectLineStore } from './store.js';
-import type { PgDatabase, Queryable } from './pg.js';
+import type { PgDatabase, Queryable } from './postgres-pool.js';
 import { activityTime, directLineRecord, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';
 import { guardSqlite } from './errors.js';

@@ -10,7 +10,7 @@ import type { TurnBatches } from './turn-batch.js';
 import { activityTime, redactActivity, toJsonText, withoutNul } from './activity.js';
 import { StorageConflictError } from './errors.js';
 import { TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
-import { PgDatabase, type Queryable } from './pg.js';
+import { PgDatabase, type Queryable } from './postgres-pool.js';
 import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
 import { PostgresDirectLineStore } from './directline-sql-store.js';
 import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from './migrations.js';

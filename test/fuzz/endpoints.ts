@@ -1,5 +1,5 @@
 // The fuzzer's inputs: one fast-check arbitrary per endpoint group (routes from bot/app.ts,
-// bot/directline/routes.ts and stream.ts, bot/staff/routes.ts and reports.ts, bot/messenger/routes.ts,
+// bot/directline/routes.ts and stream.ts, bot/staff/routes/*.ts, bot/messenger/routes.ts,
 // bot/web/routes.ts), with hand-written examples that always run first: the inputs known to have
 // broken the server, and the shapes the brief names.
 import fc from 'fast-check';

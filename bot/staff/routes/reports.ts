@@ -1,21 +1,20 @@
 // The staff console's report page: GET /staff/reports (the page, staff only; its script and styles
 // beside it) and GET /staff/api/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv], the agency's
 // service-quality report (bot/service-report.ts) for a period, as JSON for the page or as a CSV download.
-import { loadPageAssets } from './assets.js';
 import type restify from 'restify';
 import { z } from 'zod';
-import type { Knowledge } from '../../knowledge/knowledge.js';
-import { errorFields, type Logger } from '../log.js';
-import type { HandoverRepository } from '../handover/repository.js';
-import type { TurnRecords } from '../storage/records.js';
-import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../service-report.js';
-import { addDays, localDay } from '../handover/calendar.js';
-import { CONSOLE_SECURITY_HEADERS, sendStaffAsset, type StaffConsole } from './routes.js';
-import { sendFailure, type ErrorCode } from '../http/errors.js';
+import type { Knowledge } from '../../../knowledge/knowledge.js';
+import { errorFields, type Logger } from '../../log.js';
+import type { HandoverRepository, StaffMember } from '../../handover/repository.js';
+import type { TurnRecords } from '../../storage/records.js';
+import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../../service-report.js';
+import { addDays, localDay } from '../../handover/calendar.js';
+import { CONSOLE_SECURITY_HEADERS, loadPageAssets, sendStaffAsset } from '../assets.js';
+import { sendError } from '../api.js';
 
 export interface StaffReportsDeps {
   /** The console's session check (a staff member logged in at /staff). */
-  authenticate: StaffConsole['authenticate'];
+  authenticate: (req: restify.Request) => Promise<{ staff: StaffMember } | undefined>;
   records: Pick<TurnRecords, 'period'>;
   repo: Pick<HandoverRepository, 'tickets' | 'cases' | 'lines'>;
   knowledge: () => Knowledge;
@@ -179,8 +178,4 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
     }
   });
-}
-
-function sendError(res: restify.Response, status: number, code: ErrorCode, message: string, field?: string): void {
-  sendFailure(res, { status, code, message, ...(field ? { field } : {}) });
 }

@@ -1,0 +1,98 @@
+// The console API's shared request handling: whose session a request carries, the checks every API
+// route makes (a session; on a state-changing request also a same-origin request and the CSRF
+// header), ids in paths, and errors in the server's one shape (bot/http/errors.ts).
+import type restify from 'restify';
+import { errorFields, type Logger } from '../log.js';
+import { sendFailure, type ErrorCode } from '../http/errors.js';
+import type { HandoverRepository, StaffMember } from '../handover/repository.js';
+import { CSRF_HEADER, csrfMatches, hashToken, readCookie } from './auth.js';
+
+/** A request's session: its staff member and its token (the CSRF token is derived from it). */
+export interface Authed {
+  staff: StaffMember;
+  token: string;
+}
+
+export type Handler = (req: restify.Request, res: restify.Response, auth: Authed) => Promise<void>;
+
+/** The session of a request's cookie, if it is a live one. */
+export type SessionCheck = (req: restify.Request) => Promise<Authed | undefined>;
+
+export function sessionCheck(repo: Pick<HandoverRepository, 'findSession'>, cookieName: string, now: () => Date): SessionCheck {
+  return async (req) => {
+    const token = readCookie(req.headers.cookie, cookieName);
+    if (token === undefined || token.length < 20 || token.length > 100) return undefined;
+    const found = await repo.findSession(hashToken(token), now());
+    return found && { staff: found.staff, token };
+  };
+}
+
+/** The console's part of the server: what every route module mounts its routes with. */
+export interface ConsoleApi {
+  server: restify.Server;
+  authenticate: SessionCheck;
+  /** An API route behind the session check; a POST also behind the same-origin and CSRF checks. */
+  route(method: 'get' | 'post', pathPattern: string, handler: Handler): void;
+}
+
+export function consoleApi(server: restify.Server, authenticate: SessionCheck, log: Logger): ConsoleApi {
+  const route = (method: 'get' | 'post', pathPattern: string, handler: Handler) => {
+    server[method](pathPattern, async function staffApi(req: restify.Request, res: restify.Response) {
+      res.setHeader('Cache-Control', 'no-store');
+      try {
+        const auth = await authenticate(req);
+        if (!auth) return sendError(res, 401, 'Unauthorized', 'pieslēdzieties');
+        if (method === 'post') {
+          if (!sameOrigin(req)) return sendError(res, 403, 'Forbidden', 'pieprasījums no citas vietnes');
+          if (!csrfMatches(auth.token, req.header(CSRF_HEADER, ''))) return sendError(res, 403, 'Forbidden', 'trūkst CSRF žetona');
+        }
+        await handler(req, res, auth);
+      } catch (err) {
+        // The error's name only: its message may quote what a citizen or staff member wrote.
+        log.error({ err: errorFields(err), path: req.getPath() }, 'request failed');
+        if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
+      }
+    });
+  };
+  return { server, authenticate, route };
+}
+
+type WithId = (req: restify.Request, res: restify.Response, auth: Authed, id: string) => Promise<void>;
+
+const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const CASE_ID = /^P-\d{8}-[0-9A-F]{6}$/;
+
+/** A route under /tickets/:id: an id that cannot be a ticket's is not found. */
+export const withTicket = (handler: WithId): Handler => withId(TICKET_ID, 'saruna nav atrasta', handler);
+
+/** A route under /cases/:id: an id that cannot be a case's is not found. */
+export const withCase = (handler: WithId): Handler => withId(CASE_ID, 'lieta nav atrasta', handler);
+
+function withId(pattern: RegExp, notFound: string, handler: WithId): Handler {
+  return async (req, res, auth) => {
+    const id = String(req.params?.['id'] ?? '');
+    if (!pattern.test(id)) return sendError(res, 404, 'NotFound', notFound);
+    await handler(req, res, auth, id);
+  };
+}
+
+export function sendError(res: restify.Response, status: number, code: ErrorCode, message: string, field?: string): void {
+  sendFailure(res, { status, code, message, ...(field ? { field } : {}) });
+}
+
+/**
+ * A state-changing request must come from our own page: browsers send Origin on POST and
+ * Sec-Fetch-Site everywhere modern; either one from another site is refused. (SameSite=Strict
+ * and the CSRF header are the main defence; this is the second.)
+ */
+export function sameOrigin(req: restify.Request): boolean {
+  const site = req.header('sec-fetch-site', '');
+  if (site !== '' && site !== 'same-origin' && site !== 'none') return false;
+  const origin = req.header('origin', '');
+  if (origin === '' || origin === 'null') return origin === '';
+  try {
+    return new URL(origin).host === req.header('host', '');
+  } catch {
+    return false;
+  }
+}
