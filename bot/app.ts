@@ -10,8 +10,8 @@ import { trackConnections } from './http/drain.js';
 import { AZURE_SERVICE_URL_HOSTS, BotFrameworkAdapter, LOCAL_SERVICE_URL_HOSTS, mountBotFramework } from './http/bot-framework.js';
 import { loadTexts, type Texts } from './i18n.js';
 import { PadomsBot } from './padoms-bot.js';
-import { createStateAccessors } from './state.js';
-import type { TurnRecords } from './storage/records.js';
+import { createStateAccessors } from '../dialogs/state.js';
+import type { TurnRecords } from './records.js';
 import { openStore, storageKindFor } from './storage/open.js';
 import type { PadomsStore, RemovedCounts, StorageKind } from './storage/store.js';
 import { useRecordingMiddleware } from './storage/recording.js';
@@ -37,7 +37,7 @@ import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
 import { proactiveSender } from './proactive.js';
 import { conversationTranscript } from './storage/transcript-of.js';
 import { tellCitizen, type DeliveryReport } from '../dialogs/handover-events.js';
-import { deletionRequested } from '../dialogs/deletion.js';
+import { deletionRequested } from '../dialogs/flows/deletion.js';
 import { deliveryResults, firstFailure } from './messenger/adapter.js'; // Messenger channel
 import type { HandoverService } from './handover/types.js';
 import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel

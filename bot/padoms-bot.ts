@@ -3,7 +3,7 @@
 import { ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
 import { greet, respond, type TurnDeps } from '../dialogs/respond.js';
 import { apology, contactLine } from '../dialogs/replies.js';
-import { newConversationData, STATE_PROPERTIES, type ConversationData } from './state.js';
+import { newConversationData, STATE_PROPERTIES, type ConversationData } from '../dialogs/state.js';
 import { isStorageUnavailable } from './storage/errors.js';
 import { errorFields, type Logger } from './log.js';
 

@@ -1,7 +1,7 @@
 // The agency's service-quality report (R12; seed 001's annex): what the bot did, what it could not
 // answer, whom it referred to, how handovers and cases went, and how satisfied citizens were.
 // Pure aggregation over rows for a period; the stores fetch the rows.
-import type { Feedback, OutcomeKind, Rating, TurnOutcome, UnansweredQuestion } from './storage/records.js';
+import type { Feedback, OutcomeKind, Rating, TurnOutcome, UnansweredQuestion } from './records.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { groupUnanswered } from '../knowledge/unanswered.js';
 import type { HandoverRepository } from './handover/repository.js';

@@ -1,9 +1,9 @@
 // A staff-side change told to the citizen, in the conversation's own language, outside their turn.
 import type { TurnContext } from 'botbuilder';
 import type { HandoverEvent } from '../bot/handover/types.js';
-import { newConversationData } from '../bot/state.js';
+import { newConversationData } from './state.js';
 import type { TurnDeps } from './respond.js';
-import { describeEvent } from './handover.js';
+import { describeEvent } from './flows/handover.js';
 
 /**
  * What the channel says of its delivery in this turn: a channel that could not deliver (Messenger

@@ -4,7 +4,7 @@
 // citizen's question is shown as text.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TurnOutcome } from '../bot/storage/records.js';
+import type { TurnOutcome } from '../bot/records.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { describeViolations, hasChromium, launchBrowser, runAxe, watchPage as watch } from './support/browser.js';
 

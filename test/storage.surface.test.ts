@@ -13,7 +13,7 @@ import { TokenBuckets, burstFor, channelConversationKey, clientIp } from '../bot
 import { createMemoryStore } from '../bot/storage/memory.js';
 import { StorageUnavailableError } from '../bot/storage/errors.js';
 import { useRecordingMiddleware } from '../bot/storage/recording.js';
-import { deletionRequested, requestConversationDeletion } from '../dialogs/deletion.js';
+import { deletionRequested, requestConversationDeletion } from '../dialogs/flows/deletion.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { channelActivity, directLine, fakeConnector } from './support/postgres.js';
 

@@ -2,13 +2,13 @@
 // "start over" from the persistent menu.
 import { ActivityTypes, MessageFactory, type TurnContext } from 'botbuilder';
 import type { Texts } from '../i18n.js';
-import { newConversationData, type StateAccessors } from '../state.js';
+import { newConversationData, type StateAccessors } from '../../dialogs/state.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import { contactLine } from '../../dialogs/replies.js';
 import type { MessengerChannelData } from './adapter.js';
 
 /**
- * Messenger's own state, beside the bot's (bot/state.ts) in the same conversation state. On this
+ * Messenger's own state, beside the bot's (dialogs/state.ts) in the same conversation state. On this
  * channel the conversation id is the person's PSID, so conversation state is per person, and it
  * lives in the app's storage (SQLite by default): the notice is shown once per person, also across
  * restarts, with no separate store to bound. It goes when the conversation state is deleted

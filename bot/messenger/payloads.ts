@@ -1,5 +1,5 @@
 // Button payloads on Messenger. A quick reply or postback carries the JSON of the button's value
-// (dialogs/replies.ts ButtonValue) and comes back as `activity.value`. A few payloads belong to
+// (dialogs/button-value.ts) and comes back as `activity.value`. A few payloads belong to
 // the channel itself: Get Started, "start over", and "talk to a person" from the persistent menu.
 export const CHANNEL_ACTIONS = {
   /** The Get Started button on the welcome screen: the bot greets. */

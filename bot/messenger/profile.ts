@@ -5,7 +5,7 @@
 import type { Texts } from '../i18n.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
-import type { ButtonValue } from '../../dialogs/replies.js';
+import type { ButtonValue } from '../../dialogs/button-value.js';
 import { CHANNEL_ACTIONS, encodePayload } from './payloads.js';
 
 /** Menu item titles: 30 characters at most. */

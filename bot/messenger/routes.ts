@@ -5,7 +5,7 @@ import type restify from 'restify';
 import type { TurnContext } from 'botbuilder';
 import { errorFields, type Logger } from '../log.js';
 import type { Texts } from '../i18n.js';
-import type { StateAccessors } from '../state.js';
+import type { StateAccessors } from '../../dialogs/state.js';
 import type { Knowledge } from '../../knowledge/knowledge.js';
 import { MessengerAdapter } from './adapter.js';
 import { RecentIds } from './bounded.js';

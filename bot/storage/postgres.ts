@@ -1,8 +1,16 @@
 // The scale-out store: PostgreSQL (chosen by DATABASE_URL), shared by every bot instance behind a
 // load balancer. Same contract as the SQLite store; notifications go to every instance with LISTEN/NOTIFY.
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
-import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId, unansweredFromRow } from './records.js';
-import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion, UnansweredRow } from './records.js';
+import {
+  COUNTED_RECORD_TABLES,
+  RECORD_TABLES,
+  WORDED_COLUMNS,
+  WORDED_RECORD_TABLES,
+  erasedConversationId,
+  unansweredFromRow,
+  type UnansweredRow,
+} from './records.js';
+import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from '../records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { silentLogger, type Logger } from '../log.js';
 import { postgresBatches, type PostgresWrite } from './commit.js';

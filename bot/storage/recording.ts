@@ -88,7 +88,7 @@ export interface RecordingDeps {
   log: Logger;
   /**
    * Whether the turn asked for its conversation to be deleted once it is over, and the farewell to
-   * send after (dialogs/deletion.ts; the conversation layer's, so passed in).
+   * send after (dialogs/flows/deletion.ts; the conversation layer's, so passed in).
    */
   deletionRequested: (context: TurnContext) => Partial<Activity>[] | undefined;
 }

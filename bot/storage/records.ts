@@ -1,8 +1,18 @@
-// What the bot records about its own work, for the agency's knowledge keepers and reports:
-// the outcome of each turn, "did it help" answers, and questions it could not answer.
-// Citizens' words are stored only in `unanswered`, and only after redaction.
+// How storage keeps what a turn records (the contract is bot/records.ts): the record tables and
+// what a deletion at the citizen's request does to each, rows read back, and records in memory.
 import { randomUUID } from 'node:crypto';
 import type { LanguageCode } from '../../knowledge/schema.js';
+import type {
+  CitizenText,
+  ClarifyChoice,
+  Feedback,
+  PeriodRecords,
+  Rating,
+  TurnOutcome,
+  TurnRecords,
+  UnansweredQuestion,
+  UnansweredReason,
+} from '../records.js';
 
 /**
  * Record tables by what a deletion at the citizen's request does to them. Counted records hold no
@@ -20,47 +30,6 @@ export const WORDED_COLUMNS: Partial<Record<(typeof COUNTED_RECORD_TABLES)[numbe
  * count as one conversation in reports, yet nothing leads from them to the citizen or the channel.
  */
 export const erasedConversationId = (): string => `erased:${randomUUID()}`;
-
-export type OutcomeKind =
-  | 'answer'
-  | 'smalltalk'
-  | 'clarify'
-  | 'refer'
-  | 'fallback'
-  | 'handover'
-  | 'conduct'
-  | 'language'
-  | 'switch-language'
-  | 'error'
-  | 'protected'
-  | 'complaint'
-  | 'suggestion'
-  | 'silenced'
-  | 'delete-conversation';
-
-export interface TurnOutcome {
-  conversationId: string;
-  channel: string;
-  language: LanguageCode;
-  kind: OutcomeKind;
-  entryId?: string;
-  /** Authorities referred to in the reply (R2 reporting: referrals by authority). */
-  authorityIds: string[];
-  at: Date;
-}
-
-export type UnansweredReason = 'fallback' | 'none-of-these' | 'not-helpful';
-
-export interface UnansweredQuestion {
-  conversationId: string;
-  /** Already redacted. */
-  text: string;
-  reason: UnansweredReason;
-  language: LanguageCode;
-  /** The entry the bot offered or answered, when there was one. */
-  entryId?: string;
-  at: Date;
-}
 
 /** An `unanswered` row as either database returns it (SQLite's times are ISO text, PostgreSQL's Dates). */
 export interface UnansweredRow {
@@ -81,57 +50,6 @@ export function unansweredFromRow(r: UnansweredRow): UnansweredQuestion {
     ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
     at: r.at instanceof Date ? r.at : new Date(r.at),
   };
-}
-
-export interface Feedback {
-  conversationId: string;
-  entryId: string;
-  helpful: boolean;
-  at: Date;
-}
-
-export interface ClarifyChoice {
-  conversationId: string;
-  /** The entry or authority chosen, or null for "none of these". */
-  chosenId: string | null;
-  offeredIds: string[];
-  at: Date;
-}
-
-/** R12: satisfaction with the conversation, 1 (poor) to 5 (very good). */
-export interface Rating {
-  conversationId: string;
-  language: LanguageCode;
-  score: number;
-  at: Date;
-}
-
-/** An optional comment on the rating, or a suggestion; already redacted. */
-export interface CitizenText {
-  conversationId: string;
-  text: string;
-  at: Date;
-}
-
-export interface TurnRecords {
-  outcome(o: TurnOutcome): Promise<void>;
-  feedback(f: Feedback): Promise<void>;
-  unanswered(u: UnansweredQuestion): Promise<void>;
-  clarifyChoice(c: ClarifyChoice): Promise<void>;
-  rating(r: Rating): Promise<void>;
-  /** Attaches a comment to the conversation's latest rating. */
-  ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void>;
-  suggestion(s: CitizenText): Promise<void>;
-  listUnanswered(since: Date): Promise<UnansweredQuestion[]>;
-  /** Everything recorded in [from, to), for the agency's report. */
-  period(from: Date, to: Date): Promise<PeriodRecords>;
-}
-
-export interface PeriodRecords {
-  outcomes: TurnOutcome[];
-  feedback: Feedback[];
-  ratings: Rating[];
-  unanswered: UnansweredQuestion[];
 }
 
 /** Records kept in memory: for tests and `npm run ask`, which must not write the agency's data. */

@@ -5,8 +5,16 @@ import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
-import { COUNTED_RECORD_TABLES, RECORD_TABLES, WORDED_COLUMNS, WORDED_RECORD_TABLES, erasedConversationId, unansweredFromRow } from './records.js';
-import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion, UnansweredRow } from './records.js';
+import {
+  COUNTED_RECORD_TABLES,
+  RECORD_TABLES,
+  WORDED_COLUMNS,
+  WORDED_RECORD_TABLES,
+  erasedConversationId,
+  unansweredFromRow,
+  type UnansweredRow,
+} from './records.js';
+import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from '../records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { activityTime, redactActivity, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';

@@ -2,7 +2,7 @@
 // bot keeps about conversations. The same contract tests run against every implementation.
 import type Database from 'better-sqlite3';
 import type { Storage, TranscriptStore } from 'botbuilder';
-import type { TurnRecords } from './records.js';
+import type { TurnRecords } from '../records.js';
 import type { DirectLineStore } from './directline-store.js';
 import type { TurnTransactions } from './turn-batch.js';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Knowledge } from '../../../knowledge/knowledge.js';
 import { errorFields, type Logger } from '../../log.js';
 import type { HandoverRepository, StaffMember } from '../../handover/repository.js';
-import type { TurnRecords } from '../../storage/records.js';
+import type { TurnRecords } from '../../records.js';
 import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../../service-report.js';
 import { addDays, localDay } from '../../handover/calendar.js';
 import { CONSOLE_SECURITY_HEADERS, loadPageAssets, sendStaffAsset } from '../assets.js';

@@ -1,16 +1,44 @@
-// The citizen's side of a handover to a person: consent (R8), the queue, the bot's silence while a
-// person has the conversation, and, when nobody can take it, leaving the question as a case with
-// a promised date (R4, R5). The staff side lives behind HandoverService (bot/handover/).
+// Handing over to a person, the citizen's side: the offer, consent (R8), the queue, the bot's silence
+// while a person has the conversation, and the staff side's events told to the citizen. When nobody
+// can take it, the citizen is offered to leave the question (flows/case.ts, R4, R5). The staff side
+// lives behind HandoverService (bot/handover/).
 import { CardFactory, EventFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import type { Availability, HandoverEvent, HandoverReason, HandoverService, HandoverTicket } from '../bot/handover/types.js';
-import type { CaseContact, ConversationData } from '../bot/state.js';
-import { formatUntil, formatWhen } from '../bot/i18n.js';
-import { button, pick, ratingPrompt, type Reply, type ReplyContext } from './replies.js';
+import type { Availability, HandoverEvent, HandoverReason } from '../../bot/handover/types.js';
+import { formatWhen } from '../../bot/i18n.js';
+import type { Flow, HandoverDeps, Replies, Turn } from '../flow.js';
+import { button, contactLine, pick, type Reply, type ReplyContext } from '../replies.js';
+import { ratingPrompt } from './rating.js';
 
-export interface HandoverDeps {
-  service: HandoverService;
-  /** The conversation so far (redacted), oldest first, without the current turn's message. */
-  transcript(context: TurnContext): Promise<Partial<Activity>[]>;
+/** How a citizen who leaves a question wants the answer: the flow's own copy, kept in state. */
+export type CaseContact = { email: string } | { phone: string };
+
+/**
+ * Where a citizen is in handing over (consent, R8) or leaving a question (flows/case.ts, R5). One
+ * field for both, as stored conversations have it: a citizen is on one step of one of them.
+ */
+export type HandoverFlow =
+  | { step: 'consent'; reason: HandoverReason }
+  | { step: 'case-contact' }
+  | { step: 'case-question'; contact: CaseContact }
+  | { step: 'case-consent'; contact: CaseContact; question: string };
+
+export interface HandoverState {
+  /** Where the citizen is in handing over or leaving a question. */
+  handoverFlow?: HandoverFlow;
+}
+
+/** A person is offered; without a staff side, the agency's contacts. */
+export function offerPerson(turn: Turn<HandoverState>, reason: HandoverReason): Replies {
+  const ctx = turn.replyContext();
+  return turn.deps.handover ? offer(ctx, turn.deps.handover, turn.data, reason) : contacts(ctx);
+}
+
+/** Where to turn when the agency has no staff side: its contacts and phone consultations. */
+function contacts(ctx: ReplyContext): Reply[] {
+  const { t, knowledge, language } = ctx;
+  const lines = [t('handover.contacts', { contacts: contactLine(ctx) })];
+  if (knowledge.profile.phoneConsultations) lines.push(t('handover.phoneHours', { hours: pick(knowledge.profile.phoneConsultations.text, language) }));
+  return [MessageFactory.text(lines.join('\n\n'))];
 }
 
 /**
@@ -18,14 +46,14 @@ export interface HandoverDeps {
  * otherwise first that nobody is there and when someone will be, with leaving the question (whose
  * own consent follows), so the citizen is not asked to agree to a handover that cannot happen.
  */
-export async function offerPerson(ctx: ReplyContext, deps: HandoverDeps, data: ConversationData, reason: HandoverReason): Promise<Reply[]> {
+async function offer(ctx: ReplyContext, deps: HandoverDeps, data: HandoverState, reason: HandoverReason): Promise<Reply[]> {
   const availability = await deps.service.availability(ctx.language);
   const someoneThere = availability.inHours && (availability.staffOnline || availability.onlineLanguages.includes('lv'));
   return someoneThere ? askConsent(ctx, data, reason) : offline(ctx, availability);
 }
 
 /** R8: the citizen is told a person will see the conversation, and chooses. */
-export function askConsent(ctx: ReplyContext, data: ConversationData, reason: HandoverReason): Reply[] {
+function askConsent(ctx: ReplyContext, data: HandoverState, reason: HandoverReason): Reply[] {
   data.handoverFlow = { step: 'consent', reason };
   const reply = MessageFactory.text(ctx.t('handover.consent'));
   reply.suggestedActions = {
@@ -39,13 +67,9 @@ export function askConsent(ctx: ReplyContext, data: ConversationData, reason: Ha
 }
 
 /** After consent: the queue when someone who speaks the language is at work, otherwise a case. */
-export async function startHandover(
-  context: TurnContext,
-  ctx: ReplyContext,
-  deps: HandoverDeps,
-  data: ConversationData,
-  reason: HandoverReason,
-): Promise<Reply[]> {
+async function startHandover(turn: Turn<HandoverState>, deps: HandoverDeps, reason: HandoverReason): Promise<Reply[]> {
+  const { context, data } = turn;
+  const ctx = turn.replyContext();
   delete data.handoverFlow;
   const language = ctx.language;
   const availability = await deps.service.availability(language);
@@ -94,8 +118,8 @@ function offline(ctx: ReplyContext, { nextOpening, at }: Availability): Reply[] 
   return [reply];
 }
 
-/** "within 2 working days", in the conversation's language with its plural rules. */
-function withinWorkingDays(ctx: ReplyContext): string {
+/** "within 2 working days", in the conversation's language with its plural rules: when a left question is answered. */
+export function withinWorkingDays(ctx: ReplyContext): string {
   return ctx.t('time.withinWorkingDays', { count: ctx.knowledge.profile.answerWithinWorkingDays });
 }
 
@@ -105,63 +129,12 @@ function queued(ctx: ReplyContext, position: number): Reply {
   return reply;
 }
 
-export function startCase(ctx: ReplyContext, data: ConversationData): Reply[] {
-  data.handoverFlow = { step: 'case-contact' };
-  return [MessageFactory.text(ctx.t('handover.askContact'))];
-}
-
-/** A typed message while the citizen is leaving a question: contact, then the question itself. */
-export function continueCase(ctx: ReplyContext, data: ConversationData, text: string): Reply[] {
-  const flow = data.handoverFlow;
-  if (flow?.step === 'case-contact') {
-    const contact = parseContact(text);
-    if (contact === 'foreign-phone') return [MessageFactory.text(ctx.t('handover.foreignPhone'))];
-    if (!contact) return [MessageFactory.text(ctx.t('handover.badContact'))];
-    data.handoverFlow = { step: 'case-question', contact };
-    return [MessageFactory.text(ctx.t('handover.askQuestion'))];
-  }
-  if (flow?.step === 'case-question') {
-    data.handoverFlow = { step: 'case-consent', contact: flow.contact, question: text };
-    const reply = MessageFactory.text(ctx.t('handover.caseConsent'));
-    reply.suggestedActions = {
-      to: [],
-      actions: [
-        button(ctx.t('handover.consentAgree'), { action: 'case-consent', agree: true }),
-        button(ctx.t('handover.consentDecline'), { action: 'case-consent', agree: false }),
-      ],
-    };
-    return [reply];
-  }
-  return [];
-}
-
-export async function registerCase(context: TurnContext, ctx: ReplyContext, deps: HandoverDeps, data: ConversationData): Promise<Reply[]> {
-  const flow = data.handoverFlow;
-  delete data.handoverFlow;
-  if (flow?.step !== 'case-consent') return [];
-  const registered = await deps.service.registerCase({
-    conversationId: context.activity.conversation.id,
-    channel: context.activity.channelId,
-    language: ctx.language,
-    contact: flow.contact,
-    question: flow.question,
-    transcript: await deps.transcript(context),
-  });
-  const how = 'email' in flow.contact ? ctx.t('handover.byEmail', { email: flow.contact.email }) : ctx.t('handover.byPhone', { phone: flow.contact.phone });
-  return [
-    MessageFactory.text(
-      ctx.t('handover.caseRegistered', {
-        id: registered.id,
-        how,
-        within: withinWorkingDays(ctx),
-        date: formatUntil(registered.dueBy, ctx.language, ctx.knowledge.profile.timeZone),
-      }),
-    ),
-  ];
-}
-
-/** While a person has the conversation the bot is silent; while queued it says where they are. */
-export async function whileHandedOver(context: TurnContext, ctx: ReplyContext, deps: HandoverDeps, ticket: HandoverTicket, text: string): Promise<Reply[]> {
+/** While a person has (or is about to take) the conversation, the bot does not answer; while queued it says where they are. */
+async function whileHandedOver(turn: Turn<HandoverState>, text: string): Promise<Reply[] | undefined> {
+  const deps = turn.deps.handover;
+  const ticket = await deps?.service.active(turn.conversationId);
+  if (!ticket || !deps) return undefined;
+  const ctx = turn.replyContext();
   await deps.service.citizenMessage(ticket.conversationId, text);
   if (ticket.state !== 'queued') return [];
   const position = (await deps.service.position(ticket.conversationId)) ?? 1;
@@ -194,25 +167,36 @@ export function describeEvent(ctx: ReplyContext, event: HandoverEvent): Reply[] 
   }
 }
 
-const EMAIL = /^[^\s@<>()]+@[^\s@<>()]+\.[a-z]{2,}$/i;
-
-/**
- * R5: a callback only to a Latvian number (+371, then 8 digits starting 2 or 6); any other
- * number gets the e-mail suggestion instead.
- */
-export function parseContact(text: string): CaseContact | 'foreign-phone' | undefined {
-  const trimmed = text.trim();
-  const email = trimmed.split(/\s+/).find((w) => EMAIL.test(w.replace(/[.,;]$/, '')));
-  if (email) return { email: email.replace(/[.,;]$/, '') };
-  const digits = trimmed.replace(/[\s()-]/g, '');
-  if (!/^\+?\d{7,15}$/.test(digits)) return undefined;
-  const national = digits.replace(/^(\+371|00371)/, '');
-  if (/^[26]\d{7}$/.test(national) && (national.length === digits.length || /^(\+371|00371)/.test(digits))) return { phone: `+371 ${national}` };
-  return 'foreign-phone';
-}
-
 /** Where the citizen is, for the staff side's messages. */
 function referenceOf(context: TurnContext) {
   const a = context.activity;
   return { activityId: a.id, user: a.from, bot: a.recipient, conversation: a.conversation, channelId: a.channelId, locale: a.locale, serviceUrl: a.serviceUrl };
 }
+
+export const handover = {
+  buttons: {
+    handover: (turn, value) => offerPerson(turn, value.reason),
+    'handover-consent': async (turn, value) => {
+      const ctx = turn.replyContext();
+      if (!value.agree || !turn.deps.handover) {
+        delete turn.data.handoverFlow;
+        return [MessageFactory.text(ctx.t('handover.declined'))];
+      }
+      await turn.record('handover');
+      return startHandover(turn, turn.deps.handover, value.reason);
+    },
+    'continue-latvian': (turn, value) => {
+      turn.data.language = 'lv';
+      if (!turn.deps.handover) return [];
+      return startHandover(turn, turn.deps.handover, value.reason);
+    },
+    'handover-cancel': async (turn) => {
+      await turn.deps.handover?.service.cancel(turn.conversationId);
+      return [MessageFactory.text(turn.replyContext().t('handover.cancelled'))];
+    },
+  },
+  takesMessage: whileHandedOver,
+  decisions: {
+    handover: (turn) => offerPerson(turn, 'asked'),
+  },
+} satisfies Flow<HandoverState>;
