@@ -5,7 +5,8 @@
 // 69 → 83 %, abuse 74 → 77 %, protected information 45 → 63 %; blind4–6 one answer of 532 fewer).
 // Decisions stay with decide.ts: the vote decides what the knowledge base could not place, and
 // turns what it did place into a handover only when nearly certain (DecisionSettings.voteMin,
-// voteSure); it never warns or refuses a message the knowledge base could answer.
+// voteSure), or into the fallback when very sure it asks nothing of the agency (voteOffTopic); it
+// never warns or refuses a message the knowledge base could answer.
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';

@@ -267,6 +267,18 @@ describe('decisions that need more than the detector or the whole message', () =
     expect(decide('Mani atlaida no darba bez uzteikuma termiņa', context('lv')).decision).toMatchObject({ kind: 'refer', authority: { id: 'vdi' } });
   });
 
+  it('a complaint about a camera is never taken for a request for protected information', async () => {
+    bot = demoBot();
+    // The intent vote leans towards "protected" here (a neighbour, a complaint): the knowledge base's
+    // offer of the camera and complaint entries stands, since a fair question is never refused on
+    // the vote's word.
+    const { decision } = decide('Kā iesniegt sūdzību par kaimiņa videokameru?', context('lv'));
+    expect(decision.kind).not.toBe('protected');
+    expect(decision.kind === 'clarify' ? decision.candidates.map((c) => (c.kind === 'entry' ? c.entry.id : c.authority.id)) : []).toContain(
+      'dvi.video-surveillance',
+    );
+  });
+
   it('offers only entries that share a word with the question; letters in common are not enough', async () => {
     bot = demoBot();
     const { decision } = decide('asdf qwerty zxcv', context('lv'));

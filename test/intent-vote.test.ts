@@ -100,6 +100,17 @@ describe('decide takes the vote as a second opinion', () => {
     expect(decide('Wie kann ich mich beschweren?', context(fixed('handover', 0.99), 'de')).decision.kind).toBe('language');
   });
 
+  it('lets an answer or a clarifying question fall back only when very sure the message asks nothing of the agency', () => {
+    const question = 'Kā iesniegt sūdzību par personas datu apstrādi?';
+    expect(decide(question, context(fixed('offtopic', 0.85))).decision.kind).toBe('answer');
+    expect(decide(question, context(fixed('offtopic', 0.95))).decision.kind).toBe('fallback');
+    const camera = 'Kā iesniegt sūdzību par kaimiņa videokameru?';
+    expect(decide(camera, context(fixed('offtopic', 0.85))).decision.kind).toBe('clarify');
+    expect(decide(camera, context(fixed('offtopic', 0.95))).decision.kind).toBe('fallback');
+    // A referral stays: the message asks something of another authority.
+    expect(decide('Mani atlaida no darba bez uzteikuma termiņa', context(fixed('offtopic', 1))).decision.kind).toBe('refer');
+  });
+
   it('with the real examples, the knowledge base still answers its own questions', () => {
     const voter = new IntentVote(examples as VoteExample[]);
     for (const q of [

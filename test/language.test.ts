@@ -282,6 +282,8 @@ const NOT_OFFERED: readonly [string, string][] = [
   ['vi', 'Làm thế nào để tôi khiếu nại về việc xử lý dữ liệu cá nhân của mình?'],
   ['he', 'איך אני יכול להגיש תלונה על השימוש בנתונים האישיים שלי?'],
   ['ko', '개인정보 처리에 대해 어떻게 불만을 제기할 수 있나요?'],
+  // Written without spaces between words, like Chinese: the characters count, not the words.
+  ['th', 'ฉันจะร้องเรียนเรื่องข้อมูลส่วนตัวได้อย่างไร'],
 ];
 
 describe('languages the bot has no texts for', () => {

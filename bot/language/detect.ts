@@ -34,7 +34,8 @@ detector.setLanguageSubset([...DETECTABLE_LANGUAGES]);
 /** Below these, any detector is guessing (eld gets ~25% of one-word messages wrong). */
 const MIN_WORDS = 3;
 const MIN_LETTERS = 12;
-const MIN_IDEOGRAPHS = 6;
+const MIN_UNSPACED = 6;
+const UNSPACED_SCRIPTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/gu;
 /**
  * eld scores are 0..1; a smaller lead over the runner-up is a coin toss. (eld 2.1's own isReliable() means to check
  * this too, but compares the top score with the runner-up's language index, so we measure the margin ourselves.)
@@ -65,9 +66,9 @@ export function detectLanguage(text: string): Detected {
   const clean = removeNonWords(text);
   const words = clean.toLowerCase().match(/\p{L}[\p{L}\p{M}]*(?:['’ʼ]\p{L}[\p{L}\p{M}]*)*/gu) ?? [];
   const letters = words.reduce((n, w) => n + (w.match(/\p{L}/gu)?.length ?? 0), 0);
-  // Chinese and Japanese put no spaces between words: there, the characters count.
-  const ideographs = clean.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/gu)?.length ?? 0;
-  const longEnough = (words.length >= MIN_WORDS && letters >= MIN_LETTERS) || ideographs >= MIN_IDEOGRAPHS;
+  // Chinese, Japanese, Thai, Lao, Khmer and Burmese put no spaces between words: there, the characters count.
+  const unspaced = clean.match(UNSPACED_SCRIPTS)?.length ?? 0;
+  const longEnough = (words.length >= MIN_WORDS && letters >= MIN_LETTERS) || unspaced >= MIN_UNSPACED;
   if (words.length === 0) return { language: DEFAULT_LANGUAGE, reliable: false };
 
   const result = detector.detect(clean);
