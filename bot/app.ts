@@ -39,10 +39,10 @@ import { conversationTranscript } from './storage/transcript-of.js';
 import { tellCitizen, type DeliveryReport } from '../dialogs/handover-events.js';
 import { deletionRequested } from '../dialogs/flows/deletion.js';
 import { deliveryResults, firstFailure } from './messenger/adapter.js'; // Messenger channel
-import type { HandoverService } from './handover/types.js';
 import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel
 import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger channel
-import { mountHandover, type MountedHandover } from './staff/mount.js'; // staff side of handover
+import { mountHandoverConsole, type MountedHandover } from './staff/mount.js';
+import { createHandover } from './handover/index.js';
 import { mountStaffReports } from './staff/routes/reports.js'; // the console's report page
 
 export interface AppDeps {
@@ -124,11 +124,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   }
   const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage') });
   const records: TurnRecords = store.records;
+  // The staff side of handover (bot/handover/): its service, staff accounts, cases; its console is
+  // mounted at /staff with the other routes, below.
+  const staffSide = createHandover({ config, store, profile: () => knowledge.current.profile, log: logOf('handover'), now, texts });
   const state = createStateAccessors(new ConversationState(store.state));
   // A deletion the citizen asked for reaches every store, the handover side's included.
   const deleteEverywhere = async (conversationId: string): Promise<RemovedCounts> => {
     const counts = await store.deleteConversation(conversationId);
-    counts.handover += await handover.service.deleteConversation(conversationId);
+    counts.handover += await staffSide.service.deleteConversation(conversationId);
     return counts;
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
@@ -139,17 +142,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
 
   const metrics = createMetrics();
-  // The handover service is built after the server (its console mounts routes); turns only run later.
-  const lazyService = (): HandoverService => ({
-    availability: (l) => handover.service.availability(l),
-    enqueue: (r) => handover.service.enqueue(r),
-    cancel: (id) => handover.service.cancel(id),
-    active: (id) => handover.service.active(id),
-    position: (id) => handover.service.position(id),
-    citizenMessage: (id, text) => handover.service.citizenMessage(id, text),
-    registerCase: (r) => handover.service.registerCase(r),
-    subscribe: (listener) => handover.service.subscribe(listener),
-  });
   const turnDeps: TurnDeps = {
     knowledge: () => knowledge.current,
     texts,
@@ -159,9 +151,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     conduct: { toneOf: (text) => toneOf(text, lexicon, upsetWords), framesOf: (text) => framesOf(text, frames) },
     // R3: the languages some staff member speaks (staff records; the profile until there are any),
     // among those the bot has texts for. Latvian is always first.
-    offeredLanguages: () => handover.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
+    offeredLanguages: () => staffSide.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
     handover: {
-      service: lazyService(),
+      service: staffSide.service,
       transcript: (context) => conversationTranscript(store, context),
     },
     now,
@@ -278,8 +270,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   if (messenger) record(messenger.adapter);
   // --- end of the Messenger channel ---
 
-  // --- Staff side of handover (bot/handover/): HandoverService, staff accounts, cases, console at /staff ---
-  const handover = mountHandover(server, { config, store, profile: () => knowledge.current.profile, log: logOf('handover'), now, texts });
+  // --- The staff console at /staff, over the staff side ---
+  const handover = mountHandoverConsole(server, staffSide, { config, profile: () => knowledge.current.profile, log: logOf('handover') });
   // The console's report page: the records and knowledge live here, the sessions in the console.
   mountStaffReports(server, {
     authenticate: handover.console.authenticate,

@@ -6,7 +6,7 @@ import { MessageFactory, TurnContext } from 'botbuilder';
 import { startApp, type RunningApp } from './support/app.js';
 import { startGraphApi, type GraphStandIn, type SendBody } from './support/graph-api.js';
 import { ConfigError, loadConfig } from '../bot/config.js';
-import { messengerChannelOf, type MessengerChannel } from '../bot/messenger/routes.js';
+import type { MessengerChannel } from '../bot/messenger/routes.js';
 import { signBody } from '../bot/messenger/signature.js';
 import { deliveryResults, type DeliveryResult } from '../bot/messenger/adapter.js';
 import { runMessengerSetup } from '../bot/cli/messenger-setup.js';
@@ -35,7 +35,7 @@ const facebookEnv = () => ({
 beforeAll(async () => {
   graph = await startGraphApi();
   site = await startApp(facebookEnv(), { now: () => clock.now });
-  channel = messengerChannelOf(site.app.server)!;
+  channel = site.app.messenger!;
   lv = site.app.texts.forLanguage('lv');
 });
 afterAll(async () => {
@@ -345,7 +345,7 @@ describe('configuration', () => {
   it('is off without the FACEBOOK_* secrets: no webhook route', async () => {
     const plain = await startApp();
     try {
-      expect(messengerChannelOf(plain.app.server)).toBeUndefined();
+      expect(plain.app.messenger).toBeUndefined();
       const res = await fetch(`${plain.origin}/api/messenger?hub.mode=subscribe`);
       expect(res.status).toBe(404);
     } finally {

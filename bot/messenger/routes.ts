@@ -51,16 +51,6 @@ export interface MessengerChannel {
   idle(): Promise<void>;
 }
 
-/**
- * Until the App exposes the channel (the handover issue will want it for staff replies), it is
- * found from the server it is mounted on.
- */
-const channels = new WeakMap<restify.Server, MessengerChannel>();
-
-export function messengerChannelOf(server: restify.Server): MessengerChannel | undefined {
-  return channels.get(server);
-}
-
 export function mountMessenger(server: restify.Server, deps: MessengerDeps): MessengerChannel {
   const { settings, log } = deps;
   const now = deps.now ?? (() => new Date());
@@ -146,7 +136,6 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   server.on('close', () => adapter.shutdown());
 
   const channel: MessengerChannel = { adapter, outbox, idle: () => queue.idle() };
-  channels.set(server, channel);
   log.info({ path: MESSENGER_PATH, graphApiVersion: settings.graphApiVersion }, 'channel on');
   return channel;
 }

@@ -1,9 +1,9 @@
-// The staff side with its console at /staff, as app.ts mounts it: the handover service (which does
-// not know its console) and the console's routes over it, one module per resource (routes/).
+// The staff console at /staff, as app.ts mounts it over the staff side (the handover service, which
+// does not know its console): the console's routes, one module per resource (routes/).
 import type restify from 'restify';
 import type { Logger } from '../log.js';
 import type { AgencyProfile } from '../../knowledge/schema.js';
-import { createHandover, type Handover, type StaffSideDeps } from '../handover/index.js';
+import type { Handover, StaffSideDeps } from '../handover/index.js';
 import type { HandoverRepository, StaffMember } from '../handover/repository.js';
 import type { StaffHandoverService } from '../handover/service.js';
 import type { StaffDirectory } from '../handover/staff.js';
@@ -63,9 +63,8 @@ export interface MountedHandover extends Handover {
   console: StaffConsole;
 }
 
-/** The staff side and its console at /staff, for app.ts. */
-export function mountHandover(server: restify.Server, deps: StaffSideDeps): MountedHandover {
-  const handover = createHandover(deps);
+/** The console at /staff over a staff side already made (createHandover), for app.ts. */
+export function mountHandoverConsole(server: restify.Server, handover: Handover, deps: Pick<StaffSideDeps, 'config' | 'profile' | 'log'>): MountedHandover {
   const console = mountStaffConsole(server, {
     service: handover.service,
     directory: handover.directory,
