@@ -2,7 +2,7 @@
 // client who is heard rather than warned, protected information, complaints, suggestions, ratings.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InProcessBot } from '../bot/cli/in-process.js';
-import type { MemoryRecords } from '../bot/storage/records.js';
+import type { MemoryRecords } from '../bot/storage/kept-records.js';
 import { buttons, demoBot, press, texts } from './support/bot.js';
 
 let bot: InProcessBot;

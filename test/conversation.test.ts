@@ -2,7 +2,7 @@
 // says and what the bot must do. Assertions are on meaning: decision kinds, entry ids, i18n texts.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InProcessBot } from '../bot/cli/in-process.js';
-import { MemoryRecords } from '../bot/storage/records.js';
+import { MemoryRecords } from '../bot/storage/kept-records.js';
 import { buttons, demoBot, libraryBot, press, texts } from './support/bot.js';
 import { decide, DEFAULT_DECISION_SETTINGS } from '../knowledge/decide.js';
 

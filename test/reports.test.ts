@@ -2,7 +2,7 @@
 // bot answers them, the records it keeps are what the report counts.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InProcessBot } from '../bot/cli/in-process.js';
-import type { MemoryRecords } from '../bot/storage/records.js';
+import type { MemoryRecords } from '../bot/storage/kept-records.js';
 import { buildReport, formatReport, periodOfDays, reportCsv, quarter } from '../bot/service-report.js';
 import { buttons, demoBot, press } from './support/bot.js';
 import { expectSeededFigures, SEEDED_STEPS } from './support/seeded-report.js';

@@ -3,7 +3,7 @@
 import { EventEmitter } from 'node:events';
 import type { Activity, PagedResult, Storage, StoreItems, TranscriptInfo, TranscriptStore } from 'botbuilder';
 import { randomBytes } from 'node:crypto';
-import { MemoryRecords } from './records.js';
+import { MemoryRecords } from './kept-records.js';
 import { MemoryDirectLineStore } from './directline-store.js';
 import { activityTime, asJson, redactActivity } from './activity.js';
 import { StorageConflictError } from './errors.js';

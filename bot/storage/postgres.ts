@@ -9,7 +9,7 @@ import {
   erasedConversationId,
   unansweredFromRow,
   type UnansweredRow,
-} from './records.js';
+} from './kept-records.js';
 import type { CitizenText, ClarifyChoice, Feedback, PeriodRecords, Rating, TurnOutcome, TurnRecords, UnansweredQuestion } from '../records.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { silentLogger, type Logger } from '../log.js';
