@@ -122,6 +122,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     // Checked by the configuration schema too; repeated here for stores chosen in code.
     throw new ConfigError(['DIRECTLINE_TOKEN_SECRET=unset: required with PostgreSQL, so every instance accepts the Direct Line tokens another issued']);
   }
+  // Without a configured secret the key is made once and kept with the SQLite data, so a restart
+  // keeps every citizen's token (and with it the conversation); only a memory store has no place to
+  // keep it. Before the store and the staff side are opened: a bad key stops the start with nothing
+  // left running.
+  const tokenKey =
+    config.DIRECTLINE_TOKEN_SECRET === undefined && storageKind === 'sqlite'
+      ? keptSecret(config.DATA_DIR, TOKEN_KEY_FILE, MIN_TOKEN_KEY_BYTES)
+      : tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
   const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage') });
   const records: TurnRecords = store.records;
   // The staff side of handover (bot/handover/): its service, staff accounts, cases; its console is
@@ -210,12 +218,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       onAppend: (conversationId) => void announce(conversationId),
     }),
   );
-  // Without a configured secret the key is made once and kept with the SQLite data, so a restart
-  // keeps every citizen's token (and with it the conversation); only a memory store has no place to keep it.
-  const tokenKey =
-    config.DIRECTLINE_TOKEN_SECRET === undefined && storageKind === 'sqlite'
-      ? keptSecret(config.DATA_DIR, TOKEN_KEY_FILE, MIN_TOKEN_KEY_BYTES)
-      : tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
   const directLineSecret = config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {};
   const limits = rateLimiters({
     ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,

@@ -269,35 +269,3 @@ describe('the app on SQLite', () => {
     }
   });
 });
-
-describe('SQLite: group commit', () => {
-  const open = () => backends[0]!.open();
-
-  it('turns of different conversations ending in the same tick are committed in one transaction', async () => {
-    const { store, transactions } = await open();
-    const ids = ['group-conversation-0001', 'group-conversation-0002', 'group-conversation-0003'];
-    for (const id of ids) await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
-    await transactions();
-    await Promise.all(ids.map((id) => store.turns.inTurn(id, () => writeTurn(store, id))));
-    expect(await transactions()).toBe(1);
-    for (const id of ids) expect((await seen(store, id)).outcomes).toBe(1);
-  });
-
-  it('a turn whose writes fail rolls back alone: the others of its group are committed', async () => {
-    const { store } = await open();
-    const [good, bad] = ['group-conversation-0004', 'group-conversation-0005'];
-    for (const id of [good, bad]) await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
-    const failing = store.turns.inTurn(bad, async () => {
-      await store.directLine.appendActivity(bad, message(bad, 'pazudīs', 'user'));
-      // A row the schema refuses (language is NOT NULL): the commit of this turn fails.
-      await store.records.outcome({ conversationId: bad, channel: 'directline', kind: 'answer', authorityIds: [], at: T0 } as unknown as Parameters<
-        PadomsStore['records']['outcome']
-      >[0]);
-    });
-    const [goodResult, badResult] = await Promise.allSettled([store.turns.inTurn(good, () => writeTurn(store, good)), failing]);
-    expect(goodResult.status).toBe('fulfilled');
-    expect(badResult.status).toBe('rejected');
-    expect((await seen(store, good)).activities).toEqual(['Kā iesniegt sūdzību?', 'Sūdzību var iesniegt…']);
-    expect((await seen(store, bad)).activities).toEqual([]);
-  });
-});

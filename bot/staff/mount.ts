@@ -1,5 +1,6 @@
 // The staff console at /staff, as app.ts mounts it over the staff side (the handover service, which
-// does not know its console): the console's routes, one module per resource (routes/).
+// does not know its console): the console's routes, one module per resource (routes/). The report
+// page (routes/reports.ts) is mounted by app.ts itself: it needs the records and the knowledge.
 import type restify from 'restify';
 import type { Logger } from '../log.js';
 import type { AgencyProfile } from '../../knowledge/schema.js';
