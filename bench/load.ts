@@ -773,10 +773,15 @@ function pickQuestions(): Labelled[] {
   });
 }
 
+/** The real bot in this process, over the project's knowledge and texts, its records in memory. */
+async function benchBot() {
+  const { createInProcessBot } = await import('../bot/cli/in-process.js');
+  return createInProcessBot({ LOG_LEVEL: 'silent', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), LOCALES_DIR: path.join(ROOT, 'locales') });
+}
+
 /** What the bot does with each question (fresh conversation each), from the in-process bot. */
 async function classify(questions: readonly Labelled[]): Promise<Map<string, number>> {
-  const { createInProcessBot } = await import('../bot/cli/in-process.js');
-  const bot = createInProcessBot({ LOG_LEVEL: 'silent', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), LOCALES_DIR: path.join(ROOT, 'locales') });
+  const bot = await benchBot();
   const kinds = new Map<string, number>();
   for (const { q } of questions) {
     const { decision } = await bot.say(q);
@@ -1190,9 +1195,8 @@ async function main(): Promise<void> {
  * or storage work can remove. Printed beside the floor's whole turn.
  */
 async function decisionCost(questions: readonly string[]): Promise<number> {
-  const { createInProcessBot } = await import('../bot/cli/in-process.js');
   const { decide } = await import('../knowledge/decide.js');
-  const bot = createInProcessBot({ LOG_LEVEL: 'silent', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), LOCALES_DIR: path.join(ROOT, 'locales') });
+  const bot = await benchBot();
   const deps = bot.app.turnDeps;
   const knowledge = deps.knowledge();
   const round = () => {

@@ -12,11 +12,10 @@
 // DATA_DIR in place to look at a leak.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { spawnBot, type BotProcess } from '../test/support/postgres.js';
+import { channelActivity, fakeConnector, spawnBot, type BotProcess } from '../test/support/postgres.js';
 import { CORPUS, MASKS, type CorpusMessage, type Planted, type PlantedKind } from '../test/fixtures/redaction/corpus.js';
 
 export interface ProbeOptions {
@@ -404,36 +403,6 @@ function directLine(origin: string) {
         watermark = Number(body.watermark);
       }
     },
-  };
-}
-
-/** Where CloudAdapter posts the bot's replies to /api/messages activities (no auth without an app id). */
-async function fakeConnector(): Promise<{ serviceUrl: string; close(): Promise<void> }> {
-  const server = createHttpServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: `r${Date.now()}` }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { serviceUrl: `http://127.0.0.1:${port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-function channelActivity(serviceUrl: string, conversationId: string, text: string): Record<string, unknown> {
-  return {
-    type: 'message',
-    id: `m-${Date.now()}-${Math.random().toString(36).slice(2)}`,
-    text,
-    locale: 'lv-LV',
-    channelId: 'emulator',
-    serviceUrl,
-    timestamp: new Date().toISOString(),
-    from: { id: 'citizen-1', name: 'Citizen', role: 'user' },
-    recipient: { id: 'padoms', name: 'Padoms' },
-    conversation: { id: conversationId },
   };
 }
 

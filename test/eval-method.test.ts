@@ -7,6 +7,20 @@ import { withPhrasingsCut } from '../knowledge/ablation.js';
 import { loadKnowledgeFiles } from '../knowledge/load.js';
 import { NgramYardstick } from '../knowledge/yardstick.js';
 
+/** What `npm run ask -- --json` gives for a message; a fallback unless told otherwise. */
+const answer = (over: Partial<AskAnswer>): AskAnswer => ({
+  text: '',
+  kind: 'fallback',
+  decision: 'fallback',
+  entryId: null,
+  authorityId: null,
+  referrals: [],
+  candidates: [],
+  language: 'lv',
+  reply: '',
+  ...over,
+});
+
 describe('--phrasings N', () => {
   const loaded = loadKnowledgeFiles({ knowledgeDir: 'knowledge', agency: 'dvi', today: new Date('2026-12-01') });
   if (!loaded.ok) throw new Error('the knowledge base must load');
@@ -46,18 +60,6 @@ describe('n-gram yardstick', () => {
       { q: 'spams', kind: 'answer', entryId: 'spam' },
       { q: 'labdien', kind: 'smalltalk', entryId: 'smalltalk.greeting' },
     ];
-    const answer = (over: Partial<AskAnswer>): AskAnswer => ({
-      text: '',
-      kind: 'fallback',
-      decision: 'fallback',
-      entryId: null,
-      authorityId: null,
-      referrals: [],
-      candidates: [],
-      language: 'lv',
-      reply: '',
-      ...over,
-    });
     const answers = [answer({ kind: 'clarify', candidates: ['camera', 'spam'] }), answer({ kind: 'answer', entryId: 'camera' }), answer({ kind: 'smalltalk' })];
     expect(againstYardstick(items, answers, yardstick)).toEqual({ total: 2, matcher: 1, ranking: 0, yardstick: 2 });
     // The matcher's ranking alone, counted apart from what the bot then did.
@@ -66,19 +68,6 @@ describe('n-gram yardstick', () => {
 });
 
 describe('scoring', () => {
-  const answer = (over: Partial<AskAnswer>): AskAnswer => ({
-    text: '',
-    kind: 'fallback',
-    decision: 'fallback',
-    entryId: null,
-    authorityId: null,
-    referrals: [],
-    candidates: [],
-    language: 'lv',
-    reply: '',
-    ...over,
-  });
-
   it('counts a small-talk entry answered as that entry answered, whatever kind the set labels it', () => {
     const items: Labelled[] = [
       { q: 'paldies, jūs palīdzējāt', kind: 'answer', entryId: 'smalltalk.thanks' },
