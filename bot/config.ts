@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** A folder name under knowledge/agencies/. */
+export const agencyId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'a folder name under knowledge/agencies: lower-case letters, digits, dashes');
 const optionalSecret = z
   .string()
   .optional()
@@ -10,11 +12,24 @@ const optionalSecret = z
 export const configSchema = z
   .object({
     PORT: port.default(3978),
-    /** Folder name under knowledge/agencies/ of the agency this bot speaks for. */
-    AGENCY: z
-      .string()
-      .regex(/^[a-z0-9-]+$/, 'a folder name under knowledge/agencies, lower-case')
-      .default('dvi'),
+    /**
+     * The default agency (a folder name under knowledge/agencies/): the one `npm run ask` and the Bot
+     * Framework endpoint speak for, and a widget that names none.
+     */
+    AGENCY: agencyId.default('dvi'),
+    /** The agencies served, comma-separated folder names. Unset: every folder under knowledge/agencies/. */
+    AGENCIES: optionalSecret.pipe(
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((a) => a.trim())
+            .filter((a) => a !== ''),
+        )
+        .pipe(z.array(agencyId).min(1))
+        .optional(),
+    ),
     DATA_DIR: z.string().min(1).default('./data'),
     KNOWLEDGE_DIR: z.string().min(1).default('./knowledge'),
     LOCALES_DIR: z.string().min(1).default('./locales'),
@@ -112,6 +127,10 @@ export const configSchema = z
       .string()
       .regex(/^v\d+\.\d+$/, 'a Graph API version such as v21.0')
       .default('v21.0'),
+  })
+  .refine((c) => c.AGENCIES === undefined || c.AGENCIES.includes(c.AGENCY), {
+    message: 'the default agency must be one of AGENCIES',
+    path: ['AGENCY'],
   })
   .refine((c) => c.MicrosoftAppType !== 'SingleTenant' || c.MicrosoftAppTenantId !== '', {
     message: 'MicrosoftAppTenantId is required when MicrosoftAppType is SingleTenant',
