@@ -19,8 +19,10 @@ import { startRetention, type Retention } from './retention.js';
 import { rateLimiters } from './http/rate-limit.js';
 import { fairStart } from './http/fair-start.js';
 import { securityHeaders } from './http/security-headers.js';
-import { KnowledgeSource } from '../knowledge/source.js';
 import type { KnowledgeFiles } from '../knowledge/load.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import { AgencyRegistry } from './agencies.js';
+import { turnAgency } from './turn-agency.js';
 import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
 import { loadFrames, framesOf } from '../knowledge/frames.js';
 import type { LanguageCode } from '../knowledge/schema.js';
@@ -61,6 +63,11 @@ export interface AppDeps {
   knowledgeShape?: (files: KnowledgeFiles) => KnowledgeFiles;
 }
 
+/** An agency's knowledge as it stands now. */
+export interface LiveKnowledge {
+  readonly current: Knowledge;
+}
+
 export interface App {
   server: restify.Server;
   bot: PadomsBot;
@@ -69,12 +76,18 @@ export interface App {
   messenger: MessengerChannel | undefined;
   /** Runs one turn of the bot: what every adapter calls. */
   logic: (context: TurnContext) => Promise<void>;
-  knowledge: KnowledgeSource;
+  /** The agencies served: their knowledge, reloaded as their folders change. */
+  agencies: AgencyRegistry;
+  /** The default agency's knowledge (AGENCY): what `npm run ask` and single-agency tests read. */
+  knowledge: LiveKnowledge;
   texts: Texts;
   records: TurnRecords;
   /** Everything the bot keeps: state, transcripts, records, Direct Line, handover queue. */
   store: PadomsStore;
-  turnDeps: TurnDeps;
+  /** The default agency's turn dependencies. */
+  readonly turnDeps: TurnDeps;
+  /** An agency's turn dependencies; undefined when it is not served. */
+  turnDepsOf(agency: string): TurnDeps | undefined;
   metrics: Metrics;
   log: Logger;
   retention: Retention;
@@ -107,10 +120,30 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const logOf = (component: string): Logger => log.child({ component });
   const now = deps.now ?? (() => new Date());
 
-  const knowledge = new KnowledgeSource(
-    { knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now, ...(deps.knowledgeShape === undefined ? {} : { shape: deps.knowledgeShape }) },
-    log,
-  );
+  const agencies = new AgencyRegistry({
+    knowledgeDir: config.KNOWLEDGE_DIR,
+    defaultId: config.AGENCY,
+    ...(config.AGENCIES === undefined ? {} : { only: config.AGENCIES }),
+    now,
+    ...(deps.knowledgeShape === undefined ? {} : { shape: deps.knowledgeShape }),
+    log: logOf('knowledge'),
+  });
+  const knowledgeOf = (agency: string): LiveKnowledge => {
+    // Kept from the last read, so a turn under way when its agency's folder goes still has words.
+    let last = agencies.knowledge(agency);
+    if (last === undefined) throw new Error(`agency ${agency} is not served`);
+    return {
+      get current() {
+        last = agencies.knowledge(agency) ?? last!;
+        return last;
+      },
+    };
+  };
+  const knowledge = {
+    get current() {
+      return agencies.knowledge(agencies.defaultId)!;
+    },
+  } satisfies LiveKnowledge;
   const texts = loadTexts(config.LOCALES_DIR);
   const lexicon = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
   // The same format serves the words of an upset client (their `address` lists are not used).
@@ -131,10 +164,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       ? keptSecret(config.DATA_DIR, TOKEN_KEY_FILE, MIN_TOKEN_KEY_BYTES)
       : tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
   const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage') });
-  const records: TurnRecords = store.records;
+  // Replaced at the merge of the storage branch: records by agency.
+  const recordsOf = (_agency: string): TurnRecords => store.records;
+  const records: TurnRecords = recordsOf(agencies.defaultId);
   // The staff side of handover (bot/handover/): its service, staff accounts, cases; its console is
   // mounted at /staff with the other routes, below.
   const staffSide = createHandover({ config, store, profile: () => knowledge.current.profile, log: logOf('handover'), now, texts });
+  // Replaced at the merge of the staff branch: the staff side by agency.
+  const staffSideOf = (_agency: string) => ({ service: staffSide.service, staffLanguages: () => staffSide.staffLanguages() });
   const state = createStateAccessors(new ConversationState(store.state));
   // A deletion the citizen asked for reaches every store, the handover side's included.
   const deleteEverywhere = async (conversationId: string): Promise<RemovedCounts> => {
@@ -150,28 +187,55 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     });
 
   const metrics = createMetrics();
-  const turnDeps: TurnDeps = {
-    knowledge: () => knowledge.current,
+  // What every agency's turns share: the conversation state, texts, language and conduct tools.
+  const sharedTurnDeps = {
     texts,
     state,
-    records,
     languages: { detectLanguage, requestedLanguage },
-    conduct: { toneOf: (text) => toneOf(text, lexicon, upsetWords), framesOf: (text) => framesOf(text, frames) },
-    // R3: the languages some staff member speaks (staff records; the profile until there are any),
-    // among those the bot has texts for. Latvian is always first.
-    offeredLanguages: () => staffSide.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
-    handover: {
-      service: staffSide.service,
-      transcript: (context) => conversationTranscript(store, context),
-    },
+    conduct: { toneOf: (text: string) => toneOf(text, lexicon, upsetWords), framesOf: (text: string) => framesOf(text, frames) },
     now,
     maxMessageLength: MAX_MESSAGE_LENGTH,
-    onDecision: (result, context) => {
-      metrics.turns.inc({ kind: result.decision.kind });
-      deps.onDecision?.(result, context);
-    },
   };
-  const bot = new PadomsBot(turnDeps, log, (seconds, type) => metrics.turnSeconds.observe({ type }, seconds));
+  // Each agency's turns: its knowledge, its records, its staff and their languages. Made on an
+  // agency's first turn and forgotten when its folder goes.
+  const turnDepsByAgency = new Map<string, TurnDeps>();
+  const turnDepsOf = (agency: string): TurnDeps | undefined => {
+    if (!agencies.has(agency)) return undefined;
+    let made = turnDepsByAgency.get(agency);
+    if (made === undefined) {
+      const agencyKnowledge = knowledgeOf(agency);
+      const staff = staffSideOf(agency);
+      made = {
+        ...sharedTurnDeps,
+        knowledge: () => agencyKnowledge.current,
+        records: recordsOf(agency),
+        // R3: the languages some staff member of the agency speaks (staff records; the profile
+        // until there are any), among those the bot has texts for. Latvian is always first.
+        offeredLanguages: () => staff.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
+        handover: {
+          service: staff.service,
+          transcript: (context) => conversationTranscript(store, context),
+        },
+        onDecision: (result, context) => {
+          metrics.turns.inc({ kind: result.decision.kind, agency });
+          deps.onDecision?.(result, context);
+        },
+      };
+      turnDepsByAgency.set(agency, made);
+    }
+    return made;
+  };
+  agencies.onChange((change) => {
+    if (change.kind === 'removed') turnDepsByAgency.delete(change.id);
+  });
+  /** The agency a turn speaks for: the one its channel marked, else the default. */
+  const agencyOfTurn = (context: TurnContext): string => turnAgency(context) ?? agencies.defaultId;
+  const bot = new PadomsBot(
+    (context) => turnDepsOf(agencyOfTurn(context)),
+    { state },
+    log,
+    (seconds, type) => metrics.turnSeconds.observe({ type }, seconds),
+  );
   const logic = (context: TurnContext) => bot.run(context);
 
   const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log });
@@ -295,7 +359,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     undelivered: (conversationId, reason) => handover.service.undelivered(conversationId, reason),
   };
   handover.service.subscribe((event) => {
-    void sendProactive(event.reference, (context) => tellCitizen(context, turnDeps, event, delivery));
+    const eventDeps = turnDepsOf(agencies.defaultId);
+    if (eventDeps) void sendProactive(event.reference, (context) => tellCitizen(context, eventDeps, event, delivery));
   });
   metrics.sources.queueLength = async () => (await handover.repo.tickets(['queued'])).length;
   metrics.sources.casesOverdue = async () => (await handover.repo.cases('open')).filter((c) => c.dueAt < now()).length;
@@ -305,15 +370,17 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     res.send(200, { status: 'ok' });
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
-    const checks = { knowledge: knowledge.current.entries.size > 0, storage: await storageReachable(store) };
+    // Ready while at least one agency answers; a refused folder is named, not fatal.
+    const checks = { knowledge: agencies.ids().length > 0, storage: await storageReachable(store) };
     const failing = Object.entries(checks)
       .filter(([, ok]) => !ok)
       .map(([name]) => name);
-    if (failing.length === 0) res.send(200, { status: 'ready', checks });
-    else res.send(503, { status: 'not ready', checks, failing });
+    const served = { agencies: agencies.ids(), refused: [...agencies.refused.keys()] };
+    if (failing.length === 0) res.send(200, { status: 'ready', checks, ...served });
+    else res.send(503, { status: 'not ready', checks, failing, ...served });
   });
 
-  if (config.KNOWLEDGE_HOT_RELOAD) knowledge.watch();
+  if (config.KNOWLEDGE_HOT_RELOAD) agencies.watch();
   const retention = startRetention({
     // The handover side keeps its own tables (tickets, lines, cases): purged by the same sweep.
     store: {
@@ -339,7 +406,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     texts,
     records,
     store,
-    turnDeps,
+    get turnDeps() {
+      return turnDepsOf(agencies.defaultId)!;
+    },
+    turnDepsOf,
+    agencies,
     metrics,
     log,
     retention,
@@ -350,7 +421,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       drain.begin(); // new connections go to the next instance from here on
       await handover.close(); // staff side: ends console streams, stops its timers
       retention.stop();
-      knowledge.close();
+      agencies.close();
       await stream.close();
       // Webhook events already accepted are finished before the database closes under them.
       await messenger?.idle();

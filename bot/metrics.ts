@@ -9,7 +9,7 @@ import { sendFailure } from './http/errors.js';
 export interface Metrics {
   registry: Registry;
   turnSeconds: Histogram<'type'>;
-  turns: Counter<'kind'>;
+  turns: Counter<'kind' | 'agency'>;
   /** Functions read when scraped: queue length and overdue cases (the handover side), waiting requests, open streams. */
   sources: { queueLength?: () => Promise<number>; casesOverdue?: () => Promise<number>; requestsWaiting?: () => number; directLineStreams?: () => number };
 }
@@ -28,7 +28,12 @@ export function createMetrics(): Metrics {
       buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    turns: new Counter({ name: 'padoms_turns_total', help: 'Message turns by what the bot did', labelNames: ['kind'], registers: [registry] }),
+    turns: new Counter({
+      name: 'padoms_turns_total',
+      help: 'Message turns by what the bot did, by agency',
+      labelNames: ['kind', 'agency'],
+      registers: [registry],
+    }),
   };
   // Read when scraped, from whatever part of the app set the source (0 until it has).
   const gauge = (name: string, help: string, read: () => number | Promise<number> | undefined) =>

@@ -1,5 +1,6 @@
 // The bot: greets when a citizen joins, answers every message (dialogs/respond.ts), and turns a
-// failed turn into an apology with the agency's contacts instead of silence.
+// failed turn into an apology with the agency's contacts instead of silence. One bot serves every
+// agency of the installation: each turn runs with the dependencies of the agency it speaks for.
 import { ActivityHandler, MessageFactory, type TurnContext } from 'botbuilder';
 import { greet, respond, type TurnDeps } from '../dialogs/respond.js';
 import { apology, contactLine } from '../dialogs/replies.js';
@@ -7,9 +8,14 @@ import { newConversationData, STATE_PROPERTIES, type ConversationData } from '..
 import { isStorageUnavailable } from './storage/errors.js';
 import { errorFields, type Logger } from './log.js';
 
+/** Conversation state is the installation's, whichever agency a turn speaks for. */
+type SharedState = Pick<TurnDeps, 'state'>;
+
 export class PadomsBot extends ActivityHandler {
   constructor(
-    private readonly deps: TurnDeps,
+    /** The dependencies of the agency this turn speaks for; undefined: an agency no longer served. */
+    private readonly depsOf: (context: TurnContext) => TurnDeps | undefined,
+    private readonly shared: SharedState,
     private readonly log: Logger,
     /** Told how long each turn took, for metrics. */
     private readonly onTurnDone: (seconds: number, type: string) => void = () => {},
@@ -17,11 +23,15 @@ export class PadomsBot extends ActivityHandler {
     super();
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient.id);
-      if (joined) await greet(context, deps);
+      const deps = this.depsOf(context);
+      if (joined && deps) await greet(context, deps);
       await next();
     });
     this.onMessage(async (context, next) => {
-      await respond(context, deps);
+      const deps = this.depsOf(context);
+      // The channels refuse an agency they do not serve; one removed mid-conversation says nothing.
+      if (deps) await respond(context, deps);
+      else this.log.warn({ conversationId: context.activity.conversation?.id }, 'a turn for an agency not served: no reply');
       await next();
     });
   }
@@ -34,7 +44,7 @@ export class PadomsBot extends ActivityHandler {
       await this.apologise(context, err);
     } finally {
       try {
-        await this.deps.state.conversationState.saveChanges(context, false);
+        await this.shared.state.conversationState.saveChanges(context, false);
       } catch (err) {
         this.log.error({ err: errorFields(err), conversationId: context.activity.conversation?.id }, 'saving conversation state failed');
       }
@@ -45,6 +55,7 @@ export class PadomsBot extends ActivityHandler {
   }
 
   private async apologise(context: TurnContext, err: unknown): Promise<void> {
+    const deps = this.depsOf(context);
     const storageUnavailable = isStorageUnavailable(err);
     // Never the message text: the activity's id and type are enough to find the turn.
     this.log.error(
@@ -57,22 +68,23 @@ export class PadomsBot extends ActivityHandler {
       },
       'turn failed',
     );
+    if (deps === undefined) return;
     try {
       if (storageUnavailable) {
         // The database is down: state can be neither read nor cleared. Use the language this turn
         // already loaded, else the client's locale if offered, else Latvian; the agency's contacts
         // come from the knowledge base in memory, so the citizen still learns where to turn.
-        const cached = this.deps.state.conversationState.get(context)?.[STATE_PROPERTIES.conversation] as ConversationData | undefined;
+        const cached = deps.state.conversationState.get(context)?.[STATE_PROPERTIES.conversation] as ConversationData | undefined;
         const locale = context.activity.locale?.slice(0, 2).toLowerCase();
-        const language = cached?.language ?? this.deps.offeredLanguages().find((l) => l === locale) ?? 'lv';
-        const t = this.deps.texts.forLanguage(language);
-        const knowledge = this.deps.knowledge();
+        const language = cached?.language ?? deps.offeredLanguages().find((l) => l === locale) ?? 'lv';
+        const t = deps.texts.forLanguage(language);
+        const knowledge = deps.knowledge();
         await context.sendActivity(MessageFactory.text(t('error.unavailable', { contacts: contactLine({ knowledge, t, language }) })));
         return;
       }
-      const data = await this.deps.state.conversationData.get(context, newConversationData());
-      const knowledge = this.deps.knowledge();
-      const [reply] = apology({ knowledge, t: this.deps.texts.forLanguage(data.language), language: data.language });
+      const data = await deps.state.conversationData.get(context, newConversationData());
+      const knowledge = deps.knowledge();
+      const [reply] = apology({ knowledge, t: deps.texts.forLanguage(data.language), language: data.language });
       await context.sendActivity(reply ?? MessageFactory.text(''));
     } catch (inner) {
       this.log.error({ err: errorFields(inner) }, 'apology failed');

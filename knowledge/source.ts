@@ -1,6 +1,6 @@
-// The knowledge the bot answers from right now. Editing a knowledge file reloads it without a
-// restart; an invalid edit keeps the previous knowledge running and says why in the log.
-import { watch, type FSWatcher } from 'node:fs';
+// The knowledge an agency answers from right now. A reload after an edit (the agency registry,
+// bot/agencies.ts, watches the folder) takes effect without a restart; an invalid edit keeps the
+// previous knowledge running and says why in the log.
 import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles, type LoadOptions, type Problem } from './load.js';
 import { buildKnowledge, type Knowledge } from './knowledge.js';
 
@@ -24,8 +24,6 @@ export interface KnowledgeLog {
 
 export class KnowledgeSource {
   private knowledge: Knowledge;
-  private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
 
   /** Loads the knowledge or throws KnowledgeLoadError listing every problem. */
   constructor(
@@ -58,22 +56,6 @@ export class KnowledgeSource {
     this.knowledge = loaded.knowledge;
     this.log.info({ entries: loaded.knowledge.entries.size, authorities: loaded.knowledge.authorities.size }, 'knowledge reloaded');
     return true;
-  }
-
-  /** Watches the knowledge folder; bursts of file events (editors save in steps) reload once. */
-  watch(debounceMs = 250): void {
-    if (this.watcher) return;
-    this.watcher = watch(this.options.knowledgeDir, { recursive: true }, (_event, file) => {
-      if (file && !/\.ya?ml$/.test(String(file))) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.reload(), debounceMs);
-    });
-  }
-
-  close(): void {
-    clearTimeout(this.timer);
-    this.watcher?.close();
-    this.watcher = undefined;
   }
 
   private load(): { ok: true; knowledge: Knowledge } | { ok: false; problems: Problem[] } {

@@ -25,12 +25,12 @@ describe('health and readiness', () => {
     expect((await fetch(`${site.origin}/healthz`)).status).toBe(200);
     const ready = await fetch(`${site.origin}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', checks: { knowledge: true, storage: true } });
+    expect(await ready.json()).toEqual({ status: 'ready', checks: { knowledge: true, storage: true }, agencies: ['dvi'], refused: [] });
   });
 });
 
 describe('/metrics for operators', () => {
-  it('serves Prometheus metrics to loopback, counting turns by kind', async () => {
+  it('serves Prometheus metrics to loopback, counting turns by kind and agency', async () => {
     const dl = `${site.origin}/v3/directline`;
     const { token } = (await (await fetch(`${dl}/tokens/generate`, { method: 'POST' })).json()) as { token: string };
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -43,7 +43,7 @@ describe('/metrics for operators', () => {
     const res = await fetch(`${site.origin}/metrics`);
     expect(res.status).toBe(200);
     const body = await res.text();
-    expect(body).toMatch(/padoms_turns_total\{kind="refer"\} [1-9]/);
+    expect(body).toMatch(/padoms_turns_total\{kind="refer",agency="dvi"\} [1-9]/);
     expect(body).toMatch(/padoms_turn_seconds_bucket/);
     expect(body).toMatch(/padoms_handover_queue_length/);
   });

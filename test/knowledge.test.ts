@@ -1,9 +1,6 @@
-// Knowledge files: validation that reports every problem at once, and hot reload that never lets an
-// invalid edit replace working knowledge.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+// Knowledge files: validation that reports every problem at once (hot reload, which never lets an
+// invalid edit replace working knowledge, is the agency registry's: test/agencies.test.ts).
+import { describe, expect, it } from 'vitest';
 import { formatProblem, loadKnowledgeFiles } from '../knowledge/load.js';
 import { KnowledgeLoadError, KnowledgeSource } from '../knowledge/source.js';
 import { buildKnowledge } from '../knowledge/knowledge.js';
@@ -66,32 +63,5 @@ describe('kb:check problems', () => {
     expect(() => new KnowledgeSource({ knowledgeDir: 'test/fixtures/broken-knowledge', agency: 'broken', now: () => today }, silentLogger)).toThrow(
       KnowledgeLoadError,
     );
-  });
-});
-
-describe('hot reload', () => {
-  let dir: string;
-  let source: KnowledgeSource | undefined;
-  afterEach(() => {
-    source?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('an edit takes effect without restart; an invalid edit keeps the previous knowledge and logs why', async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'padoms-kb-'));
-    cpSync('test/fixtures/knowledge', dir, { recursive: true });
-    const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-    source = new KnowledgeSource({ knowledgeDir: dir, agency: 'library', now: () => today }, log);
-    source.watch(50);
-    const file = path.join(dir, 'agencies/library/entries/library.renew.yaml');
-    const original = readFileSync(file, 'utf8');
-
-    writeFileSync(file, original.replace('Grāmatu var pagarināt bibliotēkas tīmekļvietnē vai pa tālruni.', 'Grāmatu var pagarināt tikai klātienē.'));
-    await vi.waitFor(() => expect(source!.current.entries.get('library.renew')?.answer.lv).toBe('Grāmatu var pagarināt tikai klātienē.'), { timeout: 5000 });
-
-    writeFileSync(file, original.replace('owner: Lasītāju apkalpošana', 'owner: ""'));
-    await vi.waitFor(() => expect(log.error).toHaveBeenCalled(), { timeout: 5000 });
-    expect(source.current.entries.get('library.renew')?.answer.lv).toBe('Grāmatu var pagarināt tikai klātienē.');
-    expect(JSON.stringify(log.error.mock.calls[0])).toMatch(/library\.renew › owner/);
   });
 });

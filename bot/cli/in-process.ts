@@ -23,7 +23,9 @@ export interface InProcessBot {
 }
 
 export function createInProcessBot(env: Record<string, string | undefined> = process.env, deps: AppDeps = {}): InProcessBot {
-  const config = loadConfig({ LOG_LEVEL: 'error', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
+  // One agency, the default one (AGENCY), unless AGENCIES names more: ask and eval measure one
+  // agency's knowledge, and need not load the others'.
+  const config = loadConfig({ LOG_LEVEL: 'error', AGENCIES: env.AGENCIES ?? env.AGENCY ?? 'dvi', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
   // Decisions by conversation: several conversations may be in flight at once.
   const decisions = new Map<string, TurnResult['decision']>();
   const app = createApp(config, {

@@ -1,0 +1,188 @@
+// The agencies one installation serves: every folder under knowledge/agencies/ (or those AGENCIES
+// lists), each with its own knowledge, reloaded when its files change. A folder that fails
+// validation is refused with its problems while the others keep serving; a folder that appears is
+// taken in, one that is removed stops being served. Nothing here knows what an agency says: that is
+// its profile and entries.
+import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { agencyDir, formatProblem, type KnowledgeFiles } from '../knowledge/load.js';
+import type { Knowledge } from '../knowledge/knowledge.js';
+import type { AgencyProfile } from '../knowledge/schema.js';
+import { KnowledgeLoadError, KnowledgeSource } from '../knowledge/source.js';
+import type { Logger } from './log.js';
+
+/** What the channels and the staff side read of the registry: live, since agencies come and go. */
+export interface AgencyDirectory {
+  readonly defaultId: string;
+  /** The agencies served now, in folder-name order. */
+  ids(): string[];
+  has(id: string): boolean;
+  profile(id: string): AgencyProfile | undefined;
+}
+
+export interface AgencyRegistryOptions {
+  knowledgeDir: string;
+  /** The default agency: the one a channel that names none speaks for. */
+  defaultId: string;
+  /** Serve only these folders (AGENCIES); default: every folder under agencies/. */
+  only?: readonly string[];
+  now: () => Date;
+  /** What is built from each agency's files (eval's `--phrasings N`). */
+  shape?: (files: KnowledgeFiles) => KnowledgeFiles;
+  log: Logger;
+}
+
+export type AgencyChange = { kind: 'added' | 'removed' | 'reloaded'; id: string };
+
+/** A folder name as the configuration accepts it: nothing else is read as an agency. */
+const FOLDER_NAME = /^[a-z0-9-]{1,40}$/;
+
+export class AgencyRegistry implements AgencyDirectory {
+  private readonly served = new Map<string, KnowledgeSource>();
+  /** Folders that failed validation, with their problems (shown by /readyz and the log). */
+  readonly refused = new Map<string, string[]>();
+  private readonly listeners = new Set<(change: AgencyChange) => void>();
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** Folders whose files changed since the last reload; `*`: a shared file (authorities, intents…). */
+  private readonly dirty = new Set<string>();
+  private preferredDefault: string;
+
+  /** Loads every agency; throws KnowledgeLoadError when not one of them can be served. */
+  constructor(private readonly options: AgencyRegistryOptions) {
+    this.preferredDefault = options.defaultId;
+    const problems = [];
+    for (const id of this.folders()) {
+      const loaded = this.load(id);
+      if (loaded !== undefined) problems.push(...loaded.problems);
+    }
+    if (this.served.size === 0) throw new KnowledgeLoadError(problems);
+    if (!this.served.has(options.defaultId)) {
+      options.log.warn({ agency: options.defaultId, instead: this.ids()[0] }, 'the default agency is not served; the first agency served is the default');
+    }
+  }
+
+  get defaultId(): string {
+    return this.served.has(this.preferredDefault) ? this.preferredDefault : (this.ids()[0] ?? this.preferredDefault);
+  }
+
+  ids(): string[] {
+    return [...this.served.keys()].sort();
+  }
+
+  has(id: string): boolean {
+    return this.served.has(id);
+  }
+
+  /** The agency's knowledge now, or undefined when it is not served. */
+  knowledge(id: string): Knowledge | undefined {
+    return this.served.get(id)?.current;
+  }
+
+  profile(id: string): AgencyProfile | undefined {
+    return this.knowledge(id)?.profile;
+  }
+
+  /** Told when an agency is taken in, reloaded or stops being served. Returns an unsubscribe function. */
+  onChange(listener: (change: AgencyChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Watches the knowledge folder once for every agency. An edit in an agency's folder reloads that
+   * agency; an edit of the shared files (authorities, intents, conduct, frames) reloads all of them;
+   * bursts of events (editors save in steps) reload once.
+   */
+  watch(debounceMs = 250): void {
+    if (this.watcher) return;
+    this.watcher = watch(this.options.knowledgeDir, { recursive: true }, (_event, file) => {
+      if (!file) return;
+      const parts = String(file).split(path.sep);
+      if (parts[0] === 'agencies') {
+        const id = parts[1];
+        // The folder itself (created, renamed, removed) or a YAML file in it.
+        if (id === undefined || (parts.length > 2 && !/\.ya?ml$/.test(String(file)))) return;
+        this.dirty.add(id);
+      } else if (/\.ya?ml$/.test(String(file))) {
+        this.dirty.add('*');
+      } else {
+        return;
+      }
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.reloadDirty(), debounceMs);
+    });
+  }
+
+  /** Reloads what changed on disk since the last time. */
+  private reloadDirty(): void {
+    const ids = this.dirty.has('*') ? new Set([...this.served.keys(), ...this.folders()]) : new Set(this.dirty);
+    this.dirty.clear();
+    for (const id of ids) this.refresh(id);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /** The folders that may be served: those under agencies/, less any AGENCIES leaves out. */
+  private folders(): string[] {
+    const root = path.join(this.options.knowledgeDir, 'agencies');
+    const present = existsSync(root)
+      ? readdirSync(root, { withFileTypes: true })
+          .filter((d) => d.isDirectory() && FOLDER_NAME.test(d.name))
+          .map((d) => d.name)
+      : [];
+    // A listed agency without a folder is named as refused, not silently skipped.
+    return this.options.only === undefined ? present.sort() : [...this.options.only];
+  }
+
+  private wanted(id: string): boolean {
+    return this.options.only === undefined ? FOLDER_NAME.test(id) : this.options.only.includes(id);
+  }
+
+  /** Takes an agency in; on problems it is refused. Returns the error when refused. */
+  private load(id: string): KnowledgeLoadError | undefined {
+    try {
+      const source = new KnowledgeSource(
+        { knowledgeDir: this.options.knowledgeDir, agency: id, now: this.options.now, ...(this.options.shape ? { shape: this.options.shape } : {}) },
+        this.options.log.child({ agency: id }),
+      );
+      this.served.set(id, source);
+      this.refused.delete(id);
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof KnowledgeLoadError)) throw err;
+      const problems = err.problems.filter((p) => p.severity === 'error').map(formatProblem);
+      this.refused.set(id, problems);
+      // Problems name files and fields of the knowledge folder, never anything a citizen wrote.
+      this.options.log.error({ agency: id, problems }, 'agency refused: its knowledge is invalid; the other agencies keep serving');
+      return err;
+    }
+  }
+
+  private refresh(id: string): void {
+    if (!this.wanted(id)) return;
+    const source = this.served.get(id);
+    const folderExists = existsSync(agencyDir(this.options.knowledgeDir, id));
+    if (source !== undefined && !folderExists) {
+      // Its widget stops here; its stored conversations and records are untouched.
+      this.served.delete(id);
+      this.options.log.warn({ agency: id }, 'agency folder removed: no longer served');
+      this.emit({ kind: 'removed', id });
+    } else if (source !== undefined) {
+      if (source.reload()) this.emit({ kind: 'reloaded', id });
+    } else if (folderExists && this.load(id) === undefined) {
+      this.options.log.info({ agency: id }, 'agency taken in');
+      this.emit({ kind: 'added', id });
+    } else if (!folderExists) {
+      this.refused.delete(id);
+    }
+  }
+
+  private emit(change: AgencyChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
