@@ -326,7 +326,11 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         logic,
         state,
         texts,
-        knowledge: () => knowledge.current,
+        // The agency whose profile names the Page; with one token for one Page, the default agency.
+        agencyOfPage: (pageId) =>
+          agencies.ids().find((id) => agencies.profile(id)?.facebookPage?.id === pageId) ??
+          (messengerSettings.pages.kind === 'one' ? agencies.defaultId : undefined),
+        knowledge: (agency) => knowledgeOf(agency).current,
         log: logOf('messenger'),
         now,
         admitConversation: limits.conversation,

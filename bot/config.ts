@@ -121,7 +121,25 @@ export const configSchema = z
     // Facebook Messenger channel (bot/messenger/): off while the three secrets are unset.
     FACEBOOK_APP_SECRET: optionalSecret,
     FACEBOOK_VERIFY_TOKEN: optionalSecret,
+    /** One Page (the default agency's, or the one whose profile names it): its access token. */
     FACEBOOK_PAGE_ACCESS_TOKEN: optionalSecret,
+    /**
+     * Several Pages, one per agency: `<page id>:<access token>` pairs, comma-separated. Each agency's
+     * profile names its Page (`facebookPage.id`); an event for a Page no profile names is ignored.
+     */
+    FACEBOOK_PAGE_TOKENS: optionalSecret.pipe(
+      z
+        .string()
+        .transform((v) =>
+          v
+            .split(',')
+            .map((pair) => pair.trim())
+            .filter((pair) => pair !== ''),
+        )
+        .pipe(z.array(z.string().regex(/^\d{1,30}:[^\s:]{10,}$/, '<page id>:<access token> pairs')).min(1))
+        .transform((pairs) => new Map(pairs.map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)] as const)))
+        .optional(),
+    ),
     FACEBOOK_GRAPH_API_URL: z.url({ protocol: /^https?$/, error: 'an http(s) URL' }).default('https://graph.facebook.com'),
     FACEBOOK_GRAPH_API_VERSION: z
       .string()
@@ -146,9 +164,17 @@ export const configSchema = z
     message: 'required with SMTP_URL or SMTP_HOST: the sender address of case e-mails',
     path: ['SMTP_FROM'],
   })
+  .refine((c) => c.FACEBOOK_PAGE_ACCESS_TOKEN === undefined || c.FACEBOOK_PAGE_TOKENS === undefined, {
+    message: 'set either FACEBOOK_PAGE_ACCESS_TOKEN (one Page) or FACEBOOK_PAGE_TOKENS (a token per Page), not both',
+    path: ['FACEBOOK_PAGE_TOKENS'],
+  })
   // A half-configured Messenger channel is a mistake, not "off": name what is missing.
   .superRefine((c, ctx) => {
-    const names = ['FACEBOOK_APP_SECRET', 'FACEBOOK_VERIFY_TOKEN', 'FACEBOOK_PAGE_ACCESS_TOKEN'] as const;
+    const names = [
+      'FACEBOOK_APP_SECRET',
+      'FACEBOOK_VERIFY_TOKEN',
+      c.FACEBOOK_PAGE_TOKENS === undefined ? 'FACEBOOK_PAGE_ACCESS_TOKEN' : 'FACEBOOK_PAGE_TOKENS',
+    ] as const;
     const set = names.filter((n) => c[n] !== undefined);
     if (set.length === 0 || set.length === names.length) return;
     for (const n of names.filter((name) => c[name] === undefined)) {
@@ -174,7 +200,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const result = configSchema.safeParse(env);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.');
+    // The variable, not a part of its parsed value ("AGENCIES.1" is AGENCIES' second name).
+    const name = String(issue.path[0] ?? '');
     const value = env[name];
     const shown = value === undefined ? 'unset' : isSecretName(name) ? '(hidden)' : JSON.stringify(value);
     return `${name}=${shown}: ${issue.message}`;

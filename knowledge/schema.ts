@@ -155,6 +155,14 @@ export const agencyProfile = z
     reviewIntervalDays: z.number().int().min(1).default(365),
     /** Days transcripts, cases and feedback are kept (R8). */
     retentionDays: z.number().int().min(1).default(90),
+    /**
+     * The agency's Facebook Page, whose Messenger conversations this agency answers (one app may
+     * serve several Pages; each Page's access token is configuration, FACEBOOK_PAGE_TOKENS).
+     */
+    facebookPage: z
+      .object({ id: z.string().regex(/^\d{1,30}$/, "the Page's numeric id"), source })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AgencyProfile = z.infer<typeof agencyProfile>;

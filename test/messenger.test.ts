@@ -295,7 +295,7 @@ describe('Graph API failures', () => {
   it('outside the 24-hour window (Meta says so): a typed result, kept in the outbox, not retried', async () => {
     graph.failNext({ kind: 'outside-window' });
     const before = graph.requests.length;
-    const results = await channel.adapter.sendProactive(psid, [MessageFactory.text('Darbinieka atbilde uz jūsu jautājumu.')]);
+    const results = await channel.adapter.sendProactive(psid, PAGE_ID, [MessageFactory.text('Darbinieka atbilde uz jūsu jautājumu.')]);
     expect(results).toEqual([{ delivered: false, reason: 'outside-24h-window', outboxIds: [expect.any(String)], messageIds: [] }]);
     expect(graph.requests.slice(before)).toHaveLength(1);
     const kept = await channel.outbox.get((results[0] as { outboxIds: string[] }).outboxIds[0]!);
@@ -308,7 +308,7 @@ describe('Graph API failures', () => {
     clock.now = new Date(saved.getTime() + 25 * HOUR);
     try {
       const before = graph.requests.length;
-      const results = await channel.adapter.sendProactive(psid, [MessageFactory.text('Vēlāka atbilde')]);
+      const results = await channel.adapter.sendProactive(psid, PAGE_ID, [MessageFactory.text('Vēlāka atbilde')]);
       expect(results[0]).toMatchObject({ delivered: false, reason: 'outside-24h-window' });
       expect(graph.requests.length).toBe(before);
     } finally {
@@ -318,7 +318,7 @@ describe('Graph API failures', () => {
 
   it('continueConversationAsync sends a proactive message (a staff reply) inside the window', async () => {
     let results: DeliveryResult[] = [];
-    await channel.adapter.continueConversationAsync('', channel.adapter.conversationReference(psid), async (context: TurnContext) => {
+    await channel.adapter.continueConversationAsync('', channel.adapter.conversationReference(psid, PAGE_ID), async (context: TurnContext) => {
       await context.sendActivity('Labdien! Esmu inspekcijas darbinieks.');
       results = deliveryResults(context);
     });
@@ -332,7 +332,7 @@ describe('Graph API failures', () => {
 
   it('a message that finally fails is kept in the outbox and can be redelivered', async () => {
     for (let i = 0; i < 4; i++) graph.failNext({ kind: 'server-error' });
-    const [result] = await channel.adapter.sendProactive(psid, [MessageFactory.text('Atbilde, kas jāsūta vēlreiz')]);
+    const [result] = await channel.adapter.sendProactive(psid, PAGE_ID, [MessageFactory.text('Atbilde, kas jāsūta vēlreiz')]);
     expect(result).toMatchObject({ delivered: false, reason: 'unavailable' });
     const id = (result as { outboxIds: string[] }).outboxIds[0]!;
     expect(await channel.outbox.get(id)).toBeDefined();

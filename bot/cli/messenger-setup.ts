@@ -1,5 +1,6 @@
-// `npm run messenger:setup [-- --dry-run]`: sets the Page's Get Started button and persistent menu
-// (Latvian by default, plus the offered languages) via POST /{version}/me/messenger_profile.
+// `npm run messenger:setup [-- --dry-run]`: sets the Get Started button and persistent menu of the
+// Page of the agency AGENCY names (Latvian by default, plus the offered languages) via
+// POST /{version}/me/messenger_profile, with that Page's token.
 // The Messenger Profile API allows 10 calls per 10 minutes per Page: run it after changing the
 // menu texts or the agency's staff languages, not on every start.
 import { ConfigError, loadConfig } from '../config.js';
@@ -7,7 +8,7 @@ import { createLogger } from '../log.js';
 import { loadTexts } from '../i18n.js';
 import { GraphApiClient } from '../messenger/graph-api.js';
 import { messengerProfile } from '../messenger/profile.js';
-import { messengerSettingsFrom } from '../messenger/settings.js';
+import { messengerSettingsFrom, pageToken } from '../messenger/settings.js';
 import { KnowledgeLoadError, KnowledgeSource } from '../../knowledge/source.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 
@@ -31,7 +32,9 @@ export async function runMessengerSetup(env: Record<string, string | undefined>,
   }
   const settings = messengerSettingsFrom(config);
   if (settings === undefined) {
-    io.err('The Messenger channel is not configured: set FACEBOOK_APP_SECRET, FACEBOOK_VERIFY_TOKEN and FACEBOOK_PAGE_ACCESS_TOKEN (see README).');
+    io.err(
+      'The Messenger channel is not configured: set FACEBOOK_APP_SECRET, FACEBOOK_VERIFY_TOKEN and FACEBOOK_PAGE_ACCESS_TOKEN (or FACEBOOK_PAGE_TOKENS) (see README).',
+    );
     return 1;
   }
   const log = createLogger(config.LOG_LEVEL, 2);
@@ -54,7 +57,17 @@ export async function runMessengerSetup(env: Record<string, string | undefined>,
     io.out(JSON.stringify(profile, null, 2));
     return 0;
   }
-  const graph = new GraphApiClient({ ...settings, log, ...(io.fetch ? { fetch: io.fetch } : {}) });
+  const pageId = knowledge.profile.facebookPage?.id;
+  const token = settings.pages.kind === 'one' ? settings.pages.token : pageId === undefined ? undefined : pageToken(settings.pages, pageId);
+  if (token === undefined) {
+    io.err(
+      pageId === undefined
+        ? `The profile of ${config.AGENCY} names no facebookPage: with FACEBOOK_PAGE_TOKENS each agency's profile names its Page.`
+        : `FACEBOOK_PAGE_TOKENS has no token for the Page ${pageId} of ${config.AGENCY}.`,
+    );
+    return 1;
+  }
+  const graph = new GraphApiClient({ ...settings, pageAccessToken: token, log, ...(io.fetch ? { fetch: io.fetch } : {}) });
   const result = await graph.post<{ result?: string }>('me/messenger_profile', profile);
   if (!result.ok) {
     const { status, code, subcode, fbtraceId } = result.error;

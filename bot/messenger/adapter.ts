@@ -55,7 +55,8 @@ export interface MessengerChannelData {
 }
 
 export interface MessengerAdapterOptions {
-  graph: GraphApiClient;
+  /** The Graph API as one Page (its access token); undefined for a Page the installation has no token for. */
+  graph: (pageId: string) => GraphApiClient | undefined;
   outbox: MessengerOutbox;
   /** Keyed hash of a PSID for logs (settings.ts recipientHasher). */
   hashRecipient: (psid: string) => string;
@@ -73,7 +74,7 @@ export interface MessengerAdapterOptions {
 
 export class MessengerAdapter extends SelfHostedAdapter {
   readonly bot: ChannelAccount;
-  private readonly graph: GraphApiClient;
+  private readonly graph: (pageId: string) => GraphApiClient | undefined;
   private readonly outbox: MessengerOutbox;
   private readonly hashRecipient: (psid: string) => string;
   private readonly now: () => Date;
@@ -146,7 +147,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
       });
     }
 
-    if (this.typingIndicator) await this.typing(event.senderId);
+    if (this.typingIndicator) await this.typing(event.senderId, event.pageId);
     for (const activity of turns) {
       try {
         await this.runTurn(new TurnContext(this, activity), logic);
@@ -156,14 +157,14 @@ export class MessengerAdapter extends SelfHostedAdapter {
     }
   }
 
-  /** A reference for proactive messages (a staff member's reply during handover). */
-  conversationReference(psid: string): Partial<ConversationReference> {
+  /** A reference for proactive messages (a staff member's reply during handover): the person on a Page. */
+  conversationReference(psid: string, pageId: string): Partial<ConversationReference> {
     return {
       channelId: FACEBOOK_CHANNEL_ID,
       serviceUrl: FACEBOOK_SERVICE_URL,
       conversation: { id: psid, isGroup: false, name: '', conversationType: 'personal' },
       user: { id: psid, name: '', role: RoleTypes.User },
-      bot: this.bot,
+      bot: { ...this.bot, id: pageId },
     };
   }
 
@@ -180,6 +181,9 @@ export class MessengerAdapter extends SelfHostedAdapter {
     for (const activity of activities) {
       const psid = activity.conversation?.id ?? context.activity.conversation?.id;
       if (psid === undefined) throw new Error('MessengerAdapter: activity has no conversation (PSID)');
+      // The bot speaks as the Page the person wrote to: the turn's recipient, or the reference's bot.
+      const pageId = activity.from?.id ?? context.activity.recipient?.id;
+      if (pageId === undefined) throw new Error('MessengerAdapter: activity has no Page (from)');
       switch (activity.type) {
         case 'delay': {
           const ms = typeof activity.value === 'number' ? activity.value : 1000;
@@ -188,7 +192,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
           break;
         }
         case ActivityTypes.Typing:
-          if (held === undefined) await this.typing(psid);
+          if (held === undefined) await this.typing(psid, pageId);
           responses.push({ id: '' });
           break;
         case ActivityTypes.Message: {
@@ -197,7 +201,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
             messaging_type: 'RESPONSE',
             message,
           }));
-          const result = await this.deliver(psid, requests, held);
+          const result = await this.deliver(psid, pageId, requests, held);
           if (!result.delivered) held ??= result.reason;
           results.push(result);
           responses.push({ id: result.messageIds[0] ?? '' });
@@ -212,9 +216,9 @@ export class MessengerAdapter extends SelfHostedAdapter {
   }
 
   /** Sends activities to a person outside a turn (a staff reply) and says what became of each. */
-  async sendProactive(psid: string, activities: Partial<Activity>[]): Promise<DeliveryResult[]> {
+  async sendProactive(psid: string, pageId: string, activities: Partial<Activity>[]): Promise<DeliveryResult[]> {
     let results: DeliveryResult[] = [];
-    await this.continueConversation(this.conversationReference(psid), async (context) => {
+    await this.continueConversation(this.conversationReference(psid, pageId), async (context) => {
       await context.sendActivities(activities);
       results = deliveryResults(context);
     });
@@ -226,7 +230,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
     const entry = await this.outbox.get(outboxId);
     if (entry === undefined) return undefined;
     await this.outbox.remove(outboxId);
-    return this.deliver(entry.recipientId, [entry.request], undefined);
+    return this.deliver(entry.recipientId, entry.pageId, [entry.request], undefined);
   }
 
   override async updateActivity(): Promise<void> {
@@ -257,7 +261,7 @@ export class MessengerAdapter extends SelfHostedAdapter {
     return at === undefined ? undefined : new Date(at);
   }
 
-  private async deliver(psid: string, requests: SendRequest[], held: UndeliveredReason | undefined): Promise<DeliveryResult> {
+  private async deliver(psid: string, pageId: string, requests: SendRequest[], held: UndeliveredReason | undefined): Promise<DeliveryResult> {
     const recipient = this.hashRecipient(psid);
     const messageIds: string[] = [];
     if (requests.length === 0) return { delivered: true, messageIds };
@@ -268,9 +272,10 @@ export class MessengerAdapter extends SelfHostedAdapter {
       const last = this.lastInbound.get(psid);
       if (last !== undefined && this.now().getTime() - last > MESSAGING_WINDOW_MS) reason = 'outside-24h-window';
     }
-    if (reason === undefined) {
+    const graph = this.graph(pageId);
+    if (reason === undefined && graph !== undefined) {
       for (const [i, request] of requests.entries()) {
-        const result = await this.graph.post<{ message_id?: string }>('me/messages', request, { recipient, signal: this.stopping.signal });
+        const result = await graph.post<{ message_id?: string }>('me/messages', request, { recipient, signal: this.stopping.signal });
         if (result.ok) {
           messageIds.push(result.body.message_id ?? '');
           continue;
@@ -282,17 +287,21 @@ export class MessengerAdapter extends SelfHostedAdapter {
       }
       if (reason === undefined) return { delivered: true, messageIds };
     }
+    // No token for the Page (it left the configuration): kept, to be sent once it is back.
+    reason ??= 'rejected';
     const outboxIds: string[] = [];
     for (const request of requests.slice(failedAt)) {
-      outboxIds.push((await this.outbox.add({ recipientId: psid, request, reason, ...(Object.keys(error).length > 0 ? { error } : {}) })).id);
+      outboxIds.push((await this.outbox.add({ recipientId: psid, pageId, request, reason, ...(Object.keys(error).length > 0 ? { error } : {}) })).id);
     }
     this.log.error({ recipient, reason, ...error, outboxIds, held: held !== undefined }, 'message not delivered; kept in the outbox');
     return { delivered: false, reason, outboxIds, messageIds };
   }
 
   /** One try, no outbox: a typing indicator is worth nothing late. */
-  private async typing(psid: string): Promise<void> {
-    const result = await this.graph.post('me/messages', { recipient: { id: psid }, sender_action: 'typing_on' } satisfies SendRequest, {
+  private async typing(psid: string, pageId: string): Promise<void> {
+    const graph = this.graph(pageId);
+    if (graph === undefined) return;
+    const result = await graph.post('me/messages', { recipient: { id: psid }, sender_action: 'typing_on' } satisfies SendRequest, {
       recipient: this.hashRecipient(psid),
       signal: this.stopping.signal,
       maxAttempts: 1,

@@ -25,7 +25,8 @@ export interface FirstContactDeps {
   logic: (context: TurnContext) => Promise<void>;
   state: StateAccessors;
   texts: Texts;
-  knowledge: () => Knowledge;
+  /** The knowledge of the agency the turn speaks for (its contacts end the notice). */
+  knowledge: (context: TurnContext) => Knowledge;
   now: () => Date;
 }
 
@@ -59,7 +60,9 @@ export function withFirstContact(deps: FirstContactDeps): (context: TurnContext)
     if (notify) {
       const { language } = await deps.state.conversationData.get(context, newConversationData());
       const t = deps.texts.forLanguage(language);
-      await context.sendActivity(MessageFactory.text(t('messenger.privacyNotice', { contacts: contactLine({ knowledge: deps.knowledge(), t, language }) })));
+      await context.sendActivity(
+        MessageFactory.text(t('messenger.privacyNotice', { contacts: contactLine({ knowledge: deps.knowledge(context), t, language }) })),
+      );
     }
     // The bot saves at the end of its turn; this only writes if something changed since.
     await deps.state.conversationState.saveChanges(context);

@@ -8,6 +8,8 @@ export interface OutboxEntry {
   id: string;
   /** The PSID, needed to resend. */
   recipientId: string;
+  /** The Page it was to be sent from (its token sends it again). */
+  pageId: string;
   /** The exact Send API request that was refused. */
   request: SendRequest;
   reason: UndeliveredReason;

@@ -12,7 +12,8 @@ import { RecentIds } from './bounded.js';
 import { withFirstContact } from './first-contact.js';
 import { GraphApiClient, type GraphApiOptions } from './graph-api.js';
 import { MemoryOutbox, type MessengerOutbox } from './outbox.js';
-import { recipientHasher, type MessengerSettings } from './settings.js';
+import { pageToken, recipientHasher, type MessengerSettings } from './settings.js';
+import { setTurnAgency, turnAgency } from '../turn-agency.js';
 import { rawBodyBytes, secretEquals, SIGNATURE_HEADER, signatureMatches } from './signature.js';
 import { parseWebhook } from './webhook.js';
 import type { TurnTransactions } from '../storage/turn-batch.js';
@@ -26,7 +27,13 @@ export interface MessengerDeps {
   logic: (context: TurnContext) => Promise<void>;
   state: StateAccessors;
   texts: Texts;
-  knowledge: () => Knowledge;
+  /**
+   * The agency whose Page this is (the profile's `facebookPage`), or undefined for a Page no agency
+   * of the installation names: its events are ignored.
+   */
+  agencyOfPage: (pageId: string) => string | undefined;
+  /** An agency's knowledge. */
+  knowledge: (agency: string) => Knowledge;
   log: Logger;
   now?: () => Date;
   outbox?: MessengerOutbox;
@@ -55,16 +62,39 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
   const { settings, log } = deps;
   const now = deps.now ?? (() => new Date());
   const outbox = deps.outbox ?? new MemoryOutbox({ now, log });
-  const graph = new GraphApiClient({
-    ...deps.graph,
-    log: log.child({ component: 'graph-api' }),
-    graphApiUrl: settings.graphApiUrl,
-    graphApiVersion: settings.graphApiVersion,
-    pageAccessToken: settings.pageAccessToken,
-  });
+  // One client per Page token: each Page's messages go out with its own token.
+  const graphs = new Map<string, GraphApiClient>();
+  const graph = (pageId: string): GraphApiClient | undefined => {
+    const token = pageToken(settings.pages, pageId);
+    if (token === undefined) return undefined;
+    let client = graphs.get(token);
+    if (client === undefined) {
+      client = new GraphApiClient({
+        ...deps.graph,
+        log: log.child({ component: 'graph-api' }),
+        graphApiUrl: settings.graphApiUrl,
+        graphApiVersion: settings.graphApiVersion,
+        pageAccessToken: token,
+      });
+      graphs.set(token, client);
+    }
+    return client;
+  };
   const hashRecipient = recipientHasher(settings.appSecret);
   const adapter = new MessengerAdapter({ graph, outbox, hashRecipient, now, log, ...(deps.turns === undefined ? {} : { turns: deps.turns }) });
-  const logic = withFirstContact({ logic: deps.logic, state: deps.state, texts: deps.texts, knowledge: deps.knowledge, now });
+  const firstContact = withFirstContact({
+    logic: deps.logic,
+    state: deps.state,
+    texts: deps.texts,
+    // Every Messenger turn is marked with its Page's agency before it runs (below).
+    knowledge: (context) => deps.knowledge(turnAgency(context)!),
+    now,
+  });
+  /** The turns of one Page speak for its agency. */
+  const logicOf = (agency: string) => (context: TurnContext) => {
+    setTurnAgency(context, agency);
+    return firstContact(context);
+  };
   // Meta retries a delivery it thinks failed; a retried event has the same message id.
   const seen = new RecentIds({ maxEntries: 10_000, ttlMs: 24 * 60 * 60 * 1000, now: () => now().getTime() });
   const queue = new PerKeyQueue((err) => log.error({ err: errorFields(err) }, 'event processing failed'));
@@ -117,17 +147,25 @@ export function mountMessenger(server: restify.Server, deps: MessengerDeps): Mes
     res.sendRaw(200, 'EVENT_RECEIVED', { 'Content-Type': 'text/plain; charset=utf-8' });
     let duplicates = 0;
     let overLimit = 0;
+    let otherPages = 0;
     for (const event of parsed.events) {
       if (!seen.firstSighting(event.dedupeKey)) {
         duplicates += 1;
+        continue;
+      }
+      const agency = deps.agencyOfPage(event.pageId);
+      if (agency === undefined) {
+        otherPages += 1;
         continue;
       }
       if (deps.admitConversation?.(`fb:${event.senderId}`).ok === false) {
         overLimit += 1;
         continue;
       }
-      queue.push(event.senderId, () => adapter.processEvent(event, logic));
+      queue.push(event.senderId, () => adapter.processEvent(event, logicOf(agency)));
     }
+    // A Page subscribed to the app that no agency's profile names (or one whose agency went).
+    if (otherPages > 0) log.warn({ events: parsed.events.length, otherPages }, 'events for a Page no agency serves ignored');
     if (overLimit > 0) log.warn({ events: parsed.events.length, overLimit }, 'events over the conversation rate limit dropped');
     if (duplicates > 0 || parsed.ignored > 0) log.debug({ events: parsed.events.length, duplicates, ignored: parsed.ignored }, 'delivery');
   });

@@ -65,9 +65,11 @@ export interface GraphStandIn {
 
 const isMessage = (b: SendBody) => b.message !== undefined;
 
-export async function startGraphApi(options: { version?: string; token?: string } = {}): Promise<GraphStandIn> {
+/** `pageTokens`: further Pages' tokens it accepts (one app serving several Pages). */
+export async function startGraphApi(options: { version?: string; token?: string; pageTokens?: string[] } = {}): Promise<GraphStandIn> {
   const version = options.version ?? 'v21.0';
   const token = options.token ?? 'test-page-access-token';
+  const accepted = new Set([token, ...(options.pageTokens ?? [])]);
   const requests: RecordedRequest[] = [];
   const violations: string[] = [];
   const failures: { failure: Failure; match: (b: SendBody) => boolean }[] = [];
@@ -115,7 +117,7 @@ export async function startGraphApi(options: { version?: string; token?: string 
       return problem('body is not JSON');
     }
     record.body = body;
-    if (url.searchParams.get('access_token') !== token) return error(400, 190, 'Invalid OAuth access token.');
+    if (!accepted.has(url.searchParams.get('access_token') ?? '')) return error(400, 190, 'Invalid OAuth access token.');
 
     if (url.pathname === `/${version}/me/messages`) {
       const problems = checkSend(body);
