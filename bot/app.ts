@@ -10,7 +10,7 @@ import { trackConnections } from './http/drain.js';
 import { AZURE_SERVICE_URL_HOSTS, BotFrameworkAdapter, LOCAL_SERVICE_URL_HOSTS, mountBotFramework } from './http/bot-framework.js';
 import { loadTexts, type Texts } from './i18n.js';
 import { PadomsBot } from './padoms-bot.js';
-import { createStateAccessors } from '../dialogs/state.js';
+import { createStateAccessors, newConversationData } from '../dialogs/state.js';
 import type { TurnRecords } from './records.js';
 import { openStore, storageKindFor } from './storage/open.js';
 import type { PadomsStore, RemovedCounts, StorageKind } from './storage/store.js';
@@ -214,8 +214,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         offeredLanguages: () => staff.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
         handover: {
           service: staff.service,
-          transcript: (context) => conversationTranscript(store, context),
+          // R8: an agency the conversation was forwarded to sees it from the citizen's consent on.
+          transcript: async (context) => {
+            const [transcript, data] = await Promise.all([conversationTranscript(store, context), state.conversationData.get(context, newConversationData())]);
+            const since = data.agency === agency && data.forwardedAt !== undefined ? Date.parse(data.forwardedAt) : undefined;
+            return since === undefined ? transcript : transcript.filter((a) => a.timestamp !== undefined && new Date(a.timestamp).getTime() >= since);
+          },
         },
+        forwarding: { hosts: (other) => agencies.has(other), depsOf: turnDepsOf },
         onDecision: (result, context) => {
           metrics.turns.inc({ kind: result.decision.kind, agency });
           deps.onDecision?.(result, context);
@@ -228,14 +234,20 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   agencies.onChange((change) => {
     if (change.kind === 'removed') turnDepsByAgency.delete(change.id);
   });
-  /** The agency a turn speaks for: the one its channel marked, else the default. */
-  const agencyOfTurn = (context: TurnContext): string => turnAgency(context) ?? agencies.defaultId;
-  const bot = new PadomsBot(
-    (context) => turnDepsOf(agencyOfTurn(context)),
-    { state },
-    log,
-    (seconds, type) => metrics.turnSeconds.observe({ type }, seconds),
-  );
+  /**
+   * The agency a turn speaks for: the one the conversation was forwarded to, else the one its
+   * channel marked, else the default. With the database down the conversation cannot be read: its
+   * channel's agency apologises.
+   */
+  const depsOfTurn = async (context: TurnContext): Promise<TurnDeps | undefined> => {
+    const channelAgency = turnAgency(context) ?? agencies.defaultId;
+    const forwardedTo = await state.conversationData
+      .get(context, newConversationData())
+      .then((data) => data.agency)
+      .catch(() => undefined);
+    return (forwardedTo === undefined ? undefined : turnDepsOf(forwardedTo)) ?? turnDepsOf(channelAgency);
+  };
+  const bot = new PadomsBot(depsOfTurn, { state }, log, (seconds, type) => metrics.turnSeconds.observe({ type }, seconds));
   const logic = (context: TurnContext) => bot.run(context);
 
   const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log });

@@ -14,7 +14,7 @@ type SharedState = Pick<TurnDeps, 'state'>;
 export class PadomsBot extends ActivityHandler {
   constructor(
     /** The dependencies of the agency this turn speaks for; undefined: an agency no longer served. */
-    private readonly depsOf: (context: TurnContext) => TurnDeps | undefined,
+    private readonly depsOf: (context: TurnContext) => Promise<TurnDeps | undefined>,
     private readonly shared: SharedState,
     private readonly log: Logger,
     /** Told how long each turn took, for metrics. */
@@ -23,12 +23,12 @@ export class PadomsBot extends ActivityHandler {
     super();
     this.onMembersAdded(async (context, next) => {
       const joined = (context.activity.membersAdded ?? []).some((m) => m.id !== context.activity.recipient.id);
-      const deps = this.depsOf(context);
-      if (joined && deps) await greet(context, deps);
+      const deps = joined ? await this.depsOf(context) : undefined;
+      if (deps) await greet(context, deps);
       await next();
     });
     this.onMessage(async (context, next) => {
-      const deps = this.depsOf(context);
+      const deps = await this.depsOf(context);
       // The channels refuse an agency they do not serve; one removed mid-conversation says nothing.
       if (deps) await respond(context, deps);
       else this.log.warn({ conversationId: context.activity.conversation?.id }, 'a turn for an agency not served: no reply');
@@ -55,8 +55,8 @@ export class PadomsBot extends ActivityHandler {
   }
 
   private async apologise(context: TurnContext, err: unknown): Promise<void> {
-    const deps = this.depsOf(context);
     const storageUnavailable = isStorageUnavailable(err);
+    const deps = await this.depsOf(context);
     // Never the message text: the activity's id and type are enough to find the turn.
     this.log.error(
       {

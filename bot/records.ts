@@ -20,7 +20,11 @@ export type OutcomeKind =
   | 'complaint'
   | 'suggestion'
   | 'silenced'
-  | 'delete-conversation';
+  | 'delete-conversation'
+  /** The citizen agreed to continue with another agency of the installation (recorded by the one left). */
+  | 'forward'
+  /** A conversation that came from another agency (recorded by the one it came to). */
+  | 'forwarded';
 
 export interface TurnOutcome {
   conversationId: string;
@@ -30,6 +34,8 @@ export interface TurnOutcome {
   entryId?: string;
   /** Authorities referred to in the reply (R2 reporting: referrals by authority). */
   authorityIds: string[];
+  /** For a forward: the agency the conversation went to, or came from (a folder name). */
+  otherAgency?: string;
   at: Date;
 }
 

@@ -4,7 +4,12 @@
 // the rest of the message).
 import { ActionTypes, CardFactory, MessageFactory, type CardAction } from 'botbuilder';
 import type { Authority, Contacts } from '../knowledge/schema.js';
-import { agencyName, pick, type Reply, type ReplyContext } from './replies.js';
+import { agencyName, button, pick, type Reply, type ReplyContext } from './replies.js';
+
+/** The agency of the installation the conversation may continue with for this authority, if any. */
+export function forwardableAgency(ctx: ReplyContext, authority: Authority): string | undefined {
+  return authority.agency !== undefined && ctx.canForwardTo?.(authority.agency) ? authority.agency : undefined;
+}
 
 /** The competent authority, named, with its public contacts as a card with links. */
 function referral(ctx: ReplyContext, authority: Authority, lead: string): Reply {
@@ -13,7 +18,8 @@ function referral(ctx: ReplyContext, authority: Authority, lead: string): Reply 
   return reply;
 }
 
-function authorityCard({ t, language }: ReplyContext, authority: Authority) {
+function authorityCard(ctx: ReplyContext, authority: Authority) {
+  const { t, language } = ctx;
   const c: Contacts = authority.contacts;
   const lines = [
     c.phone && t('refer.phone', { value: c.phone }),
@@ -23,6 +29,13 @@ function authorityCard({ t, language }: ReplyContext, authority: Authority) {
     c.hours && t('refer.hours', { value: pick(c.hours, language) }),
   ].filter((l): l is string => Boolean(l));
   const buttons: CardAction[] = [];
+  // R8: only an offer; nothing passes to the other agency until the citizen presses it. First, as
+  // Messenger shows three buttons of a card.
+  const agency = forwardableAgency(ctx, authority);
+  if (agency !== undefined) {
+    lines.unshift(t('forward.offer', { authority: pick(authority.name, language) }));
+    buttons.push(button(t('forward.button'), { action: 'forward', agency }));
+  }
   if (c.website) buttons.push({ type: ActionTypes.OpenUrl, title: t('refer.website'), value: c.website });
   if (c.phone) buttons.push({ type: ActionTypes.Call, title: t('refer.call', { phone: c.phone }), value: `tel:${c.phone.replace(/[^\d+]/g, '')}` });
   if (c.email) buttons.push({ type: ActionTypes.OpenUrl, title: t('refer.email'), value: `mailto:${c.email}` });

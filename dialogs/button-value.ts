@@ -31,6 +31,9 @@ const schema = z.discriminatedUnion('action', [
   // Leaving a question (flows/case.ts).
   z.object({ action: z.literal('case-start') }),
   z.object({ action: z.literal('case-consent'), agree: z.boolean() }),
+  // Forwarding to another agency of the installation, and back.
+  z.object({ action: z.literal('forward'), agency: id }),
+  z.object({ action: z.literal('forward-back') }),
 ]);
 
 /** Button payloads: what a suggested action sends back as `activity.value`. */

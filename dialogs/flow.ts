@@ -17,6 +17,12 @@ export interface HandoverDeps {
   transcript(context: TurnContext): Promise<Partial<Activity>[]>;
 }
 
+/** The other agencies of the installation a conversation may continue with. */
+export interface Forwarding {
+  /** Whether the installation serves this agency now. */
+  hosts(agency: string): boolean;
+}
+
 /** What a flow may use. Storage and the staff side are reached only through these. */
 export interface FlowDeps {
   knowledge: () => Knowledge;
@@ -27,6 +33,8 @@ export interface FlowDeps {
   now: () => Date;
   /** Handing over to a person; absent when the agency has no staff side configured. */
   handover?: HandoverDeps;
+  /** Forwarding to another agency of the installation; absent when it serves one agency. */
+  forwarding?: Forwarding;
 }
 
 /** The conversation's language: every flow speaks it; the decision, a language switch and a handover in Latvian change it. */
@@ -43,8 +51,8 @@ export interface Turn<S extends object = object> {
   readonly conversationId: string;
   /** The words of the conversation's language as it is now (a flow may just have changed it). */
   replyContext(): ReplyContext;
-  /** The turn's outcome, for the reports, in the conversation's language as it is now. */
-  record(kind: OutcomeKind, decision?: Decision): Promise<void>;
+  /** The turn's outcome, for the reports, in the conversation's language as it is now; a forward names the other agency. */
+  record(kind: OutcomeKind, decision?: Decision, otherAgency?: string): Promise<void>;
 }
 
 /** What the citizen typed (redacted) and how it sounded, given with the decision on it. */
@@ -96,6 +104,7 @@ export function replyContext(deps: FlowDeps, language: LanguageCode): ReplyConte
     language,
     staffSpeak: deps.offeredLanguages().includes(language),
     canHandOver: deps.handover !== undefined,
+    canForwardTo: (agency) => agency !== deps.knowledge().profile.id && (deps.forwarding?.hosts(agency) ?? false),
   };
 }
 
@@ -109,7 +118,7 @@ export function startTurn<S extends object>(context: TurnContext, deps: FlowDeps
       return context.activity.conversation.id;
     },
     replyContext: () => replyContext(deps, data.language),
-    record: async (kind, decision) => {
+    record: async (kind, decision, otherAgency) => {
       const entryId = decision?.kind === 'answer' || decision?.kind === 'smalltalk' ? decision.entry.id : undefined;
       const authorityIds = decision?.kind === 'refer' || decision?.kind === 'answer' ? decision.referrals.map((a) => a.id) : [];
       await deps.records.outcome({
@@ -119,6 +128,7 @@ export function startTurn<S extends object>(context: TurnContext, deps: FlowDeps
         kind,
         ...(entryId ? { entryId } : {}),
         authorityIds,
+        ...(otherAgency ? { otherAgency } : {}),
         at: deps.now(),
       });
     },

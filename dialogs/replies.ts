@@ -16,6 +16,8 @@ export interface ReplyContext {
   staffSpeak?: boolean;
   /** Whether handing over to a person is possible at all (a staff side is configured). */
   canHandOver?: boolean;
+  /** Whether the conversation may continue with this agency of the installation (forwarding). */
+  canForwardTo?: (agency: string) => boolean;
 }
 
 export type Reply = Partial<Activity>;

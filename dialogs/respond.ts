@@ -9,6 +9,7 @@ import { redact, withoutRedactions } from '../bot/privacy/redact.js';
 import { buttonValue, type ButtonAction, type ButtonOf } from './button-value.js';
 import {
   oneOwner,
+  replyContext,
   startTurn,
   type ButtonHandler,
   type DecisionHandler,
@@ -26,7 +27,8 @@ import { leavingAQuestion } from './flows/case.js';
 import { complaint } from './flows/complaint.js';
 import { conduct, heardFirst } from './flows/conduct.js';
 import { deletion } from './flows/deletion.js';
-import { greetOnce } from './flows/greeting.js';
+import { arrived, forwarding, movedAway, welcomeBack, withWayBack } from './flows/forwarding.js';
+import { greetOnce, greetingOf } from './flows/greeting.js';
 import { handover } from './flows/handover.js';
 import { language } from './flows/language.js';
 import { rating } from './flows/rating.js';
@@ -43,6 +45,8 @@ export interface ConductTools {
 }
 
 export interface TurnDeps extends FlowDeps {
+  /** Forwarding, with the turn dependencies of the agency a conversation continues with. */
+  forwarding?: FlowDeps['forwarding'] & { depsOf(agency: string): TurnDeps | undefined };
   state: StateAccessors;
   languages: LanguageTools;
   conduct: ConductTools;
@@ -62,6 +66,7 @@ const BUTTONS: { [A in ButtonAction]: ButtonHandler<ConversationData, A> } = one
   deletion.buttons,
   language.buttons,
   complaint.buttons,
+  forwarding.buttons,
 );
 
 /** Every decision kind has exactly one flow. */
@@ -94,7 +99,10 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
   const silenced = await conduct.takesTurn(turn);
   if (silenced) return send(context, silenced);
   const value = buttonValue(context.activity.value);
-  if (value) return send(context, await press(turn, value.action, value));
+  if (value) {
+    const replies = await press(turn, value.action, value);
+    return send(context, movedAway(turn) ? [...replies, ...(await arrival(context, deps, data))] : replies);
+  }
 
   const raw = (context.activity.text ?? '').trim();
   if (raw === '') return send(context, [MessageFactory.text(turn.replyContext().t('error.notText'))]);
@@ -107,6 +115,14 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
     if (taken) return send(context, taken);
   }
 
+  const out: Reply[] = found.length > 0 ? [MessageFactory.text(turn.replyContext().t('privacy.redacted'))] : [];
+  out.push(...(await decided(turn, deps, text)));
+  await send(context, out);
+}
+
+/** A (redacted) question decided and worded: the replies, the outcome recorded. */
+async function decided(turn: Turn<ConversationData>, deps: TurnDeps, text: string): Promise<Reply[]> {
+  const { context, data } = turn;
   const result = decide(withoutRedactions(text), {
     knowledge: deps.knowledge(),
     offeredLanguages: deps.offeredLanguages(),
@@ -118,12 +134,32 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
   deps.onDecision?.(result, context);
   const { decision } = result;
   data.language = result.language;
-  const ctx = turn.replyContext();
-  const out: Reply[] = found.length > 0 ? [MessageFactory.text(ctx.t('privacy.redacted'))] : [];
-  if (result.upset) out.push(heardFirst(ctx));
+  const out: Reply[] = result.upset ? [heardFirst(turn.replyContext())] : [];
   out.push(...(await word(turn, decision.kind, decision, { text, upset: result.upset })));
   await turn.record(decision.kind, decision);
-  await send(context, out);
+  return out;
+}
+
+/**
+ * The conversation has just moved to another agency of the installation (a forward, or back): that
+ * agency takes the rest of the turn in its own words. Forwarded, it greets (saying it is an
+ * automated program) and answers the question already asked; back, it says so.
+ */
+async function arrival(context: TurnContext, from: TurnDeps, data: ConversationData): Promise<Reply[]> {
+  const to = data.agency === undefined ? undefined : from.forwarding?.depsOf(data.agency);
+  const left = replyContext(from, data.language);
+  if (to === undefined) {
+    // Gone between the press and now (its folder removed): the conversation stays where it was.
+    data.agency = from.knowledge().profile.id;
+    return [MessageFactory.text(left.t('forward.unavailable'))];
+  }
+  const turn = startTurn(context, to, data);
+  await turn.record('forwarded', undefined, left.knowledge.profile.id);
+  if (data.forwardedFrom === undefined) return welcomeBack(turn.replyContext());
+  const question = data.forwardQuestion;
+  delete data.forwardQuestion;
+  const replies = [arrived(turn.replyContext(), left), ...greetingOf(turn), ...(question === undefined ? [] : await decided(turn, to, question))];
+  return withWayBack(replies, turn.replyContext(), left);
 }
 
 // The action (or kind) is passed apart from its value, so that TypeScript knows the table's handler

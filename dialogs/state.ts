@@ -6,6 +6,7 @@ import type { ConversationState, StatePropertyAccessor } from 'botbuilder';
 import type { ConversationLanguage } from './flow.js';
 import type { AnsweringState } from './flows/answering.js';
 import type { ConductState } from './flows/conduct.js';
+import type { ForwardingState } from './flows/forwarding.js';
 import type { GreetingState } from './flows/greeting.js';
 import type { HandoverState } from './flows/handover.js';
 import type { RatingState } from './flows/rating.js';
@@ -14,7 +15,7 @@ export const STATE_PROPERTIES = {
   conversation: 'conversationData',
 } as const;
 
-export interface ConversationData extends ConversationLanguage, GreetingState, AnsweringState, HandoverState, RatingState, ConductState {}
+export interface ConversationData extends ConversationLanguage, GreetingState, AnsweringState, HandoverState, RatingState, ConductState, ForwardingState {}
 
 export const newConversationData = (): ConversationData => ({ language: 'lv', greeted: false });
 

@@ -96,7 +96,8 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions)
 
   const profile = readOne(path.join(dir, 'profile.yaml'), agencyProfile);
   const entries = readFolder(path.join(dir, 'entries'), knowledgeEntry, true);
-  const authorities = readFolder(path.join(knowledgeDir, 'authorities'), authority, false);
+  // The directory of other bodies, less the agency itself where the directory names it too.
+  const authorities = readFolder(path.join(knowledgeDir, 'authorities'), authority, false).filter((a) => a.agency !== agency);
   const intents = readFolder(path.join(knowledgeDir, 'intents'), intent, false);
   const voteFile = path.join(knowledgeDir, 'vote', 'examples.yaml');
   let voteExamples: VoteExample[] = [];

@@ -85,6 +85,15 @@ export const authority = z
     contacts,
     /** Refer at once, before anything else (fire, accident, life in danger → 112). */
     emergency: z.boolean().default(false),
+    /**
+     * The agency folder (knowledge/agencies/<id>) that answers for this body when the installation
+     * serves it: the citizen may then continue the conversation with it here, not only be told its
+     * contacts.
+     */
+    agency: z
+      .string()
+      .regex(/^[a-z0-9-]{1,40}$/, 'a folder name under knowledge/agencies')
+      .optional(),
   })
   .strict();
 export type Authority = z.infer<typeof authority>;

@@ -8,6 +8,7 @@ import { refer, referTheRest } from '../authorities.js';
 import type { Flow, Turn } from '../flow.js';
 import { button, contactLine, entryTitle, pick, type Reply, type ReplyContext } from '../replies.js';
 import { offerPerson, type HandoverState } from './handover.js';
+import { rememberForForwarding, type ForwardingState } from './forwarding.js';
 import { ratingPrompt } from './rating.js';
 
 export interface AnsweringState {
@@ -22,7 +23,7 @@ export interface AnsweringState {
 }
 
 /** Answering offers a person when it did not help (flows/handover.ts). */
-type State = AnsweringState & HandoverState;
+type State = AnsweringState & HandoverState & ForwardingState;
 
 /** The small-talk entry that ends a conversation (the same id in every agency's knowledge). */
 const GOODBYE_ENTRY = 'smalltalk.goodbye';
@@ -153,7 +154,10 @@ export const answering = {
       const ctx = turn.replyContext();
       if (value.kind === 'authority') {
         const authority = knowledge.authorities.get(value.id);
-        if (authority) return refer(ctx, authority, authority.emergency);
+        if (authority) {
+          rememberForForwarding(turn, [authority], turn.data.pendingQuestion);
+          return refer(ctx, authority, authority.emergency);
+        }
       }
       return answerEntry(turn, value.id);
     },
@@ -174,6 +178,7 @@ export const answering = {
       const ctx = turn.replyContext();
       turn.data.lastEntryId = decision.entry.id;
       turn.data.pendingQuestion = said.text;
+      rememberForForwarding(turn, decision.referrals, said.text);
       return decision.referrals.length > 0 ? partial(ctx, decision.entry, decision.referrals) : answer(ctx, decision.entry, { askFeedback: true });
     },
     smalltalk: (turn, decision) => {

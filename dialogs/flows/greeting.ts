@@ -24,6 +24,11 @@ export function greeting(ctx: ReplyContext, otherLanguages: { code: LanguageCode
 export function greetOnce(turn: Turn<GreetingState>): Reply[] {
   if (turn.data.greeted) return [];
   turn.data.greeted = true;
+  return greetingOf(turn);
+}
+
+/** The greeting of the turn's agency, whatever was said before (a conversation forwarded to it). */
+export function greetingOf(turn: Turn<GreetingState>): Reply[] {
   return greeting(turn.replyContext(), otherLanguages(turn.deps, turn.data.language));
 }
 

@@ -4,12 +4,16 @@
 import { refer } from '../authorities.js';
 import type { Flow } from '../flow.js';
 import { answerAfterEmergency, type AnsweringState } from './answering.js';
+import { rememberForForwarding, type ForwardingState } from './forwarding.js';
 
 export const referral = {
   decisions: {
-    refer: (turn, decision, said) => [
-      ...refer(turn.replyContext(), decision.authority, decision.emergency, decision.referrals),
-      ...(decision.answer ? answerAfterEmergency(turn, decision.answer, said.text) : []),
-    ],
+    refer: (turn, decision, said) => {
+      rememberForForwarding(turn, decision.referrals, said.text);
+      return [
+        ...refer(turn.replyContext(), decision.authority, decision.emergency, decision.referrals),
+        ...(decision.answer ? answerAfterEmergency(turn, decision.answer, said.text) : []),
+      ];
+    },
   },
-} satisfies Flow<AnsweringState>;
+} satisfies Flow<AnsweringState & ForwardingState>;

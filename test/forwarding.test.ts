@@ -1,0 +1,106 @@
+// Forwarding between the agencies of one installation (R2, R8): a question for a body the
+// installation also serves is referred with an offer to continue here; nothing passes before the
+// citizen presses it; then the same chat continues with that agency, which greets, says it is an
+// automated program and answers the question already asked; the citizen can go back.
+import { TestAdapter, type Activity, type CardAction } from 'botbuilder';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp, type App } from '../bot/app.js';
+import { testConfig } from '../bot/config.js';
+import { setTurnAgency } from '../bot/turn-agency.js';
+import type { TurnOutcome } from '../bot/records.js';
+import { MemoryRecords } from '../bot/storage/kept-records.js';
+import { FIXTURE_KNOWLEDGE } from './support/bot.js';
+
+let app: App;
+let adapter: TestAdapter;
+/** What the bot sent in the current turn. */
+let sent: Partial<Activity>[] = [];
+
+beforeEach(() => {
+  app = createApp(testConfig({ KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library' }), { storage: 'memory' });
+  // One conversation that the channel (a library widget) started.
+  adapter = new TestAdapter(app.logic);
+  adapter.use(async (context, next) => {
+    setTurnAgency(context, 'library');
+    context.onSendActivities(async (_ctx, activities, nextSend) => {
+      sent.push(...activities);
+      return nextSend();
+    });
+    await next();
+  });
+});
+afterEach(() => app.close());
+
+async function send(activity: Partial<Activity>): Promise<Partial<Activity>[]> {
+  sent = [];
+  await adapter.processActivity({ type: 'message', ...activity });
+  return sent;
+}
+
+const say = (text: string) => send({ text });
+const press = (action: CardAction) => send({ text: String(action.title), value: action.value as unknown });
+const textOf = (replies: Partial<Activity>[]) =>
+  replies.map((r) => [r.text ?? '', ...(r.attachments ?? []).map((a) => (a.content as { text?: string }).text ?? '')].join('\n')).join('\n');
+const cardButtons = (replies: Partial<Activity>[]): CardAction[] =>
+  replies.flatMap((r) => (r.attachments ?? []).flatMap((a) => (a.content as { buttons?: CardAction[] }).buttons ?? []));
+const suggested = (replies: Partial<Activity>[]): CardAction[] => replies.at(-1)?.suggestedActions?.actions ?? [];
+const isForward = (a: CardAction) => (a.value as { action?: string } | undefined)?.action === 'forward';
+const outcomes = () => (app.store.records as MemoryRecords).outcomes as TurnOutcome[];
+
+describe('forwarding to another agency of the installation', () => {
+  it('offers to continue with the hosted agency beside its contacts; nothing passes before the citizen agrees', async () => {
+    const replies = await say('Kā saņemt arhīva izziņu?');
+    const lv = app.texts.forLanguage('lv');
+    expect(textOf(replies)).toContain(lv('forward.offer', { authority: 'Pilsētas arhīvs' }));
+    expect(textOf(replies)).toContain('+371 60000001');
+    expect(
+      cardButtons(replies)
+        .filter(isForward)
+        .map((b) => b.value),
+    ).toEqual([{ action: 'forward', agency: 'archive' }]);
+    expect(outcomes().map((o) => o.kind)).toEqual(['refer']);
+  });
+
+  it('with consent the same chat continues with that agency: its greeting and disclosure, its answer to the question already asked, a way back', async () => {
+    const offer = cardButtons(await say('Kā saņemt arhīva izziņu?')).find(isForward)!;
+    const replies = await press(offer);
+    const archive = app.agencies.knowledge('archive')!;
+    const text = textOf(replies);
+    expect(text).toContain('Pilsētas arhīvs');
+    expect(text).toMatch(/automatizēta programma/);
+    expect(text).toContain(archive.entries.get('archive.certificate')!.answer.lv.trim().slice(0, 40));
+    expect(suggested(replies).map((a) => a.value)).toContainEqual({ action: 'forward-back' });
+    expect(outcomes()).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'forward', otherAgency: 'archive' }),
+        expect.objectContaining({ kind: 'forwarded', otherAgency: 'library' }),
+        expect.objectContaining({ kind: 'answer', entryId: 'archive.certificate' }),
+      ]),
+    );
+
+    // The next question is the archive's to answer, not the library's.
+    const copies = await say('Vai var saņemt dokumenta kopiju?');
+    expect(textOf(copies)).toContain(archive.entries.get('archive.copies')!.answer.lv.trim().slice(0, 40));
+  });
+
+  it('the citizen can go back: the first agency takes the conversation again', async () => {
+    await press(cardButtons(await say('Kā saņemt arhīva izziņu?')).find(isForward)!);
+    const back = await press({ type: 'messageBack', title: 'Atpakaļ', value: { action: 'forward-back' } });
+    expect(textOf(back)).toContain('Pilsētas bibliotēka');
+    const card = await say('Kā saņemt lasītāja karti?');
+    expect(textOf(card)).toContain(app.agencies.knowledge('library')!.entries.get('library.card')!.answer.lv.trim().slice(0, 40));
+    expect(
+      outcomes()
+        .filter((o) => o.kind === 'forward')
+        .map((o) => o.otherAgency),
+    ).toEqual(['archive', 'library']);
+  });
+
+  it('an old offer for an agency no longer served is refused plainly, and the conversation stays', async () => {
+    const offer = { type: 'messageBack', title: 'Turpināt šeit', value: { action: 'forward', agency: 'museum' } };
+    const replies = await press(offer);
+    expect(textOf(replies)).toContain(app.texts.forLanguage('lv')('forward.unavailable'));
+    const card = await say('Kā saņemt lasītāja karti?');
+    expect(textOf(card)).toContain(app.agencies.knowledge('library')!.entries.get('library.card')!.answer.lv.trim().slice(0, 40));
+  });
+});
