@@ -214,7 +214,10 @@ function isSecretName(name: string): boolean {
   return /PASS|SECRET|TOKEN|DATABASE_URL|SMTP_URL/i.test(name);
 }
 
-/** Configuration for tests and tools: defaults plus overrides, no environment read. */
+/**
+ * Configuration for tests and tools: defaults plus overrides, no environment read. One agency (the
+ * default) unless AGENCIES names more: most tests speak to one, and need not load every folder.
+ */
 export function testConfig(overrides: Partial<Record<keyof Config, string>> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', KNOWLEDGE_HOT_RELOAD: 'false', ...overrides });
+  return loadConfig({ LOG_LEVEL: 'silent', KNOWLEDGE_HOT_RELOAD: 'false', AGENCIES: overrides.AGENCY ?? 'dvi', ...overrides });
 }

@@ -136,7 +136,7 @@ describe('a turn speaks for the agency its channel marked', () => {
   }
 
   it("answers from that agency's knowledge, the default agency's when unmarked, and not at all for one not served", async () => {
-    app = createApp(testConfig({ KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library' }), { storage: 'memory' });
+    app = createApp(testConfig({ KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library', AGENCIES: 'library,archive' }), { storage: 'memory' });
     const archive = app.agencies.knowledge('archive')!.entries.get('archive.certificate')!.answer.lv;
     const library = app.agencies.knowledge('library')!.entries.get('library.card')!.answer.lv;
 

@@ -17,7 +17,7 @@ let adapter: TestAdapter;
 let sent: Partial<Activity>[] = [];
 
 beforeEach(() => {
-  app = createApp(testConfig({ KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library' }), { storage: 'memory' });
+  app = createApp(testConfig({ KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library', AGENCIES: 'library,archive' }), { storage: 'memory' });
   // One conversation that the channel (a library widget) started.
   adapter = new TestAdapter(app.logic);
   adapter.use(async (context, next) => {

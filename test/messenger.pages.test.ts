@@ -23,6 +23,7 @@ beforeAll(async () => {
   site = await startApp({
     KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
     AGENCY: 'library',
+    AGENCIES: 'library,archive',
     FACEBOOK_APP_SECRET: APP_SECRET,
     FACEBOOK_VERIFY_TOKEN: 'test-verify-token',
     FACEBOOK_PAGE_TOKENS: `${LIBRARY_PAGE}:${LIBRARY_TOKEN}, ${ARCHIVE_PAGE}:${ARCHIVE_TOKEN}`,
