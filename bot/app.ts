@@ -295,6 +295,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }),
   );
   const directLineSecret = config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {};
+  // The agencies Direct Line and the pages serve, read live; for now the one configured. // replaced by the agency registry
+  const agencies = {
+    ids: () => [config.AGENCY],
+    has: (id: string) => id === config.AGENCY,
+    profile: (id: string) => (id === config.AGENCY ? knowledge.current.profile : undefined),
+    defaultId: config.AGENCY,
+  };
   const limits = rateLimiters({
     ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
     channelIpPerMinute: config.RATE_LIMIT_CHANNEL_IP_PER_MINUTE,
@@ -304,6 +311,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const admitDirectLineConversation = (conversationId: string) => limits.conversation(`dl:${conversationId}`);
   const stream = mountDirectLineStream(server, {
     store: store.directLine,
+    agencies,
     tokenKey,
     ...directLineSecret,
     // "Resync" (the notification connection came back): every stream looks for what it missed.
@@ -317,6 +325,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   metrics.sources.directLineStreams = () => stream.connections;
   mountDirectLine(server, {
     adapter: directLine,
+    agencies,
     logic,
     tokenKey,
     ...directLineSecret,
@@ -328,7 +337,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // After Direct Line's own pre-handler, so a 429 carries its CORS header and the browser can read Retry-After.
   server.pre(limits.pre);
   server.use(limits.use);
-  mountWebChat(server, { profile: () => knowledge.current.profile, log: logOf('webchat') });
+  mountWebChat(server, { agencies, log: logOf('webchat') });
 
   // --- Facebook Messenger channel (bot/messenger/): on when the FACEBOOK_* secrets are set ---
   const messengerSettings = messengerSettingsFrom(config);

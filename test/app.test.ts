@@ -169,3 +169,26 @@ describe('shutdown (a deployment)', () => {
     expect(received).toBe('');
   });
 });
+
+describe('the agencies the app serves (one, the default, until the agency registry)', () => {
+  it("serves the default agency's page at / and /<agency>/, its tokens and conversations; another agency gets 404", async () => {
+    const front = await (await fetch(`${site.origin}/`)).text();
+    expect(front).toContain('data-agency="dvi"');
+    const own = await fetch(`${site.origin}/dvi/`);
+    expect(own.status).toBe(200);
+    expect(await own.text()).toBe(front);
+    expect((await fetch(`${site.origin}/library/`)).status).toBe(404);
+
+    const dl = `${site.origin}/v3/directline`;
+    const { token, conversationId } = (await (await fetch(`${dl}/tokens/generate?agency=dvi`, { method: 'POST' })).json()) as {
+      token: string;
+      conversationId: string;
+    };
+    const started = await fetch(`${dl}/conversations`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(started.status).toBe(201);
+    expect(await site.app.store.directLine.getConversation(conversationId)).toMatchObject({ agency: 'dvi' });
+    const refused = await fetch(`${dl}/tokens/generate?agency=library`, { method: 'POST' });
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ error: { code: 'UnknownAgency' } });
+  });
+});

@@ -104,8 +104,10 @@ describe('Direct Line WebSocket stream', () => {
     const other = await open(running.origin);
     const base = c.streamUrl.split('?')[0]!;
     const key = tokenKeyFrom(TOKEN_SECRET);
-    const subject = { conversationId: c.conversationId, userId: JSON.parse(Buffer.from(c.token.split('.')[1]!, 'base64url').toString()).user as string };
-    const streamToken = (now: Date) => issueToken(subject, key, now, STREAM_TOKEN_TTL_SECONDS, 'stream').token;
+    const claims = JSON.parse(Buffer.from(c.token.split('.')[1]!, 'base64url').toString()) as { user: string; agency: string };
+    expect(claims.agency).toBe('dvi'); // the default agency: the widget named none
+    const subject = { conversationId: c.conversationId, userId: claims.user, agency: claims.agency };
+    const streamToken = (now: Date, agency = subject.agency) => issueToken({ ...subject, agency }, key, now, STREAM_TOKEN_TTL_SECONDS, 'stream').token;
 
     expect(await upgradeStatus(base)).toBe(401);
     expect(await upgradeStatus(`${base}?t=not-a-token`)).toBe(403);
@@ -120,6 +122,8 @@ describe('Direct Line WebSocket stream', () => {
     // A minute old: expired.
     expect(await upgradeStatus(`${base}?t=${streamToken(new Date(Date.now() - (STREAM_TOKEN_TTL_SECONDS + 5) * 1000))}`)).toBe(403);
     expect(await upgradeStatus(`${base}?watermark=abc&t=${streamToken(new Date())}`)).toBe(400);
+    // A token of an agency this installation does not serve opens nothing.
+    expect(await upgradeStatus(`${base}?t=${streamToken(new Date(), 'archive')}`)).toBe(404);
     // A server-side client may use its conversation token in the Authorization header instead.
     expect(await upgradeStatus(base, { authorization: `Bearer ${c.token}` })).toBe(101);
     expect(await upgradeStatus(c.streamUrl)).toBe(101);

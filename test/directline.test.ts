@@ -16,6 +16,8 @@ import { issueToken, signToken, verifyToken } from '../bot/directline/tokens.js'
 const SECRET = 'test-directline-secret-0123456789';
 const MAX_BODY = 4096;
 const GREETING = 'Labdien! Esmu čatbots.';
+/** The one agency served here (test/directline.agencies.test.ts serves two). */
+const AGENCY = 'library';
 
 /** Greets every added member other than itself, echoes messages, and fails on request. */
 class EchoBot extends ActivityHandler {
@@ -56,7 +58,8 @@ async function startServer(): Promise<TestServer> {
   const adapter = new DirectLineAdapter({ store: new MemoryDirectLineStore({ now }), now, log: silentLogger });
   const bot = new EchoBot();
   const tokenKey = randomBytes(32);
-  mountDirectLine(server, { adapter, logic: (context: TurnContext) => bot.run(context), tokenKey, directLineSecret: SECRET, log: silentLogger, now });
+  const agencies = { has: (id: string) => id === AGENCY, defaultId: AGENCY };
+  mountDirectLine(server, { adapter, agencies, logic: (context: TurnContext) => bot.run(context), tokenKey, directLineSecret: SECRET, log: silentLogger, now });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.address() as AddressInfo;
   return { base: `http://127.0.0.1:${port}/v3/directline`, adapter, bot, server, tokenKey, clock };
@@ -219,7 +222,7 @@ describe('Direct Line 3.0 over HTTP', () => {
     expect((await call('GET', url, { token: 'not-a-token' })).status).toBe(403);
 
     // Same claims, wrong key; and a payload swapped under a valid signature.
-    const forged = issueToken({ conversationId: a.conversationId, userId: 'dl_intruder-000' }, randomBytes(32), t.clock.now).token;
+    const forged = issueToken({ conversationId: a.conversationId, userId: 'dl_intruder-000', agency: AGENCY }, randomBytes(32), t.clock.now).token;
     expect((await call('GET', url, { token: forged })).status).toBe(403);
     const [h, , s] = b.token.split('.');
     const [, p] = a.token.split('.');
@@ -334,7 +337,7 @@ describe('Direct Line 3.0 over HTTP', () => {
 });
 
 describe('MemoryDirectLineStore', () => {
-  const conv = (id: string) => ({ id, userId: 'dl_user-0001', createdAt: '2026-01-01T00:00:00.000Z' });
+  const conv = (id: string) => ({ id, userId: 'dl_user-0001', agency: AGENCY, createdAt: '2026-01-01T00:00:00.000Z' });
 
   it('drops conversations idle for longer than the limit', async () => {
     let now = new Date('2026-01-01T00:00:00Z');
@@ -368,12 +371,14 @@ describe('tokens', () => {
   it('rejects a changed header even with a matching HMAC over it', () => {
     const key = randomBytes(32);
     const now = new Date();
-    const { token } = issueToken({ conversationId: 'aaaaaaaaaaaaaaaaaaaa', userId: 'dl_user-0001' }, key, now);
+    const { token } = issueToken({ conversationId: 'aaaaaaaaaaaaaaaaaaaa', userId: 'dl_user-0001', agency: AGENCY }, key, now);
     expect(verifyToken(token, key, now).kind).toBe('valid');
     const [, payload] = token.split('.');
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     expect(verifyToken(`${none}.${payload}.`, key, now).kind).toBe('invalid');
-    expect(verifyToken(signToken({ conversationId: 'bad id!', userId: 'dl_user-0001', issuedAt: 0, expiresAt: 9e9 }, key), key, now).kind).toBe('invalid');
+    expect(verifyToken(signToken({ conversationId: 'bad id!', userId: 'dl_user-0001', agency: AGENCY, issuedAt: 0, expiresAt: 9e9 }, key), key, now).kind).toBe(
+      'invalid',
+    );
   });
 });
 

@@ -150,7 +150,7 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('the database goes away (Pos
     const dl = await fetch(`${site.origin}/v3/directline/conversations/abcdefghijklmnopqrstuv/activities`, {
       method: 'POST',
       headers: {
-        authorization: `Bearer ${issueToken({ conversationId: 'abcdefghijklmnopqrstuv', userId: 'dl_abcdefghij' }, Buffer.from(TOKEN_SECRET), new Date()).token}`,
+        authorization: `Bearer ${issueToken({ conversationId: 'abcdefghijklmnopqrstuv', userId: 'dl_abcdefghij', agency: 'dvi' }, Buffer.from(TOKEN_SECRET), new Date()).token}`,
         'content-type': 'application/json',
       },
       body: JSON.stringify({ type: 'message', text: 'Labdien' }),

@@ -225,7 +225,7 @@ describe.each(backends)('$name store', (backend) => {
 
     it('Direct Line: conversations, appends with consecutive watermarks, polls from a watermark', async () => {
       await open();
-      const conversation = { id: 'dlconversation0001', userId: 'dl_user0001', createdAt: T0.toISOString(), locale: 'lv-LV' };
+      const conversation = { id: 'dlconversation0001', userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString(), locale: 'lv-LV' };
       const dl = store.directLine;
       expect(await dl.createConversation(conversation)).toBe(true);
       expect(await dl.createConversation({ ...conversation, userId: 'dl_other000' })).toBe(false);
@@ -279,7 +279,7 @@ describe.each(backends)('$name store', (backend) => {
         await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at: T0 });
         await store.records.rating({ conversationId: id, language: 'lv', score: 5, at: T0 });
         await store.records.ratingComment({ conversationId: id, comment: 'paldies, Jānis', at: T0 });
-        await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+        await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString() });
         await store.directLine.appendActivity(id, userMessage(id, 'Labdien', T0));
         await opened.seedCase?.({ id: `case-${id}`, conversationId: id, state: 'open', at: T0 });
       }
@@ -323,7 +323,7 @@ describe.each(backends)('$name store', (backend) => {
         await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
         await store.records.clarifyChoice({ conversationId: id, chosenId: 'a', offeredIds: ['a'], at });
         await store.records.suggestion({ conversationId: id, text: 'ideja', at });
-        await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: at.toISOString() });
+        await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: at.toISOString() });
         await store.directLine.appendActivity(id, userMessage(id, 'Labdien', at));
         await opened.seedCase?.({ id: `closed-${id}`, conversationId: id, state: 'closed', at });
       }

@@ -43,8 +43,18 @@ const oldRows = [
   ),
 ];
 
-/** The client's poll still gets the old activities at their watermarks, staff see each once, and new ones follow. */
+/** The installation's default agency when the database is opened: the one agency it served before. */
+const DEFAULT_AGENCY = 'dvi';
+
+/**
+ * The client's poll still gets the old activities at their watermarks, staff see each once, and new
+ * ones follow; the old conversation is the default agency's, and a new one keeps its own.
+ */
 async function expectActivitiesKept(directLine: ManagedDirectLineStore, transcripts: TranscriptStore): Promise<void> {
+  expect(await directLine.getConversation('dl-old')).toEqual({ id: 'dl-old', userId: 'dl_user0001', agency: DEFAULT_AGENCY, createdAt: at });
+  const archive = { id: 'dl-new-archive', userId: 'dl_user0002', agency: 'archive', createdAt: at, locale: 'lv-LV' };
+  expect(await directLine.createConversation(archive)).toBe(true);
+  expect(await directLine.getConversation(archive.id)).toEqual(archive);
   expect(await directLine.listActivities('dl-old', 0, 10)).toMatchObject({ watermark: 2, activities: [{ id: 'a1' }, { id: 'a2' }] });
   expect((await transcripts.getTranscriptActivities('directline', 'dl-old')).items.map((a) => a.id)).toEqual(['a1', 'a2']);
   const conversation = { id: 'dl-old', isGroup: false, name: '', conversationType: 'personal' };
@@ -100,7 +110,9 @@ describe('SQLite', () => {
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[];
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'handover_migrations'").get()).toBeUndefined();
     await expectUpgraded(repo, versions);
-    await expectActivitiesKept(new SqliteDirectLineStore(db), new SqliteTranscripts(db));
+    await expectActivitiesKept(new SqliteDirectLineStore(db, undefined, undefined, DEFAULT_AGENCY), new SqliteTranscripts(db));
+    // Opened without a default agency (a tool that serves no Direct Line), it knows no conversation from before agencies.
+    expect(await new SqliteDirectLineStore(db).getConversation('dl-old')).toBeUndefined();
   });
 
   it('a new database gets every step, once', () => {
@@ -135,7 +147,7 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('PostgreSQL', () => {
     for (const row of oldRows) await client.query(row);
     await client.end();
 
-    const store = openPostgresStore({ url, log: silentLogger });
+    const store = openPostgresStore({ url, log: silentLogger, defaultAgency: DEFAULT_AGENCY });
     await store.ping();
     const repo = new SqlHandoverRepository(postgresRunner(new PgDatabase({ url, migrations: POSTGRES_MIGRATIONS, log: silentLogger }), true));
     cleanups.push(async () => {

@@ -104,7 +104,7 @@ describe('retention', () => {
         clock.now = at;
         await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
         await store.records.feedback({ conversationId: id, entryId: 'e', helpful: true, at });
-        await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: at.toISOString() });
+        await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: at.toISOString() });
         await store.directLine.appendActivity(id, {
           type: ActivityTypes.Message,
           text: 'x',

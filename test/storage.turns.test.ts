@@ -130,7 +130,7 @@ for (const backend of backends) {
     it('nothing a turn writes is visible before it ends; then all of it is, from one transaction', async () => {
       const { store, transactions } = await backend.open();
       const id = 'turn-conversation-0001';
-      await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+      await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString() });
       await transactions();
 
       let release!: () => void;
@@ -159,7 +159,7 @@ for (const backend of backends) {
     it("a turn that throws keeps what it wrote (the citizen's message is not lost)", async () => {
       const { store } = await backend.open();
       const id = 'turn-conversation-0002';
-      await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+      await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString() });
       await expect(
         store.turns.inTurn(id, async () => {
           await store.directLine.appendActivity(id, message(id, 'Labdien', 'user'));
@@ -172,7 +172,7 @@ for (const backend of backends) {
     it('flush commits what came before it (a deletion must follow it); the rest is committed at the end', async () => {
       const { store } = await backend.open();
       const id = 'turn-conversation-0003';
-      await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+      await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString() });
       await store.turns.inTurn(id, async () => {
         await writeTurn(store, id);
         await store.turns.flush(id);
@@ -187,7 +187,7 @@ for (const backend of backends) {
     it('two turns of one conversation at once share one transaction; a stale state change in it is dropped', async () => {
       const { store, transactions } = await backend.open();
       const id = 'turn-conversation-0004';
-      await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+      await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString() });
       await store.state.write({ [STATE_KEY(id)]: { step: 0 } });
       const read = (await store.state.read([STATE_KEY(id)]))[STATE_KEY(id)] as { eTag: string };
       await transactions();
@@ -219,7 +219,7 @@ for (const backend of backends) {
     it('turns of different conversations are committed each on its own', async () => {
       const { store } = await backend.open();
       const [a, b] = ['turn-conversation-000a', 'turn-conversation-000b'];
-      for (const id of [a, b]) await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+      for (const id of [a, b]) await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString() });
       let release!: () => void;
       const held = new Promise<void>((resolve) => (release = resolve));
       const slow = store.turns.inTurn(a, async () => {
@@ -237,7 +237,7 @@ for (const backend of backends) {
     it('work a turn leaves running is written on its own once the turn is committed', async () => {
       const { store } = await backend.open();
       const id = 'turn-conversation-0005';
-      await store.directLine.createConversation({ id, userId: 'dl_user0001', createdAt: T0.toISOString() });
+      await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: T0.toISOString() });
       let late!: Promise<void>;
       await store.turns.inTurn(id, async () => {
         late = (async () => {

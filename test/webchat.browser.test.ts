@@ -1,5 +1,7 @@
 // The demo page and the embedded widget in real Chromium: open the widget, talk to the bot through
-// the real Web Chat over our Direct Line, and check WCAG 2.1 AA with axe-core while it is open.
+// the real Web Chat over our Direct Line, and check WCAG 2.1 AA with axe-core while it is open. Then
+// one site serving two agencies: each page's widget answers from its own agency's knowledge, keeps
+// its own conversation, and an agency not served shows a clear message rather than a broken chat.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,8 +12,11 @@ import { createServer } from '../bot/server.js';
 import { silentLogger } from '../bot/log.js';
 import { mountWebChat } from '../bot/web/routes.js';
 import { agencyProfile } from '../knowledge/schema.js';
+import { turnAgency } from '../bot/turn-agency.js';
+import { createInProcessBot, type InProcessBot } from '../bot/cli/in-process.js';
 import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
 import { mountInMemoryDirectLine } from './support/directline.js';
+import { FIXTURE_KNOWLEDGE } from './support/bot.js';
 
 const QUESTION = 'Kā iesniegt sūdzību?';
 const GREETING = 'Labdien! Esmu Testa inspekcijas čatbots. Uzdodiet jautājumu.';
@@ -67,8 +72,11 @@ function greetAndEcho(): (context: TurnContext) => Promise<void> {
 
 async function startSite(logic: (context: TurnContext) => Promise<void>): Promise<{ server: restify.Server; origin: string }> {
   const server = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
-  mountInMemoryDirectLine(server, logic);
-  mountWebChat(server, { profile, log: silentLogger });
+  mountInMemoryDirectLine(server, logic, { has: (id) => id === profile.id, defaultId: profile.id });
+  mountWebChat(server, {
+    agencies: { ids: () => [profile.id], profile: (id) => (id === profile.id ? profile : undefined), defaultId: profile.id },
+    log: silentLogger,
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
@@ -196,3 +204,162 @@ describe.skipIf(!hasChromium && !process.env['CI'])('web chat widget in Chromium
     expect(again.status).toBe(304);
   });
 });
+
+/**
+ * One site, two agencies from the fixture knowledge, each answered by the real bot built for it: the
+ * turn's agency (as Direct Line marks it) picks the bot, as the agency registry will.
+ */
+async function startAgenciesSite(): Promise<{ server: restify.Server; origin: string; served: Set<string>; close(): Promise<void> }> {
+  const bots: Record<string, InProcessBot> = {
+    library: createInProcessBot({ LOG_LEVEL: 'silent', AGENCY: 'library', KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE }),
+    archive: createInProcessBot({ LOG_LEVEL: 'silent', AGENCY: 'archive', KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE }),
+  };
+  const served = new Set(Object.keys(bots));
+  const logic = async (context: TurnContext) => {
+    const bot = bots[turnAgency(context) ?? ''];
+    if (bot === undefined) throw new Error('a turn without its agency');
+    await bot.app.logic(context);
+  };
+  const server = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
+  mountInMemoryDirectLine(server, logic, { has: (id) => served.has(id), defaultId: 'library' });
+  mountWebChat(server, {
+    agencies: {
+      ids: () => [...served],
+      profile: (id) => (served.has(id) ? bots[id]?.app.knowledge.current.profile : undefined),
+      defaultId: 'library',
+    },
+    log: silentLogger,
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    server,
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    served,
+    async close() {
+      server.close();
+      await Promise.all(Object.values(bots).map((b) => b.close()));
+    },
+  };
+}
+
+/** Opens the page's widget, waits for the bot's greeting, and returns the panel. */
+async function openWidget(page: Page): Promise<Locator> {
+  await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Čatbots' });
+  await bubble(dialog, 'virtuālais asistents').waitFor({ timeout: 20_000 });
+  return dialog;
+}
+
+async function ask(dialog: Locator, question: string, answerOpening: string): Promise<void> {
+  const sendBox = dialog.getByRole('textbox');
+  await sendBox.fill(question);
+  await sendBox.press('Enter');
+  await bubble(dialog, answerOpening).waitFor({ timeout: 20_000 });
+}
+
+describe.skipIf(!hasChromium && !process.env['CI'])('one site, two agencies, in Chromium', () => {
+  let browser: Browser;
+  let site: Awaited<ReturnType<typeof startAgenciesSite>>;
+
+  beforeAll(async () => {
+    [browser, site] = await Promise.all([launchBrowser(), startAgenciesSite()]);
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await site?.close();
+  });
+
+  it('the front page lists both; each agency page answers from its own knowledge and resumes only its own conversation', async () => {
+    const context = await browser.newContext({ locale: 'lv-LV' });
+    const page = await context.newPage();
+    const { problems } = await watch(page);
+
+    const front = await page.goto(`${site.origin}/`);
+    expect(front?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    const links = page.getByRole('main').getByRole('link');
+    expect(await links.count()).toBe(2);
+    expect(await page.getByRole('link', { name: 'Pilsētas bibliotēka' }).getAttribute('href')).toBe('/library/');
+    expect(await page.getByRole('link', { name: 'Pilsētas arhīvs' }).getAttribute('href')).toBe('/archive/');
+    const listViolations = await runAxe(page);
+    expect(listViolations, describeViolations(listViolations)).toEqual([]);
+
+    await page.getByRole('link', { name: 'Pilsētas bibliotēka' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Pilsētas bibliotēka' }).waitFor();
+    expect(await page.locator('script[data-agency]').getAttribute('data-agency')).toBe('library');
+    const library = await openWidget(page);
+    await bubble(library, 'Pilsētas bibliotēka').waitFor();
+    await ask(library, 'Kā saņemt lasītāja karti?', 'Lasītāja karti izsniedz uz vietas');
+
+    // The archive's page in the same tab (one sessionStorage): a conversation of its own.
+    await page.goto(`${site.origin}/archive/`);
+    await page.getByRole('heading', { level: 1, name: 'Pilsētas arhīvs' }).waitFor();
+    const archive = await openWidget(page);
+    await bubble(archive, 'Pilsētas arhīvs').waitFor();
+    expect(await archive.getByText('Kā saņemt lasītāja karti?').count(), "the library's conversation resumed on the archive's page").toBe(0);
+    await ask(archive, 'Kā saņemt arhīva izziņu?', 'Arhīva izziņu pasūta ar iesniegumu');
+    const violations = await runAxe(page);
+    expect(violations, describeViolations(violations)).toEqual([]);
+
+    // Back on the library's page, the library's conversation goes on.
+    await page.goto(`${site.origin}/library/`);
+    await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+    const again = page.getByRole('dialog', { name: 'Čatbots' });
+    await bubble(again, 'Lasītāja karti izsniedz uz vietas').waitFor({ timeout: 20_000 });
+    expect(await again.getByText('Kā saņemt arhīva izziņu?').count()).toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('an agency not served: its page is a 404 page, and a widget naming it (or one removed while its page was open) says so in Latvian and English', async () => {
+    const context = await browser.newContext({ locale: 'lv-LV' });
+    const page = await context.newPage();
+    const { problems } = await watch(page);
+
+    const missing = await page.goto(`${site.origin}/nosuch/`);
+    expect(missing?.status()).toBe(404);
+    expect(missing?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
+    await page.getByRole('heading', { level: 1, name: 'Iestāde nav atrasta' }).waitFor();
+    expect(await page.locator('script').count()).toBe(0);
+
+    // A site embedding the widget for an agency this installation does not serve.
+    const foreign = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+      res.end(`<!doctype html><html lang="lv"><head><meta charset="utf-8"><title>Cita vietne</title></head>
+<body><main><h1>Cita iestāde</h1></main><script src="${site.origin}/widget.js" data-agency="nosuch" defer></script></body></html>`);
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, 'localhost', () => resolve()));
+    try {
+      await page.goto(`http://localhost:${(foreign.address() as AddressInfo).port}/`);
+      await expectUnavailable(page);
+    } finally {
+      foreign.close();
+    }
+
+    // An agency removed while its page is open.
+    await page.goto(`${site.origin}/archive/`);
+    await page.getByRole('heading', { level: 1, name: 'Pilsētas arhīvs' }).waitFor();
+    site.served.delete('archive');
+    try {
+      await expectUnavailable(page);
+      expect((await page.goto(`${site.origin}/archive/`))?.status()).toBe(404);
+    } finally {
+      site.served.add('archive');
+    }
+    // The refused token requests are logged by Chromium as failed resources; nothing else went wrong.
+    expect(problems.filter((p) => !/status of 404/.test(p))).toEqual([]);
+    await context.close();
+  }, 90_000);
+});
+
+async function expectUnavailable(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Jautāt čatbotam' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Čatbots' });
+  const status = dialog.getByRole('status');
+  await status.getByText('Šīs iestādes čats šeit nav pieejams.').waitFor({ timeout: 20_000 });
+  expect(await status.locator('[lang="en"]').innerText()).toContain("This agency's chat is not available here.");
+  // No chat to type into, and no retry that could not help.
+  expect(await dialog.getByRole('textbox').count()).toBe(0);
+  expect(await dialog.getByRole('button', { name: 'Mēģināt vēlreiz' }).isVisible()).toBe(false);
+  const violations = await runAxe(page);
+  expect(violations, describeViolations(violations)).toEqual([]);
+}

@@ -17,6 +17,7 @@ import { SelfHostedAdapter, type Logic } from '../self-hosted-adapter.js';
 import type { TurnTransactions } from '../storage/turn-batch.js';
 import type { AppendOptions, DirectLineStore, StoredConversation } from '../storage/directline-store.js';
 import { afterDeletion, type KeepingAdapter } from '../storage/recording.js';
+import { setTurnAgency } from '../turn-agency.js';
 
 export const DIRECTLINE_CHANNEL_ID = 'directline';
 /** Where replies "go": nothing dereferences it (replies are stored, not posted), but it must parse. */
@@ -80,12 +81,16 @@ export type StartResult =
   | { kind: 'started'; conversation: StoredConversation }
   | { kind: 'existing'; conversation: StoredConversation }
   /** The conversation exists but belongs to another user. */
-  | { kind: 'forbidden' };
+  | { kind: 'forbidden' }
+  /** The conversation exists but is another agency's. */
+  | { kind: 'other-agency' };
 
 export type ReceiveResult =
   | { kind: 'accepted'; id: string }
   | { kind: 'not-found' }
   | { kind: 'forbidden' }
+  /** The conversation is another agency's than the caller's. */
+  | { kind: 'other-agency' }
   /** Stored, but the turn threw and no onTurnError handled it. */
   | { kind: 'bot-error'; id: string };
 
@@ -110,20 +115,22 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
   }
 
   /**
-   * Creates the conversation and runs one `conversationUpdate` turn with the user and the bot in
-   * `membersAdded`, so the bot greets once. Starting an existing conversation again is harmless:
-   * no second greeting.
+   * Creates the conversation in its agency and runs one `conversationUpdate` turn with the user and
+   * the bot in `membersAdded`, so the bot greets once. Starting an existing conversation again is
+   * harmless: no second greeting.
    */
-  async startConversation(start: { conversationId: string; userId: string; locale?: string }, logic: Logic): Promise<StartResult> {
+  async startConversation(start: { conversationId: string; userId: string; agency: string; locale?: string }, logic: Logic): Promise<StartResult> {
     const conversation: StoredConversation = {
       id: start.conversationId,
       userId: start.userId,
+      agency: start.agency,
       createdAt: this.now().toISOString(),
       ...(start.locale === undefined ? {} : { locale: start.locale }),
     };
     if (!(await this.store.createConversation(conversation))) {
       const existing = await this.store.getConversation(start.conversationId);
       if (existing === undefined) return { kind: 'forbidden' }; // vanished in between: treat as unusable
+      if (existing.agency !== start.agency) return { kind: 'other-agency' };
       return existing.userId === start.userId ? { kind: 'existing', conversation: existing } : { kind: 'forbidden' };
     }
     const user = userAccount(conversation.userId);
@@ -141,7 +148,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
       ...(conversation.locale === undefined ? {} : { locale: conversation.locale }),
     };
     try {
-      await this.runTurn(new TurnContext(this, update), logic);
+      await this.runTurn(agencyTurn(new TurnContext(this, update), conversation), logic);
     } catch (err) {
       // The conversation exists either way; the citizen can still write.
       this.log.error({ err: errorFields(err), conversationId: conversation.id }, 'greeting turn failed');
@@ -153,13 +160,19 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
   /**
    * Stores the client's activity (clients wait for their own message to come back by polling) and
    * runs the bot's turn. The user id is the one the conversation was started with, never the
-   * client's `from.id`. `tokenUserId` is the token's user; undefined for a caller holding the
-   * Direct Line secret.
+   * client's `from.id`. `caller.userId` is the token's user, undefined for a caller holding the
+   * Direct Line secret; `caller.agency` the agency it speaks for, which must be the conversation's.
    */
-  async receiveActivity(conversationId: string, tokenUserId: string | undefined, incoming: ClientActivity, logic: Logic): Promise<ReceiveResult> {
+  async receiveActivity(
+    conversationId: string,
+    caller: { userId: string | undefined; agency: string },
+    incoming: ClientActivity,
+    logic: Logic,
+  ): Promise<ReceiveResult> {
     const conversation = await this.store.getConversation(conversationId);
     if (conversation === undefined) return { kind: 'not-found' };
-    if (tokenUserId !== undefined && conversation.userId !== tokenUserId) return { kind: 'forbidden' };
+    if (conversation.agency !== caller.agency) return { kind: 'other-agency' };
+    if (caller.userId !== undefined && conversation.userId !== caller.userId) return { kind: 'forbidden' };
     const userId = conversation.userId;
 
     const { from, localTimestamp, ...fields } = incoming;
@@ -185,7 +198,7 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
     await this.turns.inTurn(conversationId, async () => {
       if (activity.type !== ActivityTypes.Typing) await this.keep(conversationId, activity);
       try {
-        await this.runMiddleware(new TurnContext(this, activity), logic);
+        await this.runMiddleware(agencyTurn(new TurnContext(this, activity), conversation), logic);
       } catch (err) {
         failed = true;
         this.log.error({ err: errorFields(err), conversationId, activityType: activity.type }, 'turn failed');
@@ -263,13 +276,17 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
     });
   }
 
+  /** A turn outside the citizen's (a staff member's reply), as the conversation's agency. */
   override async continueConversation(reference: Partial<ConversationReference>, logic: Logic): Promise<void> {
     const request = TurnContext.applyConversationReference(
       { type: ActivityTypes.Event, name: ActivityEventNames.ContinueConversation, id: this.newActivityId(), timestamp: this.now() },
       { channelId: DIRECTLINE_CHANNEL_ID, serviceUrl: this.serviceUrl, bot: this.bot, ...reference },
       true,
     );
-    await this.runTurn(new TurnContext(this, request), logic);
+    const conversationId = request.conversation?.id;
+    const conversation = conversationId === undefined ? undefined : await this.store.getConversation(conversationId);
+    const context = new TurnContext(this, request);
+    await this.runTurn(conversation === undefined ? context : agencyTurn(context, conversation), logic);
   }
 
   /** Stores the activity and tells the streams once it is committed. */
@@ -292,6 +309,15 @@ export class DirectLineAdapter extends SelfHostedAdapter implements KeepingAdapt
     };
     await this.keep(conversationId, stored, { deliveryOnly: afterDeletion(context) });
   }
+}
+
+/**
+ * The turn marked as its conversation's agency's, before any middleware or the bot reads it: the
+ * bot answers from that agency's knowledge (bot/turn-agency.ts).
+ */
+function agencyTurn(context: TurnContext, conversation: StoredConversation): TurnContext {
+  setTurnAgency(context, conversation.agency);
+  return context;
 }
 
 function userAccount(userId: string): ChannelAccount {

@@ -5,6 +5,8 @@ import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { clientActivitySchema, type DirectLineAdapter } from './adapter.js';
+import type { StoredConversation } from '../storage/directline-store.js';
+import { OTHER_AGENCY, UNKNOWN_AGENCY, type ServedAgencies } from './agencies.js';
 import type { Take } from '../http/rate-limit.js';
 import type { DirectLineStream } from './stream.js';
 import { sendFailure, type ErrorCode, type HttpFailure } from '../http/errors.js';
@@ -21,6 +23,7 @@ import {
   bearerOf,
   identifyCaller,
   type Caller,
+  type TokenSubject,
 } from './tokens.js';
 
 export const DIRECTLINE_BASE = '/v3/directline';
@@ -29,6 +32,7 @@ export const MAX_ACTIVITIES_PER_POLL = 100;
 
 export interface DirectLineDeps {
   adapter: DirectLineAdapter;
+  agencies: ServedAgencies;
   logic: (context: TurnContext) => Promise<void>;
   /** HMAC key for tokens, at least 32 bytes (see tokenKeyFrom). */
   tokenKey: Buffer;
@@ -46,11 +50,16 @@ export interface DirectLineDeps {
 type Failure = HttpFailure;
 type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
+/** An agency named by the client; whether it is served is asked of `agencies`, so any string may come. */
+const agencyField = z.string().max(100).optional();
 const startBody = z.object({
   user: z.object({ id: z.string().max(100).optional() }).optional(),
   locale: clientActivitySchema.shape.locale,
+  agency: agencyField,
 });
-const generateBody = z.object({ user: z.object({ id: z.string().regex(USER_ID_PATTERN).optional() }).optional() });
+/** What a server holding the secret may ask for; a browser (no Authorization) may only name the agency. */
+const generateBody = z.object({ user: z.object({ id: z.string().regex(USER_ID_PATTERN).optional() }).optional(), agency: agencyField });
+const anonymousGenerateBody = z.object({ agency: agencyField });
 
 const CORS_HEADERS = {
   'Access-Control-Allow-Origin': '*',
@@ -61,7 +70,7 @@ const CORS_HEADERS = {
 
 export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): void {
   assertTokenKey(deps.tokenKey);
-  const { adapter, logic, tokenKey, directLineSecret, log, stream } = deps;
+  const { adapter, agencies, logic, tokenKey, directLineSecret, log, stream } = deps;
   const now = deps.now ?? (() => new Date());
   const ttl = deps.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
 
@@ -71,7 +80,7 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     expires_in: expiresIn,
   });
   /** A started or resumed conversation: the body above, and where to stream it from (after `watermark`). */
-  const openedBody = (req: restify.Request, subject: { conversationId: string; userId: string }, token: string, expiresIn: number, watermark?: number) => {
+  const openedBody = (req: restify.Request, subject: TokenSubject, token: string, expiresIn: number, watermark?: number) => {
     const streamUrl = stream?.streamUrl(req, subject, watermark);
     return { ...conversationBody(subject.conversationId, token, expiresIn), ...(streamUrl === undefined ? {} : { streamUrl }) };
   };
@@ -81,12 +90,29 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     if (header === '') return fail(401, 'MissingToken', 'Authorization: Bearer <token> is required');
     const bearer = bearerOf(header);
     if (bearer === undefined) return fail(401, 'MissingToken', 'Authorization must be "Bearer <token>"');
-    const check = identifyCaller(bearer, { key: tokenKey, now: now(), use: 'conversation', directLineSecret });
+    const check = identifyCaller(bearer, { key: tokenKey, now: now(), use: 'conversation', directLineSecret, defaultAgency: agencies.defaultId });
     return check.ok ? { ok: true, value: check.caller } : fail(403, check.code, check.message);
   };
 
-  /** The caller may act on this conversation: a token only on its own, the secret on any. */
-  const authorize = (req: restify.Request): Outcome<{ caller: Caller; conversationId: string }> => {
+  /**
+   * The agency a request speaks for, which must be served: a token's own (naming another is
+   * refused); for the secret or a browser asking for a token, the one named (`?agency=`, the body's
+   * `agency`), else the default. The secret serves every agency, but only the one a request names:
+   * a server that names none cannot reach another agency's conversations by mistake.
+   */
+  const agencyOf = (req: restify.Request, caller: Caller | undefined, inBody?: string): Outcome<string> => {
+    const named = namedAgency(req, inBody);
+    if (!named.ok) return named;
+    let agency = named.value ?? agencies.defaultId;
+    if (caller?.kind === 'token') {
+      if (named.value !== undefined && named.value !== caller.claims.agency) return fail(403, 'Forbidden', 'the token is for another agency');
+      agency = caller.claims.agency;
+    }
+    return agencies.has(agency) ? { ok: true, value: agency } : { ok: false, failure: UNKNOWN_AGENCY };
+  };
+
+  /** The caller may act on this conversation: a token only on its own, the secret on any of the agency it names. */
+  const authorize = (req: restify.Request): Outcome<{ caller: Caller; conversationId: string; agency: string }> => {
     const auth = authenticate(req);
     if (!auth.ok) return auth;
     const conversationId = String((req.params as Record<string, unknown>)['conversationId'] ?? '');
@@ -94,6 +120,8 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
       return fail(403, 'Forbidden', 'the token is for another conversation');
     }
     if (!CONVERSATION_ID_PATTERN.test(conversationId)) return fail(404, 'NotFound', 'no such conversation');
+    const agency = agencyOf(req, auth.value);
+    if (!agency.ok) return agency;
     const admitted = deps.admitConversation?.(conversationId) ?? { ok: true };
     if (!admitted.ok) {
       const { retryAfterSeconds } = admitted;
@@ -107,7 +135,15 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
         },
       };
     }
-    return { ok: true, value: { caller: auth.value, conversationId } };
+    return { ok: true, value: { caller: auth.value, conversationId, agency: agency.value } };
+  };
+
+  /** The conversation, if it is there and the agency's the caller speaks for. */
+  const conversationOf = async (conversationId: string, agency: string): Promise<Outcome<StoredConversation>> => {
+    const conversation = await adapter.store.getConversation(conversationId);
+    if (conversation === undefined) return fail(404, 'NotFound', 'no such conversation');
+    if (conversation.agency !== agency) return { ok: false, failure: OTHER_AGENCY };
+    return { ok: true, value: conversation };
   };
 
   // Runs before routing and body parsing: CORS, and refusing bodies we would never read (uploads,
@@ -139,19 +175,25 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
 
   server.post(`${DIRECTLINE_BASE}/tokens/generate`, async function generateToken(req: restify.Request, res: restify.Response) {
     const header = req.header('authorization', '');
-    let userId = newUserId();
-    if (header !== '') {
+    const withSecret = header !== '';
+    if (withSecret) {
       const bearer = bearerOf(header);
       if (directLineSecret === undefined || bearer === undefined || !secretMatches(bearer, directLineSecret)) {
         return sendFailure(res, { status: 403, code: 'Forbidden', message: 'tokens/generate takes the Direct Line secret or no Authorization' });
       }
-      // A server holding the secret may name the user (Direct Line requires the dl_ prefix).
-      const body = parseBody(req, generateBody);
-      if (!body.ok) return sendFailure(res, body.failure);
-      userId = body.value.user?.id ?? userId;
     }
+    // A server holding the secret may name the user (Direct Line requires the dl_ prefix); anyone may
+    // name the agency, and a widget that names none (an embed from before agencies) gets the default.
+    const body = parseBody<{ user?: { id?: string | undefined } | undefined; agency?: string | undefined }>(
+      req,
+      withSecret ? generateBody : anonymousGenerateBody,
+    );
+    if (!body.ok) return sendFailure(res, body.failure);
+    const agency = agencyOf(req, undefined, body.value.agency);
+    if (!agency.ok) return sendFailure(res, agency.failure);
+    const userId = body.value.user?.id ?? newUserId();
     const conversationId = newConversationId();
-    const { token } = issueToken({ conversationId, userId }, tokenKey, now(), ttl);
+    const { token } = issueToken({ conversationId, userId, agency: agency.value }, tokenKey, now(), ttl);
     log.debug({ conversationId }, 'token generated');
     res.send(200, conversationBody(conversationId, token, ttl));
   });
@@ -160,8 +202,11 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     const auth = authenticate(req);
     if (!auth.ok) return sendFailure(res, auth.failure);
     if (auth.value.kind !== 'token') return sendFailure(res, { status: 403, code: 'Forbidden', message: 'only a token can be refreshed' });
+    // The new token is for the same agency, while it is served.
+    const agency = agencyOf(req, auth.value);
+    if (!agency.ok) return sendFailure(res, agency.failure);
     const { conversationId, userId } = auth.value.claims;
-    const { token } = issueToken({ conversationId, userId }, tokenKey, now(), ttl);
+    const { token } = issueToken({ conversationId, userId, agency: agency.value }, tokenKey, now(), ttl);
     res.send(200, conversationBody(conversationId, token, ttl));
   });
 
@@ -171,6 +216,10 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     const body = parseBody(req, startBody);
     if (!body.ok) return sendFailure(res, body.failure);
     const locale = body.value.locale;
+    // A token starts its conversation in its own agency; the secret in the one it names.
+    const named = agencyOf(req, auth.value, body.value.agency);
+    if (!named.ok) return sendFailure(res, named.failure);
+    const agency = named.value;
 
     let conversationId: string;
     let userId: string;
@@ -184,12 +233,13 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
       conversationId = newConversationId();
       const requested = body.value.user?.id;
       userId = requested !== undefined && USER_ID_PATTERN.test(requested) ? requested : newUserId();
-      token = issueToken({ conversationId, userId }, tokenKey, now(), ttl).token;
+      token = issueToken({ conversationId, userId, agency }, tokenKey, now(), ttl).token;
       expiresIn = ttl;
     }
-    const result = await adapter.startConversation({ conversationId, userId, ...(locale === undefined ? {} : { locale }) }, logic);
+    const result = await adapter.startConversation({ conversationId, userId, agency, ...(locale === undefined ? {} : { locale }) }, logic);
     if (result.kind === 'forbidden') return sendFailure(res, { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' });
-    res.send(result.kind === 'started' ? 201 : 200, openedBody(req, { conversationId, userId }, token, expiresIn));
+    if (result.kind === 'other-agency') return sendFailure(res, OTHER_AGENCY);
+    res.send(result.kind === 'started' ? 201 : 200, openedBody(req, { conversationId, userId, agency }, token, expiresIn));
   });
 
   server.get(`${DIRECTLINE_BASE}/conversations/:conversationId`, async function reconnect(req: restify.Request, res: restify.Response) {
@@ -197,10 +247,10 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     if (!auth.ok) return sendFailure(res, auth.failure);
     const watermark = parseWatermark(req);
     if (!watermark.ok) return sendFailure(res, watermark.failure);
-    const { caller, conversationId } = auth.value;
-    const conversation = await adapter.store.getConversation(conversationId);
-    if (conversation === undefined) return sendFailure(res, { status: 404, code: 'NotFound', message: 'no such conversation' });
-    const subject = { conversationId, userId: conversation.userId };
+    const { caller, conversationId, agency } = auth.value;
+    const conversation = await conversationOf(conversationId, agency);
+    if (!conversation.ok) return sendFailure(res, conversation.failure);
+    const subject = { conversationId, userId: conversation.value.userId, agency };
     if (caller.kind === 'token') {
       res.send(200, openedBody(req, subject, caller.token, secondsLeft(caller.claims, now()), watermark.value));
       return;
@@ -214,6 +264,9 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     if (!auth.ok) return sendFailure(res, auth.failure);
     const watermark = parseWatermark(req);
     if (!watermark.ok) return sendFailure(res, watermark.failure);
+    // Read first, so that nothing of another agency's conversation is read at all (one lookup by key).
+    const conversation = await conversationOf(auth.value.conversationId, auth.value.agency);
+    if (!conversation.ok) return sendFailure(res, conversation.failure);
     const slice = await adapter.store.listActivities(auth.value.conversationId, watermark.value, MAX_ACTIVITIES_PER_POLL);
     if (slice === undefined) return sendFailure(res, { status: 404, code: 'NotFound', message: 'no such conversation' });
     res.send(200, { activities: slice.activities, watermark: String(slice.watermark) });
@@ -224,9 +277,9 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
     if (!auth.ok) return sendFailure(res, auth.failure);
     const body = parseBody(req, clientActivitySchema, true);
     if (!body.ok) return sendFailure(res, body.failure);
-    const { caller, conversationId } = auth.value;
-    const tokenUserId = caller.kind === 'token' ? caller.claims.userId : undefined;
-    const result = await adapter.receiveActivity(conversationId, tokenUserId, body.value, logic);
+    const { caller, conversationId, agency } = auth.value;
+    const userId = caller.kind === 'token' ? caller.claims.userId : undefined;
+    const result = await adapter.receiveActivity(conversationId, { userId, agency }, body.value, logic);
     switch (result.kind) {
       case 'accepted':
         res.send(200, { id: result.id });
@@ -235,6 +288,8 @@ export function mountDirectLine(server: restify.Server, deps: DirectLineDeps): v
         return sendFailure(res, { status: 404, code: 'NotFound', message: 'no such conversation; start it with POST /v3/directline/conversations' });
       case 'forbidden':
         return sendFailure(res, { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' });
+      case 'other-agency':
+        return sendFailure(res, OTHER_AGENCY);
       case 'bot-error':
         return sendFailure(res, { status: 502, code: 'BotError', message: 'the bot could not process the activity' });
     }
@@ -268,6 +323,14 @@ function directLineErrorShape(res: restify.Response): void {
 
 function fail(status: number, code: ErrorCode, message: string): { ok: false; failure: Failure } {
   return { ok: false, failure: { status, code, message } };
+}
+
+/** The agency a request names, in `?agency=` and/or the body; undefined when it names none. */
+function namedAgency(req: restify.Request, inBody: string | undefined): Outcome<string | undefined> {
+  const inQuery = (req.query as Record<string, unknown> | undefined)?.['agency'];
+  if (inQuery !== undefined && typeof inQuery !== 'string') return fail(400, 'BadArgument', 'agency must be given once');
+  if (inQuery !== undefined && inBody !== undefined && inQuery !== inBody) return fail(400, 'BadArgument', 'the query and the body name different agencies');
+  return { ok: true, value: inQuery ?? inBody };
 }
 
 function isJson(contentType: string): boolean {

@@ -9,7 +9,8 @@
 // Sockets read from the store, not from the turn: a socket is told "this conversation has news"
 // (by this instance, or by another through the store's notifications) and sends what lies beyond
 // its watermark. So it sees exactly what a poller sees (redacted, in watermark order), and any
-// instance serves any conversation.
+// instance serves any conversation. A stream opens only for its conversation's agency, while that
+// agency is served; the sockets of an agency removed while running are closed.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type restify from 'restify';
@@ -18,7 +19,8 @@ import type { Take } from '../http/rate-limit.js';
 import { cameOverHttps } from '../http/scheme.js';
 import { errorFields, type Logger } from '../log.js';
 import type { DirectLineStore } from '../storage/directline-store.js';
-import { CONVERSATION_ID_PATTERN, bearerOf, identifyCaller, issueToken } from './tokens.js';
+import { OTHER_AGENCY, UNKNOWN_AGENCY, type ServedAgencies } from './agencies.js';
+import { CONVERSATION_ID_PATTERN, bearerOf, identifyCaller, issueToken, type TokenSubject } from './tokens.js';
 import { errorBody, type HttpFailure } from '../http/errors.js';
 
 /** The store's notification channel on which an instance announces "this conversation has a new activity". */
@@ -33,6 +35,11 @@ const MAX_CLIENT_MESSAGE_BYTES = 1024;
 const CLOSE_GRACE_MS = 1_000;
 /** Above this much unsent data the client is not reading: it is closed and reconnects. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * The close code of a socket whose conversation is gone (retention) or whose agency is no longer
+ * served: the client's reconnect then gets 404 (NotFound, UnknownAgency) and ends, as a poller's would.
+ */
+export const CLOSE_NOT_FOUND = 4404;
 
 export interface StreamLimits {
   /** Sockets one conversation may hold (a citizen with the chat open in a few tabs). */
@@ -47,6 +54,8 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = { perConversation: 4, total: 
 
 export interface StreamDeps {
   store: Pick<DirectLineStore, 'getConversation' | 'listActivities'>;
+  /** Read live, as by the REST routes (routes.ts). */
+  agencies: ServedAgencies;
   tokenKey: Buffer;
   /** If set, server-side clients may present it (Authorization: Bearer) instead of a token. */
   directLineSecret?: string;
@@ -71,7 +80,7 @@ export interface DirectLineStream {
   /** Takes the upgrade if it is for a stream URL; `false` leaves the socket to the caller. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** The URL the client opens for this conversation, on the host and scheme it reached us by. */
-  streamUrl(req: IncomingMessage, subject: { conversationId: string; userId: string }, watermark?: number): string | undefined;
+  streamUrl(req: IncomingMessage, subject: TokenSubject, watermark?: number): string | undefined;
   /** Wakes this process's streams of the conversation (undefined: of every conversation). */
   news(conversationId?: string): void;
   /** Open sockets, for metrics. */
@@ -121,10 +130,20 @@ class Reader {
   constructor(
     readonly socket: WebSocket,
     readonly conversationId: string,
+    /** The conversation's agency, whose being served the socket depends on. */
+    readonly agency: string,
     private watermark: number,
     private readonly store: StreamDeps['store'],
+    private readonly agencies: ServedAgencies,
     private readonly log: Logger,
   ) {}
+
+  /** Closes the socket if its agency is no longer served; whether it did. */
+  closeIfNotServed(): boolean {
+    if (this.agencies.has(this.agency)) return false;
+    this.socket.close(CLOSE_NOT_FOUND, 'agency not served');
+    return true;
+  }
 
   /**
    * Sends everything beyond the watermark. News arriving while a send is under way is not lost:
@@ -139,11 +158,12 @@ class Reader {
     try {
       do {
         this.again = false;
+        if (this.closeIfNotServed()) return;
         const slice = await this.store.listActivities(this.conversationId, this.watermark, ACTIVITIES_PER_MESSAGE);
         if (this.socket.readyState !== this.socket.OPEN) return;
         // The conversation expired (retention) while the socket was open: the client's reconnect
         // then gets 404 and ends the conversation, as a poller would.
-        if (slice === undefined) return this.socket.close(4404, 'conversation not found');
+        if (slice === undefined) return this.socket.close(CLOSE_NOT_FOUND, 'conversation not found');
         if (slice.activities.length === 0) continue;
         if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) return this.socket.close(4008, 'client not reading');
         this.socket.send(JSON.stringify({ activities: slice.activities, watermark: String(slice.watermark) }));
@@ -163,7 +183,7 @@ class Reader {
 export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
   const limits = { ...DEFAULT_STREAM_LIMITS, ...deps.limits };
   const now = deps.now ?? (() => new Date());
-  const { store, tokenKey, log } = deps;
+  const { store, agencies, tokenKey, log } = deps;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false });
   const readers = new Map<string, Set<Reader>>();
   const usedStreamTokens = new UsedTokens();
@@ -182,6 +202,8 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
           reader.socket.terminate();
           continue;
         }
+        // An agency removed while running: its sockets go within one heartbeat, news or not.
+        if (reader.closeIfNotServed()) continue;
         reader.alive = false;
         reader.socket.ping();
       }
@@ -190,16 +212,26 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
   heartbeat.unref();
 
   /** The caller, from `t=` (a stream token) or Authorization (a conversation token, or the secret). */
-  const authorize = async (req: IncomingMessage, conversationId: string, streamToken: string | null): Promise<Rejection | { userId: string }> => {
+  /**
+   * The caller, from `t=` (a stream token) or Authorization (a conversation token, or the secret
+   * with the agency it names in `agency=`, else the default), and the agency it speaks for.
+   */
+  const authorize = async (req: IncomingMessage, conversationId: string, query: URLSearchParams): Promise<Rejection | { userId: string; agency: string }> => {
     if (closing) return { status: 503, code: 'ShuttingDown', message: 'the server is shutting down' };
+    const streamToken = query.get('t');
     const credential = streamToken ?? bearerOf(req.headers.authorization);
     if (credential === undefined) return { status: 401, code: 'MissingToken', message: 'a stream token (t=) or Authorization: Bearer <token> is required' };
     const use = streamToken !== null ? 'stream' : 'conversation';
-    const check = identifyCaller(credential, { key: tokenKey, now: now(), use, directLineSecret: deps.directLineSecret });
+    const check = identifyCaller(credential, { key: tokenKey, now: now(), use, directLineSecret: deps.directLineSecret, defaultAgency: agencies.defaultId });
     if (!check.ok) return { status: 403, code: check.code, message: check.message };
     const { caller } = check;
     if (caller.kind === 'token' && caller.claims.conversationId !== conversationId)
       return { status: 403, code: 'Forbidden', message: 'the token is for another conversation' };
+    const named = query.get('agency');
+    if (caller.kind === 'token' && named !== null && named !== caller.claims.agency)
+      return { status: 403, code: 'Forbidden', message: 'the token is for another agency' };
+    const agency = caller.kind === 'token' ? caller.claims.agency : (named ?? agencies.defaultId);
+    if (!agencies.has(agency)) return UNKNOWN_AGENCY;
     // A stream URL opens one socket: one that turns up again (a proxy log, a shared link) is refused.
     if (streamToken !== null && !usedStreamTokens.firstUse(streamToken, caller.kind === 'token' ? caller.claims.expiresAt : 0, now())) {
       return { status: 403, code: 'TokenUsed', message: 'this stream URL was used already; ask for a new one (GET the conversation)' };
@@ -209,17 +241,19 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
     const tokenUserId = caller.kind === 'token' ? caller.claims.userId : undefined;
     const conversation = await store.getConversation(conversationId);
     if (conversation === undefined) return { status: 404, code: 'NotFound', message: 'no such conversation' };
+    // Refused before the upgrade: a token (or the secret) of one agency never reads another's conversation.
+    if (conversation.agency !== agency) return OTHER_AGENCY;
     if (tokenUserId !== undefined && conversation.userId !== tokenUserId)
       return { status: 403, code: 'Forbidden', message: 'the conversation belongs to another user' };
     if ((readers.get(conversationId)?.size ?? 0) >= limits.perConversation) {
       return { status: 429, code: 'TooManyStreams', message: `at most ${limits.perConversation} streams per conversation` };
     }
     if (wss.clients.size >= limits.total) return { status: 503, code: 'TooManyStreams', message: 'too many open streams; poll instead, or try again later' };
-    return { userId: conversation.userId };
+    return { userId: conversation.userId, agency };
   };
 
-  const accept = (socket: WebSocket, conversationId: string, watermark: number) => {
-    const reader = new Reader(socket, conversationId, watermark, store, log);
+  const accept = (socket: WebSocket, conversationId: string, agency: string, watermark: number) => {
+    const reader = new Reader(socket, conversationId, agency, watermark, store, agencies, log);
     let set = readers.get(conversationId);
     if (set === undefined) readers.set(conversationId, (set = new Set()));
     set.add(reader);
@@ -262,11 +296,11 @@ export function createDirectLineStream(deps: StreamDeps): DirectLineStream {
         return true;
       }
       socket.on('error', () => socket.destroy());
-      authorize(req, conversationId, query.get('t')).then(
+      authorize(req, conversationId, query).then(
         (outcome) => {
           if ('status' in outcome) return refuse(outcome);
           if (socket.destroyed) return;
-          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, conversationId, Number(watermark || 0)));
+          wss.handleUpgrade(req, socket, head, (ws) => accept(ws, conversationId, outcome.agency, Number(watermark || 0)));
         },
         (err: unknown) => {
           log.warn({ err: errorFields(err), conversationId }, 'could not check the conversation');

@@ -1,14 +1,20 @@
-// Direct Line tokens: HS256 JWTs scoped to one conversation and one user, signed with a server key.
+// Direct Line tokens: HS256 JWTs scoped to one conversation, one user and one agency, signed with a server key.
 // They are JWT-shaped on purpose: Web Chat and botframework-directlinejs read the `user` claim to
 // learn the user id (https://github.com/microsoft/BotFramework-WebChat, "user ID is both specified
 // in the Direct Line token and passed in"), so the browser never invents its own id.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
-/** What a token says: which conversation it opens, for which user, and until when. */
-export interface TokenClaims {
+/** Whom a token is for: one conversation, its user, and the agency the conversation belongs to. */
+export interface TokenSubject {
   conversationId: string;
   userId: string;
+  /** The agency (a folder name under knowledge/agencies/) whose conversation this is. */
+  agency: string;
+}
+
+/** What a token says: which conversation it opens, for which user of which agency, and until when. */
+export interface TokenClaims extends TokenSubject {
   /** Seconds since the epoch. */
   issuedAt: number;
   /** Seconds since the epoch. */
@@ -38,10 +44,15 @@ const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 export type TokenUse = 'conversation' | 'stream';
 const ISSUERS: Record<TokenUse, string> = { conversation: 'padoms-directline', stream: 'padoms-directline-stream' };
 
+/** Agency ids as configuration spells them (bot/config.ts `agencyId`). */
+export const AGENCY_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
+
 const payloadSchema = z.object({
   iss: z.string(),
   conv: z.string().regex(CONVERSATION_ID_PATTERN),
   user: z.string().regex(USER_ID_PATTERN),
+  // Absent in tokens issued before one installation served several agencies (see verifyToken).
+  agency: z.string().regex(AGENCY_ID_PATTERN).optional(),
   iat: z.number().int().nonnegative(),
   exp: z.number().int().positive(),
 });
@@ -73,7 +84,15 @@ export function signToken(claims: TokenClaims, key: Buffer, use: TokenUse = 'con
   // A stream token opens one socket (stream.ts), so two issued in the same second must differ.
   const nonce = use === 'stream' ? { jti: randomBytes(12).toString('base64url') } : {};
   const payload = base64url(
-    JSON.stringify({ iss: ISSUERS[use], conv: claims.conversationId, user: claims.userId, iat: claims.issuedAt, exp: claims.expiresAt, ...nonce }),
+    JSON.stringify({
+      iss: ISSUERS[use],
+      conv: claims.conversationId,
+      user: claims.userId,
+      agency: claims.agency,
+      iat: claims.issuedAt,
+      exp: claims.expiresAt,
+      ...nonce,
+    }),
   );
   const signingInput = `${HEADER}.${payload}`;
   return `${signingInput}.${sign(signingInput, key)}`;
@@ -81,19 +100,30 @@ export function signToken(claims: TokenClaims, key: Buffer, use: TokenUse = 'con
 
 /** Issues a token valid for `ttlSeconds` from `now`. */
 export function issueToken(
-  subject: { conversationId: string; userId: string },
+  subject: TokenSubject,
   key: Buffer,
   now: Date,
   ttlSeconds: number = DEFAULT_TOKEN_TTL_SECONDS,
   use: TokenUse = 'conversation',
 ): { token: string; claims: TokenClaims } {
   const issuedAt = Math.floor(now.getTime() / 1000);
-  const claims: TokenClaims = { ...subject, issuedAt, expiresAt: issuedAt + ttlSeconds };
+  const claims: TokenClaims = {
+    conversationId: subject.conversationId,
+    userId: subject.userId,
+    agency: subject.agency,
+    issuedAt,
+    expiresAt: issuedAt + ttlSeconds,
+  };
   return { token: signToken(claims, key, use), claims };
 }
 
-/** Checks signature (in constant time), use, shape and expiry. Never throws on bad input. */
-export function verifyToken(token: string, key: Buffer, now: Date, use: TokenUse = 'conversation'): TokenCheck {
+/**
+ * Checks signature (in constant time), use, shape and expiry. Never throws on bad input. A token
+ * without an agency was issued before the installation served several, when its one agency was the
+ * default: it is the `defaultAgency`'s (without one it is not valid). Such tokens live half an
+ * hour, so a widget open across the upgrade keeps its conversation.
+ */
+export function verifyToken(token: string, key: Buffer, now: Date, use: TokenUse = 'conversation', defaultAgency?: string): TokenCheck {
   const parts = token.split('.');
   if (parts.length !== 3) return { kind: 'invalid' };
   const [header, payload, signature] = parts as [string, string, string];
@@ -114,9 +144,12 @@ export function verifyToken(token: string, key: Buffer, now: Date, use: TokenUse
   }
   const parsed = payloadSchema.safeParse(decoded);
   if (!parsed.success || parsed.data.iss !== ISSUERS[use]) return { kind: 'invalid' };
+  const agency = parsed.data.agency ?? defaultAgency;
+  if (agency === undefined) return { kind: 'invalid' };
   const claims: TokenClaims = {
     conversationId: parsed.data.conv,
     userId: parsed.data.user,
+    agency,
     issuedAt: parsed.data.iat,
     expiresAt: parsed.data.exp,
   };
@@ -136,10 +169,13 @@ export function bearerOf(header: string | undefined): string | undefined {
  * A presented credential checked: the Direct Line secret (where one is configured, and only where a
  * conversation token would do), else a token for `use`. The REST routes and the stream check alike.
  */
-export function identifyCaller(credential: string, options: { key: Buffer; now: Date; use: TokenUse; directLineSecret?: string | undefined }): CallerCheck {
+export function identifyCaller(
+  credential: string,
+  options: { key: Buffer; now: Date; use: TokenUse; directLineSecret?: string | undefined; defaultAgency: string },
+): CallerCheck {
   const { directLineSecret, use } = options;
   if (use === 'conversation' && directLineSecret !== undefined && secretMatches(credential, directLineSecret)) return { ok: true, caller: { kind: 'secret' } };
-  const check = verifyToken(credential, options.key, options.now, use);
+  const check = verifyToken(credential, options.key, options.now, use, options.defaultAgency);
   switch (check.kind) {
     case 'valid':
       return { ok: true, caller: { kind: 'token', token: credential, claims: check.claims } };

@@ -21,6 +21,8 @@ export type ErrorCode =
   | 'Forbidden'
   // What is asked for
   | 'NotFound'
+  /** An agency this installation does not serve (never served, or removed while running). */
+  | 'UnknownAgency'
   | 'Conflict'
   | 'MailNotConfigured'
   // Load and availability

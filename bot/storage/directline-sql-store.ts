@@ -3,7 +3,8 @@
 // activities are rows of the transcript, the one record of the conversation that staff, retention and
 // deletion read as well, each with its watermark. Watermarks come from a per-conversation counter
 // updated in the same transaction as the insert, so concurrent appends from several instances never
-// share one.
+// share one. Each conversation belongs to one agency; a row from before agencies has none, and is
+// read as the default agency's (see defaultAgency below).
 import type { Activity } from 'botbuilder';
 import type Database from 'better-sqlite3';
 import type { ActivitySlice, AppendOptions, StoredConversation } from './directline-store.js';
@@ -39,14 +40,25 @@ function emptyWatermark(after: number, last: number): number {
 interface ConversationRow {
   id: string;
   user_id: string;
+  agency: string | null;
   locale: string | null;
   created_at: string | Date;
 }
 
-function toConversation(row: ConversationRow): StoredConversation {
+/**
+ * The conversation of a row; a row without an agency is the default agency's. It is read so, not
+ * written: during a rolling upgrade on PostgreSQL an instance of the last release still inserts
+ * rows without one, and the tokens it issued carry none either (they too are the default's, see
+ * verifyToken), so both follow the same rule. A store opened without a default agency (a tool
+ * that serves no Direct Line) knows no such conversation.
+ */
+function toConversation(row: ConversationRow, defaultAgency: string | undefined): StoredConversation | undefined {
+  const agency = row.agency ?? defaultAgency;
+  if (agency === undefined) return undefined;
   return {
     id: row.id,
     userId: row.user_id,
+    agency,
     createdAt: row.created_at instanceof Date ? row.created_at.toISOString() : row.created_at,
     ...(row.locale === null ? {} : { locale: row.locale }),
   };
@@ -57,6 +69,8 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
     private readonly db: Database.Database,
     private readonly now: () => Date = () => new Date(),
     private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db),
+    /** Whose the conversations from before agencies are: the installation's default agency. */
+    private readonly defaultAgency?: string,
   ) {}
 
   async createConversation(c: StoredConversation): Promise<boolean> {
@@ -64,16 +78,16 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
       const at = this.now().toISOString();
       const result = prepared(
         this.db,
-        'INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING',
-      ).run(c.id, c.userId, c.locale ?? null, c.createdAt, at);
+        'INSERT INTO dl_conversations (id, user_id, agency, locale, created_at, last_active_at, last_watermark) VALUES (?, ?, ?, ?, ?, ?, 0) ON CONFLICT (id) DO NOTHING',
+      ).run(c.id, c.userId, c.agency, c.locale ?? null, c.createdAt, at);
       return result.changes === 1;
     });
   }
 
   async getConversation(id: string): Promise<StoredConversation | undefined> {
     return guardSqlite(() => {
-      const row = prepared(this.db, 'SELECT id, user_id, locale, created_at FROM dl_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
-      return row === undefined ? undefined : toConversation(row);
+      const row = prepared(this.db, 'SELECT id, user_id, agency, locale, created_at FROM dl_conversations WHERE id = ?').get(id) as ConversationRow | undefined;
+      return row === undefined ? undefined : toConversation(row, this.defaultAgency);
     });
   }
 
@@ -129,19 +143,21 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
     private readonly db: PgDatabase,
     private readonly now: () => Date = () => new Date(),
     private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db),
+    /** Whose the conversations from before agencies are: the installation's default agency. */
+    private readonly defaultAgency?: string,
   ) {}
 
   async createConversation(c: StoredConversation): Promise<boolean> {
     const { rowCount } = await this.db.query(
-      'INSERT INTO dl_conversations (id, user_id, locale, created_at, last_active_at, last_watermark) VALUES ($1, $2, $3, $4, $5, 0) ON CONFLICT (id) DO NOTHING',
-      [c.id, c.userId, c.locale ?? null, c.createdAt, this.now()],
+      'INSERT INTO dl_conversations (id, user_id, agency, locale, created_at, last_active_at, last_watermark) VALUES ($1, $2, $3, $4, $5, $6, 0) ON CONFLICT (id) DO NOTHING',
+      [c.id, c.userId, c.agency, c.locale ?? null, c.createdAt, this.now()],
     );
     return rowCount === 1;
   }
 
   async getConversation(id: string): Promise<StoredConversation | undefined> {
-    const { rows } = await this.db.query<ConversationRow>('SELECT id, user_id, locale, created_at FROM dl_conversations WHERE id = $1', [id]);
-    return rows[0] === undefined ? undefined : toConversation(rows[0]);
+    const { rows } = await this.db.query<ConversationRow>('SELECT id, user_id, agency, locale, created_at FROM dl_conversations WHERE id = $1', [id]);
+    return rows[0] === undefined ? undefined : toConversation(rows[0], this.defaultAgency);
   }
 
   async appendActivity(conversationId: string, activity: Partial<Activity>, options: AppendOptions = {}): Promise<void> {

@@ -7,6 +7,11 @@ export interface StoredConversation {
   id: string;
   /** The `dl_…` user id the conversation's tokens carry. */
   userId: string;
+  /**
+   * The agency whose conversation it is (a folder name under knowledge/agencies/): only that
+   * agency's tokens open it, and its turns are that agency's.
+   */
+  agency: string;
   /** BCP 47 locale the client asked for when starting, if any. */
   locale?: string;
   /** ISO 8601. */

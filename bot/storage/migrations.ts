@@ -205,6 +205,14 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: ONE_RECORD,
     postgres: ONE_RECORD,
   },
+  {
+    // One installation serves several agencies; a Direct Line conversation is one agency's. Left
+    // without a default: the default agency is configuration, and rows from before (or from an
+    // instance of the last release during a rolling upgrade) are read as its (directline-sql-store.ts).
+    about: 'a Direct Line conversation belongs to one agency',
+    sqlite: 'ALTER TABLE dl_conversations ADD COLUMN agency TEXT;',
+    postgres: 'ALTER TABLE dl_conversations ADD COLUMN agency text;',
+  },
 ];
 
 /**

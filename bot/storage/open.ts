@@ -9,6 +9,8 @@ import type { PadomsStore, StorageKind } from './store.js';
 export interface StoreConfig {
   DATA_DIR: string;
   DATABASE_URL?: string | undefined;
+  /** The default agency: Direct Line conversations from before agencies are its. */
+  AGENCY?: string | undefined;
 }
 
 export function storageKindFor(config: StoreConfig, requested?: StorageKind): StorageKind {
@@ -22,9 +24,9 @@ export function openStore(config: StoreConfig, options: { kind?: StorageKind; no
     case 'memory':
       return createMemoryStore({ now });
     case 'sqlite':
-      return openSqliteStore({ dataDir: config.DATA_DIR, now, log: options.log });
+      return openSqliteStore({ dataDir: config.DATA_DIR, now, log: options.log, defaultAgency: config.AGENCY });
     case 'postgres':
       if (config.DATABASE_URL === undefined) throw new Error('storage: postgres needs DATABASE_URL');
-      return openPostgresStore({ url: config.DATABASE_URL, now, log: options.log });
+      return openPostgresStore({ url: config.DATABASE_URL, now, log: options.log, defaultAgency: config.AGENCY });
   }
 }

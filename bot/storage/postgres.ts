@@ -237,6 +237,8 @@ export interface PostgresStoreOptions {
   now?: () => Date;
   maxConnections?: number;
   connectTimeoutMs?: number;
+  /** The default agency: Direct Line conversations from before agencies are its (directline-sql-store.ts). */
+  defaultAgency?: string;
 }
 
 async function deleteEverywhere(q: Queryable, conversationId: string): Promise<RemovedCounts> {
@@ -297,7 +299,7 @@ export function openPostgresStore(options: PostgresStoreOptions): PadomsStore {
     state: new PostgresStorage(db, now, writes, options.log),
     transcripts: new PostgresTranscripts(db, now, writes),
     records: new PostgresRecords(db, writes),
-    directLine: new PostgresDirectLineStore(db, now, writes),
+    directLine: new PostgresDirectLineStore(db, now, writes, options.defaultAgency),
     turns: writes,
     subscribe: (channel, listener) => db.listen(channel, listener),
     publish: (channel, payload) => db.notify(channel, payload),

@@ -358,6 +358,8 @@ export interface SqliteStoreOptions {
   file?: string;
   now?: () => Date;
   log?: Logger;
+  /** The default agency: Direct Line conversations from before agencies are its (directline-sql-store.ts). */
+  defaultAgency?: string;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
@@ -365,7 +367,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
   const db = openDatabase(options.dataDir, options.file);
   const bus = new LocalBus();
   const writes = sqliteBatches(db);
-  const directLine = new SqliteDirectLineStore(db, now, writes);
+  const directLine = new SqliteDirectLineStore(db, now, writes, options.defaultAgency);
 
   const deleteEverywhere = db.transaction((conversationId: string): RemovedCounts => {
     const byConversation = (table: string) => prepared(db, `DELETE FROM ${table} WHERE conversation_id = ?`).run(conversationId).changes;

@@ -1,5 +1,6 @@
 // The embeddable chat: the widget script and its CSS, Web Chat itself (served from node_modules,
-// compressed once, cacheable, so nothing comes from a CDN), and a demo agency page at GET /.
+// compressed once, cacheable, so nothing comes from a CDN), and the demo pages: each agency's at
+// GET /<agency>/, and at GET / the list of agencies (or, with only one, that agency's page).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,10 +16,24 @@ import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-header
 
 const gzip = promisify(gzipCallback);
 
+/** The agencies the pages show, read on every request: reloads, agencies added or removed. */
+export interface PageAgencies {
+  /** The agencies served, in the order the front page lists them. */
+  ids(): readonly string[];
+  profile(id: string): AgencyProfile | undefined;
+  /** The registry's default agency. The pages do not need it: each names its own agency to its widget. */
+  readonly defaultId: string;
+}
+
 export interface WebChatDeps {
-  /** The agency shown on the demo page; a getter follows knowledge hot reloads. */
-  profile: AgencyProfile | (() => AgencyProfile);
+  agencies: PageAgencies;
   log: Logger;
+}
+
+/** An agency as a page shows it: its id (its path and the widget's `data-agency`) and its profile. */
+export interface PageAgency {
+  id: string;
+  profile: AgencyProfile;
 }
 
 /** A file held in memory with its validators, ready to send. */
@@ -49,7 +64,7 @@ const EMBEDDABLE_HEADERS = {
 } as const;
 
 export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
-  const { profile, log } = deps;
+  const { agencies, log } = deps;
   const publicDir = findPublicDir();
   const webChat = locateWebChat();
 
@@ -57,15 +72,47 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   const widgetCss = textAsset(readFileSync(path.join(publicDir, 'widget.css'), 'utf8'), CSS_TYPE);
   const pageCss = textAsset(readFileSync(path.join(publicDir, 'page.css'), 'utf8'), CSS_TYPE);
   const template = readFileSync(path.join(publicDir, 'index.html'), 'utf8');
-  const currentProfile = typeof profile === 'function' ? profile : () => profile;
-  // Re-rendered only when the profile object changes (a reload), not per request.
-  let rendered: { profile: AgencyProfile; body: Buffer } | undefined;
-  const pageBody = (): Buffer => {
-    const p = currentProfile();
-    if (rendered?.profile !== p) rendered = { profile: p, body: Buffer.from(renderPage(template, p), 'utf8') };
+  const listTemplate = readFileSync(path.join(publicDir, 'agencies.html'), 'utf8');
+  const notFoundPage = Buffer.from(readFileSync(path.join(publicDir, 'not-found.html'), 'utf8'), 'utf8');
+
+  /** The agencies served now, with their profiles (one without a profile is not shown). */
+  const served = (): PageAgency[] =>
+    agencies.ids().flatMap((id) => {
+      const profile = agencies.profile(id);
+      return profile === undefined ? [] : [{ id, profile }];
+    });
+  // Re-rendered only when a profile object changes (a reload), not per request.
+  const renderedPages = new Map<string, { profile: AgencyProfile; body: Buffer }>();
+  const agencyPage = ({ id, profile }: PageAgency): Buffer => {
+    let rendered = renderedPages.get(id);
+    if (rendered?.profile !== profile) renderedPages.set(id, (rendered = { profile, body: Buffer.from(renderPage(template, { id, profile }), 'utf8') }));
     return rendered.body;
   };
-  pageBody(); // a bad template or profile fails at start, not on the first visit
+  let renderedList: { shown: PageAgency[]; body: Buffer } | undefined;
+  const listPage = (shown: PageAgency[]): Buffer => {
+    const cached = renderedList;
+    const same = cached?.shown.length === shown.length && cached.shown.every((a, i) => a.id === shown[i]?.id && a.profile === shown[i]?.profile);
+    if (cached !== undefined && same) return cached.body;
+    renderedList = { shown, body: Buffer.from(renderAgencyList(listTemplate, shown), 'utf8') };
+    return renderedList.body;
+  };
+  /** With one agency the front page is its page: a list of one would only be a click more. */
+  const frontPage = (): Buffer => {
+    const shown = served();
+    return shown.length === 1 && shown[0] !== undefined ? agencyPage(shown[0]) : listPage(shown);
+  };
+  frontPage(); // a bad template or profile fails at start, not on the first visit
+  for (const agency of served()) agencyPage(agency);
+
+  const sendPage = (res: restify.Response, status: number, body: Buffer) => {
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': String(body.length),
+      'Cache-Control': 'no-cache',
+      ...PAGE_SECURITY_HEADERS,
+    });
+    res.end(body);
+  };
 
   // 3.9 MB read and gzip-compressed once, off the event loop; the first request waits for it.
   let webChatAsset: Promise<Asset> | undefined;
@@ -84,15 +131,16 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   };
   void loadWebChat().catch((err: unknown) => log.error({ err: errorFields(err) }, 'bundle not loaded'));
 
-  server.get('/', async function demoPage(_req: restify.Request, res: restify.Response) {
-    const body = pageBody();
-    res.writeHead(200, {
-      'Content-Type': 'text/html; charset=utf-8',
-      'Content-Length': String(body.length),
-      'Cache-Control': 'no-cache',
-      ...PAGE_SECURITY_HEADERS,
-    });
-    res.end(body);
+  server.get('/', async function frontPageRoute(_req: restify.Request, res: restify.Response) {
+    sendPage(res, 200, frontPage());
+  });
+
+  // One path segment with its slash: the static routes (/staff/, /widget.js, …) take precedence.
+  server.get('/:agency/', async function agencyPageRoute(req: restify.Request, res: restify.Response) {
+    const id = String((req.params as Record<string, unknown>)['agency'] ?? '');
+    const profile = agencies.ids().includes(id) ? agencies.profile(id) : undefined;
+    if (profile === undefined) return sendPage(res, 404, notFoundPage);
+    sendPage(res, 200, agencyPage({ id, profile }));
   });
 
   server.get('/widget.js', async function widgetScript(req: restify.Request, res: restify.Response) {
@@ -149,8 +197,8 @@ export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Referrer-Policy': 'strict-origin-when-cross-origin',
 };
 
-/** The agency page, with every profile value HTML-escaped. */
-export function renderPage(template: string, profile: AgencyProfile): string {
+/** The agency page, with every profile value HTML-escaped; its widget speaks for that agency. */
+export function renderPage(template: string, { id, profile }: PageAgency): string {
   const c = profile.contacts;
   const contactRows: [string, string | undefined][] = [
     ['Adrese', c.address === undefined ? undefined : escapeHtml(c.address)],
@@ -171,8 +219,25 @@ export function renderPage(template: string, profile: AgencyProfile): string {
     intro: escapeHtml(profile.competence.lv),
     topics,
     contacts,
+    agency: escapeHtml(id),
+    home: escapeHtml(agencyPath(id)),
   };
-  return template.replace(/\{\{(name|description|intro|topics|contacts)\}\}/g, (_m, key: string) => values[key] ?? '');
+  return template.replace(/\{\{(name|description|intro|topics|contacts|agency|home)\}\}/g, (_m, key: string) => values[key] ?? '');
+}
+
+/** The front page's list: each agency's name, linked to its page, and what it does. */
+export function renderAgencyList(template: string, shown: readonly PageAgency[]): string {
+  const items = shown.map(
+    ({ id, profile }) =>
+      `      <li><a href="${escapeHtml(agencyPath(id))}">${escapeHtml(profile.name.lv)}</a>\n        <p>${escapeHtml(firstSentence(profile.competence.lv))}</p></li>`,
+  );
+  const list = items.length === 0 ? '      <li>Pašlaik neviena iestāde netiek apkalpota.</li>' : items.join('\n');
+  return template.replace('{{agencies}}', list);
+}
+
+/** Where an agency's page is. */
+export function agencyPath(id: string): string {
+  return `/${encodeURIComponent(id)}/`;
 }
 
 export function escapeHtml(text: string): string {

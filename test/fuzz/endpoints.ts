@@ -517,10 +517,20 @@ function directLineTokens(s: Strings): Group {
       s.json,
     ),
     trustedOrigin: s.text,
+    agency: fc.oneof(fc.constantFrom('dvi', 'nosuch', '', 'DVI', '../dvi'), s.text, s.json),
   });
   const generate = http(
     fc.constant('POST'),
-    fc.constantFrom(`${DL}/tokens/generate`, `${DL}/tokens/generate/`, `${DL}/tokens/generate?x=1`),
+    fc.constantFrom(
+      `${DL}/tokens/generate`,
+      `${DL}/tokens/generate/`,
+      `${DL}/tokens/generate?x=1`,
+      `${DL}/tokens/generate?agency=dvi`,
+      `${DL}/tokens/generate?agency=nosuch`,
+      `${DL}/tokens/generate?agency=dvi&agency=dvi`,
+      `${DL}/tokens/generate?agency=%FF`,
+      `${DL}/tokens/generate?agency[x]=1`,
+    ),
     withHeaders(
       s,
       fc.oneof(
@@ -1268,6 +1278,9 @@ function staff(s: Strings): Group {
 
 const STATIC_PATHS = [
   '/',
+  // An agency's page, and one not served.
+  '/dvi/',
+  '/nosuch/',
   '/widget.js',
   '/widget.css',
   '/assets/page.css',

@@ -10,13 +10,17 @@ import { MemoryDirectLineStore } from '../../bot/storage/directline-store.js';
 import { mountDirectLineStream } from '../../bot/directline/stream.js';
 import { silentLogger } from '../../bot/log.js';
 import type { Logic } from '../../bot/self-hosted-adapter.js';
+import type { ServedAgencies } from '../../bot/directline/agencies.js';
 
-export function mountInMemoryDirectLine(server: restify.Server, logic: Logic): DirectLineAdapter {
+/** One agency, for a site that does not care which: the default of a widget that names none. */
+export const ONE_AGENCY: ServedAgencies = { has: (id) => id === 'site', defaultId: 'site' };
+
+export function mountInMemoryDirectLine(server: restify.Server, logic: Logic, agencies: ServedAgencies = ONE_AGENCY): DirectLineAdapter {
   const store = new MemoryDirectLineStore();
   const tokenKey = randomBytes(32);
-  const stream = mountDirectLineStream(server, { store, tokenKey, trustProxyHops: 0, log: silentLogger });
+  const stream = mountDirectLineStream(server, { store, agencies, tokenKey, trustProxyHops: 0, log: silentLogger });
   const adapter = new DirectLineAdapter({ store, log: silentLogger, onAppend: (conversationId) => stream.news(conversationId) });
-  mountDirectLine(server, { adapter, logic, tokenKey, log: silentLogger, stream });
+  mountDirectLine(server, { adapter, agencies, logic, tokenKey, log: silentLogger, stream });
   return adapter;
 }
 

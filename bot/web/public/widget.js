@@ -3,11 +3,14 @@
  *
  *   <script src="https://BOT-HOST/widget.js" defer></script>
  *
- * Optional data-attributes: data-label (launcher text), data-title (panel title).
+ * Optional data-attributes: data-agency (the agency whose chat it opens, a folder name under
+ * knowledge/agencies/ on the bot; without it, the bot's default agency), data-label (launcher
+ * text), data-title (panel title).
  * It adds an accessible launcher button; on first open it asks the bot for a Direct Line token,
  * loads Web Chat from the same host and renders it (replies over the WebSocket stream). Everything it loads
  * comes from the host the script itself came from (document.currentScript), so it works offline
- * and across origins. No cookies; the conversation survives page changes in sessionStorage only.
+ * and across origins. No cookies; the conversation survives page changes in sessionStorage only,
+ * kept per agency: two agencies' pages on one site never resume each other's conversation.
  */
 (function () {
   'use strict';
@@ -19,9 +22,11 @@
   // The bot's base URL, path prefix included (the bot may sit behind a proxy under /padoms/).
   var base = new URL('./', script.src).href.replace(/\/$/, '');
   var WEBCHAT_VERSION = '__WEBCHAT_VERSION__';
-  var STORAGE_KEY = 'padoms-webchat:' + base;
   var nonce = script.nonce || script.getAttribute('nonce') || undefined;
   var data = script.dataset || {};
+  var agency = data.agency || '';
+  // A widget that names no agency keeps the key of the widgets from before agencies.
+  var STORAGE_KEY = 'padoms-webchat:' + base + (agency ? '#' + agency : '');
 
   var text = {
     launcher: data.label || 'Jautāt čatbotam',
@@ -30,6 +35,9 @@
     loading: 'Savienojas ar čatbotu…',
     failed: 'Čatu neizdevās atvērt. Lūdzu, mēģiniet vēlreiz vai sazinieties ar iestādi pa tālruni vai e-pastu.',
     retry: 'Mēģināt vēlreiz',
+    // The bot does not serve this agency (any more): trying again would not help.
+    unavailable: 'Šīs iestādes čats šeit nav pieejams. Lūdzu, sazinieties ar iestādi pa tālruni vai e-pastu.',
+    unavailableEn: "This agency's chat is not available here. Please contact the agency by phone or e-mail.",
   };
 
   var ids = { panel: 'padoms-chat-panel', title: 'padoms-chat-title' };
@@ -149,6 +157,15 @@
     retryButton.hidden = !canRetry;
   }
 
+  /** In Latvian and in English: the page may be either, and the message is the whole panel. */
+  function showUnavailable() {
+    statusLine.textContent = '';
+    statusLine.appendChild(element('span', { lang: 'lv' }, [text.unavailable]));
+    statusLine.appendChild(element('span', { lang: 'en' }, [text.unavailableEn]));
+    retryButton.hidden = true;
+    chatHost.hidden = true;
+  }
+
   function tokenExpiry(token) {
     try {
       var payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
@@ -187,10 +204,21 @@
     }
   }
 
+  // The agency goes in the query, not a JSON body: a POST without a body needs no CORS preflight.
   function newToken() {
-    return fetch(base + '/v3/directline/tokens/generate', { method: 'POST', credentials: 'omit' }).then(function (response) {
-      if (!response.ok) throw new Error('token ' + response.status);
-      return response.json();
+    var url = base + '/v3/directline/tokens/generate' + (agency ? '?agency=' + encodeURIComponent(agency) : '');
+    return fetch(url, { method: 'POST', credentials: 'omit' }).then(function (response) {
+      if (response.ok) return response.json();
+      return response
+        .json()
+        .catch(function () {
+          return null;
+        })
+        .then(function (body) {
+          var error = new Error('token ' + response.status);
+          error.unknownAgency = response.status === 404 && Boolean(body && body.error && body.error.code === 'UnknownAgency');
+          throw error;
+        });
     });
   }
 
@@ -253,6 +281,7 @@
     var options = { token: session.token, domain: base + '/v3/directline', webSocket: true };
     if (session.conversationId) options.conversationId = session.conversationId;
     directLine = WebChat.createDirectLine(options);
+    chatHost.hidden = false;
     var resumed = Boolean(session.conversationId);
     directLine.connectionStatus$.subscribe(function (status) {
       // 2 Online, 4 FailedToConnect, 5 Ended (ConnectionStatus of botframework-directlinejs).
@@ -285,9 +314,10 @@
         if (directLine && directLine.end) directLine.end();
         render(results[0], { token: results[1].token, conversationId: saved ? saved.conversationId : undefined });
       })
-      .catch(function () {
+      .catch(function (error) {
         started = false;
-        showStatus(text.failed, true);
+        if (error && error.unknownAgency) showUnavailable();
+        else showStatus(text.failed, true);
       });
   }
 
