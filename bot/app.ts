@@ -295,13 +295,6 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }),
   );
   const directLineSecret = config.DIRECTLINE_SECRET ? { directLineSecret: config.DIRECTLINE_SECRET } : {};
-  // The agencies Direct Line and the pages serve, read live; for now the one configured. // replaced by the agency registry
-  const agencies = {
-    ids: () => [config.AGENCY],
-    has: (id: string) => id === config.AGENCY,
-    profile: (id: string) => (id === config.AGENCY ? knowledge.current.profile : undefined),
-    defaultId: config.AGENCY,
-  };
   const limits = rateLimiters({
     ipPerMinute: config.RATE_LIMIT_IP_PER_MINUTE,
     channelIpPerMinute: config.RATE_LIMIT_CHANNEL_IP_PER_MINUTE,
