@@ -15,6 +15,7 @@ import type { TurnRecords } from './records.js';
 import { openStore, storageKindFor } from './storage/open.js';
 import type { PadomsStore, RemovedCounts, StorageKind } from './storage/store.js';
 import { useRecordingMiddleware } from './storage/recording.js';
+import { turnAgency } from './turn-agency.js';
 import { startRetention, type Retention } from './retention.js';
 import { rateLimiters } from './http/rate-limit.js';
 import { fairStart } from './http/fair-start.js';
@@ -130,8 +131,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     config.DIRECTLINE_TOKEN_SECRET === undefined && storageKind === 'sqlite'
       ? keptSecret(config.DATA_DIR, TOKEN_KEY_FILE, MIN_TOKEN_KEY_BYTES)
       : tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
-  const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage') });
-  const records: TurnRecords = store.records;
+  const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage'), defaultAgency: config.AGENCY });
+  // The default agency's records, until turns are served for many agencies.
+  const records: TurnRecords = store.recordsOf(config.AGENCY);
   // The staff side of handover (bot/handover/): its service, staff accounts, cases; its console is
   // mounted at /staff with the other routes, below.
   const staffSide = createHandover({ config, store, profile: () => knowledge.current.profile, log: logOf('handover'), now, texts });
@@ -144,8 +146,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
     useRecordingMiddleware(adapter, {
-      store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere, turns: store.turns },
+      store: {
+        transcripts: store.transcripts,
+        deleteConversation: deleteEverywhere,
+        recordHomeAgency: (conversationId, agency, at) => store.recordHomeAgency(conversationId, agency, at),
+        turns: store.turns,
+      },
       log,
+      agencyOf: (context) => turnAgency(context) ?? config.AGENCY,
+      now,
       deletionRequested,
     });
 
@@ -317,13 +326,18 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const retention = startRetention({
     // The handover side keeps its own tables (tickets, lines, cases): purged by the same sweep.
     store: {
-      purge: async (before) => {
-        const counts = await store.purge(before);
-        counts.cases += await handover.service.purge(before);
+      purge: async (cutoffs) => {
+        const counts = await store.purge(cutoffs);
+        // The staff side keeps one limit for now: what belongs to no agency listed.
+        counts.cases += await handover.service.purge(cutoffs.otherwise);
         return counts;
       },
     },
-    retentionDays: () => knowledge.current.profile.retentionDays,
+    // The default agency's limit, until the agencies served each bring their own.
+    retentionDays: () => {
+      const days = knowledge.current.profile.retentionDays;
+      return { byAgency: new Map([[config.AGENCY, days]]), otherwise: days };
+    },
     intervalMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     log: logOf('retention'),
     now,
