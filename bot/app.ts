@@ -163,9 +163,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     config.DIRECTLINE_TOKEN_SECRET === undefined && storageKind === 'sqlite'
       ? keptSecret(config.DATA_DIR, TOKEN_KEY_FILE, MIN_TOKEN_KEY_BYTES)
       : tokenKeyFrom(config.DIRECTLINE_TOKEN_SECRET);
-  const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage') });
-  // Replaced at the merge of the storage branch: records by agency.
-  const recordsOf = (_agency: string): TurnRecords => store.records;
+  const store = deps.store ?? openStore(config, { kind: storageKind, now, log: logOf('storage'), defaultAgency: config.AGENCY });
+  const recordsOf = (agency: string): TurnRecords => store.recordsOf(agency);
   const records: TurnRecords = recordsOf(agencies.defaultId);
   // The staff side of handover (bot/handover/): its service, staff accounts, cases; its console is
   // mounted at /staff with the other routes, below.
@@ -181,8 +180,16 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
     useRecordingMiddleware(adapter, {
-      store: { transcripts: store.transcripts, deleteConversation: deleteEverywhere, turns: store.turns },
+      store: {
+        transcripts: store.transcripts,
+        deleteConversation: deleteEverywhere,
+        recordHomeAgency: (conversationId, agency, at) => store.recordHomeAgency(conversationId, agency, at),
+        turns: store.turns,
+      },
       log,
+      // The conversation's home agency: the one its channel marked (a forward does not change it).
+      agencyOf: (context) => turnAgency(context) ?? agencies.defaultId,
+      now,
       deletionRequested,
     });
 
@@ -402,13 +409,19 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const retention = startRetention({
     // The handover side keeps its own tables (tickets, lines, cases): purged by the same sweep.
     store: {
-      purge: async (before) => {
-        const counts = await store.purge(before);
-        counts.cases += await handover.service.purge(before);
+      purge: async (cutoffs) => {
+        const counts = await store.purge(cutoffs);
+        // The staff side keeps one limit for now: what belongs to no agency listed.
+        counts.cases += await handover.service.purge(cutoffs.otherwise);
         return counts;
       },
     },
-    retentionDays: () => knowledge.current.profile.retentionDays,
+    // Each agency's records and conversations by its own profile; what belongs to none served (older
+    // rows, a removed agency's) by the default agency's.
+    retentionDays: () => ({
+      byAgency: new Map(agencies.ids().map((id) => [id, agencies.profile(id)!.retentionDays])),
+      otherwise: knowledge.current.profile.retentionDays,
+    }),
     intervalMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     log: logOf('retention'),
     now,

@@ -1,15 +1,24 @@
 // Retention (R8): transcripts, records, Direct Line activities, queue entries and closed cases older
-// than the agency's `retentionDays` are deleted by a purge that runs at start and then on a timer.
+// than their agency's `retentionDays` are deleted by a purge that runs at start and then on a timer.
 // Every instance may run it: the deletes are idempotent.
 import { errorFields, type Logger } from './log.js';
-import type { PadomsStore, RemovedCounts } from './storage/store.js';
+import type { PadomsStore, PurgeCutoffs, RemovedCounts } from './storage/store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * How many days each agency keeps (its profile's `retentionDays`), and how many for what belongs to
+ * no agency listed: an agency no longer served, a conversation with no home agency recorded.
+ */
+export interface RetentionDays {
+  byAgency: ReadonlyMap<string, number>;
+  otherwise: number;
+}
+
 export interface RetentionOptions {
   store: Pick<PadomsStore, 'purge'>;
-  /** Read on every run: a knowledge reload may change it. */
-  retentionDays: () => number;
+  /** Read on every run: a knowledge reload may change them. */
+  retentionDays: () => RetentionDays;
   intervalMs: number;
   log: Logger;
   now?: () => Date;
@@ -29,6 +38,14 @@ export function retentionCutoff(now: Date, retentionDays: number): Date {
   return new Date(now.getTime() - retentionDays * DAY_MS);
 }
 
+/** The oldest moment each agency still keeps. */
+export function retentionCutoffs(now: Date, days: RetentionDays): PurgeCutoffs {
+  return {
+    byAgency: new Map([...days.byAgency].map(([agency, n]) => [agency, retentionCutoff(now, n)])),
+    otherwise: retentionCutoff(now, days.otherwise),
+  };
+}
+
 export function startRetention(options: RetentionOptions): Retention {
   const now = options.now ?? (() => new Date());
   const schedule = options.setInterval ?? ((fn, ms) => setInterval(fn, ms));
@@ -37,10 +54,10 @@ export function startRetention(options: RetentionOptions): Retention {
 
   const purge = async (): Promise<RemovedCounts | undefined> => {
     const days = options.retentionDays();
-    const before = retentionCutoff(now(), days);
     try {
-      const removed = await options.store.purge(before);
-      options.log.info({ before: before.toISOString(), retentionDays: days, removed }, 'purged');
+      const removed = await options.store.purge(retentionCutoffs(now(), days));
+      // Agency ids are folder names, not anything a citizen typed.
+      options.log.info({ retentionDays: Object.fromEntries(days.byAgency), otherwiseDays: days.otherwise, removed }, 'purged');
       return removed;
     } catch (err) {
       // The next run retries; a database outage is reported by /readyz, not here.

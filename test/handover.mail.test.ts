@@ -42,7 +42,7 @@ function tempDir(): string {
 
 async function handover(options: { smtpUrl?: string; clock: { t: number }; dir?: string }): Promise<Handover> {
   const now = () => new Date(options.clock.t);
-  const store = options.dir ? openSqliteStore({ dataDir: options.dir, now }) : createMemoryStore({ now });
+  const store = options.dir ? openSqliteStore({ dataDir: options.dir, now, defaultAgency: 'dvi' }) : createMemoryStore({ now });
   const repo: HandoverRepository = options.dir ? new SqlHandoverRepository(sqliteRunner(openDatabase(options.dir))) : new MemoryHandoverRepository();
   const config = testConfig({
     DATA_DIR: options.dir ?? '/nonexistent',

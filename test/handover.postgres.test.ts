@@ -25,7 +25,7 @@ const opened: { handover: Handover; store: PadomsStore }[] = [];
 const sent: string[] = [];
 
 async function instance(): Promise<Handover & { events: HandoverEvent[] }> {
-  const store = openPostgresStore({ url, log: silentLogger, now });
+  const store = openPostgresStore({ url, log: silentLogger, now, defaultAgency: 'dvi' });
   const mailSender: MailSender = { send: async (m) => void sent.push(m.subject), close: () => {} };
   const handover = createHandover({
     config: testConfig({ DATABASE_URL: url, DIRECTLINE_TOKEN_SECRET: 'x'.repeat(32) }),

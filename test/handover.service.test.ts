@@ -45,7 +45,7 @@ async function rig(kind: 'memory' | 'sqlite', options: { t?: number; profile?: A
   const dir = mkdtempSync(path.join(tmpdir(), 'padoms-handover-'));
   const clock = { t: options.t ?? MONDAY_IN_HOURS };
   const now = () => new Date(clock.t);
-  const store = kind === 'memory' ? createMemoryStore({ now }) : openSqliteStore({ dataDir: dir, now });
+  const store = kind === 'memory' ? createMemoryStore({ now }) : openSqliteStore({ dataDir: dir, now, defaultAgency: 'dvi' });
   const repo: HandoverRepository = kind === 'memory' ? new MemoryHandoverRepository() : new SqlHandoverRepository(sqliteRunner(openDatabase(dir)));
   const sent: Parameters<MailSender['send']>[0][] = [];
   const mailSender: MailSender = { send: async (m) => void sent.push(m), close: () => {} };

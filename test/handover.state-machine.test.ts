@@ -133,7 +133,7 @@ async function rig(kind: 'memory' | 'sqlite', shared?: { dir: string; clock: { t
   const dir = shared?.dir ?? mkdtempSync(path.join(tmpdir(), 'padoms-handover-'));
   const clock = shared?.clock ?? { t: IN_HOURS };
   const now = () => new Date(clock.t);
-  const store = kind === 'memory' ? createMemoryStore({ now }) : openSqliteStore({ dataDir: dir, now });
+  const store = kind === 'memory' ? createMemoryStore({ now }) : openSqliteStore({ dataDir: dir, now, defaultAgency: 'dvi' });
   const repo = kind === 'memory' ? new MemoryHandoverRepository() : new SqlHandoverRepository(sqliteRunner(openDatabase(dir)));
   const handover = createHandover({ config: testConfig({ DATA_DIR: dir }), store, profile: () => dvi, log: silentLogger, now, repo, timers: false });
   await handover.ready;

@@ -92,8 +92,8 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('two instances, one PostgreS
 
   it("a staff-side change published through instance A's store is heard by instance B through LISTEN/NOTIFY", async () => {
     // Who wins an accept across instances is the ticket's version (test/handover.postgres.test.ts).
-    const storeA: PadomsStore = openPostgresStore({ url, log: silentLogger });
-    const storeB: PadomsStore = openPostgresStore({ url, log: silentLogger });
+    const storeA: PadomsStore = openPostgresStore({ url, log: silentLogger, defaultAgency: 'dvi' });
+    const storeB: PadomsStore = openPostgresStore({ url, log: silentLogger, defaultAgency: 'dvi' });
     try {
       const heard: string[] = [];
       const unsubscribe = await storeB.subscribe(HANDOVER_CHANNEL, (n) => {

@@ -1,6 +1,7 @@
 // One migration list for both dialects (bot/storage/migrations.ts), recorded in one table. A database
 // made before it — the store's versions in schema_migrations and the staff side's in a table of its
-// own, handover_migrations — is upgraded at start with its data: on SQLite and on PostgreSQL.
+// own, handover_migrations — is upgraded at start with its data: on SQLite and on PostgreSQL. So is
+// one of the last release, whose records learn their agency.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,9 +11,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../bot/log.js';
 import { HANDOVER_TRACK_OFFSET, MIGRATIONS, POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../bot/storage/migrations.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
-import { SqliteTranscripts, openDatabase } from '../bot/storage/sqlite.js';
+import { SqliteTranscripts, openDatabase, openSqliteStore } from '../bot/storage/sqlite.js';
 import { SqliteDirectLineStore } from '../bot/storage/directline-sql-store.js';
-import type { ManagedDirectLineStore } from '../bot/storage/store.js';
+import type { ManagedDirectLineStore, PadomsStore } from '../bot/storage/store.js';
+import { RECORD_TABLES } from '../bot/storage/kept-records.js';
 import type { TranscriptStore } from 'botbuilder';
 import { SqlHandoverRepository, postgresRunner, sqliteRunner } from '../bot/handover/sql-repository.js';
 import { PgDatabase } from '../bot/storage/postgres-pool.js';
@@ -43,8 +45,41 @@ const oldRows = [
   ),
 ];
 
-/** The installation's default agency when the database is opened: the one agency it served before. */
-const DEFAULT_AGENCY = 'dvi';
+/** The step that taught records their agency; the database of the last release has every step before it. */
+const AGENCY_STEP = MIGRATIONS.findIndex((m) => m.about === 'records and conversations know their agency');
+const DEFAULT_AGENCY = 'library';
+/** One record in each record table, as the last release kept them: with no agency. */
+const recordRows = [
+  `INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ('conv-old', 'directline', 'lv', 'answer', 'dvi.consent', '[]', '${at}')`,
+  `INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ('conv-old', 'dvi.consent', true, '${at}')`,
+  `INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ('conv-old', 'nezinu', 'fallback', 'lv', NULL, '${at}')`,
+  `INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ('conv-old', NULL, '["a","b"]', '${at}')`,
+  `INSERT INTO ratings (conversation_id, language, score, comment, at) VALUES ('conv-old', 'lv', 4, 'labi', '${at}')`,
+  `INSERT INTO suggestions (conversation_id, text, at) VALUES ('conv-old', 'vairāk valodu', '${at}')`,
+];
+
+/** Each record table's agencies, by row. */
+async function agenciesOfRecords(query: (sql: string) => Promise<{ agency: string }[]>): Promise<Record<string, string[]>> {
+  const out: Record<string, string[]> = {};
+  for (const table of RECORD_TABLES) out[table] = (await query(`SELECT agency FROM ${table} ORDER BY id`)).map((r) => r.agency);
+  return out;
+}
+const everyTable = (agency: string) => Object.fromEntries(RECORD_TABLES.map((table) => [table, [agency]]));
+
+/** The old records are the default agency's, and no other agency's; older conversations have no home agency. */
+async function expectAdopted(store: PadomsStore): Promise<void> {
+  const period = [new Date(0), new Date(Date.parse(at) + 1)] as const;
+  expect(await store.recordsOf(DEFAULT_AGENCY).period(...period)).toMatchObject({
+    outcomes: [{ conversationId: 'conv-old', entryId: 'dvi.consent' }],
+    feedback: [{ conversationId: 'conv-old', helpful: true }],
+    ratings: [{ conversationId: 'conv-old', score: 4 }],
+    unanswered: [{ conversationId: 'conv-old', text: 'nezinu' }],
+  });
+  expect(await store.recordsOf('archive').period(...period)).toEqual({ outcomes: [], feedback: [], ratings: [], unanswered: [] });
+  expect(await store.agencyOfConversation('conv-old')).toBeUndefined();
+  // The comment stayed on the rating, which is found in its agency.
+  await store.recordsOf(DEFAULT_AGENCY).ratingComment({ conversationId: 'conv-old', comment: 'ļoti labi', at: new Date(at) });
+}
 
 /**
  * The client's poll still gets the old activities at their watermarks, staff see each once, and new
@@ -115,6 +150,35 @@ describe('SQLite', () => {
     expect(await new SqliteDirectLineStore(db).getConversation('dl-old')).toBeUndefined();
   });
 
+  it("a database of the last release, with records: they get agency '', then are the default agency's once the store opens", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-schema-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const old = new Database(path.join(dataDir, 'padoms.sqlite'));
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    SQLITE_MIGRATIONS.slice(0, AGENCY_STEP).forEach((sql, i) => {
+      old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(i + 1, at);
+    });
+    for (const row of recordRows) old.exec(row);
+    old.close();
+
+    const migrated = openDatabase(dataDir); // migrates, adopts nothing
+    const rowsOf = (db: Database.Database) => (sql: string) => Promise.resolve(db.prepare(sql).all() as { agency: string }[]);
+    expect(await agenciesOfRecords(rowsOf(migrated))).toEqual(everyTable(''));
+    migrated.close();
+
+    const store = openSqliteStore({ dataDir, defaultAgency: DEFAULT_AGENCY });
+    cleanups.push(() => store.close());
+    expect(await agenciesOfRecords(rowsOf(store.sqlite!))).toEqual(everyTable(DEFAULT_AGENCY));
+    await expectAdopted(store);
+    expect(store.sqlite!.prepare('SELECT comment FROM ratings').pluck().all()).toEqual(['ļoti labi']);
+    await store.close();
+    // Only rows from before agencies are adopted: a start with another default agency changes nothing.
+    const again = openSqliteStore({ dataDir, defaultAgency: 'archive' });
+    cleanups.push(() => again.close());
+    expect(await agenciesOfRecords(rowsOf(again.sqlite!))).toEqual(everyTable(DEFAULT_AGENCY));
+  });
+
   it('a new database gets every step, once', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-schema-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -162,5 +226,35 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('PostgreSQL', () => {
     expect(legacy).toBeNull();
     await expectUpgraded(repo, versions);
     await expectActivitiesKept(store.directLine, store.transcripts);
+  });
+
+  it("a database of the last release, with records: they get agency '', then are the default agency's once the store opens", async () => {
+    const url = await cluster!.createDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const [i, sql] of POSTGRES_MIGRATIONS.slice(0, AGENCY_STEP).entries()) {
+      if (sql.trim() !== '') await client.query(sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
+    }
+    for (const row of recordRows) await client.query(row);
+    const rowsOf = async (sql: string) => (await client.query<{ agency: string }>(sql)).rows;
+
+    const migrated = new PgDatabase({ url, migrations: POSTGRES_MIGRATIONS, log: silentLogger }); // migrates, adopts nothing
+    await migrated.ping();
+    await migrated.close();
+    expect(await agenciesOfRecords(rowsOf)).toEqual(everyTable(''));
+
+    const store = openPostgresStore({ url, log: silentLogger, defaultAgency: DEFAULT_AGENCY });
+    await expectAdopted(store);
+    await store.close();
+    expect(await agenciesOfRecords(rowsOf)).toEqual(everyTable(DEFAULT_AGENCY));
+    expect((await client.query('SELECT comment FROM ratings')).rows).toEqual([{ comment: 'ļoti labi' }]);
+    // Only rows from before agencies are adopted: a start with another default agency changes nothing.
+    const again = openPostgresStore({ url, log: silentLogger, defaultAgency: 'archive' });
+    await again.ping();
+    await again.close();
+    expect(await agenciesOfRecords(rowsOf)).toEqual(everyTable(DEFAULT_AGENCY));
+    await client.end();
   });
 });

@@ -1,13 +1,13 @@
 // Retention (R8) with a pinned clock: the purge runs at start and on every tick, deletes what is
-// older than the agency's retentionDays (read on every run), and the app's timer stops on close.
+// older than each agency's retentionDays (read on every run), and the app's timer stops on close.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ActivityTypes, type ConversationAccount } from 'botbuilder';
-import { retentionCutoff, startRetention } from '../bot/retention.js';
+import { retentionCutoff, retentionCutoffs, startRetention, type RetentionDays } from '../bot/retention.js';
 import { createApp } from '../bot/app.js';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
 import { createMemoryStore } from '../bot/storage/memory.js';
-import type { RemovedCounts } from '../bot/storage/store.js';
+import type { PurgeCutoffs, RemovedCounts } from '../bot/storage/store.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = new Date('2026-06-01T12:00:00.000Z');
@@ -44,12 +44,29 @@ describe('retention', () => {
     expect(retentionCutoff(NOW, 90)).toEqual(new Date(NOW.getTime() - 90 * DAY));
   });
 
-  it('purges at start and on every tick, with the limit read on every run; stop clears the timer', async () => {
-    const purged: Date[] = [];
+  it("each agency's cutoff is its own retentionDays before now; the rest get `otherwise`'s", () => {
+    const cutoffs = retentionCutoffs(NOW, {
+      byAgency: new Map([
+        ['library', 30],
+        ['archive', 365],
+      ]),
+      otherwise: 90,
+    });
+    expect(cutoffs).toEqual({
+      byAgency: new Map([
+        ['library', ago(30)],
+        ['archive', ago(365)],
+      ]),
+      otherwise: ago(90),
+    });
+  });
+
+  it('purges at start and on every tick, with the limits read on every run; stop clears the timer', async () => {
+    const purged: PurgeCutoffs[] = [];
     const timers = manualTimers();
-    let days = 90;
+    let days: RetentionDays = { byAgency: new Map([['library', 90]]), otherwise: 90 };
     const retention = startRetention({
-      store: { purge: async (before: Date) => (purged.push(before), emptyCounts()) },
+      store: { purge: async (cutoffs) => (purged.push(cutoffs), emptyCounts()) },
       retentionDays: () => days,
       intervalMs: 60_000,
       log: silentLogger,
@@ -57,12 +74,24 @@ describe('retention', () => {
       ...timers,
     });
     await vi.waitFor(() => expect(purged).toHaveLength(1));
-    expect(purged[0]).toEqual(new Date(NOW.getTime() - 90 * DAY));
+    expect(purged[0]).toEqual({ byAgency: new Map([['library', ago(90)]]), otherwise: ago(90) });
 
-    days = 30; // the agency's profile was edited and reloaded
+    days = {
+      byAgency: new Map([
+        ['library', 30],
+        ['archive', 365],
+      ]),
+      otherwise: 60,
+    }; // profiles edited and reloaded
     timers.tick();
     await vi.waitFor(() => expect(purged).toHaveLength(2));
-    expect(purged[1]).toEqual(new Date(NOW.getTime() - 30 * DAY));
+    expect(purged[1]).toEqual({
+      byAgency: new Map([
+        ['library', ago(30)],
+        ['archive', ago(365)],
+      ]),
+      otherwise: ago(60),
+    });
 
     retention.stop();
     expect(timers.cleared).toBe(1);
@@ -80,7 +109,7 @@ describe('retention', () => {
           return emptyCounts();
         },
       },
-      retentionDays: () => 90,
+      retentionDays: () => ({ byAgency: new Map(), otherwise: 90 }),
       intervalMs: 60_000,
       log: silentLogger,
       now: () => NOW,
@@ -102,8 +131,8 @@ describe('retention', () => {
         ['new-conv-000000001', new Date(NOW.getTime() - (retentionDays - 1) * DAY)],
       ] as const) {
         clock.now = at;
-        await store.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
-        await store.records.feedback({ conversationId: id, entryId: 'e', helpful: true, at });
+        await app.records.unanswered({ conversationId: id, text: 'x', reason: 'fallback', language: 'lv', at });
+        await app.records.feedback({ conversationId: id, entryId: 'e', helpful: true, at });
         await store.directLine.createConversation({ id, userId: 'dl_user0001', agency: 'library', createdAt: at.toISOString() });
         await store.directLine.appendActivity(id, {
           type: ActivityTypes.Message,
@@ -114,9 +143,13 @@ describe('retention', () => {
         });
       }
       clock.now = NOW;
+      const purge = vi.spyOn(store, 'purge');
       const removed = await app.retention.runNow();
+      // The app's agency is purged by its own profile's limit.
+      const cutoff = new Date(NOW.getTime() - retentionDays * DAY);
+      expect(purge).toHaveBeenCalledWith({ byAgency: new Map([[testConfig().AGENCY, cutoff]]), otherwise: cutoff });
       expect(removed).toMatchObject({ records: 2, transcripts: 1 });
-      expect((await store.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['new-conv-000000001']);
+      expect((await app.records.listUnanswered(new Date(0))).map((u) => u.conversationId)).toEqual(['new-conv-000000001']);
       expect(await store.directLine.getConversation('old-conv-000000001')).toBeUndefined();
     } finally {
       await app.close();
@@ -136,6 +169,10 @@ describe('retention', () => {
     expect(purge).toHaveBeenCalledTimes(2);
   });
 });
+
+function ago(days: number): Date {
+  return new Date(NOW.getTime() - days * DAY);
+}
 
 function emptyCounts(): RemovedCounts {
   return { state: 0, transcripts: 0, records: 0, handover: 0, cases: 0 };

@@ -217,13 +217,14 @@ describe('deleting a conversation', () => {
         await context.sendActivity('Vai tiešām dzēst?');
         requestConversationDeletion(context, [{ type: 'message', text: 'Jūsu saruna ir dzēsta.' }]);
       }),
-      { store, log: silentLogger, deletionRequested },
+      { store, log: silentLogger, agencyOf: () => 'library', deletionRequested },
     );
     // The farewell comes after the deletion and is not recorded again.
     await adapter.send('Lūdzu, dzēsiet manu sarunu').assertReply('Vai tiešām dzēst?').assertReply('Jūsu saruna ir dzēsta.').startTest();
     const id = adapter.conversation.conversation.id;
     expect((await store.transcripts.getTranscriptActivities('test', id)).items).toEqual([]);
     expect(await store.state.read([`test/conversations/${id}/`])).toEqual({});
+    expect(await store.agencyOfConversation(id)).toBeUndefined();
   });
 });
 

@@ -13,8 +13,10 @@ import { openSqliteStore } from '../bot/storage/sqlite.js';
 import type { PadomsStore } from '../bot/storage/store.js';
 import { directLine, hasPostgres, startPostgres, type PgCluster } from './support/postgres.js';
 import { startApp } from './support/app.js';
+import { testConfig } from '../bot/config.js';
 
 const T0 = new Date('2026-03-02T09:00:00.000Z');
+const AGENCY = 'library';
 const STATE_KEY = (id: string) => `directline/conversations/${id}/`;
 
 interface Opened {
@@ -31,7 +33,7 @@ const backends: { name: string; skip?: string; open(): Promise<Opened> }[] = [
     name: 'sqlite',
     async open() {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-turns-'));
-      const store = openSqliteStore({ dataDir, now: () => T0 });
+      const store = openSqliteStore({ dataDir, now: () => T0, defaultAgency: AGENCY });
       cleanups.push(async () => {
         await store.close();
         rmSync(dataDir, { recursive: true, force: true });
@@ -52,7 +54,7 @@ const backends: { name: string; skip?: string; open(): Promise<Opened> }[] = [
     ...(hasPostgres || process.env['CI'] ? {} : { skip: 'PostgreSQL not installed' }),
     async open() {
       const url = await cluster!.createDatabase();
-      const store = openPostgresStore({ url, now: () => T0, log: silentLogger });
+      const store = openPostgresStore({ url, now: () => T0, log: silentLogger, defaultAgency: AGENCY });
       await store.ping();
       const probe = new pg.Client({ connectionString: url });
       await probe.connect();
@@ -105,16 +107,18 @@ async function seen(store: PadomsStore, id: string) {
     activities: (await store.directLine.listActivities(id, 0, 100))?.activities.map((a) => a.text) ?? [],
     transcript: (await store.transcripts.getTranscriptActivities('directline', id)).items.map((a) => a.text),
     state: Object.keys(await store.state.read([STATE_KEY(id)])).length,
-    outcomes: (await store.records.period(new Date(0), new Date(T0.getTime() + 1))).outcomes.filter((o) => o.conversationId === id).length,
+    outcomes: (await store.recordsOf(AGENCY).period(new Date(0), new Date(T0.getTime() + 1))).outcomes.filter((o) => o.conversationId === id).length,
+    home: await store.agencyOfConversation(id),
   };
 }
 
 /** One turn's writes, the way a Direct Line turn makes them. */
 async function writeTurn(store: PadomsStore, id: string): Promise<void> {
+  await store.recordHomeAgency(id, AGENCY, T0);
   await store.directLine.appendActivity(id, message(id, 'Kā iesniegt sūdzību?', 'user'));
   await store.directLine.appendActivity(id, message(id, 'Sūdzību var iesniegt…', 'bot'));
   await store.state.write({ [STATE_KEY(id)]: { conversationData: { language: 'lv' } } });
-  await store.records.outcome({
+  await store.recordsOf(AGENCY).outcome({
     conversationId: id,
     channel: 'directline',
     language: 'lv',
@@ -143,7 +147,7 @@ for (const backend of backends) {
         await held;
       });
       await wrote;
-      expect(await seen(store, id)).toEqual({ activities: [], transcript: [], state: 0, outcomes: 0 });
+      expect(await seen(store, id)).toEqual({ activities: [], transcript: [], state: 0, outcomes: 0, home: undefined });
       release();
       await turn;
       const after = await seen(store, id);
@@ -152,6 +156,7 @@ for (const backend of backends) {
         transcript: ['Kā iesniegt sūdzību?', 'Sūdzību var iesniegt…'],
         state: 1,
         outcomes: 1,
+        home: AGENCY,
       });
       expect(await transactions()).toBe(1);
     });
@@ -181,7 +186,7 @@ for (const backend of backends) {
         expect((await seen(store, id)).activities).toEqual([]);
       });
       // Only the farewell is left, for the client's poll; staff see nothing of the conversation.
-      expect(await seen(store, id)).toEqual({ activities: ['Saruna dzēsta.'], transcript: [], state: 0, outcomes: 0 });
+      expect(await seen(store, id)).toEqual({ activities: ['Saruna dzēsta.'], transcript: [], state: 0, outcomes: 0, home: undefined });
     });
 
     it('two turns of one conversation at once share one transaction; a stale state change in it is dropped', async () => {
@@ -255,13 +260,19 @@ describe('the app on SQLite', () => {
   it('a Direct Line message turn is one transaction, committed before the POST is answered', async () => {
     const site = await startApp({}, { storage: 'sqlite' });
     try {
+      const homes = vi.spyOn(site.app.store, 'recordHomeAgency');
       const c = await directLine.start(site.origin);
       await directLine.send(site.origin, c, { type: 'message', text: 'Labdien' });
+      // The conversation's home agency (the default: Direct Line marks none yet) was written with
+      // its first turn, and is not written again by later turns of this process.
+      expect(await site.app.store.agencyOfConversation(c.conversationId)).toBe(testConfig().AGENCY);
+      expect(homes).toHaveBeenCalledTimes(1);
       const spy = vi.spyOn(site.app.store.sqlite!, 'transaction');
       const sent = await directLine.send(site.origin, c, { type: 'message', text: 'Kā iesniegt sūdzību par datu apstrādi?' });
       const calls = spy.mock.calls.length;
       expect(sent.status).toBe(200);
       expect(calls).toBe(1);
+      expect(homes).toHaveBeenCalledTimes(1);
       const transcript = (await site.app.store.transcripts.getTranscriptActivities('directline', c.conversationId)).items;
       expect(transcript.filter((a) => a.from?.role === 'user').map((a) => a.text)).toEqual(['Labdien', 'Kā iesniegt sūdzību par datu apstrādi?']);
     } finally {

@@ -15,9 +15,12 @@ async function main(): Promise<void> {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now: () => new Date() }, createLogger('warn', 2));
   // The configured store: SQLite under DATA_DIR, or PostgreSQL when DATABASE_URL is set.
-  const store = openStore(config, { log: createLogger('warn', 2) });
+  const store = openStore(config, { log: createLogger('warn', 2), defaultAgency: config.AGENCY });
   const since = new Date(Date.now() - days * 86_400_000);
-  const questions = await store.records.listUnanswered(since).finally(() => store.close());
+  const questions = await store
+    .recordsOf(config.AGENCY)
+    .listUnanswered(since)
+    .finally(() => store.close());
   const groups = groupUnanswered(questions, knowledge.current);
   if (groups.length === 0) {
     console.log(`No unanswered questions in the last ${days} days.`);

@@ -33,9 +33,9 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL, 2);
   const knowledge = new KnowledgeSource({ knowledgeDir: config.KNOWLEDGE_DIR, agency: config.AGENCY, now: () => now }, log);
   const period = parsePeriod(args, now, knowledge.current.profile.timeZone);
-  const store = openStore(config, { log });
+  const store = openStore(config, { log, defaultAgency: config.AGENCY });
   try {
-    const records = await store.records.period(period.from, period.to);
+    const records = await store.recordsOf(config.AGENCY).period(period.from, period.to);
     const handover = createHandover({ config, store, profile: () => knowledge.current.profile, log, now: () => now, timers: false });
     const staffSide = await handoverRows(handover.repo, period.from, period.to).finally(() => handover.close());
     const report = buildReport({ ...records, ...staffSide }, { ...period, now }, knowledge.current);

@@ -132,9 +132,13 @@ export class SqliteDirectLineStore implements ManagedDirectLineStore {
    * Conversations idle since `before` (their activities go with the transcript's retention). A
    * conversation deleted at the citizen's request keeps its row (ids, times, the last watermark:
    * nothing the citizen said), so the widget's next poll gets an empty page rather than 404.
+   * `only` narrows them (retention's: those of one home agency): a condition on `id`, with named
+   * parameters besides `@before`.
    */
-  purgeNow(before: Date): number {
-    return prepared(this.db, 'DELETE FROM dl_conversations WHERE last_active_at < ?').run(before.toISOString()).changes;
+  purgeNow(before: Date, only?: { where: string; params: Record<string, string> }): number {
+    const where = only === undefined ? '' : ` AND ${only.where}`;
+    return prepared(this.db, `DELETE FROM dl_conversations WHERE last_active_at < @before${where}`).run({ ...only?.params, before: before.toISOString() })
+      .changes;
   }
 }
 
@@ -202,9 +206,10 @@ export class PostgresDirectLineStore implements ManagedDirectLineStore {
     return PostgresDirectLineStore.purgeIn(this.db, before);
   }
 
-  /** Conversations idle since `before` (see SqliteDirectLineStore.purgeNow). */
-  static async purgeIn(q: Queryable, before: Date): Promise<number> {
-    const { rowCount } = await q.query('DELETE FROM dl_conversations WHERE last_active_at < $1', [before]);
+  /** Conversations idle since `before` (see SqliteDirectLineStore.purgeNow); `only`'s condition on `id` numbers its parameters from `$2`. */
+  static async purgeIn(q: Queryable, before: Date, only?: { where: string; params: readonly unknown[] }): Promise<number> {
+    const where = only === undefined ? '' : ` AND ${only.where}`;
+    const { rowCount } = await q.query(`DELETE FROM dl_conversations WHERE last_active_at < $1${where}`, [before, ...(only?.params ?? [])]);
     return rowCount;
   }
 }

@@ -161,15 +161,17 @@ export class MemoryDirectLineStore implements DirectLineStore {
     return removed;
   }
 
-  async purge(before: Date): Promise<number> {
+  /** Forgets what is older than `before`, or than each conversation's own cutoff (retention by its agency). */
+  async purge(before: Date | ((conversationId: string) => Date)): Promise<number> {
     let removed = 0;
     for (const [id, entry] of this.conversations) {
-      if (entry.lastActiveMs < before.getTime()) {
+      const cutoff = typeof before === 'function' ? before(id) : before;
+      if (entry.lastActiveMs < cutoff.getTime()) {
         removed += entry.activities.length;
         this.conversations.delete(id);
         continue;
       }
-      const old = entry.activities.findIndex((a) => activityTime(a, new Date(entry.lastActiveMs)) >= before);
+      const old = entry.activities.findIndex((a) => activityTime(a, new Date(entry.lastActiveMs)) >= cutoff);
       const excess = old === -1 ? entry.activities.length : old;
       entry.activities.splice(0, excess);
       entry.firstWatermark += excess;

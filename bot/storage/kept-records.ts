@@ -52,7 +52,10 @@ export function unansweredFromRow(r: UnansweredRow): UnansweredQuestion {
   };
 }
 
-/** Records kept in memory: for tests and `npm run ask`, which must not write the agency's data. */
+/**
+ * One agency's records kept in memory (the memory store keeps one of these per agency): for tests
+ * and `npm run ask`, which must not write the agency's data.
+ */
 export class MemoryRecords implements TurnRecords {
   readonly outcomes: TurnOutcome[] = [];
   readonly feedbacks: Feedback[] = [];

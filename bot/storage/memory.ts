@@ -7,7 +7,8 @@ import { MemoryRecords } from './kept-records.js';
 import { MemoryDirectLineStore } from './directline-store.js';
 import { activityTime, asJson, redactActivity } from './activity.js';
 import { StorageConflictError } from './errors.js';
-import { assertChannel, conversationIdOfStateKey, type Notification, type PadomsStore, type RemovedCounts, type Unsubscribe } from './store.js';
+import { assertChannel, conversationIdOfStateKey, emptyCounts, type Notification, type PadomsStore, type RemovedCounts, type Unsubscribe } from './store.js';
+import { cutoffFor, perAgency } from './agencies.js';
 import { IMMEDIATE } from './turn-batch.js';
 
 export const TRANSCRIPT_PAGE_SIZE = 100;
@@ -49,8 +50,15 @@ export class MemoryStateStorage implements Storage {
     return this.removeWhere((key) => conversationIdOfStateKey(key) === conversationId);
   }
 
-  purge(before: Date): number {
-    return this.removeWhere((_key, updatedAt) => updatedAt < before);
+  /** Removes what was last written before its conversation's cutoff (keys of no conversation: `null`'s). */
+  purge(cutoffOf: (conversationId: string | null) => Date): number {
+    return this.removeWhere((key, updatedAt) => updatedAt < cutoffOf(conversationIdOfStateKey(key)));
+  }
+
+  /** Whether anything of the conversation is kept. */
+  holds(conversationId: string): boolean {
+    for (const key of this.items.keys()) if (conversationIdOfStateKey(key) === conversationId) return true;
+    return false;
   }
 
   private removeWhere(drop: (key: string, updatedAt: Date) => boolean): number {
@@ -118,8 +126,14 @@ export class MemoryTranscripts implements TranscriptStore {
     return this.removeWhere((r) => r.conversationId === conversationId);
   }
 
-  purge(before: Date): number {
-    return this.removeWhere((r) => r.at < before);
+  /** Removes activities older than their conversation's cutoff. */
+  purge(cutoffOf: (conversationId: string) => Date): number {
+    return this.removeWhere((r) => r.at < cutoffOf(r.conversationId));
+  }
+
+  /** Whether any activity of the conversation is kept. */
+  holds(conversationId: string): boolean {
+    return this.rows.some((r) => r.conversationId === conversationId);
   }
 
   private removeWhere(drop: (r: TranscriptRow) => boolean): number {
@@ -161,14 +175,25 @@ export class LocalBus {
   }
 }
 
-const recordsOf = ({ removed, unlinked }: { removed: number; unlinked: number }) => ({ records: removed, unlinked });
+/** A store in memory: tests read what an agency recorded from its lists. */
+export type MemoryStore = Omit<PadomsStore, 'recordsOf'> & { recordsOf(agency: string): MemoryRecords };
 
-export function createMemoryStore(options: { now?: () => Date } = {}): PadomsStore & { records: MemoryRecords } {
+/**
+ * Nothing in memory is from before agencies, so there is nothing to adopt: unlike the SQL stores,
+ * this one needs no default agency.
+ */
+export function createMemoryStore(options: { now?: () => Date } = {}): MemoryStore {
   const now = options.now ?? (() => new Date());
   const bus = new LocalBus();
   const state = new MemoryStateStorage(now);
   const transcripts = new MemoryTranscripts(now);
-  const records = new MemoryRecords();
+  const recordsByAgency = new Map<string, MemoryRecords>();
+  const recordsOf = perAgency((agency) => {
+    const records = new MemoryRecords();
+    recordsByAgency.set(agency, records);
+    return records;
+  });
+  const homes = new Map<string, { agency: string; at: Date }>();
   // Age is the retention purge's business, as in the SQL stores; the count cap still bounds memory.
   // What Direct Line keeps joins the transcript as stored (one object, not a second copy), as the
   // SQL stores write one row for both.
@@ -177,33 +202,49 @@ export function createMemoryStore(options: { now?: () => Date } = {}): PadomsSto
     kind: 'memory',
     state,
     transcripts,
-    records,
+    recordsOf,
     directLine,
     // Nothing to commit: every write is made as it comes.
     turns: IMMEDIATE,
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
     publish: (channel, payload) => bus.publish(channel, payload),
+    async recordHomeAgency(conversationId, agency, at) {
+      if (!homes.has(conversationId)) homes.set(conversationId, { agency, at });
+    },
+    async agencyOfConversation(conversationId) {
+      return homes.get(conversationId)?.agency;
+    },
     async deleteConversation(conversationId) {
       // Direct Line's own list holds the same activities, for polling: emptied, not counted twice.
       await directLine.deleteConversation(conversationId);
+      homes.delete(conversationId);
+      let [records, unlinked] = [0, 0];
+      for (const kept of recordsByAgency.values()) {
+        const done = kept.deleteConversation(conversationId);
+        records += done.removed;
+        unlinked += done.unlinked;
+      }
       const counts: RemovedCounts = {
         state: state.deleteConversation(conversationId),
         transcripts: transcripts.deleteConversation(conversationId),
-        ...recordsOf(records.deleteConversation(conversationId)),
+        records,
+        unlinked,
         handover: 0,
         cases: 0,
       };
       return counts;
     },
-    async purge(before) {
-      await directLine.purge(before);
-      return {
-        state: state.purge(before),
-        transcripts: transcripts.purge(before),
-        records: records.purge(before),
-        handover: 0,
-        cases: 0,
-      };
+    async purge(cutoffs) {
+      const cutoffOf = (conversationId: string | null) => cutoffFor(cutoffs, conversationId === null ? undefined : homes.get(conversationId)?.agency);
+      await directLine.purge(cutoffOf);
+      const counts: RemovedCounts = { ...emptyCounts(), state: state.purge(cutoffOf), transcripts: transcripts.purge(cutoffOf) };
+      for (const [agency, records] of recordsByAgency) counts.records += records.purge(cutoffFor(cutoffs, agency));
+      // As in the SQL stores: a home agency goes with the last of its conversation.
+      for (const [conversationId, home] of homes) {
+        const gone = !state.holds(conversationId) && !transcripts.holds(conversationId) && (await directLine.getConversation(conversationId)) === undefined;
+        if (gone && home.at < cutoffFor(cutoffs, home.agency)) homes.delete(conversationId);
+      }
+      return counts;
     },
     async ping() {},
     async close() {

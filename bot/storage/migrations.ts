@@ -49,6 +49,24 @@ const ONE_RECORD = `ALTER TABLE transcripts ADD COLUMN watermark INTEGER;
    DROP TABLE dl_activities;
    CREATE UNIQUE INDEX transcripts_watermark ON transcripts(conversation_id, watermark) WHERE watermark IS NOT NULL;`;
 
+/**
+ * Records and conversations know their agency. Every record table gets the agency it was written
+ * for ('' for rows from before agencies: the store adopts them for the default agency when it
+ * opens), with an index for "this agency's rows in a period". A conversation's home agency, the
+ * one it began with, is a row of its own, written once: retention keeps the conversation's state,
+ * transcript and Direct Line row by that agency's limit. `time` is the dialect's timestamp type.
+ */
+const AGENCIES = (time: string) =>
+  ['outcomes', 'feedback', 'unanswered', 'clarify_choices', 'ratings', 'suggestions']
+    .map(
+      (table) => `ALTER TABLE ${table} ADD COLUMN agency TEXT NOT NULL DEFAULT '';
+   CREATE INDEX ${table}_agency_at ON ${table}(agency, at);`,
+    )
+    .join('\n   ') +
+  `
+   CREATE TABLE conversation_agencies (conversation_id TEXT PRIMARY KEY, agency TEXT NOT NULL, at ${time} NOT NULL);
+   CREATE INDEX conversation_agencies_agency_at ON conversation_agencies(agency, at);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     about: 'the first tables',
@@ -212,6 +230,11 @@ export const MIGRATIONS: readonly Migration[] = [
     about: 'a Direct Line conversation belongs to one agency',
     sqlite: 'ALTER TABLE dl_conversations ADD COLUMN agency TEXT;',
     postgres: 'ALTER TABLE dl_conversations ADD COLUMN agency text;',
+  },
+  {
+    about: 'records and conversations know their agency',
+    sqlite: AGENCIES('TEXT'),
+    postgres: AGENCIES('timestamptz'),
   },
 ];
 

@@ -17,16 +17,18 @@ export function storageKindFor(config: StoreConfig, requested?: StorageKind): St
   return requested ?? (config.DATABASE_URL === undefined ? 'sqlite' : 'postgres');
 }
 
-export function openStore(config: StoreConfig, options: { kind?: StorageKind; now?: () => Date; log: Logger }): PadomsStore {
+/** `defaultAgency`: the installation's default agency, which adopts the records from before agencies. */
+export function openStore(config: StoreConfig, options: { kind?: StorageKind; now?: () => Date; log: Logger; defaultAgency: string }): PadomsStore {
   const kind = storageKindFor(config, options.kind);
   const now = options.now ?? (() => new Date());
+  const { log, defaultAgency } = options;
   switch (kind) {
     case 'memory':
       return createMemoryStore({ now });
     case 'sqlite':
-      return openSqliteStore({ dataDir: config.DATA_DIR, now, log: options.log, defaultAgency: config.AGENCY });
+      return openSqliteStore({ dataDir: config.DATA_DIR, now, log, defaultAgency });
     case 'postgres':
       if (config.DATABASE_URL === undefined) throw new Error('storage: postgres needs DATABASE_URL');
-      return openPostgresStore({ url: config.DATABASE_URL, now, log: options.log, defaultAgency: config.AGENCY });
+      return openPostgresStore({ url: config.DATABASE_URL, now, log, defaultAgency });
   }
 }

@@ -16,6 +16,11 @@ export interface PgDatabaseOptions {
   migrations: readonly string[];
   /** Run first, in the same transaction: brings an older database's bookkeeping into schema_migrations. */
   adopt?: string;
+  /**
+   * Run after the migrations, in the same transaction, at every start: what depends on this
+   * instance's configuration (the default agency adopting records from before agencies).
+   */
+  afterMigrations?: (q: Queryable) => Promise<void>;
   log: Logger;
   /** Connections per instance. */
   maxConnections?: number;
@@ -149,6 +154,7 @@ export class PgDatabase implements Queryable {
         await this.raw(client, 'INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
         this.options.log.info({ version: i + 1 }, 'migration applied');
       }
+      await this.options.afterMigrations?.({ query: (text, params = []) => this.raw(client, text, params) });
       await this.raw(client, 'COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {

@@ -19,7 +19,8 @@ import { activityTime, redactActivity, toJsonText, withoutNul } from './activity
 import { StorageConflictError } from './errors.js';
 import { TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
 import { PgDatabase, type Queryable } from './postgres-pool.js';
-import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
+import { conversationIdOfStateKey, emptyCounts, type PadomsStore, type PurgeCutoffs, type RemovedCounts } from './store.js';
+import { NOTHING_LEFT_OF_CONVERSATION, adoptRecords, assertAgency, perAgency, postgresStep, purgeSteps } from './agencies.js';
 import { PostgresDirectLineStore } from './directline-sql-store.js';
 import { POSTGRES_ADOPT_HANDOVER_TRACK, POSTGRES_MIGRATIONS } from './migrations.js';
 
@@ -76,101 +77,116 @@ export class PostgresStorage implements Storage {
   }
 }
 
+/** One agency's records: every row written carries the agency, every read sees only its rows. */
 export class PostgresRecords implements TurnRecords {
   constructor(
     private readonly db: PgDatabase,
+    private readonly agency: string,
     private readonly writes: TurnBatches<PostgresWrite> = postgresBatches(db),
   ) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
     await this.writes.write(o.conversationId, (q) =>
-      q.query('INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)', [
-        o.conversationId,
-        o.channel,
-        o.language,
-        o.kind,
-        o.entryId ?? null,
-        JSON.stringify(o.authorityIds),
-        o.at,
-      ]),
+      q.query(
+        'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at, agency) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)',
+        [o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at, this.agency],
+      ),
     );
   }
 
   async feedback(f: Feedback): Promise<void> {
     await this.writes.write(f.conversationId, (q) =>
-      q.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES ($1, $2, $3, $4)', [f.conversationId, f.entryId, f.helpful, f.at]),
+      q.query('INSERT INTO feedback (conversation_id, entry_id, helpful, at, agency) VALUES ($1, $2, $3, $4, $5)', [
+        f.conversationId,
+        f.entryId,
+        f.helpful,
+        f.at,
+        this.agency,
+      ]),
     );
   }
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
     await this.writes.write(u.conversationId, (q) =>
-      q.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES ($1, $2, $3, $4, $5, $6)', [
+      q.query('INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at, agency) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
         u.conversationId,
         withoutNul(u.text),
         u.reason,
         u.language,
         u.entryId ?? null,
         u.at,
+        this.agency,
       ]),
     );
   }
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
     await this.writes.write(c.conversationId, (q) =>
-      q.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES ($1, $2, $3::jsonb, $4)', [
+      q.query('INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at, agency) VALUES ($1, $2, $3::jsonb, $4, $5)', [
         c.conversationId,
         c.chosenId,
         JSON.stringify(c.offeredIds),
         c.at,
+        this.agency,
       ]),
     );
   }
 
   async rating(r: Rating): Promise<void> {
     await this.writes.write(r.conversationId, (q) =>
-      q.query('INSERT INTO ratings (conversation_id, language, score, at) VALUES ($1, $2, $3, $4)', [r.conversationId, r.language, r.score, r.at]),
+      q.query('INSERT INTO ratings (conversation_id, language, score, at, agency) VALUES ($1, $2, $3, $4, $5)', [
+        r.conversationId,
+        r.language,
+        r.score,
+        r.at,
+        this.agency,
+      ]),
     );
   }
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
     await this.writes.write(c.conversationId, (q) =>
-      q.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 ORDER BY id DESC LIMIT 1)', [
+      q.query('UPDATE ratings SET comment = $1 WHERE id = (SELECT id FROM ratings WHERE conversation_id = $2 AND agency = $3 ORDER BY id DESC LIMIT 1)', [
         withoutNul(c.comment),
         c.conversationId,
+        this.agency,
       ]),
     );
   }
 
   async suggestion(s: CitizenText): Promise<void> {
     await this.writes.write(s.conversationId, (q) =>
-      q.query('INSERT INTO suggestions (conversation_id, text, at) VALUES ($1, $2, $3)', [s.conversationId, withoutNul(s.text), s.at]),
+      q.query('INSERT INTO suggestions (conversation_id, text, at, agency) VALUES ($1, $2, $3, $4)', [s.conversationId, withoutNul(s.text), s.at, this.agency]),
     );
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
     const { rows } = await this.db.query<UnansweredRow>(
-      'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 ORDER BY at, id',
-      [since],
+      'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE agency = $1 AND at >= $2 ORDER BY at, id',
+      [this.agency, since],
     );
     return rows.map(unansweredFromRow);
   }
 
   async period(from: Date, to: Date): Promise<PeriodRecords> {
-    const range = [from, to];
+    const range = [this.agency, from, to];
     const [outcomes, feedback, ratings, unanswered] = await Promise.all([
       this.db.query<{ conversation_id: string; channel: string; language: string; kind: string; entry_id: string | null; authority_ids: string[]; at: Date }>(
-        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= $1 AND at < $2 ORDER BY at',
+        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE agency = $1 AND at >= $2 AND at < $3 ORDER BY at',
         range,
       ),
       this.db.query<{ conversation_id: string; entry_id: string; helpful: boolean; at: Date }>(
-        'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= $1 AND at < $2',
+        'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE agency = $1 AND at >= $2 AND at < $3',
         range,
       ),
       this.db.query<{ conversation_id: string; language: string; score: number; at: Date }>(
-        'SELECT conversation_id, language, score, at FROM ratings WHERE at >= $1 AND at < $2',
+        'SELECT conversation_id, language, score, at FROM ratings WHERE agency = $1 AND at >= $2 AND at < $3',
         range,
       ),
-      this.db.query<UnansweredRow>('SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= $1 AND at < $2', range),
+      this.db.query<UnansweredRow>(
+        'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE agency = $1 AND at >= $2 AND at < $3',
+        range,
+      ),
     ]);
     return {
       outcomes: outcomes.rows.map((r) => ({
@@ -234,11 +250,14 @@ export class PostgresTranscripts implements TranscriptStore {
 export interface PostgresStoreOptions {
   url: string;
   log: Logger;
+  /**
+   * The installation's default agency: records from before agencies are adopted as its own, and
+   * Direct Line conversations from before are read as its (directline-sql-store.ts).
+   */
+  defaultAgency: string;
   now?: () => Date;
   maxConnections?: number;
   connectTimeoutMs?: number;
-  /** The default agency: Direct Line conversations from before agencies are its (directline-sql-store.ts). */
-  defaultAgency?: string;
 }
 
 async function deleteEverywhere(q: Queryable, conversationId: string): Promise<RemovedCounts> {
@@ -246,6 +265,7 @@ async function deleteEverywhere(q: Queryable, conversationId: string): Promise<R
   let records = 0;
   for (const table of WORDED_RECORD_TABLES) records += await byConversation(table);
   const erased = erasedConversationId();
+  await byConversation('conversation_agencies'); // its home agency: no content, not counted
   let unlinked = 0;
   for (const table of COUNTED_RECORD_TABLES) {
     const clear = WORDED_COLUMNS[table] ? `, ${WORDED_COLUMNS[table]} = NULL` : '';
@@ -262,20 +282,21 @@ async function deleteEverywhere(q: Queryable, conversationId: string): Promise<R
   return counts;
 }
 
-async function purgeEverywhere(q: Queryable, before: Date): Promise<RemovedCounts> {
-  const olderThan = async (table: string, column: string, extra = '') =>
-    (await q.query(`DELETE FROM ${table} WHERE ${column} < $1${extra}`, [before])).rowCount;
-  let records = 0;
-  for (const table of RECORD_TABLES) records += await olderThan(table, 'at');
-  await PostgresDirectLineStore.purgeIn(q, before);
-  return {
-    state: await olderThan('state', 'updated_at'),
-    transcripts: await olderThan('transcripts', 'at'),
-    records,
-    handover: 0,
+async function purgeEverywhere(q: Queryable, cutoffs: PurgeCutoffs): Promise<RemovedCounts> {
+  const counts = emptyCounts();
+  for (const step of purgeSteps(cutoffs)) {
+    const { params, agency, home } = postgresStep(step);
+    const remove = async (table: string, where: string) => (await q.query(`DELETE FROM ${table} WHERE ${where}`, [...params])).rowCount;
+    const ofConversations = (table: string, column: string, extra = '') => remove(table, `${column} < $1${extra} AND ${home(`${table}.conversation_id`)}`);
+    for (const table of RECORD_TABLES) counts.records += await remove(table, `${agency} AND at < $1`);
+    await PostgresDirectLineStore.purgeIn(q, step.before, { where: home('dl_conversations.id'), params: params.slice(1) });
+    counts.state += await ofConversations('state', 'updated_at');
+    counts.transcripts += await ofConversations('transcripts', 'at');
     // Open cases are still being worked on: their clock starts when they are closed.
-    cases: await olderThan('cases', 'closed_at', " AND state = 'closed'"),
-  };
+    counts.cases += await ofConversations('cases', 'closed_at', " AND state = 'closed'");
+    await remove('conversation_agencies', `${agency} AND at < $1 AND ${NOTHING_LEFT_OF_CONVERSATION}`);
+  }
+  return counts;
 }
 
 /**
@@ -285,10 +306,14 @@ async function purgeEverywhere(q: Queryable, before: Date): Promise<RemovedCount
  */
 export function openPostgresStore(options: PostgresStoreOptions): PadomsStore {
   const now = options.now ?? (() => new Date());
+  const defaultAgency = assertAgency(options.defaultAgency);
   const db = new PgDatabase({
     url: options.url,
     migrations: POSTGRES_MIGRATIONS,
     adopt: POSTGRES_ADOPT_HANDOVER_TRACK,
+    afterMigrations: async (q) => {
+      for (const sql of adoptRecords('$1')) await q.query(sql, [defaultAgency]);
+    },
     log: options.log,
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
     ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
@@ -298,13 +323,26 @@ export function openPostgresStore(options: PostgresStoreOptions): PadomsStore {
     kind: 'postgres',
     state: new PostgresStorage(db, now, writes, options.log),
     transcripts: new PostgresTranscripts(db, now, writes),
-    records: new PostgresRecords(db, writes),
+    recordsOf: perAgency((agency) => new PostgresRecords(db, agency, writes)),
+    async recordHomeAgency(conversationId, agency, at) {
+      await writes.write(conversationId, (q) =>
+        q.query('INSERT INTO conversation_agencies (conversation_id, agency, at) VALUES ($1, $2, $3) ON CONFLICT (conversation_id) DO NOTHING', [
+          conversationId,
+          agency,
+          at,
+        ]),
+      );
+    },
+    async agencyOfConversation(conversationId) {
+      const { rows } = await db.query<{ agency: string }>('SELECT agency FROM conversation_agencies WHERE conversation_id = $1', [conversationId]);
+      return rows[0]?.agency;
+    },
     directLine: new PostgresDirectLineStore(db, now, writes, options.defaultAgency),
     turns: writes,
     subscribe: (channel, listener) => db.listen(channel, listener),
     publish: (channel, payload) => db.notify(channel, payload),
     deleteConversation: (conversationId) => db.transaction((q) => deleteEverywhere(q, conversationId)),
-    purge: (before) => db.transaction((q) => purgeEverywhere(q, before)),
+    purge: (cutoffs) => db.transaction((q) => purgeEverywhere(q, cutoffs)),
     ping: () => db.ping(),
     close: () => db.close(),
   };

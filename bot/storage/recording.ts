@@ -1,6 +1,7 @@
 // What every adapter records: the turn's activities as a redacted transcript (botbuilder's
 // TranscriptLoggerMiddleware, for channels that keep no record of their own), written with the
-// turn, and a conversation deleted at the citizen's request once its turn is over.
+// turn, the conversation's home agency, and a conversation deleted at the citizen's request once
+// its turn is over.
 import {
   ActivityTypes,
   TranscriptLoggerMiddleware,
@@ -12,6 +13,7 @@ import {
 } from 'botbuilder';
 import { errorFields, type Logger } from '../log.js';
 import { redactActivity } from './activity.js';
+import { HomeAgencies } from './home-agency.js';
 import type { PadomsStore } from './store.js';
 import type { TurnTransactions } from './turn-batch.js';
 
@@ -84,8 +86,14 @@ export function afterDeletion(context: TurnContext): boolean {
 }
 
 export interface RecordingDeps {
-  store: Pick<PadomsStore, 'transcripts' | 'deleteConversation'> & { turns: Pick<TurnTransactions, 'flush'> };
+  store: Pick<PadomsStore, 'transcripts' | 'deleteConversation' | 'recordHomeAgency'> & { turns: Pick<TurnTransactions, 'flush' | 'afterCommit'> };
   log: Logger;
+  /**
+   * Whose conversation the turn is (the agency the channel marked it with, or the default): the
+   * first turn's is the conversation's home agency, by which retention keeps it.
+   */
+  agencyOf: (context: TurnContext) => string;
+  now?: () => Date;
   /**
    * Whether the turn asked for its conversation to be deleted once it is over, and the farewell to
    * send after (dialogs/flows/deletion.ts; the conversation layer's, so passed in).
@@ -96,8 +104,10 @@ export interface RecordingDeps {
 /** Adds transcript recording (redacted) and deferred deletion to any adapter; returns the adapter. */
 export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: RecordingDeps): A {
   const logger = new RedactingTranscriptLogger(deps.store.transcripts, deps.log);
+  const homes = new HomeAgencies({ store: deps.store, log: deps.log, now: deps.now ?? (() => new Date()) });
   const deleteNow = async (context: TurnContext, conversationId: string, farewell: Partial<Activity>[]) => {
     const removed = await deps.store.deleteConversation(conversationId);
+    homes.forget(conversationId);
     deps.log.info({ conversationId, removed }, "conversation deleted at the citizen's request");
     logger.unrecorded.add(conversationId);
     context.turnState.set(AFTER_DELETION, true);
@@ -114,6 +124,9 @@ export function useRecordingMiddleware<A extends BotAdapter>(adapter: A, deps: R
       try {
         await next();
       } finally {
+        // Once the turn ran, so the channel has marked it wherever it does; with the turn's writes,
+        // even when it failed (they are kept); before a deletion, which removes it.
+        if (conversationId !== '') await homes.record(context, conversationId, deps.agencyOf(context));
         await logger.settle(conversationId);
         const farewell = deps.deletionRequested(context);
         if (farewell !== undefined && conversationId !== '') {

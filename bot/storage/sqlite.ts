@@ -20,7 +20,8 @@ import { activityTime, redactActivity, toJsonText } from './activity.js';
 import { prepared } from './prepared.js';
 import { StorageConflictError, guardSqlite } from './errors.js';
 import { LocalBus, TRANSCRIPT_PAGE_SIZE, newETag } from './memory.js';
-import { conversationIdOfStateKey, type PadomsStore, type RemovedCounts } from './store.js';
+import { conversationIdOfStateKey, emptyCounts, type PadomsStore, type PurgeCutoffs, type RemovedCounts } from './store.js';
+import { NOTHING_LEFT_OF_CONVERSATION, adoptRecords, assertAgency, perAgency, purgeSteps, sqliteStep } from './agencies.js';
 import { SqliteDirectLineStore } from './directline-sql-store.js';
 import { HANDOVER_TRACK_OFFSET, SQLITE_MIGRATIONS } from './migrations.js';
 import { sqliteBatches, type SqliteWrite } from './commit.js';
@@ -149,29 +150,27 @@ export class SqliteStorage implements Storage {
   }
 }
 
+/** One agency's records: every row written carries the agency, every read sees only its rows. */
 export class SqliteRecords implements TurnRecords {
   constructor(
     private readonly db: Database.Database,
+    private readonly agency: string,
     private readonly writes: TurnBatches<SqliteWrite> = sqliteBatches(db),
   ) {}
 
   async outcome(o: TurnOutcome): Promise<void> {
     await this.writes.write(o.conversationId, () => {
-      prepared(this.db, 'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-        o.conversationId,
-        o.channel,
-        o.language,
-        o.kind,
-        o.entryId ?? null,
-        JSON.stringify(o.authorityIds),
-        o.at.toISOString(),
-      );
+      prepared(
+        this.db,
+        'INSERT INTO outcomes (agency, conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(this.agency, o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString());
     });
   }
 
   async feedback(f: Feedback): Promise<void> {
     await this.writes.write(f.conversationId, () => {
-      prepared(this.db, 'INSERT INTO feedback (conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?)').run(
+      prepared(this.db, 'INSERT INTO feedback (agency, conversation_id, entry_id, helpful, at) VALUES (?, ?, ?, ?, ?)').run(
+        this.agency,
         f.conversationId,
         f.entryId,
         f.helpful ? 1 : 0,
@@ -182,7 +181,8 @@ export class SqliteRecords implements TurnRecords {
 
   async unanswered(u: UnansweredQuestion): Promise<void> {
     await this.writes.write(u.conversationId, () => {
-      prepared(this.db, 'INSERT INTO unanswered (conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      prepared(this.db, 'INSERT INTO unanswered (agency, conversation_id, text, reason, language, entry_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        this.agency,
         u.conversationId,
         u.text,
         u.reason,
@@ -195,7 +195,8 @@ export class SqliteRecords implements TurnRecords {
 
   async clarifyChoice(c: ClarifyChoice): Promise<void> {
     await this.writes.write(c.conversationId, () => {
-      prepared(this.db, 'INSERT INTO clarify_choices (conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?)').run(
+      prepared(this.db, 'INSERT INTO clarify_choices (agency, conversation_id, chosen_id, offered_ids, at) VALUES (?, ?, ?, ?, ?)').run(
+        this.agency,
         c.conversationId,
         c.chosenId,
         JSON.stringify(c.offeredIds),
@@ -206,7 +207,8 @@ export class SqliteRecords implements TurnRecords {
 
   async rating(r: Rating): Promise<void> {
     await this.writes.write(r.conversationId, () => {
-      prepared(this.db, 'INSERT INTO ratings (conversation_id, language, score, at) VALUES (?, ?, ?, ?)').run(
+      prepared(this.db, 'INSERT INTO ratings (agency, conversation_id, language, score, at) VALUES (?, ?, ?, ?, ?)').run(
+        this.agency,
         r.conversationId,
         r.language,
         r.score,
@@ -217,23 +219,29 @@ export class SqliteRecords implements TurnRecords {
 
   async ratingComment(c: { conversationId: string; comment: string; at: Date }): Promise<void> {
     await this.writes.write(c.conversationId, () => {
-      prepared(this.db, 'UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? ORDER BY id DESC LIMIT 1)').run(
-        c.comment,
-        c.conversationId,
-      );
+      prepared(
+        this.db,
+        'UPDATE ratings SET comment = ? WHERE id = (SELECT id FROM ratings WHERE conversation_id = ? AND agency = ? ORDER BY id DESC LIMIT 1)',
+      ).run(c.comment, c.conversationId, this.agency);
     });
   }
 
   async suggestion(s: CitizenText): Promise<void> {
     await this.writes.write(s.conversationId, () => {
-      prepared(this.db, 'INSERT INTO suggestions (conversation_id, text, at) VALUES (?, ?, ?)').run(s.conversationId, s.text, s.at.toISOString());
+      prepared(this.db, 'INSERT INTO suggestions (agency, conversation_id, text, at) VALUES (?, ?, ?, ?)').run(
+        this.agency,
+        s.conversationId,
+        s.text,
+        s.at.toISOString(),
+      );
     });
   }
 
   async listUnanswered(since: Date): Promise<UnansweredQuestion[]> {
     const rows = guardSqlite(
       () =>
-        prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? ORDER BY at').all(
+        prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE agency = ? AND at >= ? ORDER BY at').all(
+          this.agency,
           since.toISOString(),
         ) as UnansweredRow[],
     );
@@ -241,11 +249,11 @@ export class SqliteRecords implements TurnRecords {
   }
 
   async period(from: Date, to: Date): Promise<PeriodRecords> {
-    const range = [from.toISOString(), to.toISOString()];
+    const range = [this.agency, from.toISOString(), to.toISOString()];
     return guardSqlite(() => {
       const outcomes = prepared(
         this.db,
-        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE at >= ? AND at < ? ORDER BY at',
+        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE agency = ? AND at >= ? AND at < ? ORDER BY at',
       ).all(...range) as {
         conversation_id: string;
         channel: string;
@@ -255,21 +263,24 @@ export class SqliteRecords implements TurnRecords {
         authority_ids: string;
         at: string;
       }[];
-      const feedback = prepared(this.db, 'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE at >= ? AND at < ?').all(...range) as {
+      const feedback = prepared(this.db, 'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE agency = ? AND at >= ? AND at < ?').all(
+        ...range,
+      ) as {
         conversation_id: string;
         entry_id: string;
         helpful: number;
         at: string;
       }[];
-      const ratings = prepared(this.db, 'SELECT conversation_id, language, score, at FROM ratings WHERE at >= ? AND at < ?').all(...range) as {
+      const ratings = prepared(this.db, 'SELECT conversation_id, language, score, at FROM ratings WHERE agency = ? AND at >= ? AND at < ?').all(...range) as {
         conversation_id: string;
         language: string;
         score: number;
         at: string;
       }[];
-      const unanswered = prepared(this.db, 'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE at >= ? AND at < ?').all(
-        ...range,
-      ) as UnansweredRow[];
+      const unanswered = prepared(
+        this.db,
+        'SELECT conversation_id, text, reason, language, entry_id, at FROM unanswered WHERE agency = ? AND at >= ? AND at < ?',
+      ).all(...range) as UnansweredRow[];
       return {
         outcomes: outcomes.map((r) => ({
           conversationId: r.conversation_id,
@@ -358,13 +369,15 @@ export interface SqliteStoreOptions {
   file?: string;
   now?: () => Date;
   log?: Logger;
-  /** The default agency: Direct Line conversations from before agencies are its (directline-sql-store.ts). */
-  defaultAgency?: string;
+  /** The installation's default agency: records from before agencies are adopted as its own, and Direct Line conversations from before are read as its (directline-sql-store.ts). */
+  defaultAgency: string;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
   const now = options.now ?? (() => new Date());
   const db = openDatabase(options.dataDir, options.file);
+  const defaultAgency = assertAgency(options.defaultAgency);
+  db.transaction(() => adoptRecords('?').forEach((sql) => db.prepare(sql).run(defaultAgency)))();
   const bus = new LocalBus();
   const writes = sqliteBatches(db);
   const directLine = new SqliteDirectLineStore(db, now, writes, options.defaultAgency);
@@ -376,6 +389,7 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
       const clear = WORDED_COLUMNS[table] ? `, ${WORDED_COLUMNS[table]} = NULL` : '';
       return prepared(db, `UPDATE ${table} SET conversation_id = ?${clear} WHERE conversation_id = ?`).run(erased, conversationId).changes;
     };
+    byConversation('conversation_agencies'); // its home agency: no content, not counted
     return {
       state: byConversation('state'),
       transcripts: byConversation('transcripts'),
@@ -386,18 +400,22 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
     };
   });
 
-  const purgeEverywhere = db.transaction((before: Date): RemovedCounts => {
-    const cutoff = before.toISOString();
-    directLine.purgeNow(before);
-    const olderThan = (table: string, column: string, extra = '') => prepared(db, `DELETE FROM ${table} WHERE ${column} < ?${extra}`).run(cutoff).changes;
-    return {
-      state: olderThan('state', 'updated_at'),
-      transcripts: olderThan('transcripts', 'at'),
-      records: RECORD_TABLES.reduce((n, table) => n + olderThan(table, 'at'), 0),
-      handover: 0,
+  const purgeEverywhere = db.transaction((cutoffs: PurgeCutoffs): RemovedCounts => {
+    const counts = emptyCounts();
+    for (const step of purgeSteps(cutoffs)) {
+      const { params, agency, home } = sqliteStep(step);
+      const remove = (table: string, where: string) => prepared(db, `DELETE FROM ${table} WHERE ${where}`).run(params).changes;
+      const ofConversations = (table: string, column: string, extra = '') =>
+        remove(table, `${column} < @before${extra} AND ${home(`${table}.conversation_id`)}`);
+      directLine.purgeNow(step.before, { where: home('dl_conversations.id'), params });
+      counts.state += ofConversations('state', 'updated_at');
+      counts.transcripts += ofConversations('transcripts', 'at');
       // Open cases are still being worked on: their clock starts when they are closed.
-      cases: olderThan('cases', 'closed_at', " AND state = 'closed'"),
-    };
+      counts.cases += ofConversations('cases', 'closed_at', " AND state = 'closed'");
+      counts.records += RECORD_TABLES.reduce((n, table) => n + remove(table, `${agency} AND at < @before`), 0);
+      remove('conversation_agencies', `${agency} AND at < @before AND ${NOTHING_LEFT_OF_CONVERSATION}`);
+    }
+    return counts;
   });
 
   return {
@@ -405,16 +423,30 @@ export function openSqliteStore(options: SqliteStoreOptions): PadomsStore {
     sqlite: db,
     state: new SqliteStorage(db, now, writes, options.log),
     transcripts: new SqliteTranscripts(db, now, writes),
-    records: new SqliteRecords(db, writes),
+    recordsOf: perAgency((agency) => new SqliteRecords(db, agency, writes)),
     directLine,
     turns: writes,
     subscribe: (channel, listener) => bus.subscribe(channel, listener),
     publish: (channel, payload) => bus.publish(channel, payload),
+    async recordHomeAgency(conversationId, agency, at) {
+      await writes.write(conversationId, () => {
+        prepared(db, 'INSERT INTO conversation_agencies (conversation_id, agency, at) VALUES (?, ?, ?) ON CONFLICT (conversation_id) DO NOTHING').run(
+          conversationId,
+          agency,
+          at.toISOString(),
+        );
+      });
+    },
+    async agencyOfConversation(conversationId) {
+      const row = guardSqlite(() => prepared(db, 'SELECT agency FROM conversation_agencies WHERE conversation_id = ?').get(conversationId)) as
+        { agency: string } | undefined;
+      return row?.agency;
+    },
     async deleteConversation(conversationId) {
       return guardSqlite(() => deleteEverywhere(conversationId));
     },
-    async purge(before) {
-      return guardSqlite(() => purgeEverywhere(before));
+    async purge(cutoffs) {
+      return guardSqlite(() => purgeEverywhere(cutoffs));
     },
     async ping() {
       guardSqlite(() => prepared(db, 'SELECT 1').get());

@@ -18,6 +18,15 @@ export interface ManagedDirectLineStore extends DirectLineStore {
   purge(before: Date): Promise<number>;
 }
 
+/**
+ * The oldest moment each agency keeps. `otherwise` is for an agency not in the map and for
+ * conversations with no home agency recorded.
+ */
+export interface PurgeCutoffs {
+  byAgency: ReadonlyMap<string, Date>;
+  otherwise: Date;
+}
+
 /** What a subscriber hears: a message, or "you may have missed messages" after a reconnect. */
 export type Notification = { kind: 'message'; payload: string } | { kind: 'resync' };
 export type Unsubscribe = () => Promise<void>;
@@ -49,7 +58,18 @@ export interface PadomsStore {
    * (see recording.ts).
    */
   readonly transcripts: TranscriptStore;
-  readonly records: TurnRecords;
+  /**
+   * What turns record for one agency (a folder name under knowledge/agencies/): its writes carry the
+   * agency, its reads see only that agency's rows.
+   */
+  recordsOf(agency: string): TurnRecords;
+  /**
+   * Records the agency the conversation began with, its home agency; the first one recorded stays.
+   * Inside a turn it is committed with the turn.
+   */
+  recordHomeAgency(conversationId: string, agency: string, at: Date): Promise<void>;
+  /** The conversation's home agency; undefined when none was recorded (older data, or a channel that marks none). */
+  agencyOfConversation(conversationId: string): Promise<string | undefined>;
   readonly directLine: ManagedDirectLineStore;
   /** A turn's writes to all of the above, committed in one transaction (see turn-batch.ts). */
   readonly turns: TurnTransactions;
@@ -60,10 +80,14 @@ export interface PadomsStore {
    */
   subscribe(channel: string, listener: (n: Notification) => void): Promise<Unsubscribe>;
   publish(channel: string, payload: string): Promise<void>;
-  /** Removes the conversation from every store: state, transcripts, records, Direct Line, cases. */
+  /** Removes the conversation from every store: state, transcripts, records, Direct Line, cases, its home agency. */
   deleteConversation(conversationId: string): Promise<RemovedCounts>;
-  /** Removes everything older than `before` (the retention limit). Open cases are kept. */
-  purge(before: Date): Promise<RemovedCounts>;
+  /**
+   * Removes what is older than its agency's cutoff (the retention limit): a record by its own
+   * agency, a conversation's state, transcript, Direct Line row and closed cases by its home
+   * agency. Open cases are kept.
+   */
+  purge(cutoffs: PurgeCutoffs): Promise<RemovedCounts>;
   /** Throws (StorageUnavailableError) when the database cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;
