@@ -259,6 +259,14 @@ describe.each(backends)('$name store', (backend) => {
       await r.rating({ conversationId: 'c1', language: 'lv', score: 4, at: T0 });
       await r.ratingComment({ conversationId: 'c1', comment: 'labi', at: T0 });
       await r.suggestion({ conversationId: 'c1', text: 'vairāk valodu', at: T0 });
+      // A forward names the other agency, and reads back with it.
+      const later = new Date(T0.getTime() + 1);
+      await r.outcome({ conversationId: 'c1', channel: 'directline', language: 'lv', kind: 'forward', authorityIds: [], otherAgency: 'archive', at: later });
+      const { outcomes } = await r.period(T0, new Date(later.getTime() + 1));
+      expect(outcomes.map((o) => [o.kind, o.entryId, o.otherAgency])).toEqual([
+        ['answer', 'dvi.consent', undefined],
+        ['forward', undefined, 'archive'],
+      ]);
       expect(await r.listUnanswered(T0)).toEqual([
         { conversationId: 'c1', text: 'nepalīdzēja', reason: 'not-helpful', language: 'en', entryId: 'dvi.consent', at: T0 },
       ]);

@@ -236,6 +236,12 @@ export const MIGRATIONS: readonly Migration[] = [
     sqlite: AGENCIES('TEXT'),
     postgres: AGENCIES('timestamptz'),
   },
+  {
+    // A forward between two agencies of the installation is counted by both: each names the other.
+    about: 'an outcome names the other agency of a forward',
+    sqlite: 'ALTER TABLE outcomes ADD COLUMN other_agency TEXT;',
+    postgres: 'ALTER TABLE outcomes ADD COLUMN other_agency text;',
+  },
 ];
 
 /**

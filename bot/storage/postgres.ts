@@ -88,8 +88,8 @@ export class PostgresRecords implements TurnRecords {
   async outcome(o: TurnOutcome): Promise<void> {
     await this.writes.write(o.conversationId, (q) =>
       q.query(
-        'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at, agency) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)',
-        [o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at, this.agency],
+        'INSERT INTO outcomes (conversation_id, channel, language, kind, entry_id, authority_ids, at, agency, other_agency) VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9)',
+        [o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at, this.agency, o.otherAgency ?? null],
       ),
     );
   }
@@ -171,8 +171,17 @@ export class PostgresRecords implements TurnRecords {
   async period(from: Date, to: Date): Promise<PeriodRecords> {
     const range = [this.agency, from, to];
     const [outcomes, feedback, ratings, unanswered] = await Promise.all([
-      this.db.query<{ conversation_id: string; channel: string; language: string; kind: string; entry_id: string | null; authority_ids: string[]; at: Date }>(
-        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE agency = $1 AND at >= $2 AND at < $3 ORDER BY at',
+      this.db.query<{
+        conversation_id: string;
+        channel: string;
+        language: string;
+        kind: string;
+        entry_id: string | null;
+        authority_ids: string[];
+        other_agency: string | null;
+        at: Date;
+      }>(
+        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, other_agency, at FROM outcomes WHERE agency = $1 AND at >= $2 AND at < $3 ORDER BY at',
         range,
       ),
       this.db.query<{ conversation_id: string; entry_id: string; helpful: boolean; at: Date }>(
@@ -196,6 +205,7 @@ export class PostgresRecords implements TurnRecords {
         kind: r.kind as TurnOutcome['kind'],
         ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
         authorityIds: typeof r.authority_ids === 'string' ? JSON.parse(r.authority_ids) : r.authority_ids,
+        ...(r.other_agency === null ? {} : { otherAgency: r.other_agency }),
         at: r.at,
       })),
       feedback: feedback.rows.map((r) => ({ conversationId: r.conversation_id, entryId: r.entry_id, helpful: Boolean(r.helpful), at: r.at })),

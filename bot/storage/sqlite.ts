@@ -162,8 +162,18 @@ export class SqliteRecords implements TurnRecords {
     await this.writes.write(o.conversationId, () => {
       prepared(
         this.db,
-        'INSERT INTO outcomes (agency, conversation_id, channel, language, kind, entry_id, authority_ids, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(this.agency, o.conversationId, o.channel, o.language, o.kind, o.entryId ?? null, JSON.stringify(o.authorityIds), o.at.toISOString());
+        'INSERT INTO outcomes (agency, conversation_id, channel, language, kind, entry_id, authority_ids, other_agency, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        this.agency,
+        o.conversationId,
+        o.channel,
+        o.language,
+        o.kind,
+        o.entryId ?? null,
+        JSON.stringify(o.authorityIds),
+        o.otherAgency ?? null,
+        o.at.toISOString(),
+      );
     });
   }
 
@@ -253,7 +263,7 @@ export class SqliteRecords implements TurnRecords {
     return guardSqlite(() => {
       const outcomes = prepared(
         this.db,
-        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, at FROM outcomes WHERE agency = ? AND at >= ? AND at < ? ORDER BY at',
+        'SELECT conversation_id, channel, language, kind, entry_id, authority_ids, other_agency, at FROM outcomes WHERE agency = ? AND at >= ? AND at < ? ORDER BY at',
       ).all(...range) as {
         conversation_id: string;
         channel: string;
@@ -261,6 +271,7 @@ export class SqliteRecords implements TurnRecords {
         kind: string;
         entry_id: string | null;
         authority_ids: string;
+        other_agency: string | null;
         at: string;
       }[];
       const feedback = prepared(this.db, 'SELECT conversation_id, entry_id, helpful, at FROM feedback WHERE agency = ? AND at >= ? AND at < ?').all(
@@ -289,6 +300,7 @@ export class SqliteRecords implements TurnRecords {
           kind: r.kind as TurnOutcome['kind'],
           ...(r.entry_id === null ? {} : { entryId: r.entry_id }),
           authorityIds: JSON.parse(r.authority_ids) as string[],
+          ...(r.other_agency === null ? {} : { otherAgency: r.other_agency }),
           at: new Date(r.at),
         })),
         feedback: feedback.map((r) => ({ conversationId: r.conversation_id, entryId: r.entry_id, helpful: r.helpful === 1, at: new Date(r.at) })),
