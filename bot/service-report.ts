@@ -47,6 +47,8 @@ export interface Report {
   cases: { count: number; answered: number; deadlinesMet: number; overdue: number };
   satisfaction: { count: number; average: number | null; distribution: Record<1 | 2 | 3 | 4 | 5, number> };
   complaintsByQuarter: { quarter: string; count: number }[];
+  /** Conversations continued with another agency of the installation (out), and come from one (in), by agency. */
+  forwards: { out: { agency: string; count: number }[]; in: { agency: string; count: number }[] };
 }
 
 export type ShareKind = 'answered' | 'clarified' | 'referred' | 'fallback' | 'handover' | 'other';
@@ -70,7 +72,13 @@ export function periodOfDays(first: string, last: string, timeZone: string): { f
 
 export function buildReport(rows: ReportRows, period: { from: Date; to: Date; now: Date }, knowledge: Knowledge): Report {
   const { timeZone } = knowledge.profile;
-  const turns = rows.outcomes.filter((o) => o.kind !== 'silenced');
+  // A conversation forwarded here is recorded beside the answer of the same turn: not a turn itself.
+  const turns = rows.outcomes.filter((o) => o.kind !== 'silenced' && o.kind !== 'forwarded');
+  const forwardsOf = (kind: OutcomeKind) =>
+    tally(
+      rows.outcomes.filter((o) => o.kind === kind),
+      (o) => o.otherAgency,
+    ).map(([agency, count]) => ({ agency, count }));
   const byShare = new Map<ShareKind, number>();
   for (const o of turns) {
     const kind = SHARE_OF[o.kind] ?? 'other';
@@ -141,6 +149,7 @@ export function buildReport(rows: ReportRows, period: { from: Date; to: Date; no
     )
       .map(([q, n]) => ({ quarter: q, count: n }))
       .sort((a, b) => a.quarter.localeCompare(b.quarter)),
+    forwards: { out: forwardsOf('forward'), in: forwardsOf('forwarded') },
   };
 }
 
@@ -186,6 +195,10 @@ export function formatReport(r: Report): string {
     ...r.referralsByAuthority.map((a) => `  ${String(a.count).padStart(5)}  ${a.authorityId}`),
     'Complaints per quarter',
     ...r.complaintsByQuarter.map((c) => `  ${String(c.count).padStart(5)}  ${c.quarter}`),
+    'Forwarded to another agency',
+    ...r.forwards.out.map((f) => `  ${String(f.count).padStart(5)}  ${f.agency}`),
+    'Forwarded here from another agency',
+    ...r.forwards.in.map((f) => `  ${String(f.count).padStart(5)}  ${f.agency}`),
   ];
   return lines.join('\n');
 }
@@ -204,6 +217,8 @@ export function reportCsv(r: Report): string {
   for (const u of r.topUnanswered) rows.push(['top unanswered', u.example, u.count]);
   for (const a of r.referralsByAuthority) rows.push(['referrals', a.authorityId, a.count]);
   for (const c of r.complaintsByQuarter) rows.push(['complaints', c.quarter, c.count]);
+  for (const f of r.forwards.out) rows.push(['forwards out', f.agency, f.count]);
+  for (const f of r.forwards.in) rows.push(['forwards in', f.agency, f.count]);
   return rows.map((row) => row.map(csvCell).join(',')).join('\n');
 }
 

@@ -10,6 +10,7 @@ import { setTurnAgency } from '../bot/turn-agency.js';
 import type { TurnOutcome } from '../bot/records.js';
 import { MemoryRecords } from '../bot/storage/kept-records.js';
 import { FIXTURE_KNOWLEDGE } from './support/bot.js';
+import { buildReport } from '../bot/service-report.js';
 
 let app: App;
 let adapter: TestAdapter;
@@ -81,6 +82,17 @@ describe('forwarding to another agency of the installation', () => {
       ['forwarded', 'library'],
       ['answer', 'archive.certificate'],
     ]);
+
+    // Both reports count the forward, by the other agency; the arrival is not a turn of its own.
+    const reportOf = async (agency: string) => {
+      const period = { from: new Date(0), to: new Date(Date.now() + 60_000), now: new Date() };
+      const rows = await app.store.recordsOf(agency).period(period.from, period.to);
+      return buildReport({ ...rows, handovers: [], cases: [] }, period, app.agencies.knowledge(agency)!);
+    };
+    const [library, archiveReport] = [await reportOf('library'), await reportOf('archive')];
+    expect(library.forwards).toEqual({ out: [{ agency: 'archive', count: 1 }], in: [] });
+    expect(archiveReport.forwards).toEqual({ out: [], in: [{ agency: 'library', count: 1 }] });
+    expect(archiveReport.turns).toBe(1);
 
     // The next question is the archive's to answer, not the library's.
     const copies = await say('Vai var saņemt dokumenta kopiju?');
