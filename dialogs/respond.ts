@@ -101,23 +101,31 @@ export async function respond(context: TurnContext, deps: TurnDeps): Promise<voi
   const value = buttonValue(context.activity.value);
   if (value) {
     const replies = await press(turn, value.action, value);
-    return send(context, movedAway(turn) ? [...replies, ...(await arrival(context, deps, data))] : replies);
+    return send(context, movedAway(turn) ? [...replies, ...(await arrival(context, deps, data))] : withWayBackWhileForwarded(turn, deps, replies));
   }
+  await send(context, withWayBackWhileForwarded(turn, deps, await replyToText(turn, deps)));
+}
 
-  const raw = (context.activity.text ?? '').trim();
-  if (raw === '') return send(context, [MessageFactory.text(turn.replyContext().t('error.notText'))]);
-  if (raw.length > deps.maxMessageLength) {
-    return send(context, [MessageFactory.text(turn.replyContext().t('error.tooLong', { max: deps.maxMessageLength }))]);
-  }
+/** The replies to what the citizen typed: a flow waiting for it, else a decision. */
+async function replyToText(turn: Turn<ConversationData>, deps: TurnDeps): Promise<Reply[]> {
+  const raw = (turn.context.activity.text ?? '').trim();
+  if (raw === '') return [MessageFactory.text(turn.replyContext().t('error.notText'))];
+  if (raw.length > deps.maxMessageLength) return [MessageFactory.text(turn.replyContext().t('error.tooLong', { max: deps.maxMessageLength }))];
   const { text, found } = redact(raw);
   for (const flow of WAITING) {
     const taken = await flow.takesMessage(turn, text);
-    if (taken) return send(context, taken);
+    if (taken) return taken;
   }
-
   const out: Reply[] = found.length > 0 ? [MessageFactory.text(turn.replyContext().t('privacy.redacted'))] : [];
   out.push(...(await decided(turn, deps, text)));
-  await send(context, out);
+  return out;
+}
+
+/** While a conversation is with the agency it was forwarded to, every turn's last reply offers the way back. */
+function withWayBackWhileForwarded(turn: Turn<ConversationData>, deps: TurnDeps, replies: Reply[]): Reply[] {
+  const { forwardedFrom } = turn.data;
+  const from = forwardedFrom === undefined ? undefined : deps.forwarding?.depsOf(forwardedFrom);
+  return from === undefined ? replies : withWayBack(replies, turn.replyContext(), replyContext(from, turn.data.language));
 }
 
 /** A (redacted) question decided and worded: the replies, the outcome recorded. */

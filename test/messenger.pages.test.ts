@@ -37,18 +37,13 @@ afterAll(async () => {
   await graph?.close();
 });
 
-/** One person's message to a Page, delivered and signed as Meta does; the requests it caused. */
-async function write(pageId: string, psid: string, text: string) {
+/** One person's message (or a button's postback) to a Page, delivered and signed as Meta does; the requests it caused. */
+async function write(pageId: string, psid: string, text: string, postback?: { title: string; payload: string }) {
   counter += 1;
+  const said = postback ? { postback: { mid: `p_${counter}`, ...postback } } : { message: { mid: `m_${counter}`, text } };
   const body = JSON.stringify({
     object: 'page',
-    entry: [
-      {
-        id: pageId,
-        time: Date.now(),
-        messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: Date.now(), message: { mid: `m_${counter}`, text } }],
-      },
-    ],
+    entry: [{ id: pageId, time: Date.now(), messaging: [{ sender: { id: psid }, recipient: { id: pageId }, timestamp: Date.now(), ...said }] }],
   });
   const before = graph.requests.length;
   const res = await fetch(`${site.origin}/api/messenger`, {
@@ -59,8 +54,11 @@ async function write(pageId: string, psid: string, text: string) {
   expect(res.status).toBe(200);
   await site.app.messenger!.idle();
   const sent = graph.requests.slice(before).filter((r) => (r.body as { recipient?: { id: string }; message?: unknown }).message !== undefined);
+  type Sent = { text?: string; attachment?: { payload: { text?: string; buttons?: { title: string; payload?: string }[] } } };
+  const messages = sent.map((r) => (r.body as { message: Sent }).message);
   return {
-    text: sent.map((r) => (r.body as { message: { text?: string } }).message.text ?? '').join('\n'),
+    text: messages.map((m) => m.text ?? m.attachment?.payload.text ?? '').join('\n'),
+    buttons: messages.flatMap((m) => m.attachment?.payload.buttons ?? []),
     tokens: new Set(sent.map((r) => r.query.access_token)),
   };
 }
@@ -80,6 +78,18 @@ describe('one app, several Pages', () => {
     // Each Page's privacy notice ends with its own agency's contacts.
     expect(toArchive.text).toContain(site.app.agencies.profile('archive')!.contacts.email!);
     expect(toLibrary.text).not.toContain(site.app.agencies.profile('archive')!.contacts.email!);
+  });
+
+  it("forwards on Messenger too: the offer is a button; pressed, the archive answers in the library Page's chat", async () => {
+    const lv = site.app.texts.forLanguage('lv');
+    const referred = await write(LIBRARY_PAGE, 'P-forward-1', 'Kā saņemt arhīva izziņu?');
+    const offer = referred.buttons.find((b) => b.title === lv('forward.button'));
+    expect(offer?.payload).toBeDefined();
+    const pressed = await write(LIBRARY_PAGE, 'P-forward-1', '', { title: offer!.title, payload: offer!.payload! });
+    expect(pressed.text).toContain('Esmu Pilsētas arhīvs virtuālais asistents');
+    expect(pressed.text).toContain(site.app.agencies.knowledge('archive')!.entries.get('archive.certificate')!.answer.lv.trim().slice(0, 40));
+    // The same chat: the person wrote to the library's Page, so its token carries the archive's words.
+    expect(pressed.tokens).toEqual(new Set([LIBRARY_TOKEN]));
   });
 
   it('ignores a Page no agency names: no turn, nothing sent', async () => {
