@@ -1,9 +1,12 @@
 // The demo page and the embedded widget in real Chromium: open the widget, talk to the bot through
 // the real Web Chat over our Direct Line, and check WCAG 2.1 AA with axe-core while it is open. Then
-// one site serving two agencies: each page's widget answers from its own agency's knowledge, keeps
+// one installation serving two agencies (the real app): each page's widget answers from its own agency's knowledge, keeps
 // its own conversation, and an agency not served shows a clear message rather than a broken chat.
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityHandler, type TurnContext } from 'botbuilder';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -12,11 +15,10 @@ import { createServer } from '../bot/server.js';
 import { silentLogger } from '../bot/log.js';
 import { mountWebChat } from '../bot/web/routes.js';
 import { agencyProfile } from '../knowledge/schema.js';
-import { turnAgency } from '../bot/turn-agency.js';
-import { createInProcessBot, type InProcessBot } from '../bot/cli/in-process.js';
 import { describeViolations, hasChromium, launchBrowser, runAxe } from './support/browser.js';
 import { mountInMemoryDirectLine } from './support/directline.js';
 import { FIXTURE_KNOWLEDGE } from './support/bot.js';
+import { startApp, type RunningApp } from './support/app.js';
 
 const QUESTION = 'Kā iesniegt sūdzību?';
 const GREETING = 'Labdien! Esmu Testa inspekcijas čatbots. Uzdodiet jautājumu.';
@@ -206,38 +208,23 @@ describe.skipIf(!hasChromium && !process.env['CI'])('web chat widget in Chromium
 });
 
 /**
- * One site, two agencies from the fixture knowledge, each answered by the real bot built for it: the
- * turn's agency (as Direct Line marks it) picks the bot, as the agency registry will.
+ * One installation, two agencies: the real app over a writable copy of the fixture knowledge
+ * (library and archive), hot reload on, so an agency's folder can be removed while it serves.
  */
-async function startAgenciesSite(): Promise<{ server: restify.Server; origin: string; served: Set<string>; close(): Promise<void> }> {
-  const bots: Record<string, InProcessBot> = {
-    library: createInProcessBot({ LOG_LEVEL: 'silent', AGENCY: 'library', KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE }),
-    archive: createInProcessBot({ LOG_LEVEL: 'silent', AGENCY: 'archive', KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE }),
-  };
-  const served = new Set(Object.keys(bots));
-  const logic = async (context: TurnContext) => {
-    const bot = bots[turnAgency(context) ?? ''];
-    if (bot === undefined) throw new Error('a turn without its agency');
-    await bot.app.logic(context);
-  };
-  const server = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
-  mountInMemoryDirectLine(server, logic, { has: (id) => served.has(id), defaultId: 'library' });
-  mountWebChat(server, {
-    agencies: {
-      ids: () => [...served],
-      profile: (id) => (served.has(id) ? bots[id]?.app.knowledge.current.profile : undefined),
-      defaultId: 'library',
-    },
-    log: silentLogger,
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+async function startAgenciesSite(): Promise<{ origin: string; app: RunningApp['app']; removeFolder(id: string): Promise<void>; close(): Promise<void> }> {
+  const knowledgeDir = mkdtempSync(path.join(tmpdir(), 'padoms-webchat-agencies-'));
+  cpSync(FIXTURE_KNOWLEDGE, knowledgeDir, { recursive: true });
+  const running = await startApp({ KNOWLEDGE_DIR: knowledgeDir, AGENCY: 'library', AGENCIES: 'library,archive', KNOWLEDGE_HOT_RELOAD: 'true' });
   return {
-    server,
-    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    served,
+    origin: running.origin,
+    app: running.app,
+    async removeFolder(id) {
+      rmSync(path.join(knowledgeDir, 'agencies', id), { recursive: true, force: true });
+      await expect.poll(() => running.app.agencies.has(id), { timeout: 10_000 }).toBe(false);
+    },
     async close() {
-      server.close();
-      await Promise.all(Object.values(bots).map((b) => b.close()));
+      await running.stop();
+      rmSync(knowledgeDir, { recursive: true, force: true });
     },
   };
 }
@@ -338,13 +325,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('one site, two agencies, in 
     // An agency removed while its page is open.
     await page.goto(`${site.origin}/archive/`);
     await page.getByRole('heading', { level: 1, name: 'Pilsētas arhīvs' }).waitFor();
-    site.served.delete('archive');
-    try {
-      await expectUnavailable(page);
-      expect((await page.goto(`${site.origin}/archive/`))?.status()).toBe(404);
-    } finally {
-      site.served.add('archive');
-    }
+    await site.removeFolder('archive');
+    await expectUnavailable(page);
+    expect((await page.goto(`${site.origin}/archive/`))?.status()).toBe(404);
     // The refused token requests are logged by Chromium as failed resources; nothing else went wrong.
     expect(problems.filter((p) => !/status of 404/.test(p))).toEqual([]);
     await context.close();
