@@ -134,12 +134,19 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const records: TurnRecords = store.records;
   // The staff side of handover (bot/handover/): its service, staff accounts, cases; its console is
   // mounted at /staff with the other routes, below.
-  const staffSide = createHandover({ config, store, profile: () => knowledge.current.profile, log: logOf('handover'), now, texts });
+  // Until the registry of many agencies lands, the staff side serves the default agency only.
+  const agencies = {
+    ids: () => [config.AGENCY],
+    profile: (id: string) => (id === config.AGENCY ? knowledge.current.profile : undefined),
+    defaultId: config.AGENCY,
+  };
+  const staffSide = createHandover({ config, store, agencies, log: logOf('handover'), now, texts });
+  const defaultStaffSide = staffSide.forAgency(config.AGENCY);
   const state = createStateAccessors(new ConversationState(store.state));
   // A deletion the citizen asked for reaches every store, the handover side's included.
   const deleteEverywhere = async (conversationId: string): Promise<RemovedCounts> => {
     const counts = await store.deleteConversation(conversationId);
-    counts.handover += await staffSide.service.deleteConversation(conversationId);
+    counts.handover += await staffSide.deleteConversation(conversationId);
     return counts;
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
@@ -159,9 +166,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     conduct: { toneOf: (text) => toneOf(text, lexicon, upsetWords), framesOf: (text) => framesOf(text, frames) },
     // R3: the languages some staff member speaks (staff records; the profile until there are any),
     // among those the bot has texts for. Latvian is always first.
-    offeredLanguages: () => staffSide.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
+    offeredLanguages: () => defaultStaffSide.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
     handover: {
-      service: staffSide.service,
+      service: defaultStaffSide.service,
       transcript: (context) => conversationTranscript(store, context),
     },
     now,
@@ -273,13 +280,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // --- end of the Messenger channel ---
 
   // --- The staff console at /staff, over the staff side ---
-  const handover = mountHandoverConsole(server, staffSide, { config, profile: () => knowledge.current.profile, log: logOf('handover') });
+  const handover = mountHandoverConsole(server, staffSide, { config, log: logOf('handover') });
   // The console's report page: the records and knowledge live here, the sessions in the console.
   mountStaffReports(server, {
     authenticate: handover.console.authenticate,
-    records,
+    records: () => store.records,
     repo: handover.repo,
-    knowledge: () => knowledge.current,
+    knowledge: (id) => (id === config.AGENCY ? knowledge.current : undefined),
     now,
     log: logOf('staff-reports'),
   });
@@ -292,13 +299,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   );
   const delivery: DeliveryReport = {
     failure: (context) => firstFailure(deliveryResults(context)),
-    undelivered: (conversationId, reason) => handover.service.undelivered(conversationId, reason),
+    undelivered: (conversationId, reason) => handover.undelivered(conversationId, reason),
   };
-  handover.service.subscribe((event) => {
+  // Every agency's events (each names its agency).
+  handover.subscribe((event) => {
     void sendProactive(event.reference, (context) => tellCitizen(context, turnDeps, event, delivery));
   });
-  metrics.sources.queueLength = async () => (await handover.repo.tickets(['queued'])).length;
-  metrics.sources.casesOverdue = async () => (await handover.repo.cases('open')).filter((c) => c.dueAt < now()).length;
+  const total = (counts: ReadonlyMap<string, number>) => [...counts.values()].reduce((a, b) => a + b, 0);
+  metrics.sources.queueLength = async () => total((await handover.countsByAgency()).queued);
+  metrics.sources.casesOverdue = async () => total((await handover.countsByAgency()).overdueCases);
 
   server.get('/metrics', metricsHandler(metrics, config.METRICS_TOKEN));
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
@@ -319,7 +328,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     store: {
       purge: async (before) => {
         const counts = await store.purge(before);
-        counts.cases += await handover.service.purge(before);
+        counts.cases += await handover.purge({ byAgency: new Map(), otherwise: before });
         return counts;
       },
     },

@@ -7,7 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
-import { createHandover, type Handover } from '../bot/handover/index.js';
+import { createHandover, oneAgency, type Handover } from '../bot/handover/index.js';
 import type { MailSender } from '../bot/handover/mail.js';
 import type { HandoverEvent } from '../bot/handover/types.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
@@ -30,7 +30,7 @@ async function instance(): Promise<Handover & { events: HandoverEvent[] }> {
   const handover = createHandover({
     config: testConfig({ DATABASE_URL: url, DIRECTLINE_TOKEN_SECRET: 'x'.repeat(32) }),
     store,
-    profile: () => dvi,
+    agencies: oneAgency(dvi),
     log: silentLogger,
     now,
     mailSender,

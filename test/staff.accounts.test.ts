@@ -44,7 +44,7 @@ describe('passwords', () => {
 
 describe('the staff directory', () => {
   it('normalises logins and languages, refuses duplicates, and authenticates only enabled members', async () => {
-    const directory = new StaffDirectory(new MemoryHandoverRepository());
+    const directory = new StaffDirectory(new MemoryHandoverRepository(), { defaultAgency: 'dvi' });
     const added = await directory.add({ name: 'Anna Bērziņa', login: 'Anna', languages: ['en', 'lv', 'en'], role: 'staff', password: 'correct horse battery' });
     expect(added).toMatchObject({ ok: true, value: { login: 'anna', languages: ['lv', 'en'] } });
     expect(await directory.add({ name: 'Other', login: 'anna', languages: ['lv'], role: 'staff', password: 'correct horse battery' })).toMatchObject({
@@ -113,7 +113,7 @@ describe('npm run staff (in-process)', () => {
     expect(await runStaffCli(env, ['add', '--name', 'Anna Bērziņa', '--login', 'anna', '--languages', 'lv,en', '--role', 'staff'], t.io)).toBe(0);
     expect(t.out.pop()).toBe('added anna');
     expect(await runStaffCli(env, ['list'], t.io)).toBe(0);
-    expect(t.out.pop()).toMatch(/^anna\s+Anna Bērziņa\s+staff\s+lv,en\s+active$/);
+    expect(t.out.pop()).toMatch(/^anna\s+Anna Bērziņa\s+staff\s+lv,en\s+dvi\s+active$/);
     expect(await runStaffCli(env, ['set-languages', 'anna', '--languages', 'lv,ru'], t.io)).toBe(0);
     expect(t.out.pop()).toBe('anna: lv,ru');
     expect(await runStaffCli(env, ['disable', 'anna'], t.io)).toBe(0);
@@ -160,9 +160,9 @@ describe('npm run staff (a real process on SQLite)', () => {
     const added = await cli(['add', '--name', 'Anna Bērziņa', '--login', 'anna', '--languages', 'lv,en', '--password-stdin'], 'correct horse battery\n');
     expect(added.stdout.trim()).toBe('added anna');
     const listed = await cli(['list']);
-    expect(listed.stdout).toMatch(/anna\s+Anna Bērziņa\s+staff\s+lv,en\s+active/);
+    expect(listed.stdout).toMatch(/anna\s+Anna Bērziņa\s+staff\s+lv,en\s+dvi\s+active/);
     const repo = new SqlHandoverRepository(sqliteRunner(openDatabase(dir)));
-    const directory = new StaffDirectory(repo);
+    const directory = new StaffDirectory(repo, { defaultAgency: 'dvi' });
     expect((await directory.authenticate('anna', 'correct horse battery'))?.name).toBe('Anna Bērziņa');
     await repo.close();
     await expect(cli(['add', '--name', 'X', '--login', 'anna', '--languages', 'lv', '--password-stdin'], 'another long passphrase\n')).rejects.toMatchObject({
