@@ -129,6 +129,36 @@ describe('npm run staff (in-process)', () => {
     expect(await t.repo.listStaff()).toEqual([]);
   });
 
+  it('agencies: --agencies with :admin for an agency administrator, set-agencies, list --agency; unknown agencies refused', async () => {
+    const t = io(['correct horse battery', 'correct horse battery', 'correct horse battery', 'correct horse battery']);
+    const env = { KNOWLEDGE_DIR: 'test/fixtures/knowledge', AGENCY: 'library' };
+    const add = (login: string, ...more: string[]) => runStaffCli(env, ['add', '--name', 'Anna Bērziņa', '--login', login, '--languages', 'lv', ...more], t.io);
+    expect(await add('anna', '--agencies', 'library,archive:admin')).toBe(0);
+    expect((await t.repo.staffByLogin('anna'))?.agencies).toEqual([
+      { agency: 'library', role: 'staff' },
+      { agency: 'archive', role: 'admin' },
+    ]);
+    // Without --agencies: the default agency's staff; --role admin: the installation's administrator.
+    expect(await add('janis')).toBe(0);
+    expect((await t.repo.staffByLogin('janis'))?.agencies).toEqual([{ agency: 'library', role: 'staff' }]);
+    expect(await add('root', '--role', 'admin')).toBe(0);
+    expect(await runStaffCli(env, ['list'], t.io)).toBe(0);
+    expect(t.out.slice(-3)).toEqual([
+      expect.stringMatching(/^anna\s.*\slibrary,archive:admin\s+active$/),
+      expect.stringMatching(/^janis\s.*\slibrary\s+active$/),
+      expect.stringMatching(/^root\s.*\sadmin\s+lv\s+\*\s+active$/),
+    ]);
+    expect(await runStaffCli(env, ['set-agencies', 'janis', '--agencies', 'archive'], t.io)).toBe(0);
+    expect(t.out.pop()).toBe('janis: archive');
+    expect(await runStaffCli(env, ['list', '--agency', 'library', '--json'], t.io)).toBe(0);
+    expect((JSON.parse(t.out.pop()!) as { login: string }[]).map((s) => s.login)).toEqual(['anna', 'root']);
+    expect(await add('eve', '--agencies', 'nowhere')).toBe(1);
+    expect(t.err.pop()).toMatch(/no agency nowhere/);
+    expect(await add('eve', '--agencies', 'Library!')).toBe(2);
+    expect(await runStaffCli(env, ['set-agencies', 'janis', '--agencies', ''], t.io)).toBe(1);
+    expect(t.err.pop()).toMatch(/at least one agency/);
+  });
+
   it('never invents a password, and says what is wrong', async () => {
     const t = io([]);
     expect(await runStaffCli({}, ['add', '--name', 'Anna', '--login', 'anna', '--languages', 'lv'], t.io)).toBe(1);
