@@ -135,6 +135,7 @@ describe("another agency's conversation, route by route", () => {
   beforeAll(async () => {
     const archive = site.handover.side.service('archive');
     ticket = (await archive.enqueue(handoverRequest('conv-arc', secret))).ticket.id;
+    site.clock.t += 1000; // places follow the time a citizen joined the queue
     waiting = (await archive.enqueue(handoverRequest('conv-arc-2', `${secret} (otrs)`))).ticket.id;
   });
 
@@ -331,6 +332,31 @@ describe('the event stream', () => {
   });
 });
 
+describe('an open event stream', () => {
+  it('ends once its member no longer serves the agency', async () => {
+    const member = await site.staff(
+      'leaving',
+      ['lv'],
+      [
+        { agency: 'archive', role: 'staff' },
+        { agency: 'library', role: 'staff' },
+      ],
+    );
+    const session = await site.login(member.login);
+    const res = await fetch(`${site.origin}${api('archive', '/events')}`, { headers: { cookie: session.cookie } });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    await reader.read(); // the stream is open
+    expect(await site.handover.directory.setRoleIn(member.login, 'archive', undefined, staff['root'])).toMatchObject({ ok: true });
+    const ended = (async () => {
+      for (;;) if ((await reader.read()).done) return true;
+    })();
+    expect(await Promise.race([ended, new Promise((resolve) => setTimeout(() => resolve(false), 3_000))])).toBe(true);
+    await expectRefused(await site.call('GET', api('archive', '/state'), session), 403, []);
+    expect((await site.call('GET', api('library', '/state'), session)).status).toBe(200);
+  });
+});
+
 describe('reports', () => {
   it("each agency's report and CSV count its own; the library's staff are refused the archive's", async () => {
     const arcJson = await site.call('GET', api('archive', '/report?from=2026-11-01&to=2026-11-30'), sessions['arc']);
@@ -379,7 +405,10 @@ describe("an agency's administrator", () => {
   it("lists and manages the agency's staff; plain staff may not", async () => {
     await expectRefused(await site.call('GET', api('library', '/accounts'), sessions['lib']), 403, ['libadmin']);
     const listed = await accounts('library', sessions['libadmin']);
-    expect(listed.map((a) => a.login).sort()).toEqual(['both', 'lib', 'libadmin']);
+    expect(listed.map((a) => a.login)).toEqual(expect.arrayContaining(['both', 'lib', 'libadmin']));
+    // Neither the archive's own staff nor the installation's administrators.
+    expect(listed.map((a) => a.login)).not.toContain('arc');
+    expect(listed.map((a) => a.login)).not.toContain('root');
     expect(listed.find((a) => a.login === 'libadmin')?.roleHere).toBe('admin');
     await expectRefused(await site.call('GET', api('archive', '/accounts'), sessions['libadmin']), 403, ['arc']);
     // The installation's administrator sees any agency's staff.

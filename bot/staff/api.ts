@@ -65,6 +65,8 @@ export interface ConsoleApi {
   agencyRoute(method: 'get' | 'post', subPath: string, handler: AgencyHandler): void;
   /** The agency of a request, if it is one the installation and the member serve (else the refusal is sent). */
   agencyOf(req: restify.Request, res: restify.Response, staff: StaffMember): AgencyHere | undefined;
+  /** Whether the member may still use the agency of a request: for a stream already open, which can only end. */
+  stillServes(req: restify.Request, staff: StaffMember): boolean;
 }
 
 const AGENCY_PARAM = /^[a-z0-9-]{1,40}$/;
@@ -88,19 +90,26 @@ export function consoleApi(server: restify.Server, authenticate: SessionCheck, l
       }
     });
   };
-  const agencyOf = (req: restify.Request, res: restify.Response, staff: StaffMember): AgencyHere | undefined => {
+  const check = (req: restify.Request, staff: StaffMember): { agency: string; refused?: 404 | 403 } => {
     const agency = String(req.params?.['agency'] ?? '');
-    if (!AGENCY_PARAM.test(agency) || !agencies.serves(agency)) return void sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
+    if (!AGENCY_PARAM.test(agency) || !agencies.serves(agency)) return { agency, refused: 404 };
     // Another agency's staff learn nothing of it but that they do not serve it.
-    if (!serves(staff, agency)) return void sendError(res, 403, 'Forbidden', 'jūs nestrādājat šajā iestādē');
+    if (!serves(staff, agency)) return { agency, refused: 403 };
+    return { agency };
+  };
+  const agencyOf = (req: restify.Request, res: restify.Response, staff: StaffMember): AgencyHere | undefined => {
+    const { agency, refused } = check(req, staff);
+    if (refused === 404) return void sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
+    if (refused === 403) return void sendError(res, 403, 'Forbidden', 'jūs nestrādājat šajā iestādē');
     return { agency, side: agencies.service(agency) };
   };
+  const stillServes = (req: restify.Request, staff: StaffMember): boolean => check(req, staff).refused === undefined;
   const agencyRoute = (method: 'get' | 'post', subPath: string, handler: AgencyHandler) =>
     route(method, `${AGENCY_API}${subPath}`, async (req, res, auth) => {
       const here = agencyOf(req, res, auth.staff);
       if (here) await handler(req, res, auth, here);
     });
-  return { server, authenticate, route, agencyRoute, agencyOf };
+  return { server, authenticate, route, agencyRoute, agencyOf, stillServes };
 }
 
 type WithId = (req: restify.Request, res: restify.Response, auth: Authed, here: AgencyHere, id: string) => Promise<void>;

@@ -81,8 +81,13 @@ export interface MountedHandover extends Handover {
 }
 
 /** The console at /staff over a staff side already made (createHandover), for app.ts. */
-export function mountHandoverConsole(server: restify.Server, handover: Handover, deps: Pick<StaffSideDeps, 'config' | 'log'>): MountedHandover {
+export function mountHandoverConsole(
+  server: restify.Server,
+  handover: Handover,
+  deps: Pick<StaffSideDeps, 'config' | 'log'> & Pick<StaffConsoleDeps, 'heartbeatMs'>,
+): MountedHandover {
   const console = mountStaffConsole(server, {
+    ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
     side: handover.side,
     directory: handover.directory,
     repo: handover.repo,

@@ -76,7 +76,8 @@ export async function startAgenciesSite(options: { mailbox?: string } = {}): Pro
   const mailSender: MailSender = { send: async (m) => void sent.push(m), close: () => {} };
   const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log: silentLogger });
   const staffSide = createHandover({ config, store, agencies, log: silentLogger, now, mailSender, timers: false });
-  const handover = mountHandoverConsole(server, staffSide, { config, log: silentLogger });
+  // A quick heartbeat: a stream learns soon that its member no longer serves the agency.
+  const handover = mountHandoverConsole(server, staffSide, { config, log: silentLogger, heartbeatMs: 200 });
   mountStaffReports(server, {
     authenticate: handover.console.authenticate,
     records: () => store.records,

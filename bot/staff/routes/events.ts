@@ -85,7 +85,7 @@ export function mountEventRoutes(api: ConsoleApi, deps: EventRoutesDeps): EventS
       void (async () => {
         const still = await api.authenticate(req);
         // The session ended, the member was taken off the agency, or its folder went: the stream ends.
-        if (!still || api.agencyOf(req, res, still.staff) === undefined) return res.end();
+        if (!still || !api.stillServes(req, still.staff)) return res.end();
         staff = still.staff;
         await presence.seen(staff);
         res.write(': ping\n\n');
