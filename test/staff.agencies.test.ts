@@ -104,6 +104,13 @@ describe('a queue per agency', () => {
     site.clock.t += 1000;
     const second = await library.enqueue(handoverRequest('q-lib-2', 'Otrais bibliotēkā'));
     expect([first.position, other.position, second.position]).toEqual([1, 1, 2]);
+    // What /metrics reads, by agency.
+    expect((await site.handover.countsByAgency()).queued).toEqual(
+      new Map([
+        ['library', 2],
+        ['archive', 1],
+      ]),
+    );
     const libState = await json<ConsoleState>(await site.call('GET', api('library', '/state'), sessions['lib']));
     expect(libState.queue.map((q) => [q.conversationId, q.position])).toEqual([
       ['q-lib-1', 1],
@@ -236,6 +243,7 @@ describe("another agency's case, route by route", () => {
     await site.handover.outbox.deliverDue();
     const to = (id: string) => site.sent.find((m) => m.subject.includes(id))?.to;
     expect(to(written)).toBe('info@archive.example.lv');
+    expect(site.sent.find((m) => m.subject.includes(written))?.text).toContain('/staff?agency=archive');
     expect(site.sent.find((m) => m.text.includes('Bibliotēkas jautājums'))?.to).toBe('lietas@library.example.lv');
   });
 
@@ -244,6 +252,18 @@ describe("another agency's case, route by route", () => {
     expect(library.cases.map((c) => c.conversationId)).toEqual(['case-lib-1']);
     const archive = await json<ConsoleState>(await site.call('GET', api('archive', '/state'), sessions['arc']));
     expect(archive.cases.map((c) => c.id).sort()).toEqual([written, phoned].sort());
+  });
+
+  it('counts overdue cases by agency (for /metrics)', async () => {
+    const later = site.clock.t;
+    site.clock.t = Date.parse('2026-12-01T10:00:00Z');
+    try {
+      const { overdueCases } = await site.handover.countsByAgency();
+      expect(overdueCases.get('archive')).toBe(2);
+      expect(overdueCases.get('library')).toBe(1);
+    } finally {
+      site.clock.t = later;
+    }
   });
 
   it('the case', async () => {

@@ -78,7 +78,7 @@ export function agencyRepository(repo: HandoverRepository, agency: string): Agen
 
     registerCase: (c, lines, mail) => repo.registerCase(stamp(c), lines.map(stamp), mail),
     caseById: (id) => repo.caseById(agency, id),
-    cases: (state) => repo.cases(agency, state),
+    cases: (state) => repo.cases(agency, state ?? 'any'),
     closeCase: (id, staffId, at) => repo.closeCase(agency, id, staffId, at),
     queueReply: (line, mail) => repo.queueReply(stamp(line), mail),
     cancelMailOf: (caseId, at) => repo.cancelMailOf(agency, caseId, at),

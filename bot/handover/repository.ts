@@ -203,7 +203,8 @@ export interface HandoverRepository {
   /** The case, its transcript and its mail, in one transaction. */
   registerCase(c: CaseRecord, lines: NewLine[], mail: NewOutboxMail | undefined): Promise<void>;
   caseById(scope: AgencyScope, id: string): Promise<CaseRecord | undefined>;
-  cases(scope: AgencyScope, state?: CaseRecord['state']): Promise<CaseRecord[]>;
+  /** The state is never left out: `cases('open')` would read as an agency called "open". */
+  cases(scope: AgencyScope, state: CaseRecord['state'] | 'any'): Promise<CaseRecord[]>;
   closeCase(scope: AgencyScope, id: string, staffId: string, at: Date): Promise<boolean>;
   /** A staff member's written reply to a case: its line in the case's record and its mail, in one transaction. */
   queueReply(line: NewLine, mail: NewOutboxMail): Promise<void>;
@@ -417,9 +418,9 @@ export class MemoryHandoverRepository implements HandoverRepository {
     const c = this.casesById.get(id);
     return c && inScope(scope, c.agency) ? copy(c) : undefined;
   }
-  async cases(scope: AgencyScope, state?: CaseRecord['state']) {
+  async cases(scope: AgencyScope, state: CaseRecord['state'] | 'any') {
     return [...this.casesById.values()]
-      .filter((c) => inScope(scope, c.agency) && (state === undefined || c.state === state))
+      .filter((c) => inScope(scope, c.agency) && (state === 'any' || c.state === state))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
       .map(copy);
   }

@@ -593,10 +593,10 @@ export class SqlHandoverRepository implements HandoverRepository {
     const [row] = await this.sql.all<CaseRow>(`SELECT * FROM cases WHERE id = ? AND ${where}`, [id, ...params]);
     return row && toCase(row);
   }
-  async cases(scope: AgencyScope, state?: CaseRecord['state']) {
+  async cases(scope: AgencyScope, state: CaseRecord['state'] | 'any') {
     const { where, params } = scoped(scope);
     const rows =
-      state === undefined
+      state === 'any'
         ? await this.sql.all<CaseRow>(`SELECT * FROM cases WHERE ${where} ORDER BY due_at, created_at`, params)
         : await this.sql.all<CaseRow>(`SELECT * FROM cases WHERE ${where} AND state = ? ORDER BY due_at, created_at`, [...params, state]);
     return rows.map(toCase);
