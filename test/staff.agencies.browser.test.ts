@@ -73,7 +73,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('two agencies in a browser',
     await page.getByLabel('Valodas, kurās konsultē').fill('lv,en');
     await page.getByLabel('Sākotnējā parole').fill(PASSWORD);
     await page.getByLabel('Sākotnējā parole').press('Enter');
-    await page.locator('#account-rows tr').filter({ hasText: 'jauns' }).waitFor();
+    const row = page.locator('#account-rows tr').filter({ hasText: 'jauns' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Pilsētas bibliotēka (darbinieks)');
     expect(await site.handover.repo.staffByLogin('jauns')).toMatchObject({ agencies: [{ agency: 'library', role: 'staff' }] });
     await axeClean(page);
 

@@ -418,6 +418,7 @@ describe("an agency's administrator", () => {
     login: string;
     roleHere: string | null;
     installationAdmin: boolean;
+    agencies: { agency: string; role: string }[];
   }
   const accounts = async (agency: string, s: Session | undefined) =>
     (await json<{ accounts: Account[] }>(await site.call('GET', api(agency, '/accounts'), s))).accounts;
@@ -430,6 +431,9 @@ describe("an agency's administrator", () => {
     expect(listed.map((a) => a.login)).not.toContain('arc');
     expect(listed.map((a) => a.login)).not.toContain('root');
     expect(listed.find((a) => a.login === 'libadmin')?.roleHere).toBe('admin');
+    // A member of the archive too: the library's administrator sees only the library among their agencies.
+    expect(listed.find((a) => a.login === 'both')?.agencies).toEqual([{ agency: 'library', role: 'staff' }]);
+    expect((await accounts('archive', sessions['root'])).find((a) => a.login === 'both')?.agencies).toHaveLength(2);
     await expectRefused(await site.call('GET', api('archive', '/accounts'), sessions['libadmin']), 403, ['arc']);
     // The installation's administrator sees any agency's staff.
     expect((await accounts('archive', sessions['root'])).map((a) => a.login)).toEqual(expect.arrayContaining(['arc', 'both', 'root']));

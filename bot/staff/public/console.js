@@ -606,12 +606,19 @@
           el('td', { text: a.login }),
           el('td', { text: a.languages.map(languageName).join(', ') }),
           el('td', { text: ROLES[a.roleHere] || '—' }),
+          el('td', { text: a.installationAdmin ? 'visas' : a.agencies.map(agencyLabel).join('; ') || '—' }),
           el('td', { text: a.disabled ? 'bloķēts' : 'aktīvs' }),
           actions,
         ),
       );
     }
     $('accounts-summary').textContent = `Darbinieki: ${result.data.accounts.length}.`;
+  }
+
+  /** "Pilsētas arhīvs (iestādes administrators)": an agency of an account, as its administrator may see it. */
+  function agencyLabel(membership) {
+    const known = agencies.find((a) => a.id === membership.agency);
+    return `${known ? known.name : membership.agency} (${ROLES[membership.role] || membership.role})`;
   }
 
   async function setRole(login, role) {

@@ -6,7 +6,7 @@
 // grants only the agencies they administer and never makes an installation administrator.
 import type restify from 'restify';
 import { z } from 'zod';
-import { administers, isInstallationAdmin, roleIn } from '../../handover/roles.js';
+import { administers, grantable, isInstallationAdmin, roleIn } from '../../handover/roles.js';
 import type { StaffMember } from '../../handover/repository.js';
 import { LOGIN_PATTERN, type StaffDirectory, type StaffResult } from '../../handover/staff.js';
 import type { ErrorCode } from '../../http/errors.js';
@@ -38,21 +38,27 @@ const REFUSED: Record<Extract<StaffResult, { ok: false }>['code'], [number, Erro
   forbidden: [403, 'Forbidden'],
 };
 
-/** An account as the agency's administrator sees it: their role here, never the password's hash. */
-function accountView(member: StaffMember, agency: string) {
+/**
+ * An account as an administrator sees it: the role here, and of its agencies those the viewer
+ * administers (an agency's administrator does not learn where else a member works); never the
+ * password's hash.
+ */
+function accountView(member: StaffMember, agency: string, by: StaffMember) {
+  const visible = grantable(by);
   return {
     login: member.login,
     name: member.name,
     languages: member.languages,
     installationAdmin: isInstallationAdmin(member),
     roleHere: roleIn(member, agency),
+    agencies: member.agencies.filter((m) => visible === undefined || visible(m.agency)),
     disabled: member.disabledAt !== undefined,
   };
 }
 
-function sendResult(res: restify.Response, result: StaffResult, agency: string, okStatus = 200): void {
+function sendResult(res: restify.Response, result: StaffResult, agency: string, by: StaffMember, okStatus = 200): void {
   if (!result.ok) return sendError(res, ...REFUSED[result.code], result.message);
-  res.send(okStatus, { account: accountView(result.value, agency) });
+  res.send(okStatus, { account: accountView(result.value, agency, by) });
 }
 
 /** The agency's administrators only; the login in the path must be one. */
@@ -72,7 +78,7 @@ export function mountAccountRoutes(api: ConsoleApi, { directory }: AccountRoutes
     forAdmins(async (_req, res, by, { agency }) => {
       // The accounts serving this agency (installation administrators serve every one: listed apart).
       const members = (await directory.list(by)).filter((m) => m.agencies.some((a) => a.agency === agency) || isInstallationAdmin(m));
-      res.send(200, { accounts: members.map((m) => accountView(m, agency)) });
+      res.send(200, { accounts: members.map((m) => accountView(m, agency, by)) });
     }),
   );
 
@@ -83,7 +89,7 @@ export function mountAccountRoutes(api: ConsoleApi, { directory }: AccountRoutes
       const body = newAccount.safeParse(req.body);
       if (!body.success) return sendError(res, 400, 'BadRequest', 'vajag vārdu, lietotājvārdu, valodas, lomu un paroli');
       const { role: here, ...rest } = body.data;
-      sendResult(res, await directory.add({ ...rest, role: 'staff', agencies: [{ agency, role: here }] }, by), agency, 201);
+      sendResult(res, await directory.add({ ...rest, role: 'staff', agencies: [{ agency, role: here }] }, by), agency, by, 201);
     }),
   );
 
@@ -93,7 +99,7 @@ export function mountAccountRoutes(api: ConsoleApi, { directory }: AccountRoutes
     forAdmins(async (req, res, by, { agency }, login) => {
       const body = roleBody.safeParse(req.body);
       if (!body.success) return sendError(res, 400, 'BadRequest', 'loma: staff, admin vai none');
-      sendResult(res, await directory.setRoleIn(login, agency, body.data.role === 'none' ? undefined : body.data.role, by), agency);
+      sendResult(res, await directory.setRoleIn(login, agency, body.data.role === 'none' ? undefined : body.data.role, by), agency, by);
     }),
   );
 
@@ -101,7 +107,7 @@ export function mountAccountRoutes(api: ConsoleApi, { directory }: AccountRoutes
     api.agencyRoute(
       'post',
       `/accounts/:login/${action}`,
-      forAdmins(async (_req, res, by, { agency }, login) => sendResult(res, await directory[action](login, by), agency)),
+      forAdmins(async (_req, res, by, { agency }, login) => sendResult(res, await directory[action](login, by), agency, by)),
     );
   }
 }
