@@ -142,6 +142,8 @@ export function createHandover(deps: StaffSideDeps): Handover {
   const directory = new StaffDirectory(repo, {
     now,
     defaultAgency: agencies.defaultId,
+    // Memberships name agencies served now (the CLI, with no running registry, checks the folders).
+    knownAgencies: () => agencies.ids(),
     changed: () =>
       void side
         .signal({ kind: 'staff' })
