@@ -168,14 +168,12 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const records: TurnRecords = recordsOf(agencies.defaultId);
   // The staff side of handover (bot/handover/): its service, staff accounts, cases; its console is
   // mounted at /staff with the other routes, below.
-  const staffSide = createHandover({ config, store, profile: () => knowledge.current.profile, log: logOf('handover'), now, texts });
-  // Replaced at the merge of the staff branch: the staff side by agency.
-  const staffSideOf = (_agency: string) => ({ service: staffSide.service, staffLanguages: () => staffSide.staffLanguages() });
+  const staffSide = createHandover({ config, store, agencies, log: logOf('handover'), now, texts });
   const state = createStateAccessors(new ConversationState(store.state));
   // A deletion the citizen asked for reaches every store, the handover side's included.
   const deleteEverywhere = async (conversationId: string): Promise<RemovedCounts> => {
     const counts = await store.deleteConversation(conversationId);
-    counts.handover += await staffSide.service.deleteConversation(conversationId);
+    counts.handover += await staffSide.deleteConversation(conversationId);
     return counts;
   };
   const record = <A extends BotAdapter>(adapter: A): A =>
@@ -211,7 +209,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     let made = turnDepsByAgency.get(agency);
     if (made === undefined) {
       const agencyKnowledge = knowledgeOf(agency);
-      const staff = staffSideOf(agency);
+      const staff = staffSide.forAgency(agency);
       made = {
         ...sharedTurnDeps,
         knowledge: () => agencyKnowledge.current,
@@ -362,13 +360,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   // --- end of the Messenger channel ---
 
   // --- The staff console at /staff, over the staff side ---
-  const handover = mountHandoverConsole(server, staffSide, { config, profile: () => knowledge.current.profile, log: logOf('handover') });
+  const handover = mountHandoverConsole(server, staffSide, { config, log: logOf('handover') });
   // The console's report page: the records and knowledge live here, the sessions in the console.
   mountStaffReports(server, {
     authenticate: handover.console.authenticate,
-    records,
+    records: recordsOf,
     repo: handover.repo,
-    knowledge: () => knowledge.current,
+    knowledge: (id) => agencies.knowledge(id),
     now,
     log: logOf('staff-reports'),
   });
@@ -381,14 +379,15 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   );
   const delivery: DeliveryReport = {
     failure: (context) => firstFailure(deliveryResults(context)),
-    undelivered: (conversationId, reason) => handover.service.undelivered(conversationId, reason),
+    undelivered: (conversationId, reason) => handover.undelivered(conversationId, reason),
   };
-  handover.service.subscribe((event) => {
-    const eventDeps = turnDepsOf(agencies.defaultId);
+  // Every agency's events, each worded by the agency it names (a removed agency's go unsaid).
+  handover.subscribe((event) => {
+    const eventDeps = turnDepsOf(event.agency);
     if (eventDeps) void sendProactive(event.reference, (context) => tellCitizen(context, eventDeps, event, delivery));
   });
-  metrics.sources.queueLength = async () => (await handover.repo.tickets(['queued'])).length;
-  metrics.sources.casesOverdue = async () => (await handover.repo.cases('open')).filter((c) => c.dueAt < now()).length;
+  metrics.sources.queueLength = async () => (await handover.countsByAgency()).queued;
+  metrics.sources.casesOverdue = async () => (await handover.countsByAgency()).overdueCases;
 
   server.get('/metrics', metricsHandler(metrics, config.METRICS_TOKEN));
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
@@ -411,8 +410,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     store: {
       purge: async (cutoffs) => {
         const counts = await store.purge(cutoffs);
-        // The staff side keeps one limit for now: what belongs to no agency listed.
-        counts.cases += await handover.service.purge(cutoffs.otherwise);
+        counts.cases += await handover.purge(cutoffs);
         return counts;
       },
     },

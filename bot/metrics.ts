@@ -10,8 +10,13 @@ export interface Metrics {
   registry: Registry;
   turnSeconds: Histogram<'type'>;
   turns: Counter<'kind' | 'agency'>;
-  /** Functions read when scraped: queue length and overdue cases (the handover side), waiting requests, open streams. */
-  sources: { queueLength?: () => Promise<number>; casesOverdue?: () => Promise<number>; requestsWaiting?: () => number; directLineStreams?: () => number };
+  /** Functions read when scraped: queue length and overdue cases by agency (the handover side), waiting requests, open streams. */
+  sources: {
+    queueLength?: () => Promise<ReadonlyMap<string, number>>;
+    casesOverdue?: () => Promise<ReadonlyMap<string, number>>;
+    requestsWaiting?: () => number;
+    directLineStreams?: () => number;
+  };
 }
 
 export function createMetrics(): Metrics {
@@ -45,8 +50,21 @@ export function createMetrics(): Metrics {
         this.set((await read()) ?? 0);
       },
     });
-  gauge('padoms_handover_queue_length', 'Conversations waiting for a staff member', () => sources.queueLength?.());
-  gauge('padoms_cases_overdue', 'Left questions past the date promised to the citizen', () => sources.casesOverdue?.());
+  // By agency, read when scraped; an agency with none is reported as 0 only once it has had some.
+  const byAgency = (name: string, help: string, read: () => Promise<ReadonlyMap<string, number>> | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['agency'],
+      registers: [registry],
+      async collect() {
+        const counts = await read();
+        this.reset();
+        for (const [agency, n] of counts ?? []) this.set({ agency }, n);
+      },
+    });
+  byAgency('padoms_handover_queue_length', 'Conversations waiting for a staff member, by agency', () => sources.queueLength?.());
+  byAgency('padoms_cases_overdue', 'Left questions past the date promised to the citizen, by agency', () => sources.casesOverdue?.());
   gauge('padoms_http_requests_waiting', 'HTTP requests read and waiting for their turn to start (the server is busier than it can serve at once)', () =>
     sources.requestsWaiting?.(),
   );

@@ -4,7 +4,7 @@
 import type { Feedback, OutcomeKind, Rating, TurnOutcome, UnansweredQuestion } from './records.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { groupUnanswered } from '../knowledge/unanswered.js';
-import type { HandoverRepository } from './handover/repository.js';
+import type { AgencyRepository } from './handover/agency-repository.js';
 import { addDays, localDay, zonedTime } from './handover/calendar.js';
 
 export interface HandoverRow {
@@ -229,9 +229,9 @@ function csvCell(v: string | number): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Handover and case rows for a period, read from the staff side's repository. */
+/** Handover and case rows for a period, read from one agency's slice of the staff side's repository. */
 export async function handoverRows(
-  repo: Pick<HandoverRepository, 'tickets' | 'cases' | 'lines'>,
+  repo: Pick<AgencyRepository, 'tickets' | 'cases' | 'lines'>,
   from: Date,
   to: Date,
 ): Promise<{ handovers: HandoverRow[]; cases: CaseRow[] }> {

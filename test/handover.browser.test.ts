@@ -21,9 +21,9 @@ async function staffLogin(context: BrowserContext, origin: string, login: string
   const page = await context.newPage();
   const problems = await watch(page);
   await page.goto(`${origin}/staff`);
-  await page.getByLabel('Lietotājvārds').fill(login);
-  await page.getByLabel('Parole').fill(PASSWORD);
-  await page.getByLabel('Parole').press('Enter');
+  await page.getByLabel('Lietotājvārds', { exact: true }).fill(login);
+  await page.getByLabel('Parole', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Parole', { exact: true }).press('Enter');
   await page.getByRole('heading', { name: 'Rinda' }).waitFor();
   return { page, problems };
 }
@@ -61,11 +61,11 @@ describe.skipIf(!hasChromium && !process.env['CI'])('handover in a browser', () 
     const loginViolations = await runAxe(page);
     expect(loginViolations, describeViolations(loginViolations)).toEqual([]);
 
-    await page.getByLabel('Lietotājvārds').fill('anna');
-    await page.getByLabel('Parole').fill('wrong password, surely');
+    await page.getByLabel('Lietotājvārds', { exact: true }).fill('anna');
+    await page.getByLabel('Parole', { exact: true }).fill('wrong password, surely');
     await page.keyboard.press('Enter');
     await page.getByRole('alert').filter({ hasText: 'Nepareizs lietotājvārds vai parole' }).waitFor();
-    await page.getByLabel('Parole').fill(PASSWORD);
+    await page.getByLabel('Parole', { exact: true }).fill(PASSWORD);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Rinda' }).waitFor();
     const cookies = await context.cookies();

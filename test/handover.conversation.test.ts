@@ -91,7 +91,7 @@ describe('nobody can take it: leaving the question (R4, R5)', () => {
     expect(text).toContain('+371 26123456');
     // Saturday: two working days are Monday and Tuesday 24 November.
     expect(text).toContain('līdz otrdienai, 24. novembrim,');
-    const [kase] = await bot.app.handover.repo.cases('open');
+    const [kase] = await bot.app.handover.repo.cases('dvi', 'open');
     expect(kase).toMatchObject({ conversationId: 'c', question: 'Vai drīkstu filmēt kāpņutelpu?' });
   });
 
@@ -102,7 +102,7 @@ describe('nobody can take it: leaving the question (R4, R5)', () => {
     await bot.say('vards@example.lv', 'c');
     const consent = await bot.say('Mans jautājums', 'c');
     await press(bot, byValue(consent.replies, { agree: false }), 'c');
-    expect(await bot.app.handover.repo.cases('open')).toEqual([]);
+    expect(await bot.app.handover.repo.cases('dvi', 'open')).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
-import { createHandover, type Handover } from '../bot/handover/index.js';
+import { createHandover, oneAgency, type Handover } from '../bot/handover/index.js';
 import { composeCaseMail, composeReplyMail, defaultBackoff, smtpSender } from '../bot/handover/mail.js';
 import { loadTexts } from '../bot/i18n.js';
 import { MemoryHandoverRepository, type HandoverRepository } from '../bot/handover/repository.js';
@@ -48,7 +48,7 @@ async function handover(options: { smtpUrl?: string; clock: { t: number }; dir?:
     DATA_DIR: options.dir ?? '/nonexistent',
     ...(options.smtpUrl ? { SMTP_URL: options.smtpUrl, SMTP_FROM: 'Padoms <padoms@dvi.example>' } : {}),
   });
-  const h = createHandover({ config, store, profile: () => dvi, log: silentLogger, now, repo, timers: false });
+  const h = createHandover({ config, store, agencies: oneAgency(dvi), log: silentLogger, now, repo, timers: false });
   await h.ready;
   cleanups.push(async () => {
     await h.close();
@@ -111,6 +111,7 @@ describe('the case e-mail (R14)', () => {
     const mail = composeCaseMail({
       record: {
         id: 'P-20261113-ABCDEF',
+        agency: 'dvi',
         conversationId: 'c',
         language: 'en',
         state: 'open',
@@ -139,21 +140,21 @@ describe('delivery that fails', () => {
     const h = await handover({ smtpUrl: server.url, clock, dir: tempDir() });
     const { id } = await h.service.registerCase(caseRequest);
     expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 1 });
-    let [mail] = await h.repo.mailOf(id);
+    let [mail] = await h.repo.mailOf('dvi', id);
     expect(mail).toMatchObject({ attempts: 1, lastError: expect.stringContaining('451') });
     expect(mail?.nextAttemptAt).toEqual(new Date(FRIDAY + defaultBackoff(1)));
     // Not due yet: nothing is tried.
     expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 0 });
     clock.t += defaultBackoff(1);
     expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 1 });
-    [mail] = await h.repo.mailOf(id);
+    [mail] = await h.repo.mailOf('dvi', id);
     expect(mail?.nextAttemptAt).toEqual(new Date(clock.t + defaultBackoff(2)));
     expect(defaultBackoff(2)).toBe(2 * defaultBackoff(1));
     clock.t += defaultBackoff(2);
     expect(await h.outbox.deliverDue()).toEqual({ sent: 1, failed: 0 });
     expect(server.refused).toBe(2);
     expect(server.received).toHaveLength(1);
-    [mail] = await h.repo.mailOf(id);
+    [mail] = await h.repo.mailOf('dvi', id);
     expect(mail).toMatchObject({ attempts: 3, sentAt: new Date(clock.t) });
     // Sent once: later passes send nothing more.
     clock.t += 3_600_000;
@@ -216,7 +217,7 @@ describe('without SMTP', () => {
     const h = createHandover({
       config: testConfig(),
       store,
-      profile: () => dvi,
+      agencies: oneAgency(dvi),
       log,
       now: () => new Date(clock.t),
       repo: new MemoryHandoverRepository(),
@@ -239,7 +240,7 @@ describe('without SMTP', () => {
     expect(state.mailConfigured).toBe(false);
     const [first] = state.cases;
     expect(await h.service.cases.reply(added.value, first!.id, 'Atbilde')).toEqual({ kind: 'mail-not-configured' });
-    expect((await h.repo.caseById(first!.id))?.state).toBe('open');
+    expect((await h.repo.caseById('dvi', first!.id))?.state).toBe('open');
   });
 });
 
@@ -295,7 +296,7 @@ describe("a staff member's reply to the citizen (R14)", () => {
       expect(text).toContain('<a href="https://www.dvi.gov.lv/lv/datu-subjekta-tiesibas">');
       expect(text).toContain('&#60;script&#62;');
 
-      const record = await h.repo.caseById(id);
+      const record = await h.repo.caseById('dvi', id);
       expect(record).toMatchObject({ state: 'closed', closedBy: anna.id });
       expect((await h.service.lines({ caseId: id })).at(-1)).toMatchObject({ author: 'staff', authorName: 'Anna Bērziņa', text: answer });
       state = await h.service.consoleState(anna);
@@ -329,12 +330,12 @@ describe("a staff member's reply to the citizen (R14)", () => {
     await h.outbox.deliverDue();
     expect(await h.service.cases.reply(anna, id, 'Atbilde')).toEqual({ kind: 'ok' });
     expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 1 });
-    const [reply] = (await h.repo.mailOf(id)).filter((m) => m.purpose === 'citizen');
+    const [reply] = (await h.repo.mailOf('dvi', id)).filter((m) => m.purpose === 'citizen');
     expect(reply).toMatchObject({ attempts: 1, lastError: expect.stringContaining('550') });
     expect(reply?.rejectedAt).toBeInstanceOf(Date);
     clock.t += 24 * 3_600_000;
     expect(await h.outbox.deliverDue()).toEqual({ sent: 0, failed: 0 });
-    expect((await h.repo.caseById(id))?.state).toBe('open');
+    expect((await h.repo.caseById('dvi', id))?.state).toBe('open');
     expect((await h.service.consoleState(anna)).cases.find((c) => c.id === id)?.reply).toBe('rejected');
     // Staff may write again (a corrected address is a new case, but a second try is theirs to make).
     expect(await h.service.cases.reply(anna, id, 'Atbilde vēlreiz')).toEqual({ kind: 'ok' });
@@ -349,10 +350,10 @@ describe("a staff member's reply to the citizen (R14)", () => {
     expect(await h.service.cases.reply(anna, id, 'Atbilde')).toEqual({ kind: 'wrong-contact' });
     expect(await h.service.cases.recordCallback(anna, id, '  ')).toEqual({ kind: 'empty' });
     expect(await h.service.cases.recordCallback(anna, id, 'Izskaidroju, kā iesniegt sūdzību.')).toEqual({ kind: 'ok' });
-    expect(await h.repo.caseById(id)).toMatchObject({ state: 'closed', closedBy: anna.id });
+    expect(await h.repo.caseById('dvi', id)).toMatchObject({ state: 'closed', closedBy: anna.id });
     expect((await h.service.lines({ caseId: id })).at(-1)).toMatchObject({ author: 'staff', text: 'Atzvanīts: Izskaidroju, kā iesniegt sūdzību.' });
     // The agency mail not yet sent is no longer needed.
-    expect((await h.repo.mailOf(id)).every((m) => m.cancelledAt !== undefined)).toBe(true);
+    expect((await h.repo.mailOf('dvi', id)).every((m) => m.cancelledAt !== undefined)).toBe(true);
     expect(await h.service.cases.recordCallback(anna, id, 'Vēlreiz')).toEqual({ kind: 'closed' });
   });
 });

@@ -1,21 +1,30 @@
 // The staff side on PostgreSQL (a temporary cluster; skipped where Debian's postgresql is missing):
 // migrations next to the storage layer's, accounts and sessions, the race for a conversation
-// between two instances, presence, cases with their outbox.
+// between two instances, presence, cases with their outbox, two agencies on two instances.
 import { readFileSync } from 'node:fs';
 import type { ConversationAccount } from 'botbuilder';
 import { parse as parseYaml } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
-import { createHandover, type Handover } from '../bot/handover/index.js';
+import { createHandover, oneAgency, type Handover } from '../bot/handover/index.js';
 import type { MailSender } from '../bot/handover/mail.js';
-import type { HandoverEvent } from '../bot/handover/types.js';
+import type { AgencyRegistry } from '../bot/handover/staff-side.js';
+import type { ConsoleSignal, HandoverEvent } from '../bot/handover/types.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
 import type { PadomsStore } from '../bot/storage/store.js';
 import { agencyProfile } from '../knowledge/schema.js';
 import { hasPostgres, startPostgres, type PgCluster } from './support/postgres.js';
 
 const dvi = agencyProfile.parse(parseYaml(readFileSync('knowledge/agencies/dvi/profile.yaml', 'utf8')));
+const fixture = (id: string) => agencyProfile.parse(parseYaml(readFileSync(`test/fixtures/knowledge/agencies/${id}/profile.yaml`, 'utf8')));
+const library = fixture('library');
+const archive = fixture('archive');
+const twoAgencies: AgencyRegistry = {
+  ids: () => ['library', 'archive'],
+  profile: (id) => (id === 'library' ? library : id === 'archive' ? archive : undefined),
+  defaultId: 'library',
+};
 const clock = { t: Date.parse('2026-11-16T11:30:00Z') };
 const now = () => new Date(clock.t);
 
@@ -24,13 +33,13 @@ let url = '';
 const opened: { handover: Handover; store: PadomsStore }[] = [];
 const sent: string[] = [];
 
-async function instance(): Promise<Handover & { events: HandoverEvent[] }> {
+async function instance(agencies: AgencyRegistry = oneAgency(dvi)): Promise<Handover & { events: HandoverEvent[] }> {
   const store = openPostgresStore({ url, log: silentLogger, now, defaultAgency: 'dvi' });
   const mailSender: MailSender = { send: async (m) => void sent.push(m.subject), close: () => {} };
   const handover = createHandover({
     config: testConfig({ DATABASE_URL: url, DIRECTLINE_TOKEN_SECRET: 'x'.repeat(32) }),
     store,
-    profile: () => dvi,
+    agencies,
     log: silentLogger,
     now,
     mailSender,
@@ -39,7 +48,7 @@ async function instance(): Promise<Handover & { events: HandoverEvent[] }> {
   await handover.ready;
   opened.push({ handover, store });
   const events: HandoverEvent[] = [];
-  handover.service.subscribe((e) => events.push(e));
+  handover.subscribe((e) => events.push(e)); // every agency's
   return Object.assign(handover, { events });
 }
 
@@ -105,5 +114,40 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('handover on PostgreSQL', ()
     expect((await a.service.caseById(id))?.contact).toEqual({ phone: '+37120000000' });
     expect(await a.service.cases.close(member!, id)).toEqual({ kind: 'ok' });
     expect(await a.directory.remove('anna')).toMatchObject({ ok: false, code: 'in-use' });
+  });
+
+  it("two instances, two agencies: one agency's service cannot take another's conversation; signals cross instances with their agency", async () => {
+    const a = await instance(twoAgencies);
+    const b = await instance(twoAgencies);
+    const added = await a.directory.add({
+      name: 'Arta Arhīvāre',
+      login: 'arta',
+      languages: ['lv'],
+      role: 'staff',
+      password: 'correct horse battery',
+      agencies: [{ agency: 'archive', role: 'staff' }],
+    });
+    if (!added.ok) throw new Error(added.message);
+    const arta = added.value;
+    const heardInLibrary: ConsoleSignal[] = [];
+    const heardInArchive: ConsoleSignal[] = [];
+    b.side.service('library').onSignal((s) => heardInLibrary.push(s));
+    b.side.service('archive').onSignal((s) => heardInArchive.push(s));
+    const { ticket } = await a.side.service('archive').enqueue({
+      conversationId: 'pg-arc',
+      channel: 'directline',
+      language: 'lv',
+      reason: 'asked',
+      reference: { channelId: 'directline', conversation: { id: 'pg-arc' } as ConversationAccount },
+      transcript: [{ type: 'message', from: { id: 'u', name: '', role: 'user' }, text: 'Arhīva jautājums' }],
+    });
+    // The other instance's archive console hears of it over LISTEN/NOTIFY; its library console does not.
+    await vi.waitFor(() => expect(heardInArchive).toContainEqual({ kind: 'queue', agency: 'archive' }));
+    expect(heardInLibrary.filter((s) => s.agency === 'archive')).toEqual([]);
+    expect(await b.side.service('library').accept(arta, ticket.id)).toEqual({ kind: 'not-found' });
+    expect(await b.side.service('library').ticket(ticket.id)).toBeUndefined();
+    expect((await b.side.service('archive').accept(arta, ticket.id)).kind).toBe('accepted');
+    expect([...a.events, ...b.events].filter((e) => e.type === 'accepted')).toEqual([expect.objectContaining({ agency: 'archive', conversationId: 'pg-arc' })]);
+    expect(await a.countsByAgency()).toMatchObject({ queued: new Map() });
   });
 });

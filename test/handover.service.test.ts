@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
-import { createHandover, type Handover } from '../bot/handover/index.js';
+import { createHandover, oneAgency, type Handover } from '../bot/handover/index.js';
 import type { MailSender } from '../bot/handover/mail.js';
 import { MemoryHandoverRepository, type HandoverRepository, type StaffMember } from '../bot/handover/repository.js';
 import { SqlHandoverRepository, sqliteRunner } from '../bot/handover/sql-repository.js';
@@ -56,7 +56,7 @@ async function rig(kind: 'memory' | 'sqlite', options: { t?: number; profile?: A
       ...(options.staffHours ? { STAFF_HOURS: options.staffHours } : {}),
     }),
     store,
-    profile: () => options.profile ?? dvi,
+    agencies: oneAgency(() => options.profile ?? dvi),
     log: silentLogger,
     now,
     repo,
@@ -239,6 +239,7 @@ describe('the queue', () => {
     expect(await h.service.sendStaffMessage(anna, ticket.id, 'Labdien! Kā varu palīdzēt?')).toMatchObject({ kind: 'ok' });
     expect(h.events).toContainEqual({
       type: 'staff-message',
+      agency: 'dvi',
       conversationId: 'c-live',
       text: 'Labdien! Kā varu palīdzēt?',
       staffName: 'Anna',
@@ -363,7 +364,7 @@ describe('cases', () => {
       question: 'Jautājums',
       transcript: [],
     });
-    expect((await h.repo.mailOf(id))[0]?.to).toBe('lietas@dvi.gov.lv');
+    expect((await h.repo.mailOf('dvi', id))[0]?.to).toBe('lietas@dvi.gov.lv');
     expect(await h.service.cases.close(anna, id)).toEqual({ kind: 'ok' });
     expect(await h.service.cases.close(anna, id)).toEqual({ kind: 'invalid' });
     await h.outbox.deliverDue();
@@ -409,7 +410,7 @@ describe('deleting a conversation (R8)', () => {
     const anna = await h.staff('Anna Bērziņa', 'anna', ['lv']);
     const { ticket } = await h.service.enqueue(request('c-del'));
     await h.service.addNote(anna, { ticketId: ticket.id }, 'piezīme');
-    expect(await h.service.deleteConversation('c-del')).toBeGreaterThanOrEqual(4);
+    expect(await h.deleteConversation('c-del')).toBeGreaterThanOrEqual(4);
     expect(await h.service.ticket(ticket.id)).toBeUndefined();
     expect(await h.service.lines({ ticketId: ticket.id })).toEqual([]);
     expect(await h.service.notes({ ticketId: ticket.id })).toEqual([]);
@@ -422,7 +423,7 @@ describe('deleting a conversation (R8)', () => {
     await h.service.accept(anna, ticket.id);
     await h.service.closeTicket(anna, ticket.id);
     h.clock.t += 91 * 86_400_000;
-    expect(await h.service.purge(new Date(h.clock.t - 90 * 86_400_000))).toBeGreaterThan(0);
+    expect(await h.purge({ byAgency: new Map(), otherwise: new Date(h.clock.t - 90 * 86_400_000) })).toBeGreaterThan(0);
     expect(await h.service.ticket(ticket.id)).toBeUndefined();
   });
 });

@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
-import { createHandover, type Handover } from '../bot/handover/index.js';
+import { createHandover, oneAgency, type Handover } from '../bot/handover/index.js';
 import { MemoryHandoverRepository, type StaffMember } from '../bot/handover/repository.js';
 import { SqlHandoverRepository, sqliteRunner } from '../bot/handover/sql-repository.js';
 import { FINAL_STATES, transition, type HandoverEventName, type HandoverMachineEvent, type TicketRecord } from '../bot/handover/state-machine.js';
@@ -59,6 +59,7 @@ const ALLOWED: [HandoverState, HandoverEventName, HandoverState][] = [
 
 const ticketIn = (state: HandoverState): TicketRecord => ({
   id: 't1',
+  agency: 'dvi',
   conversationId: 'c1',
   channel: 'directline',
   language: 'lv',
@@ -135,7 +136,7 @@ async function rig(kind: 'memory' | 'sqlite', shared?: { dir: string; clock: { t
   const now = () => new Date(clock.t);
   const store = kind === 'memory' ? createMemoryStore({ now }) : openSqliteStore({ dataDir: dir, now, defaultAgency: 'dvi' });
   const repo = kind === 'memory' ? new MemoryHandoverRepository() : new SqlHandoverRepository(sqliteRunner(openDatabase(dir)));
-  const handover = createHandover({ config: testConfig({ DATA_DIR: dir }), store, profile: () => dvi, log: silentLogger, now, repo, timers: false });
+  const handover = createHandover({ config: testConfig({ DATA_DIR: dir }), store, agencies: oneAgency(dvi), log: silentLogger, now, repo, timers: false });
   await handover.ready;
   const events: HandoverEvent[] = [];
   handover.service.subscribe((e) => events.push(e));

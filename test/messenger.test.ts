@@ -434,7 +434,7 @@ describe('handover on Messenger', () => {
       const before = graph.delivered(psid).length;
       await site.app.handover.service.sendStaffMessage(janis, ticket.id, 'Vēlāka atbilde');
       await expect
-        .poll(async () => (await site.app.handover.repo.lines({ ticketId: ticket.id })).some((l) => l.author === 'system' && l.text.includes('24 stundu')))
+        .poll(async () => (await site.app.handover.service.lines({ ticketId: ticket.id })).some((l) => l.author === 'system' && l.text.includes('24 stundu')))
         .toBe(true);
       expect(
         graph

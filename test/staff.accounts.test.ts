@@ -44,7 +44,7 @@ describe('passwords', () => {
 
 describe('the staff directory', () => {
   it('normalises logins and languages, refuses duplicates, and authenticates only enabled members', async () => {
-    const directory = new StaffDirectory(new MemoryHandoverRepository());
+    const directory = new StaffDirectory(new MemoryHandoverRepository(), { defaultAgency: 'dvi' });
     const added = await directory.add({ name: 'Anna Bērziņa', login: 'Anna', languages: ['en', 'lv', 'en'], role: 'staff', password: 'correct horse battery' });
     expect(added).toMatchObject({ ok: true, value: { login: 'anna', languages: ['lv', 'en'] } });
     expect(await directory.add({ name: 'Other', login: 'anna', languages: ['lv'], role: 'staff', password: 'correct horse battery' })).toMatchObject({
@@ -113,7 +113,7 @@ describe('npm run staff (in-process)', () => {
     expect(await runStaffCli(env, ['add', '--name', 'Anna Bērziņa', '--login', 'anna', '--languages', 'lv,en', '--role', 'staff'], t.io)).toBe(0);
     expect(t.out.pop()).toBe('added anna');
     expect(await runStaffCli(env, ['list'], t.io)).toBe(0);
-    expect(t.out.pop()).toMatch(/^anna\s+Anna Bērziņa\s+staff\s+lv,en\s+active$/);
+    expect(t.out.pop()).toMatch(/^anna\s+Anna Bērziņa\s+staff\s+lv,en\s+dvi\s+active$/);
     expect(await runStaffCli(env, ['set-languages', 'anna', '--languages', 'lv,ru'], t.io)).toBe(0);
     expect(t.out.pop()).toBe('anna: lv,ru');
     expect(await runStaffCli(env, ['disable', 'anna'], t.io)).toBe(0);
@@ -127,6 +127,36 @@ describe('npm run staff (in-process)', () => {
     expect((await t.repo.staffByLogin('anna'))!.passwordHash).not.toBe(before);
     expect(await runStaffCli(env, ['remove', 'anna'], t.io)).toBe(0);
     expect(await t.repo.listStaff()).toEqual([]);
+  });
+
+  it('agencies: --agencies with :admin for an agency administrator, set-agencies, list --agency; unknown agencies refused', async () => {
+    const t = io(['correct horse battery', 'correct horse battery', 'correct horse battery', 'correct horse battery']);
+    const env = { KNOWLEDGE_DIR: 'test/fixtures/knowledge', AGENCY: 'library' };
+    const add = (login: string, ...more: string[]) => runStaffCli(env, ['add', '--name', 'Anna Bērziņa', '--login', login, '--languages', 'lv', ...more], t.io);
+    expect(await add('anna', '--agencies', 'library,archive:admin')).toBe(0);
+    expect((await t.repo.staffByLogin('anna'))?.agencies).toEqual([
+      { agency: 'library', role: 'staff' },
+      { agency: 'archive', role: 'admin' },
+    ]);
+    // Without --agencies: the default agency's staff; --role admin: the installation's administrator.
+    expect(await add('janis')).toBe(0);
+    expect((await t.repo.staffByLogin('janis'))?.agencies).toEqual([{ agency: 'library', role: 'staff' }]);
+    expect(await add('root', '--role', 'admin')).toBe(0);
+    expect(await runStaffCli(env, ['list'], t.io)).toBe(0);
+    expect(t.out.slice(-3)).toEqual([
+      expect.stringMatching(/^anna\s.*\slibrary,archive:admin\s+active$/),
+      expect.stringMatching(/^janis\s.*\slibrary\s+active$/),
+      expect.stringMatching(/^root\s.*\sadmin\s+lv\s+\*\s+active$/),
+    ]);
+    expect(await runStaffCli(env, ['set-agencies', 'janis', '--agencies', 'archive'], t.io)).toBe(0);
+    expect(t.out.pop()).toBe('janis: archive');
+    expect(await runStaffCli(env, ['list', '--agency', 'library', '--json'], t.io)).toBe(0);
+    expect((JSON.parse(t.out.pop()!) as { login: string }[]).map((s) => s.login)).toEqual(['anna', 'root']);
+    expect(await add('eve', '--agencies', 'nowhere')).toBe(1);
+    expect(t.err.pop()).toMatch(/no agency nowhere/);
+    expect(await add('eve', '--agencies', 'Library!')).toBe(2);
+    expect(await runStaffCli(env, ['set-agencies', 'janis', '--agencies', ''], t.io)).toBe(1);
+    expect(t.err.pop()).toMatch(/at least one agency/);
   });
 
   it('never invents a password, and says what is wrong', async () => {
@@ -160,9 +190,9 @@ describe('npm run staff (a real process on SQLite)', () => {
     const added = await cli(['add', '--name', 'Anna Bērziņa', '--login', 'anna', '--languages', 'lv,en', '--password-stdin'], 'correct horse battery\n');
     expect(added.stdout.trim()).toBe('added anna');
     const listed = await cli(['list']);
-    expect(listed.stdout).toMatch(/anna\s+Anna Bērziņa\s+staff\s+lv,en\s+active/);
+    expect(listed.stdout).toMatch(/anna\s+Anna Bērziņa\s+staff\s+lv,en\s+dvi\s+active/);
     const repo = new SqlHandoverRepository(sqliteRunner(openDatabase(dir)));
-    const directory = new StaffDirectory(repo);
+    const directory = new StaffDirectory(repo, { defaultAgency: 'dvi' });
     expect((await directory.authenticate('anna', 'correct horse battery'))?.name).toBe('Anna Bērziņa');
     await repo.close();
     await expect(cli(['add', '--name', 'X', '--login', 'anna', '--languages', 'lv', '--password-stdin'], 'another long passphrase\n')).rejects.toMatchObject({

@@ -46,6 +46,8 @@ interface Session {
 }
 
 const url = (p: string) => `${site.origin}${p}`;
+/** The default agency's console API (the app serves one agency until the registry of many lands). */
+const A = '/staff/api/agencies/dvi';
 
 async function login(name: string, password = PASSWORD, headers: Record<string, string> = {}): Promise<{ res: Response; session?: Session }> {
   const res = await fetch(url('/staff/api/login'), {
@@ -90,7 +92,7 @@ const request = (conversationId: string, text: string, language: 'lv' | 'en' = '
 /** Reads server-sent events until `until` is satisfied (or the time is up). */
 async function readEvents(s: Session, until: (events: { event: string; data: unknown }[]) => boolean, during: () => Promise<void> = async () => {}) {
   const controller = new AbortController();
-  const res = await fetch(url('/staff/api/events'), { headers: { cookie: s.cookie }, signal: controller.signal });
+  const res = await fetch(url(`${A}/events`), { headers: { cookie: s.cookie }, signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
   const reader = res.body!.getReader();
@@ -157,22 +159,22 @@ describe('the console page', () => {
 describe('authentication', () => {
   const protectedRoutes: ['GET' | 'POST', string][] = [
     ['GET', '/staff/api/me'],
-    ['GET', '/staff/api/state'],
-    ['GET', '/staff/api/events'],
+    ['GET', `${A}/state`],
+    ['GET', `${A}/events`],
     ['POST', '/staff/api/logout'],
-    ['POST', '/staff/api/status'],
+    ['POST', `${A}/status`],
     ['POST', '/staff/api/languages'],
-    ['GET', '/staff/api/tickets/00000000-0000-4000-8000-000000000000'],
-    ['POST', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/accept'],
-    ['POST', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/messages'],
-    ['POST', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/hand-back'],
-    ['POST', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/close'],
-    ['POST', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/notes'],
-    ['GET', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/transcript'],
-    ['GET', '/staff/api/cases/P-20261116-ABCDEF'],
-    ['POST', '/staff/api/cases/P-20261116-ABCDEF/close'],
-    ['POST', '/staff/api/cases/P-20261116-ABCDEF/notes'],
-    ['GET', '/staff/api/cases/P-20261116-ABCDEF/transcript'],
+    ['GET', `${A}/tickets/00000000-0000-4000-8000-000000000000`],
+    ['POST', `${A}/tickets/00000000-0000-4000-8000-000000000000/accept`],
+    ['POST', `${A}/tickets/00000000-0000-4000-8000-000000000000/messages`],
+    ['POST', `${A}/tickets/00000000-0000-4000-8000-000000000000/hand-back`],
+    ['POST', `${A}/tickets/00000000-0000-4000-8000-000000000000/close`],
+    ['POST', `${A}/tickets/00000000-0000-4000-8000-000000000000/notes`],
+    ['GET', `${A}/tickets/00000000-0000-4000-8000-000000000000/transcript`],
+    ['GET', `${A}/cases/P-20261116-ABCDEF`],
+    ['POST', `${A}/cases/P-20261116-ABCDEF/close`],
+    ['POST', `${A}/cases/P-20261116-ABCDEF/notes`],
+    ['GET', `${A}/cases/P-20261116-ABCDEF/transcript`],
   ];
 
   it('every API route answers 401 without a session, and with a forged one', async () => {
@@ -220,14 +222,14 @@ describe('CSRF', () => {
   it('every state-changing request needs the token of its own session', async () => {
     const s = await session('janis');
     const other = await session('maris');
-    expect((await call('POST', '/staff/api/status', { cookie: s.cookie, csrf: '' }, { status: 'away' })).status).toBe(403);
-    expect((await call('POST', '/staff/api/status', { cookie: s.cookie, csrf: other.csrf }, { status: 'away' })).status).toBe(403);
+    expect((await call('POST', `${A}/status`, { cookie: s.cookie, csrf: '' }, { status: 'away' })).status).toBe(403);
+    expect((await call('POST', `${A}/status`, { cookie: s.cookie, csrf: other.csrf }, { status: 'away' })).status).toBe(403);
     // One character changed (never to itself: a token that already ends in "A" made this flaky).
     const tampered = `${s.csrf.slice(0, -1)}${s.csrf.endsWith('A') ? 'B' : 'A'}`;
-    expect((await call('POST', '/staff/api/status', { cookie: s.cookie, csrf: tampered }, { status: 'away' })).status).toBe(403);
+    expect((await call('POST', `${A}/status`, { cookie: s.cookie, csrf: tampered }, { status: 'away' })).status).toBe(403);
     expect((await call('POST', '/staff/api/logout', { cookie: s.cookie, csrf: '' })).status).toBe(403);
-    expect((await call('POST', '/staff/api/status', s, { status: 'away' }, { origin: 'https://evil.example' })).status).toBe(403);
-    const ok = await call('POST', '/staff/api/status', s, { status: 'away' });
+    expect((await call('POST', `${A}/status`, s, { status: 'away' }, { origin: 'https://evil.example' })).status).toBe(403);
+    const ok = await call('POST', `${A}/status`, s, { status: 'away' });
     expect(ok.status).toBe(200);
     // Still logged in: the refused logout did nothing.
     expect((await call('GET', '/staff/api/me', s)).status).toBe(200);
@@ -261,7 +263,7 @@ describe('logout', () => {
     expect(res.status).toBe(204);
     expect(res.headers.get('set-cookie')).toMatch(/^padoms-staff=; Path=\/staff; .*Max-Age=0/);
     expect((await call('GET', '/staff/api/me', s)).status).toBe(401);
-    expect((await call('GET', '/staff/api/state', s)).status).toBe(401);
+    expect((await call('GET', `${A}/state`, s)).status).toBe(401);
   });
 });
 
@@ -269,21 +271,21 @@ describe('a conversation through the console', () => {
   it('queue → accept (one of two) → live relay → escaped transcript → hand back', async () => {
     const anna = await session('anna');
     const janis = await session('janis');
-    await call('POST', '/staff/api/status', anna, { status: 'online' });
-    await call('POST', '/staff/api/status', janis, { status: 'online' });
+    await call('POST', `${A}/status`, anna, { status: 'online' });
+    await call('POST', `${A}/status`, janis, { status: 'online' });
     const xss = '<script>alert(1)</script>';
     const { ticket } = await site.app.handover.service.enqueue(request('conv-xss', `Palīdziet ${xss}`));
 
-    const state = (await (await call('GET', '/staff/api/state', anna)).json()) as { queue: { ticketId: string; position: number }[] };
+    const state = (await (await call('GET', `${A}/state`, anna)).json()) as { queue: { ticketId: string; position: number }[] };
     expect(state.queue).toEqual([expect.objectContaining({ ticketId: ticket.id, position: 1 })]);
 
     const [first, second] = await Promise.all([
-      call('POST', `/staff/api/tickets/${ticket.id}/accept`, anna),
-      call('POST', `/staff/api/tickets/${ticket.id}/accept`, janis),
+      call('POST', `${A}/tickets/${ticket.id}/accept`, anna),
+      call('POST', `${A}/tickets/${ticket.id}/accept`, janis),
     ]);
     expect([first.status, second.status].sort()).toEqual([200, 409]);
     const [winner, loser] = first.status === 200 ? [anna, janis] : [janis, anna];
-    expect((await call('POST', `/staff/api/tickets/${ticket.id}/messages`, loser, { text: 'Sveiki' })).status).toBe(403);
+    expect((await call('POST', `${A}/tickets/${ticket.id}/messages`, loser, { text: 'Sveiki' })).status).toBe(403);
 
     // Live: the citizen's message arrives on the winner's event stream, as text.
     const seen = await readEvents(
@@ -293,15 +295,15 @@ describe('a conversation through the console', () => {
     );
     expect(seen[0]?.event).toBe('state');
 
-    const sent = await call('POST', `/staff/api/tickets/${ticket.id}/messages`, winner, { text: 'Labdien! Kā varu palīdzēt?' });
+    const sent = await call('POST', `${A}/tickets/${ticket.id}/messages`, winner, { text: 'Labdien! Kā varu palīdzēt?' });
     expect(sent.status).toBe(201);
     expect(events).toContainEqual(expect.objectContaining({ type: 'staff-message', conversationId: 'conv-xss', text: 'Labdien! Kā varu palīdzēt?' }));
-    expect((await call('POST', `/staff/api/tickets/${ticket.id}/notes`, winner, { text: `piezīme ${xss}` })).status).toBe(201);
+    expect((await call('POST', `${A}/tickets/${ticket.id}/notes`, winner, { text: `piezīme ${xss}` })).status).toBe(201);
 
-    const detail = (await (await call('GET', `/staff/api/tickets/${ticket.id}`, winner)).json()) as { lines: { text: string }[]; notes: { text: string }[] };
+    const detail = (await (await call('GET', `${A}/tickets/${ticket.id}`, winner)).json()) as { lines: { text: string }[]; notes: { text: string }[] };
     expect(detail.lines.map((l) => l.text)).toContain(xss); // raw in JSON: the page sets it as textContent
 
-    const html = await call('GET', `/staff/api/tickets/${ticket.id}/transcript?format=html`, winner);
+    const html = await call('GET', `${A}/tickets/${ticket.id}/transcript?format=html`, winner);
     expect(html.status).toBe(200);
     expect(html.headers.get('content-disposition')).toMatch(/^attachment; filename="saruna-[0-9a-f]{8}\.html"$/);
     expect(html.headers.get('content-security-policy')).toContain('sandbox');
@@ -310,29 +312,29 @@ describe('a conversation through the console', () => {
     expect(page).not.toContain(xss);
     expect(page).toContain('Labdien! Kā varu palīdzēt?');
 
-    const text = await call('GET', `/staff/api/tickets/${ticket.id}/transcript?format=text`, winner);
+    const text = await call('GET', `${A}/tickets/${ticket.id}/transcript?format=text`, winner);
     expect(text.headers.get('content-type')).toMatch(/^text\/plain/);
     expect(await text.text()).toContain(`Iedzīvotājs: ${xss}`);
 
-    expect((await call('POST', `/staff/api/tickets/${ticket.id}/hand-back`, winner)).status).toBe(200);
+    expect((await call('POST', `${A}/tickets/${ticket.id}/hand-back`, winner)).status).toBe(200);
     expect(events).toContainEqual(expect.objectContaining({ type: 'handed-back', conversationId: 'conv-xss' }));
-    expect((await call('POST', `/staff/api/tickets/${ticket.id}/close`, winner)).status).toBe(409);
+    expect((await call('POST', `${A}/tickets/${ticket.id}/close`, winner)).status).toBe(409);
   });
 
   it('staff see only conversations in their languages', async () => {
     const janis = await session('janis');
     const { ticket } = await site.app.handover.service.enqueue(request('conv-en', 'Hello, I need help', 'en'));
-    const state = (await (await call('GET', '/staff/api/state', janis)).json()) as { queue: { ticketId: string }[] };
+    const state = (await (await call('GET', `${A}/state`, janis)).json()) as { queue: { ticketId: string }[] };
     expect(state.queue.map((q) => q.ticketId)).not.toContain(ticket.id);
-    expect((await call('GET', `/staff/api/tickets/${ticket.id}`, janis)).status).toBe(404);
-    expect((await call('POST', `/staff/api/tickets/${ticket.id}/accept`, janis)).status).toBe(403);
+    expect((await call('GET', `${A}/tickets/${ticket.id}`, janis)).status).toBe(404);
+    expect((await call('POST', `${A}/tickets/${ticket.id}/accept`, janis)).status).toBe(403);
     await site.app.handover.service.cancel('conv-en');
   });
 
   it('logging out mid-conversation puts the citizen back in the queue', async () => {
     const anna = await session('anna');
     const { ticket } = await site.app.handover.service.enqueue(request('conv-away', 'Sveiki'));
-    expect((await call('POST', `/staff/api/tickets/${ticket.id}/accept`, anna)).status).toBe(200);
+    expect((await call('POST', `${A}/tickets/${ticket.id}/accept`, anna)).status).toBe(200);
     await call('POST', '/staff/api/logout', anna);
     expect(events).toContainEqual(expect.objectContaining({ type: 'requeued', conversationId: 'conv-away', position: 1 }));
     await site.app.handover.service.cancel('conv-away');
@@ -355,15 +357,15 @@ describe('cases in the console', () => {
     expect(mail.to).toEqual(['pasts@dvi.gov.lv']);
     expect(textOf(mail.raw)).toContain(`Lietas numurs: ${id}`);
 
-    const state = (await (await call('GET', '/staff/api/state', maris)).json()) as { cases: { id: string; dueAt: string; overdue: boolean }[] };
+    const state = (await (await call('GET', `${A}/state`, maris)).json()) as { cases: { id: string; dueAt: string; overdue: boolean }[] };
     expect(state.cases).toContainEqual(expect.objectContaining({ id, dueAt: dueBy.toISOString(), overdue: false }));
-    const html = await (await call('GET', `/staff/api/cases/${id}/transcript?format=html`, maris)).text();
+    const html = await (await call('GET', `${A}/cases/${id}/transcript?format=html`, maris)).text();
     expect(html).toContain('&#60;img src=x onerror=alert(1)&#62;');
     expect(html).not.toContain('<img');
-    expect((await call('POST', `/staff/api/cases/${id}/notes`, maris, { text: 'Atbildēju pa e-pastu' })).status).toBe(201);
-    expect((await call('POST', `/staff/api/cases/${id}/close`, maris)).status).toBe(200);
-    expect((await call('POST', `/staff/api/cases/${id}/close`, maris)).status).toBe(409);
-    const after = (await (await call('GET', '/staff/api/state', maris)).json()) as { cases: { id: string }[] };
+    expect((await call('POST', `${A}/cases/${id}/notes`, maris, { text: 'Atbildēju pa e-pastu' })).status).toBe(201);
+    expect((await call('POST', `${A}/cases/${id}/close`, maris)).status).toBe(200);
+    expect((await call('POST', `${A}/cases/${id}/close`, maris)).status).toBe(409);
+    const after = (await (await call('GET', `${A}/state`, maris)).json()) as { cases: { id: string }[] };
     expect(after.cases.map((c) => c.id)).not.toContain(id);
   });
 
@@ -379,25 +381,24 @@ describe('cases in the console', () => {
       transcript: [],
     });
     await toAgency;
-    expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: '' })).status).toBe(400);
+    expect((await call('POST', `${A}/cases/${written.id}/reply`, maris, { text: '' })).status).toBe(400);
     const toCitizen = smtp.next();
     expect(
-      (await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: 'Rakstiet veikalam; ja tas neatbild mēneša laikā, iesniedziet sūdzību.' }))
-        .status,
+      (await call('POST', `${A}/cases/${written.id}/reply`, maris, { text: 'Rakstiet veikalam; ja tas neatbild mēneša laikā, iesniedziet sūdzību.' })).status,
     ).toBe(202);
     const reply = await toCitizen;
     expect(reply.to).toEqual(['iedzivotajs@example.lv']);
     expect(textOf(reply.raw)).toContain('Rakstiet veikalam');
     // Once the mail server took it, the case is answered and its delivery is on record.
     await vi.waitFor(async () => {
-      const detail = (await (await call('GET', `/staff/api/cases/${written.id}`, maris)).json()) as {
+      const detail = (await (await call('GET', `${A}/cases/${written.id}`, maris)).json()) as {
         case: { state: string };
         mail: { reply: { status: string; sentAt: string } };
       };
       expect(detail.case.state).toBe('closed');
       expect(detail.mail.reply).toMatchObject({ status: 'sent', sentAt: expect.any(String) });
     });
-    expect((await call('POST', `/staff/api/cases/${written.id}/reply`, maris, { text: 'Vēlreiz' })).status).toBe(409);
+    expect((await call('POST', `${A}/cases/${written.id}/reply`, maris, { text: 'Vēlreiz' })).status).toBe(409);
 
     const called = await site.app.handover.service.registerCase({
       conversationId: 'conv-call',
@@ -407,10 +408,10 @@ describe('cases in the console', () => {
       question: 'Lūdzu, piezvaniet',
       transcript: [],
     });
-    const refused = await call('POST', `/staff/api/cases/${called.id}/reply`, maris, { text: 'Atbilde' });
+    const refused = await call('POST', `${A}/cases/${called.id}/reply`, maris, { text: 'Atbilde' });
     expect(refused.status).toBe(409);
-    expect((await call('POST', `/staff/api/cases/${called.id}/callback`, maris, { text: 'Izskaidroju sūdzības kārtību' })).status).toBe(202);
-    const state = (await (await call('GET', '/staff/api/state', maris)).json()) as { cases: { id: string }[]; mailConfigured: boolean };
+    expect((await call('POST', `${A}/cases/${called.id}/callback`, maris, { text: 'Izskaidroju sūdzības kārtību' })).status).toBe(202);
+    const state = (await (await call('GET', `${A}/state`, maris)).json()) as { cases: { id: string }[]; mailConfigured: boolean };
     expect(state.mailConfigured).toBe(true);
     expect(state.cases.map((c) => c.id)).not.toContain(called.id);
   });

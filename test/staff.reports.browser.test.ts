@@ -74,9 +74,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the report page in a browse
     // Without a session the report page sends the browser to the console's login.
     await page.goto(`${site.origin}/staff/reports`);
     expect(new URL(page.url()).pathname).toBe('/staff');
-    await page.getByLabel('Lietotājvārds').fill('anna');
-    await page.getByLabel('Parole').fill(PASSWORD);
-    await page.getByLabel('Parole').press('Enter');
+    await page.getByLabel('Lietotājvārds', { exact: true }).fill('anna');
+    await page.getByLabel('Parole', { exact: true }).fill(PASSWORD);
+    await page.getByLabel('Parole', { exact: true }).press('Enter');
     await page.getByRole('heading', { name: 'Rinda' }).waitFor();
     await page.getByRole('navigation', { name: 'Konsoles sadaļas' }).getByRole('link', { name: 'Pārskats' }).click();
     await page.getByRole('heading', { name: 'Pakalpojuma kvalitātes pārskats' }).waitFor();
@@ -135,7 +135,9 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the report page in a browse
         .getByRole('row', { name: /Gaidīšanas laika mediāna/ })
         .textContent(),
     ).toContain('–');
-    expect(await page.getByRole('link', { name: 'Lejupielādēt CSV' }).getAttribute('href')).toBe('/staff/api/report?from=2026-10-01&to=2026-12-31&format=csv');
+    expect(await page.getByRole('link', { name: 'Lejupielādēt CSV' }).getAttribute('href')).toBe(
+      '/staff/api/agencies/dvi/report?from=2026-10-01&to=2026-12-31&format=csv',
+    );
 
     const violations = await runAxe(page);
     expect(violations, describeViolations(violations)).toEqual([]);
@@ -158,7 +160,7 @@ describe.skipIf(!hasChromium && !process.env['CI'])('the report page in a browse
         ['2026. gada 3. ceturksnis', 1],
         ['2026. gada 4. ceturksnis', 1],
       ]);
-    expect(new URL(page.url()).search).toBe('?from=2026-07-01&to=2026-12-31');
+    expect(new URL(page.url()).search).toBe('?agency=dvi&from=2026-07-01&to=2026-12-31');
     expect(await page.getByLabel('Līdz (ieskaitot)').getAttribute('aria-invalid')).toBeNull();
     expect(await page.locator('#period-error').textContent()).toBe('');
 

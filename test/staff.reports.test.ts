@@ -140,12 +140,12 @@ describe('the report page and API need a staff session', () => {
     const page = await get('/staff/reports', false);
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe('/staff');
-    const api = await get('/staff/api/report?from=2026-10-01&to=2026-12-31', false);
+    const api = await get('/staff/api/agencies/dvi/report?from=2026-10-01&to=2026-12-31', false);
     expect(api.status).toBe(401);
     expect(await api.json()).toEqual({ error: { code: 'Unauthorized', message: expect.any(String) } });
-    const csv = await get('/staff/api/report?format=csv', false);
+    const csv = await get('/staff/api/agencies/dvi/report?format=csv', false);
     expect(csv.status).toBe(401);
-    const forged = await fetch(url('/staff/api/report'), { headers: { cookie: 'padoms-staff=not-a-real-session-token-at-all' } });
+    const forged = await fetch(url('/staff/api/agencies/dvi/report'), { headers: { cookie: 'padoms-staff=not-a-real-session-token-at-all' } });
     expect(forged.status).toBe(401);
   });
 
@@ -186,7 +186,7 @@ describe('dates', () => {
     ['from=2023-01-01&to=2026-01-01', 'period'],
     ['from=2026-10-01&to=2026-12-31&format=xml', 'format'],
   ])('%s → 400 (%s)', async (query, field) => {
-    const res = await get(`/staff/api/report?${query}`);
+    const res = await get(`/staff/api/agencies/dvi/report?${query}`);
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { code: string; message: string; field: string } };
     expect(body.error).toMatchObject({ code: 'BadRequest', field });
@@ -216,7 +216,7 @@ describe('dates', () => {
 
 describe('the figures', () => {
   it('the JSON report counts the seeded conversations, handover and cases', async () => {
-    const res = await get('/staff/api/report?from=2026-11-01&to=2026-11-30');
+    const res = await get('/staff/api/agencies/dvi/report?from=2026-11-01&to=2026-11-30');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('cache-control')).toBe('no-store');
@@ -233,18 +233,18 @@ describe('the figures', () => {
   });
 
   it('without dates: the current quarter; a period with nothing in it: zeros', async () => {
-    const quarter = (await (await get('/staff/api/report')).json()) as ReportResponse;
+    const quarter = (await (await get('/staff/api/agencies/dvi/report')).json()) as ReportResponse;
     expect([quarter.from, quarter.to]).toEqual(['2026-10-01', '2026-12-31']);
     expect(quarter.conversations).toBe(5);
-    const before = (await (await get('/staff/api/report?from=2026-01-01&to=2026-03-31')).json()) as ReportResponse;
+    const before = (await (await get('/staff/api/agencies/dvi/report?from=2026-01-01&to=2026-03-31')).json()) as ReportResponse;
     expect(before).toMatchObject({ conversations: 0, turns: 0, handovers: { count: 0 }, cases: { count: 0 }, satisfaction: { count: 0, average: null } });
   });
 
   it('CSV download', async () => {
-    const res = await get('/staff/api/report?from=2026-11-01&to=2026-11-30&format=csv');
+    const res = await get('/staff/api/agencies/dvi/report?from=2026-11-01&to=2026-11-30&format=csv');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(res.headers.get('content-disposition')).toBe('attachment; filename="padoms-parskats-2026-11-01-2026-11-30.csv"');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="padoms-parskats-dvi-2026-11-01-2026-11-30.csv"');
     expect(res.headers.get('content-security-policy')).toContain('sandbox');
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect(Array.from(bytes.slice(0, 3))).toEqual([0xef, 0xbb, 0xbf]); // UTF-8 byte-order mark, for spreadsheets

@@ -1,7 +1,8 @@
 // One migration list for both dialects (bot/storage/migrations.ts), recorded in one table. A database
 // made before it — the store's versions in schema_migrations and the staff side's in a table of its
 // own, handover_migrations — is upgraded at start with its data: on SQLite and on PostgreSQL. So is
-// one of the last release, whose records learn their agency.
+// one of the last release: its records learn their agency, its staff side's rows are adopted by the
+// default agency, its staff accounts serve it, and its administrators become the installation's.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,7 @@ afterEach(async () => {
 /** How a database of the last stop kept its versions: the store's three, and the staff side's `handover` of its own. */
 const STORE_STEPS = HANDOVER_TRACK_OFFSET;
 const at = '2026-11-20T10:00:00.000Z';
+const OLD_TICKET = '00000000-0000-4000-8000-0000000000aa';
 // A case with its mail to the agency, as the staff side wrote them before replies by e-mail existed.
 const oldRows = [
   `INSERT INTO cases (id, conversation_id, language, state, summary, contact, created_at, due_at) VALUES ('P-20261120-AAAAAA', 'conv-old', 'lv', 'open', 'Kā dzēst datus?', 'email:a@example.lv', '${at}', '${at}')`,
@@ -43,6 +45,14 @@ const oldRows = [
     (n) =>
       `INSERT INTO transcripts (channel_id, conversation_id, activity_id, at, activity) VALUES ('directline', 'dl-old', 'a${n}', '${at}', '{"id":"a${n}","type":"message","text":"teksts ${n}"}')`,
   ),
+  // Staff from before agencies: a member online in a conversation, and an administrator.
+  `INSERT INTO staff_accounts (id, username, display_name, languages, role, password_hash, created_at) VALUES ('s-anna', 'anna', 'Anna Bērziņa', '["lv","en"]', 'staff', 'x', '${at}')`,
+  `INSERT INTO staff_accounts (id, username, display_name, languages, role, password_hash, created_at) VALUES ('s-boss', 'boss', 'Jānis Boss', '["lv"]', 'admin', 'x', '${at}')`,
+  `INSERT INTO handover_presence (staff_id, status, last_seen_at) VALUES ('s-anna', 'online', '${at}')`,
+  `INSERT INTO handover_tickets (id, conversation_id, channel, language, reason, state, created_at, queued_at, accepted_at, staff_id, staff_name, updated_at, version)
+     VALUES ('${OLD_TICKET}', 'conv-live', 'directline', 'lv', 'asked', 'with-staff', '${at}', '${at}', '${at}', 's-anna', 'Anna', '${at}', 2)`,
+  `INSERT INTO handover_lines (conversation_id, ticket_id, at, author, text) VALUES ('conv-live', '${OLD_TICKET}', '${at}', 'citizen', 'Sveiki')`,
+  `INSERT INTO handover_notes (conversation_id, ticket_id, staff_id, staff_name, at, text) VALUES ('conv-live', '${OLD_TICKET}', 's-anna', 'Anna Bērziņa', '${at}', 'piezīme')`,
 ];
 
 /** The step that taught records their agency; the database of the last release has every step before it. */
@@ -100,12 +110,33 @@ async function expectActivitiesKept(directLine: ManagedDirectLineStore, transcri
 
 async function expectUpgraded(repo: SqlHandoverRepository, versions: number[]): Promise<void> {
   expect(versions).toEqual(MIGRATIONS.map((_, i) => i + 1));
-  expect(await repo.caseById('P-20261120-AAAAAA')).toMatchObject({ state: 'open', question: 'Kā dzēst datus?', contact: { email: 'a@example.lv' } });
-  expect(await repo.lines({ caseId: 'P-20261120-AAAAAA' })).toMatchObject([{ author: 'citizen', text: 'Kā dzēst datus?' }]);
+  // Before the staff side adopts them, rows from before agencies are no agency's.
+  expect(await repo.caseById('dvi', 'P-20261120-AAAAAA')).toBeUndefined();
+  // The start adopts them for the default agency, once.
+  expect(await repo.adoptAgencyless('dvi')).toBeGreaterThan(0);
+  expect(await repo.adoptAgencyless('dvi')).toBe(0);
+  expect(await repo.caseById('dvi', 'P-20261120-AAAAAA')).toMatchObject({
+    agency: 'dvi',
+    state: 'open',
+    question: 'Kā dzēst datus?',
+    contact: { email: 'a@example.lv' },
+  });
+  expect(await repo.caseById('library', 'P-20261120-AAAAAA')).toBeUndefined();
+  expect(await repo.lines('dvi', { caseId: 'P-20261120-AAAAAA' })).toMatchObject([{ agency: 'dvi', author: 'citizen', text: 'Kā dzēst datus?' }]);
+  // The conversation under way stays with its member, in the default agency, with its line and note.
+  expect(await repo.ticket('dvi', OLD_TICKET)).toMatchObject({ agency: 'dvi', state: 'with-staff', staffId: 's-anna', version: 2 });
+  expect(await repo.ticket('library', OLD_TICKET)).toBeUndefined();
+  expect(await repo.lines('dvi', { ticketId: OLD_TICKET })).toMatchObject([{ agency: 'dvi', text: 'Sveiki' }]);
+  expect(await repo.notes('dvi', { ticketId: OLD_TICKET })).toMatchObject([{ agency: 'dvi', text: 'piezīme' }]);
+  expect(await repo.listPresence('dvi')).toMatchObject([{ staffId: 's-anna', agency: 'dvi', status: 'online' }]);
+  // Staff serve the default agency; an administrator becomes the installation's, and keeps administering it.
+  expect(await repo.staffByLogin('anna')).toMatchObject({ role: 'staff', agencies: [{ agency: 'dvi', role: 'staff' }] });
+  expect(await repo.staffByLogin('boss')).toMatchObject({ role: 'admin', agencies: [{ agency: 'dvi', role: 'admin' }] });
   // The mail written before the outbox knew purposes is the agency's, and the new columns work.
-  expect(await repo.mailOf('P-20261120-AAAAAA')).toMatchObject([{ id: 'm-old', purpose: 'agency', attempts: 0 }]);
+  expect(await repo.mailOf('dvi', 'P-20261120-AAAAAA')).toMatchObject([{ id: 'm-old', purpose: 'agency', attempts: 0 }]);
+  expect(await repo.mailOf('library', 'P-20261120-AAAAAA')).toEqual([]);
   await repo.queueReply(
-    { conversationId: 'conv-old', caseId: 'P-20261120-AAAAAA', at: new Date(at), author: 'staff', authorName: 'Anna', text: 'Atbilde' },
+    { agency: 'dvi', conversationId: 'conv-old', caseId: 'P-20261120-AAAAAA', at: new Date(at), author: 'staff', authorName: 'Anna', text: 'Atbilde' },
     {
       id: 'm-new',
       caseId: 'P-20261120-AAAAAA',
@@ -119,7 +150,7 @@ async function expectUpgraded(repo: SqlHandoverRepository, versions: number[]): 
       nextAttemptAt: new Date(at),
     },
   );
-  expect((await repo.mailOf('P-20261120-AAAAAA')).map((m) => m.purpose)).toEqual(['agency', 'citizen']);
+  expect((await repo.mailOf('dvi', 'P-20261120-AAAAAA')).map((m) => m.purpose)).toEqual(['agency', 'citizen']);
 }
 
 describe('SQLite', () => {

@@ -6,7 +6,8 @@ import { openStore } from '../storage/open.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
 import { buildReport, formatReport, handoverRows, periodOfDays, reportCsv } from '../service-report.js';
 import { localDay } from '../handover/calendar.js';
-import { createHandover } from '../handover/index.js';
+import { agencyRepository } from '../handover/agency-repository.js';
+import { createHandover, oneAgency } from '../handover/index.js';
 
 /** `--from`/`--to` as days in the agency's time zone (default: this month so far). */
 export function parsePeriod(args: string[], now: Date, timeZone: string): { from: Date; to: Date } {
@@ -36,8 +37,9 @@ async function main(): Promise<void> {
   const store = openStore(config, { log, defaultAgency: config.AGENCY });
   try {
     const records = await store.recordsOf(config.AGENCY).period(period.from, period.to);
-    const handover = createHandover({ config, store, profile: () => knowledge.current.profile, log, now: () => now, timers: false });
-    const staffSide = await handoverRows(handover.repo, period.from, period.to).finally(() => handover.close());
+    const handover = createHandover({ config, store, agencies: oneAgency(() => knowledge.current.profile), log, now: () => now, timers: false });
+    await handover.ready; // rows from before agencies are the default agency's once adopted
+    const staffSide = await handoverRows(agencyRepository(handover.repo, config.AGENCY), period.from, period.to).finally(() => handover.close());
     const report = buildReport({ ...records, ...staffSide }, { ...period, now }, knowledge.current);
     console.log(args.includes('--csv') ? reportCsv(report) : formatReport(report));
   } finally {

@@ -1,15 +1,24 @@
-// `npm run staff -- <command>`: staff accounts for the handover console.
-//   add --name "Anna Bērziņa" --login anna --languages lv,en [--role staff|admin] [--password-stdin]
-//   list [--json] · set-languages <login> --languages lv,ru · disable <login> · enable <login>
+// `npm run staff -- <command>`: staff accounts for the handover console, run by the installation's
+// operator (who may do anything an installation administrator may).
+//   add --name "Anna Bērziņa" --login anna --languages lv,en [--agencies library,archive:admin]
+//       [--role staff|admin] [--password-stdin]
+//   list [--json] [--agency <id>] · set-languages <login> --languages lv,ru
+//   set-agencies <login> --agencies library:admin,archive · disable <login> · enable <login>
 //   reset-password <login> [--password-stdin] · remove <login>
-// Passwords are typed at a hidden prompt (twice) or read from standard input; there is no default.
-// A running bot picks changes up within its sweep interval (15 s).
+// --agencies lists the agencies a member serves (folder names under knowledge/agencies/), each as
+// staff or, with `:admin`, as the agency's administrator (manages its staff in the console); left
+// out, a staff member serves the default agency (AGENCY). --role admin makes an installation
+// administrator: every agency, every account. Passwords are typed at a hidden prompt (twice) or
+// read from standard input; there is no default. A running bot picks changes up within its sweep
+// interval (15 s).
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigError, loadConfig } from '../config.js';
 import { createLogger } from '../log.js';
 import { storageKindFor } from '../storage/open.js';
 import { openHandoverRepository } from '../handover/index.js';
 import type { HandoverRepository, StaffMember } from '../handover/repository.js';
-import { StaffDirectory, type StaffResult } from '../handover/staff.js';
+import { StaffDirectory, parseMemberships, type StaffResult } from '../handover/staff.js';
 import { PASSWORD_MIN } from '../handover/passwords.js';
 
 export interface StaffCliIo {
@@ -22,9 +31,10 @@ export interface StaffCliIo {
 }
 
 const USAGE = `usage: npm run staff -- <command>
-  add --name "Anna Bērziņa" --login anna --languages lv,en [--role staff|admin] [--password-stdin]
-  list [--json]
+  add --name "Anna Bērziņa" --login anna --languages lv,en [--agencies library,archive:admin] [--role staff|admin] [--password-stdin]
+  list [--json] [--agency <id>]
   set-languages <login> --languages lv,ru
+  set-agencies <login> --agencies library:admin,archive
   disable <login>
   enable <login>
   reset-password <login> [--password-stdin]
@@ -60,19 +70,22 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
     return command === undefined ? 2 : 0;
   }
   let repo = io.repo;
-  if (repo === undefined) {
-    try {
-      const config = loadConfig({ LOG_LEVEL: 'warn', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
-      repo = openHandoverRepository({ kind: storageKindFor(config) }, config, createLogger(config.LOG_LEVEL, 2));
-    } catch (err) {
-      if (err instanceof ConfigError) {
-        io.err(err.message);
-        return 1;
-      }
-      throw err;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({ LOG_LEVEL: 'warn', ...env, KNOWLEDGE_HOT_RELOAD: 'false' });
+    repo ??= openHandoverRepository({ kind: storageKindFor(config) }, config, createLogger(config.LOG_LEVEL, 2));
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.err(err.message);
+      return 1;
     }
+    throw err;
   }
-  const directory = new StaffDirectory(repo);
+  // Accounts from before agencies serve the default agency: as the bot does at start, so that what
+  // the operator reads and changes here is what the console will see.
+  await repo.adoptAgencyless(config.AGENCY);
+  const knownAgencies = servedAgencies(config);
+  const directory = new StaffDirectory(repo, { defaultAgency: config.AGENCY, knownAgencies: () => knownAgencies });
   const text = (name: string): string | undefined => {
     const v = options.get(name);
     return typeof v === 'string' ? v : undefined;
@@ -105,6 +118,11 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
       case 'add': {
         const [name, login, languages] = [text('name'), text('login') ?? positional[0], text('languages')];
         const role = text('role') ?? 'staff';
+        const agencies = text('agencies') === undefined ? undefined : parseMemberships(text('agencies') ?? '');
+        if (agencies === undefined && options.has('agencies')) {
+          io.err('error: --agencies is a list of agency folder names, each with :admin for its administrator (library,archive:admin)');
+          return 2;
+        }
         if (name === undefined || login === undefined || languages === undefined) {
           io.err('error: add needs --name, --login and --languages');
           return 2;
@@ -115,10 +133,14 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
         }
         const pw = await password();
         if (pw === undefined) return 1;
-        return report(await directory.add({ name, login, languages: languages.split(','), role, password: pw }), (m) => `added ${m.login}`);
+        return report(
+          await directory.add({ name, login, languages: languages.split(','), role, password: pw, ...(agencies ? { agencies } : {}) }),
+          (m) => `added ${m.login}`,
+        );
       }
       case 'list': {
-        const staff = await directory.list();
+        const agency = text('agency');
+        const staff = (await directory.list()).filter((s) => agency === undefined || s.role === 'admin' || s.agencies.some((m) => m.agency === agency));
         if (options.has('json')) {
           io.out(JSON.stringify(staff.map(({ passwordHash: _h, ...rest }) => rest)));
           return 0;
@@ -126,7 +148,7 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
         if (staff.length === 0) io.out("No staff accounts. The bot offers the profile's staffLanguages until there are.");
         for (const s of staff)
           io.out(
-            `${s.login.padEnd(16)} ${s.name.padEnd(28)} ${s.role.padEnd(6)} ${s.languages.join(',').padEnd(12)} ${s.disabledAt ? `disabled ${s.disabledAt.toISOString().slice(0, 10)}` : 'active'}`,
+            `${s.login.padEnd(16)} ${s.name.padEnd(28)} ${s.role.padEnd(6)} ${s.languages.join(',').padEnd(12)} ${agenciesText(s).padEnd(24)} ${s.disabledAt ? `disabled ${s.disabledAt.toISOString().slice(0, 10)}` : 'active'}`,
           );
         return 0;
       }
@@ -138,6 +160,15 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
           return 2;
         }
         return report(await directory.setLanguages(login, languages.split(',')), (m) => `${m.login}: ${(m as StaffMember).languages.join(',')}`);
+      }
+      case 'set-agencies': {
+        const login = needLogin();
+        const agencies = parseMemberships(text('agencies') ?? '');
+        if (login === undefined || agencies === undefined || !options.has('agencies')) {
+          if (agencies === undefined || !options.has('agencies')) io.err('error: set-agencies needs --agencies library,archive:admin');
+          return 2;
+        }
+        return report(await directory.setAgencies(login, agencies), (m) => `${m.login}: ${agenciesText(m as StaffMember) || '(none)'}`);
       }
       case 'disable':
       case 'enable': {
@@ -169,6 +200,24 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
   } finally {
     if (io.repo === undefined) await repo.close();
   }
+}
+
+/** `library:admin,archive`; an installation administrator's memberships follow `*` (every agency). */
+function agenciesText(s: StaffMember): string {
+  const memberships = s.agencies.map((m) => (m.role === 'admin' ? `${m.agency}:admin` : m.agency));
+  return (s.role === 'admin' ? ['*', ...memberships] : memberships).join(',');
+}
+
+/** The agencies the installation serves: AGENCIES, else every folder under knowledge/agencies/. */
+function servedAgencies(config: Pick<ReturnType<typeof loadConfig>, 'AGENCIES' | 'AGENCY' | 'KNOWLEDGE_DIR'>): readonly string[] {
+  if (config.AGENCIES !== undefined) return config.AGENCIES;
+  const folder = path.join(config.KNOWLEDGE_DIR, 'agencies');
+  const found = existsSync(folder)
+    ? readdirSync(folder, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+    : [];
+  return found.includes(config.AGENCY) ? found : [config.AGENCY, ...found];
 }
 
 /** All of standard input, without the one line ending a shell or `echo` adds. */

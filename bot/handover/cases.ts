@@ -1,7 +1,8 @@
-// Left questions (cases), from registration to the answer: the case and its mail to the agency
-// (R4, R14), the deadlines staff see (R15), a staff member's written reply mailed to the citizen or
-// the call-back they record, and marking a case answered. A citizen who leaves a question while
-// queued leaves the queue: the queue's business (queue.ts).
+// Left questions (cases) of one agency, from registration to the answer: the case and its mail to
+// the agency's mailbox (R4, R14), the deadlines staff see (R15), a staff member's written reply
+// mailed to the citizen or the call-back they record, and marking a case answered. Only the
+// agency's staff touch its cases. A citizen who leaves a question while queued leaves the queue:
+// the queue's business (queue.ts).
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.js';
 import type { Texts } from '../i18n.js';
@@ -9,7 +10,9 @@ import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
 import { redact } from '../privacy/redact.js';
 import { addWorkingDays, type WorkingCalendar } from './calendar.js';
 import { composeCaseMail, composeReplyMail, latestMail, mailStatus, type CaseOutbox, type MailStatus } from './mail.js';
-import type { CaseContact, CaseRecord, HandoverRepository, StaffMember } from './repository.js';
+import type { AgencyRepository } from './agency-repository.js';
+import type { CaseContact, CaseRecord, OutboxMail, StaffMember } from './repository.js';
+import { serves } from './roles.js';
 import { newCaseId } from './sql-repository.js';
 import { linesFromActivities } from './transcript.js';
 import type { CaseRequest } from './types.js';
@@ -46,7 +49,7 @@ export type CaseReplyResult =
   | { kind: 'pending' };
 
 export interface CaseDeskOptions {
-  repo: HandoverRepository;
+  repo: AgencyRepository;
   profile: () => AgencyProfile;
   calendar: () => WorkingCalendar;
   log: Logger;
@@ -54,7 +57,7 @@ export interface CaseDeskOptions {
   outbox?: CaseOutbox;
   /** Citizen-facing texts: the frame of a staff member's e-mail reply, in the case's language. */
   texts: Texts;
-  /** Where cases are mailed: AGENCY_MAILBOX, else the profile's mailbox, else its e-mail. */
+  /** Where cases are mailed before the profile's mailbox or e-mail (AGENCY_MAILBOX, for the default agency only). */
   mailbox?: () => string | undefined;
   /** Tells the consoles something changed. */
   signal: (signal: ConsoleSignal) => Promise<void>;
@@ -73,6 +76,11 @@ export class CaseDesk {
     return this.options.outbox?.canSend ?? false;
   }
 
+  /** The mail of one of the agency's cases (none for another agency's). */
+  mailOf(caseId: string): Promise<OutboxMail[]> {
+    return this.options.repo.mailOf(caseId);
+  }
+
   /** Stores a left question with its transcript and its mail to the agency, in one transaction. */
   async register(request: CaseRequest): Promise<CaseRecord> {
     const { repo, log } = this.options;
@@ -81,6 +89,7 @@ export class CaseDesk {
     const calendar = this.options.calendar();
     const record: CaseRecord = {
       id: newCaseId(at),
+      agency: repo.agency,
       conversationId: request.conversationId,
       language: request.language,
       state: 'open',
@@ -115,7 +124,7 @@ export class CaseDesk {
   /** Marked answered by hand (answered some other way). */
   async close(staff: StaffMember, caseId: string): Promise<{ kind: 'ok' } | { kind: 'not-found' } | { kind: 'invalid' }> {
     const { repo } = this.options;
-    if (!(await repo.caseById(caseId))) return { kind: 'not-found' };
+    if (!serves(staff, repo.agency) || !(await repo.caseById(caseId))) return { kind: 'not-found' };
     const at = this.options.now();
     if (!(await repo.closeCase(caseId, staff.id, at))) return { kind: 'invalid' };
     // A case answered before its mail went out needs no mail any more.
@@ -134,7 +143,7 @@ export class CaseDesk {
     const { repo, outbox } = this.options;
     const body = text.trim().slice(0, MAX_REPLY);
     if (body === '') return { kind: 'empty' };
-    const record = await repo.caseById(caseId);
+    const record = serves(staff, repo.agency) ? await repo.caseById(caseId) : undefined;
     if (!record) return { kind: 'not-found' };
     if (record.state !== 'open') return { kind: 'closed' };
     if (!('email' in record.contact)) return { kind: 'wrong-contact' };
@@ -169,7 +178,7 @@ export class CaseDesk {
     const { repo } = this.options;
     const text = summary.trim().slice(0, MAX_CALL_SUMMARY);
     if (text === '') return { kind: 'empty' };
-    const record = await repo.caseById(caseId);
+    const record = serves(staff, repo.agency) ? await repo.caseById(caseId) : undefined;
     if (!record) return { kind: 'not-found' };
     if (!('phone' in record.contact)) return { kind: 'wrong-contact' };
     const at = this.options.now();
@@ -215,7 +224,10 @@ export class CaseDesk {
     const mailbox = this.options.mailbox?.() ?? profile.mailbox ?? profile.contacts.email;
     if (mailbox === undefined && !this.warnedNoMailbox) {
       this.warnedNoMailbox = true;
-      this.options.log.warn('no agency mailbox (AGENCY_MAILBOX, profile mailbox or contacts.email): cases are only shown in the staff console');
+      this.options.log.warn(
+        { agency: this.options.repo.agency },
+        'no agency mailbox (profile mailbox or contacts.email): cases are only shown in the staff console',
+      );
     }
     return mailbox;
   }

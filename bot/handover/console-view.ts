@@ -1,7 +1,7 @@
-// What a staff member's console shows and may read: the queue in the languages they speak (with
-// each conversation's place and first question), their own conversations, the open cases with
-// their deadlines (R15), the hours; who may read which conversation; and the signals that tell a
-// console to read again.
+// What a staff member's console of one agency shows and may read: the agency's queue in the
+// languages they speak (with each conversation's place and first question), their own
+// conversations, the agency's open cases with their deadlines (R15), its hours; who may read which
+// conversation; and the signals that tell the console to read again.
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { addWorkingDays } from './calendar.js';
 import type { CaseDesk, CaseItem } from './cases.js';
@@ -9,6 +9,7 @@ import type { HandoverParts } from './parts.js';
 import type { StaffPresence } from './presence.js';
 import { positionsByTicket } from './queue.js';
 import type { CaseRecord, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
+import { administers, roleIn, serves } from './roles.js';
 import type { TicketRecord } from './state-machine.js';
 import { questionOf } from './transcript.js';
 import type { ConsoleSignal, HandoverState, HandoverTicket } from './types.js';
@@ -32,7 +33,18 @@ export interface QueueItem {
 }
 
 export interface ConsoleState {
-  me: { id: string; login: string; name: string; role: StaffMember['role']; languages: LanguageCode[]; status: PresenceStatus };
+  /** The agency this console is of. */
+  agency: { id: string; name: string };
+  me: {
+    id: string;
+    login: string;
+    name: string;
+    role: StaffMember['role'];
+    /** The member's role here: installation administrator, or their role in this agency. */
+    roleHere: ReturnType<typeof roleIn>;
+    languages: LanguageCode[];
+    status: PresenceStatus;
+  };
   queue: QueueItem[];
   mine: QueueItem[];
   cases: CaseItem[];
@@ -57,7 +69,7 @@ export class ConsoleView {
   ) {}
 
   async consoleState(staff: StaffMember): Promise<ConsoleState> {
-    const { repo } = this.parts;
+    const { repo, agency } = this.parts;
     const now = this.parts.now();
     const calendar = this.parts.calendar();
     const live = await repo.tickets(['queued', 'with-staff']);
@@ -91,11 +103,13 @@ export class ConsoleView {
     const inHours = calendar.isOpen(now);
     const nextOpening = inHours ? undefined : calendar.nextOpening(now);
     return {
+      agency: { id: agency, name: this.parts.profile().name.lv },
       me: {
         id: staff.id,
         login: staff.login,
         name: staff.name,
         role: staff.role,
+        roleHere: roleIn(staff, agency),
         languages: staff.languages,
         status: await this.options.presence.statusOf(staff.id),
       },
@@ -110,9 +124,14 @@ export class ConsoleView {
     };
   }
 
-  /** Who may read a conversation: whoever has it, staff who speak its language, admins. */
+  /**
+   * Who may read a conversation of this agency: whoever has it, its staff who speak its language
+   * while it waits, its administrators. Nobody reads another agency's conversation here.
+   */
   canSee(staff: StaffMember, ticket: TicketRecord): boolean {
-    return staff.role === 'admin' || ticket.staffId === staff.id || (ticket.state === 'queued' && staff.languages.includes(ticket.language));
+    const { agency } = this.parts;
+    if (ticket.agency !== agency || !serves(staff, agency)) return false;
+    return administers(staff, agency) || ticket.staffId === staff.id || (ticket.state === 'queued' && staff.languages.includes(ticket.language));
   }
 
   ticket(id: string): Promise<TicketRecord | undefined> {

@@ -62,7 +62,8 @@ export function composeCaseMail(input: CaseMailInput): ComposedMail {
   const next = [
     `Iedzīvotājam apsolīts, ka atbilde būs līdz ${due} (${days} laikā).`,
     `Lūdzam lietu uzņemties līdz ${formatDate(input.pickUpBy, tz)}: atbildiet vai sazinieties ar iedzīvotāju un pastāstiet, kas notiks tālāk.`,
-    'Kad atbilde sniegta, atzīmējiet lietu kā atbildētu darbinieku konsolē (/staff).',
+    // The console of the case's agency: a member of several agencies lands on the right one.
+    `Kad atbilde sniegta, atzīmējiet lietu kā atbildētu darbinieku konsolē (/staff?agency=${record.agency}).`,
     'Vēstulē ir personas dati: neizpaudiet tos trešajām personām un neglabājiet ilgāk, nekā vajag.',
   ];
   const transcript = input.lines.map((l) => ({ when: formatDateTime(l.at, tz), who: authorLabel(l), text: l.text }));

@@ -1,6 +1,7 @@
 // What the staff side tells others: the dialog side hears the citizen's events (HandoverService's
 // `subscribe`), the consoles hear signals that something changed, on this instance and, over the
-// bus, on every other. The service (service.ts) decides when it listens.
+// bus, on every other. Both carry their agency; an agency's use cases speak through its slice
+// (`forAgency`), which stamps it. The staff side (staff-side.ts) decides when it listens.
 import { EventEmitter } from 'node:events';
 import { errorFields, type Logger } from '../log.js';
 import type { Notification, Unsubscribe } from '../storage/store.js';
@@ -32,8 +33,22 @@ export function localBus(): HandoverBus {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** An event for the citizen of a ticket: where the citizen is comes from the ticket. */
-export type CitizenNotice = DistributiveOmit<HandoverEvent, 'conversationId' | 'reference'>;
+/** An event for the citizen of a ticket: where the citizen is, and whose conversation, come from the ticket. */
+export type CitizenNotice = DistributiveOmit<HandoverEvent, 'conversationId' | 'reference' | 'agency'>;
+
+/** A signal as an agency's use case sends it: its slice adds the agency. */
+export type AgencySignal = DistributiveOmit<ConsoleSignal, 'agency'>;
+
+/** One agency's notices: what its use cases tell (stamped with the agency) and hear (its own and everyone's). */
+export interface AgencyNotices {
+  readonly agency: string;
+  tellCitizen(ticket: TicketRecord, event: CitizenNotice): void;
+  signal(signal: AgencySignal): Promise<void>;
+  /** This agency's signals, and those for every agency. */
+  onSignal(listener: (signal: ConsoleSignal) => void): () => void;
+  /** The citizen events of this agency's conversations. */
+  subscribe(listener: (event: HandoverEvent) => void): () => void;
+}
 
 export class HandoverNotices {
   private readonly events = new EventEmitter().setMaxListeners(0);
@@ -46,7 +61,18 @@ export class HandoverNotices {
 
   /** Tells the dialog side (this instance's listeners) what the citizen of the ticket must hear. */
   tellCitizen(ticket: TicketRecord, event: CitizenNotice): void {
-    this.events.emit('event', { ...event, conversationId: ticket.conversationId, reference: ticket.reference ?? {} } as HandoverEvent);
+    this.events.emit('event', { ...event, conversationId: ticket.conversationId, reference: ticket.reference ?? {}, agency: ticket.agency } as HandoverEvent);
+  }
+
+  forAgency(agency: string): AgencyNotices {
+    const mine = (signal: ConsoleSignal) => signal.agency === undefined || signal.agency === agency;
+    return {
+      agency,
+      tellCitizen: (ticket, event) => this.tellCitizen({ ...ticket, agency }, event),
+      signal: (signal) => this.signal({ ...signal, agency } as ConsoleSignal),
+      onSignal: (listener) => this.onSignal((signal) => mine(signal) && listener(signal)),
+      subscribe: (listener) => this.subscribe((event) => event.agency === agency && listener(event)),
+    };
   }
 
   subscribe(listener: (event: HandoverEvent) => void): () => void {

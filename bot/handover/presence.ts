@@ -1,10 +1,13 @@
-// Who on the staff side is here: each member's status (online, away, offline) and when their
-// console was last heard from; the sweep that takes silent consoles offline, their conversations
-// back to the queue; whether someone who speaks a language is online to take a conversation; and
-// the languages enabled staff speak, the foreign languages the bot offers (R3).
-import { LANGUAGE_CODES, type AgencyProfile, type LanguageCode } from '../../knowledge/schema.js';
+// Who on an agency's staff side is here: each member's status for the agency (online, away,
+// offline) and when its console was last heard from; the sweep that takes silent consoles offline,
+// their conversations back to the queue; whether someone who speaks a language is online for the
+// agency to take a conversation; and the languages its staff speak, the foreign languages the bot
+// offers for it (R3). Presence is per agency: a member serving two agencies is here for the one
+// whose console they have open (or both, in two windows).
+import { LANGUAGE_CODES, type LanguageCode } from '../../knowledge/schema.js';
 import type { HandoverParts } from './parts.js';
 import type { PresenceStatus, StaffMember } from './repository.js';
+import type { StaffRoster } from './roster.js';
 import type { TicketRecord } from './state-machine.js';
 import type { Availability } from './types.js';
 
@@ -15,10 +18,10 @@ export interface Requeue {
 }
 
 export interface PresenceOptions {
-  profile: () => AgencyProfile;
   /** A console not heard from for this long counts as gone: its conversations go back to the queue. */
   timeoutMs: number;
   requeue: Requeue;
+  roster: Pick<StaffRoster, 'languagesOf' | 'refresh'>;
 }
 
 /** A member whose console is in use is here: online, unless they said away. */
@@ -28,26 +31,18 @@ export async function markPresent({ repo, now }: Pick<HandoverParts, 'repo' | 'n
 }
 
 export class StaffPresence {
-  private languagesCache: LanguageCode[] | undefined;
-
   constructor(
     private readonly parts: HandoverParts,
     private readonly options: PresenceOptions,
   ) {}
 
-  /** Languages at least one enabled staff member speaks (Latvian always first); the profile's until accounts exist. */
+  /** Languages at least one enabled member of the agency speaks (Latvian always first); the profile's until it has members. */
   staffLanguages(): LanguageCode[] {
-    return this.languagesCache ?? this.options.profile().staffLanguages;
+    return this.options.roster.languagesOf(this.parts.agency) ?? this.parts.profile().staffLanguages;
   }
 
   async refreshStaffLanguages(): Promise<LanguageCode[]> {
-    const staff = await this.parts.repo.listStaff();
-    if (staff.length === 0) {
-      this.languagesCache = undefined;
-    } else {
-      const spoken = new Set(staff.filter((s) => !s.disabledAt).flatMap((s) => s.languages));
-      this.languagesCache = LANGUAGE_CODES.filter((l) => l === 'lv' || spoken.has(l));
-    }
+    await this.options.roster.refresh();
     return this.staffLanguages();
   }
 
@@ -79,7 +74,7 @@ export class StaffPresence {
     return p.status !== 'offline' && p.lastSeenAt.getTime() >= this.parts.now().getTime() - this.options.timeoutMs ? p.status : 'offline';
   }
 
-  /** The console is open (its event stream connected or beating): the member is here. */
+  /** The agency's console is open (its event stream connected or beating): the member is here for it. */
   async seen(staff: StaffMember): Promise<void> {
     await markPresent(this.parts, staff.id);
     await this.parts.repo.touchPresence(staff.id, this.parts.now());
@@ -93,18 +88,18 @@ export class StaffPresence {
     let changed = false;
     for (const p of await repo.listPresence()) {
       if (p.status !== 'offline' && p.lastSeenAt < staleBefore && (await repo.expirePresence(p.staffId, staleBefore, now))) {
-        log.info({ staffId: p.staffId }, 'staff console gone, offline');
+        log.info({ staffId: p.staffId, agency: this.parts.agency }, 'staff console gone, offline');
         changed = true;
       }
     }
     // Also catches conversations left with someone already offline (a crash between two steps).
-    const offline = new Set((await repo.listPresence()).filter((p) => p.status === 'offline').map((p) => p.staffId));
-    const known = new Set((await repo.listPresence()).map((p) => p.staffId));
+    const presence = await repo.listPresence();
+    const offline = new Set(presence.filter((p) => p.status === 'offline').map((p) => p.staffId));
+    const known = new Set(presence.map((p) => p.staffId));
     for (const t of await repo.tickets(['with-staff'])) {
       if (t.staffId !== undefined && (offline.has(t.staffId) || !known.has(t.staffId))) await this.options.requeue.requeueTicket(t);
     }
     if (changed) await this.parts.notices.signal({ kind: 'staff' });
-    await repo.deleteExpiredSessions(now);
   }
 
   private async onlineStaff(now: Date): Promise<StaffMember[]> {

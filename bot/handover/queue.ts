@@ -1,5 +1,6 @@
 // The queue: a conversation enters it with its ticket (consented, with what was said so far),
-// waits its turn among those in its language, and leaves it when the citizen cancels or leaves a
+// waits its turn among those of its agency in its language (each agency has a queue of its own:
+// its parts see only its tickets), and leaves it when the citizen cancels or leaves a
 // question, or when one staff member accepts it (the atomic claim); it comes back at its old place
 // when that member goes offline. Citizens hear their place whenever it moves up.
 import { randomUUID } from 'node:crypto';
@@ -8,6 +9,7 @@ import { redactValue } from '../storage/activity.js';
 import type { HandoverParts } from './parts.js';
 import { markPresent } from './presence.js';
 import type { StaffMember } from './repository.js';
+import { serves } from './roles.js';
 import { firstName } from './staff.js';
 import { LIVE_STATES, transition, type TicketRecord } from './state-machine.js';
 import { applyTicketEvent, publicTicket } from './tickets.js';
@@ -34,6 +36,7 @@ export class HandoverQueue {
     const reference = redactValue(request.reference);
     const draft: TicketRecord = {
       id: randomUUID(),
+      agency: this.parts.agency,
       conversationId: request.conversationId,
       channel: request.channel,
       language: request.language,
@@ -81,7 +84,7 @@ export class HandoverQueue {
   async accept(staff: StaffMember, ticketId: string): Promise<AcceptResult> {
     const { repo, log, notices } = this.parts;
     const ticket = await repo.ticket(ticketId);
-    if (!ticket) return { kind: 'not-found' };
+    if (!ticket || !serves(staff, this.parts.agency)) return { kind: 'not-found' };
     if (!staff.languages.includes(ticket.language)) return { kind: 'language' };
     if (ticket.state !== 'queued') return { kind: 'taken' };
     // The ticket's version decides: of any number of concurrent accepts, on any instance, exactly
@@ -152,10 +155,15 @@ export class HandoverQueue {
   }
 }
 
-/** 1-based places per language, oldest first (a requeued conversation keeps its first place). */
+/**
+ * 1-based places per agency and language, oldest first (a requeued conversation keeps its first
+ * place). An agency's parts only ever pass its own tickets; the agency is in the key all the same,
+ * so that places can never count another agency's citizens.
+ */
 export function positionsByTicket(tickets: readonly TicketRecord[]): Map<string, number> {
-  const byLanguage = new Map<LanguageCode, TicketRecord[]>();
-  for (const t of tickets) if (t.state === 'queued') byLanguage.set(t.language, [...(byLanguage.get(t.language) ?? []), t]);
+  const byLanguage = new Map<string, TicketRecord[]>();
+  const key = (t: TicketRecord): string => `${t.agency} ${t.language satisfies LanguageCode}`;
+  for (const t of tickets) if (t.state === 'queued') byLanguage.set(key(t), [...(byLanguage.get(key(t)) ?? []), t]);
   const positions = new Map<string, number>();
   for (const list of byLanguage.values()) {
     list.sort((a, b) => (a.queuedAt ?? a.createdAt).getTime() - (b.queuedAt ?? b.createdAt).getTime() || a.id.localeCompare(b.id));

@@ -5,6 +5,7 @@ import { redact } from '../privacy/redact.js';
 import type { HandoverParts } from './parts.js';
 import type { HandoverQueue } from './queue.js';
 import type { LineRef, Note, StaffMember } from './repository.js';
+import { administers, serves } from './roles.js';
 import { firstName } from './staff.js';
 import { LIVE_STATES, type TicketRecord } from './state-machine.js';
 import { applyTicketEvent } from './tickets.js';
@@ -39,7 +40,7 @@ export class LiveRelay {
     const clean = text.trim().slice(0, MAX_STAFF_MESSAGE);
     if (clean === '') return { kind: 'empty' };
     const ticket = await repo.ticket(ticketId);
-    if (!ticket) return { kind: 'not-found' };
+    if (!ticket || !serves(staff, this.parts.agency)) return { kind: 'not-found' };
     if (ticket.staffId !== staff.id) return { kind: 'forbidden' };
     if (ticket.state !== 'with-staff') return { kind: 'invalid', state: ticket.state };
     const staffName = ticket.staffName ?? firstName(staff.name);
@@ -63,6 +64,7 @@ export class LiveRelay {
     const { repo, notices } = this.parts;
     const clean = text.trim().slice(0, MAX_NOTE);
     if (clean === '') return { kind: 'empty' };
+    if (!serves(staff, this.parts.agency)) return { kind: 'not-found' };
     const conversationId = 'ticketId' in ref ? (await repo.ticket(ref.ticketId))?.conversationId : (await repo.caseById(ref.caseId))?.conversationId;
     if (conversationId === undefined) return { kind: 'not-found' };
     const note = await repo.addNote({ ...ref, conversationId, staffId: staff.id, staffName: staff.name, at: this.parts.now(), text: clean });
@@ -84,9 +86,10 @@ export class LiveRelay {
   private async finish(staff: StaffMember, ticketId: string, type: 'hand-back' | 'close'): Promise<StaffActionResult> {
     const { repo, notices } = this.parts;
     const ticket = await repo.ticket(ticketId);
-    if (!ticket) return { kind: 'not-found' };
+    if (!ticket || !serves(staff, this.parts.agency)) return { kind: 'not-found' };
     const mayClose =
-      ticket.staffId === staff.id || (type === 'close' && ticket.state === 'queued' && (staff.languages.includes(ticket.language) || staff.role === 'admin'));
+      ticket.staffId === staff.id ||
+      (type === 'close' && ticket.state === 'queued' && (staff.languages.includes(ticket.language) || administers(staff, this.parts.agency)));
     if (!mayClose) return { kind: 'forbidden' };
     const done = await applyTicketEvent(
       this.parts,

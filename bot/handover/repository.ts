@@ -1,13 +1,32 @@
-// What the staff side keeps: staff accounts and sessions (the storage helper's tables), presence,
-// live tickets, the conversation lines staff see, notes, cases and the mail outbox. One interface,
-// an in-memory implementation here (tests, `npm run ask`), SQL ones in sql-repository.ts.
+// What the staff side keeps: staff accounts with the agencies they serve, sessions, presence per
+// agency, live tickets, the conversation lines staff see, notes, cases and the mail outbox. One
+// interface, an in-memory implementation here (tests, `npm run ask`), SQL ones in sql-repository.ts.
+// Everything a console reads names the agency it reads for (an AgencyScope): one installation
+// serves many agencies, and a query that forgot which one would show one agency's citizens to
+// another's staff. The use cases see only an agency's slice (agency-repository.ts).
 import type { LanguageCode } from '../../knowledge/schema.js';
 import type { HandoverState } from './types.js';
 import type { TicketRecord } from './state-machine.js';
 
 export type { TicketRecord };
 
+/** `admin`: an installation administrator (every agency, every account); `staff`: what their agencies make them. */
 export type StaffRole = 'staff' | 'admin';
+
+/** A role in one agency: `admin` manages the agency's staff, `staff` takes its conversations and cases. */
+export type AgencyRole = 'staff' | 'admin';
+
+/** An agency a staff member serves (a folder name under knowledge/agencies/), and their role in it. */
+export interface AgencyMembership {
+  agency: string;
+  role: AgencyRole;
+}
+
+/** Scope of a read: one agency, or every agency (the installation's own work: sweeps, retention, metrics). */
+export const EVERY_AGENCY: unique symbol = Symbol('every agency');
+export type AgencyScope = string | typeof EVERY_AGENCY;
+
+export const inScope = (scope: AgencyScope, agency: string | undefined): boolean => scope === EVERY_AGENCY || agency === scope;
 
 export interface StaffMember {
   id: string;
@@ -16,6 +35,8 @@ export interface StaffMember {
   name: string;
   languages: LanguageCode[];
   role: StaffRole;
+  /** The agencies the member serves (an installation administrator serves every agency besides). */
+  agencies: AgencyMembership[];
   passwordHash: string;
   createdAt: Date;
   disabledAt?: Date;
@@ -33,6 +54,8 @@ export type PresenceStatus = 'online' | 'away' | 'offline';
 
 export interface Presence {
   staffId: string;
+  /** Presence is per agency: the member is here for the agency whose console they have open. */
+  agency: string;
   status: PresenceStatus;
   /** Refreshed while the console is open (its event stream); stale means gone. */
   lastSeenAt: Date;
@@ -43,6 +66,8 @@ export type LineAuthor = 'citizen' | 'bot' | 'staff' | 'system';
 /** One line of what was said, as staff see it (citizen text arrives redacted). */
 export interface TranscriptLine {
   id: number;
+  /** The agency of the ticket or case the line belongs to. */
+  agency: string;
   conversationId: string;
   ticketId?: string;
   caseId?: string;
@@ -55,6 +80,7 @@ export type NewLine = Omit<TranscriptLine, 'id'>;
 
 export interface Note {
   id: number;
+  agency: string;
   conversationId: string;
   ticketId?: string;
   caseId?: string;
@@ -69,6 +95,8 @@ export type CaseContact = { email: string } | { phone: string };
 
 export interface CaseRecord {
   id: string;
+  /** The agency the question was left with: its staff answer it, its mailbox gets it. */
+  agency: string;
   conversationId: string;
   language: LanguageCode;
   state: 'open' | 'closed';
@@ -109,12 +137,30 @@ export type NewOutboxMail = Pick<OutboxMail, 'id' | 'caseId' | 'purpose' | 'to' 
 
 export type LineRef = { ticketId: string } | { caseId: string };
 
+/** Which retention cutoff applies to an agency's rows: its own, or the installation's default. */
+export interface RetentionCutoffs {
+  byAgency: ReadonlyMap<string, Date>;
+  otherwise: Date;
+}
+
+export const cutoffFor = (cutoffs: RetentionCutoffs, agency: string): Date => cutoffs.byAgency.get(agency) ?? cutoffs.otherwise;
+
 export interface HandoverRepository {
+  /**
+   * Rows from before agencies (agency unset) become the default agency's: tickets, cases, lines,
+   * notes, presence, and the memberships the upgrade gave every account. Idempotent; returns rows changed.
+   */
+  adoptAgencyless(defaultAgency: string): Promise<number>;
+
   createStaff(member: StaffMember): Promise<'created' | 'login-taken'>;
   staffById(id: string): Promise<StaffMember | undefined>;
   staffByLogin(login: string): Promise<StaffMember | undefined>;
   listStaff(): Promise<StaffMember[]>;
-  updateStaff(id: string, patch: Partial<Pick<StaffMember, 'name' | 'languages' | 'role' | 'passwordHash'>> & { disabledAt?: Date | null }): Promise<boolean>;
+  /** `agencies` replaces the member's memberships. */
+  updateStaff(
+    id: string,
+    patch: Partial<Pick<StaffMember, 'name' | 'languages' | 'role' | 'passwordHash' | 'agencies'>> & { disabledAt?: Date | null },
+  ): Promise<boolean>;
   /** `in-use`: cases name the member as the one who closed them (disable instead). */
   removeStaff(id: string): Promise<'removed' | 'not-found' | 'in-use'>;
 
@@ -126,42 +172,44 @@ export interface HandoverRepository {
   /** Forgets sessions that have expired. */
   deleteExpiredSessions(now: Date): Promise<number>;
 
-  setPresence(staffId: string, status: PresenceStatus, at: Date): Promise<void>;
-  /** Marks the member seen at `at`, keeping the status. */
-  touchPresence(staffId: string, at: Date): Promise<void>;
-  listPresence(): Promise<Presence[]>;
+  /** The member's status for one agency; for EVERY_AGENCY, in every agency they have a status in (logging out). */
+  setPresence(staffId: string, scope: AgencyScope, status: PresenceStatus, at: Date): Promise<void>;
+  /** Marks the member seen at `at` for the agency, keeping the status. */
+  touchPresence(staffId: string, agency: string, at: Date): Promise<void>;
+  listPresence(scope: AgencyScope): Promise<Presence[]>;
   /** Sets `offline` only if still `online`/`away` and not seen since `staleBefore`: of several instances one wins. */
-  expirePresence(staffId: string, staleBefore: Date, at: Date): Promise<boolean>;
+  expirePresence(staffId: string, agency: string, staleBefore: Date, at: Date): Promise<boolean>;
 
-  /** A new ticket and what was said before it, in one transaction. */
+  /** A new ticket (of its agency) and what was said before it, in one transaction. */
   insertTicket(ticket: TicketRecord, lines?: NewLine[]): Promise<void>;
-  ticket(id: string): Promise<TicketRecord | undefined>;
+  ticket(scope: AgencyScope, id: string): Promise<TicketRecord | undefined>;
   /** The conversation's ticket in one of these states (newest first). */
-  ticketOf(conversationId: string, states: readonly HandoverState[]): Promise<TicketRecord | undefined>;
-  tickets(states: readonly HandoverState[]): Promise<TicketRecord[]>;
+  ticketOf(scope: AgencyScope, conversationId: string, states: readonly HandoverState[]): Promise<TicketRecord | undefined>;
+  tickets(scope: AgencyScope, states: readonly HandoverState[]): Promise<TicketRecord[]>;
   /**
    * Stores the ticket if its stored version is still `expectedVersion` (the stored one becomes
    * expected + 1), and the lines that say what happened, in one transaction. Undefined (and
-   * nothing written) if another change came first; else the lines as stored.
+   * nothing written) if another change came first, or the ticket is not in scope; else the lines as stored.
    */
-  updateTicket(ticket: TicketRecord, expectedVersion: number, lines?: NewLine[]): Promise<TranscriptLine[] | undefined>;
-  setLastPosition(ticketId: string, position: number): Promise<void>;
+  updateTicket(scope: AgencyScope, ticket: TicketRecord, expectedVersion: number, lines?: NewLine[]): Promise<TranscriptLine[] | undefined>;
+  setLastPosition(scope: AgencyScope, ticketId: string, position: number): Promise<void>;
 
   addLines(lines: NewLine[]): Promise<TranscriptLine[]>;
-  lines(ref: LineRef): Promise<TranscriptLine[]>;
-  line(id: number): Promise<TranscriptLine | undefined>;
+  lines(scope: AgencyScope, ref: LineRef): Promise<TranscriptLine[]>;
+  line(scope: AgencyScope, id: number): Promise<TranscriptLine | undefined>;
   addNote(note: NewNote): Promise<Note>;
-  notes(ref: LineRef): Promise<Note[]>;
+  notes(scope: AgencyScope, ref: LineRef): Promise<Note[]>;
 
   /** The case, its transcript and its mail, in one transaction. */
   registerCase(c: CaseRecord, lines: NewLine[], mail: NewOutboxMail | undefined): Promise<void>;
-  caseById(id: string): Promise<CaseRecord | undefined>;
-  cases(state?: CaseRecord['state']): Promise<CaseRecord[]>;
-  closeCase(id: string, staffId: string, at: Date): Promise<boolean>;
+  caseById(scope: AgencyScope, id: string): Promise<CaseRecord | undefined>;
+  /** The state is never left out: `cases('open')` would read as an agency called "open". */
+  cases(scope: AgencyScope, state: CaseRecord['state'] | 'any'): Promise<CaseRecord[]>;
+  closeCase(scope: AgencyScope, id: string, staffId: string, at: Date): Promise<boolean>;
   /** A staff member's written reply to a case: its line in the case's record and its mail, in one transaction. */
   queueReply(line: NewLine, mail: NewOutboxMail): Promise<void>;
 
-  /** Unsent, uncancelled, unrefused mail due at `now`, oldest first. */
+  /** Unsent, uncancelled, unrefused mail due at `now`, oldest first (every agency's: one outbox). */
   dueMail(now: Date, limit: number): Promise<OutboxMail[]>;
   /** Takes the mail for sending until `until` if nobody else has (its next attempt is still `expected`). */
   leaseMail(id: string, expected: Date, until: Date): Promise<boolean>;
@@ -171,15 +219,16 @@ export interface HandoverRepository {
   /** Refused for good: kept with the reason, never tried again. */
   mailRejected(id: string, at: Date, error: string): Promise<void>;
   /** Cancels the case's unsent mail to the agency (a citizen's reply is never cancelled). */
-  cancelMailOf(caseId: string, at: Date): Promise<void>;
-  mailOf(caseId: string): Promise<OutboxMail[]>;
+  cancelMailOf(scope: AgencyScope, caseId: string, at: Date): Promise<void>;
+  /** The mail of a case in scope (the outbox belongs to its case, and so to the case's agency). */
+  mailOf(scope: AgencyScope, caseId: string): Promise<OutboxMail[]>;
   /** The earliest next attempt of unsent mail. */
   nextMailAt(): Promise<Date | undefined>;
 
-  /** Removes the conversation's tickets, lines and notes (cases go with the store's deletion). */
+  /** Removes the conversation's tickets, lines and notes, whatever the agency (cases go with the store's deletion). */
   deleteConversation(conversationId: string): Promise<number>;
-  /** Removes finished tickets, and their lines and notes, older than `before`. */
-  purge(before: Date): Promise<number>;
+  /** Removes finished tickets, and their lines and notes, older than their agency's cutoff. */
+  purge(cutoffs: RetentionCutoffs): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -202,6 +251,7 @@ const matchesRef = (x: { ticketId?: string; caseId?: string }, ref: LineRef) => 
 export class MemoryHandoverRepository implements HandoverRepository {
   private readonly staff = new Map<string, StaffMember>();
   private readonly sessions = new Map<string, StaffSessionRecord>();
+  /** By `staffId agency`. */
   private readonly presence = new Map<string, Presence>();
   private readonly ticketsById = new Map<string, TicketRecord>();
   private allLines: TranscriptLine[] = [];
@@ -209,6 +259,11 @@ export class MemoryHandoverRepository implements HandoverRepository {
   private readonly casesById = new Map<string, CaseRecord>();
   private readonly outbox = new Map<string, OutboxMail>();
   private nextId = 1;
+
+  /** A memory store starts empty every time: nothing was ever agencyless. */
+  async adoptAgencyless(_defaultAgency: string) {
+    return 0;
+  }
 
   async createStaff(member: StaffMember) {
     if ([...this.staff.values()].some((s) => s.login === member.login)) return 'login-taken' as const;
@@ -240,7 +295,7 @@ export class MemoryHandoverRepository implements HandoverRepository {
     if ([...this.casesById.values()].some((c) => c.closedBy === id)) return 'in-use' as const;
     this.staff.delete(id);
     await this.deleteSessionsOf(id);
-    this.presence.delete(id);
+    for (const [k, p] of this.presence) if (p.staffId === id) this.presence.delete(k);
     return 'removed' as const;
   }
 
@@ -270,18 +325,23 @@ export class MemoryHandoverRepository implements HandoverRepository {
     return removed;
   }
 
-  async setPresence(staffId: string, status: PresenceStatus, at: Date) {
-    if (this.staff.has(staffId)) this.presence.set(staffId, { staffId, status, lastSeenAt: at });
+  async setPresence(staffId: string, scope: AgencyScope, status: PresenceStatus, at: Date) {
+    if (!this.staff.has(staffId)) return;
+    if (scope === EVERY_AGENCY) {
+      for (const p of this.presence.values()) if (p.staffId === staffId) Object.assign(p, { status, lastSeenAt: at });
+      return;
+    }
+    this.presence.set(`${staffId} ${scope}`, { staffId, agency: scope, status, lastSeenAt: at });
   }
-  async touchPresence(staffId: string, at: Date) {
-    const p = this.presence.get(staffId);
-    if (p) p.lastSeenAt = at;
+  async touchPresence(staffId: string, agency: string, at: Date) {
+    const p = this.presence.get(`${staffId} ${agency}`);
+    if (p && p.lastSeenAt < at) p.lastSeenAt = at;
   }
-  async listPresence() {
-    return [...this.presence.values()].map(copy);
+  async listPresence(scope: AgencyScope) {
+    return [...this.presence.values()].filter((p) => inScope(scope, p.agency)).map(copy);
   }
-  async expirePresence(staffId: string, staleBefore: Date, at: Date) {
-    const p = this.presence.get(staffId);
+  async expirePresence(staffId: string, agency: string, staleBefore: Date, at: Date) {
+    const p = this.presence.get(`${staffId} ${agency}`);
     if (!p || p.status === 'offline' || p.lastSeenAt >= staleBefore) return false;
     Object.assign(p, { status: 'offline', lastSeenAt: at });
     return true;
@@ -291,35 +351,41 @@ export class MemoryHandoverRepository implements HandoverRepository {
     this.ticketsById.set(ticket.id, copy(ticket));
     await this.addLines(lines);
   }
-  async ticket(id: string) {
+  async ticket(scope: AgencyScope, id: string) {
     const t = this.ticketsById.get(id);
-    return t && copy(t);
+    return t && inScope(scope, t.agency) ? copy(t) : undefined;
   }
-  async ticketOf(conversationId: string, states: readonly HandoverState[]) {
+  async ticketOf(scope: AgencyScope, conversationId: string, states: readonly HandoverState[]) {
     const t = [...this.ticketsById.values()]
-      .filter((x) => x.conversationId === conversationId && states.includes(x.state))
+      .filter((x) => inScope(scope, x.agency) && x.conversationId === conversationId && states.includes(x.state))
       .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
     return t && copy(t);
   }
-  async tickets(states: readonly HandoverState[]) {
+  async tickets(scope: AgencyScope, states: readonly HandoverState[]) {
     return [...this.ticketsById.values()]
-      .filter((t) => states.includes(t.state))
-      .sort((a, b) => (a.queuedAt ?? a.createdAt).getTime() - (b.queuedAt ?? b.createdAt).getTime())
+      .filter((t) => inScope(scope, t.agency) && states.includes(t.state))
+      .sort((a, b) => (a.queuedAt ?? a.createdAt).getTime() - (b.queuedAt ?? b.createdAt).getTime() || a.id.localeCompare(b.id))
       .map(copy);
   }
-  async updateTicket(ticket: TicketRecord, expectedVersion: number, lines: NewLine[] = []) {
+  async updateTicket(scope: AgencyScope, ticket: TicketRecord, expectedVersion: number, lines: NewLine[] = []) {
     const current = this.ticketsById.get(ticket.id);
-    if (!current || current.version !== expectedVersion) return undefined;
+    if (!current || !inScope(scope, current.agency) || current.version !== expectedVersion) return undefined;
+    // What a ticket is for never changes: its agency stays the stored one.
     const { lastPosition: _kept, ...rest } = ticket;
     this.ticketsById.set(
       ticket.id,
-      copy({ ...rest, version: expectedVersion + 1, ...(current.lastPosition === undefined ? {} : { lastPosition: current.lastPosition }) }),
+      copy({
+        ...rest,
+        agency: current.agency,
+        version: expectedVersion + 1,
+        ...(current.lastPosition === undefined ? {} : { lastPosition: current.lastPosition }),
+      }),
     );
     return this.addLines(lines);
   }
-  async setLastPosition(ticketId: string, position: number) {
+  async setLastPosition(scope: AgencyScope, ticketId: string, position: number) {
     const t = this.ticketsById.get(ticketId);
-    if (t) t.lastPosition = position;
+    if (t && inScope(scope, t.agency)) t.lastPosition = position;
   }
 
   async addLines(lines: NewLine[]) {
@@ -327,20 +393,20 @@ export class MemoryHandoverRepository implements HandoverRepository {
     this.allLines.push(...added);
     return added.map(copy);
   }
-  async lines(ref: LineRef) {
-    return this.allLines.filter((l) => matchesRef(l, ref)).map(copy);
+  async lines(scope: AgencyScope, ref: LineRef) {
+    return this.allLines.filter((l) => inScope(scope, l.agency) && matchesRef(l, ref)).map(copy);
   }
-  async line(id: number) {
+  async line(scope: AgencyScope, id: number) {
     const l = this.allLines.find((x) => x.id === id);
-    return l && copy(l);
+    return l && inScope(scope, l.agency) ? copy(l) : undefined;
   }
   async addNote(note: NewNote) {
     const n = { ...copy(note), id: this.nextId++ };
     this.allNotes.push(n);
     return copy(n);
   }
-  async notes(ref: LineRef) {
-    return this.allNotes.filter((n) => matchesRef(n, ref)).map(copy);
+  async notes(scope: AgencyScope, ref: LineRef) {
+    return this.allNotes.filter((n) => inScope(scope, n.agency) && matchesRef(n, ref)).map(copy);
   }
 
   async registerCase(c: CaseRecord, lines: NewLine[], mail: NewOutboxMail | undefined) {
@@ -348,19 +414,19 @@ export class MemoryHandoverRepository implements HandoverRepository {
     await this.addLines(lines);
     if (mail) this.outbox.set(mail.id, { ...copy(mail), attempts: 0 });
   }
-  async caseById(id: string) {
+  async caseById(scope: AgencyScope, id: string) {
     const c = this.casesById.get(id);
-    return c && copy(c);
+    return c && inScope(scope, c.agency) ? copy(c) : undefined;
   }
-  async cases(state?: CaseRecord['state']) {
+  async cases(scope: AgencyScope, state: CaseRecord['state'] | 'any') {
     return [...this.casesById.values()]
-      .filter((c) => state === undefined || c.state === state)
+      .filter((c) => inScope(scope, c.agency) && (state === 'any' || c.state === state))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime())
       .map(copy);
   }
-  async closeCase(id: string, staffId: string, at: Date) {
+  async closeCase(scope: AgencyScope, id: string, staffId: string, at: Date) {
     const c = this.casesById.get(id);
-    if (!c || c.state !== 'open') return false;
+    if (!c || !inScope(scope, c.agency) || c.state !== 'open') return false;
     Object.assign(c, { state: 'closed', closedAt: at, closedBy: staffId });
     return true;
   }
@@ -386,7 +452,7 @@ export class MemoryHandoverRepository implements HandoverRepository {
     const m = this.outbox.get(id);
     if (!m) return;
     Object.assign(m, { sentAt: at, attempts: m.attempts + 1 });
-    if (m.purpose === 'citizen' && m.staffId !== undefined) await this.closeCase(m.caseId, m.staffId, at);
+    if (m.purpose === 'citizen' && m.staffId !== undefined) await this.closeCase(EVERY_AGENCY, m.caseId, m.staffId, at);
   }
   async mailFailed(id: string, attempts: number, nextAttemptAt: Date, error: string) {
     const m = this.outbox.get(id);
@@ -396,10 +462,12 @@ export class MemoryHandoverRepository implements HandoverRepository {
     const m = this.outbox.get(id);
     if (m) Object.assign(m, { attempts: m.attempts + 1, rejectedAt: at, lastError: error });
   }
-  async cancelMailOf(caseId: string, at: Date) {
+  async cancelMailOf(scope: AgencyScope, caseId: string, at: Date) {
+    if (!(await this.caseById(scope, caseId))) return;
     for (const m of this.outbox.values()) if (m.caseId === caseId && m.purpose === 'agency' && waiting(m)) m.cancelledAt = at;
   }
-  async mailOf(caseId: string) {
+  async mailOf(scope: AgencyScope, caseId: string) {
+    if (!(await this.caseById(scope, caseId))) return [];
     return [...this.outbox.values()].filter((m) => m.caseId === caseId).map(copy);
   }
   async nextMailAt() {
@@ -424,10 +492,10 @@ export class MemoryHandoverRepository implements HandoverRepository {
     this.allNotes = this.allNotes.filter((n) => n.conversationId !== conversationId);
     return removed + before - this.allLines.length - this.allNotes.length;
   }
-  async purge(before: Date) {
+  async purge(cutoffs: RetentionCutoffs) {
     const gone = new Set<string>();
     for (const [id, t] of this.ticketsById) {
-      if (!t.closedAt || t.closedAt >= before) continue;
+      if (!t.closedAt || t.closedAt >= cutoffFor(cutoffs, t.agency)) continue;
       this.ticketsById.delete(id);
       gone.add(id);
     }

@@ -1,46 +1,52 @@
-// The staff side of handover as one service: the contract with the dialog side (HandoverService,
-// types.ts) and what the console and the app call, each use case in a module of its own: the queue
-// (queue.ts), presence (presence.ts), the live relay (relay.ts), left questions (cases.ts, mailed by
-// mail.ts) and the console's view (console-view.ts). Here only what ties them together: the parts
-// they share (parts.ts) and the lifecycle: listening to other instances, the presence sweep and
-// the offered languages on a timer, the mail outbox.
-import { errorFields, type Logger } from '../log.js';
+// One agency's staff side as one service: the contract with the dialog side (HandoverService,
+// types.ts) for that agency's turns, and what its console calls, each use case in a module of its
+// own: the queue (queue.ts), presence (presence.ts), the live relay (relay.ts), left questions
+// (cases.ts, mailed by mail.ts) and the console's view (console-view.ts). Every part it holds is
+// the agency's slice (parts.ts): the service cannot reach another agency's conversations. What
+// spans agencies (listening, the sweep's timer, the outbox, deletion, retention) is the staff
+// side's (staff-side.ts), which makes one of these per agency.
+import type { Logger } from '../log.js';
 import type { AgencyProfile, LanguageCode } from '../../knowledge/schema.js';
-import type { Unsubscribe } from '../storage/store.js';
 import { createCalendar, type WorkingCalendar } from './calendar.js';
 import type { Texts } from '../i18n.js';
 import type { CaseOutbox } from './mail.js';
+import { agencyRepository } from './agency-repository.js';
 import { CaseDesk } from './cases.js';
 import { ConsoleView, type ConsoleState } from './console-view.js';
-import { HandoverNotices, localBus, type HandoverBus } from './notices.js';
+import type { HandoverNotices } from './notices.js';
 import type { HandoverParts } from './parts.js';
 import { StaffPresence } from './presence.js';
 import { HandoverQueue, type AcceptResult } from './queue.js';
 import { LiveRelay, type StaffActionResult } from './relay.js';
 import type { CaseRecord, HandoverRepository, LineRef, Note, PresenceStatus, StaffMember, TranscriptLine } from './repository.js';
+import type { StaffRoster } from './roster.js';
 import type { TicketRecord } from './state-machine.js';
 import type { Availability, CaseRequest, ConsoleSignal, HandoverEvent, HandoverRequest, HandoverService, HandoverTicket, RegisteredCase } from './types.js';
 
-export interface HandoverServiceOptions {
+export interface AgencyServiceOptions {
+  agency: string;
+  /** The installation's repository: the service keeps only the agency's slice of it. */
   repo: HandoverRepository;
+  /** The agency's profile as it is now. */
   profile: () => AgencyProfile;
   log: Logger;
-  now?: () => Date;
-  bus?: HandoverBus;
+  now: () => Date;
+  /** The installation's notices: the service keeps only the agency's slice of them. */
+  notices: HandoverNotices;
+  roster: StaffRoster;
   outbox?: CaseOutbox;
   /** Citizen-facing texts: the frame of a staff member's e-mail reply, in the case's language. */
   texts: Texts;
   /** Staff hours are ignored: open at any hour (STAFF_HOURS=always, for trying a handover locally). */
   alwaysOpen?: boolean;
-  /** Where cases are mailed: AGENCY_MAILBOX, else the profile's mailbox, else its e-mail. */
+  /** Where cases are mailed before the profile's mailbox or e-mail (AGENCY_MAILBOX: the default agency only). */
   mailbox?: () => string | undefined;
   /** A console not heard from for this long counts as gone: its conversations go back to the queue. */
   presenceTimeoutMs?: number;
-  /** How often presence is checked and the offered languages re-read (accounts change from the CLI). */
-  sweepIntervalMs?: number;
 }
 
 export class StaffHandoverService implements HandoverService {
+  readonly agency: string;
   readonly now: () => Date;
   /** Waiting, accepted, left and requeued conversations, and the places citizens hear. */
   readonly queue: HandoverQueue;
@@ -52,25 +58,27 @@ export class StaffHandoverService implements HandoverService {
   readonly cases: CaseDesk;
   /** What a console shows and may read, and its signals. */
   readonly view: ConsoleView;
-  private readonly repo: HandoverRepository;
-  private readonly log: Logger;
-  private readonly notices: HandoverNotices;
+  private readonly parts: HandoverParts;
   private calendarFor: { profile: AgencyProfile; calendar: WorkingCalendar } | undefined;
-  private unsubscribe: Unsubscribe | undefined;
-  private sweepTimer: NodeJS.Timeout | undefined;
-  private closed = false;
 
-  constructor(private readonly options: HandoverServiceOptions) {
-    this.repo = options.repo;
-    this.log = options.log;
-    this.now = options.now ?? (() => new Date());
-    this.notices = new HandoverNotices(options.bus ?? localBus(), options.log);
-    const parts: HandoverParts = { repo: options.repo, now: this.now, log: options.log, calendar: () => this.calendar(), notices: this.notices };
-    this.queue = new HandoverQueue(parts);
-    this.presence = new StaffPresence(parts, { profile: options.profile, timeoutMs: options.presenceTimeoutMs ?? 60_000, requeue: this.queue });
-    this.relay = new LiveRelay(parts, this.queue);
+  constructor(private readonly options: AgencyServiceOptions) {
+    this.agency = options.agency;
+    this.now = options.now;
+    const repo = agencyRepository(options.repo, options.agency);
+    this.parts = {
+      agency: options.agency,
+      repo,
+      now: this.now,
+      log: options.log,
+      profile: options.profile,
+      calendar: () => this.calendar(),
+      notices: options.notices.forAgency(options.agency),
+    };
+    this.queue = new HandoverQueue(this.parts);
+    this.presence = new StaffPresence(this.parts, { timeoutMs: options.presenceTimeoutMs ?? 60_000, requeue: this.queue, roster: options.roster });
+    this.relay = new LiveRelay(this.parts, this.queue);
     this.cases = new CaseDesk({
-      repo: options.repo,
+      repo,
       profile: options.profile,
       calendar: () => this.calendar(),
       log: options.log,
@@ -78,38 +86,17 @@ export class StaffHandoverService implements HandoverService {
       texts: options.texts,
       ...(options.outbox ? { outbox: options.outbox } : {}),
       ...(options.mailbox ? { mailbox: options.mailbox } : {}),
-      signal: (signal) => this.signal(signal),
+      signal: (signal) => this.parts.notices.signal(signal),
     });
-    this.view = new ConsoleView(parts, { cases: this.cases, presence: this.presence });
+    this.view = new ConsoleView(this.parts, { cases: this.cases, presence: this.presence });
   }
 
-  // ---- lifecycle ----
-
-  /** Listens to other instances, loads the offered languages, starts the presence sweep and the outbox. */
-  async start(): Promise<void> {
-    this.unsubscribe = await this.notices.listen(() => void this.refreshStaffLanguages());
-    await this.refreshStaffLanguages();
-    const interval = this.options.sweepIntervalMs ?? 15_000;
-    if (interval > 0) {
-      this.sweepTimer = setInterval(() => {
-        void this.sweep().catch((err: unknown) => this.log.warn({ err: errorFields(err) }, 'sweep failed'));
-        void this.refreshStaffLanguages().catch(() => undefined);
-      }, interval);
-      this.sweepTimer.unref();
-    }
-    this.options.outbox?.onChange(() => void this.signal({ kind: 'cases' }).catch(() => undefined));
-    this.options.outbox?.start();
+  /** The agency's profile as it is now. */
+  profile(): AgencyProfile {
+    return this.options.profile();
   }
 
-  async stop(): Promise<void> {
-    this.closed = true;
-    clearInterval(this.sweepTimer);
-    await this.unsubscribe?.().catch(() => undefined);
-    this.options.outbox?.close();
-    this.notices.close();
-  }
-
-  /** The working calendar of the current profile, rebuilt when the profile is reloaded. */
+  /** The working calendar of the agency's current profile, rebuilt when the profile is reloaded. */
   calendar(): WorkingCalendar {
     const profile = this.options.profile();
     if (this.calendarFor?.profile !== profile) {
@@ -121,7 +108,7 @@ export class StaffHandoverService implements HandoverService {
 
   // ---- the contract with the dialog side ----
 
-  /** Languages at least one enabled staff member speaks (Latvian always first); the profile's until accounts exist. */
+  /** Languages at least one enabled member of the agency speaks (Latvian always first); the profile's until it has members. */
   staffLanguages(): LanguageCode[] {
     return this.presence.staffLanguages();
   }
@@ -160,13 +147,14 @@ export class StaffHandoverService implements HandoverService {
     return { id: record.id, dueBy: record.dueAt };
   }
 
+  /** The citizen events of this agency's conversations. */
   subscribe(listener: (event: HandoverEvent) => void): () => void {
-    return this.notices.subscribe(listener);
+    return this.parts.notices.subscribe(listener);
   }
 
   // ---- the staff side ----
 
-  /** Console updates (this instance's and other instances' changes). */
+  /** Console updates of this agency (this instance's and other instances' changes). */
   onSignal(listener: (signal: ConsoleSignal) => void): () => void {
     return this.view.onSignal(listener);
   }
@@ -236,24 +224,13 @@ export class StaffHandoverService implements HandoverService {
     return this.presence.seen(staff);
   }
 
-  /** Consoles not heard from within the timeout are offline; their conversations go back to the queue. */
-  async sweep(): Promise<void> {
-    if (this.closed) return;
-    await this.presence.sweep();
+  /** This agency's consoles not heard from within the timeout are offline; their conversations go back to the queue. */
+  sweep(): Promise<void> {
+    return this.presence.sweep();
   }
 
-  /** Tells the console hub (here and on other instances) that something changed. */
-  signal(signal: ConsoleSignal): Promise<void> {
-    return this.notices.signal(signal);
-  }
-
-  /** Removes the conversation's handover records (the citizen asked; R8). */
-  deleteConversation(conversationId: string): Promise<number> {
-    return this.repo.deleteConversation(conversationId);
-  }
-
-  /** Removes finished handovers older than `before` (retention). */
-  purge(before: Date): Promise<number> {
-    return this.repo.purge(before);
+  /** Tells this agency's consoles (here and on other instances) that something changed. */
+  signal(signal: Parameters<HandoverParts['notices']['signal']>[0]): Promise<void> {
+    return this.parts.notices.signal(signal);
   }
 }

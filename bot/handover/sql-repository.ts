@@ -1,6 +1,7 @@
 // The staff side's repository on SQL: the same queries on SQLite (better-sqlite3) and PostgreSQL
 // (pg). It uses the storage layer's staff_accounts, staff_sessions and cases tables and its own
-// `handover_*` tables, all created by the one migration list (bot/storage/migrations.ts).
+// `handover_*` and `staff_agencies` tables, all created by the one migration list
+// (bot/storage/migrations.ts). Every read a console makes carries its agency in the WHERE clause.
 // Timestamps in our own tables are ISO text in both databases; values read back are normalised (pg returns Date and parsed JSON, SQLite strings).
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
@@ -10,8 +11,11 @@ import type { PgDatabase, Queryable } from '../storage/postgres-pool.js';
 import { prepared } from '../storage/prepared.js';
 import type { HandoverState, HandoverReason } from './types.js';
 import {
+  EVERY_AGENCY,
   contactFromText,
   contactToText,
+  type AgencyMembership,
+  type AgencyScope,
   type CaseRecord,
   type HandoverRepository,
   type LineRef,
@@ -22,6 +26,7 @@ import {
   type OutboxMail,
   type Presence,
   type PresenceStatus,
+  type RetentionCutoffs,
   type StaffMember,
   type StaffSessionRecord,
   type TicketRecord,
@@ -145,12 +150,18 @@ interface StaffRow {
   created_at: Raw;
   disabled_at: Raw;
 }
-const toStaff = (r: StaffRow): StaffMember => ({
+interface MembershipRow {
+  staff_id: string;
+  agency: string;
+  role: 'staff' | 'admin';
+}
+const toStaff = (r: StaffRow, memberships: readonly MembershipRow[]): StaffMember => ({
   id: r.id,
   login: r.username,
   name: r.display_name,
   languages: jsonOf<LanguageCode[]>(r.languages),
   role: r.role,
+  agencies: memberships.filter((m) => m.staff_id === r.id).map((m): AgencyMembership => ({ agency: m.agency, role: m.role })),
   passwordHash: r.password_hash,
   createdAt: must(r.created_at),
   ...(r.disabled_at === null ? {} : { disabledAt: must(r.disabled_at) }),
@@ -158,6 +169,7 @@ const toStaff = (r: StaffRow): StaffMember => ({
 
 interface TicketRow {
   id: string;
+  agency: string | null;
   conversation_id: string;
   channel: string;
   language: string;
@@ -176,6 +188,7 @@ interface TicketRow {
 }
 const toTicket = (r: TicketRow): TicketRecord => ({
   id: r.id,
+  agency: r.agency ?? '',
   conversationId: r.conversation_id,
   channel: r.channel,
   language: r.language as LanguageCode,
@@ -195,6 +208,7 @@ const toTicket = (r: TicketRow): TicketRecord => ({
 
 interface LineRow {
   id: number | string;
+  agency: string | null;
   conversation_id: string;
   ticket_id: string | null;
   case_id: string | null;
@@ -205,6 +219,7 @@ interface LineRow {
 }
 const toLine = (r: LineRow): TranscriptLine => ({
   id: Number(r.id),
+  agency: r.agency ?? '',
   conversationId: r.conversation_id,
   at: must(r.at),
   author: r.author as TranscriptLine['author'],
@@ -220,6 +235,7 @@ interface NoteRow extends Omit<LineRow, 'author' | 'author_name'> {
 }
 const toNote = (r: NoteRow): Note => ({
   id: Number(r.id),
+  agency: r.agency ?? '',
   conversationId: r.conversation_id,
   staffId: r.staff_id,
   staffName: r.staff_name,
@@ -231,6 +247,7 @@ const toNote = (r: NoteRow): Note => ({
 
 interface CaseRow {
   id: string;
+  agency: string | null;
   conversation_id: string;
   language: string;
   state: 'open' | 'closed';
@@ -243,6 +260,7 @@ interface CaseRow {
 }
 const toCase = (r: CaseRow): CaseRecord => ({
   id: r.id,
+  agency: r.agency ?? '',
   conversationId: r.conversation_id,
   language: r.language as LanguageCode,
   state: r.state,
@@ -301,22 +319,48 @@ const mailInsert = (m: NewOutboxMail): Statement => ({
 const WAITING = 'sent_at IS NULL AND cancelled_at IS NULL AND rejected_at IS NULL';
 
 const lineInsert = (l: NewLine): Statement => ({
-  sql: 'INSERT INTO handover_lines (conversation_id, ticket_id, case_id, at, author, author_name, text) VALUES (?, ?, ?, ?, ?, ?, ?)',
-  params: [l.conversationId, l.ticketId, l.caseId, l.at, l.author, l.authorName, l.text],
+  sql: 'INSERT INTO handover_lines (agency, conversation_id, ticket_id, case_id, at, author, author_name, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  params: [l.agency, l.conversationId, l.ticketId, l.caseId, l.at, l.author, l.authorName, l.text],
 });
 const refWhere = (ref: LineRef): [string, string] => ('ticketId' in ref ? ['ticket_id = ?', ref.ticketId] : ['case_id = ?', ref.caseId]);
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
+/** The agency condition of a scoped read (`column` qualified where a query joins). */
+function scoped(scope: AgencyScope, column = 'agency'): { where: string; params: Param[] } {
+  return scope === EVERY_AGENCY ? { where: '1 = 1', params: [] } : { where: `${column} = ?`, params: [scope] };
+}
+
 export class SqlHandoverRepository implements HandoverRepository {
   constructor(private readonly sql: SqlRunner) {}
+
+  async adoptAgencyless(defaultAgency: string) {
+    const rows = await this.sql.batch([
+      ...['handover_tickets', 'cases', 'handover_lines', 'handover_notes'].map((table) => ({
+        sql: `UPDATE ${table} SET agency = ? WHERE agency IS NULL RETURNING 1 AS n`,
+        params: [defaultAgency],
+      })),
+      // A membership or a presence the account already has for the default agency wins over the adopted one.
+      ...['staff_agencies', 'handover_presence'].flatMap((table) => [
+        {
+          sql: `DELETE FROM ${table} WHERE agency = '' AND EXISTS (SELECT 1 FROM ${table} t WHERE t.staff_id = ${table}.staff_id AND t.agency = ?) RETURNING 1 AS n`,
+          params: [defaultAgency],
+        },
+        { sql: `UPDATE ${table} SET agency = ? WHERE agency = '' RETURNING 1 AS n`, params: [defaultAgency] },
+      ]),
+    ]);
+    return rows.reduce((sum, r) => sum + r.length, 0);
+  }
 
   async createStaff(m: StaffMember) {
     if ((await this.staffByLogin(m.login)) !== undefined) return 'login-taken' as const;
     try {
-      await this.sql.run(
-        'INSERT INTO staff_accounts (id, username, display_name, languages, role, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [m.id, m.login, m.name, JSON.stringify(m.languages), m.role, m.passwordHash, m.createdAt, m.disabledAt],
-      );
+      await this.sql.batch([
+        {
+          sql: 'INSERT INTO staff_accounts (id, username, display_name, languages, role, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          params: [m.id, m.login, m.name, JSON.stringify(m.languages), m.role, m.passwordHash, m.createdAt, m.disabledAt],
+        },
+        ...membershipInserts(m.id, m.agencies),
+      ]);
     } catch (err) {
       if (/unique/i.test((err as Error).message)) return 'login-taken' as const;
       throw err;
@@ -325,14 +369,16 @@ export class SqlHandoverRepository implements HandoverRepository {
   }
   async staffById(id: string) {
     const [row] = await this.sql.all<StaffRow>('SELECT * FROM staff_accounts WHERE id = ?', [id]);
-    return row && toStaff(row);
+    return row && toStaff(row, await this.membershipsOf(row.id));
   }
   async staffByLogin(login: string) {
     const [row] = await this.sql.all<StaffRow>('SELECT * FROM staff_accounts WHERE username = ?', [login]);
-    return row && toStaff(row);
+    return row && toStaff(row, await this.membershipsOf(row.id));
   }
   async listStaff() {
-    return (await this.sql.all<StaffRow>('SELECT * FROM staff_accounts ORDER BY username')).map(toStaff);
+    const rows = await this.sql.all<StaffRow>('SELECT * FROM staff_accounts ORDER BY username');
+    const memberships = await this.sql.all<MembershipRow>('SELECT * FROM staff_agencies ORDER BY agency');
+    return rows.map((r) => toStaff(r, memberships));
   }
   async updateStaff(id: string, patch: Parameters<HandoverRepository['updateStaff']>[1]) {
     const sets: string[] = [];
@@ -343,8 +389,13 @@ export class SqlHandoverRepository implements HandoverRepository {
     if (patch.role !== undefined) set('role', patch.role);
     if (patch.passwordHash !== undefined) set('password_hash', patch.passwordHash);
     if (patch.disabledAt !== undefined) set('disabled_at', patch.disabledAt);
-    if (sets.length === 0) return (await this.staffById(id)) !== undefined;
-    return (await this.sql.run(`UPDATE staff_accounts SET ${sets.join(', ')} WHERE id = ?`, [...params, id])) > 0;
+    if ((await this.staffById(id)) === undefined) return false;
+    const statements: Statement[] = [];
+    if (sets.length > 0) statements.push({ sql: `UPDATE staff_accounts SET ${sets.join(', ')} WHERE id = ?`, params: [...params, id] });
+    if (patch.agencies !== undefined)
+      statements.push({ sql: 'DELETE FROM staff_agencies WHERE staff_id = ?', params: [id] }, ...membershipInserts(id, patch.agencies));
+    if (statements.length > 0) await this.sql.batch(statements);
+    return true;
   }
   async removeStaff(id: string) {
     if ((await this.staffById(id)) === undefined) return 'not-found' as const;
@@ -353,9 +404,14 @@ export class SqlHandoverRepository implements HandoverRepository {
     await this.sql.batch([
       { sql: 'DELETE FROM staff_sessions WHERE staff_id = ?', params: [id] },
       { sql: 'DELETE FROM handover_presence WHERE staff_id = ?', params: [id] },
+      { sql: 'DELETE FROM staff_agencies WHERE staff_id = ?', params: [id] },
       { sql: 'DELETE FROM staff_accounts WHERE id = ?', params: [id] },
     ]);
     return 'removed' as const;
+  }
+
+  private membershipsOf(staffId: string): Promise<MembershipRow[]> {
+    return this.sql.all<MembershipRow>('SELECT * FROM staff_agencies WHERE staff_id = ? ORDER BY agency', [staffId]);
   }
 
   async createSession(s: StaffSessionRecord) {
@@ -375,7 +431,7 @@ export class SqlHandoverRepository implements HandoverRepository {
     if (!row) return undefined;
     return {
       session: { tokenHash: row.token_hash, staffId: row.staff_id, createdAt: must(row.session_created_at), expiresAt: must(row.expires_at) },
-      staff: toStaff(row),
+      staff: toStaff(row, await this.membershipsOf(row.staff_id)),
     };
   }
   async deleteSession(tokenHash: string) {
@@ -388,37 +444,45 @@ export class SqlHandoverRepository implements HandoverRepository {
     return this.sql.run('DELETE FROM staff_sessions WHERE expires_at <= ?', [now]);
   }
 
-  async setPresence(staffId: string, status: PresenceStatus, at: Date) {
+  async setPresence(staffId: string, scope: AgencyScope, status: PresenceStatus, at: Date) {
+    if (scope === EVERY_AGENCY) {
+      await this.sql.run('UPDATE handover_presence SET status = ?, last_seen_at = ? WHERE staff_id = ?', [status, at, staffId]);
+      return;
+    }
     await this.sql.run(
-      `INSERT INTO handover_presence (staff_id, status, last_seen_at) VALUES (?, ?, ?)
-       ON CONFLICT (staff_id) DO UPDATE SET status = excluded.status, last_seen_at = excluded.last_seen_at`,
-      [staffId, status, at],
+      `INSERT INTO handover_presence (staff_id, agency, status, last_seen_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (staff_id, agency) DO UPDATE SET status = excluded.status, last_seen_at = excluded.last_seen_at`,
+      [staffId, scope, status, at],
     );
   }
-  async touchPresence(staffId: string, at: Date) {
-    await this.sql.run('UPDATE handover_presence SET last_seen_at = ? WHERE staff_id = ? AND last_seen_at < ?', [at, staffId, at]);
+  async touchPresence(staffId: string, agency: string, at: Date) {
+    await this.sql.run('UPDATE handover_presence SET last_seen_at = ? WHERE staff_id = ? AND agency = ? AND last_seen_at < ?', [at, staffId, agency, at]);
   }
-  async listPresence(): Promise<Presence[]> {
-    const rows = await this.sql.all<{ staff_id: string; status: PresenceStatus; last_seen_at: Raw }>('SELECT * FROM handover_presence');
-    return rows.map((r) => ({ staffId: r.staff_id, status: r.status, lastSeenAt: must(r.last_seen_at) }));
+  async listPresence(scope: AgencyScope): Promise<Presence[]> {
+    const { where, params } = scoped(scope);
+    const rows = await this.sql.all<{ staff_id: string; agency: string; status: PresenceStatus; last_seen_at: Raw }>(
+      `SELECT * FROM handover_presence WHERE ${where}`,
+      params,
+    );
+    return rows.map((r) => ({ staffId: r.staff_id, agency: r.agency, status: r.status, lastSeenAt: must(r.last_seen_at) }));
   }
-  async expirePresence(staffId: string, staleBefore: Date, at: Date) {
+  async expirePresence(staffId: string, agency: string, staleBefore: Date, at: Date) {
     return (
-      (await this.sql.run("UPDATE handover_presence SET status = 'offline', last_seen_at = ? WHERE staff_id = ? AND status <> 'offline' AND last_seen_at < ?", [
-        at,
-        staffId,
-        staleBefore,
-      ])) > 0
+      (await this.sql.run(
+        "UPDATE handover_presence SET status = 'offline', last_seen_at = ? WHERE staff_id = ? AND agency = ? AND status <> 'offline' AND last_seen_at < ?",
+        [at, staffId, agency, staleBefore],
+      )) > 0
     );
   }
 
   async insertTicket(t: TicketRecord, lines: NewLine[] = []) {
     await this.sql.batch([
       {
-        sql: `INSERT INTO handover_tickets (id, conversation_id, channel, language, reason, state, created_at, queued_at, accepted_at, staff_id, staff_name,
-                closed_at, reference, last_position, updated_at, version) VALUES (${placeholders(16)})`,
+        sql: `INSERT INTO handover_tickets (id, agency, conversation_id, channel, language, reason, state, created_at, queued_at, accepted_at, staff_id,
+                staff_name, closed_at, reference, last_position, updated_at, version) VALUES (${placeholders(17)})`,
         params: [
           t.id,
+          t.agency,
           t.conversationId,
           t.channel,
           t.language,
@@ -439,32 +503,36 @@ export class SqlHandoverRepository implements HandoverRepository {
       ...lines.map(lineInsert),
     ]);
   }
-  async ticket(id: string) {
-    const [row] = await this.sql.all<TicketRow>('SELECT * FROM handover_tickets WHERE id = ?', [id]);
+  async ticket(scope: AgencyScope, id: string) {
+    const { where, params } = scoped(scope);
+    const [row] = await this.sql.all<TicketRow>(`SELECT * FROM handover_tickets WHERE id = ? AND ${where}`, [id, ...params]);
     return row && toTicket(row);
   }
-  async ticketOf(conversationId: string, states: readonly HandoverState[]) {
+  async ticketOf(scope: AgencyScope, conversationId: string, states: readonly HandoverState[]) {
     if (states.length === 0) return undefined;
+    const { where, params } = scoped(scope);
     const [row] = await this.sql.all<TicketRow>(
-      `SELECT * FROM handover_tickets WHERE conversation_id = ? AND state IN (${placeholders(states.length)}) ORDER BY created_at DESC LIMIT 1`,
-      [conversationId, ...states],
+      `SELECT * FROM handover_tickets WHERE conversation_id = ? AND ${where} AND state IN (${placeholders(states.length)}) ORDER BY created_at DESC LIMIT 1`,
+      [conversationId, ...params, ...states],
     );
     return row && toTicket(row);
   }
-  async tickets(states: readonly HandoverState[]) {
+  async tickets(scope: AgencyScope, states: readonly HandoverState[]) {
     if (states.length === 0) return [];
+    const { where, params } = scoped(scope);
     const rows = await this.sql.all<TicketRow>(
-      `SELECT * FROM handover_tickets WHERE state IN (${placeholders(states.length)}) ORDER BY COALESCE(queued_at, created_at), id`,
-      [...states],
+      `SELECT * FROM handover_tickets WHERE ${where} AND state IN (${placeholders(states.length)}) ORDER BY COALESCE(queued_at, created_at), id`,
+      [...params, ...states],
     );
     return rows.map(toTicket);
   }
-  async updateTicket(t: TicketRecord, expectedVersion: number, lines: NewLine[] = []) {
+  async updateTicket(scope: AgencyScope, t: TicketRecord, expectedVersion: number, lines: NewLine[] = []) {
+    const { where, params } = scoped(scope);
     const [updated = [], ...inserted] = await this.sql.batch([
       {
         sql: `UPDATE handover_tickets SET state = ?, queued_at = ?, accepted_at = ?, staff_id = ?, staff_name = ?, closed_at = ?, updated_at = ?, version = ?
-              WHERE id = ? AND version = ? RETURNING id`,
-        params: [t.state, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.updatedAt, expectedVersion + 1, t.id, expectedVersion],
+              WHERE id = ? AND version = ? AND ${where} RETURNING id`,
+        params: [t.state, t.queuedAt, t.acceptedAt, t.staffId, t.staffName, t.closedAt, t.updatedAt, expectedVersion + 1, t.id, expectedVersion, ...params],
       },
       // Written only if this update applied (not whenever the version matches: a concurrent one may have set it).
       ...lines.map(lineInsert).map((insert) => ({ ...insert, sql: `${insert.sql} RETURNING *`, ifRowsFrom: 0 })),
@@ -472,8 +540,9 @@ export class SqlHandoverRepository implements HandoverRepository {
     if (updated.length === 0) return undefined;
     return inserted.flat().map((row) => toLine(row as LineRow));
   }
-  async setLastPosition(ticketId: string, position: number) {
-    await this.sql.run('UPDATE handover_tickets SET last_position = ? WHERE id = ?', [position, ticketId]);
+  async setLastPosition(scope: AgencyScope, ticketId: string, position: number) {
+    const { where, params } = scoped(scope);
+    await this.sql.run(`UPDATE handover_tickets SET last_position = ? WHERE id = ? AND ${where}`, [position, ticketId, ...params]);
   }
 
   async addLines(lines: NewLine[]) {
@@ -485,50 +554,63 @@ export class SqlHandoverRepository implements HandoverRepository {
     }
     return added;
   }
-  async lines(ref: LineRef) {
-    const [where, value] = refWhere(ref);
-    return (await this.sql.all<LineRow>(`SELECT * FROM handover_lines WHERE ${where} ORDER BY id`, [value])).map(toLine);
+  async lines(scope: AgencyScope, ref: LineRef) {
+    const [column, value] = refWhere(ref);
+    const { where, params } = scoped(scope);
+    return (await this.sql.all<LineRow>(`SELECT * FROM handover_lines WHERE ${column} AND ${where} ORDER BY id`, [value, ...params])).map(toLine);
   }
-  async line(id: number) {
-    const [row] = await this.sql.all<LineRow>('SELECT * FROM handover_lines WHERE id = ?', [id]);
+  async line(scope: AgencyScope, id: number) {
+    const { where, params } = scoped(scope);
+    const [row] = await this.sql.all<LineRow>(`SELECT * FROM handover_lines WHERE id = ? AND ${where}`, [id, ...params]);
     return row && toLine(row);
   }
   async addNote(n: NewNote) {
     const [row] = await this.sql.all<NoteRow>(
-      'INSERT INTO handover_notes (conversation_id, ticket_id, case_id, staff_id, staff_name, at, text) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING *',
-      [n.conversationId, n.ticketId, n.caseId, n.staffId, n.staffName, n.at, n.text],
+      'INSERT INTO handover_notes (agency, conversation_id, ticket_id, case_id, staff_id, staff_name, at, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *',
+      [n.agency, n.conversationId, n.ticketId, n.caseId, n.staffId, n.staffName, n.at, n.text],
     );
     return toNote(row!);
   }
-  async notes(ref: LineRef) {
-    const [where, value] = refWhere(ref);
-    return (await this.sql.all<NoteRow>(`SELECT * FROM handover_notes WHERE ${where} ORDER BY id`, [value])).map(toNote);
+  async notes(scope: AgencyScope, ref: LineRef) {
+    const [column, value] = refWhere(ref);
+    const { where, params } = scoped(scope);
+    return (await this.sql.all<NoteRow>(`SELECT * FROM handover_notes WHERE ${column} AND ${where} ORDER BY id`, [value, ...params])).map(toNote);
   }
 
   async registerCase(c: CaseRecord, lines: NewLine[], mail: NewOutboxMail | undefined) {
     const statements: Statement[] = [
       {
-        sql: 'INSERT INTO cases (id, conversation_id, language, state, summary, contact, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        params: [c.id, c.conversationId, c.language, c.state, c.question, contactToText(c.contact), c.createdAt, c.dueAt],
+        sql: 'INSERT INTO cases (id, agency, conversation_id, language, state, summary, contact, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        params: [c.id, c.agency, c.conversationId, c.language, c.state, c.question, contactToText(c.contact), c.createdAt, c.dueAt],
       },
       ...lines.map(lineInsert),
     ];
     if (mail) statements.push(mailInsert(mail));
     await this.sql.batch(statements);
   }
-  async caseById(id: string) {
-    const [row] = await this.sql.all<CaseRow>('SELECT * FROM cases WHERE id = ?', [id]);
+  async caseById(scope: AgencyScope, id: string) {
+    const { where, params } = scoped(scope);
+    const [row] = await this.sql.all<CaseRow>(`SELECT * FROM cases WHERE id = ? AND ${where}`, [id, ...params]);
     return row && toCase(row);
   }
-  async cases(state?: CaseRecord['state']) {
+  async cases(scope: AgencyScope, state: CaseRecord['state'] | 'any') {
+    const { where, params } = scoped(scope);
     const rows =
-      state === undefined
-        ? await this.sql.all<CaseRow>('SELECT * FROM cases ORDER BY due_at, created_at')
-        : await this.sql.all<CaseRow>('SELECT * FROM cases WHERE state = ? ORDER BY due_at, created_at', [state]);
+      state === 'any'
+        ? await this.sql.all<CaseRow>(`SELECT * FROM cases WHERE ${where} ORDER BY due_at, created_at`, params)
+        : await this.sql.all<CaseRow>(`SELECT * FROM cases WHERE ${where} AND state = ? ORDER BY due_at, created_at`, [...params, state]);
     return rows.map(toCase);
   }
-  async closeCase(id: string, staffId: string, at: Date) {
-    return (await this.sql.run("UPDATE cases SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open'", [at, staffId, id])) > 0;
+  async closeCase(scope: AgencyScope, id: string, staffId: string, at: Date) {
+    const { where, params } = scoped(scope);
+    return (
+      (await this.sql.run(`UPDATE cases SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open' AND ${where}`, [
+        at,
+        staffId,
+        id,
+        ...params,
+      ])) > 0
+    );
   }
   async queueReply(line: NewLine, mail: NewOutboxMail) {
     await this.sql.batch([lineInsert(line), mailInsert(mail)]);
@@ -567,11 +649,21 @@ export class SqlHandoverRepository implements HandoverRepository {
   async mailRejected(id: string, at: Date, error: string) {
     await this.sql.run('UPDATE handover_outbox SET attempts = attempts + 1, rejected_at = ?, last_error = ? WHERE id = ?', [at, error.slice(0, 500), id]);
   }
-  async cancelMailOf(caseId: string, at: Date) {
-    await this.sql.run(`UPDATE handover_outbox SET cancelled_at = ? WHERE case_id = ? AND purpose = 'agency' AND ${WAITING}`, [at, caseId]);
+  async cancelMailOf(scope: AgencyScope, caseId: string, at: Date) {
+    const { where, params } = scoped(scope);
+    await this.sql.run(
+      `UPDATE handover_outbox SET cancelled_at = ? WHERE case_id = ? AND purpose = 'agency' AND ${WAITING}
+       AND case_id IN (SELECT id FROM cases WHERE ${where})`,
+      [at, caseId, ...params],
+    );
   }
-  async mailOf(caseId: string) {
-    return (await this.sql.all<MailRow>('SELECT * FROM handover_outbox WHERE case_id = ? ORDER BY created_at', [caseId])).map(toMail);
+  async mailOf(scope: AgencyScope, caseId: string) {
+    const { where, params } = scoped(scope, 'c.agency');
+    const rows = await this.sql.all<MailRow>(
+      `SELECT o.* FROM handover_outbox o JOIN cases c ON c.id = o.case_id WHERE o.case_id = ? AND ${where} ORDER BY o.created_at`,
+      [caseId, ...params],
+    );
+    return rows.map(toMail);
   }
   async nextMailAt() {
     const [row] = await this.sql.all<{ next: Raw }>(`SELECT MIN(next_attempt_at) AS next FROM handover_outbox WHERE ${WAITING}`);
@@ -584,17 +676,32 @@ export class SqlHandoverRepository implements HandoverRepository {
     for (const table of tables) removed += await this.sql.run(`DELETE FROM ${table} WHERE conversation_id = ?`, [conversationId]);
     return removed;
   }
-  async purge(before: Date) {
-    const finished = 'SELECT id FROM handover_tickets WHERE closed_at IS NOT NULL AND closed_at < ?';
-    const lines = await this.sql.run(`DELETE FROM handover_lines WHERE ticket_id IN (${finished})`, [before]);
-    const notes = await this.sql.run(`DELETE FROM handover_notes WHERE ticket_id IN (${finished})`, [before]);
-    const tickets = await this.sql.run('DELETE FROM handover_tickets WHERE closed_at IS NOT NULL AND closed_at < ?', [before]);
-    return lines + notes + tickets;
+  async purge(cutoffs: RetentionCutoffs) {
+    // One pass per agency with a retention of its own, then one for every other agency.
+    const agencies = [...cutoffs.byAgency.keys()];
+    const passes: { where: string; params: Param[] }[] = [
+      ...[...cutoffs.byAgency].map(([agency, before]) => ({ where: 'agency = ? AND closed_at < ?', params: [agency, before] as Param[] })),
+      {
+        where: `${agencies.length === 0 ? '1 = 1' : `(agency IS NULL OR agency NOT IN (${placeholders(agencies.length)}))`} AND closed_at < ?`,
+        params: [...agencies, cutoffs.otherwise],
+      },
+    ];
+    let removed = 0;
+    for (const { where, params } of passes) {
+      const finished = `SELECT id FROM handover_tickets WHERE closed_at IS NOT NULL AND ${where}`;
+      removed += await this.sql.run(`DELETE FROM handover_lines WHERE ticket_id IN (${finished})`, params);
+      removed += await this.sql.run(`DELETE FROM handover_notes WHERE ticket_id IN (${finished})`, params);
+      removed += await this.sql.run(`DELETE FROM handover_tickets WHERE closed_at IS NOT NULL AND ${where}`, params);
+    }
+    return removed;
   }
   async close() {
     await this.sql.close();
   }
 }
+
+const membershipInserts = (staffId: string, memberships: readonly AgencyMembership[]): Statement[] =>
+  memberships.map((m) => ({ sql: 'INSERT INTO staff_agencies (staff_id, agency, role) VALUES (?, ?, ?)', params: [staffId, m.agency, m.role] }));
 
 export const newCaseId = (at: Date): string =>
   `P-${at.toISOString().slice(0, 10).replaceAll('-', '')}-${randomUUID().replaceAll('-', '').slice(0, 6).toUpperCase()}`;

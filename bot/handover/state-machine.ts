@@ -28,6 +28,8 @@ export type HandoverMachineEvent =
 
 /** What a live ticket carries besides the contract's fields. */
 export interface TicketRecord extends HandoverTicket {
+  /** The agency whose staff the citizen is handed to (the dialog side's ticket does not carry it: its service is the agency's). */
+  agency: string;
   /** When the ticket first entered the queue: its place in the queue survives a requeue. */
   queuedAt?: Date;
   closedAt?: Date;

@@ -20,8 +20,9 @@ export function linesFromActivities(
   activities: readonly Partial<Activity>[],
   base: Pick<NewLine, 'conversationId' | 'ticketId' | 'caseId'>,
   fallbackAt: Date,
-): NewLine[] {
-  const lines: NewLine[] = [];
+): Omit<NewLine, 'agency'>[] {
+  // Without their agency: the agency's slice of the repository stamps what it stores (agency-repository.ts).
+  const lines: Omit<NewLine, 'agency'>[] = [];
   for (const a of activities) {
     if (a.type !== undefined && a.type !== 'message') continue;
     const text = textOf(a);

@@ -70,9 +70,10 @@ export interface RegisteredCase {
 
 /**
  * What happens on the staff side that the citizen must be told of. Every event carries where the
- * citizen is (the reference given to `enqueue`), so any instance can deliver it.
+ * citizen is (the reference given to `enqueue`), so any instance can deliver it, and whose
+ * conversation it is (the agency), so it is worded in that agency's name.
  */
-export type HandoverEvent = { conversationId: string; reference: Partial<ConversationReference> } & (
+export type HandoverEvent = { conversationId: string; reference: Partial<ConversationReference>; agency: string } & (
   | { type: 'position'; position: number }
   | { type: 'accepted'; staffName: string }
   | { type: 'staff-message'; text: string; staffName: string }
@@ -106,11 +107,15 @@ export interface HandoverService {
   staffLanguages?(): LanguageCode[];
 }
 
-/** Notifications between instances (and to this instance's consoles): what changed, for the console to re-read. */
-export type ConsoleSignal =
+/**
+ * Notifications between instances (and to this instance's consoles): what changed, for the console
+ * to re-read, and in which agency (none: every console re-reads, e.g. after staff accounts changed).
+ */
+export type ConsoleSignal = { agency?: string } & (
   | { kind: 'queue' }
   | { kind: 'cases' }
   | { kind: 'staff' }
   | { kind: 'line'; lineId: number }
   | { kind: 'notes'; ticketId?: string; caseId?: string }
-  | { kind: 'ticket'; ticketId: string; state: HandoverState; staffId?: string };
+  | { kind: 'ticket'; ticketId: string; state: HandoverState; staffId?: string }
+);

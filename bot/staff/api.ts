@@ -1,10 +1,19 @@
 // The console API's shared request handling: whose session a request carries, the checks every API
 // route makes (a session; on a state-changing request also a same-origin request and the CSRF
-// header), ids in paths, and errors in the server's one shape (bot/http/errors.ts).
+// header; on an agency's route, that the installation serves the agency and the session's member
+// does), ids in paths, and errors in the server's one shape (bot/http/errors.ts).
+//
+// One console serves every agency: the page is /staff, and an agency's data is under
+// /staff/api/agencies/:agency/…, the agency named in the path of every request and checked on the
+// server against the session's member every time. One login (the cookie is the console's, Path
+// /staff on plain http) covers every agency the member serves; switching agency is a different
+// path, never a different session.
 import type restify from 'restify';
 import { errorFields, type Logger } from '../log.js';
 import { sendFailure, type ErrorCode } from '../http/errors.js';
 import type { HandoverRepository, StaffMember } from '../handover/repository.js';
+import { serves } from '../handover/roles.js';
+import type { StaffHandoverService } from '../handover/service.js';
 import { CSRF_HEADER, csrfMatches, hashToken, readCookie } from './auth.js';
 
 /** A request's session: its staff member and its token (the CSRF token is derived from it). */
@@ -27,15 +36,42 @@ export function sessionCheck(repo: Pick<HandoverRepository, 'findSession'>, cook
   };
 }
 
+/** Where an agency's console API lives; `:agency` is a folder name under knowledge/agencies/. */
+export const AGENCY_API = '/staff/api/agencies/:agency';
+
+/** The agency a request is for, checked: the installation serves it, the session's member does. */
+export interface AgencyHere {
+  agency: string;
+  /** The agency's staff side: every use case it holds sees this agency only. */
+  side: StaffHandoverService;
+}
+
+export type AgencyHandler = (req: restify.Request, res: restify.Response, auth: Authed, here: AgencyHere) => Promise<void>;
+
+/** What the console asks of the staff side about agencies. */
+export interface ConsoleAgencies {
+  /** The installation serves the agency now. */
+  serves(agency: string): boolean;
+  service(agency: string): StaffHandoverService;
+}
+
 /** The console's part of the server: what every route module mounts its routes with. */
 export interface ConsoleApi {
   server: restify.Server;
   authenticate: SessionCheck;
   /** An API route behind the session check; a POST also behind the same-origin and CSRF checks. */
   route(method: 'get' | 'post', pathPattern: string, handler: Handler): void;
+  /** An agency's route at AGENCY_API + `subPath`: also behind the checks that the agency is served, and by the member. */
+  agencyRoute(method: 'get' | 'post', subPath: string, handler: AgencyHandler): void;
+  /** The agency of a request, if it is one the installation and the member serve (else the refusal is sent). */
+  agencyOf(req: restify.Request, res: restify.Response, staff: StaffMember): AgencyHere | undefined;
+  /** Whether the member may still use the agency of a request: for a stream already open, which can only end. */
+  stillServes(req: restify.Request, staff: StaffMember): boolean;
 }
 
-export function consoleApi(server: restify.Server, authenticate: SessionCheck, log: Logger): ConsoleApi {
+const AGENCY_PARAM = /^[a-z0-9-]{1,40}$/;
+
+export function consoleApi(server: restify.Server, authenticate: SessionCheck, log: Logger, agencies: ConsoleAgencies): ConsoleApi {
   const route = (method: 'get' | 'post', pathPattern: string, handler: Handler) => {
     server[method](pathPattern, async function staffApi(req: restify.Request, res: restify.Response) {
       res.setHeader('Cache-Control', 'no-store');
@@ -54,25 +90,44 @@ export function consoleApi(server: restify.Server, authenticate: SessionCheck, l
       }
     });
   };
-  return { server, authenticate, route };
+  const check = (req: restify.Request, staff: StaffMember): { agency: string; refused?: 404 | 403 } => {
+    const agency = String(req.params?.['agency'] ?? '');
+    if (!AGENCY_PARAM.test(agency) || !agencies.serves(agency)) return { agency, refused: 404 };
+    // Another agency's staff learn nothing of it but that they do not serve it.
+    if (!serves(staff, agency)) return { agency, refused: 403 };
+    return { agency };
+  };
+  const agencyOf = (req: restify.Request, res: restify.Response, staff: StaffMember): AgencyHere | undefined => {
+    const { agency, refused } = check(req, staff);
+    if (refused === 404) return void sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
+    if (refused === 403) return void sendError(res, 403, 'Forbidden', 'jūs nestrādājat šajā iestādē');
+    return { agency, side: agencies.service(agency) };
+  };
+  const stillServes = (req: restify.Request, staff: StaffMember): boolean => check(req, staff).refused === undefined;
+  const agencyRoute = (method: 'get' | 'post', subPath: string, handler: AgencyHandler) =>
+    route(method, `${AGENCY_API}${subPath}`, async (req, res, auth) => {
+      const here = agencyOf(req, res, auth.staff);
+      if (here) await handler(req, res, auth, here);
+    });
+  return { server, authenticate, route, agencyRoute, agencyOf, stillServes };
 }
 
-type WithId = (req: restify.Request, res: restify.Response, auth: Authed, id: string) => Promise<void>;
+type WithId = (req: restify.Request, res: restify.Response, auth: Authed, here: AgencyHere, id: string) => Promise<void>;
 
 const TICKET_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CASE_ID = /^P-\d{8}-[0-9A-F]{6}$/;
 
 /** A route under /tickets/:id: an id that cannot be a ticket's is not found. */
-export const withTicket = (handler: WithId): Handler => withId(TICKET_ID, 'saruna nav atrasta', handler);
+export const withTicket = (handler: WithId): AgencyHandler => withId(TICKET_ID, 'saruna nav atrasta', handler);
 
 /** A route under /cases/:id: an id that cannot be a case's is not found. */
-export const withCase = (handler: WithId): Handler => withId(CASE_ID, 'lieta nav atrasta', handler);
+export const withCase = (handler: WithId): AgencyHandler => withId(CASE_ID, 'lieta nav atrasta', handler);
 
-function withId(pattern: RegExp, notFound: string, handler: WithId): Handler {
-  return async (req, res, auth) => {
+function withId(pattern: RegExp, notFound: string, handler: WithId): AgencyHandler {
+  return async (req, res, auth, here) => {
     const id = String(req.params?.['id'] ?? '');
     if (!pattern.test(id)) return sendError(res, 404, 'NotFound', notFound);
-    await handler(req, res, auth, id);
+    await handler(req, res, auth, here, id);
   };
 }
 

@@ -1,15 +1,16 @@
-// The staff console at /staff, as app.ts mounts it over the staff side (the handover service, which
-// does not know its console): the console's routes, one module per resource (routes/). The report
+// The staff console at /staff, as app.ts mounts it over the staff side (a service per agency, which
+// does not know its console): the console's routes, one module per resource (routes/), an agency's
+// under /staff/api/agencies/:agency/ (api.ts says why one console serves every agency). The report
 // page (routes/reports.ts) is mounted by app.ts itself: it needs the records and the knowledge.
 import type restify from 'restify';
 import type { Logger } from '../log.js';
-import type { AgencyProfile } from '../../knowledge/schema.js';
 import type { Handover, StaffSideDeps } from '../handover/index.js';
 import type { HandoverRepository, StaffMember } from '../handover/repository.js';
-import type { StaffHandoverService } from '../handover/service.js';
+import type { StaffSide } from '../handover/staff-side.js';
 import type { StaffDirectory } from '../handover/staff.js';
 import { consoleApi, sessionCheck } from './api.js';
 import { LoginThrottle, sessionCookieName, type CookieSettings } from './auth.js';
+import { mountAccountRoutes } from './routes/accounts.js';
 import { mountCaseRoutes } from './routes/cases.js';
 import { mountEventRoutes } from './routes/events.js';
 import { mountConsolePage } from './routes/page.js';
@@ -18,10 +19,9 @@ import { mountSessionRoutes } from './routes/session.js';
 import { mountTicketRoutes } from './routes/tickets.js';
 
 export interface StaffConsoleDeps {
-  service: StaffHandoverService;
+  side: StaffSide;
   directory: StaffDirectory;
   repo: HandoverRepository;
-  profile: () => AgencyProfile;
   cookies: CookieSettings;
   trustProxyHops: number;
   log: Logger;
@@ -38,24 +38,40 @@ export interface StaffConsole {
 }
 
 /**
- * The staff console: the page, a JSON API (log in and out, own status and languages, queue, accept,
- * live chat, hand back, close, notes, cases, transcripts) and a server-sent event stream for live
- * updates. Every API route needs a session; every state-changing one also the CSRF header and a
- * same-origin request (api.ts).
+ * The staff console: the page, a JSON API (log in and out, own status and languages, and per
+ * agency: queue, accept, live chat, hand back, close, notes, cases, transcripts, its staff) and a
+ * server-sent event stream per agency for live updates. Every API route needs a session; every
+ * state-changing one also the CSRF header and a same-origin request; every agency's route an
+ * agency the member serves (api.ts).
  */
 export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps): StaffConsole {
-  const { service, directory, repo, log, profile } = deps;
-  const { queue, presence, relay, cases, view } = service;
-  const throttle = deps.throttle ?? new LoginThrottle({ now: () => service.now().getTime() });
-  const authenticate = sessionCheck(repo, sessionCookieName(deps.cookies), service.now);
-  const api = consoleApi(server, authenticate, log);
+  const { side, directory, repo, log } = deps;
+  const throttle = deps.throttle ?? new LoginThrottle({ now: () => side.now().getTime() });
+  const authenticate = sessionCheck(repo, sessionCookieName(deps.cookies), side.now);
+  const api = consoleApi(server, authenticate, log, { serves: (agency) => side.serves(agency), service: (agency) => side.service(agency) });
+  const agencies = () =>
+    side.agencies.ids().flatMap((id) => {
+      const profile = side.agencies.profile(id);
+      return profile ? [{ id, name: profile.name.lv }] : [];
+    });
 
   mountConsolePage(server);
-  mountSessionRoutes(api, { directory, sessions: repo, presence, now: service.now, cookies: deps.cookies, trustProxyHops: deps.trustProxyHops, throttle, log });
-  mountPresenceRoutes(api, { presence, directory });
-  mountTicketRoutes(api, { queue, relay, view, profile });
-  mountCaseRoutes(api, { cases, view, relay, mail: repo, profile });
-  const streams = mountEventRoutes(api, { view, presence, staff: repo, log, heartbeatMs: deps.heartbeatMs });
+  mountSessionRoutes(api, {
+    directory,
+    sessions: repo,
+    signOff: (staff) => side.signOff(staff),
+    agencies,
+    now: side.now,
+    cookies: deps.cookies,
+    trustProxyHops: deps.trustProxyHops,
+    throttle,
+    log,
+  });
+  mountPresenceRoutes(api, { directory });
+  mountTicketRoutes(api);
+  mountCaseRoutes(api);
+  mountAccountRoutes(api, { directory });
+  const streams = mountEventRoutes(api, { staff: repo, log, heartbeatMs: deps.heartbeatMs });
 
   return { authenticate, close: () => streams.close() };
 }
@@ -65,12 +81,16 @@ export interface MountedHandover extends Handover {
 }
 
 /** The console at /staff over a staff side already made (createHandover), for app.ts. */
-export function mountHandoverConsole(server: restify.Server, handover: Handover, deps: Pick<StaffSideDeps, 'config' | 'profile' | 'log'>): MountedHandover {
+export function mountHandoverConsole(
+  server: restify.Server,
+  handover: Handover,
+  deps: Pick<StaffSideDeps, 'config' | 'log'> & Pick<StaffConsoleDeps, 'heartbeatMs'>,
+): MountedHandover {
   const console = mountStaffConsole(server, {
-    service: handover.service,
+    ...(deps.heartbeatMs === undefined ? {} : { heartbeatMs: deps.heartbeatMs }),
+    side: handover.side,
     directory: handover.directory,
     repo: handover.repo,
-    profile: deps.profile,
     cookies: { secure: deps.config.COOKIE_SECURE },
     trustProxyHops: deps.config.TRUST_PROXY_HOPS,
     log: deps.log.child({ component: 'staff-console' }),

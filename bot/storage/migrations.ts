@@ -67,6 +67,37 @@ const AGENCIES = (time: string) =>
    CREATE TABLE conversation_agencies (conversation_id TEXT PRIMARY KEY, agency TEXT NOT NULL, at ${time} NOT NULL);
    CREATE INDEX conversation_agencies_agency_at ON conversation_agencies(agency, at);`;
 
+/**
+ * One installation serves many agencies (issue 20): the staff side's rows learn their agency (the
+ * outbox belongs to its case), staff accounts the agencies they serve with their role in each, and
+ * presence is per agency (a member is online for the agency whose console they have open). Rows
+ * from before have no agency: the staff side adopts them for the installation's default agency at
+ * start (`adoptAgencyless` in bot/handover/), since only the running configuration knows which that
+ * is. Until then their agency is NULL, or '' where it is part of a key.
+ */
+const agencyStaff = (rebuildPresence: string) => `ALTER TABLE handover_tickets ADD COLUMN agency TEXT;
+   ALTER TABLE cases ADD COLUMN agency TEXT;
+   ALTER TABLE handover_lines ADD COLUMN agency TEXT;
+   ALTER TABLE handover_notes ADD COLUMN agency TEXT;
+   CREATE INDEX handover_tickets_agency ON handover_tickets(agency, state);
+   CREATE INDEX cases_agency ON cases(agency, state, due_at);
+   CREATE TABLE staff_agencies (staff_id TEXT NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE, agency TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('staff', 'admin')), PRIMARY KEY (staff_id, agency));
+   CREATE INDEX staff_agencies_agency ON staff_agencies(agency);
+   INSERT INTO staff_agencies (staff_id, agency, role) SELECT id, '', role FROM staff_accounts;
+   ${rebuildPresence}`;
+
+// SQLite cannot change a primary key: the presence table is rebuilt, its rows kept (a member in a
+// conversation stays present through the upgrade instead of being swept offline).
+const SQLITE_AGENCY_PRESENCE = `CREATE TABLE handover_presence_v2 (staff_id TEXT NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
+     agency TEXT NOT NULL, status TEXT NOT NULL, last_seen_at TEXT NOT NULL, PRIMARY KEY (staff_id, agency));
+   INSERT INTO handover_presence_v2 (staff_id, agency, status, last_seen_at) SELECT staff_id, '', status, last_seen_at FROM handover_presence;
+   DROP TABLE handover_presence;
+   ALTER TABLE handover_presence_v2 RENAME TO handover_presence;`;
+const POSTGRES_AGENCY_PRESENCE = `ALTER TABLE handover_presence ADD COLUMN agency text NOT NULL DEFAULT '';
+   ALTER TABLE handover_presence DROP CONSTRAINT handover_presence_pkey;
+   ALTER TABLE handover_presence ADD PRIMARY KEY (staff_id, agency);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     about: 'the first tables',
@@ -241,6 +272,11 @@ export const MIGRATIONS: readonly Migration[] = [
     about: 'an outcome names the other agency of a forward',
     sqlite: 'ALTER TABLE outcomes ADD COLUMN other_agency TEXT;',
     postgres: 'ALTER TABLE outcomes ADD COLUMN other_agency text;',
+  },
+  {
+    about: "many agencies: the staff side's rows and presence by agency, the agencies each staff account serves",
+    sqlite: agencyStaff(SQLITE_AGENCY_PRESENCE),
+    postgres: agencyStaff(POSTGRES_AGENCY_PRESENCE),
   },
 ];
 

@@ -1107,26 +1107,33 @@ function messenger(s: Strings): Group {
 
 // ---- staff console ----
 
-type StaffBody = 'login' | 'status' | 'languages' | 'text' | 'none';
+type StaffBody = 'login' | 'status' | 'languages' | 'text' | 'account' | 'role' | 'none';
+/** An agency's console API (bot/staff/api.ts): `:agency` is mostly the default agency's, sometimes another or none. */
+const A = '/staff/api/agencies/:agency';
 const STAFF_ROUTES: [string, string, StaffBody][] = [
   ['POST', '/staff/api/login', 'login'],
   ['GET', '/staff/api/me', 'none'],
-  ['GET', '/staff/api/state', 'none'],
-  ['POST', '/staff/api/status', 'status'],
+  ['GET', `${A}/state`, 'none'],
+  ['POST', `${A}/status`, 'status'],
   ['POST', '/staff/api/languages', 'languages'],
-  ['GET', '/staff/api/tickets/:ticket', 'none'],
-  ['POST', '/staff/api/tickets/:ticket/accept', 'none'],
-  ['POST', '/staff/api/tickets/:ticket/messages', 'text'],
-  ['POST', '/staff/api/tickets/:ticket/hand-back', 'none'],
-  ['POST', '/staff/api/tickets/:ticket/close', 'none'],
-  ['POST', '/staff/api/tickets/:ticket/notes', 'text'],
-  ['GET', '/staff/api/tickets/:ticket/transcript', 'none'],
-  ['GET', '/staff/api/cases/:case', 'none'],
-  ['POST', '/staff/api/cases/:case/close', 'none'],
-  ['POST', '/staff/api/cases/:case/notes', 'text'],
-  ['GET', '/staff/api/cases/:case/transcript', 'none'],
-  ['GET', '/staff/api/events', 'none'],
-  ['GET', '/staff/api/report', 'none'],
+  ['GET', `${A}/tickets/:ticket`, 'none'],
+  ['POST', `${A}/tickets/:ticket/accept`, 'none'],
+  ['POST', `${A}/tickets/:ticket/messages`, 'text'],
+  ['POST', `${A}/tickets/:ticket/hand-back`, 'none'],
+  ['POST', `${A}/tickets/:ticket/close`, 'none'],
+  ['POST', `${A}/tickets/:ticket/notes`, 'text'],
+  ['GET', `${A}/tickets/:ticket/transcript`, 'none'],
+  ['GET', `${A}/cases/:case`, 'none'],
+  ['POST', `${A}/cases/:case/close`, 'none'],
+  ['POST', `${A}/cases/:case/notes`, 'text'],
+  ['GET', `${A}/cases/:case/transcript`, 'none'],
+  ['GET', `${A}/events`, 'none'],
+  ['GET', `${A}/report`, 'none'],
+  ['GET', `${A}/accounts`, 'none'],
+  ['POST', `${A}/accounts`, 'account'],
+  ['POST', `${A}/accounts/:login/role`, 'role'],
+  ['POST', `${A}/accounts/:login/disable`, 'none'],
+  ['POST', `${A}/accounts/:login/enable`, 'none'],
   ['GET', '/staff/reports', 'none'],
   ['POST', '/staff/api/logout', 'none'],
 ];
@@ -1141,6 +1148,14 @@ function staff(s: Strings): Group {
     status: obj({ status: fc.oneof(fc.constantFrom('online', 'away', 'offline'), t) }),
     languages: obj({ languages: fc.oneof(arr(fc.oneof(fc.constantFrom('lv', 'en', 'ru', 'xx', ''), t), 25), t) }),
     text: obj({ text: t }),
+    account: obj({
+      name: fc.oneof(fc.constantFrom('Fuzz Tests', ''), t),
+      login: fc.oneof(fc.constantFrom('fuzz2', 'FUZZ ', ''), t),
+      languages: fc.oneof(arr(fc.oneof(fc.constantFrom('lv', 'xx'), t), 25), t),
+      role: fc.oneof(fc.constantFrom('staff', 'admin', 'root'), t),
+      password: fc.oneof(fc.constantFrom('wrong-password-1', ''), t),
+    }),
+    role: obj({ role: fc.oneof(fc.constantFrom('staff', 'admin', 'none', 'installation-admin'), t) }),
     none: s.json,
   };
   // The route's own body shape mostly, sometimes another route's.
@@ -1155,6 +1170,13 @@ function staff(s: Strings): Group {
       { weight: 1, arbitrary: fc.constantFrom(...BAD_ESCAPES) },
       { weight: 1, arbitrary: s.short.map(encoded) },
     );
+  const agency = fc.oneof(
+    { weight: 6, arbitrary: fc.constant('dvi') },
+    { weight: 1, arbitrary: fc.constantFrom('library', 'nowhere', '', '..', 'DVI', '-') },
+    { weight: 1, arbitrary: fc.constantFrom(...BAD_ESCAPES) },
+    { weight: 1, arbitrary: s.short.map(encoded) },
+  );
+  const account = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('fuzz', 'fuzz2', 'admin') }, { weight: 1, arbitrary: s.short.map(encoded) });
   const reportQuery = query(s, [
     fc.oneof(fc.constantFrom('2026-01-01', '9999-99-99', '', '2026-02-30', '1970-01-01'), s.short.map(encoded)).map((v): [string, string] => ['from', v]),
     fc.oneof(fc.constantFrom('2026-12-31', '0000-00-00', ''), s.short.map(encoded)).map((v): [string, string] => ['to', v]),
@@ -1198,6 +1220,7 @@ function staff(s: Strings): Group {
         fc.constant(route),
         id('ticket'),
         id('case'),
+        fc.tuple(agency, account),
         reportQuery,
         cookie,
         csrf,
@@ -1208,10 +1231,12 @@ function staff(s: Strings): Group {
         extraHeaders(s),
       ),
     )
-    .map(([[method, template], ticket, kase, qs, c, x, or, site, ct, b, extra]): HttpProbe => {
-      // Logging out with the fuzzer's own session would end it for every later probe.
-      const ownSession = template === '/staff/api/logout' && c?.includes('{{session') ? undefined : c;
-      const target = template.replace(':ticket', ticket).replace(':case', kase) + (template.endsWith('/report') ? qs : '');
+    .map(([[method, template], ticket, kase, [where, who], qs, c, x, or, site, ct, b, extra]): HttpProbe => {
+      // Logging out with the fuzzer's own session, or disabling its account, would end it for every later probe.
+      const endsSession = template === '/staff/api/logout' || (template.endsWith('/disable') && who === 'fuzz');
+      const ownSession = endsSession && c?.includes('{{session') ? undefined : c;
+      const target =
+        template.replace(':agency', where).replace(':ticket', ticket).replace(':case', kase).replace(':login', who) + (template.endsWith('/report') ? qs : '');
       const hs = [
         ...headers(['Cookie', ownSession], ['X-CSRF-Token', x], ['Origin', or], ['Sec-Fetch-Site', site], ['Content-Type', method === 'POST' ? ct : undefined]),
         ...extra,
@@ -1219,7 +1244,11 @@ function staff(s: Strings): Group {
       return b === undefined || method === 'GET' ? { kind: 'http', method, target, headers: hs } : { kind: 'http', method, target, headers: hs, body: b };
     });
   const form = fc
-    .tuple(fc.constantFrom('/staff/api/login', '/staff/api/status', '/staff/api/tickets/00000000-0000-4000-8000-000000000000/messages'), s.short, s.short)
+    .tuple(
+      fc.constantFrom('/staff/api/login', '/staff/api/agencies/dvi/status', '/staff/api/agencies/dvi/tickets/00000000-0000-4000-8000-000000000000/messages'),
+      s.short,
+      s.short,
+    )
     .map(([target, a, b]): HttpProbe => ({
       kind: 'http',
       method: 'POST',
@@ -1242,7 +1271,7 @@ function staff(s: Strings): Group {
     name: 'staff',
     server: 'main',
     weight: 10,
-    about: '/staff console API: login, session and CSRF checks, ids, bodies, the report',
+    about: "/staff console API: login, session and CSRF checks, agencies, ids, bodies, the report, an agency's staff",
     arbitrary: fc.oneof({ weight: 6, arbitrary: api }, { weight: 1, arbitrary: form }),
     examples: [
       login(json(o(['login', `fuzz${s.marker}`], ['password', `wrong ${s.marker}`]))),
@@ -1250,7 +1279,7 @@ function staff(s: Strings): Group {
       {
         kind: 'http',
         method: 'POST',
-        target: '/staff/api/status',
+        target: '/staff/api/agencies/dvi/status',
         headers: [
           ['Cookie', '{{session}}'],
           ['Content-Type', 'application/json'],
@@ -1260,7 +1289,7 @@ function staff(s: Strings): Group {
       {
         kind: 'http',
         method: 'POST',
-        target: '/staff/api/tickets/00000000-0000-4000-8000-000000000000/notes',
+        target: '/staff/api/agencies/dvi/tickets/00000000-0000-4000-8000-000000000000/notes',
         headers: [
           ['Cookie', '{{session}}'],
           ['X-CSRF-Token', '{{csrf}}'],
@@ -1268,8 +1297,13 @@ function staff(s: Strings): Group {
         ],
         body: json(o(['text', s.marker])),
       },
-      { kind: 'http', method: 'GET', target: `/staff/api/report?from=${s.marker}&to=2026-12-31`, headers: [['Cookie', '{{session}}']] },
-      { kind: 'http', method: 'GET', target: '/staff/api/report?from=0001-01-01&to=9999-12-31&format=csv', headers: [['Cookie', '{{session}}']] },
+      { kind: 'http', method: 'GET', target: `/staff/api/agencies/dvi/report?from=${s.marker}&to=2026-12-31`, headers: [['Cookie', '{{session}}']] },
+      {
+        kind: 'http',
+        method: 'GET',
+        target: '/staff/api/agencies/dvi/report?from=0001-01-01&to=9999-12-31&format=csv',
+        headers: [['Cookie', '{{session}}']],
+      },
     ],
   };
 }

@@ -1,6 +1,8 @@
-// The staff console in the browser: log in, status and languages, the queue, live chat, cases.
-// Every value that came from a citizen (or anyone) is put on the page with textContent, never as
-// HTML. State-changing requests carry the CSRF token in a header; updates arrive over SSE.
+// The staff console in the browser: log in, the agency worked for (one of those the member serves,
+// in the address as ?agency=), status and languages, the queue, live chat, cases, and for the
+// agency's administrators its staff. Every value that came from a citizen (or anyone) is put on the
+// page with textContent, never as HTML. State-changing requests carry the CSRF token in a header;
+// updates arrive over SSE, one stream per agency. The server checks the agency on every request.
 'use strict';
 
 (() => {
@@ -25,6 +27,7 @@
     none: 'nav adresāta',
   };
   const AUTHORS = { citizen: 'Iedzīvotājs', bot: 'Padoms', staff: 'Darbinieks', system: 'Sistēma' };
+  const ROLES = { staff: 'darbinieks', admin: 'iestādes administrators', 'installation-admin': 'instalācijas administrators' };
 
   let csrf = '';
   let me = null;
@@ -32,6 +35,9 @@
   let state = null;
   let stateReceivedAt = 0;
   let events = null;
+  /** The agencies the member serves ({ id, name, role }), and the one the console is for. */
+  let agencies = [];
+  let agency = null;
   /** What the detail panel shows: { kind: 'ticket' | 'case', id }. */
   let detail = null;
   const shownLines = new Set();
@@ -67,6 +73,11 @@
     if (minutes < 60) return `${minutes} min`;
     const hours = Math.floor(minutes / 60);
     return hours < 24 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  }
+
+  /** A path of the chosen agency's API. */
+  function here(path) {
+    return `/staff/api/agencies/${encodeURIComponent(agency)}${path}`;
   }
 
   function languageName(code) {
@@ -146,7 +157,7 @@
   // ---- own status and languages ----
 
   $('status').addEventListener('change', async () => {
-    const result = await api('POST', '/staff/api/status', { status: $('status').value });
+    const result = await api('POST', here('/status'), { status: $('status').value });
     announce(result.status === 200 ? `Statuss: ${$('status').selectedOptions[0].textContent}` : 'Statuss nav nomainīts.');
   });
 
@@ -198,7 +209,10 @@
     stateReceivedAt = Date.now();
     me = Object.assign({}, me, next.me);
     $('me-name').textContent = next.me.name;
-    $('me-role').textContent = next.me.role === 'admin' ? '(administrators)' : '';
+    $('me-role').textContent = next.me.roleHere && next.me.roleHere !== 'staff' ? `(${ROLES[next.me.roleHere]})` : '';
+    const mayManage = next.me.roleHere === 'admin' || next.me.roleHere === 'installation-admin';
+    if (mayManage && $('accounts').hidden) void loadAccounts();
+    $('accounts').hidden = !mayManage;
     if (document.activeElement !== $('status')) $('status').value = next.me.status === 'away' ? 'away' : 'online';
     $('hours').textContent = next.hours.inHours
       ? 'Darba laiks: sarunas tiek piedāvātas darbiniekiem.'
@@ -358,7 +372,7 @@
   }
 
   async function openTicket(id) {
-    const result = await api('GET', `/staff/api/tickets/${encodeURIComponent(id)}`);
+    const result = await api('GET', here(`/tickets/${encodeURIComponent(id)}`));
     if (result.status !== 200) {
       announce(errorText(result, 'Saruna nav atrasta.'));
       return;
@@ -376,15 +390,15 @@
     ]);
     renderLines(result.data.lines);
     renderNotes(result.data.notes);
-    $('download-html').href = `/staff/api/tickets/${encodeURIComponent(id)}/transcript?format=html`;
-    $('download-text').href = `/staff/api/tickets/${encodeURIComponent(id)}/transcript?format=text`;
+    $('download-html').href = here(`/tickets/${encodeURIComponent(id)}/transcript?format=html`);
+    $('download-text').href = here(`/tickets/${encodeURIComponent(id)}/transcript?format=text`);
     updateTicketButtons();
     status('');
     $('detail-title').focus();
   }
 
   async function openCase(id) {
-    const result = await api('GET', `/staff/api/cases/${encodeURIComponent(id)}`);
+    const result = await api('GET', here(`/cases/${encodeURIComponent(id)}`));
     if (result.status !== 200) {
       announce(errorText(result, 'Lieta nav atrasta.'));
       return;
@@ -408,8 +422,8 @@
     ]);
     renderLines(result.data.lines);
     renderNotes(result.data.notes);
-    $('download-html').href = `/staff/api/cases/${encodeURIComponent(id)}/transcript?format=html`;
-    $('download-text').href = `/staff/api/cases/${encodeURIComponent(id)}/transcript?format=text`;
+    $('download-html').href = here(`/cases/${encodeURIComponent(id)}/transcript?format=html`);
+    $('download-text').href = here(`/cases/${encodeURIComponent(id)}/transcript?format=text`);
     $('reply-form').hidden = true;
     $('hand-back').hidden = true;
     $('close-ticket').hidden = true;
@@ -425,7 +439,7 @@
   }
 
   async function accept(id) {
-    const result = await api('POST', `/staff/api/tickets/${encodeURIComponent(id)}/accept`);
+    const result = await api('POST', here(`/tickets/${encodeURIComponent(id)}/accept`));
     if (result.status === 200) {
       announce('Saruna pieņemta.');
       await openTicket(id);
@@ -438,7 +452,7 @@
   async function sendReply() {
     const text = $('reply').value.trim();
     if (!detail || detail.kind !== 'ticket' || text === '') return;
-    const result = await api('POST', `/staff/api/tickets/${encodeURIComponent(detail.id)}/messages`, { text });
+    const result = await api('POST', here(`/tickets/${encodeURIComponent(detail.id)}/messages`), { text });
     if (result.status === 201) {
       $('reply').value = '';
       status('Nosūtīts.');
@@ -458,7 +472,7 @@
 
   async function finishTicket(action, done) {
     if (!detail || detail.kind !== 'ticket') return;
-    const result = await api('POST', `/staff/api/tickets/${encodeURIComponent(detail.id)}/${action}`);
+    const result = await api('POST', here(`/tickets/${encodeURIComponent(detail.id)}/${action}`));
     if (result.status === 200) {
       announce(done);
       await openTicket(detail.id);
@@ -472,7 +486,7 @@
     const text = $(field).value.trim();
     if (!detail || detail.kind !== 'case' || text === '') return;
     const id = detail.id;
-    const result = await api('POST', `/staff/api/cases/${encodeURIComponent(id)}/${action}`, { text });
+    const result = await api('POST', here(`/cases/${encodeURIComponent(id)}/${action}`), { text });
     if (result.status === 202) {
       $(field).value = '';
       announce(done);
@@ -492,7 +506,7 @@
 
   $('close-case').addEventListener('click', async () => {
     if (!detail || detail.kind !== 'case') return;
-    const result = await api('POST', `/staff/api/cases/${encodeURIComponent(detail.id)}/close`);
+    const result = await api('POST', here(`/cases/${encodeURIComponent(detail.id)}/close`));
     if (result.status === 200) {
       announce('Lieta atzīmēta kā atbildēta.');
       await openCase(detail.id);
@@ -503,8 +517,8 @@
     event.preventDefault();
     const text = $('note').value.trim();
     if (!detail || text === '') return;
-    const base = detail.kind === 'ticket' ? '/staff/api/tickets/' : '/staff/api/cases/';
-    const result = await api('POST', `${base}${encodeURIComponent(detail.id)}/notes`, { text });
+    const base = detail.kind === 'ticket' ? '/tickets/' : '/cases/';
+    const result = await api('POST', here(`${base}${encodeURIComponent(detail.id)}/notes`), { text });
     if (result.status === 201) {
       $('note').value = '';
       status('Piezīme saglabāta.');
@@ -514,8 +528,8 @@
 
   async function reloadNotes() {
     if (!detail) return;
-    const base = detail.kind === 'ticket' ? '/staff/api/tickets/' : '/staff/api/cases/';
-    const result = await api('GET', `${base}${encodeURIComponent(detail.id)}`);
+    const base = detail.kind === 'ticket' ? '/tickets/' : '/cases/';
+    const result = await api('GET', here(`${base}${encodeURIComponent(detail.id)}`));
     if (result.status === 200) renderNotes(result.data.notes);
   }
 
@@ -523,7 +537,7 @@
 
   function connect() {
     if (events) events.close();
-    events = new EventSource('/staff/api/events');
+    events = new EventSource(here('/events'));
     events.addEventListener('open', () => {
       $('connection').textContent = '';
     });
@@ -550,6 +564,129 @@
     });
   }
 
+  // ---- the agency's staff (its administrators) ----
+
+  function accountStatus(text) {
+    $('account-status').textContent = text;
+  }
+
+  async function loadAccounts() {
+    const result = await api('GET', here('/accounts'));
+    if (result.status !== 200) return;
+    const rows = $('account-rows');
+    clear(rows);
+    for (const a of result.data.accounts) {
+      const actions = el('td', { class: 'row-actions' });
+      if (!a.installationAdmin) {
+        const select = el(
+          'select',
+          { 'aria-label': `Loma: ${a.name}` },
+          el('option', { value: 'staff', text: ROLES.staff, selected: a.roleHere === 'staff' }),
+          el('option', { value: 'admin', text: ROLES.admin, selected: a.roleHere === 'admin' }),
+          el('option', { value: 'none', text: 'nestrādā šajā iestādē' }),
+        );
+        actions.append(
+          select,
+          ' ',
+          el('button', { type: 'button', class: 'secondary', onclick: () => setRole(a.login, select.value), text: 'Saglabāt lomu' }),
+          ' ',
+          el('button', {
+            type: 'button',
+            class: 'secondary',
+            onclick: () => accountAction(a.login, a.disabled ? 'enable' : 'disable'),
+            text: a.disabled ? 'Atjaunot kontu' : 'Bloķēt kontu',
+          }),
+        );
+      }
+      rows.append(
+        el(
+          'tr',
+          {},
+          el('th', { scope: 'row', text: a.name }),
+          el('td', { text: a.login }),
+          el('td', { text: a.languages.map(languageName).join(', ') }),
+          el('td', { text: ROLES[a.roleHere] || '—' }),
+          el('td', { text: a.installationAdmin ? 'visas' : a.agencies.map(agencyLabel).join('; ') || '—' }),
+          el('td', { text: a.disabled ? 'bloķēts' : 'aktīvs' }),
+          actions,
+        ),
+      );
+    }
+    $('accounts-summary').textContent = `Darbinieki: ${result.data.accounts.length}.`;
+  }
+
+  /** "Pilsētas arhīvs (iestādes administrators)": an agency of an account, as its administrator may see it. */
+  function agencyLabel(membership) {
+    const known = agencies.find((a) => a.id === membership.agency);
+    return `${known ? known.name : membership.agency} (${ROLES[membership.role] || membership.role})`;
+  }
+
+  async function setRole(login, role) {
+    const result = await api('POST', here(`/accounts/${encodeURIComponent(login)}/role`), { role });
+    accountStatus(result.status === 200 ? `Loma saglabāta: ${login}.` : errorText(result, 'Lomu nevarēja mainīt.'));
+    await loadAccounts();
+  }
+
+  async function accountAction(login, action) {
+    const result = await api('POST', here(`/accounts/${encodeURIComponent(login)}/${action}`));
+    accountStatus(result.status === 200 ? (action === 'disable' ? `Konts bloķēts: ${login}.` : `Konts atjaunots: ${login}.`) : errorText(result, 'Neizdevās.'));
+    await loadAccounts();
+  }
+
+  $('account-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = {
+      name: $('account-name').value.trim(),
+      login: $('account-login').value.trim(),
+      languages: $('account-languages')
+        .value.split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
+      role: $('account-role').value,
+      password: $('account-password').value,
+    };
+    const result = await api('POST', here('/accounts'), body);
+    $('account-password').value = '';
+    if (result.status === 201) {
+      for (const id of ['account-name', 'account-login']) $(id).value = '';
+      accountStatus(`Darbinieks pievienots: ${body.login}.`);
+      await loadAccounts();
+    } else accountStatus(errorText(result, 'Darbinieku nevarēja pievienot.'));
+  });
+
+  $('member-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const login = $('member-login').value.trim().toLowerCase();
+    if (login === '') return accountStatus('Ievadiet lietotājvārdu.');
+    await setRole(login, $('member-role').value);
+    $('member-login').value = '';
+  });
+
+  // ---- the agency ----
+
+  /** Opens the console of one of the member's agencies: its state, its stream, its links. */
+  function chooseAgency(id) {
+    agency = id;
+    const chosen = agencies.find((a) => a.id === id);
+    $('agency-name').textContent = chosen ? chosen.name : id;
+    $('agency').value = id;
+    document.title = `Padoms — ${chosen ? chosen.name : id} — darbinieku konsole`;
+    $('nav-console').href = `/staff?agency=${encodeURIComponent(id)}`;
+    $('nav-reports').href = `/staff/reports?agency=${encodeURIComponent(id)}`;
+    window.history.replaceState(null, '', `/staff?agency=${encodeURIComponent(id)}`);
+    detail = null;
+    currentTicket = null;
+    $('detail').hidden = true;
+    $('accounts').hidden = true;
+    state = null;
+    connect();
+  }
+
+  $('agency').addEventListener('change', () => {
+    chooseAgency($('agency').value);
+    announce(`Iestāde: ${$('agency').selectedOptions[0].textContent}.`);
+  });
+
   async function start() {
     const result = await api('GET', '/staff/api/me');
     if (result.status !== 200) {
@@ -559,10 +696,21 @@
     csrf = result.data.csrfToken;
     me = result.data.me;
     languageNames = result.data.languageNames || {};
+    agencies = result.data.agencies || [];
+    if (agencies.length === 0) {
+      showLogin('Jūsu konts nestrādā nevienā iestādē. Vērsieties pie iestādes administratora.');
+      return;
+    }
+    const select = $('agency');
+    clear(select);
+    for (const a of agencies) select.append(el('option', { value: a.id, text: a.name }));
+    $('agency-choice').hidden = agencies.length < 2;
+    $('agency-single').hidden = agencies.length > 1;
+    const asked = new URLSearchParams(window.location.search).get('agency');
     $('login-view').hidden = true;
     $('console-view').hidden = false;
     renderLanguages();
-    connect();
+    chooseAgency(agencies.some((a) => a.id === asked) ? asked : agencies[0].id);
     $('main').focus();
   }
 

@@ -1,4 +1,5 @@
-// The report page in the browser: asks /staff/api/report for a period and draws it. Charts are
+// The report page in the browser: asks the chosen agency's /staff/api/agencies/:agency/report for
+// a period and draws it (the agency: ?agency=, one of those the member serves). Charts are
 // inline SVG built with DOM APIs (no library, nothing inline for the CSP), each with a text
 // alternative; every value from the report, citizens' questions included, goes in as textContent.
 'use strict';
@@ -156,7 +157,7 @@
     ]) {
       totals.append(el('dt', { text: term }), el('dd', { text: value }));
     }
-    $('csv-link').href = `/staff/api/report?from=${encodeURIComponent(report.from)}&to=${encodeURIComponent(report.to)}&format=csv`;
+    $('csv-link').href = `${reportPath()}?from=${encodeURIComponent(report.from)}&to=${encodeURIComponent(report.to)}&format=csv`;
 
     show(
       'shares-chart',
@@ -304,7 +305,7 @@
     let res;
     let data = null;
     try {
-      res = await fetch(`/staff/api/report${query}`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      res = await fetch(`${reportPath()}${query}`, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
       data = await res.json();
     } catch {
       if (mine === request) status('Pārskatu neizdevās ielādēt. Pārbaudiet savienojumu un mēģiniet vēlreiz.');
@@ -341,16 +342,64 @@
       $('to').focus();
       return;
     }
-    // The period in the address: a link or a reload shows the same report.
-    window.history.replaceState(null, '', `/staff/reports?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
+    // The agency and period in the address: a link or a reload shows the same report.
+    window.history.replaceState(null, '', `/staff/reports?agency=${encodeURIComponent(agency)}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
     void load(from, to);
   });
 
-  const params = new URLSearchParams(window.location.search);
-  const asked = { from: params.get('from'), to: params.get('to') };
-  if (asked.from && asked.to) {
-    $('from').value = asked.from;
-    $('to').value = asked.to;
-    void load(asked.from, asked.to);
-  } else void load(null, null); // the server's default: the current quarter
+  // ---- the agency ----
+
+  /** The agency the page reports on: one the member serves (the server checks it again). */
+  let agency = null;
+
+  function reportPath() {
+    return `/staff/api/agencies/${encodeURIComponent(agency)}/report`;
+  }
+
+  function chooseAgency(chosen) {
+    agency = chosen.id;
+    $('agency').value = chosen.id;
+    $('agency-title').textContent = ` — ${chosen.name}`;
+    $('nav-console').href = `/staff?agency=${encodeURIComponent(chosen.id)}`;
+    $('nav-reports').href = `/staff/reports?agency=${encodeURIComponent(chosen.id)}`;
+  }
+
+  async function start() {
+    const params = new URLSearchParams(window.location.search);
+    let me;
+    try {
+      const res = await fetch('/staff/api/me', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+      if (res.status === 401) {
+        clear($('report-status'));
+        $('report-status').append('Sesija beigusies. ', el('a', { href: '/staff', text: 'Pieslēdzieties vēlreiz' }), '.');
+        return;
+      }
+      me = await res.json();
+    } catch {
+      status('Pārskatu neizdevās ielādēt. Pārbaudiet savienojumu un mēģiniet vēlreiz.');
+      return;
+    }
+    const agencies = me.agencies || [];
+    if (agencies.length === 0) {
+      status('Jūsu konts nestrādā nevienā iestādē.');
+      return;
+    }
+    const select = $('agency');
+    for (const a of agencies) select.append(el('option', { value: a.id, text: a.name }));
+    $('agency-choice').hidden = agencies.length < 2;
+    chooseAgency(agencies.find((a) => a.id === params.get('agency')) || agencies[0]);
+    select.addEventListener('change', () => {
+      chooseAgency(agencies.find((a) => a.id === select.value) || agencies[0]);
+      window.history.replaceState(null, '', `/staff/reports?agency=${encodeURIComponent(agency)}`);
+      void load($('from').value || null, $('to').value || null);
+    });
+    const asked = { from: params.get('from'), to: params.get('to') };
+    if (asked.from && asked.to) {
+      $('from').value = asked.from;
+      $('to').value = asked.to;
+      void load(asked.from, asked.to);
+    } else void load(null, null); // the server's default: the current quarter
+  }
+
+  void start();
 })();

@@ -1,30 +1,29 @@
-// A staff member's own presence: POST /staff/api/status (online or away; offline is logging out)
-// and POST /staff/api/languages (the languages they take conversations in).
+// A staff member's own presence: POST /staff/api/agencies/:agency/status (online or away for that
+// agency; offline is logging out) and POST /staff/api/languages (the languages they take
+// conversations in, whatever the agency: they are the member's).
 import { z } from 'zod';
-import type { StaffPresence } from '../../handover/presence.js';
 import { viewOf, type StaffDirectory } from '../../handover/staff.js';
 import { sendError, type ConsoleApi } from '../api.js';
 
 export interface PresenceRoutesDeps {
-  presence: Pick<StaffPresence, 'setStatus'>;
   directory: Pick<StaffDirectory, 'setLanguages'>;
 }
 
 const statusBody = z.object({ status: z.enum(['online', 'away']) });
 const languagesBody = z.object({ languages: z.array(z.string().max(5)).min(1).max(20) });
 
-export function mountPresenceRoutes(api: ConsoleApi, { presence, directory }: PresenceRoutesDeps): void {
-  api.route('post', '/staff/api/status', async (req, res, { staff }) => {
+export function mountPresenceRoutes(api: ConsoleApi, { directory }: PresenceRoutesDeps): void {
+  api.agencyRoute('post', '/status', async (req, res, { staff }, { side }) => {
     const body = statusBody.safeParse(req.body);
     if (!body.success) return sendError(res, 400, 'BadRequest', 'statuss: online vai away');
-    await presence.setStatus(staff, body.data.status);
+    await side.presence.setStatus(staff, body.data.status);
     res.send(200, { status: body.data.status });
   });
 
   api.route('post', '/staff/api/languages', async (req, res, { staff }) => {
     const body = languagesBody.safeParse(req.body);
     if (!body.success) return sendError(res, 400, 'BadRequest', 'valodu saraksts');
-    const result = await directory.setLanguages(staff.login, body.data.languages);
+    const result = await directory.setLanguages(staff.login, body.data.languages, staff);
     if (!result.ok) return sendError(res, 400, 'BadRequest', result.message);
     res.send(200, { me: viewOf(result.value) });
   });

@@ -1,11 +1,15 @@
 // The staff console's report page: GET /staff/reports (the page, staff only; its script and styles
-// beside it) and GET /staff/api/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv], the agency's
-// service-quality report (bot/service-report.ts) for a period, as JSON for the page or as a CSV download.
+// beside it; the agency is chosen on the page, ?agency=…) and
+// GET /staff/api/agencies/:agency/report?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv], that agency's
+// service-quality report (bot/service-report.ts) for a period, as JSON for the page or as a CSV
+// download: its records, its handovers and cases, its knowledge, for the agency's staff only.
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Knowledge } from '../../../knowledge/knowledge.js';
 import { errorFields, type Logger } from '../../log.js';
+import { agencyRepository } from '../../handover/agency-repository.js';
 import type { HandoverRepository, StaffMember } from '../../handover/repository.js';
+import { serves } from '../../handover/roles.js';
 import type { TurnRecords } from '../../records.js';
 import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../../service-report.js';
 import { addDays, localDay } from '../../handover/calendar.js';
@@ -15,9 +19,12 @@ import { sendError } from '../api.js';
 export interface StaffReportsDeps {
   /** The console's session check (a staff member logged in at /staff). */
   authenticate: (req: restify.Request) => Promise<{ staff: StaffMember } | undefined>;
-  records: Pick<TurnRecords, 'period'>;
-  repo: Pick<HandoverRepository, 'tickets' | 'cases' | 'lines'>;
-  knowledge: () => Knowledge;
+  /** What the agency's turns recorded. */
+  records: (agency: string) => Pick<TurnRecords, 'period'>;
+  /** The installation's staff side repository: the report reads the agency's slice of it. */
+  repo: HandoverRepository;
+  /** The agency's knowledge; undefined for an agency the installation does not serve. */
+  knowledge: (agency: string) => Knowledge | undefined;
   now: () => Date;
   log: Logger;
 }
@@ -144,22 +151,25 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
     sendStaffAsset(res, assets.css);
   });
 
-  server.get('/staff/api/report', async function staffReport(req: restify.Request, res: restify.Response) {
+  server.get('/staff/api/agencies/:agency/report', async function staffReport(req: restify.Request, res: restify.Response) {
     res.setHeader('Cache-Control', 'no-store');
     try {
       const auth = await deps.authenticate(req);
       if (!auth) return sendError(res, 401, 'Unauthorized', 'pieslēdzieties');
+      const agency = String(req.params?.['agency'] ?? '');
+      const knowledge = /^[a-z0-9-]{1,40}$/.test(agency) ? deps.knowledge(agency) : undefined;
+      if (knowledge === undefined) return sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
+      if (!serves(auth.staff, agency)) return sendError(res, 403, 'Forbidden', 'jūs nestrādājat šajā iestādē');
       const params: Record<string, unknown> = typeof req.query === 'object' && req.query !== null ? (req.query as Record<string, unknown>) : {};
       const format = params['format'] ?? 'json';
       if (format !== 'json' && format !== 'csv') return sendError(res, 400, 'BadRequest', 'format: json vai csv', 'format');
       const now = deps.now();
-      const knowledge = deps.knowledge();
       const parsed = parseReportPeriod({ from: params['from'], to: params['to'] }, now, knowledge.profile.timeZone);
       if (!parsed.ok) return sendError(res, 400, 'BadRequest', parsed.message, parsed.field);
       const { from, to } = parsed.period;
-      const [records, staffSide] = await Promise.all([deps.records.period(from, to), handoverRows(deps.repo, from, to)]);
+      const [records, staffSide] = await Promise.all([deps.records(agency).period(from, to), handoverRows(agencyRepository(deps.repo, agency), from, to)]);
       const report = buildReport({ ...records, ...staffSide }, { from, to, now }, knowledge);
-      log.info({ staffId: auth.staff.id, from: report.from, to: report.to, format }, 'report read');
+      log.info({ staffId: auth.staff.id, agency, from: report.from, to: report.to, format }, 'report read');
       if (format === 'json') {
         const body: ReportResponse = { ...report, labels: reportLabels(report, knowledge) };
         return void res.send(200, body);
@@ -169,7 +179,7 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       res.writeHead(200, {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Length': String(csv.length),
-        'Content-Disposition': `attachment; filename="padoms-parskats-${report.from}-${report.to}.csv"`,
+        'Content-Disposition': `attachment; filename="padoms-parskats-${agency}-${report.from}-${report.to}.csv"`,
         ...DOWNLOAD_HEADERS,
       });
       res.end(csv);

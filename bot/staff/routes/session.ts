@@ -1,14 +1,15 @@
-// Signing in and out of the console: POST /staff/api/login (no session yet: same origin, the login
-// throttle, a fresh session cookie), POST /staff/api/logout, and GET /staff/api/me (who the
-// session is, with its CSRF token).
+// Signing in and out of the console, one login for every agency the member serves: POST
+// /staff/api/login (no session yet: same origin, the login throttle, a fresh session cookie), POST
+// /staff/api/logout (offline in every agency), and GET /staff/api/me (who the session is, with its
+// CSRF token and the agencies the member serves, to choose among in the console).
 import type restify from 'restify';
 import { z } from 'zod';
 import { errorFields, type Logger } from '../../log.js';
 import { clientIp } from '../../http/rate-limit.js';
 import { addressesLoopback, cameOverHttps } from '../../http/scheme.js';
 import { LANGUAGE_NAMES_LV } from '../../handover/mail.js';
-import type { StaffPresence } from '../../handover/presence.js';
-import type { HandoverRepository } from '../../handover/repository.js';
+import type { HandoverRepository, StaffMember } from '../../handover/repository.js';
+import { agenciesServed, roleIn } from '../../handover/roles.js';
 import { viewOf, type StaffDirectory } from '../../handover/staff.js';
 import {
   LoginThrottle,
@@ -27,7 +28,10 @@ import { sameOrigin, sendError, type ConsoleApi } from '../api.js';
 export interface SessionRoutesDeps {
   directory: Pick<StaffDirectory, 'authenticate'>;
   sessions: Pick<HandoverRepository, 'createSession' | 'deleteSession'>;
-  presence: Pick<StaffPresence, 'setStatus'>;
+  /** Offline in every agency, their conversations back in the queue. */
+  signOff: (staff: StaffMember) => Promise<void>;
+  /** The agencies the installation serves now, with their names. */
+  agencies: () => { id: string; name: string }[];
   now: () => Date;
   cookies: CookieSettings;
   trustProxyHops: number;
@@ -43,7 +47,7 @@ const INSECURE_LOGIN =
   'uzticamā iekšējā tīklā var iestatīt COOKIE_SECURE=false.';
 
 export function mountSessionRoutes(api: ConsoleApi, deps: SessionRoutesDeps): void {
-  const { directory, sessions, presence, throttle, log } = deps;
+  const { directory, sessions, throttle, log } = deps;
   const cookieName = sessionCookieName(deps.cookies);
 
   api.server.post('/staff/api/login', async function staffLogin(req: restify.Request, res: restify.Response) {
@@ -82,7 +86,7 @@ export function mountSessionRoutes(api: ConsoleApi, deps: SessionRoutesDeps): vo
         createdAt: now,
         expiresAt: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
       });
-      await presence.setStatus(staff, 'online');
+      // Presence is per agency: the console marks the member here for the agency it opens.
       log.info({ staffId: staff.id }, 'logged in');
       res.setHeader('Set-Cookie', sessionCookie(token, deps.cookies));
       res.send(200, { me: viewOf(staff), csrfToken: csrfTokenFor(token) });
@@ -94,13 +98,21 @@ export function mountSessionRoutes(api: ConsoleApi, deps: SessionRoutesDeps): vo
 
   api.route('post', '/staff/api/logout', async (_req, res, { staff, token }) => {
     await sessions.deleteSession(hashToken(token));
-    await presence.setStatus(staff, 'offline');
+    await deps.signOff(staff);
     log.info({ staffId: staff.id }, 'logged out');
     res.setHeader('Set-Cookie', clearedSessionCookie(deps.cookies));
     res.send(204);
   });
 
   api.route('get', '/staff/api/me', async (_req, res, { staff, token }) => {
-    res.send(200, { me: viewOf(staff), csrfToken: csrfTokenFor(token), languageNames: LANGUAGE_NAMES_LV });
+    const known = deps.agencies();
+    const served = new Set(
+      agenciesServed(
+        staff,
+        known.map((a) => a.id),
+      ),
+    );
+    const agencies = known.filter((a) => served.has(a.id)).map((a) => ({ ...a, role: roleIn(staff, a.id) }));
+    res.send(200, { me: viewOf(staff), agencies, csrfToken: csrfTokenFor(token), languageNames: LANGUAGE_NAMES_LV });
   });
 }

@@ -1,45 +1,37 @@
-// Conversations handed to staff, under /staff/api/tickets/:id: read one (with its lines and notes),
-// accept it from the queue, write to the citizen, hand it back to the bot, close it, add a note,
-// download its transcript. Only staff who may see a conversation read it (console-view.ts).
+// Conversations handed to an agency's staff, under /staff/api/agencies/:agency/tickets/:id: read one
+// (with its lines and notes), accept it from the queue, write to the citizen, hand it back to the
+// bot, close it, add a note, download its transcript. Only the agency's staff who may see a
+// conversation read it (console-view.ts); another agency's ticket is not found.
 import type restify from 'restify';
 import { z } from 'zod';
-import type { AgencyProfile } from '../../../knowledge/schema.js';
-import type { ConsoleView } from '../../handover/console-view.js';
 import { LANGUAGE_NAMES_LV } from '../../handover/mail.js';
-import type { HandoverQueue } from '../../handover/queue.js';
-import type { LiveRelay, StaffActionResult } from '../../handover/relay.js';
+import type { StaffActionResult } from '../../handover/relay.js';
 import type { LineRef } from '../../handover/repository.js';
 import type { TicketRecord } from '../../handover/state-machine.js';
 import { formatDateTime, type TranscriptMeta } from '../../handover/transcript.js';
 import { sendError, withTicket, type ConsoleApi } from '../api.js';
 import { sendTranscript } from '../transcript-download.js';
 
-export interface TicketRoutesDeps {
-  queue: Pick<HandoverQueue, 'accept'>;
-  relay: Pick<LiveRelay, 'sendStaffMessage' | 'handBack' | 'closeTicket' | 'addNote'>;
-  view: Pick<ConsoleView, 'ticket' | 'canSee' | 'lines' | 'notes'>;
-  profile: () => AgencyProfile;
-}
-
 const textBody = z.object({ text: z.string().min(1).max(4000) });
 
-export function mountTicketRoutes(api: ConsoleApi, { queue, relay, view, profile }: TicketRoutesDeps): void {
-  api.route(
+/** An agency's tickets, under /staff/api/agencies/:agency/tickets/:id: only that agency's are found. */
+export function mountTicketRoutes(api: ConsoleApi): void {
+  api.agencyRoute(
     'get',
-    '/staff/api/tickets/:id',
-    withTicket(async (_req, res, { staff }, id) => {
-      const ticket = await view.ticket(id);
-      if (!ticket || !view.canSee(staff, ticket)) return sendError(res, 404, 'NotFound', 'saruna nav atrasta');
+    '/tickets/:id',
+    withTicket(async (_req, res, { staff }, { side }, id) => {
+      const ticket = await side.view.ticket(id);
+      if (!ticket || !side.view.canSee(staff, ticket)) return sendError(res, 404, 'NotFound', 'saruna nav atrasta');
       const ref: LineRef = { ticketId: id };
-      res.send(200, { ticket: ticketView(ticket), lines: await view.lines(ref), notes: await view.notes(ref) });
+      res.send(200, { ticket: ticketView(ticket), lines: await side.view.lines(ref), notes: await side.view.notes(ref) });
     }),
   );
 
-  api.route(
+  api.agencyRoute(
     'post',
-    '/staff/api/tickets/:id/accept',
-    withTicket(async (_req, res, { staff }, id) => {
-      const result = await queue.accept(staff, id);
+    '/tickets/:id/accept',
+    withTicket(async (_req, res, { staff }, { side }, id) => {
+      const result = await side.queue.accept(staff, id);
       switch (result.kind) {
         case 'accepted':
           return void res.send(200, { ticket: ticketView(result.ticket) });
@@ -53,51 +45,51 @@ export function mountTicketRoutes(api: ConsoleApi, { queue, relay, view, profile
     }),
   );
 
-  api.route(
+  api.agencyRoute(
     'post',
-    '/staff/api/tickets/:id/messages',
-    withTicket(async (req, res, { staff }, id) => {
+    '/tickets/:id/messages',
+    withTicket(async (req, res, { staff }, { side }, id) => {
       const body = textBody.safeParse(req.body);
       if (!body.success) return sendError(res, 400, 'BadRequest', 'ziņa: 1–2000 rakstzīmes');
-      const result = await relay.sendStaffMessage(staff, id, body.data.text);
+      const result = await side.relay.sendStaffMessage(staff, id, body.data.text);
       sendAction(res, result, 201);
     }),
   );
 
-  api.route(
+  api.agencyRoute(
     'post',
-    '/staff/api/tickets/:id/hand-back',
-    withTicket(async (_req, res, { staff }, id) => sendAction(res, await relay.handBack(staff, id))),
+    '/tickets/:id/hand-back',
+    withTicket(async (_req, res, { staff }, { side }, id) => sendAction(res, await side.relay.handBack(staff, id))),
   );
 
-  api.route(
+  api.agencyRoute(
     'post',
-    '/staff/api/tickets/:id/close',
-    withTicket(async (_req, res, { staff }, id) => sendAction(res, await relay.closeTicket(staff, id))),
+    '/tickets/:id/close',
+    withTicket(async (_req, res, { staff }, { side }, id) => sendAction(res, await side.relay.closeTicket(staff, id))),
   );
 
-  api.route(
+  api.agencyRoute(
     'post',
-    '/staff/api/tickets/:id/notes',
-    withTicket(async (req, res, { staff }, id) => {
-      const ticket = await view.ticket(id);
-      if (!ticket || !view.canSee(staff, ticket)) return sendError(res, 404, 'NotFound', 'saruna nav atrasta');
+    '/tickets/:id/notes',
+    withTicket(async (req, res, { staff }, { side }, id) => {
+      const ticket = await side.view.ticket(id);
+      if (!ticket || !side.view.canSee(staff, ticket)) return sendError(res, 404, 'NotFound', 'saruna nav atrasta');
       const body = textBody.safeParse(req.body);
       if (!body.success) return sendError(res, 400, 'BadRequest', 'piezīme: 1–4000 rakstzīmes');
-      const note = await relay.addNote(staff, { ticketId: id }, body.data.text);
+      const note = await side.relay.addNote(staff, { ticketId: id }, body.data.text);
       if ('kind' in note) return sendError(res, note.kind === 'empty' ? 400 : 404, note.kind === 'empty' ? 'BadRequest' : 'NotFound', 'piezīme nav saglabāta');
       res.send(201, { note });
     }),
   );
 
-  api.route(
+  api.agencyRoute(
     'get',
-    '/staff/api/tickets/:id/transcript',
-    withTicket(async (req, res, { staff }, id) => {
-      const ticket = await view.ticket(id);
-      if (!ticket || !view.canSee(staff, ticket)) return sendError(res, 404, 'NotFound', 'saruna nav atrasta');
+    '/tickets/:id/transcript',
+    withTicket(async (req, res, { staff }, { side }, id) => {
+      const ticket = await side.view.ticket(id);
+      if (!ticket || !side.view.canSee(staff, ticket)) return sendError(res, 404, 'NotFound', 'saruna nav atrasta');
       const ref: LineRef = { ticketId: id };
-      const agency = profile();
+      const agency = side.profile();
       const meta: TranscriptMeta = {
         title: `Saruna ${ticket.conversationId.slice(0, 12)}`,
         agencyName: agency.name.lv,
@@ -110,7 +102,7 @@ export function mountTicketRoutes(api: ConsoleApi, { queue, relay, view, profile
           ...(ticket.staffName ? ([['Darbinieks', ticket.staffName]] as [string, string][]) : []),
         ],
       };
-      sendTranscript(req, res, `saruna-${ticket.id.slice(0, 8)}`, meta, await view.lines(ref), await view.notes(ref));
+      sendTranscript(req, res, `saruna-${ticket.id.slice(0, 8)}`, meta, await side.view.lines(ref), await side.view.notes(ref));
     }),
   );
 }

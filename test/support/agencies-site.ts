@@ -1,0 +1,197 @@
+// The staff console of an installation serving the two fixture agencies (library, archive), on
+// loopback with real HTTP, a real SQLite store and the real console routes, mounted the way app.ts
+// mounts them: createHandover over a live registry of agencies (one can be removed while running),
+// mountHandoverConsole, mountStaffReports. The staff side alone, with a registry the test controls
+// (an agency taken away at once, a mail sender that keeps what it is given, no timers).
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ConversationAccount } from 'botbuilder';
+import { testConfig } from '../../bot/config.js';
+import { createHandover } from '../../bot/handover/index.js';
+import type { MailSender } from '../../bot/handover/mail.js';
+import type { StaffMember } from '../../bot/handover/repository.js';
+import type { AgencyRegistry } from '../../bot/handover/staff-side.js';
+import type { HandoverEvent, HandoverRequest } from '../../bot/handover/types.js';
+import { silentLogger } from '../../bot/log.js';
+import { createServer } from '../../bot/server.js';
+import { mountHandoverConsole, type MountedHandover } from '../../bot/staff/mount.js';
+import { mountStaffReports } from '../../bot/staff/routes/reports.js';
+import { openSqliteStore } from '../../bot/storage/sqlite.js';
+import type { PadomsStore } from '../../bot/storage/store.js';
+import { KnowledgeSource } from '../../knowledge/source.js';
+import type { LanguageCode } from '../../knowledge/schema.js';
+import { FIXTURE_KNOWLEDGE } from './bot.js';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+export interface AgenciesSite {
+  origin: string;
+  handover: MountedHandover;
+  store: PadomsStore;
+  /** Every agency's citizen events. */
+  events: HandoverEvent[];
+  /** Mail handed to the sender. */
+  sent: Parameters<MailSender['send']>[0][];
+  clock: { t: number };
+  /** The agencies served now: delete one to take its folder away while running. */
+  served: Set<string>;
+  staff(login: string, languages: LanguageCode[], agencies: StaffMember['agencies'], role?: StaffMember['role']): Promise<StaffMember>;
+  login(login: string): Promise<Session>;
+  call(method: 'GET' | 'POST', p: string, s?: Session, body?: unknown): Promise<Response>;
+  stop(): Promise<void>;
+}
+
+/** Monday 16 November 2026, 13:30 in Riga: both fixture agencies are open. */
+export const MONDAY_IN_HOURS = Date.parse('2026-11-16T11:30:00Z');
+
+export async function startAgenciesSite(options: { mailbox?: string } = {}): Promise<AgenciesSite> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-agencies-'));
+  const clock = { t: MONDAY_IN_HOURS };
+  const now = () => new Date(clock.t);
+  const config = testConfig({
+    DATA_DIR: dataDir,
+    KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
+    AGENCY: 'library',
+    COOKIE_SECURE: 'false',
+    ...(options.mailbox ? { AGENCY_MAILBOX: options.mailbox } : {}),
+  });
+  const knowledge = new Map(
+    ['library', 'archive'].map((agency) => [agency, new KnowledgeSource({ knowledgeDir: FIXTURE_KNOWLEDGE, agency, now }, silentLogger)] as const),
+  );
+  const served = new Set(knowledge.keys());
+  const agencies: AgencyRegistry = {
+    ids: () => [...served],
+    profile: (id) => (served.has(id) ? knowledge.get(id)?.current.profile : undefined),
+    defaultId: 'library',
+  };
+  const store = openSqliteStore({ dataDir, now, defaultAgency: 'library' });
+  const sent: Parameters<MailSender['send']>[0][] = [];
+  const mailSender: MailSender = { send: async (m) => void sent.push(m), close: () => {} };
+  const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log: silentLogger });
+  const staffSide = createHandover({ config, store, agencies, log: silentLogger, now, mailSender, timers: false });
+  // A quick heartbeat: a stream learns soon that its member no longer serves the agency.
+  const handover = mountHandoverConsole(server, staffSide, { config, log: silentLogger, heartbeatMs: 200 });
+  mountStaffReports(server, {
+    authenticate: handover.console.authenticate,
+    records: (agency) => store.recordsOf(agency),
+    repo: handover.repo,
+    knowledge: (id) => (served.has(id) ? knowledge.get(id)?.current : undefined),
+    now,
+    log: silentLogger,
+  });
+  await handover.ready;
+  const events: HandoverEvent[] = [];
+  handover.subscribe((e) => events.push(e));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const call = (method: 'GET' | 'POST', p: string, s?: Session, body?: unknown): Promise<Response> =>
+    fetch(`${origin}${p}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        ...(s ? { cookie: s.cookie } : {}),
+        ...(s && method === 'POST' ? { 'x-csrf-token': s.csrf, origin } : {}),
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+    });
+
+  return {
+    origin,
+    handover,
+    store,
+    events,
+    sent,
+    clock,
+    served,
+    async staff(login, languages, memberships, role = 'staff') {
+      const added = await handover.directory.add({ name: `${login} Tests`, login, languages, role, password: PASSWORD, agencies: memberships });
+      if (!added.ok) throw new Error(added.message);
+      return added.value;
+    },
+    async login(login) {
+      const res = await fetch(`${origin}/staff/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin },
+        body: JSON.stringify({ login, password: PASSWORD }),
+      });
+      if (res.status !== 200) throw new Error(`login ${login}: ${res.status}`);
+      const body = (await res.json()) as { csrfToken: string };
+      return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: body.csrfToken };
+    },
+    call,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await handover.close();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A citizen's handover request in a conversation of its own. */
+export function handoverRequest(conversationId: string, text: string, language: LanguageCode = 'lv'): HandoverRequest {
+  return {
+    conversationId,
+    channel: 'directline',
+    language,
+    reason: 'asked',
+    reference: { channelId: 'directline', conversation: { id: conversationId } as ConversationAccount, serviceUrl: 'http://127.0.0.1' },
+    transcript: [{ type: 'message', from: { id: 'u', name: '', role: 'user' }, text, timestamp: new Date(MONDAY_IN_HOURS) }],
+  };
+}
+
+/** Reads an agency's server-sent events while `during` runs, until `until` holds or the time is up. */
+export async function readEvents(
+  site: AgenciesSite,
+  agency: string,
+  s: Session,
+  until: (events: { event: string; data: unknown }[]) => boolean,
+  during: () => Promise<void> = async () => {},
+  ms = 5_000,
+): Promise<{ event: string; data: unknown }[]> {
+  const controller = new AbortController();
+  const res = await fetch(`${site.origin}/staff/api/agencies/${agency}/events`, { headers: { cookie: s.cookie }, signal: controller.signal });
+  if (res.status !== 200) throw new Error(`events ${agency}: ${res.status}`);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const seen: { event: string; data: unknown }[] = [];
+  let buffer = '';
+  let started = false;
+  const deadline = Date.now() + ms;
+  const timer = setTimeout(() => controller.abort(), ms);
+  try {
+    while (Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data) seen.push({ event, data: JSON.parse(data) });
+      }
+      if (!started && seen.some((e) => e.event === 'state')) {
+        started = true;
+        await during();
+      }
+      if (started && until(seen)) break;
+    }
+  } catch (err) {
+    if (!controller.signal.aborted) throw err;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return seen;
+}
