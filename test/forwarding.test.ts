@@ -18,11 +18,20 @@ let adapter: TestAdapter;
 let sent: Partial<Activity>[] = [];
 
 beforeEach(() => {
-  app = createApp(testConfig({ KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library', AGENCIES: 'library,archive' }), { storage: 'memory' });
+  // Monday 16 November 2026, 13:30 in Riga: both agencies' staff are at work.
+  app = createApp(testConfig({ KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library', AGENCIES: 'library,archive' }), {
+    storage: 'memory',
+    now: () => new Date('2026-11-16T11:30:00Z'),
+  });
   // One conversation that the channel (a library widget) started.
   adapter = new TestAdapter(app.logic);
   adapter.use(async (context, next) => {
     setTurnAgency(context, 'library');
+    await next();
+  });
+  // The transcript is recorded as on every channel of the app (staff read it on a handover).
+  app.useRecordingMiddleware(adapter);
+  adapter.use(async (context, next) => {
     context.onSendActivities(async (_ctx, activities, nextSend) => {
       sent.push(...activities);
       return nextSend();
@@ -110,6 +119,34 @@ describe('forwarding to another agency of the installation', () => {
         .filter((o) => o.kind === 'forward')
         .map((o) => o.otherAgency),
     ).toEqual(['archive', 'library']);
+  });
+
+  it("a person asked for after the forward is the archive's, and its staff see the conversation from the consent on (R8)", async () => {
+    const added = await app.handover.directory.add({
+      name: 'Arta Arhīve',
+      login: 'arta',
+      languages: ['lv'],
+      role: 'staff',
+      password: 'correct horse battery staple',
+      agencies: [{ agency: 'archive', role: 'staff' }],
+    });
+    if (!added.ok) throw new Error(added.message);
+    await app.handover.side.service('archive').seen(added.value);
+    await say('Kā saņemt arhīva izziņu?');
+    await press(cardButtons(await say('Kā saņemt arhīva izziņu?')).find(isForward)!);
+    const consent = suggested(await say('Gribu runāt ar darbinieku')).find((a) => (a.value as { agree?: boolean }).agree === true)!;
+    await press(consent);
+
+    const conversationId = adapter.conversation.conversation.id;
+    expect(await app.handover.forAgency('library').service.active(conversationId)).toBeUndefined();
+    const ticket = (await app.handover.forAgency('archive').service.active(conversationId))!;
+    expect(ticket).toBeDefined();
+    const lines = (await app.handover.repo.lines('archive', { ticketId: ticket.id })).map((l) => l.text).join('\n');
+    expect(lines).toContain('Esmu Pilsētas arhīvs virtuālais asistents');
+    expect(lines).toContain('Gribu runāt ar darbinieku');
+    // Nothing the citizen said to the library, nor the library's replies, before the consent.
+    expect(lines).not.toContain('Pilsētas bibliotēka kompetencē');
+    expect(lines.match(/Kā saņemt arhīva izziņu\?/g) ?? []).toHaveLength(0);
   });
 
   it('an old offer for an agency no longer served is refused plainly, and the conversation stays', async () => {

@@ -62,7 +62,9 @@ export const forwarding = {
       const authority = [...ctx.knowledge.authorities.values()].find((a) => a.agency === value.agency);
       await turn.record('forward', undefined, value.agency);
       data.forwardedFrom = ctx.knowledge.profile.id;
-      data.forwardedAt = deps.now().toISOString();
+      // On the channel's clock, as the transcript's activities are: the new agency's staff see from here.
+      const pressedAt = turn.context.activity.timestamp;
+      data.forwardedAt = (pressedAt === undefined ? deps.now() : new Date(pressedAt)).toISOString();
       data.agency = value.agency;
       return [MessageFactory.text(ctx.t('forward.done', { authority: authority ? pick(authority.name, data.language) : value.agency }))];
     },
