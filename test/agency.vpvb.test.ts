@@ -152,7 +152,7 @@ describe('asking for a person and the hours (R4, R16)', () => {
     const consent = await bot.say('Vai mūsu kokapstrādes cehs jāpiesaka ietekmes uz vidi novērtējumam?', 'c');
     const registered = await press(bot, byValue(consent.replies, { agree: true })!, 'c');
     expect(texts(registered.replies)).toContain(due);
-    const [kase] = await bot.app.handover.repo.cases('open');
+    const [kase] = await bot.app.handover.repo.cases('vpvb', 'open');
     expect(kase?.dueAt).toEqual(addWorkingDays(SATURDAY, profile().answerWithinWorkingDays, calendar()));
   });
 
