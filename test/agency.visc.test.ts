@@ -7,6 +7,7 @@ import { createInProcessBot, type InProcessBot } from '../bot/cli/in-process.js'
 import type { AppDeps } from '../bot/app.js';
 import { createCalendar } from '../bot/handover/index.js';
 import { formatWhen } from '../bot/i18n.js';
+import { findEmergency } from '../knowledge/decide.js';
 import { buttons, press, texts } from './support/bot.js';
 
 // Monday 23 November 2026, 10:00 in Riga: inside the hours VISC's profile gives.
@@ -62,6 +63,17 @@ describe('VISC: greeting and answers', () => {
     const { decision, replies } = await bot.say('Cik maksā valsts valodas prasmes pārbaude?', 'c');
     expect(decision?.decision).toMatchObject({ kind: 'answer', entry: { id: 'visc.vvpp-fee' } });
     expect(texts(replies)).toContain(entry('visc.vvpp-fee').answer.lv.trim().slice(0, 60));
+  });
+});
+
+describe('VISC: phrasings', () => {
+  it("no question VISC's entries are written for would be sent to 112 by an emergency word", () => {
+    // Emergency words win before anything else: a phrasing such as "the certificate burned in a fire"
+    // would teach keepers a question the bot answers with 112 first.
+    bot = viscBot();
+    const questions = [...knowledge().entries.values()].flatMap((e) => e.questions.lv);
+    expect(questions.length).toBeGreaterThan(300);
+    expect(questions.filter((q) => findEmergency(q, knowledge()) !== undefined)).toEqual([]);
   });
 });
 
