@@ -196,9 +196,11 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
   if (frames.includes('protected')) return result({ kind: 'protected' });
   if (frames.includes('handover')) return result({ kind: 'handover' });
   // A detector guesses from letters; short Latvian without diacritics can look Lithuanian. When it
-  // names a language the knowledge base is not written in, yet nearly every word is one the
-  // knowledge base uses, the message is in one of the knowledge base's languages after all.
-  const familiar = !knowledge.languages.has(detection.language) && analysis.terms.length >= 2 && analysis.familiar >= FAMILIAR_SHARE;
+  // names a language no question of the knowledge base is written in, yet nearly every word is one
+  // the knowledge base uses, the message is in one of the knowledge base's languages after all. A
+  // language some questions are written in (the directory's English) explains familiar words by
+  // itself: English to a Latvian-only agency is English (R3).
+  const familiar = !knowledge.writtenIn.has(detection.language) && analysis.terms.length >= 2 && analysis.familiar >= FAMILIAR_SHARE;
   if (detection.reliable && !offered(detection.language) && !familiar) return result({ kind: 'language', detected: detection.language });
 
   return result(withVote(classify(text, results, ctx, s), text, knowledge, s));

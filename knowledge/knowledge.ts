@@ -13,6 +13,8 @@ export interface Knowledge {
   index: MatchIndex;
   /** Languages the entries' questions are written in. */
   languages: ReadonlySet<string>;
+  /** Languages any question the index holds is written in: the entries', the directory's, the intents'. */
+  writtenIn: ReadonlySet<string>;
   /** A second opinion on what a message asks for, learnt from labelled messages (none without examples). */
   vote?: IntentVoter;
 }
@@ -69,6 +71,7 @@ export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings 
     intents: new Map(files.intents.map((i) => [i.id, i])),
     index: new MatchIndex(documents, settings, isLatvianWord),
     languages: new Set(files.entries.flatMap((e) => Object.keys(e.questions))),
+    writtenIn: new Set([...files.entries, ...files.authorities, ...files.intents].flatMap((d) => Object.keys(d.questions))),
     ...(files.voteExamples?.length ? { vote: voteOf(files, files.voteExamples) } : {}),
   };
 }

@@ -127,7 +127,7 @@ describe('Ādažu novada pašvaldība: the working calendar behind the promised 
     const consent = await bot.say('Vai mūsu ielā Kadagā plānots ierīkot apgaismojumu?', 'c');
     const registered = await press(bot, byValue(consent.replies, { agree: true })!, 'c');
     expect(texts(registered.replies)).toContain(formatUntil(dueBy, 'lv', profile.timeZone));
-    const [kase] = await bot.app.handover.repo.cases('open');
+    const [kase] = await bot.app.handover.repo.cases('adazi', 'open');
     expect(kase?.dueAt.toISOString()).toBe(dueBy.toISOString());
   });
 });

@@ -137,7 +137,10 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('the database goes away (Pos
     const stopped = Date.now();
     await cluster.stop();
     const down = await readyz();
-    expect(down).toEqual({ status: 503, body: { status: 'not ready', checks: { knowledge: true, storage: false }, failing: ['storage'] } });
+    expect(down).toEqual({
+      status: 503,
+      body: { status: 'not ready', checks: { knowledge: true, storage: false }, failing: ['storage'], agencies: ['dvi'], refused: [] },
+    });
 
     const apology = await ask('outage-1', 'Kā iesniegt sūdzību?');
     expect(apology).toHaveLength(1);

@@ -315,3 +315,21 @@ describe('languages the bot has no texts for', () => {
     }
   });
 });
+
+describe('an agency whose staff speak only Latvian', () => {
+  it('takes English for English although the shared directory has English questions (R3)', async () => {
+    const { createInProcessBot } = await import('../bot/cli/in-process.js');
+    // VISC's staff consult in Latvian only; the directory's English phrasings make English words familiar.
+    const bot = createInProcessBot({ LOG_LEVEL: 'silent', AGENCY: 'visc' });
+    try {
+      expect(bot.app.knowledge.current.profile.staffLanguages).toEqual(['lv']);
+      const { decision } = await bot.say('How can I get a duplicate of my centralised exam certificate?', 'c-en');
+      expect(decision?.decision).toEqual({ kind: 'language', detected: 'en' });
+      // Latvian without diacritics is still Latvian.
+      const latvian = await bot.say('ka sanemt centralizeta eksamena sertifikata dublikatu', 'c-lv');
+      expect(latvian.decision?.decision.kind).not.toBe('language');
+    } finally {
+      await bot.close();
+    }
+  });
+});

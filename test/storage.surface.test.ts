@@ -148,7 +148,13 @@ describe('readiness', () => {
     const s = await site({}, { store });
     const res = await fetch(`${s.origin}/readyz`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: 'not ready', checks: { knowledge: true, storage: false }, failing: ['storage'] });
+    expect(await res.json()).toEqual({
+      status: 'not ready',
+      checks: { knowledge: true, storage: false },
+      failing: ['storage'],
+      agencies: ['dvi'],
+      refused: [],
+    });
   });
 });
 

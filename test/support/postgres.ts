@@ -164,7 +164,16 @@ export async function spawnBot(env: Record<string, string>, options: SpawnOption
   const args = options.entry === 'dist' ? ['dist/bot/main.js'] : ['--import', 'tsx', 'bot/main.ts'];
   const child = spawn(process.execPath, args, {
     cwd: options.cwd ?? path.resolve(import.meta.dirname, '../..'),
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', LOG_LEVEL: 'warn', KNOWLEDGE_HOT_RELOAD: 'false', ...env, PORT: String(port) },
+    // One agency (the default) unless the test names more, as testConfig: starts stay quick.
+    env: {
+      PATH: process.env['PATH'] ?? '',
+      HOME: process.env['HOME'] ?? '/tmp',
+      LOG_LEVEL: 'warn',
+      KNOWLEDGE_HOT_RELOAD: 'false',
+      AGENCIES: env['AGENCY'] ?? 'dvi',
+      ...env,
+      PORT: String(port),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   // Chunks kept as bytes and decoded whole: a character split between two chunks stays intact.
