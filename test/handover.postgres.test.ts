@@ -9,7 +9,7 @@ import { testConfig } from '../bot/config.js';
 import { silentLogger } from '../bot/log.js';
 import { createHandover, oneAgency, type Handover } from '../bot/handover/index.js';
 import type { MailSender } from '../bot/handover/mail.js';
-import type { AgencyRegistry } from '../bot/handover/staff-side.js';
+import type { StaffAgencies } from '../bot/handover/staff-side.js';
 import type { ConsoleSignal, HandoverEvent } from '../bot/handover/types.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
 import type { PadomsStore } from '../bot/storage/store.js';
@@ -20,7 +20,7 @@ const dvi = agencyProfile.parse(parseYaml(readFileSync('knowledge/agencies/dvi/p
 const fixture = (id: string) => agencyProfile.parse(parseYaml(readFileSync(`test/fixtures/knowledge/agencies/${id}/profile.yaml`, 'utf8')));
 const library = fixture('library');
 const archive = fixture('archive');
-const twoAgencies: AgencyRegistry = {
+const twoAgencies: StaffAgencies = {
   ids: () => ['library', 'archive'],
   profile: (id) => (id === 'library' ? library : id === 'archive' ? archive : undefined),
   defaultId: 'library',
@@ -33,7 +33,7 @@ let url = '';
 const opened: { handover: Handover; store: PadomsStore }[] = [];
 const sent: string[] = [];
 
-async function instance(agencies: AgencyRegistry = oneAgency(dvi)): Promise<Handover & { events: HandoverEvent[] }> {
+async function instance(agencies: StaffAgencies = oneAgency(dvi)): Promise<Handover & { events: HandoverEvent[] }> {
   const store = openPostgresStore({ url, log: silentLogger, now, defaultAgency: 'dvi' });
   const mailSender: MailSender = { send: async (m) => void sent.push(m.subject), close: () => {} };
   const handover = createHandover({

@@ -76,7 +76,7 @@ async function startSite(logic: (context: TurnContext) => Promise<void>): Promis
   const server = createServer({ maxBodyBytes: 64 * 1024, log: silentLogger });
   mountInMemoryDirectLine(server, logic, { has: (id) => id === profile.id, defaultId: profile.id });
   mountWebChat(server, {
-    agencies: { ids: () => [profile.id], profile: (id) => (id === profile.id ? profile : undefined), defaultId: profile.id },
+    agencies: { ids: () => [profile.id], profile: (id) => (id === profile.id ? profile : undefined) },
     log: silentLogger,
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -1,16 +1,14 @@
 // Which agencies Direct Line serves, as the REST routes and the stream both ask it: one installation
 // serves several, each conversation is one agency's, and its tokens name that agency.
 import type { HttpFailure } from '../http/errors.js';
+import type { AgencyDirectory } from '../agencies.js';
 
 /**
  * The agencies this installation serves, read on every request: an agency removed while running
- * stops being served at once, its tokens and conversations included.
+ * stops being served at once, its tokens and conversations included. `defaultId`: the agency of a
+ * token request that names none (an embed from before agencies), and of the secret's requests.
  */
-export interface ServedAgencies {
-  has(id: string): boolean;
-  /** The agency of a token request that names none (an embed from before agencies), and of the secret's requests. */
-  readonly defaultId: string;
-}
+export type ServedAgencies = Pick<AgencyDirectory, 'has' | 'defaultId'>;
 
 /** The answer for an agency not served: never another agency's bot instead. */
 export const UNKNOWN_AGENCY = {

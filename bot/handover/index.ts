@@ -14,12 +14,12 @@ import { CaseOutbox, smtpSender, smtpSettingsFrom, type MailSender } from './mai
 import { MemoryHandoverRepository, type HandoverRepository, type RetentionCutoffs } from './repository.js';
 import type { StaffHandoverService } from './service.js';
 import { SqlHandoverRepository, postgresRunner, sqliteRunner } from './sql-repository.js';
-import { StaffSide, type AgencyRegistry, type AgencyStaffSide } from './staff-side.js';
+import { StaffSide, type StaffAgencies, type AgencyStaffSide } from './staff-side.js';
 import { StaffDirectory } from './staff.js';
 import type { HandoverEvent } from './types.js';
 
 export type { HandoverService } from './types.js';
-export type { AgencyRegistry, AgencyStaffSide } from './staff-side.js';
+export type { StaffAgencies, AgencyStaffSide } from './staff-side.js';
 export { StaffHandoverService } from './service.js';
 export { StaffSide } from './staff-side.js';
 export { addWorkingDays, createCalendar, nextOpening } from './calendar.js';
@@ -68,7 +68,7 @@ export interface StaffSideDeps {
   config: HandoverConfig;
   store: Pick<PadomsStore, 'kind' | 'sqlite' | 'publish' | 'subscribe'>;
   /** The agencies served, read live (a folder may be added or removed while running). */
-  agencies: AgencyRegistry;
+  agencies: StaffAgencies;
   log: Logger;
   now?: () => Date;
   /** Citizen-facing texts (default: loaded from LOCALES_DIR). */
@@ -108,7 +108,7 @@ export interface Handover {
 }
 
 /** The registry of an installation with one agency (the CLI's report, tests). */
-export function oneAgency(profile: AgencyProfile | (() => AgencyProfile)): AgencyRegistry {
+export function oneAgency(profile: AgencyProfile | (() => AgencyProfile)): StaffAgencies {
   const current = typeof profile === 'function' ? profile : () => profile;
   return {
     ids: () => [current().id],

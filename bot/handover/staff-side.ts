@@ -15,14 +15,13 @@ import { StaffRoster } from './roster.js';
 import { StaffHandoverService } from './service.js';
 import { LIVE_STATES } from './state-machine.js';
 import type { ConsoleSignal, HandoverEvent, HandoverService } from './types.js';
+import type { AgencyDirectory } from '../agencies.js';
 
-/** The agencies the installation serves, read live: a folder may appear or be deleted while running. */
-export interface AgencyRegistry {
-  ids(): string[];
-  profile(id: string): AgencyProfile | undefined;
-  /** Where rows from before agencies belong, and whose mailbox AGENCY_MAILBOX overrides. */
-  defaultId: string;
-}
+/**
+ * The agencies the installation serves, read live (a folder may appear or be deleted while running);
+ * `defaultId`: where rows from before agencies belong, and whose mailbox AGENCY_MAILBOX overrides.
+ */
+export type StaffAgencies = Pick<AgencyDirectory, 'ids' | 'profile' | 'defaultId'>;
 
 /** What a turn of one agency uses of the staff side. */
 export interface AgencyStaffSide {
@@ -33,7 +32,7 @@ export interface AgencyStaffSide {
 
 export interface StaffSideOptions {
   repo: HandoverRepository;
-  agencies: AgencyRegistry;
+  agencies: StaffAgencies;
   log: Logger;
   now?: () => Date;
   bus?: HandoverBus;
@@ -60,7 +59,7 @@ export class UnknownAgencyError extends Error {
 export class StaffSide {
   readonly now: () => Date;
   readonly repo: HandoverRepository;
-  readonly agencies: AgencyRegistry;
+  readonly agencies: StaffAgencies;
   readonly roster: StaffRoster;
   private readonly notices: HandoverNotices;
   private readonly services = new Map<string, StaffHandoverService>();

@@ -11,19 +11,15 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
 import type restify from 'restify';
 import type { AgencyProfile } from '../../knowledge/schema.js';
+import type { AgencyDirectory } from '../agencies.js';
 import { errorFields, type Logger } from '../log.js';
 import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
 
 const gzip = promisify(gzipCallback);
 
 /** The agencies the pages show, read on every request: reloads, agencies added or removed. */
-export interface PageAgencies {
-  /** The agencies served, in the order the front page lists them. */
-  ids(): readonly string[];
-  profile(id: string): AgencyProfile | undefined;
-  /** The registry's default agency. The pages do not need it: each names its own agency to its widget. */
-  readonly defaultId: string;
-}
+/** The agencies served, in the order the front page lists them, each with its profile. */
+export type PageAgencies = Pick<AgencyDirectory, 'ids' | 'profile'>;
 
 export interface WebChatDeps {
   agencies: PageAgencies;

@@ -12,7 +12,7 @@ import { testConfig } from '../../bot/config.js';
 import { createHandover } from '../../bot/handover/index.js';
 import type { MailSender } from '../../bot/handover/mail.js';
 import type { StaffMember } from '../../bot/handover/repository.js';
-import type { AgencyRegistry } from '../../bot/handover/staff-side.js';
+import type { StaffAgencies } from '../../bot/handover/staff-side.js';
 import type { HandoverEvent, HandoverRequest } from '../../bot/handover/types.js';
 import { silentLogger } from '../../bot/log.js';
 import { createServer } from '../../bot/server.js';
@@ -66,7 +66,7 @@ export async function startAgenciesSite(options: { mailbox?: string } = {}): Pro
     ['library', 'archive'].map((agency) => [agency, new KnowledgeSource({ knowledgeDir: FIXTURE_KNOWLEDGE, agency, now }, silentLogger)] as const),
   );
   const served = new Set(knowledge.keys());
-  const agencies: AgencyRegistry = {
+  const agencies: StaffAgencies = {
     ids: () => [...served],
     profile: (id) => (served.has(id) ? knowledge.get(id)?.current.profile : undefined),
     defaultId: 'library',
