@@ -48,6 +48,9 @@
 // Options: --profile writes a V8 CPU profile of the Padoms server child to $TMPDIR/padoms-bench-profiles/ (--cpu-prof);
 // --levels 10,100 and --seconds 15 change the levels and the time per level; --think 2000 makes each
 // citizen pause 0.5–1.5× that long after every reply (default: none).
+// --agencies 1,50 runs instead one SQLite server per count, each serving that many generated agencies
+// of 30 entries (bench/agencies.ts), the citizens spread over them: start time, heap per agency, RSS,
+// and turns/s against the first count's, in the same run.
 // Note: with citizens back to back, latency = concurrency ÷ throughput (Little's law), so p99 < 20 ms at
 // 100 conversations needs > 5,000 turns/s; --think measures latency at a person's pace instead.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -108,6 +111,13 @@ const BACKOFF_MS = [0, 1, 2, 4, 8, 16, 32, 50];
 const RAMP_MS = 1_000;
 const QUESTION_QUOTA: Record<string, number> = { answer: 22, refer: 8, smalltalk: 4, fallback: 3, language: 2, handover: 1 };
 const PROFILE_DIR = path.join(tmpdir(), 'padoms-bench-profiles');
+/** --agencies 1,50: the agency counts to compare (issue 20's targets), instead of the storage modes. */
+const AGENCY_COUNTS = argValue('--agencies')
+  ?.split(',')
+  .map((n) => Number(n.trim()));
+if (AGENCY_COUNTS?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--agencies: whole numbers ≥ 1, comma-separated (e.g. 1,50)');
+/** Issue 20: 50 agencies start within 10 s, stay under 300 MB RSS, and serve within 10 % of one agency's turns/s. */
+const AGENCY_TARGETS = { startS: 10, rssMB: 300, turnsShare: 0.9 };
 
 /** Targets from the brief. */
 /**
@@ -130,9 +140,19 @@ const STORAGES: readonly Storage[] = ['sqlite', 'postgres', 'postgres-2'];
  */
 const ENV_DATABASE_URL = 'PADOMS_BENCH_DATABASE_URL';
 const ENV_TOKEN_SECRET = 'PADOMS_BENCH_TOKEN_SECRET';
+/** Generated agencies for the Padoms child (--agencies): their knowledge folder and folder names. */
+const ENV_KNOWLEDGE_DIR = 'PADOMS_BENCH_KNOWLEDGE_DIR';
+const ENV_AGENCIES = 'PADOMS_BENCH_AGENCIES';
 type ToServer = { type: 'level-start' } | { type: 'level-end' } | { type: 'stop' };
 type FromServer =
-  | { type: 'ready'; port: number }
+  | {
+      type: 'ready';
+      port: number;
+      /** From the start of building the app to listening. */
+      startMs: number;
+      /** heapUsed after a full GC once listening: what the server holds before any citizen. */
+      heapAtStartMB: number;
+    }
   | {
       type: 'level';
       peakRssMB: number;
@@ -163,6 +183,7 @@ function vmHwmMB(): number {
 }
 
 async function runServer(kind: ServerKind): Promise<void> {
+  const started = performance.now();
   let close: () => Promise<void>;
   let server: http.Server | { address(): AddressInfo | string | null };
   if (kind === 'padoms') {
@@ -176,6 +197,10 @@ async function runServer(kind: ServerKind): Promise<void> {
     // With PostgreSQL the token secret is required, and the same on every instance: a token one issued
     // must be accepted by the other.
     const postgres = databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl, DIRECTLINE_TOKEN_SECRET: process.env[ENV_TOKEN_SECRET] ?? '' };
+    // Generated agencies (--agencies): every one served, the first the default.
+    const generated = process.env[ENV_AGENCIES]?.split(',');
+    const agencies =
+      generated === undefined ? {} : { KNOWLEDGE_DIR: process.env[ENV_KNOWLEDGE_DIR] ?? '', AGENCIES: generated.join(','), AGENCY: generated[0]! };
     const app = createApp(
       testConfig({
         DATA_DIR: dataDir,
@@ -185,6 +210,7 @@ async function runServer(kind: ServerKind): Promise<void> {
         // One trusted proxy: rate limits apply per simulated citizen (X-Forwarded-For), see above.
         TRUST_PROXY_HOPS: '1',
         ...postgres,
+        ...agencies,
       }),
       { log: silentLogger },
     );
@@ -299,7 +325,9 @@ async function runServer(kind: ServerKind): Promise<void> {
   // (the data folder removed, database connections ended) rather than die where it stands.
   process.once('SIGINT', () => shutdown(130));
   const port = (server.address() as AddressInfo).port;
-  send({ type: 'ready', port });
+  const startMs = performance.now() - started;
+  (globalThis as { gc?: () => void }).gc?.();
+  send({ type: 'ready', port, startMs, heapAtStartMB: process.memoryUsage().heapUsed / 2 ** 20 });
 }
 
 /** How server children are started: this file compiled to JavaScript, or this file under tsx. */
@@ -357,6 +385,7 @@ class ServerProcess {
     readonly kind: ServerKind,
     private readonly child: ChildProcess,
     readonly port: number,
+    readonly ready: Extract<FromServer, { type: 'ready' }>,
   ) {}
 
   static start(kind: ServerKind, entry: ServerEntry, profile: boolean, env: Record<string, string> = {}): Promise<ServerProcess> {
@@ -372,7 +401,7 @@ class ServerProcess {
       child.once('exit', (code) => reject(new Error(`${kind} server exited with ${code} before it was ready`)));
       child.once('message', (m: FromServer) => {
         if (m.type !== 'ready') return;
-        const server = new ServerProcess(kind, child, m.port);
+        const server = new ServerProcess(kind, child, m.port, m);
         ServerProcess.live.add(server);
         resolve(server);
       });
@@ -652,10 +681,12 @@ const nextCitizenAddress = () => {
  * them: the poll after a POST reaches the other instance, which must find the reply in the database.
  * Citizens start on different instances (by seed), so the load is even from the first request.
  */
-function citizen(ports: readonly number[], questions: readonly string[], seed: number) {
+/** `agencies`: the agencies the citizens are spread over, one per citizen in turn (none: the default). */
+function citizen(ports: readonly number[], questions: readonly string[], seed: number, agencies: readonly string[] = []) {
   let next = seed;
   let request = seed;
   const port = () => ports[request++ % ports.length]!;
+  const tokenPath = agencies.length === 0 ? '/tokens/generate' : `/tokens/generate?agency=${agencies[seed % agencies.length]!}`;
   const question = () => questions[(next = (next * 1103515245 + 12345) >>> 0) % questions.length] ?? '';
   const base = '/v3/directline';
 
@@ -688,7 +719,7 @@ function citizen(ports: readonly number[], questions: readonly string[], seed: n
     while (active()) {
       forwardedFor = nextCitizenAddress();
       try {
-        const generated = await post(`${base}/tokens/generate`, undefined, undefined);
+        const generated = await post(`${base}${tokenPath}`, undefined, undefined);
         const token = String(generated.body['token']);
         const conversationId = String(generated.body['conversationId']);
         const started = await post(`${base}/conversations`, token, { locale: 'lv-LV' });
@@ -891,13 +922,22 @@ interface Target {
   instances: number;
   env: Record<string, string>;
   seconds: number;
+  /** Generated agencies the citizens are spread over (--agencies). */
+  agencies?: readonly string[];
 }
 
-async function runLevels(target: Target, entry: ServerEntry, questions: readonly string[], profile: boolean): Promise<Row[]> {
+async function runLevels(
+  target: Target,
+  entry: ServerEntry,
+  questions: readonly string[],
+  profile: boolean,
+  onReady: (ready: ServerProcess['ready']) => void = () => {},
+): Promise<Row[]> {
   const { kind, label, seconds } = target;
   const servers = await Promise.all(Array.from({ length: target.instances }, () => ServerProcess.start(kind, entry, profile && kind === 'padoms', target.env)));
+  for (const server of servers) onReady(server.ready);
   const ports = servers.map((server) => server.port);
-  const slot = (n: number) => (kind === 'echo' ? echoClient(ports[0]!, questions, n) : citizen(ports, questions, n + 1));
+  const slot = (n: number) => (kind === 'echo' ? echoClient(ports[0]!, questions, n) : citizen(ports, questions, n + 1, target.agencies));
   const slots = () => {
     let n = 0;
     return (agent: http.Agent, stats: LevelStats, active: () => boolean) => slot(n++)(agent, stats, active);
@@ -1068,6 +1108,47 @@ function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonl
   console.log(`peak server RSS (100 ms samples, all levels): ${f(peakRss, 0)} MB${both} (< ${TARGETS.rssMB}) ${check(peakRss < TARGETS.rssMB)}`);
 }
 
+/**
+ * --agencies: one SQLite server per count, serving that many generated agencies of 30 entries (the
+ * same generator for every count, so only their number differs), citizens spread over them in turn.
+ * Start time, heap per agency (the heap at start beyond the first count's, per further agency),
+ * peak RSS, and turns/s beside the first count's.
+ */
+async function compareAgencyCounts(counts: readonly number[], entry: ServerEntry, questions: readonly string[], profile: boolean): Promise<void> {
+  const { generateAgencies } = await import('./agencies.js');
+  const runs: { count: number; startMs: number; heapMB: number; rows: Row[] }[] = [];
+  for (const count of counts) {
+    const generated = generateAgencies({ agencies: count });
+    cleanups.push(async () => generated.remove());
+    let ready: ServerProcess['ready'] | undefined;
+    const env = { [ENV_KNOWLEDGE_DIR]: generated.knowledgeDir, [ENV_AGENCIES]: generated.ids.join(',') };
+    const target: Target = { kind: 'padoms', label: `padoms/sqlite, ${count} agencies`, instances: 1, env, seconds: LEVEL_SECONDS, agencies: generated.ids };
+    const rows = await runLevels(target, entry, questions, profile, (r) => (ready = r));
+    runs.push({ count, startMs: ready?.startMs ?? NaN, heapMB: ready?.heapAtStartMB ?? NaN, rows });
+    generated.remove();
+  }
+  const [first] = runs;
+  if (first === undefined) return;
+  const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  console.log(
+    `\nagencies of 30 entries each (bench/agencies.ts), citizens spread over them; beside ${first.count} agenc${first.count === 1 ? 'y' : 'ies'} in the same run`,
+  );
+  for (const run of runs) {
+    const perAgency = run.count === first.count ? '' : `, heap per further agency ${f((run.heapMB - first.heapMB) / (run.count - first.count), 2)} MB`;
+    const peakRss = Math.max(...run.rows.map((r) => r.server_.peakRssMB));
+    const turns = run.rows.map((r) => {
+      const base = first.rows.find((b) => b.level === r.level);
+      const rate = r.stats.turns / r.stats.elapsedS;
+      const share = base === undefined ? NaN : rate / (base.stats.turns / base.stats.elapsedS);
+      return `${r.level}: ${f(rate, 0)} turns/s (${f(100 * share, 0)} %${run === first ? '' : ` ${check(share >= AGENCY_TARGETS.turnsShare)}`}), p99 ${f(p99Of(r), 1)} ms`;
+    });
+    console.log(
+      `  ${String(run.count).padStart(3)} agencies: start ${f(run.startMs / 1000, 2)} s (≤ ${AGENCY_TARGETS.startS}) ${check(run.startMs / 1000 <= AGENCY_TARGETS.startS)}; ` +
+        `heap at start ${f(run.heapMB, 0)} MB${perAgency}; peak RSS ${f(peakRss, 0)} MB (≤ ${AGENCY_TARGETS.rssMB}) ${check(peakRss <= AGENCY_TARGETS.rssMB)}; ${turns.join(' · ')}`,
+    );
+  }
+}
+
 /** turns/s and p99 of every mode at 100 concurrent conversations (or the level nearest to it). */
 function comparison(results: ReadonlyMap<Storage, readonly Row[]>): string {
   const level = LEVELS.reduce((best, l) => (Math.abs(l - 100) < Math.abs(best - 100) ? l : best));
@@ -1126,6 +1207,7 @@ async function main(): Promise<void> {
   console.log(
     `servers: ${entry.mode === 'compiled' ? `compiled with tsc, plain node (${path.relative(ROOT, entry.file) || entry.file})` : 'TypeScript sources under tsx'}`,
   );
+  if (AGENCY_COUNTS !== undefined) return compareAgencyCounts(AGENCY_COUNTS, entry, questions, profile);
   const results = new Map<Storage, Row[]>();
   if (modes.includes('sqlite')) {
     results.set(

@@ -219,11 +219,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         offeredLanguages: () => staff.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
         handover: {
           service: staff.service,
-          // R8: an agency the conversation was forwarded to sees it from the citizen's consent on.
+          // R8: an agency the conversation was forwarded to sees it from after the citizen's consent.
           transcript: async (context) => {
             const [transcript, data] = await Promise.all([conversationTranscript(store, context), state.conversationData.get(context, newConversationData())]);
-            const since = data.agency === agency && data.forwardedAt !== undefined ? Date.parse(data.forwardedAt) : undefined;
-            return since === undefined ? transcript : transcript.filter((a) => a.timestamp !== undefined && new Date(a.timestamp).getTime() >= since);
+            if (data.agency !== agency || data.forwardedFrom === undefined) return transcript;
+            // Not found: retention took it, and all before it; what is left came after.
+            const consent = transcript.findIndex((a) => a.id !== undefined && a.id === data.forwardedAfter);
+            return data.forwardedAfter === undefined ? [] : transcript.slice(consent + 1);
           },
         },
         forwarding: { hosts: (other) => agencies.has(other), depsOf: turnDepsOf },

@@ -14,8 +14,10 @@ export interface ForwardingState {
   agency?: string;
   /** The agency it was forwarded from: where "back" returns to. */
   forwardedFrom?: string;
-  /** When the citizen agreed (ISO time): the new agency's staff see the conversation from here on. */
+  /** When the citizen agreed (ISO time). */
   forwardedAt?: string;
+  /** The citizen's press that agreed (its activity id): the new agency's staff see what came after it. */
+  forwardedAfter?: string;
   /** The question last referred to an agency the conversation may continue with (redacted): what it answers on arrival. */
   forwardQuestion?: string;
 }
@@ -62,9 +64,11 @@ export const forwarding = {
       const authority = [...ctx.knowledge.authorities.values()].find((a) => a.agency === value.agency);
       await turn.record('forward', undefined, value.agency);
       data.forwardedFrom = ctx.knowledge.profile.id;
-      // On the channel's clock, as the transcript's activities are: the new agency's staff see from here.
-      const pressedAt = turn.context.activity.timestamp;
-      data.forwardedAt = (pressedAt === undefined ? deps.now() : new Date(pressedAt)).toISOString();
+      data.forwardedAt = deps.now().toISOString();
+      // An activity, not a time: the transcript's times are too coarse to cut it between two of them.
+      const pressed = turn.context.activity.id;
+      if (pressed === undefined) delete data.forwardedAfter;
+      else data.forwardedAfter = pressed;
       data.agency = value.agency;
       return [MessageFactory.text(ctx.t('forward.done', { authority: authority ? pick(authority.name, data.language) : value.agency }))];
     },
@@ -77,6 +81,7 @@ export const forwarding = {
       data.agency = from;
       delete data.forwardedFrom;
       delete data.forwardedAt;
+      delete data.forwardedAfter;
       delete data.forwardQuestion;
       return [MessageFactory.text(ctx.t('forward.backDone'))];
     },
