@@ -3,7 +3,8 @@
 // the bot uses (bot/agencies.ts), beside one agency of the same kind in the same run:
 // - build: the registry's constructor, every agency loaded and built, in a fresh process (what a
 //   start costs; the dictionary is loaded before, as at a real start);
-// - heap per agency: heapUsed after building minus before, both after global.gc(), over N;
+// - heap per agency: heapUsed after building minus before, both after global.gc(), over N; and the
+//   same of arrayBuffers (typed arrays of more than a few bytes live outside the heap);
 // - RSS: the process after building, and after the questions (the matchers' caches filled);
 // - p50/p99 per question: the bench's 2,000 questions (bench/kb-corpus.ts), question i asked of
 //   agency i mod N, after a warm-up on 200 others (the same as bench/kb.ts's).
@@ -28,6 +29,7 @@ interface AgenciesResult {
   agencies: number;
   buildMs: number;
   heapPerAgencyMB: number;
+  buffersPerAgencyMB: number;
   rssBuiltMB: number;
   rssLoadedMB: number;
   p50: number;
@@ -70,6 +72,7 @@ function measure(knowledgeDir: string, ids: string[]): AgenciesResult {
     agencies: ids.length,
     buildMs,
     heapPerAgencyMB: (built.heapUsed - before.heapUsed) / ids.length / 2 ** 20,
+    buffersPerAgencyMB: (built.arrayBuffers - before.arrayBuffers) / ids.length / 2 ** 20,
     rssBuiltMB: built.rss / 2 ** 20,
     rssLoadedMB: loaded.rss / 2 ** 20,
     p50: percentile(times, 0.5),
@@ -120,6 +123,7 @@ export async function agenciesBench({ counts, entries, runs }: { counts: number[
         agencies: n,
         buildMs: m('buildMs'),
         heapPerAgencyMB: m('heapPerAgencyMB'),
+        buffersPerAgencyMB: m('buffersPerAgencyMB'),
         rssBuiltMB: m('rssBuiltMB'),
         rssLoadedMB: m('rssLoadedMB'),
         p50: m('p50'),
@@ -130,12 +134,13 @@ export async function agenciesBench({ counts, entries, runs }: { counts: number[
     console.log();
     console.log(
       table(
-        ['agencies', 'build ms', 'ms/agency', 'heap MB/agency', 'RSS MB built', 'RSS MB asked', 'p50 ms', 'p99 ms', 'max ms'],
+        ['agencies', 'build ms', 'ms/agency', 'heap MB/agency', 'buffers MB/agency', 'RSS MB built', 'RSS MB asked', 'p50 ms', 'p99 ms', 'max ms'],
         rows.map((r) => [
           String(r.agencies),
           f(r.buildMs, 0),
           f(r.buildMs / r.agencies, 0),
           f(r.heapPerAgencyMB, 2),
+          f(r.buffersPerAgencyMB, 2),
           f(r.rssBuiltMB, 0),
           f(r.rssLoadedMB, 0),
           f(r.p50, 3),

@@ -2,10 +2,9 @@
 // ("datuaizsardzība"), derivations the light stemmer leaves apart ("apstrāde"/"apstrādātājs"), a
 // Russian speaker's endings, two typos in one word. Each folded word with boundary marks gives its
 // 3–5-grams ("<dat", "datu>"); a text is their TF-IDF vector (sublinear TF), unit length.
+import { GramLayer, MAX_GRAM, MIN_GRAM, tfWeight, unitLengths, type Texts } from './gram-layer.js';
 import { words } from './normalise.js';
 
-const MIN_GRAM = 3;
-const MAX_GRAM = 5;
 /**
  * Grams used by more than this share of the phrasings are not looked up: at 1,000 entries, skipping
  * them cut the matcher's p99 from 1.05 to 0.79 ms; the tuning set's figures did not move (one
@@ -44,80 +43,170 @@ export interface GramMatches {
 }
 
 /**
+ * Scratch space for scoring, one for the process (the grams' slots in a question's vector, and
+ * the units' dot products): a search is synchronous, so no two indexes ever use it at once, and an
+ * agency's index need not carry 160 KB of its own. A slot is valid only where its stamp is the
+ * current one, so nothing is cleared between questions; it grows to the largest index.
+ */
+const scratch = {
+  stamp: 0,
+  gramSlot: new Int32Array(0),
+  gramStamps: new Int32Array(0),
+  unitDot: new Float64Array(0),
+  unitStamps: new Int32Array(0),
+  unitTouched: new Int32Array(0),
+};
+
+/** A new stamp for the scratch, which is then at least this large; after 2^31 - 1 stamps they start over. */
+function scratchFor(grams: number, units: number): number {
+  if (scratch.gramSlot.length < grams) {
+    scratch.gramSlot = new Int32Array(grams);
+    scratch.gramStamps = new Int32Array(grams);
+  }
+  if (scratch.unitDot.length < units) {
+    scratch.unitDot = new Float64Array(units);
+    scratch.unitStamps = new Int32Array(units);
+    scratch.unitTouched = new Int32Array(units);
+  }
+  if (scratch.stamp === 0x7fffffff) {
+    scratch.stamp = 0;
+    scratch.gramStamps.fill(0);
+    scratch.unitStamps.fill(0);
+  }
+  return ++scratch.stamp;
+}
+
+/** A shared layer as one index sees it: where its units and documents start, its units' lengths here. */
+interface SharedGrams {
+  layer: GramLayer;
+  unitBase: number;
+  docBase: number;
+  /** Each unit's vector length under this index's IDF. */
+  lengths: Float64Array;
+  /**
+   * The own grams this layer is the first to know, by its id (ascending), and their own ids: the
+   * own index keeps no string of a gram a shared layer has (an agency's own grams were 0.7 MB of
+   * its heap as a map of strings; four fifths of them are the shared documents' too).
+   */
+  sharedIds: Int32Array;
+  ownIds: Int32Array;
+}
+
+/**
  * An inverted index from grams to the phrasings and keywords using them, in flat typed arrays
  * (compressed sparse rows): a Map per phrasing costs about 60 bytes a gram, these 8. A document is
  * as close as its closest phrasing or keyword (measured on the tuning set: better than one vector
  * of all of a document's texts, which blurs an entry's different questions together).
+ *
+ * Its own documents come first; shared layers (analysed once, for every agency) follow, as if their
+ * documents were listed after its own: the same IDF over every unit (n and df of the union), the
+ * same weights, the same order. Its own postings carry their final weights (as ever); a shared
+ * layer's are worked out as they are walked (they depend on this index's IDF, and 4 bytes a posting
+ * for every agency is what sharing saves).
  */
 export class GramIndex {
-  private readonly gramIds = new Map<string, number>();
-  private readonly idf: Float64Array;
+  /** The own grams no shared layer has. */
+  private readonly ownOnly: Map<string, number>;
+  /** The own grams' df over every unit of the index. */
+  private readonly unionDf: Int32Array;
   private readonly offsets: Int32Array;
   /** Postings of gram g: units offsets[g] … offsets[g + 1] - 1, with their weights. */
   private readonly postingUnits: Int32Array;
   private readonly postingWeights: Float32Array;
-  /** A unit is one phrasing or keyword; unitDoc says whose. */
+  private readonly shared: SharedGrams[];
+  /** Units in all: the own, then each shared layer's. */
+  private readonly unitCount: number;
+  /** A unit is one phrasing or keyword; unitDoc says whose (over the own and the shared documents). */
   private readonly unitDoc: Int32Array;
-  private readonly unitDot: Float64Array;
-  private readonly unitStamps: Int32Array;
-  private readonly unitTouched: Int32Array;
   private readonly similarities: Float64Array;
   private readonly stamps: Int32Array;
   private readonly touched: Int32Array;
   private stamp = 0;
-  // Scratch space for vectorOf: each gram's count in the current text (valid where its stamp is
-  // current), and the text's vector.
-  private readonly gramTf: Float64Array;
-  private readonly gramStamps: Int32Array;
-  private gramStamp = 0;
-  private vectorIds = new Int32Array(256);
+  // The vector of the current question: per slot the gram's id in the own grams and in each shared
+  // layer (-1: not there), its count, df, IDF and weight.
+  private readonly ownGrams: number;
+  private vectorOwn = new Int32Array(256);
+  private vectorShared: Int32Array[];
+  private vectorTf = new Float64Array(256);
+  private vectorDf = new Float64Array(256);
+  private vectorIdf = new Float64Array(256);
   private vectorWeights = new Float64Array(256);
 
-  constructor(documents: readonly { phrasings: readonly string[]; keywords: readonly string[] }[]) {
-    const unitDoc: number[] = [];
-    documents.forEach((d, i) => {
-      for (let k = d.phrasings.length + d.keywords.length; k > 0; k--) unitDoc.push(i);
+  constructor(documents: readonly Texts[], shared: readonly GramLayer[] = []) {
+    const own = new GramLayer(documents);
+    let unitCount = own.units;
+    let docCount = documents.length;
+    this.shared = shared.map((layer) => {
+      const part = { layer, unitBase: unitCount, docBase: docCount, lengths: new Float64Array(0), sharedIds: new Int32Array(0), ownIds: new Int32Array(0) };
+      unitCount += layer.units;
+      docCount += layer.documents;
+      return part;
     });
-    const units = unitDoc.length;
-    // Two passes over the texts (document frequencies, then the weighted postings): holding every
-    // phrasing's gram map at once would take gigabytes at 20,000 entries.
-    const df: number[] = [];
-    for (const d of documents) {
-      for (const text of [...d.phrasings, ...d.keywords]) {
-        for (const gram of charGrams(text).keys()) {
-          let id = this.gramIds.get(gram);
-          if (id === undefined) this.gramIds.set(gram, (id = df.length));
-          df[id] = (df[id] ?? 0) + 1;
+    this.unitCount = unitCount;
+    const idfOf = (df: number) => Math.log((1 + unitCount) / (1 + df)) + 1;
+
+    // Every gram's df over every unit: the own grams' (each looked up in the shared layers), and
+    // the shared layers' (theirs, plus the own units' and the other layers').
+    this.unionDf = Int32Array.from(own.df);
+    const sharedDf = this.shared.map(({ layer }) => Int32Array.from(layer.df));
+    this.ownOnly = new Map();
+    const firstKnown = this.shared.map(() => [] as [number, number][]);
+    for (const [gram, g] of own.gramIds) {
+      let first = -1;
+      this.shared.forEach(({ layer }, l) => {
+        const id = layer.gramIds.get(gram);
+        if (id === undefined) return;
+        this.unionDf[g]! += layer.df[id]!;
+        sharedDf[l]![id]! += own.df[g]!;
+        if (first < 0) firstKnown[(first = l)]!.push([id, g]);
+      });
+      if (first < 0) this.ownOnly.set(gram, g);
+    }
+    this.shared.forEach((part, l) => {
+      const pairs = firstKnown[l]!.sort((a, b) => a[0] - b[0]);
+      part.sharedIds = Int32Array.from(pairs, (p) => p[0]);
+      part.ownIds = Int32Array.from(pairs, (p) => p[1]);
+      // Grams of two shared layers (none with the one shared layer of an installation).
+      this.shared.forEach((other, m) => {
+        if (m === l) return;
+        for (const [gram, g] of part.layer.gramIds) {
+          const id = other.layer.gramIds.get(gram);
+          if (id !== undefined) sharedDf[l]![g]! += other.layer.df[id]!;
         }
+      });
+    });
+    const idf = Float64Array.from(this.unionDf, idfOf);
+    // The own postings with their weights (each unit's vector: sublinear TF times IDF, unit length),
+    // but only of the grams a question walks: a common gram's are never read (score), and were
+    // a tenth of an agency's (their df and IDF still count in every vector's length).
+    const walked = (g: number) => this.unionDf[g]! <= maxPostingsOf(unitCount);
+    const ownLengths = unitLengths(own, idf);
+    this.offsets = new Int32Array(own.offsets.length);
+    for (let g = 0; g + 1 < own.offsets.length; g++) this.offsets[g + 1] = this.offsets[g]! + (walked(g) ? own.df[g]! : 0);
+    this.postingUnits = new Int32Array(this.offsets[this.offsets.length - 1]!);
+    this.postingWeights = new Float32Array(this.postingUnits.length);
+    for (let g = 0; g + 1 < own.offsets.length; g++) {
+      if (!walked(g)) continue;
+      for (let at = own.offsets[g]!, to = this.offsets[g]!; at < own.offsets[g + 1]!; at++, to++) {
+        this.postingUnits[to] = own.postingUnits[at]!;
+        this.postingWeights[to] = (tfWeight(own.postingTf[at]!) * idf[g]!) / ownLengths[own.postingUnits[at]!]!;
       }
     }
-    this.idf = Float64Array.from(df, (f) => Math.log((1 + units) / (1 + f)) + 1);
-    this.offsets = new Int32Array(df.length + 1);
-    for (let g = 0; g < df.length; g++) this.offsets[g + 1] = this.offsets[g]! + df[g]!;
-    this.postingUnits = new Int32Array(this.offsets[df.length]!);
-    this.postingWeights = new Float32Array(this.offsets[df.length]!);
-    const fill = this.offsets.slice(0, df.length);
-    this.gramTf = new Float64Array(df.length);
-    this.gramStamps = new Int32Array(df.length);
-    let unit = 0;
-    for (const d of documents) {
-      for (const text of [...d.phrasings, ...d.keywords]) {
-        const n = this.vectorOf(text);
-        for (let k = 0; k < n; k++) {
-          const at = fill[this.vectorIds[k]!]!++;
-          this.postingUnits[at] = unit;
-          this.postingWeights[at] = this.vectorWeights[k]!;
-        }
-        unit++;
-      }
+    // Each shared layer's units' lengths under this index's IDF.
+    this.shared.forEach((part, l) => {
+      part.lengths = unitLengths(part.layer, Float64Array.from(sharedDf[l]!, idfOf));
+    });
+
+    this.unitDoc = new Int32Array(unitCount);
+    this.unitDoc.set(own.unitDoc);
+    for (const { layer, unitBase, docBase } of this.shared) {
+      for (let u = 0; u < layer.units; u++) this.unitDoc[unitBase + u] = docBase + layer.unitDoc[u]!;
     }
-    this.unitDoc = Int32Array.from(unitDoc);
-    this.unitDot = new Float64Array(units);
-    this.unitStamps = new Int32Array(units);
-    this.unitTouched = new Int32Array(units);
-    this.similarities = new Float64Array(documents.length);
-    this.stamps = new Int32Array(documents.length);
-    this.touched = new Int32Array(documents.length);
+    this.similarities = new Float64Array(docCount);
+    this.stamps = new Int32Array(docCount);
+    this.touched = new Int32Array(docCount);
+    this.ownGrams = own.df.length;
+    this.vectorShared = this.shared.map(() => new Int32Array(256));
   }
 
   /**
@@ -128,32 +217,45 @@ export class GramIndex {
     if (this.stamp === 0x7fffffff) {
       this.stamp = 0;
       this.stamps.fill(0);
-      this.unitStamps.fill(0);
     }
     const stamp = ++this.stamp;
     let units = 0;
-    const maxPostings = Math.max(COMMON_GRAM_MIN, Math.min(COMMON_GRAM_MAX, COMMON_GRAM_SHARE * this.unitDoc.length));
+    const maxPostings = maxPostingsOf(this.unitCount);
     const grams = this.vectorOf(question);
+    const unitStamp = scratchFor(0, this.unitCount);
+    const { unitDot, unitStamps, unitTouched } = scratch;
+    const touch = (u: number, add: number) => {
+      if (unitStamps[u] !== unitStamp) {
+        unitStamps[u] = unitStamp;
+        unitDot[u] = add;
+        unitTouched[units++] = u;
+      } else unitDot[u]! += add;
+    };
     for (let k = 0; k < grams; k++) {
-      const g = this.vectorIds[k]!;
       const w = this.vectorWeights[k]!;
       // A gram in more than one text of twenty ("<pa", "as>") says little and costs the most.
-      if (this.offsets[g + 1]! - this.offsets[g]! > maxPostings) continue;
-      for (let at = this.offsets[g]!, end = this.offsets[g + 1]!; at < end; at++) {
-        const u = this.postingUnits[at]!;
-        const add = w * this.postingWeights[at]!;
-        if (this.unitStamps[u] !== stamp) {
-          this.unitStamps[u] = stamp;
-          this.unitDot[u] = add;
-          this.unitTouched[units++] = u;
-        } else this.unitDot[u]! += add;
+      if (this.vectorDf[k]! > maxPostings) continue;
+      const g = this.vectorOwn[k]!;
+      if (g >= 0) {
+        for (let at = this.offsets[g]!, end = this.offsets[g + 1]!; at < end; at++) touch(this.postingUnits[at]!, w * this.postingWeights[at]!);
+      }
+      for (let l = 0; l < this.shared.length; l++) {
+        const id = this.vectorShared[l]![k]!;
+        if (id < 0) continue;
+        const { layer, unitBase, lengths } = this.shared[l]!;
+        const idf = this.vectorIdf[k]!;
+        for (let at = layer.offsets[id]!, end = layer.offsets[id + 1]!; at < end; at++) {
+          const u = layer.postingUnits[at]!;
+          // The weight the posting would carry in a one-layer index: rounded to 32 bits as stored there.
+          touch(unitBase + u, w * Math.fround((tfWeight(layer.postingTf[at]!) * idf) / lengths[u]!));
+        }
       }
     }
     let count = 0;
     for (let k = 0; k < units; k++) {
-      const u = this.unitTouched[k]!;
+      const u = unitTouched[k]!;
       const d = this.unitDoc[u]!;
-      const v = this.unitDot[u]!;
+      const v = unitDot[u]!;
       if (this.stamps[d] !== stamp) {
         this.stamps[d] = stamp;
         this.similarities[d] = v;
@@ -169,37 +271,54 @@ export class GramIndex {
   }
 
   /**
-   * The text's vector over the known grams, in the order they first occur: sublinear TF times IDF,
-   * unit length (so dot products are cosines), left in vectorIds/vectorWeights; returns its length.
+   * The question's vector over the known grams, in the order they first occur: sublinear TF times
+   * IDF, unit length (so dot products are cosines), left in the vector arrays; returns its length.
    * Counted straight into arrays by gram id: no map of the text's grams is made (the vector is made
-   * for every question, and twice for every phrasing when the index is built).
+   * for every question).
    */
   private vectorOf(text: string): number {
-    if (++this.gramStamp === 0x7fffffff) {
-      this.gramStamp = 1;
-      this.gramStamps.fill(0);
-    }
-    const stamp = this.gramStamp;
+    const ownStamp = scratchFor(this.ownGrams, 0);
+    const { gramSlot: ownSlot, gramStamps: ownStamps } = scratch;
+    const sharedStamps = this.shared.map(({ layer }) => layer.nextQueryStamp());
     let n = 0;
     for (const word of words(text)) {
       const marked = `<${word}>`;
       for (let size = MIN_GRAM; size <= MAX_GRAM; size++) {
         for (let i = 0; i + size <= marked.length; i++) {
-          const g = this.gramIds.get(marked.slice(i, i + size));
-          if (g === undefined) continue;
-          if (this.gramStamps[g] !== stamp) {
-            this.gramStamps[g] = stamp;
-            this.gramTf[g] = 1;
-            if (n === this.vectorIds.length) this.growVector();
-            this.vectorIds[n++] = g;
-          } else this.gramTf[g]!++;
+          const gram = marked.slice(i, i + size);
+          // The first shared layer that has it, and its own id (there, or among the own-only grams).
+          let l = -1;
+          let id = -1;
+          for (let k = 0; k < this.shared.length && l < 0; k++) {
+            const found = this.shared[k]!.layer.gramIds.get(gram);
+            if (found !== undefined) {
+              l = k;
+              id = found;
+            }
+          }
+          const g = l >= 0 ? ownIdOf(this.shared[l]!, id) : (this.ownOnly.get(gram) ?? -1);
+          let slot: number;
+          if (g >= 0) {
+            if (ownStamps[g] === ownStamp) slot = ownSlot[g]!;
+            else {
+              ownStamps[g] = ownStamp;
+              slot = ownSlot[g] = this.newSlot(n++, g, gram, l, id);
+            }
+          } else if (l >= 0) {
+            const layer = this.shared[l]!.layer;
+            if (layer.queryStamps[id] === sharedStamps[l]) slot = layer.querySlot[id]!;
+            else {
+              layer.queryStamps[id] = sharedStamps[l]!;
+              slot = layer.querySlot[id] = this.newSlot(n++, -1, gram, l, id);
+            }
+          } else continue;
+          this.vectorTf[slot]!++;
         }
       }
     }
     let norm = 0;
     for (let k = 0; k < n; k++) {
-      const g = this.vectorIds[k]!;
-      const w = (1 + Math.log(this.gramTf[g]!)) * this.idf[g]!;
+      const w = (1 + Math.log(this.vectorTf[k]!)) * this.vectorIdf[k]!;
       this.vectorWeights[k] = w;
       norm += w * w;
     }
@@ -208,12 +327,59 @@ export class GramIndex {
     return n;
   }
 
-  private growVector(): void {
-    const ids = new Int32Array(this.vectorIds.length * 2);
-    ids.set(this.vectorIds);
-    const weights = new Float64Array(this.vectorWeights.length * 2);
-    weights.set(this.vectorWeights);
-    this.vectorIds = ids;
-    this.vectorWeights = weights;
+  /**
+   * Slot k of the vector for a gram met for the first time in this text: its own id (-1: none),
+   * its id in each shared layer (`first` is the first to have it, with `id`; -1: none), its df and
+   * IDF over the whole index.
+   */
+  private newSlot(k: number, own: number, gram: string, first: number, id: number): number {
+    if (k === this.vectorOwn.length) this.growVector();
+    this.vectorOwn[k] = own;
+    this.vectorTf[k] = 0;
+    let df = own >= 0 ? this.unionDf[own]! : 0;
+    for (let l = 0; l < this.shared.length; l++) {
+      const { layer } = this.shared[l]!;
+      const there = first < 0 || l < first ? -1 : l === first ? id : (layer.gramIds.get(gram) ?? -1);
+      this.vectorShared[l]![k] = there;
+      if (own < 0 && there >= 0) df += layer.df[there]!;
+    }
+    this.vectorDf[k] = df;
+    this.vectorIdf[k] = Math.log((1 + this.unitCount) / (1 + df)) + 1;
+    return k;
   }
+
+  private growVector(): void {
+    const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    const ints = (n: number) => new Int32Array(n);
+    const floats = (n: number) => new Float64Array(n);
+    this.vectorOwn = grow(this.vectorOwn, ints);
+    this.vectorShared = this.vectorShared.map((a) => grow(a, ints));
+    this.vectorTf = grow(this.vectorTf, floats);
+    this.vectorDf = grow(this.vectorDf, floats);
+    this.vectorIdf = grow(this.vectorIdf, floats);
+    this.vectorWeights = grow(this.vectorWeights, floats);
+  }
+}
+
+/** The own id of a shared layer's gram, or -1. */
+function ownIdOf({ sharedIds, ownIds }: SharedGrams, id: number): number {
+  let lo = 0;
+  let hi = sharedIds.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const at = sharedIds[mid]!;
+    if (at === id) return ownIds[mid]!;
+    if (at < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** The most postings a gram of a question may have to be looked up, in an index of this many units. */
+function maxPostingsOf(units: number): number {
+  return Math.max(COMMON_GRAM_MIN, Math.min(COMMON_GRAM_MAX, COMMON_GRAM_SHARE * units));
 }

@@ -1,9 +1,13 @@
 // The knowledge of one agency, ready to answer: validated files plus the match index over them.
+// What every agency has alike (the authorities, the built-in intents, the vote's examples) is built
+// once per installation when a SharedAnalysis is handed in (bot/agencies.ts does), and searched
+// beside the agency's own entries exactly as if it were built for this agency alone.
 import { isLatvianWord } from './latvian-words.js';
 import type { AgencyProfile, Authority, KnowledgeEntry } from './schema.js';
 import type { Intent, KnowledgeFiles } from './load.js';
-import { IntentVote, type IntentVoter, type VoteExample, type VoteLabel } from './intent-vote.js';
+import { IntentVote, type IntentVoter, type VoteLabel } from './intent-vote.js';
 import { MatchIndex, type MatchDocument, type MatcherSettings, DEFAULT_MATCHER_SETTINGS } from './matcher.js';
+import { SharedAnalysis } from './shared.js';
 
 export interface Knowledge {
   profile: AgencyProfile;
@@ -41,20 +45,27 @@ const VOTED_INTENTS: Partial<Record<string, VoteLabel>> = {
 
 /**
  * The vote, from the labelled messages and what an ordinary question looks like here: the agency's
- * entries', the authorities' and the other built-in intents' phrasings.
+ * entries', then the authorities' and the other built-in intents' phrasings (those two shared).
  */
-function voteOf(files: KnowledgeFiles, examples: readonly VoteExample[]): IntentVote {
+function voteOf(files: KnowledgeFiles, shared: SharedAnalysis): IntentVote {
   const intents = files.intents.flatMap((i) => {
     const label = VOTED_INTENTS[i.id];
     return label ? allOf(i.questions).map((text) => ({ text, label })) : [];
   });
-  const others = [...files.entries, ...files.authorities, ...files.intents.filter((i) => !VOTED_INTENTS[i.id])].flatMap((d) => allOf(d.questions));
-  return new IntentVote([...examples, ...intents], others);
+  const sharedOthers = [...files.authorities, ...files.intents.filter((i) => !VOTED_INTENTS[i.id])].flatMap((d) => allOf(d.questions));
+  const basis = shared.voteBasis([...(files.voteExamples ?? []), ...intents], sharedOthers);
+  const own = files.entries.flatMap((e) => allOf(e.questions));
+  return new IntentVote(basis, own);
 }
 
-export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS): Knowledge {
-  const documents: MatchDocument[] = [
-    ...files.entries.map((e) => ({ kind: 'entry' as const, id: e.id, phrasings: allOf(e.questions), keywords: allOf(e.keywords) })),
+/**
+ * `shared`: where the parts every agency builds alike are kept (one per installation); without it,
+ * they are built for this knowledge alone.
+ */
+export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS, shared = new SharedAnalysis()): Knowledge {
+  const entries: MatchDocument[] = files.entries.map((e) => ({ kind: 'entry' as const, id: e.id, phrasings: allOf(e.questions), keywords: allOf(e.keywords) }));
+  // After the entries, as the index has always listed them: the layer's documents follow the own.
+  const sharedDocuments: MatchDocument[] = [
     ...files.authorities.map((a) => ({
       kind: 'authority' as const,
       id: a.id,
@@ -69,9 +80,9 @@ export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings 
     entries: new Map(files.entries.map((e) => [e.id, e])),
     authorities: new Map(files.authorities.map((a) => [a.id, a])),
     intents: new Map(files.intents.map((i) => [i.id, i])),
-    index: new MatchIndex(documents, settings, isLatvianWord),
+    index: new MatchIndex(entries, settings, isLatvianWord, [shared.matchLayer(sharedDocuments, MatchIndex.layerSettings(settings))]),
     languages: new Set(files.entries.flatMap((e) => Object.keys(e.questions))),
     writtenIn: new Set([...files.entries, ...files.authorities, ...files.intents].flatMap((d) => Object.keys(d.questions))),
-    ...(files.voteExamples?.length ? { vote: voteOf(files, files.voteExamples) } : {}),
+    ...(files.voteExamples?.length ? { vote: voteOf(files, shared) } : {}),
   };
 }

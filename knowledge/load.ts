@@ -35,84 +35,121 @@ export interface LoadOptions {
   agency: string;
   /** Today, for review dates. */
   today: Date;
+  /** The shared files as already read (one read for every agency); default: read them now. */
+  shared?: SharedFiles;
+}
+
+/** What every agency of the knowledge folder reads alike: the referral directory, the built-in intents, the vote's examples. */
+export interface SharedFiles {
+  authorities: Authority[];
+  intents: Intent[];
+  voteExamples: VoteExample[];
+  /** Their problems (paths relative to the knowledge folder); an error refuses every agency. */
+  problems: Problem[];
+  /** The files of each id, for the check that no id is used twice (an entry's included). */
+  filesById: ReadonlyMap<string, readonly string[]>;
 }
 
 export function agencyDir(knowledgeDir: string, agency: string): string {
   return path.join(knowledgeDir, 'agencies', agency);
 }
 
-export function loadKnowledgeFiles({ knowledgeDir, agency, today }: LoadOptions): LoadResult {
-  const problems: Problem[] = [];
-  const rel = (file: string) => path.relative(knowledgeDir, file) || file;
-  const dir = agencyDir(knowledgeDir, agency);
-  if (!existsSync(dir)) {
-    return { ok: false, problems: [{ severity: 'error', file: rel(dir), message: `no agency folder "${agency}"` }] };
+/** Reads the files of a knowledge folder into one list of problems, noting the files of each id. */
+class FileReader {
+  readonly problems: Problem[] = [];
+  readonly filesById = new Map<string, string[]>();
+
+  constructor(private readonly knowledgeDir: string) {}
+
+  rel(file: string): string {
+    return path.relative(this.knowledgeDir, file) || file;
   }
 
-  const readOne = <T>(file: string, schema: z.ZodType<T>): T | undefined => {
+  one<T>(file: string, schema: z.ZodType<T>): T | undefined {
     let raw: unknown;
     try {
       raw = parseYaml(readFileSync(file, 'utf8'));
     } catch (err) {
       const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line})` : '';
-      problems.push({ severity: 'error', file: rel(file), message: `not valid YAML${where}: ${(err as Error).message.split('\n')[0]}` });
+      this.problems.push({ severity: 'error', file: this.rel(file), message: `not valid YAML${where}: ${(err as Error).message.split('\n')[0]}` });
       return undefined;
     }
     const parsed = schema.safeParse(raw);
     if (parsed.success) return parsed.data;
     const id = typeof raw === 'object' && raw !== null && 'id' in raw ? String((raw as { id: unknown }).id) : undefined;
     for (const issue of parsed.error.issues) {
-      problems.push({
+      this.problems.push({
         severity: 'error',
-        file: rel(file),
+        file: this.rel(file),
         ...(id === undefined ? {} : { entryId: id }),
         field: issue.path.join('.') || '(entry)',
         message: issue.message,
       });
     }
     return undefined;
-  };
+  }
 
-  const filesById = new Map<string, string[]>();
-  const readFolder = <T extends { id: string }>(folder: string, schema: z.ZodType<T>, required: boolean): T[] => {
+  folder<T extends { id: string }>(folder: string, schema: z.ZodType<T>, required: boolean): T[] {
     if (!existsSync(folder)) {
-      if (required) problems.push({ severity: 'error', file: rel(folder), message: 'folder missing' });
+      if (required) this.problems.push({ severity: 'error', file: this.rel(folder), message: 'folder missing' });
       return [];
     }
     const out: T[] = [];
     for (const name of readdirSync(folder).filter(isYaml).sort()) {
       const file = path.join(folder, name);
-      const item = readOne(file, schema);
+      const item = this.one(file, schema);
       if (!item) continue;
       const expected = name.replace(/\.ya?ml$/, '');
       if (item.id !== expected) {
-        problems.push({ severity: 'error', file: rel(file), entryId: item.id, field: 'id', message: `id must equal the file name "${expected}"` });
+        this.problems.push({ severity: 'error', file: this.rel(file), entryId: item.id, field: 'id', message: `id must equal the file name "${expected}"` });
       }
-      filesById.set(item.id, [...(filesById.get(item.id) ?? []), rel(file)]);
+      this.filesById.set(item.id, [...(this.filesById.get(item.id) ?? []), this.rel(file)]);
       out.push(item);
     }
     return out;
-  };
+  }
+}
 
-  const profile = readOne(path.join(dir, 'profile.yaml'), agencyProfile);
-  const entries = readFolder(path.join(dir, 'entries'), knowledgeEntry, true);
-  // The directory of other bodies, less the agency itself where the directory names it too.
-  const authorities = readFolder(path.join(knowledgeDir, 'authorities'), authority, false).filter((a) => a.agency !== agency);
-  const intents = readFolder(path.join(knowledgeDir, 'intents'), intent, false);
+/**
+ * The shared files of a knowledge folder. Read once for all agencies (bot/agencies.ts), again only
+ * when one of them changes: an agency of 30 entries loaded in 50 ms with them, 15 ms without.
+ */
+export function loadSharedFiles(knowledgeDir: string): SharedFiles {
+  const read = new FileReader(knowledgeDir);
+  const authorities = read.folder(path.join(knowledgeDir, 'authorities'), authority, false);
+  const intents = read.folder(path.join(knowledgeDir, 'intents'), intent, false);
   const voteFile = path.join(knowledgeDir, 'vote', 'examples.yaml');
   let voteExamples: VoteExample[] = [];
   if (existsSync(voteFile)) {
     try {
       voteExamples = loadVoteExamples(voteFile);
     } catch (err) {
-      problems.push({
+      read.problems.push({
         severity: 'error',
-        file: rel(voteFile),
+        file: read.rel(voteFile),
         message: err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message.split('\n')[0]!,
       });
     }
   }
+  return { authorities, intents, voteExamples, problems: read.problems, filesById: read.filesById };
+}
 
+export function loadKnowledgeFiles({ knowledgeDir, agency, today, shared: given }: LoadOptions): LoadResult {
+  const read = new FileReader(knowledgeDir);
+  const dir = agencyDir(knowledgeDir, agency);
+  if (!existsSync(dir)) {
+    return { ok: false, problems: [{ severity: 'error', file: read.rel(dir), message: `no agency folder "${agency}"` }] };
+  }
+  const profile = read.one(path.join(dir, 'profile.yaml'), agencyProfile);
+  const entries = read.folder(path.join(dir, 'entries'), knowledgeEntry, true);
+  const shared = given ?? loadSharedFiles(knowledgeDir);
+  const { intents, voteExamples } = shared;
+  // The directory of other bodies, less the agency itself where the directory names it too.
+  const authorities = shared.authorities.filter((a) => a.agency !== agency);
+  // The problems in the order one reading of every file gives: the agency's, the shared files', then ids used twice.
+  const problems = [...read.problems, ...shared.problems];
+  const filesById = new Map(read.filesById);
+  for (const [id, files] of shared.filesById) filesById.set(id, [...(filesById.get(id) ?? []), ...files]);
   for (const [id, files] of filesById) {
     if (files.length < 2) continue;
     for (const file of files) {

@@ -4,20 +4,21 @@
 // exact stem, shared stem prefix (inflection and derivation: "sudzib"/"sudze"), and a fuzzy match
 // by Fuse over the vocabulary (typos: "kamreu"). Fuse only ever sees the vocabulary bucket of one
 // initial letter, never every question string, which is what keeps a query well under a millisecond.
+//
+// An index searches its own documents and, after them, shared layers: documents analysed once for
+// every index that searches them (the authorities and intents every agency has, knowledge/
+// match-layer.ts). What depends on all the documents together (the IDF: n and df over the union,
+// the phrasings' IDF, the vocabulary's order) is worked out here, so an index over layers gives
+// every score, bit for bit, that one index over the same documents in the same order would.
 import Fuse from 'fuse.js';
+import { fuzzyCandidates, type FuzzyBucket } from './fuzzy.js';
+import type { GramLayer } from './gram-layer.js';
 import { GramIndex } from './grams.js';
+import { MatchLayer, salience, type DocKind, type MatchDocument } from './match-layer.js';
 import { fold, phraseTerms, stem, terms as termsOf, words } from './normalise.js';
 
-export type DocKind = 'entry' | 'authority' | 'intent';
-
-export interface MatchDocument {
-  kind: DocKind;
-  id: string;
-  /** Phrasings a citizen might use (every language). */
-  phrasings: string[];
-  /** Single words or short phrases that signal the document: synonyms, names. */
-  keywords: string[];
-}
+export type { DocKind, MatchDocument } from './match-layer.js';
+export { MatchLayer } from './match-layer.js';
 
 export interface MatcherSettings {
   /** Similarity credited to a vocabulary term that shares a long prefix with the question's term. */
@@ -110,51 +111,44 @@ interface Resolution {
    * object shape keeps the scoring loops monomorphic (an optional field deoptimises them).
    */
   typo: boolean;
+  /** The vocabulary term's IDF over the index. */
+  idf: number;
+  /** Its id in each layer (-1: not used there). */
+  ids: number[];
 }
 
+/** A document as one index sees it: in which layer, which there, and where its phrasings' IDF is. */
 interface IndexedDocument {
   doc: MatchDocument;
-  /** Term → salience (0…1): how central the term is to the document. */
-  bag: Map<string, number>;
-  /** Term → occurrences (phrasings containing it; keywords count two), for the confidence. */
-  counts: Map<string, number>;
-  /** Sum of counts. */
+  layer: MatchLayer;
+  /** Its index in the layer, and its layer's index. */
+  local: number;
+  layerIndex: number;
+  /** Sum of its terms' occurrences. */
   total: number;
-  phrasingBags: Set<string>[];
-  /** Term → the phrasings (indices into phrasingBags) that contain it: bestPhrasing visits only those. */
-  phrasingsWith: Map<string, number[]>;
-  /** Per phrasing, the idf of all its terms together (filled in once the idf is known). */
-  phrasingIdf: Float64Array;
-}
-
-interface Posting {
-  doc: number;
-  salience: number;
-}
-
-/**
- * A term used in one phrasing may be incidental; one used in several phrasings or listed as a
- * keyword is what the document is about. Keywords count as two phrasings.
- */
-function salience(occurrences: number): number {
-  return Math.min(1, 0.55 + 0.15 * occurrences);
+  phrasings: number;
+  /** Where its phrasings are in the layer's numbering, and their IDF in the index's phrasingIdf. */
+  firstPhrasing: number;
+  phrasingBase: number;
 }
 
 const RESOLVE_CACHE_LIMIT = 5000;
 
 export class MatchIndex {
   private readonly docs: IndexedDocument[];
-  private readonly postings = new Map<string, Posting[]>();
-  private readonly idf = new Map<string, number>();
-  private readonly byPrefix = new Map<string, string[]>();
-  private readonly fuzzyBuckets = new Map<string, FuzzyBucket>();
+  /** The own documents' layer first, then the shared ones. */
+  readonly layers: readonly MatchLayer[];
+  /** Where each layer's documents start in docs. */
+  private readonly docBase: number[];
+  /** The vocabulary of each initial letter, layer by layer. */
+  private readonly fuzzy = new Map<string, (FuzzyBucket | undefined)[]>();
   private readonly resolveCache = new Map<string, Resolution[]>();
-  /** Whole phrasings, folded, to their documents: "ko tu vari" is all stopwords, yet unmistakable. */
-  private readonly verbatim = new Map<string, number[]>();
   private readonly maxIdf: number;
+  /** Distinct terms over every layer. */
+  private readonly vocabularySize: number;
+  /** Per phrasing of every document, the idf of all its terms together. */
+  private readonly phrasingIdf: Float64Array;
   private readonly grams: GramIndex | undefined;
-  /** Term → how many entries use it. */
-  private readonly entryUses = new Map<string, number>();
   // Scratch space for search(), one slot per document, reused by every query (search is synchronous,
   // so never shared by two queries). A slot is valid only when its stamp equals the current stamp:
   // nothing has to be cleared between queries.
@@ -166,15 +160,19 @@ export class MatchIndex {
   private readonly touched: Int32Array;
   private readonly termDocs: Int32Array;
   private stamp = 0;
-  // Scratch space for bestPhrasing, per phrasing (× question term for the first two), reused likewise.
+  // Scratch space for bestPhrasing, per phrasing (× question term for the first three), reused likewise.
   private phrasingSim = new Float64Array(0);
   private phrasingHit: (string | undefined)[] = [];
+  private phrasingHitIdf = new Float64Array(0);
   private readonly phrasingSeen: Uint8Array;
   private readonly phrasingTouched: Int32Array;
-  private maxPhrasings = 0;
   private lastQuestion: string | undefined;
   private lastQuestionTerms: string[] = [];
 
+  /**
+   * `documents`: this index's own; `shared`: layers analysed once (`new MatchLayer(documents,
+   * MatchIndex.layerSettings(settings))`) and searched as if their documents followed the own ones.
+   */
   constructor(
     documents: readonly MatchDocument[],
     readonly settings: MatcherSettings = DEFAULT_MATCHER_SETTINGS,
@@ -183,59 +181,117 @@ export class MatchIndex {
      * knowledge base does not use is a different word, never a typo of one it does.
      */
     private readonly isWord: (foldedWord: string) => boolean = () => false,
+    shared: readonly MatchLayer[] = [],
   ) {
-    this.docs = documents.map((doc) => {
-      const phrasingBags = doc.phrasings.map((p) => new Set(termsOf(p)));
-      const counts = new Map<string, number>();
-      for (const b of phrasingBags) for (const t of b) counts.set(t, (counts.get(t) ?? 0) + 1);
-      for (const k of doc.keywords) for (const t of new Set(termsOf(k))) counts.set(t, (counts.get(t) ?? 0) + 2);
-      const bag = new Map([...counts].map(([t, n]) => [t, salience(n)]));
-      const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      const phrasingsWith = new Map<string, number[]>();
-      phrasingBags.forEach((b, p) => {
-        for (const t of b) push(phrasingsWith, t, p);
+    const layerSettings = MatchIndex.layerSettings(settings);
+    for (const layer of shared) {
+      if (layer.settings.minSharedPrefix !== layerSettings.minSharedPrefix || (layerSettings.grams && layer.grams === undefined)) {
+        throw new Error('a shared layer was analysed for other matcher settings');
+      }
+    }
+    // The own documents' n-grams are the GramIndex's: their weights are made for this index alone.
+    this.layers = [new MatchLayer(documents, { ...layerSettings, grams: false }), ...shared];
+    this.docBase = [];
+    this.docs = [];
+    let phrasings = 0;
+    this.layers.forEach((layer, layerIndex) => {
+      this.docBase.push(this.docs.length);
+      layer.documents.forEach((doc, local) => {
+        const firstPhrasing = layer.docPhrasingStart[local]!;
+        this.docs.push({
+          doc,
+          layer,
+          local,
+          layerIndex,
+          total: layer.docTotal[local]!,
+          phrasings: layer.docPhrasingStart[local + 1]! - firstPhrasing,
+          firstPhrasing,
+          phrasingBase: phrasings + firstPhrasing,
+        });
       });
-      return { doc, bag, counts, total, phrasingBags, phrasingsWith, phrasingIdf: new Float64Array(phrasingBags.length) };
-    });
-    this.docs.forEach(({ bag, doc }, i) => {
-      for (const [term, w] of bag) {
-        push(this.postings, term, { doc: i, salience: w });
-        if (doc.kind === 'entry') this.entryUses.set(term, (this.entryUses.get(term) ?? 0) + 1);
-      }
-      for (const p of doc.phrasings) {
-        const key = fold(p);
-        const list = this.verbatim.get(key);
-        if (!list) this.verbatim.set(key, [i]);
-        else if (!list.includes(i)) list.push(i);
-      }
+      phrasings += layer.phrasingTermStart.length - 1;
     });
     const n = this.docs.length;
+    // The IDF over the union: n documents, a term's df summed over the layers; the vocabulary in the
+    // union's first-use order (the own layer's, then each shared layer's terms not met before).
+    const idf = new Map<string, number>();
     let maxIdf = 0;
-    const buckets = new Map<string, string[]>();
-    for (const [term, list] of this.postings) {
-      const idf = Math.log(1 + n / list.length);
-      this.idf.set(term, idf);
-      maxIdf = Math.max(maxIdf, idf);
-      if (term.length >= settings.minSharedPrefix) push(this.byPrefix, term.slice(0, settings.minSharedPrefix), term);
-      push(buckets, term[0] ?? '', term);
-    }
+    this.layers.forEach((layer, l) => {
+      for (const term of layer.terms) {
+        if (l > 0 && this.knownBefore(term, l)) continue;
+        const value = this.idfOf(term);
+        idf.set(term, value);
+        maxIdf = Math.max(maxIdf, value);
+      }
+    });
+    this.vocabularySize = idf.size;
     this.maxIdf = maxIdf || 1;
-    for (const indexed of this.docs) {
-      indexed.phrasingBags.forEach((b, p) => {
-        for (const t of b) indexed.phrasingIdf[p]! += this.idf.get(t) ?? 0;
-      });
-      this.maxPhrasings = Math.max(this.maxPhrasings, indexed.phrasingBags.length);
+    this.phrasingIdf = new Float64Array(phrasings);
+    for (const { layer, firstPhrasing, phrasings: count, phrasingBase } of this.docs) {
+      for (let p = 0; p < count; p++) {
+        const { phrasingTermStart, phrasingTerms, terms } = layer;
+        for (let k = phrasingTermStart[firstPhrasing + p]!; k < phrasingTermStart[firstPhrasing + p + 1]!; k++) {
+          this.phrasingIdf[phrasingBase + p]! += idf.get(terms[phrasingTerms[k]!]!) ?? 0;
+        }
+      }
     }
-    this.phrasingSeen = new Uint8Array(this.maxPhrasings);
-    this.phrasingTouched = new Int32Array(this.maxPhrasings);
+    const maxPhrasings = Math.max(0, ...this.layers.map((l) => l.maxPhrasings));
+    this.phrasingSeen = new Uint8Array(maxPhrasings);
+    this.phrasingTouched = new Int32Array(maxPhrasings);
     this.coverage = new Float64Array(n);
     this.coverageStamp = new Int32Array(n);
     this.credit = new Float64Array(n);
     this.creditStamp = new Int32Array(n);
     this.touched = new Int32Array(n);
     this.termDocs = new Int32Array(n);
-    for (const [letter, list] of buckets) this.fuzzyBuckets.set(letter, fuzzyBucket(list));
-    this.grams = settings.gramShare > 0 ? new GramIndex(documents) : undefined;
+    // (No closure made here outlives the constructor: it would keep the constructor's scope, the
+    // union's IDF map of 7,000 terms among it, alive; an agency's index was 0.2 MB larger so.)
+    for (const layer of this.layers) for (const letter of layer.fuzzyBuckets.keys()) this.fuzzy.set(letter, []);
+    for (const [letter, buckets] of this.fuzzy) for (const layer of this.layers) buckets.push(layer.fuzzyBuckets.get(letter));
+    const sharedGrams = shared.map((l) => l.grams as GramLayer); // checked above
+    this.grams = settings.gramShare > 0 ? new GramIndex(documents, sharedGrams) : undefined;
+  }
+
+  /** What a shared layer is analysed with for an index with these settings. */
+  static layerSettings(settings: MatcherSettings): { minSharedPrefix: number; grams: boolean } {
+    return { minSharedPrefix: settings.minSharedPrefix, grams: settings.gramShare > 0 };
+  }
+
+  /** Documents using the term, over every layer. */
+  private documentFrequency(term: string): number {
+    let df = 0;
+    for (const layer of this.layers) {
+      const id = layer.termIds.get(term);
+      if (id !== undefined) df += layer.documentFrequency(id);
+    }
+    return df;
+  }
+
+  /** Whether a layer before layer l uses the term. */
+  private knownBefore(term: string, l: number): boolean {
+    for (let k = 0; k < l; k++) if (this.layers[k]!.termIds.has(term)) return true;
+    return false;
+  }
+
+  private knows(term: string): boolean {
+    for (const layer of this.layers) if (layer.termIds.has(term)) return true;
+    return false;
+  }
+
+  /** A resolution of a question term to a vocabulary term, with the vocabulary term's ids. */
+  private resolution(term: string, similarity: number, typo: boolean): Resolution {
+    return { term, similarity, typo, idf: this.idfOf(term), ids: this.layers.map((layer) => layer.termIds.get(term) ?? -1) };
+  }
+
+  /** The posting of a resolution's term in a document (an index into its layer's posting arrays), or -1. */
+  private postingIn(indexed: IndexedDocument, r: Resolution): number {
+    const id = r.ids[indexed.layerIndex]!;
+    return id < 0 ? -1 : indexed.layer.posting(id, indexed.local);
+  }
+
+  /** A vocabulary term's IDF over every document of every layer. */
+  private idfOf(term: string): number {
+    return Math.log(1 + this.docs.length / this.documentFrequency(term));
   }
 
   get size(): number {
@@ -252,9 +308,17 @@ export class MatchIndex {
     const scored = this.score(question, limit);
     // A question that is, word for word, a phrasing of exactly one document is that document; the
     // others keep their places behind it (a flow may offer related entries).
-    const verbatim = this.verbatim.get(fold(question));
-    if (verbatim?.length !== 1) return scored;
-    const { doc } = this.docs[verbatim[0]!]!;
+    const key = fold(question);
+    let verbatim = -1;
+    let found = 0;
+    this.layers.forEach((layer, l) => {
+      const doc = layer.verbatim.get(key);
+      if (doc === undefined) return;
+      found += doc >= 0 ? 1 : -doc;
+      verbatim = this.docBase[l]! + doc;
+    });
+    if (found !== 1) return scored;
+    const { doc } = this.docs[verbatim]!;
     const terms = scored.analysis.terms;
     return {
       analysis: { terms, unknown: [], weight: Math.max(1, scored.analysis.weight), familiar: 1 },
@@ -295,8 +359,8 @@ export class MatchIndex {
     const weights = resolved.map((r) => {
       if (r.resolutions.length === 0) return this.maxIdf * this.settings.unknownWordWeight;
       const exact = r.resolutions.find((x) => x.similarity === 1);
-      if (exact) return this.idf.get(exact.term) ?? 0;
-      return Math.max(...r.resolutions.map((x) => (this.idf.get(x.term) ?? 0) * x.similarity));
+      if (exact) return exact.idf;
+      return Math.max(...r.resolutions.map((x) => x.idf * x.similarity));
     });
     const totalWeight = weights.reduce((a, b) => a + b, 0);
     const familiar = resolved.filter((r) => r.resolutions.some((x) => !x.typo)).length / Math.max(1, resolved.length);
@@ -310,15 +374,22 @@ export class MatchIndex {
     resolved.forEach(({ resolutions }, i) => {
       const termStamp = this.nextStamp();
       let termCount = 0;
-      for (const { term: vocab, similarity } of resolutions) {
-        const value = (this.idf.get(vocab) ?? 0) * similarity;
-        for (const { doc: d, salience: w } of this.postings.get(vocab) ?? []) {
-          const v = value * w;
-          if (this.creditStamp[d] !== termStamp) {
-            this.creditStamp[d] = termStamp;
-            this.credit[d] = v;
-            this.termDocs[termCount++] = d;
-          } else if (this.credit[d]! < v) this.credit[d] = v;
+      for (const { similarity, idf, ids } of resolutions) {
+        const value = idf * similarity;
+        for (let l = 0; l < this.layers.length; l++) {
+          const id = ids[l]!;
+          if (id < 0) continue;
+          const base = this.docBase[l]!;
+          const { postingStart, postingDoc, postingCount } = this.layers[l]!;
+          for (let p = postingStart[id]!, end = postingStart[id + 1]!; p < end; p++) {
+            const d = base + postingDoc[p]!;
+            const v = value * salience(postingCount[p]!);
+            if (this.creditStamp[d] !== termStamp) {
+              this.creditStamp[d] = termStamp;
+              this.credit[d] = v;
+              this.termDocs[termCount++] = d;
+            } else if (this.credit[d]! < v) this.credit[d] = v;
+          }
         }
       }
       const w = weights[i] ?? 0;
@@ -364,10 +435,10 @@ export class MatchIndex {
     // The question terms each candidate matched (in question order), for the few kept.
     const matched = new Map<number, string[]>();
     for (const { d } of candidates) {
-      const bag = this.docs[d]!.bag;
+      const indexed = this.docs[d]!;
       matched.set(
         d,
-        resolved.filter(({ resolutions }) => resolutions.some((r) => bag.has(r.term))).map((r) => r.term),
+        resolved.filter(({ resolutions }) => resolutions.some((r) => this.postingIn(indexed, r) >= 0)).map((r) => r.term),
       );
     }
 
@@ -410,7 +481,8 @@ export class MatchIndex {
    * word the agency's own entries use throughout cannot by itself send the citizen elsewhere.
    */
   entriesUsing(term: string): number {
-    return Math.max(0, ...this.resolve(term).map((r) => this.entryUses.get(r.term) ?? 0));
+    const uses = (r: Resolution) => this.layers.reduce((sum, layer, l) => sum + (r.ids[l]! < 0 ? 0 : layer.entryUses(r.ids[l]!)), 0);
+    return Math.max(0, ...this.resolve(term).map(uses));
   }
 
   /**
@@ -435,12 +507,15 @@ export class MatchIndex {
   /** Multinomial naive Bayes log-likelihood of the question's known terms under a document. */
   private logLikelihood(indexed: IndexedDocument, resolved: { resolutions: Resolution[] }[]): number {
     const alpha = this.settings.smoothing;
-    const denominator = Math.log(indexed.total + alpha * this.postings.size);
+    const denominator = Math.log(indexed.total + alpha * this.vocabularySize);
     let sum = 0;
     for (const { resolutions } of resolved) {
       if (resolutions.length === 0) continue;
       let count = 0;
-      for (const r of resolutions) count = Math.max(count, (indexed.counts.get(r.term) ?? 0) * r.similarity);
+      for (const r of resolutions) {
+        const p = this.postingIn(indexed, r);
+        count = Math.max(count, (p < 0 ? 0 : indexed.layer.postingCount[p]!) * r.similarity);
+      }
       sum += Math.log(count + alpha) - denominator;
     }
     return sum;
@@ -449,13 +524,15 @@ export class MatchIndex {
   /** Weighted soft Jaccard between the question and the document's closest phrasing. */
   private bestPhrasing(indexed: IndexedDocument, resolved: { term: string; resolutions: Resolution[] }[], weights: number[], totalWeight: number): number {
     const terms = resolved.length;
-    const size = indexed.phrasingBags.length * terms;
+    const size = indexed.phrasings * terms;
     if (this.phrasingSim.length < size) {
       this.phrasingSim = new Float64Array(size);
       this.phrasingHit = new Array<string | undefined>(size);
+      this.phrasingHitIdf = new Float64Array(size);
     }
     const sim = this.phrasingSim.fill(0, 0, size);
     const hit = this.phrasingHit.fill(undefined, 0, size);
+    const hitIdf = this.phrasingHitIdf;
     const seen = this.phrasingSeen;
     const touched = this.phrasingTouched;
     let touchedCount = 0;
@@ -463,11 +540,16 @@ export class MatchIndex {
     // reached through the document's term → phrasings map instead of testing every phrasing.
     for (let i = 0; i < terms; i++) {
       for (const r of resolved[i]!.resolutions) {
-        for (const p of indexed.phrasingsWith.get(r.term) ?? []) {
+        const posting = this.postingIn(indexed, r);
+        if (posting < 0) continue;
+        const { withStart, withPhrasing } = indexed.layer;
+        for (let q = withStart[posting]!; q < withStart[posting + 1]!; q++) {
+          const p = withPhrasing[q]!;
           const k = p * terms + i;
           if (r.similarity > sim[k]!) {
             sim[k] = r.similarity;
             hit[k] = r.term;
+            hitIdf[k] = r.idf;
           }
           if (seen[p] === 0) {
             seen[p] = 1;
@@ -486,13 +568,13 @@ export class MatchIndex {
       // The phrasing's other terms only add to the union: it cannot beat the best so far.
       if (shared === 0 || shared / totalWeight <= best) continue;
       // Union: every question term's weight, and the idf of the phrasing's terms no question term hit.
-      let union = totalWeight + indexed.phrasingIdf[p]!;
+      let union = totalWeight + this.phrasingIdf[indexed.phrasingBase + p]!;
       for (let i = 0; i < terms; i++) {
         const h = hit[row + i];
         if (h === undefined) continue;
         let repeated = false;
         for (let j = 0; j < i && !repeated; j++) repeated = hit[row + j] === h;
-        if (!repeated) union -= this.idf.get(h) ?? 0;
+        if (!repeated) union -= hitIdf[row + i]!;
       }
       if (union > 0) best = Math.max(best, shared / union);
     }
@@ -522,11 +604,15 @@ export class MatchIndex {
   private resolveUncached(term: string): Resolution[] {
     const { minSharedPrefix, prefixSimilarity, fuzzyMinLength, fuzzyWeight } = this.settings;
     const out: Resolution[] = [];
-    if (this.postings.has(term)) out.push({ term, similarity: 1, typo: false });
+    if (this.knows(term)) out.push(this.resolution(term, 1, false));
     if (term.length >= minSharedPrefix) {
-      for (const other of this.byPrefix.get(term.slice(0, minSharedPrefix)) ?? []) {
-        if (other !== term && sharesStem(term, other, minSharedPrefix)) out.push({ term: other, similarity: prefixSimilarity, typo: false });
-      }
+      const prefix = term.slice(0, minSharedPrefix);
+      this.layers.forEach((layer, l) => {
+        for (const other of layer.termsWithPrefix(prefix)) {
+          if (other === term || (l > 0 && this.knownBefore(other, l))) continue;
+          if (sharesStem(term, other, minSharedPrefix)) out.push(this.resolution(other, prefixSimilarity, false));
+        }
+      });
     }
     if (out.length === 0) {
       // Latvian puts the debitive and the negation in front of the verb: "jāiesniedz" (must submit),
@@ -534,90 +620,31 @@ export class MatchIndex {
       for (const prefix of VERB_PREFIXES) {
         if (!term.startsWith(prefix) || term.length - prefix.length < minSharedPrefix) continue;
         for (const r of this.resolve(term.slice(prefix.length))) {
-          if (!r.typo) out.push({ term: r.term, similarity: r.similarity * VERB_PREFIX_SIMILARITY, typo: false });
+          if (!r.typo) out.push({ term: r.term, similarity: r.similarity * VERB_PREFIX_SIMILARITY, typo: false, idf: r.idf, ids: r.ids });
         }
       }
     }
     if (out.length === 0 && term.length >= fuzzyMinLength && !/\d/.test(term)) {
-      const bucket = this.fuzzyBuckets.get(term[0] ?? '');
       // Only words of about the same length can be the one meant (the length guard below); Fuse
       // never sees the others, so a long typo costs a fraction of a millisecond.
-      const near = (bucket === undefined ? [] : fuzzyCandidates(bucket, term, this.settings.fuzzyThreshold)).filter(
+      const near = fuzzyCandidates(this.fuzzy.get(term[0] ?? '') ?? [], term, this.settings.fuzzyThreshold, (t, l) => this.knownBefore(t, l)).filter(
         (t) => Math.abs(t.length - term.length) <= 2,
       );
       const fuse = new Fuse(near, { includeScore: true, threshold: this.settings.fuzzyThreshold, ignoreLocation: true, isCaseSensitive: true });
       for (const hit of near.length === 0 ? [] : fuse.search(term, { limit: 3 })) {
         const similarity = fuzzyWeight * (1 - (hit.score ?? 1));
         // Length guard: Fuse happily matches a short word inside a long one.
-        if (Math.abs(hit.item.length - term.length) <= 2) out.push({ term: hit.item, similarity, typo: true });
+        if (Math.abs(hit.item.length - term.length) <= 2) out.push(this.resolution(hit.item, similarity, true));
       }
     }
     return out;
   }
 }
 
-/**
- * The vocabulary of one initial letter, with a bigram index: which terms contain each pair of
- * letters. Fuse then only scores the terms that can be within its error threshold.
- */
-interface FuzzyBucket {
-  terms: string[];
-  bigrams: Map<string, number[]>;
-  /** Scratch: bigram hits per term for the current lookup. */
-  hits: Int32Array;
-}
-
-function fuzzyBucket(terms: string[]): FuzzyBucket {
-  const bigrams = new Map<string, number[]>();
-  terms.forEach((t, i) => {
-    for (let j = 0; j + 2 <= t.length; j++) {
-      const list = bigrams.get(t.slice(j, j + 2));
-      if (list === undefined) bigrams.set(t.slice(j, j + 2), [i]);
-      else if (list[list.length - 1] !== i) list.push(i);
-    }
-  });
-  return { terms, bigrams, hits: new Int32Array(terms.length) };
-}
-
-/**
- * Terms of the bucket that Fuse could match with at most k = ⌊threshold · |term|⌋ errors, in bucket
- * order (so Fuse breaks score ties as it would over the whole bucket). Lossless q-gram filter: a
- * string matched with k edits (anywhere in a longer text, too) keeps at least |term| − 1 − 2k of
- * the term's bigram positions (one edit destroys at most two). Below that bound every term is kept.
- */
-function fuzzyCandidates(bucket: FuzzyBucket, term: string, threshold: number): string[] {
-  const k = Math.floor(threshold * term.length + 1e-9);
-  const need = term.length - 1 - 2 * k;
-  if (need <= 0) return bucket.terms;
-  const { hits, bigrams, terms } = bucket;
-  const touched: number[] = [];
-  for (let j = 0; j + 2 <= term.length; j++) {
-    for (const i of bigrams.get(term.slice(j, j + 2)) ?? []) {
-      if (hits[i] === 0) touched.push(i);
-      hits[i]! += 1;
-    }
-  }
-  const near: { i: number; shared: number }[] = [];
-  for (const i of touched) {
-    if (hits[i]! >= need) near.push({ i, shared: hits[i]! });
-    hits[i] = 0;
-  }
-  // Common Latvian letter pairs ("is", "ar", "oj", "um") let a long word through to hundreds of
-  // terms; the word meant shares the most pairs, so Fuse scores only the closest few.
-  if (near.length > FUZZY_CANDIDATES_MAX) near.sort((a, b) => b.shared - a.shared || a.i - b.i).length = FUZZY_CANDIDATES_MAX;
-  return near
-    .map((n) => n.i)
-    .sort((a, b) => a - b)
-    .map((i) => terms[i]!);
-}
-
 /** Folded Latvian verb prefixes: debitive "jā-", negation "ne-". */
 const VERB_PREFIXES = ['ja', 'ne'];
 /** A verb found under its prefix is that verb, nearly: "nedrīkst" is not "drīkst". */
 const VERB_PREFIX_SIMILARITY = 0.9;
-
-/** At most this many vocabulary terms are scored by Fuse for one typo. */
-const FUZZY_CANDIDATES_MAX = 24;
 
 /** Two stems share a stem when one extends the other or they differ only in the last two letters. */
 function sharesStem(a: string, b: string, minShared: number): boolean {
@@ -626,10 +653,4 @@ function sharesStem(a: string, b: string, minShared: number): boolean {
   if (common < minShared) return false;
   const shorter = Math.min(a.length, b.length);
   return common === shorter || common >= shorter - 2;
-}
-
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

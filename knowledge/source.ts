@@ -1,8 +1,10 @@
 // The knowledge an agency answers from right now. A reload after an edit (the agency registry,
 // bot/agencies.ts, watches the folder) takes effect without a restart; an invalid edit keeps the
 // previous knowledge running and says why in the log.
-import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles, type LoadOptions, type Problem } from './load.js';
+import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles, type LoadOptions, type Problem, type SharedFiles } from './load.js';
 import { buildKnowledge, type Knowledge } from './knowledge.js';
+import { DEFAULT_MATCHER_SETTINGS } from './matcher.js';
+import type { SharedAnalysis } from './shared.js';
 
 export class KnowledgeLoadError extends Error {
   constructor(readonly problems: Problem[]) {
@@ -27,10 +29,17 @@ export class KnowledgeSource {
 
   /** Loads the knowledge or throws KnowledgeLoadError listing every problem. */
   constructor(
-    private readonly options: Omit<LoadOptions, 'today'> & {
+    private readonly options: Omit<LoadOptions, 'today' | 'shared'> & {
       now: () => Date;
       /** What is built from the files as loaded (eval's ablation cuts the phrasings); default: all of them. */
       shape?: (files: KnowledgeFiles) => KnowledgeFiles;
+      /**
+       * The files every agency shares, as last read for all of them (the registry's); default: read
+       * with the agency's, on every load.
+       */
+      sharedFiles?: () => SharedFiles;
+      /** Where what every agency builds alike from them is kept; default: built for this agency alone. */
+      sharedAnalysis?: SharedAnalysis;
     },
     private readonly log: KnowledgeLog,
   ) {
@@ -59,9 +68,10 @@ export class KnowledgeSource {
   }
 
   private load(): { ok: true; knowledge: Knowledge } | { ok: false; problems: Problem[] } {
-    const result = loadKnowledgeFiles({ ...this.options, today: this.options.now() });
+    const { knowledgeDir, agency, now, shape, sharedFiles, sharedAnalysis } = this.options;
+    const result = loadKnowledgeFiles({ knowledgeDir, agency, today: now(), ...(sharedFiles ? { shared: sharedFiles() } : {}) });
     if (!result.ok) return result;
     for (const p of result.problems) this.log.warn({ problem: formatProblem(p) }, 'knowledge warning');
-    return { ok: true, knowledge: buildKnowledge(this.options.shape?.(result.files) ?? result.files) };
+    return { ok: true, knowledge: buildKnowledge(shape?.(result.files) ?? result.files, DEFAULT_MATCHER_SETTINGS, sharedAnalysis) };
   }
 }
