@@ -1195,7 +1195,11 @@ async function main(): Promise<void> {
     ...(pgModes.length > 0 ? [`${PG_LEVEL_SECONDS} s ${pgModes.join(', ')}`] : []),
     `${THINK_MS > 0 ? LEVEL_SECONDS : ECHO_SECONDS} s floor and echo`,
   ];
-  console.log(`storage: ${modes.join(', ')}; time per level: ${seconds.join(', ')}\n`);
+  console.log(
+    AGENCY_COUNTS === undefined
+      ? `storage: ${modes.join(', ')}; time per level: ${seconds.join(', ')}\n`
+      : `storage: sqlite, one server per count of agencies (${AGENCY_COUNTS.join(', ')}); time per level: ${LEVEL_SECONDS} s\n`,
+  );
 
   console.log(
     `machine: ${cpus().length} CPUs, load average ${loadavg()
