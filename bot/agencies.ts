@@ -35,6 +35,9 @@ export interface AgencyRegistryOptions {
 
 export type AgencyChange = { kind: 'added' | 'removed' | 'reloaded'; id: string };
 
+/** How long a served agency's folder must stay gone before the agency stops being served. */
+const REMOVAL_PAUSE_MS = 2_000;
+
 /** A folder name as the configuration accepts it: nothing else is read as an agency. */
 const FOLDER_NAME = /^[a-z0-9-]{1,40}$/;
 
@@ -50,15 +53,15 @@ export class AgencyRegistry implements AgencyDirectory {
   /** Folders that failed validation, with their problems (shown by /readyz and the log). */
   readonly refused = new Map<string, string[]>();
   private readonly listeners = new Set<(change: AgencyChange) => void>();
+  /** Agencies whose folder went missing, waiting to be sure it stays gone. */
+  private readonly removals = new Map<string, NodeJS.Timeout>();
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** Folders whose files changed since the last reload; `*`: a shared file (authorities, intents…). */
   private readonly dirty = new Set<string>();
-  private preferredDefault: string;
 
   /** Loads every agency; throws KnowledgeLoadError when not one of them can be served. */
   constructor(private readonly options: AgencyRegistryOptions) {
-    this.preferredDefault = options.defaultId;
     this.sharedFiles = loadSharedFiles(options.knowledgeDir);
     const problems = [];
     for (const id of this.folders()) {
@@ -67,12 +70,16 @@ export class AgencyRegistry implements AgencyDirectory {
     }
     if (this.served.size === 0) throw new KnowledgeLoadError(problems);
     if (!this.served.has(options.defaultId)) {
-      options.log.warn({ agency: options.defaultId, instead: this.ids()[0] }, 'the default agency is not served; the first agency served is the default');
+      options.log.error({ agency: options.defaultId }, 'the default agency is not served: channels that name no agency are refused until it is');
     }
   }
 
+  /**
+   * The configured default agency, served or not: a channel that names no agency must never get
+   * another agency's bot, and rows from before agencies are adopted by it alone.
+   */
   get defaultId(): string {
-    return this.served.has(this.preferredDefault) ? this.preferredDefault : (this.ids()[0] ?? this.preferredDefault);
+    return this.options.defaultId;
   }
 
   ids(): string[] {
@@ -135,6 +142,8 @@ export class AgencyRegistry implements AgencyDirectory {
 
   close(): void {
     clearTimeout(this.timer);
+    for (const timer of this.removals.values()) clearTimeout(timer);
+    this.removals.clear();
     this.watcher?.close();
     this.watcher = undefined;
   }
@@ -187,10 +196,18 @@ export class AgencyRegistry implements AgencyDirectory {
     const source = this.served.get(id);
     const folderExists = existsSync(agencyDir(this.options.knowledgeDir, id));
     if (source !== undefined && !folderExists) {
-      // Its widget stops here; its stored conversations and records are untouched.
-      this.served.delete(id);
-      this.options.log.warn({ agency: id }, 'agency folder removed: no longer served');
-      this.emit({ kind: 'removed', id });
+      // A deploy may delete a folder and copy it back: only a folder still gone after a pause is
+      // taken away (its widget stops then; its stored conversations and records are left to retention).
+      if (this.removals.has(id)) return;
+      const timer = setTimeout(() => {
+        this.removals.delete(id);
+        if (existsSync(agencyDir(this.options.knowledgeDir, id)) || !this.served.has(id)) return;
+        this.served.delete(id);
+        this.options.log.warn({ agency: id }, 'agency folder removed: no longer served');
+        this.emit({ kind: 'removed', id });
+      }, REMOVAL_PAUSE_MS);
+      timer.unref();
+      this.removals.set(id, timer);
     } else if (source !== undefined) {
       if (source.reload()) this.emit({ kind: 'reloaded', id });
     } else if (folderExists && this.load(id) === undefined) {

@@ -40,6 +40,7 @@ import { proactiveSender } from './proactive.js';
 import { conversationTranscript } from './storage/transcript-of.js';
 import { tellCitizen, type DeliveryReport } from '../dialogs/handover-events.js';
 import { deletionRequested } from '../dialogs/flows/deletion.js';
+import { partOf } from '../dialogs/flows/forwarding.js';
 import { deliveryResults, firstFailure } from './messenger/adapter.js'; // Messenger channel
 import { mountMessenger, type MessengerChannel } from './messenger/routes.js'; // Messenger channel
 import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger channel
@@ -219,13 +220,10 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         offeredLanguages: () => staff.staffLanguages().filter((l): l is LanguageCode => texts.languagesWithTexts.includes(l)),
         handover: {
           service: staff.service,
-          // R8: an agency the conversation was forwarded to sees it from after the citizen's consent.
+          // R8: of a conversation that moved between agencies, the parts held with this one.
           transcript: async (context) => {
             const [transcript, data] = await Promise.all([conversationTranscript(store, context), state.conversationData.get(context, newConversationData())]);
-            if (data.agency !== agency || data.forwardedFrom === undefined) return transcript;
-            // Not found: retention took it, and all before it; what is left came after.
-            const consent = transcript.findIndex((a) => a.id !== undefined && a.id === data.forwardedAfter);
-            return data.forwardedAfter === undefined ? [] : transcript.slice(consent + 1);
+            return partOf(agency, transcript, data.moves ?? []);
           },
         },
         forwarding: { hosts: (other) => agencies.has(other), depsOf: turnDepsOf },
@@ -350,7 +348,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
         // The agency whose profile names the Page; with one token for one Page, the default agency.
         agencyOfPage: (pageId) =>
           agencies.ids().find((id) => agencies.profile(id)?.facebookPage?.id === pageId) ??
-          (messengerSettings.pages.kind === 'one' ? agencies.defaultId : undefined),
+          (messengerSettings.pages.kind === 'one' && (agencies.profile(agencies.defaultId)?.facebookPage?.id ?? pageId) === pageId
+            ? agencies.defaultId
+            : undefined),
         knowledge: (agency) => knowledgeOf(agency).current,
         log: logOf('messenger'),
         now,
@@ -418,10 +418,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
     // Each agency's records and conversations by its own profile; what belongs to none served (older
     // rows, a removed agency's) by the default agency's.
-    retentionDays: () => ({
-      byAgency: new Map(agencies.ids().map((id) => [id, agencies.profile(id)!.retentionDays])),
-      otherwise: knowledge.current.profile.retentionDays,
-    }),
+    retentionDays: () => {
+      const byAgency = new Map(agencies.ids().map((id) => [id, agencies.profile(id)!.retentionDays]));
+      // A folder refused for a bad edit keeps its data until its profile is fixed: a typo must not
+      // purge an agency's records by another's limit.
+      for (const id of agencies.refused.keys()) byAgency.set(id, KEPT_WHILE_REFUSED_DAYS);
+      const fallback = agencies.profile(agencies.defaultId)?.retentionDays ?? Math.max(...byAgency.values());
+      return { byAgency, otherwise: fallback };
+    },
     intervalMs: config.RETENTION_SWEEP_MINUTES * 60_000,
     log: logOf('retention'),
     now,
@@ -461,6 +465,9 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
   };
 }
+
+/** Retention of an agency whose folder is refused: its rows wait (a hundred years) for a fixed profile. */
+const KEPT_WHILE_REFUSED_DAYS = 36_500;
 
 /** How long requests under way at shutdown get to finish before their connections are cut. */
 const HTTP_DRAIN_MS = 5_000;

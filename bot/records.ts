@@ -24,7 +24,9 @@ export type OutcomeKind =
   /** The citizen agreed to continue with another agency of the installation (recorded by the one left). */
   | 'forward'
   /** A conversation that came from another agency (recorded by the one it came to). */
-  | 'forwarded';
+  | 'forwarded'
+  /** The citizen went back to the agency the conversation was forwarded from (recorded by the one left). */
+  | 'returned';
 
 export interface TurnOutcome {
   conversationId: string;

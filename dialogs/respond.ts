@@ -27,7 +27,7 @@ import { leavingAQuestion } from './flows/case.js';
 import { complaint } from './flows/complaint.js';
 import { conduct, heardFirst } from './flows/conduct.js';
 import { deletion } from './flows/deletion.js';
-import { arrived, forwarding, movedAway, welcomeBack, withWayBack } from './flows/forwarding.js';
+import { arrived, forwarding, lastMove, movedAway, settleGoneAgency, undoLastMove, welcomeBack, withWayBack } from './flows/forwarding.js';
 import { greetOnce, greetingOf } from './flows/greeting.js';
 import { handover } from './flows/handover.js';
 import { language } from './flows/language.js';
@@ -96,6 +96,7 @@ export async function greet(context: TurnContext, deps: TurnDeps): Promise<void>
 export async function respond(context: TurnContext, deps: TurnDeps): Promise<void> {
   const data = await deps.state.conversationData.get(context, newConversationData());
   const turn = startTurn(context, deps, data);
+  settleGoneAgency(turn);
   const silenced = await conduct.takesTurn(turn);
   if (silenced) return send(context, silenced);
   const value = buttonValue(context.activity.value);
@@ -123,9 +124,10 @@ async function replyToText(turn: Turn<ConversationData>, deps: TurnDeps): Promis
 
 /** While a conversation is with the agency it was forwarded to, every turn's last reply offers the way back. */
 function withWayBackWhileForwarded(turn: Turn<ConversationData>, deps: TurnDeps, replies: Reply[]): Reply[] {
-  const { forwardedFrom } = turn.data;
-  const from = forwardedFrom === undefined ? undefined : deps.forwarding?.depsOf(forwardedFrom);
-  return from === undefined ? replies : withWayBack(replies, turn.replyContext(), replyContext(from, turn.data.language));
+  // Not while a person has the conversation or one is being asked for: it stays with this agency.
+  const back = turn.data.handoverFlow === undefined ? turn.data.trail?.at(-1) : undefined;
+  const to = back === undefined ? undefined : deps.forwarding?.depsOf(back);
+  return to === undefined ? replies : withWayBack(replies, turn.replyContext(), replyContext(to, turn.data.language));
 }
 
 /** A (redacted) question decided and worded: the replies, the outcome recorded. */
@@ -158,12 +160,12 @@ async function arrival(context: TurnContext, from: TurnDeps, data: ConversationD
   const left = replyContext(from, data.language);
   if (to === undefined) {
     // Gone between the press and now (its folder removed): the conversation stays where it was.
-    data.agency = from.knowledge().profile.id;
+    undoLastMove(data);
     return [MessageFactory.text(left.t('forward.unavailable'))];
   }
   const turn = startTurn(context, to, data);
+  if (lastMove(data)?.back) return welcomeBack(turn.replyContext());
   await turn.record('forwarded', undefined, left.knowledge.profile.id);
-  if (data.forwardedFrom === undefined) return welcomeBack(turn.replyContext());
   const question = data.forwardQuestion;
   delete data.forwardQuestion;
   const replies = [arrived(turn.replyContext(), left), ...greetingOf(turn), ...(question === undefined ? [] : await decided(turn, to, question))];

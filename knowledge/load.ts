@@ -157,6 +157,10 @@ export function loadKnowledgeFiles({ knowledgeDir, agency, today, shared: given 
       problems.push({ severity: 'error', file, entryId: id, field: 'id', message: `id also used in ${others}` });
     }
   }
+  // The folder is the agency's id everywhere (tokens, records, staff); a copied folder keeps the old id.
+  if (profile && profile.id !== agency) {
+    problems.push({ severity: 'error', file: read.rel(path.join(dir, 'profile.yaml')), field: 'id', message: `id must equal the folder name "${agency}"` });
+  }
   if (profile) crossCheck({ profile, entries, authorities, intents }, today, problems, dir, knowledgeDir);
   if (!profile || problems.some((p) => p.severity === 'error')) return { ok: false, problems };
   return { ok: true, files: { profile, entries, authorities, intents, voteExamples }, problems };

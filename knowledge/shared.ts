@@ -7,44 +7,49 @@ import { MatchLayer } from './match-layer.js';
 import { VoteBasis, type VoteExample } from './intent-vote.js';
 
 /**
- * Asked for the parts of some documents, it gives the last parts it built when the documents are
+ * Asked for the parts of some documents, it gives parts it built before when the documents are
  * the same, compared by content (an agency's files may be reshaped for it, as eval's --phrasings
  * does, so equal documents need not be the same objects), and builds new ones otherwise: an edit of
  * a shared file reaches the first agency built after it, and the next ones share its parts again.
  */
 export class SharedAnalysis {
-  private layer: { documents: readonly MatchDocument[]; settings: LayerSettings; layer: MatchLayer } | undefined;
-  private basis: { examples: readonly VoteExample[]; others: readonly string[]; basis: VoteBasis } | undefined;
+  // A few of the last parts built: agencies whose directories differ (an agency's own entry is left
+  // out of its directory) each find theirs again, whatever order they are loaded in.
+  private readonly layers: { documents: readonly MatchDocument[]; settings: LayerSettings; layer: MatchLayer }[] = [];
+  private readonly bases: { examples: readonly VoteExample[]; others: readonly string[]; basis: VoteBasis }[] = [];
   /** How many times each part was built (a part handed out again is not built). */
   readonly builds = { layers: 0, bases: 0 };
 
   matchLayer(documents: readonly MatchDocument[], settings: LayerSettings): MatchLayer {
-    const last = this.layer;
-    if (
-      last &&
-      last.settings.minSharedPrefix === settings.minSharedPrefix &&
-      last.settings.grams === settings.grams &&
-      sameDocuments(last.documents, documents)
-    ) {
-      return last.layer;
-    }
+    const known = this.layers.find(
+      (l) => l.settings.minSharedPrefix === settings.minSharedPrefix && l.settings.grams === settings.grams && sameDocuments(l.documents, documents),
+    );
+    if (known) return known.layer;
     const layer = new MatchLayer(documents, settings);
     this.builds.layers++;
-    this.layer = { documents, settings, layer };
+    remember(this.layers, { documents, settings, layer });
     return layer;
   }
 
   /** The vote's basis: the labelled messages, and the questions every agency counts as "other" after its own. */
   voteBasis(examples: readonly VoteExample[], others: readonly string[]): VoteBasis {
-    const last = this.basis;
-    if (last && sameList(last.examples, examples, (a, b) => a.text === b.text && a.label === b.label) && sameList(last.others, others, same)) {
-      return last.basis;
-    }
+    const known = this.bases.find(
+      (b) => sameList(b.examples, examples, (x, y) => x.text === y.text && x.label === y.label) && sameList(b.others, others, same),
+    );
+    if (known) return known.basis;
     const basis = new VoteBasis(examples, others);
     this.builds.bases++;
-    this.basis = { examples, others, basis };
+    remember(this.bases, { examples, others, basis });
     return basis;
   }
+}
+
+/** Parts kept for reuse; older ones go (an edit of a shared file makes new ones). */
+const KEPT_PARTS = 4;
+
+function remember<T>(list: T[], item: T): void {
+  list.unshift(item);
+  list.length = Math.min(list.length, KEPT_PARTS);
 }
 
 const same = <T>(a: T, b: T) => a === b;

@@ -77,9 +77,18 @@ describe('the agencies an installation serves', () => {
     );
   });
 
-  it('takes the first agency served as the default when the configured one is not served', () => {
+  it('keeps the configured default when it is not served: no other agency answers in its name', () => {
     registry = new AgencyRegistry({ knowledgeDir: FIXTURE_KNOWLEDGE, defaultId: 'dvi', now: () => today, log: silent });
-    expect(registry.defaultId).toBe('archive');
+    expect(registry.defaultId).toBe('dvi');
+    expect(registry.has('dvi')).toBe(false);
+  });
+
+  it('refuses a copied folder whose profile keeps the old id: the folder is the agency everywhere', () => {
+    const root = knowledgeCopy();
+    cpSync(path.join(root, 'agencies/library'), path.join(root, 'agencies/library-test'), { recursive: true });
+    registry = new AgencyRegistry({ knowledgeDir: root, defaultId: 'library', now: () => today, log: silent });
+    expect(registry.has('library-test')).toBe(false);
+    expect(registry.refused.get('library-test')?.join('\n')).toMatch(/id must equal the folder name "library-test"/);
   });
 
   it('follows the folders while running: an edit reloads its agency, an invalid edit keeps the last, a new folder is taken in, a removed one stops', async () => {

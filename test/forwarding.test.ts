@@ -11,6 +11,7 @@ import type { TurnOutcome } from '../bot/records.js';
 import { MemoryRecords } from '../bot/storage/kept-records.js';
 import { FIXTURE_KNOWLEDGE } from './support/bot.js';
 import { buildReport } from '../bot/service-report.js';
+import { partOf } from '../dialogs/flows/forwarding.js';
 
 let app: App;
 let adapter: TestAdapter;
@@ -114,11 +115,15 @@ describe('forwarding to another agency of the installation', () => {
     expect(textOf(back)).toContain('Pilsētas bibliotēka');
     const card = await say('Kā saņemt lasītāja karti?');
     expect(textOf(card)).toContain(app.agencies.knowledge('library')!.entries.get('library.card')!.answer.lv.trim().slice(0, 40));
+    // Going back is not a forward: the archive records the return, the library nothing more.
     expect(
       outcomes()
-        .filter((o) => o.kind === 'forward')
-        .map((o) => o.otherAgency),
-    ).toEqual(['archive', 'library']);
+        .filter((o) => o.kind === 'forward' || o.kind === 'returned')
+        .map((o) => [o.kind, o.otherAgency]),
+    ).toEqual([
+      ['forward', 'archive'],
+      ['returned', 'library'],
+    ]);
   });
 
   it("a person asked for after the forward is the archive's, and its staff see the conversation from the consent on (R8)", async () => {
@@ -149,11 +154,79 @@ describe('forwarding to another agency of the installation', () => {
     expect(lines.match(/Kā saņemt arhīva izziņu\?/g) ?? []).toHaveLength(0);
   });
 
+  it('only the question offered to an agency goes with the citizen: an old offer pressed later takes no newer question along (R8)', async () => {
+    const offer = cardButtons(await say('Kā saņemt arhīva izziņu?')).find(isForward)!;
+    // A later question, referred to a body that is not served here: the archive's offer is old now.
+    await say('Kā iesniegt gada ienākumu deklarāciju?');
+    const replies = await press(offer);
+    expect(textOf(replies)).toMatch(/automatizēta programma/);
+    expect(textOf(replies)).not.toContain(app.agencies.knowledge('archive')!.entries.get('archive.certificate')!.answer.lv.trim().slice(0, 40));
+    expect(outcomesOf('archive').map((o) => o.kind)).toEqual(['forwarded']);
+  });
+
+  it('while waiting for a person the conversation stays where it is: no forward', async () => {
+    const added = await app.handover.directory.add({
+      name: 'Līga Lasītāja',
+      login: 'liga',
+      languages: ['lv'],
+      role: 'staff',
+      password: 'correct horse battery staple',
+      agencies: [{ agency: 'library', role: 'staff' }],
+    });
+    if (!added.ok) throw new Error(added.message);
+    await app.handover.side.service('library').seen(added.value);
+    const offer = cardButtons(await say('Kā saņemt arhīva izziņu?')).find(isForward)!;
+    const consent = suggested(await say('Gribu runāt ar darbinieku')).find((a) => (a.value as { agree?: boolean }).agree === true)!;
+    await press(consent);
+    const conversationId = adapter.conversation.conversation.id;
+    expect(await app.handover.forAgency('library').service.active(conversationId)).toBeDefined();
+    const refused = await press(offer);
+    expect(textOf(refused)).toContain(app.texts.forLanguage('lv')('forward.busy'));
+    expect(await app.handover.forAgency('library').service.active(conversationId)).toBeDefined();
+    expect(outcomesOf('archive')).toEqual([]);
+  });
+
   it('an old offer for an agency no longer served is refused plainly, and the conversation stays', async () => {
     const offer = { type: 'messageBack', title: 'Turpināt šeit', value: { action: 'forward', agency: 'museum' } };
     const replies = await press(offer);
     expect(textOf(replies)).toContain(app.texts.forLanguage('lv')('forward.unavailable'));
     const card = await say('Kā saņemt lasītāja karti?');
     expect(textOf(card)).toContain(app.agencies.knowledge('library')!.entries.get('library.card')!.answer.lv.trim().slice(0, 40));
+  });
+});
+
+describe('each agency sees only its parts of a conversation that moved (partOf)', () => {
+  const said = (id: string, at: string): Partial<Activity> => ({ id, type: 'message', text: id, timestamp: new Date(at) });
+  const transcript = [
+    said('a1', '2026-11-16T10:00:00Z'),
+    said('press-to-b', '2026-11-16T10:01:00Z'),
+    said('b1', '2026-11-16T10:02:00Z'),
+    said('press-to-c', '2026-11-16T10:03:00Z'),
+    said('c1', '2026-11-16T10:04:00Z'),
+    said('press-back', '2026-11-16T10:05:00Z'),
+    said('b2', '2026-11-16T10:06:00Z'),
+  ];
+  const moves = [
+    { from: 'a', to: 'b', after: 'press-to-b', at: '2026-11-16T10:01:00Z', back: false },
+    { from: 'b', to: 'c', after: 'press-to-c', at: '2026-11-16T10:03:00Z', back: false },
+    { from: 'c', to: 'b', after: 'press-back', at: '2026-11-16T10:05:00Z', back: true },
+  ];
+  const ids = (agency: string, m = moves) => partOf(agency, transcript, m).map((a) => a.id);
+
+  it('A, then B, then C, then back to B: nobody sees another agency’s part', () => {
+    expect(ids('a')).toEqual(['a1', 'press-to-b']);
+    expect(ids('b')).toEqual(['b1', 'press-to-c', 'b2']);
+    expect(ids('c')).toEqual(['c1', 'press-back']);
+  });
+
+  it('a press missing from the transcript (a write that failed) cuts at its time, never showing the rest', () => {
+    const lost = transcript.filter((a) => a.id !== 'press-to-b');
+    const parts = (agency: string) => partOf(agency, lost, moves).map((a) => a.id);
+    expect(parts('b')).toEqual(['b1', 'press-to-c', 'b2']);
+    expect(parts('a')).toEqual(['a1']);
+  });
+
+  it('a conversation that never moved is all its agency’s', () => {
+    expect(ids('a', [])).toEqual(transcript.map((a) => a.id));
   });
 });
