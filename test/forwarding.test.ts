@@ -56,6 +56,20 @@ const cardButtons = (replies: Partial<Activity>[]): CardAction[] =>
   replies.flatMap((r) => (r.attachments ?? []).flatMap((a) => (a.content as { buttons?: CardAction[] }).buttons ?? []));
 const suggested = (replies: Partial<Activity>[]): CardAction[] => replies.at(-1)?.suggestedActions?.actions ?? [];
 const isForward = (a: CardAction) => (a.value as { action?: string } | undefined)?.action === 'forward';
+/** A staff member of one agency, online in its console. */
+async function staffOnline(agency: string, login: string): Promise<void> {
+  const added = await app.handover.directory.add({
+    name: `${login} Tests`,
+    login,
+    languages: ['lv'],
+    role: 'staff',
+    password: 'correct horse battery staple',
+    agencies: [{ agency, role: 'staff' }],
+  });
+  if (!added.ok) throw new Error(added.message);
+  await app.handover.side.service(agency).seen(added.value);
+}
+
 /** What an agency recorded. */
 const outcomesOf = (agency: string): TurnOutcome[] => (app.store.recordsOf(agency) as MemoryRecords).outcomes;
 const outcomes = (): TurnOutcome[] => [...outcomesOf('library'), ...outcomesOf('archive')];
@@ -127,16 +141,7 @@ describe('forwarding to another agency of the installation', () => {
   });
 
   it("a person asked for after the forward is the archive's, and its staff see the conversation from the consent on (R8)", async () => {
-    const added = await app.handover.directory.add({
-      name: 'Arta Arhīve',
-      login: 'arta',
-      languages: ['lv'],
-      role: 'staff',
-      password: 'correct horse battery staple',
-      agencies: [{ agency: 'archive', role: 'staff' }],
-    });
-    if (!added.ok) throw new Error(added.message);
-    await app.handover.side.service('archive').seen(added.value);
+    await staffOnline('archive', 'arta');
     await say('Kā saņemt arhīva izziņu?');
     await press(cardButtons(await say('Kā saņemt arhīva izziņu?')).find(isForward)!);
     const consent = suggested(await say('Gribu runāt ar darbinieku')).find((a) => (a.value as { agree?: boolean }).agree === true)!;
@@ -165,16 +170,7 @@ describe('forwarding to another agency of the installation', () => {
   });
 
   it('while waiting for a person the conversation stays where it is: no forward', async () => {
-    const added = await app.handover.directory.add({
-      name: 'Līga Lasītāja',
-      login: 'liga',
-      languages: ['lv'],
-      role: 'staff',
-      password: 'correct horse battery staple',
-      agencies: [{ agency: 'library', role: 'staff' }],
-    });
-    if (!added.ok) throw new Error(added.message);
-    await app.handover.side.service('library').seen(added.value);
+    await staffOnline('library', 'liga');
     const offer = cardButtons(await say('Kā saņemt arhīva izziņu?')).find(isForward)!;
     const consent = suggested(await say('Gribu runāt ar darbinieku')).find((a) => (a.value as { agree?: boolean }).agree === true)!;
     await press(consent);

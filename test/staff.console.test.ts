@@ -9,6 +9,7 @@ import type { HandoverEvent, HandoverRequest } from '../bot/handover/types.js';
 import { clearedSessionCookie, sessionCookie } from '../bot/staff/auth.js';
 import { startApp, type RunningApp } from './support/app.js';
 import { startSmtp, textOf, type TestSmtp } from './support/smtp.js';
+import { readConsoleEvents, type ConsoleEvent } from './support/console-events.js';
 
 /** Monday 16 November 2026, 13:30 in Riga. */
 const clock = { t: Date.parse('2026-11-16T11:30:00Z') };
@@ -90,41 +91,8 @@ const request = (conversationId: string, text: string, language: 'lv' | 'en' = '
 });
 
 /** Reads server-sent events until `until` is satisfied (or the time is up). */
-async function readEvents(s: Session, until: (events: { event: string; data: unknown }[]) => boolean, during: () => Promise<void> = async () => {}) {
-  const controller = new AbortController();
-  const res = await fetch(url(`${A}/events`), { headers: { cookie: s.cookie }, signal: controller.signal });
-  expect(res.status).toBe(200);
-  expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const seen: { event: string; data: unknown }[] = [];
-  let buffer = '';
-  let started = false;
-  const deadline = Date.now() + 10_000;
-  try {
-    while (Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) seen.push({ event, data: JSON.parse(data) });
-      }
-      if (!started && seen.some((e) => e.event === 'state')) {
-        started = true;
-        await during();
-      }
-      if (started && until(seen)) break;
-    }
-  } finally {
-    controller.abort();
-  }
-  return seen;
-}
+const readEvents = (s: Session, until: (events: ConsoleEvent[]) => boolean, during?: () => Promise<void>) =>
+  readConsoleEvents(url(`${A}/events`), s.cookie, until, during);
 
 describe('the console page', () => {
   it('is served with a strict CSP and no inline script or style', async () => {

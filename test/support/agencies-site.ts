@@ -23,6 +23,7 @@ import type { PadomsStore } from '../../bot/storage/store.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { FIXTURE_KNOWLEDGE } from './bot.js';
+import { readConsoleEvents, type ConsoleEvent } from './console-events.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -150,48 +151,13 @@ export function handoverRequest(conversationId: string, text: string, language: 
 }
 
 /** Reads an agency's server-sent events while `during` runs, until `until` holds or the time is up. */
-export async function readEvents(
+export function readEvents(
   site: AgenciesSite,
   agency: string,
   s: Session,
-  until: (events: { event: string; data: unknown }[]) => boolean,
+  until: (events: ConsoleEvent[]) => boolean,
   during: () => Promise<void> = async () => {},
   ms = 5_000,
-): Promise<{ event: string; data: unknown }[]> {
-  const controller = new AbortController();
-  const res = await fetch(`${site.origin}/staff/api/agencies/${agency}/events`, { headers: { cookie: s.cookie }, signal: controller.signal });
-  if (res.status !== 200) throw new Error(`events ${agency}: ${res.status}`);
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const seen: { event: string; data: unknown }[] = [];
-  let buffer = '';
-  let started = false;
-  const deadline = Date.now() + ms;
-  const timer = setTimeout(() => controller.abort(), ms);
-  try {
-    while (Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) !== -1) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) seen.push({ event, data: JSON.parse(data) });
-      }
-      if (!started && seen.some((e) => e.event === 'state')) {
-        started = true;
-        await during();
-      }
-      if (started && until(seen)) break;
-    }
-  } catch (err) {
-    if (!controller.signal.aborted) throw err;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return seen;
+): Promise<ConsoleEvent[]> {
+  return readConsoleEvents(`${site.origin}/staff/api/agencies/${agency}/events`, s.cookie, until, during, ms);
 }
