@@ -26,7 +26,7 @@ import { turnAgency } from './turn-agency.js';
 import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
 import { loadFrames, framesOf } from '../knowledge/frames.js';
 import type { LanguageCode } from '../knowledge/schema.js';
-import type { TurnDeps } from '../dialogs/respond.js';
+import { decisionContext, type TurnDeps } from '../dialogs/respond.js';
 import { detectLanguage } from './language/detect.js';
 import { requestedLanguage } from './language/request.js';
 import { DirectLineAdapter } from './directline/adapter.js';
@@ -47,6 +47,7 @@ import { messengerSettingsFrom } from './messenger/settings.js'; // Messenger ch
 import { mountHandoverConsole, type MountedHandover } from './staff/mount.js';
 import { createHandover } from './handover/index.js';
 import { mountStaffReports } from './staff/routes/reports.js'; // the console's report page
+import { mountStaffStudio } from './staff/routes/studio.js'; // the console's knowledge studio
 
 export interface AppDeps {
   log?: Logger;
@@ -371,6 +372,17 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     knowledge: (id) => agencies.knowledge(id),
     now,
     log: logOf('staff-reports'),
+  });
+  // The knowledge studio: its preview decides with what the agency's turns decide with.
+  mountStaffStudio(handover.console.api, {
+    knowledge: (id) => agencies.knowledge(id),
+    records: recordsOf,
+    decisionContext: (id, language) => {
+      const turnDeps = turnDepsOf(id);
+      return turnDeps && decisionContext(turnDeps, language);
+    },
+    now,
+    log: logOf('staff-studio'),
   });
   // --- end of the staff side ---
 

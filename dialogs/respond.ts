@@ -2,9 +2,10 @@
 // (the silence after an abusive one), the flow that owns the button pressed, a flow waiting for the
 // message typed, else a decision worded by the flow that owns its kind; then sent and recorded.
 import { MessageFactory, type TurnContext } from 'botbuilder';
-import { decide, type DecisionResult, type DecisionSettings } from '../knowledge/decide.js';
+import { decide, type DecisionContext, type DecisionResult, type DecisionSettings } from '../knowledge/decide.js';
 import type { Tone } from '../knowledge/conduct.js';
 import type { FrameName } from '../knowledge/frames.js';
+import type { LanguageCode } from '../knowledge/schema.js';
 import { redact, withoutRedactions } from '../bot/privacy/redact.js';
 import { buttonValue, type ButtonAction, type ButtonOf } from './button-value.js';
 import {
@@ -130,17 +131,26 @@ function withWayBackWhileForwarded(turn: Turn<ConversationData>, deps: TurnDeps,
   return to === undefined ? replies : withWayBack(replies, turn.replyContext(), replyContext(to, turn.data.language));
 }
 
-/** A (redacted) question decided and worded: the replies, the outcome recorded. */
-async function decided(turn: Turn<ConversationData>, deps: TurnDeps, text: string): Promise<Reply[]> {
-  const { context, data } = turn;
-  const result = decide(withoutRedactions(text), {
+/**
+ * What a turn decides a message with: the agency's knowledge now, its offered languages, the
+ * language and conduct tools. Also the staff console's preview ("how would the bot answer this?",
+ * bot/staff/routes/studio.ts), through app.ts, so the preview cannot drift from the bot.
+ */
+export function decisionContext(deps: TurnDeps, conversationLanguage: LanguageCode): DecisionContext {
+  return {
     knowledge: deps.knowledge(),
     offeredLanguages: deps.offeredLanguages(),
-    conversationLanguage: data.language,
+    conversationLanguage,
     ...deps.languages,
     ...deps.conduct,
     ...(deps.decisionSettings ? { settings: deps.decisionSettings } : {}),
-  });
+  };
+}
+
+/** A (redacted) question decided and worded: the replies, the outcome recorded. */
+async function decided(turn: Turn<ConversationData>, deps: TurnDeps, text: string): Promise<Reply[]> {
+  const { context, data } = turn;
+  const result = decide(withoutRedactions(text), decisionContext(deps, data.language));
   deps.onDecision?.(result, context);
   const { decision } = result;
   data.language = result.language;

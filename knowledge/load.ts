@@ -6,6 +6,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { agencyProfile, authority, knowledgeEntry, localizedList, entryId, type AgencyProfile, type Authority, type KnowledgeEntry } from './schema.js';
 import { loadVoteExamples, type VoteExample } from './intent-vote.js';
+import { reviewOverdue } from './review.js';
 
 export const intent = z.object({ id: entryId, questions: localizedList, keywords: localizedList.optional() }).strict();
 export type Intent = z.infer<typeof intent>;
@@ -170,7 +171,6 @@ function crossCheck(files: KnowledgeFiles, today: Date, problems: Problem[], dir
   const { profile, entries, authorities } = files;
   const entryFile = (id: string) => path.relative(knowledgeDir, path.join(dir, 'entries', `${id}.yaml`));
   const languages = profile.staffLanguages;
-  const reviewBefore = new Date(today.getTime() - profile.reviewIntervalDays * 86_400_000).toISOString().slice(0, 10);
   const ids = new Set(entries.map((e) => e.id));
   for (const entry of entries) {
     const file = entryFile(entry.id);
@@ -185,7 +185,7 @@ function crossCheck(files: KnowledgeFiles, today: Date, problems: Problem[], dir
       if (!ids.has(target)) problems.push({ severity: 'error', file, entryId: entry.id, field: `followUps.${i}`, message: `"${target}" is not an entry` });
       if (target === entry.id) problems.push({ severity: 'error', file, entryId: entry.id, field: `followUps.${i}`, message: 'an entry cannot follow itself' });
     });
-    if (entry.reviewed < reviewBefore) {
+    if (reviewOverdue(entry.reviewed, profile.reviewIntervalDays, today)) {
       problems.push({
         severity: 'warning',
         file,

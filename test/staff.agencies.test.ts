@@ -1,8 +1,8 @@
 // One installation, two agencies (the fixtures library and archive), the real console routes over
 // HTTP on loopback: on every route, a member of the library is refused the archive's queue,
 // tickets, messages, hand-back, close, notes, cases, case replies, transcripts, event stream,
-// presence and reports — by the archive's path (403) and by an archive id on the library's path
-// (404) — with nothing of the archive in the answer, while the archive's staff get their own. Also:
+// presence, reports and the knowledge studio (entries, reminders, preview) — by the archive's path
+// (403) and by an archive id on the library's path (404) — with nothing of the archive in the answer, while the archive's staff get their own. Also:
 // a queue per agency, presence and offered languages per agency, switching agency with one login,
 // each agency's mailbox, agencies added and removed while running, and what an agency's
 // administrator may and may not do.
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StaffMember } from '../bot/handover/repository.js';
 import type { ConsoleState } from '../bot/handover/console-view.js';
 import type { ReportResponse } from '../bot/staff/routes/reports.js';
+import type { PreviewResponse, StudioEntriesResponse, StudioReminders } from '../bot/staff/routes/studio.js';
 import { PASSWORD, handoverRequest, readEvents, startAgenciesSite, type AgenciesSite, type Session } from './support/agencies-site.js';
 
 let site: AgenciesSite;
@@ -397,6 +398,40 @@ describe('reports', () => {
   });
 });
 
+describe('the knowledge studio', () => {
+  /** What the archive's knowledge holds and the library's does not. */
+  const archiveOnly = ['archive.certificate', 'archive.copies', 'Izziņu nodaļa', 'arhīva izziņ', 'Pilsētas arhīvs'];
+
+  it("each agency's staff list, count and try their own entries; the library's staff are refused the archive's", async () => {
+    for (const rest of ['/studio/entries', '/studio/entries?q=izzi%C5%86a', '/studio/reminders'])
+      await expectRefused(await site.call('GET', api('archive', rest), sessions['lib']), 403, archiveOnly);
+    await expectRefused(await site.call('POST', api('archive', '/studio/preview'), sessions['lib'], { text: 'Kā saņemt arhīva izziņu?' }), 403, archiveOnly);
+    // The library's own path never reaches the archive's entries, whatever is asked.
+    const library = await json<StudioEntriesResponse>(await site.call('GET', api('library', '/studio/entries?q=izzi%C5%86a'), sessions['both']));
+    expect(library.entries).toEqual([]);
+    const previewed = await json<PreviewResponse>(
+      await site.call('POST', api('library', '/studio/preview'), sessions['lib'], { text: 'Kā saņemt arhīva izziņu?' }),
+    );
+    expect(previewed.explain.closest.map((c) => c.id)).not.toContain('archive.certificate');
+    expect(previewed.decision.entryId).not.toBe('archive.certificate');
+
+    const archive = await json<StudioEntriesResponse>(await site.call('GET', api('archive', '/studio/entries'), sessions['arc']));
+    expect(archive.entries.map((e) => e.id)).toEqual(['archive.certificate', 'archive.copies', 'smalltalk.greeting']);
+    expect((await json<StudioReminders>(await site.call('GET', api('archive', '/studio/reminders'), sessions['arc']))).entries).toBe(3);
+    const answer = await json<PreviewResponse>(
+      await site.call('POST', api('archive', '/studio/preview'), sessions['arc'], { text: 'Kā saņemt arhīva izziņu?' }),
+    );
+    expect(answer.decision).toMatchObject({ kind: 'answer', entryId: 'archive.certificate' });
+
+    // A POST without the CSRF header, and no session at all.
+    const noCsrf = await site.call('POST', api('archive', '/studio/preview'), { ...sessions['arc']!, csrf: '' }, { text: 'Labdien' });
+    expect(noCsrf.status).toBe(403);
+    expect((await site.call('GET', api('archive', '/studio/entries'))).status).toBe(401);
+    expect((await site.call('GET', api('nowhere', '/studio/entries'), sessions['root'])).status).toBe(404);
+    expect((await site.call('POST', api('nowhere', '/studio/preview'), sessions['root'], { text: 'Labdien' })).status).toBe(404);
+  });
+});
+
 describe('agencies come and go while running', () => {
   it('an unknown agency is not found; a removed one is gone from every route and from /me, and comes back', async () => {
     expect((await site.call('GET', api('nowhere', '/state'), sessions['root'])).status).toBe(404);
@@ -405,6 +440,8 @@ describe('agencies come and go while running', () => {
     try {
       expect((await site.call('GET', api('archive', '/state'), sessions['arc'])).status).toBe(404);
       expect((await site.call('GET', api('archive', '/report'), sessions['arc'])).status).toBe(404);
+      expect((await site.call('GET', api('archive', '/studio/entries'), sessions['arc'])).status).toBe(404);
+      expect((await site.call('POST', api('archive', '/studio/preview'), sessions['arc'], { text: 'Labdien' })).status).toBe(404);
       expect((await json<{ agencies: unknown[] }>(await site.call('GET', '/staff/api/me', sessions['arc']))).agencies).toEqual([]);
     } finally {
       site.served.add('archive');

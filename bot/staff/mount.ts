@@ -1,14 +1,15 @@
 // The staff console at /staff, as app.ts mounts it over the staff side (a service per agency, which
 // does not know its console): the console's routes, one module per resource (routes/), an agency's
 // under /staff/api/agencies/:agency/ (api.ts says why one console serves every agency). The report
-// page (routes/reports.ts) is mounted by app.ts itself: it needs the records and the knowledge.
+// page (routes/reports.ts) and the knowledge studio (routes/studio.ts) are mounted by app.ts itself:
+// they need the records and the knowledge.
 import type restify from 'restify';
 import type { Logger } from '../log.js';
 import type { Handover, StaffSideDeps } from '../handover/index.js';
 import type { HandoverRepository, StaffMember } from '../handover/repository.js';
 import type { StaffSide } from '../handover/staff-side.js';
 import type { StaffDirectory } from '../handover/staff.js';
-import { consoleApi, sessionCheck } from './api.js';
+import { consoleApi, sessionCheck, type ConsoleApi } from './api.js';
 import { LoginThrottle, sessionCookieName, type CookieSettings } from './auth.js';
 import { mountAccountRoutes } from './routes/accounts.js';
 import { mountCaseRoutes } from './routes/cases.js';
@@ -33,6 +34,8 @@ export interface StaffConsoleDeps {
 export interface StaffConsole {
   /** The staff member of a request's session, if any: for console pages mounted elsewhere (routes/reports.ts). */
   authenticate(req: restify.Request): Promise<{ staff: StaffMember } | undefined>;
+  /** The console's request checks, for agency routes mounted elsewhere (routes/studio.ts): session, CSRF, the agency. */
+  api: ConsoleApi;
   /** Ends the open event streams (server shutdown). */
   close(): void;
 }
@@ -73,7 +76,7 @@ export function mountStaffConsole(server: restify.Server, deps: StaffConsoleDeps
   mountAccountRoutes(api, { directory });
   const streams = mountEventRoutes(api, { staff: repo, log, heartbeatMs: deps.heartbeatMs });
 
-  return { authenticate, close: () => streams.close() };
+  return { authenticate, api, close: () => streams.close() };
 }
 
 export interface MountedHandover extends Handover {

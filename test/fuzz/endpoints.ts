@@ -1135,6 +1135,10 @@ const STAFF_ROUTES: [string, string, StaffBody][] = [
   ['POST', `${A}/accounts/:login/disable`, 'none'],
   ['POST', `${A}/accounts/:login/enable`, 'none'],
   ['GET', '/staff/reports', 'none'],
+  ['GET', `${A}/studio/entries`, 'none'],
+  ['GET', `${A}/studio/reminders`, 'none'],
+  ['POST', `${A}/studio/preview`, 'text'],
+  ['GET', '/staff/studio', 'none'],
   ['POST', '/staff/api/logout', 'none'],
 ];
 
@@ -1181,6 +1185,9 @@ function staff(s: Strings): Group {
     fc.oneof(fc.constantFrom('2026-01-01', '9999-99-99', '', '2026-02-30', '1970-01-01'), s.short.map(encoded)).map((v): [string, string] => ['from', v]),
     fc.oneof(fc.constantFrom('2026-12-31', '0000-00-00', ''), s.short.map(encoded)).map((v): [string, string] => ['to', v]),
     fc.constantFrom('json', 'csv', 'xml', '').map((v): [string, string] => ['format', v]),
+    // The studio's entries list: its search and filter.
+    fc.oneof(fc.constantFrom('karte', '', 'x'.repeat(201)), s.short.map(encoded)).map((v): [string, string] => ['q', v]),
+    fc.constantFrom('1', 'true', '', '0').map((v): [string, string] => ['overdue', v]),
   ]);
   const cookie = fc.oneof(
     { weight: 12, arbitrary: fc.constant<string | undefined>('{{session}}') },
@@ -1236,7 +1243,8 @@ function staff(s: Strings): Group {
       const endsSession = template === '/staff/api/logout' || (template.endsWith('/disable') && who === 'fuzz');
       const ownSession = endsSession && c?.includes('{{session') ? undefined : c;
       const target =
-        template.replace(':agency', where).replace(':ticket', ticket).replace(':case', kase).replace(':login', who) + (template.endsWith('/report') ? qs : '');
+        template.replace(':agency', where).replace(':ticket', ticket).replace(':case', kase).replace(':login', who) +
+        (template.endsWith('/report') || template.endsWith('/studio/entries') ? qs : '');
       const hs = [
         ...headers(['Cookie', ownSession], ['X-CSRF-Token', x], ['Origin', or], ['Sec-Fetch-Site', site], ['Content-Type', method === 'POST' ? ct : undefined]),
         ...extra,

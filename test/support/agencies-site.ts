@@ -1,9 +1,10 @@
 // The staff console of an installation serving the two fixture agencies (library, archive), on
 // loopback with real HTTP, a real SQLite store and the real console routes, mounted the way app.ts
 // mounts them: createHandover over a live registry of agencies (one can be removed while running),
-// mountHandoverConsole, mountStaffReports. The staff side alone, with a registry the test controls
+// mountHandoverConsole, mountStaffReports, mountStaffStudio (its preview deciding with the real
+// language and conduct tools over each agency's knowledge, as a turn does). The staff side alone, with a registry the test controls
 // (an agency taken away at once, a mail sender that keeps what it is given, no timers).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,6 +19,11 @@ import { silentLogger } from '../../bot/log.js';
 import { createServer } from '../../bot/server.js';
 import { mountHandoverConsole, type MountedHandover } from '../../bot/staff/mount.js';
 import { mountStaffReports } from '../../bot/staff/routes/reports.js';
+import { mountStaffStudio } from '../../bot/staff/routes/studio.js';
+import { detectLanguage } from '../../bot/language/detect.js';
+import { requestedLanguage } from '../../bot/language/request.js';
+import { loadConductLexicon, toneOf } from '../../knowledge/conduct.js';
+import { framesOf, loadFrames } from '../../knowledge/frames.js';
 import { openSqliteStore } from '../../bot/storage/sqlite.js';
 import type { PadomsStore } from '../../bot/storage/store.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
@@ -52,20 +58,37 @@ export interface AgenciesSite {
 /** Monday 16 November 2026, 13:30 in Riga: both fixture agencies are open. */
 export const MONDAY_IN_HOURS = Date.parse('2026-11-16T11:30:00Z');
 
-export async function startAgenciesSite(options: { mailbox?: string } = {}): Promise<AgenciesSite> {
+/**
+ * A copy of the fixture knowledge in a temporary folder with some entries' `reviewed` changed
+ * (`{ 'library/library.renew': '2025-01-15' }`): entries past their review date without touching
+ * the fixtures. The caller removes it.
+ */
+export function knowledgeReviewedOn(reviewed: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'padoms-knowledge-'));
+  cpSync(FIXTURE_KNOWLEDGE, dir, { recursive: true });
+  for (const [where, day] of Object.entries(reviewed)) {
+    const [agency, entry] = where.split('/') as [string, string];
+    const file = path.join(dir, 'agencies', agency, 'entries', `${entry}.yaml`);
+    const text = readFileSync(file, 'utf8');
+    if (!/^reviewed: .*$/m.test(text)) throw new Error(`${where}: no reviewed line`);
+    writeFileSync(file, text.replace(/^reviewed: .*$/m, `reviewed: ${day}`));
+  }
+  return dir;
+}
+
+export async function startAgenciesSite(options: { mailbox?: string; knowledgeDir?: string } = {}): Promise<AgenciesSite> {
+  const knowledgeDir = options.knowledgeDir ?? FIXTURE_KNOWLEDGE;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-agencies-'));
   const clock = { t: MONDAY_IN_HOURS };
   const now = () => new Date(clock.t);
   const config = testConfig({
     DATA_DIR: dataDir,
-    KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
+    KNOWLEDGE_DIR: knowledgeDir,
     AGENCY: 'library',
     COOKIE_SECURE: 'false',
     ...(options.mailbox ? { AGENCY_MAILBOX: options.mailbox } : {}),
   });
-  const knowledge = new Map(
-    ['library', 'archive'].map((agency) => [agency, new KnowledgeSource({ knowledgeDir: FIXTURE_KNOWLEDGE, agency, now }, silentLogger)] as const),
-  );
+  const knowledge = new Map(['library', 'archive'].map((agency) => [agency, new KnowledgeSource({ knowledgeDir, agency, now }, silentLogger)] as const));
   const served = new Set(knowledge.keys());
   const agencies: StaffAgencies = {
     ids: () => [...served],
@@ -84,6 +107,30 @@ export async function startAgenciesSite(options: { mailbox?: string } = {}): Pro
     records: (agency) => store.recordsOf(agency),
     repo: handover.repo,
     knowledge: (id) => (served.has(id) ? knowledge.get(id)?.current : undefined),
+    now,
+    log: silentLogger,
+  });
+  const lexicon = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'lexicon.yaml'));
+  const upset = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'upset.yaml')).insults;
+  const frames = loadFrames(path.join(knowledgeDir, 'frames', 'frames.yaml'));
+  const current = (id: string) => (served.has(id) ? knowledge.get(id)?.current : undefined);
+  mountStaffStudio(handover.console.api, {
+    knowledge: current,
+    records: (agency) => store.recordsOf(agency),
+    decisionContext: (agency, conversationLanguage) => {
+      const agencyKnowledge = current(agency);
+      return (
+        agencyKnowledge && {
+          knowledge: agencyKnowledge,
+          offeredLanguages: handover.forAgency(agency).staffLanguages(),
+          conversationLanguage,
+          detectLanguage,
+          requestedLanguage,
+          toneOf: (text: string) => toneOf(text, lexicon, upset),
+          framesOf: (text: string) => framesOf(text, frames),
+        }
+      );
+    },
     now,
     log: silentLogger,
   });

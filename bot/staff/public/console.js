@@ -673,6 +673,7 @@
     document.title = `Padoms — ${chosen ? chosen.name : id} — darbinieku konsole`;
     $('nav-console').href = `/staff?agency=${encodeURIComponent(id)}`;
     $('nav-reports').href = `/staff/reports?agency=${encodeURIComponent(id)}`;
+    $('nav-studio').href = `/staff/studio?agency=${encodeURIComponent(id)}`;
     window.history.replaceState(null, '', `/staff?agency=${encodeURIComponent(id)}`);
     detail = null;
     currentTicket = null;
@@ -680,6 +681,24 @@
     $('accounts').hidden = true;
     state = null;
     connect();
+    void loadReminders(id);
+  }
+
+  // ---- review reminders: the agency's entries past their review date ----
+
+  async function loadReminders(id) {
+    const box = $('review-reminder');
+    const result = await api('GET', `/staff/api/agencies/${encodeURIComponent(id)}/studio/reminders`);
+    if (id !== agency) return; // another agency was chosen meanwhile
+    clear(box);
+    const overdue = result.status === 200 ? result.data.overdue : 0;
+    box.hidden = overdue === 0;
+    if (overdue === 0) return;
+    const entries = overdue % 10 === 1 && overdue % 100 !== 11 ? 'ierakstam' : 'ierakstiem';
+    box.append(
+      `Zināšanu bāzē ${overdue} ${entries} nokavēta pārskatīšana. `,
+      el('a', { href: `/staff/studio?agency=${encodeURIComponent(id)}&overdue=1`, text: 'Skatīt ierakstus, kas jāpārskata' }),
+    );
   }
 
   $('agency').addEventListener('change', () => {

@@ -362,6 +362,7 @@
     $('agency-title').textContent = ` — ${chosen.name}`;
     $('nav-console').href = `/staff?agency=${encodeURIComponent(chosen.id)}`;
     $('nav-reports').href = `/staff/reports?agency=${encodeURIComponent(chosen.id)}`;
+    $('nav-studio').href = `/staff/studio?agency=${encodeURIComponent(chosen.id)}`;
   }
 
   async function start() {
