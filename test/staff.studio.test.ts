@@ -39,17 +39,15 @@ describe('the entries list and the reminders', () => {
     const now = site.clock.t;
     const ago = (days: number) => new Date(now - days * DAY);
     const outcome = (agency: string, kind: TurnOutcome['kind'], at: Date, entryId?: string) =>
-      site.store
-        .recordsOf(agency)
-        .outcome({
-          conversationId: `c-${agency}-${at.getTime()}-${Math.random()}`,
-          channel: 'directline',
-          language: 'lv',
-          kind,
-          authorityIds: [],
-          at,
-          ...(entryId ? { entryId } : {}),
-        });
+      site.store.recordsOf(agency).outcome({
+        conversationId: `c-${agency}-${at.getTime()}-${Math.random()}`,
+        channel: 'directline',
+        language: 'lv',
+        kind,
+        authorityIds: [],
+        at,
+        ...(entryId ? { entryId } : {}),
+      });
     const feedback = (agency: string, entryId: string, helpful: boolean, at: Date) =>
       site.store.recordsOf(agency).feedback({ conversationId: `f-${agency}-${Math.random()}`, entryId, helpful, at });
 
