@@ -1,6 +1,7 @@
-// Licences (issue 23): the real app serves the third-party notices and Padoms' own licence at the
-// URLs its pages link to, the licence check fails on an incompatible or unknown licence with the
-// package named, and the SBOM check knows a CycloneDX BOM from a broken one.
+// Licences and releases (issue 23): the real app serves the third-party notices and Padoms' own
+// licence at the URLs its pages link to and reports package.json's version at /healthz, the licence
+// check fails on an incompatible or unknown licence with the package named, and the SBOM check knows
+// a CycloneDX BOM from a broken one.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,7 +15,7 @@ import { startApp, type RunningApp } from './support/app.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string; license: string; dependencies: Record<string, string> };
 
-describe('served licences (the real app on loopback)', () => {
+describe('served licences and version (the real app on loopback)', () => {
   let site: RunningApp;
   beforeAll(async () => {
     site = await startApp();
@@ -76,6 +77,12 @@ describe('served licences (the real app on loopback)', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it("/healthz reports package.json's version", async () => {
+    const res = await fetch(`${site.origin}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', version: pkg.version });
   });
 });
 
