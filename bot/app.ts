@@ -35,6 +35,7 @@ import { MIN_TOKEN_KEY_BYTES, tokenKeyFrom } from './directline/tokens.js';
 import { keptSecret } from './storage/private-files.js';
 import { mountDirectLineStream, DIRECTLINE_NEWS_CHANNEL } from './directline/stream.js';
 import { mountWebChat } from './web/routes.js';
+import { packageVersion } from './web/about.js';
 import { createMetrics, metricsHandler, type Metrics } from './metrics.js';
 import { proactiveSender } from './proactive.js';
 import { conversationTranscript } from './storage/transcript-of.js';
@@ -405,7 +406,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
 
   server.get('/metrics', metricsHandler(metrics, config.METRICS_TOKEN));
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {
-    res.send(200, { status: 'ok' });
+    res.send(200, { status: 'ok', version: packageVersion() });
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
     // Ready while at least one agency answers; a refused folder is named, not fatal.

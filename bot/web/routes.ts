@@ -1,6 +1,7 @@
 // The embeddable chat: the widget script and its CSS, Web Chat itself (served from node_modules,
 // compressed once, cacheable, so nothing comes from a CDN), and the demo pages: each agency's at
-// GET /<agency>/, and at GET / the list of agencies (or, with only one, that agency's page).
+// GET /<agency>/, and at GET / the list of agencies (or, with only one, that agency's page). The
+// pages link Padoms' licence (/licence.txt) and the third-party notices (/third-party-notices.txt).
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import type { AgencyProfile } from '../../knowledge/schema.js';
 import type { AgencyDirectory } from '../agencies.js';
 import { errorFields, type Logger } from '../log.js';
 import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-headers.js';
+import { LICENCE_PATH, NOTICES_FILE, NOTICES_PATH, projectFile } from './about.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -43,6 +45,7 @@ interface Asset {
 
 const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
 const CSS_TYPE = 'text/css; charset=utf-8';
+const TEXT_TYPE = 'text/plain; charset=utf-8';
 /** Our own scripts and styles: short, so agencies pick up fixes; revalidation is a cheap 304. */
 const SHORT_CACHE = 'public, max-age=300';
 /** Web Chat requested with ?v=<its version>: the URL changes when the version does. */
@@ -70,6 +73,9 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   const template = readFileSync(path.join(publicDir, 'index.html'), 'utf8');
   const listTemplate = readFileSync(path.join(publicDir, 'agencies.html'), 'utf8');
   const notFoundPage = Buffer.from(readFileSync(path.join(publicDir, 'not-found.html'), 'utf8'), 'utf8');
+  // Found at start (a missing file stops it), read and compressed on the first request.
+  const licenceFile = projectFile('LICENSE');
+  const noticesFile = projectFile(NOTICES_FILE);
 
   /** The agencies served now, with their profiles (one without a profile is not shown). */
   const served = (): PageAgency[] =>
@@ -147,6 +153,22 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   });
   server.get('/assets/page.css', async function pageStyles(req: restify.Request, res: restify.Response) {
     sendAsset(req, res, pageCss);
+  });
+
+  // Plain text under the default CSP (default-src 'none'): nothing in them runs.
+  const licence = lazyText(licenceFile);
+  const notices = lazyText(noticesFile);
+  // The bundle's first line points to this file, its licence comments, beside it.
+  const webChatLicence = lazyText(webChat.licenceFile);
+  server.get(LICENCE_PATH, async function licenceText(req: restify.Request, res: restify.Response) {
+    sendAsset(req, res, await licence());
+  });
+  server.get(NOTICES_PATH, async function thirdPartyNotices(req: restify.Request, res: restify.Response) {
+    sendAsset(req, res, await notices());
+  });
+
+  server.get('/webchat/webchat.js.LICENSE.txt', async function webChatLicenceComments(req: restify.Request, res: restify.Response) {
+    sendAsset(req, res, await webChatLicence());
   });
 
   server.get('/webchat/webchat.js', async function webChatScript(req: restify.Request, res: restify.Response) {
@@ -254,6 +276,21 @@ function textAsset(text: string, contentType: string): Asset {
   return { body, etag: etagOf(body), contentType, cacheControl: SHORT_CACHE };
 }
 
+/** A text file read and gzip-compressed once, on first use (a failed read is tried again). */
+function lazyText(file: string): () => Promise<Asset> {
+  let asset: Promise<Asset> | undefined;
+  return () => {
+    asset ??= (async () => {
+      const body = await readFile(file);
+      return { body, gzipped: await gzip(body), etag: etagOf(body), contentType: TEXT_TYPE, cacheControl: SHORT_CACHE };
+    })().catch((err: unknown) => {
+      asset = undefined;
+      throw err;
+    });
+    return asset;
+  };
+}
+
 function etagOf(body: Buffer): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
@@ -303,12 +340,13 @@ function findPublicDir(): string {
   return found;
 }
 
-function locateWebChat(): { file: string; version: string } {
+function locateWebChat(): { file: string; licenceFile: string; version: string } {
   const require = createRequire(import.meta.url);
   // The package's "exports" hide package.json; its CommonJS entry is lib/index.js.
   const packageDir = path.resolve(path.dirname(require.resolve('botframework-webchat')), '..');
   const pkg = JSON.parse(readFileSync(path.join(packageDir, 'package.json'), 'utf8')) as { version?: unknown };
   const file = path.join(packageDir, 'dist', 'webchat.js');
-  if (!existsSync(file)) throw new Error(`web: ${file} is missing`);
-  return { file, version: typeof pkg.version === 'string' ? pkg.version : 'unknown' };
+  const licenceFile = path.join(packageDir, 'dist', 'webchat.js.LICENSE.txt');
+  for (const needed of [file, licenceFile]) if (!existsSync(needed)) throw new Error(`web: ${needed} is missing`);
+  return { file, licenceFile, version: typeof pkg.version === 'string' ? pkg.version : 'unknown' };
 }
