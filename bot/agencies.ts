@@ -7,7 +7,7 @@ import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { agencyDir, formatProblem, loadSharedFiles, type KnowledgeFiles, type SharedFiles } from '../knowledge/load.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
-import type { AgencyProfile } from '../knowledge/schema.js';
+import { AGENCY_FOLDER, type AgencyProfile } from '../knowledge/schema.js';
 import { SharedAnalysis } from '../knowledge/shared.js';
 import { KnowledgeLoadError, KnowledgeSource } from '../knowledge/source.js';
 import type { Logger } from './log.js';
@@ -37,9 +37,6 @@ export type AgencyChange = { kind: 'added' | 'removed' | 'reloaded'; id: string 
 
 /** How long a served agency's folder must stay gone before the agency stops being served. */
 const REMOVAL_PAUSE_MS = 2_000;
-
-/** A folder name as the configuration accepts it: nothing else is read as an agency. */
-const FOLDER_NAME = /^[a-z0-9-]{1,40}$/;
 
 export class AgencyRegistry implements AgencyDirectory {
   private readonly served = new Map<string, KnowledgeSource>();
@@ -153,7 +150,7 @@ export class AgencyRegistry implements AgencyDirectory {
     const root = path.join(this.options.knowledgeDir, 'agencies');
     const present = existsSync(root)
       ? readdirSync(root, { withFileTypes: true })
-          .filter((d) => d.isDirectory() && FOLDER_NAME.test(d.name))
+          .filter((d) => d.isDirectory() && AGENCY_FOLDER.test(d.name))
           .map((d) => d.name)
       : [];
     // A listed agency without a folder is named as refused, not silently skipped.
@@ -161,7 +158,7 @@ export class AgencyRegistry implements AgencyDirectory {
   }
 
   private wanted(id: string): boolean {
-    return this.options.only === undefined ? FOLDER_NAME.test(id) : this.options.only.includes(id);
+    return this.options.only === undefined ? AGENCY_FOLDER.test(id) : this.options.only.includes(id);
   }
 
   /** Takes an agency in; on problems it is refused. Returns the error when refused. */

@@ -401,8 +401,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     const eventDeps = turnDepsOf(event.agency);
     if (eventDeps) void sendProactive(event.reference, (context) => tellCitizen(context, eventDeps, event, delivery));
   });
-  metrics.sources.queueLength = async () => (await handover.countsByAgency()).queued;
-  metrics.sources.casesOverdue = async () => (await handover.countsByAgency()).overdueCases;
+  // One count of the queue and the cases per scrape, however many gauges read it.
+  let counted: { at: number; counts: ReturnType<typeof handover.countsByAgency> } | undefined;
+  const countsNow = () => {
+    if (counted === undefined || Date.now() - counted.at > 1_000) counted = { at: Date.now(), counts: handover.countsByAgency() };
+    return counted.counts;
+  };
+  metrics.sources.queueLength = async () => (await countsNow()).queued;
+  metrics.sources.casesOverdue = async () => (await countsNow()).overdueCases;
 
   server.get('/metrics', metricsHandler(metrics, config.METRICS_TOKEN));
   server.get('/healthz', async (_req: restify.Request, res: restify.Response) => {

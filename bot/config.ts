@@ -1,9 +1,10 @@
 // The one place where the environment becomes configuration: a zod schema, parsed once at start.
 import { z } from 'zod';
+import { agencyFolder } from '../knowledge/schema.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** A folder name under knowledge/agencies/. */
-export const agencyId = z.string().regex(/^[a-z0-9-]{1,40}$/, 'a folder name under knowledge/agencies: lower-case letters, digits, dashes');
+export const agencyId = agencyFolder;
 const optionalSecret = z
   .string()
   .optional()

@@ -74,6 +74,10 @@ export const contacts = z
   .strict();
 export type Contacts = z.infer<typeof contacts>;
 
+/** An agency's folder name under knowledge/agencies/: its id everywhere (tokens, records, staff, URLs). */
+export const AGENCY_FOLDER = /^[a-z0-9-]{1,40}$/;
+export const agencyFolder = z.string().regex(AGENCY_FOLDER, 'a folder name under knowledge/agencies: lower-case letters, digits, dashes');
+
 export const authority = z
   .object({
     id: entryId,
@@ -90,10 +94,7 @@ export const authority = z
      * serves it: the citizen may then continue the conversation with it here, not only be told its
      * contacts.
      */
-    agency: z
-      .string()
-      .regex(/^[a-z0-9-]{1,40}$/, 'a folder name under knowledge/agencies')
-      .optional(),
+    agency: agencyFolder.optional(),
   })
   .strict();
 export type Authority = z.infer<typeof authority>;

@@ -4,6 +4,7 @@
 // in the Direct Line token and passed in"), so the browser never invents its own id.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { agencyFolder } from '../../knowledge/schema.js';
 
 /** Whom a token is for: one conversation, its user, and the agency the conversation belongs to. */
 export interface TokenSubject {
@@ -44,15 +45,12 @@ const HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
 export type TokenUse = 'conversation' | 'stream';
 const ISSUERS: Record<TokenUse, string> = { conversation: 'padoms-directline', stream: 'padoms-directline-stream' };
 
-/** Agency ids as configuration spells them (bot/config.ts `agencyId`). */
-export const AGENCY_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
-
 const payloadSchema = z.object({
   iss: z.string(),
   conv: z.string().regex(CONVERSATION_ID_PATTERN),
   user: z.string().regex(USER_ID_PATTERN),
   // Absent in tokens issued before one installation served several agencies (see verifyToken).
-  agency: z.string().regex(AGENCY_ID_PATTERN).optional(),
+  agency: agencyFolder.optional(),
   iat: z.number().int().nonnegative(),
   exp: z.number().int().positive(),
 });

@@ -9,6 +9,7 @@
 // /staff on plain http) covers every agency the member serves; switching agency is a different
 // path, never a different session.
 import type restify from 'restify';
+import { AGENCY_FOLDER } from '../../knowledge/schema.js';
 import { errorFields, type Logger } from '../log.js';
 import { sendFailure, type ErrorCode } from '../http/errors.js';
 import type { HandoverRepository, StaffMember } from '../handover/repository.js';
@@ -69,8 +70,6 @@ export interface ConsoleApi {
   stillServes(req: restify.Request, staff: StaffMember): boolean;
 }
 
-const AGENCY_PARAM = /^[a-z0-9-]{1,40}$/;
-
 export function consoleApi(server: restify.Server, authenticate: SessionCheck, log: Logger, agencies: ConsoleAgencies): ConsoleApi {
   const route = (method: 'get' | 'post', pathPattern: string, handler: Handler) => {
     server[method](pathPattern, async function staffApi(req: restify.Request, res: restify.Response) {
@@ -92,7 +91,7 @@ export function consoleApi(server: restify.Server, authenticate: SessionCheck, l
   };
   const check = (req: restify.Request, staff: StaffMember): { agency: string; refused?: 404 | 403 } => {
     const agency = String(req.params?.['agency'] ?? '');
-    if (!AGENCY_PARAM.test(agency) || !agencies.serves(agency)) return { agency, refused: 404 };
+    if (!AGENCY_FOLDER.test(agency) || !agencies.serves(agency)) return { agency, refused: 404 };
     // Another agency's staff learn nothing of it but that they do not serve it.
     if (!serves(staff, agency)) return { agency, refused: 403 };
     return { agency };

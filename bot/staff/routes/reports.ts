@@ -6,6 +6,7 @@
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Knowledge } from '../../../knowledge/knowledge.js';
+import { AGENCY_FOLDER } from '../../../knowledge/schema.js';
 import { errorFields, type Logger } from '../../log.js';
 import { agencyRepository } from '../../handover/agency-repository.js';
 import type { HandoverRepository, StaffMember } from '../../handover/repository.js';
@@ -157,7 +158,7 @@ export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps
       const auth = await deps.authenticate(req);
       if (!auth) return sendError(res, 401, 'Unauthorized', 'pieslēdzieties');
       const agency = String(req.params?.['agency'] ?? '');
-      const knowledge = /^[a-z0-9-]{1,40}$/.test(agency) ? deps.knowledge(agency) : undefined;
+      const knowledge = AGENCY_FOLDER.test(agency) ? deps.knowledge(agency) : undefined;
       if (knowledge === undefined) return sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
       if (!serves(auth.staff, agency)) return sendError(res, 403, 'Forbidden', 'jūs nestrādājat šajā iestādē');
       const params: Record<string, unknown> = typeof req.query === 'object' && req.query !== null ? (req.query as Record<string, unknown>) : {};
