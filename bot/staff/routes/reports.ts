@@ -14,7 +14,7 @@ import { serves } from '../../handover/roles.js';
 import type { TurnRecords } from '../../records.js';
 import { buildReport, handoverRows, periodOfDays, reportCsv, type Report } from '../../service-report.js';
 import { addDays, localDay } from '../../handover/calendar.js';
-import { CONSOLE_SECURITY_HEADERS, loadPageAssets, sendStaffAsset } from '../assets.js';
+import { mountSignedInPage } from './page.js';
 import { sendError } from '../api.js';
 
 export interface StaffReportsDeps {
@@ -129,28 +129,8 @@ const DOWNLOAD_HEADERS: Readonly<Record<string, string>> = {
 
 export function mountStaffReports(server: restify.Server, deps: StaffReportsDeps): void {
   const { log } = deps;
-  const assets = loadPageAssets('staff reports', { html: 'reports.html', js: 'reports.js', css: 'reports.css' });
 
-  // The page itself holds no data, but like the console's pages it is for staff only: without a
-  // session the browser goes to the console's login.
-  server.get('/staff/reports', async function staffReportsPage(req: restify.Request, res: restify.Response) {
-    try {
-      if (!(await deps.authenticate(req))) {
-        res.writeHead(303, { Location: '/staff', 'Cache-Control': 'no-store', ...CONSOLE_SECURITY_HEADERS });
-        return void res.end();
-      }
-      sendStaffAsset(res, assets.html);
-    } catch (err) {
-      log.error({ err: errorFields(err) }, 'page failed');
-      if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
-    }
-  });
-  server.get('/staff/reports.js', async function staffReportsScript(_req: restify.Request, res: restify.Response) {
-    sendStaffAsset(res, assets.js);
-  });
-  server.get('/staff/reports.css', async function staffReportsStyles(_req: restify.Request, res: restify.Response) {
-    sendStaffAsset(res, assets.css);
-  });
+  mountSignedInPage(server, 'reports', (req) => deps.authenticate(req), log);
 
   server.get('/staff/api/agencies/:agency/report', async function staffReport(req: restify.Request, res: restify.Response) {
     res.setHeader('Cache-Control', 'no-store');

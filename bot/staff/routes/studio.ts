@@ -17,10 +17,10 @@ import type { Knowledge } from '../../../knowledge/knowledge.js';
 import { fold } from '../../../knowledge/normalise.js';
 import { reviewDueBy, reviewOverdue } from '../../../knowledge/review.js';
 import { languageCode, type KnowledgeEntry, type LanguageCode } from '../../../knowledge/schema.js';
-import { errorFields, type Logger } from '../../log.js';
+import type { Logger } from '../../log.js';
 import { redact, withoutRedactions } from '../../privacy/redact.js';
 import type { PeriodRecords, TurnRecords } from '../../records.js';
-import { CONSOLE_SECURITY_HEADERS, loadPageAssets, sendStaffAsset } from '../assets.js';
+import { mountSignedInPage } from './page.js';
 import { sendError, type AgencyHere, type ConsoleApi } from '../api.js';
 
 export interface StaffStudioDeps {
@@ -215,27 +215,8 @@ const previewBody = z.object({ text: z.string().trim().min(1).max(MAX_PREVIEW), 
 export function mountStaffStudio(api: ConsoleApi, deps: StaffStudioDeps): void {
   const { log } = deps;
   const { server } = api;
-  const assets = loadPageAssets('staff studio', { html: 'studio.html', js: 'studio.js', css: 'studio.css' });
 
-  // Like the report page: no data in it, but for staff only; without a session, to the login.
-  server.get('/staff/studio', async function staffStudioPage(req: restify.Request, res: restify.Response) {
-    try {
-      if (!(await api.authenticate(req))) {
-        res.writeHead(303, { Location: '/staff', 'Cache-Control': 'no-store', ...CONSOLE_SECURITY_HEADERS });
-        return void res.end();
-      }
-      sendStaffAsset(res, assets.html);
-    } catch (err) {
-      log.error({ err: errorFields(err) }, 'page failed');
-      if (!res.headersSent) sendError(res, 500, 'Internal', 'kļūda serverī');
-    }
-  });
-  server.get('/staff/studio.js', async function staffStudioScript(_req: restify.Request, res: restify.Response) {
-    sendStaffAsset(res, assets.js);
-  });
-  server.get('/staff/studio.css', async function staffStudioStyles(_req: restify.Request, res: restify.Response) {
-    sendStaffAsset(res, assets.css);
-  });
+  mountSignedInPage(server, 'studio', (req) => api.authenticate(req), log);
 
   /** The agency's knowledge, or the refusal sent (the console's check already passed: served, by the member). */
   const knowledgeOf = (res: restify.Response, { agency }: AgencyHere): Knowledge | undefined => {
