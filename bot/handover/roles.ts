@@ -19,6 +19,24 @@ export function administers(member: Member, agency: string): boolean {
   return isInstallationAdmin(member) || member.agencies.some((m) => m.agency === agency && m.role === 'admin');
 }
 
+/**
+ * Knowledge roles in an agency, each including the ones before it: staff answer citizens, an
+ * editor also changes the studio's drafts, a publisher also publishes them, an administrator all.
+ */
+const KNOWLEDGE_RANK: Readonly<Record<string, number>> = { staff: 0, editor: 1, publisher: 2, admin: 3 };
+
+function rankIn(member: Member, agency: string): number {
+  if (isInstallationAdmin(member)) return KNOWLEDGE_RANK['admin']!;
+  const membership = member.agencies.find((m) => m.agency === agency);
+  return membership === undefined ? -1 : (KNOWLEDGE_RANK[membership.role] ?? 0);
+}
+
+/** The member may change the agency's knowledge drafts (the studio's editor, import and inbox). */
+export const editsKnowledge = (member: Member, agency: string): boolean => rankIn(member, agency) >= KNOWLEDGE_RANK['editor']!;
+
+/** The member may publish the agency's drafts and roll its entries back. */
+export const publishesKnowledge = (member: Member, agency: string): boolean => rankIn(member, agency) >= KNOWLEDGE_RANK['publisher']!;
+
 /** The agencies, of those the installation serves now, the member serves (in the installation's order). */
 export function agenciesServed(member: Member, known: readonly string[]): string[] {
   return known.filter((agency) => serves(member, agency));
