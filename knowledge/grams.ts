@@ -88,8 +88,8 @@ interface SharedGrams {
    * own index keeps no string of a gram a shared layer has (an agency's own grams were 0.7 MB of
    * its heap as a map of strings; four fifths of them are the shared documents' too).
    */
-  sharedIds: Int32Array;
-  ownIds: Int32Array;
+  sharedIds: Indexes;
+  ownIds: Indexes;
 }
 
 /**
@@ -108,16 +108,23 @@ export class GramIndex {
   /** The own grams no shared layer has. */
   private readonly ownOnly: Map<string, number>;
   /** The own grams' df over every unit of the index. */
-  private readonly unionDf: Int32Array;
-  private readonly offsets: Int32Array;
-  /** Postings of gram g: units offsets[g] … offsets[g + 1] - 1, with their weights. */
-  private readonly postingUnits: Int32Array;
-  private readonly postingWeights: Float32Array;
+  private readonly unionDf: Indexes;
+  private readonly offsets: Indexes;
+  /**
+   * Postings of gram g: units offsets[g] … offsets[g + 1] - 1, with the gram's count there; the
+   * weight is worked out as a posting is walked, from the count, the gram's IDF and the unit's
+   * length, as a shared layer's is (3 bytes a posting instead of 8: the postings were two fifths
+   * of an agency's memory).
+   */
+  private readonly postingUnits: Uint16Array | Int32Array;
+  private readonly postingTf: Uint8Array | Uint32Array;
+  /** Each own unit's vector length. */
+  private readonly ownLengths: Float64Array;
   private readonly shared: SharedGrams[];
   /** Units in all: the own, then each shared layer's. */
   private readonly unitCount: number;
   /** A unit is one phrasing or keyword; unitDoc says whose (over the own and the shared documents). */
-  private readonly unitDoc: Int32Array;
+  private readonly unitDoc: Indexes;
   private readonly similarities: Float64Array;
   private readonly stamps: Int32Array;
   private readonly touched: Int32Array;
@@ -147,7 +154,7 @@ export class GramIndex {
 
     // Every gram's df over every unit: the own grams' (each looked up in the shared layers), and
     // the shared layers' (theirs, plus the own units' and the other layers').
-    this.unionDf = Int32Array.from(own.df);
+    const unionDf = Int32Array.from(own.df);
     const sharedDf = this.shared.map(({ layer }) => Int32Array.from(layer.df));
     this.ownOnly = new Map();
     const firstKnown = this.shared.map(() => [] as [number, number][]);
@@ -156,7 +163,7 @@ export class GramIndex {
       this.shared.forEach(({ layer }, l) => {
         const id = layer.gramIds.get(gram);
         if (id === undefined) return;
-        this.unionDf[g]! += layer.df[id]!;
+        unionDf[g]! += layer.df[id]!;
         sharedDf[l]![id]! += own.df[g]!;
         if (first < 0) firstKnown[(first = l)]!.push([id, g]);
       });
@@ -164,8 +171,8 @@ export class GramIndex {
     }
     this.shared.forEach((part, l) => {
       const pairs = firstKnown[l]!.sort((a, b) => a[0] - b[0]);
-      part.sharedIds = Int32Array.from(pairs, (p) => p[0]);
-      part.ownIds = Int32Array.from(pairs, (p) => p[1]);
+      part.sharedIds = compact(pairs.map((p) => p[0]));
+      part.ownIds = compact(pairs.map((p) => p[1]));
       // Grams of two shared layers (none with the one shared layer of an installation).
       this.shared.forEach((other, m) => {
         if (m === l) return;
@@ -175,21 +182,24 @@ export class GramIndex {
         }
       });
     });
-    const idf = Float64Array.from(this.unionDf, idfOf);
+    this.unionDf = compact(unionDf);
+    const idf = Float64Array.from(unionDf, idfOf);
     // The own postings with their weights (each unit's vector: sublinear TF times IDF, unit length),
     // but only of the grams a question walks: a common gram's are never read (score), and were
     // a tenth of an agency's (their df and IDF still count in every vector's length).
-    const walked = (g: number) => this.unionDf[g]! <= maxPostingsOf(unitCount);
-    const ownLengths = unitLengths(own, idf);
-    this.offsets = new Int32Array(own.offsets.length);
-    for (let g = 0; g + 1 < own.offsets.length; g++) this.offsets[g + 1] = this.offsets[g]! + (walked(g) ? own.df[g]! : 0);
-    this.postingUnits = new Int32Array(this.offsets[this.offsets.length - 1]!);
-    this.postingWeights = new Float32Array(this.postingUnits.length);
+    const walked = (g: number) => unionDf[g]! <= maxPostingsOf(unitCount);
+    this.ownLengths = unitLengths(own, idf);
+    const offsets = new Int32Array(own.offsets.length);
+    for (let g = 0; g + 1 < own.offsets.length; g++) offsets[g + 1] = offsets[g]! + (walked(g) ? own.df[g]! : 0);
+    this.offsets = compact(offsets);
+    const postings = offsets[offsets.length - 1]!;
+    this.postingUnits = own.units <= 0xffff ? new Uint16Array(postings) : new Int32Array(postings);
+    this.postingTf = own.postingTf.every((tf) => tf <= 0xff) ? new Uint8Array(postings) : new Uint32Array(postings);
     for (let g = 0; g + 1 < own.offsets.length; g++) {
       if (!walked(g)) continue;
       for (let at = own.offsets[g]!, to = this.offsets[g]!; at < own.offsets[g + 1]!; at++, to++) {
         this.postingUnits[to] = own.postingUnits[at]!;
-        this.postingWeights[to] = (tfWeight(own.postingTf[at]!) * idf[g]!) / ownLengths[own.postingUnits[at]!]!;
+        this.postingTf[to] = own.postingTf[at]!;
       }
     }
     // Each shared layer's units' lengths under this index's IDF.
@@ -197,11 +207,12 @@ export class GramIndex {
       part.lengths = unitLengths(part.layer, Float64Array.from(sharedDf[l]!, idfOf));
     });
 
-    this.unitDoc = new Int32Array(unitCount);
-    this.unitDoc.set(own.unitDoc);
+    const unitDoc = new Int32Array(unitCount);
+    unitDoc.set(own.unitDoc);
     for (const { layer, unitBase, docBase } of this.shared) {
-      for (let u = 0; u < layer.units; u++) this.unitDoc[unitBase + u] = docBase + layer.unitDoc[u]!;
+      for (let u = 0; u < layer.units; u++) unitDoc[unitBase + u] = docBase + layer.unitDoc[u]!;
     }
+    this.unitDoc = compact(unitDoc);
     this.similarities = new Float64Array(docCount);
     this.stamps = new Int32Array(docCount);
     this.touched = new Int32Array(docCount);
@@ -237,7 +248,13 @@ export class GramIndex {
       if (this.vectorDf[k]! > maxPostings) continue;
       const g = this.vectorOwn[k]!;
       if (g >= 0) {
-        for (let at = this.offsets[g]!, end = this.offsets[g + 1]!; at < end; at++) touch(this.postingUnits[at]!, w * this.postingWeights[at]!);
+        // An own gram's IDF is its idf over every unit (newSlot), the one its weights were made with.
+        const idf = this.vectorIdf[k]!;
+        for (let at = this.offsets[g]!, end = this.offsets[g + 1]!; at < end; at++) {
+          const u = this.postingUnits[at]!;
+          // Rounded to 32 bits, as the weights were when they were stored: the same scores as ever.
+          touch(u, w * Math.fround((tfWeight(this.postingTf[at]!) * idf) / this.ownLengths[u]!));
+        }
       }
       for (let l = 0; l < this.shared.length; l++) {
         const id = this.vectorShared[l]![k]!;
@@ -363,6 +380,16 @@ export class GramIndex {
     this.vectorIdf = grow(this.vectorIdf, floats);
     this.vectorWeights = grow(this.vectorWeights, floats);
   }
+}
+
+/** Ids, counts and offsets of an index: most are below 65,536, and then take half the memory. */
+type Indexes = Uint16Array | Int32Array;
+
+/** The values (none negative) in the smallest array that holds them all. */
+function compact(values: ArrayLike<number>): Indexes {
+  let max = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
+  return max <= 0xffff ? Uint16Array.from(values) : Int32Array.from(values);
 }
 
 /** The own id of a shared layer's gram, or -1. */

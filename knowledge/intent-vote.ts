@@ -104,6 +104,8 @@ export class VoteBasis {
   /** The labelled messages that are "other", and the shared questions, for each agency to count again. */
   readonly otherExamples: CountedTexts;
   readonly sharedOthers: CountedTexts;
+  /** By row: the "other" count of the labelled "other" messages and the shared questions. */
+  readonly sharedOtherCounts: Float64Array;
 
   /** `sharedOthers`: questions counted as "other" after each agency's own. */
   constructor(examples: readonly VoteExample[], sharedOthers: readonly string[] = []) {
@@ -137,13 +139,26 @@ export class VoteBasis {
       this.rows,
     );
     this.sharedOthers = countedTexts(sharedOthers, this.rows);
+    // Counted in the order each agency's vote counts them, less its own questions in between: a
+    // gram its own questions never use has exactly this count there.
+    this.sharedOtherCounts = new Float64Array(this.rows.size);
+    for (const { rows, counts } of [this.otherExamples, this.sharedOthers]) {
+      for (let k = 0; k < rows.length; k++) if (rows[k]! >= 0) this.sharedOtherCounts[rows[k]!]! += sublinear(counts[k]!);
+    }
   }
 }
 
 export class IntentVote implements IntentVoter {
   readonly basis: VoteBasis;
-  /** log P(gram | other), by row: the agency's own questions are in it. */
-  private readonly otherLikelihood: Float32Array;
+  /**
+   * log P(gram | other), the agency's own questions in it: kept for the rows its questions use
+   * (ascending), worked out from the shared counts for the others (a column of every row was
+   * 84 KB of each agency's memory, most of it the same as every other agency's but for the total).
+   */
+  private readonly ownRows: Int32Array;
+  private readonly ownOther: Float32Array;
+  /** The other column's denominator: every "other" weight, and the smoothing of every row. */
+  private readonly otherDenominator: number;
   private readonly prior = new Float64Array(WIDTH);
 
   /**
@@ -156,6 +171,7 @@ export class IntentVote implements IntentVoter {
     const basis = examples instanceof VoteBasis ? examples : new VoteBasis(examples);
     this.basis = basis;
     const counts = new Float64Array(basis.rows.size);
+    const own = new Uint8Array(basis.rows.size);
     let total = 0;
     const countAgain = ({ rows, counts: ns }: CountedTexts) => {
       for (let k = 0; k < rows.length; k++) {
@@ -172,7 +188,10 @@ export class IntentVote implements IntentVoter {
         const weight = sublinear(n);
         total += weight;
         const row = basis.rows.get(g);
-        if (row !== undefined) counts[row]! += weight;
+        if (row !== undefined) {
+          counts[row]! += weight;
+          own[row] = 1;
+        }
       }
     }
     countAgain(basis.sharedOthers);
@@ -183,7 +202,25 @@ export class IntentVote implements IntentVoter {
       this.prior[i] = Math.log(Math.max(docs, 1) / Math.max(all, 1));
     }
     const vocabulary = basis.rows.size;
-    this.otherLikelihood = Float32Array.from(counts, (c) => Math.log((c + SMOOTHING) / (total + SMOOTHING * vocabulary)));
+    this.otherDenominator = total + SMOOTHING * vocabulary;
+    const ownRows: number[] = [];
+    for (let row = 0; row < own.length; row++) if (own[row]) ownRows.push(row);
+    this.ownRows = Int32Array.from(ownRows);
+    this.ownOther = Float32Array.from(ownRows, (row) => Math.log((counts[row]! + SMOOTHING) / this.otherDenominator));
+  }
+
+  /** log P(gram | other) of a row, rounded to 32 bits as a stored column would be. */
+  private otherLikelihood(row: number): number {
+    let lo = 0;
+    let hi = this.ownRows.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = this.ownRows[mid]!;
+      if (at === row) return this.ownOther[mid]!;
+      if (at < row) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return Math.fround(Math.log((this.basis.sharedOtherCounts[row]! + SMOOTHING) / this.otherDenominator));
   }
 
   /** Grams kept (the model's size). */
@@ -201,7 +238,8 @@ export class IntentVote implements IntentVoter {
       if (row === undefined) continue;
       known++;
       const weight = sublinear(n);
-      for (let i = 0; i < WIDTH; i++) score[i]! += weight * (i === OTHER ? this.otherLikelihood[row]! : likelihood[row * WIDTH + i]!);
+      const other = this.otherLikelihood(row);
+      for (let i = 0; i < WIDTH; i++) score[i]! += weight * (i === OTHER ? other : likelihood[row * WIDTH + i]!);
     }
     if (known === 0) return { label: 'other', p: 1 };
     const scale = known / TEMPERATURE;
