@@ -3,6 +3,7 @@
 // Russian speaker's endings, two typos in one word. Each folded word with boundary marks gives its
 // 3–5-grams ("<dat", "datu>"); a text is their TF-IDF vector (sublinear TF), unit length.
 import { GramLayer, MAX_GRAM, MIN_GRAM, tfWeight, unitLengths, type Texts } from './gram-layer.js';
+import { GramTable } from './gram-table.js';
 import { words } from './normalise.js';
 
 /**
@@ -105,8 +106,8 @@ interface SharedGrams {
  * for every agency is what sharing saves).
  */
 export class GramIndex {
-  /** The own grams no shared layer has. */
-  private readonly ownOnly: Map<string, number>;
+  /** The own grams no shared layer has, with their own ids. */
+  private readonly ownOnly: GramTable;
   /** The own grams' df over every unit of the index. */
   private readonly unionDf: Indexes;
   private readonly offsets: Indexes;
@@ -156,7 +157,7 @@ export class GramIndex {
     // the shared layers' (theirs, plus the own units' and the other layers').
     const unionDf = Int32Array.from(own.df);
     const sharedDf = this.shared.map(({ layer }) => Int32Array.from(layer.df));
-    this.ownOnly = new Map();
+    const ownOnly: [string, number][] = [];
     const firstKnown = this.shared.map(() => [] as [number, number][]);
     for (const [gram, g] of own.gramIds) {
       let first = -1;
@@ -167,8 +168,9 @@ export class GramIndex {
         sharedDf[l]![id]! += own.df[g]!;
         if (first < 0) firstKnown[(first = l)]!.push([id, g]);
       });
-      if (first < 0) this.ownOnly.set(gram, g);
+      if (first < 0) ownOnly.push([gram, g]);
     }
+    this.ownOnly = new GramTable(ownOnly);
     this.shared.forEach((part, l) => {
       const pairs = firstKnown[l]!.sort((a, b) => a[0] - b[0]);
       part.sharedIds = compact(pairs.map((p) => p[0]));
@@ -313,7 +315,7 @@ export class GramIndex {
               id = found;
             }
           }
-          const g = l >= 0 ? ownIdOf(this.shared[l]!, id) : (this.ownOnly.get(gram) ?? -1);
+          const g = l >= 0 ? ownIdOf(this.shared[l]!, id) : this.ownOnly.get(gram);
           let slot: number;
           if (g >= 0) {
             if (ownStamps[g] === ownStamp) slot = ownSlot[g]!;
