@@ -20,7 +20,7 @@ import type { Logger } from '../../log.js';
 import { diffEntries } from '../../studio/diff.js';
 import type { Author, EntryDraft, KnowledgeDrafts } from '../../studio/drafts.js';
 import { StudioPublishing, type PublishResult, type PublishedKnowledge } from '../../studio/publishing.js';
-import type { AuditEvent, KnowledgeVersions } from '../../studio/store.js';
+import { FILES_AUTHOR, type AuditEvent, type KnowledgeVersions } from '../../studio/store.js';
 import { sendError, type AgencyHandler, type AgencyHere, type Authed, type ConsoleApi } from '../api.js';
 
 export interface StudioEditorDeps {
@@ -219,9 +219,14 @@ export function mountStudioEditor(api: ConsoleApi, deps: StudioEditorDeps): void
     '/studio/entries/:id/versions',
     withEntry(async (_req, res, _auth, { agency }, entryId) => {
       const [versions, audit] = await Promise.all([store.versions(agency, entryId), store.audit(agency, entryId)]);
+      // An entry never published from the store: its files' version 1 (not written until the first publish), or none of the agency's.
+      const fromFiles = versions.length === 0 && (await publishing.published(agency)).entries.has(entryId);
+      if (versions.length === 0 && !fromFiles && audit.length === 0) return sendError(res, 404, 'NotFound', 'ieraksts nav atrasts');
       res.send(200, {
         entryId,
-        versions: versions.map((v) => ({ version: v.version, removed: v.entry === null, by: v.author.name, at: v.at })),
+        versions: fromFiles
+          ? [{ version: 1, removed: false, by: FILES_AUTHOR.name, at: null }]
+          : versions.map((v) => ({ version: v.version, removed: v.entry === null, by: v.author.name, at: v.at })),
         audit: audit.map((e) => ({ action: e.action, version: e.version, by: e.author.name, at: e.at })),
       });
     }),
