@@ -405,6 +405,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const refreshStudio = (agency: string) =>
     studio.refresh(agency).catch((err: unknown) => studioLog.warn({ err: errorFields(err), agency }, 'could not read the published knowledge'));
   let closing = false;
+  let studioLoaded = false;
   let stopListening: (() => Promise<void>) | undefined;
   const studioReady = (async () => {
     for (let attempt = 0; !closing; attempt++) {
@@ -419,6 +420,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
           if (from !== instance && AGENCY_FOLDER.test(agency)) void refreshStudio(agency);
         });
         for (const agency of await knowledgeStore.publishedAgencies()) await studio.refresh(agency);
+        studioLoaded = true;
         return;
       } catch (err) {
         studioLog.warn({ err: errorFields(err), attempt }, 'published knowledge not read yet: the files serve meanwhile');
@@ -476,8 +478,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     res.send(200, { status: 'ok', version: packageVersion() });
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
-    // Ready while at least one agency answers; a refused folder is named, not fatal.
-    const checks = { knowledge: agencies.ids().length > 0, storage: await storageReachable(store) };
+    // Ready while at least one agency answers, with what it published in the studio; a refused folder is named, not fatal.
+    const checks = { knowledge: agencies.ids().length > 0 && studioLoaded, storage: await storageReachable(store) };
     const failing = Object.entries(checks)
       .filter(([, ok]) => !ok)
       .map(([name]) => name);
