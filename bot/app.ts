@@ -428,7 +428,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       }
     }
   })();
-  mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, now, log: studioLog });
+  mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, profile: (id) => agencies.profile(id), now, log: studioLog });
   // The knowledge studio: its preview decides with what the agency's turns decide with.
   mountStaffStudio(handover.console.api, {
     editorial: {

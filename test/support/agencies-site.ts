@@ -145,7 +145,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     announce: async () => {},
     now,
   });
-  mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, now, log: silentLogger });
+  mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, profile: (id) => current(id)?.profile, now, log: silentLogger });
   mountStaffStudio(handover.console.api, {
     editorial: {
       statuses: (agency, servedIds) => entryStatuses(knowledgeStore, agency, servedIds),

@@ -12,7 +12,8 @@
 import type restify from 'restify';
 import { z } from 'zod';
 import type { Problem } from '../../../knowledge/load.js';
-import { entryId as entryIdSchema } from '../../../knowledge/schema.js';
+import { entryId as entryIdSchema, type AgencyProfile } from '../../../knowledge/schema.js';
+import { loadPageAssets, sendStaffAsset } from '../assets.js';
 import { editsKnowledge, publishesKnowledge } from '../../handover/roles.js';
 import type { StaffMember } from '../../handover/repository.js';
 import { errorBody } from '../../http/errors.js';
@@ -26,6 +27,8 @@ import { sendError, type AgencyHandler, type AgencyHere, type Authed, type Conso
 export interface StudioEditorDeps {
   store: KnowledgeDrafts & KnowledgeVersions;
   publishing: StudioPublishing;
+  /** The agency's profile as served (the languages its entries are written in). */
+  profile: (agency: string) => AgencyProfile | undefined;
   now: () => Date;
   log: Logger;
 }
@@ -88,6 +91,11 @@ function problemsOf(problems: readonly Problem[], entryId: string): Problem[] {
 
 export function mountStudioEditor(api: ConsoleApi, deps: StudioEditorDeps): void {
   const { store, publishing, log } = deps;
+  // The editor's script, loaded by the studio's page after studio.js.
+  const script = loadPageAssets('staff studio editor', { js: 'studio-editor.js' });
+  api.server.get('/staff/studio-editor.js', async function studioEditorScript(_req: restify.Request, res: restify.Response) {
+    sendStaffAsset(res, script.js);
+  });
 
   /** A route under entries/:id: an id no entry can have is not found. */
   const withEntry =
@@ -152,6 +160,8 @@ export function mountStudioEditor(api: ConsoleApi, deps: StudioEditorDeps): void
         published: current === undefined ? null : { version: current.version, entry: current.entry },
         latestVersion: published.latest.get(entryId) ?? current?.version ?? null,
         fromStore: published.fromStore,
+        // Every entry is written in each of these (kb:check: a missing translation is an error).
+        languages: deps.profile(agency)?.staffLanguages ?? ['lv'],
         draft: draft ?? null,
         problems,
         may: { edit: editsKnowledge(staff, agency), publish: publishesKnowledge(staff, agency) },
