@@ -52,6 +52,8 @@ import { mountStaffStudio } from './staff/routes/studio.js'; // the console's kn
 import { entryStatuses, mountStudioEditor } from './staff/routes/studio-editor.js';
 import { openKnowledgeStore } from './studio/open.js';
 import { KNOWLEDGE_CHANNEL, StudioPublishing } from './studio/publishing.js';
+import type { KnowledgeDrafts } from './studio/drafts.js';
+import type { KnowledgeVersions } from './studio/store.js';
 import { buildKnowledge } from '../knowledge/knowledge.js';
 import { DEFAULT_MATCHER_SETTINGS } from '../knowledge/matcher.js';
 import { AGENCY_FOLDER } from '../knowledge/schema.js';
@@ -109,6 +111,8 @@ export interface App {
   useRecordingMiddleware<A extends BotAdapter>(adapter: A): A;
   /** The knowledge studio's publishing: drafts to versions, every instance serving them. */
   studio: StudioPublishing;
+  /** The studio's store: every agency's drafts (the editor's, an import's, the inbox's), versions and audit. */
+  knowledgeStore: KnowledgeDrafts & KnowledgeVersions;
   /**
    * Resolves once the agencies that published in the studio serve the store's versions and this
    * instance hears other instances' publishing (until then, and while the store is down at start,
@@ -535,6 +539,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     deleteConversation: deleteEverywhere,
     useRecordingMiddleware: record,
     studio,
+    knowledgeStore,
     ready: studioReady,
     async close() {
       drain.begin(); // new connections go to the next instance from here on

@@ -100,7 +100,14 @@ describe('the studio editor, start to end', () => {
 
   it("shows an entry as the files publish it (version 1), with what the member may do; an unknown one isn't found", async () => {
     const view = await entryView('library.card', 'sta');
-    expect(view).toMatchObject({ published: { version: 1 }, latestVersion: 1, fromStore: false, draft: null, problems: [], may: { edit: false, publish: false } });
+    expect(view).toMatchObject({
+      published: { version: 1 },
+      latestVersion: 1,
+      fromStore: false,
+      draft: null,
+      problems: [],
+      may: { edit: false, publish: false },
+    });
     expect((view.published!.entry['answer'] as { lv: string }).lv).toBe(OLD_ANSWER);
     card = view.published!.entry;
     expect((await entryView('library.card', 'pub')).may).toEqual({ edit: true, publish: true });
@@ -108,7 +115,7 @@ describe('the studio editor, start to end', () => {
     expect((await call('GET', api('library', '/studio/entries/Not%20An%20Id'), 'sta')).status).toBe(404);
   });
 
-  it('lets editors save drafts (staff may not), and shows kb:check\'s problems beside their fields', async () => {
+  it("lets editors save drafts (staff may not), and shows kb:check's problems beside their fields", async () => {
     const changed = { ...card, answer: { lv: NEW_ANSWER, en: 'You can apply online.' } };
     expect((await call('PUT', api('library', '/studio/entries/library.card/draft'), 'sta', { entry: changed, baseVersion: 1 })).status).toBe(403);
     // A state change without the CSRF header is refused whoever asks.
@@ -222,6 +229,14 @@ describe('the studio editor, start to end', () => {
     const diff = await json<{ changes: FieldChange[] }>(await call('GET', api('library', '/studio/entries/library.card/diff?from=1&to=3'), 'sta'));
     expect(diff.changes).toEqual([]);
     expect((await call('POST', api('library', '/studio/entries/library.card/rollback'), 'pub', { version: 7 })).status).toBe(404);
+
+    // A draft started from version 2, which the rollback has replaced: publishing it would undo the rollback unseen.
+    await call('PUT', api('library', '/studio/entries/library.card/draft'), 'edi', { entry: { ...card, owner: 'Cits' }, baseVersion: 2 });
+    const stale = await call('POST', api('library', '/studio/publish'), 'pub', {});
+    expect(stale.status).toBe(409);
+    expect(await json<{ error: { code: string }; entryIds: string[] }>(stale)).toMatchObject({ error: { code: 'Conflict' }, entryIds: ['library.card'] });
+    expect((await entryView('library.card')).published!.version).toBe(3);
+    expect((await call('DELETE', api('library', '/studio/entries/library.card/draft'), 'edi')).status).toBe(200);
   });
 
   it('removes an entry through a draft, and the phrasings added and removed show in the diff', async () => {

@@ -32,7 +32,7 @@ export type PublishResult =
   | { kind: 'nothing' }
   /** The knowledge would not validate: kb:check's problems, by entry and field. */
   | { kind: 'invalid'; problems: Problem[] }
-  /** Another publish changed one of these entries first: reload and try again. */
+  /** These entries changed since their drafts were started (or another publish came first): reload, save again, publish. */
   | { kind: 'conflict'; entryIds: string[] }
   | { kind: 'not-found' };
 
@@ -93,6 +93,9 @@ export class StudioPublishing {
     const drafts = ids === undefined ? all : all.filter((d) => ids.includes(d.entryId));
     if (drafts.length === 0) return { kind: 'nothing' };
     const published = await this.published(agency);
+    // A draft started from a version someone has since replaced would undo their change unseen.
+    const stale = drafts.filter((d) => d.baseVersion !== null && d.baseVersion !== this.after(published, d.entryId)).map((d) => d.entryId);
+    if (stale.length > 0) return { kind: 'conflict', entryIds: stale };
     const problems = this.check(agency, StudioPublishing.applied(published, drafts)).filter((p) => p.severity === 'error');
     if (problems.length > 0) return { kind: 'invalid', problems };
     const removedUnknown = drafts.filter((d) => d.remove && !published.entries.has(d.entryId));
@@ -117,9 +120,7 @@ export class StudioPublishing {
   /** A new version of the entry equal to an older one (a removal when that one was). */
   async rollback(agency: string, entryId: string, toVersion: number, author: Author): Promise<PublishResult> {
     const published = await this.published(agency);
-    const target = published.fromStore
-      ? (await this.deps.store.versions(agency, entryId)).find((v) => v.version === toVersion)
-      : undefined;
+    const target = published.fromStore ? (await this.deps.store.versions(agency, entryId)).find((v) => v.version === toVersion) : undefined;
     if (target === undefined) return { kind: 'not-found' };
     const entries = StudioPublishing.applied(published, [{ entryId, entry: target.entry, remove: target.entry === null }]);
     const problems = this.check(agency, entries).filter((p) => p.severity === 'error');
@@ -130,10 +131,7 @@ export class StudioPublishing {
   /** Serves the agency from the store's latest versions (or its files, when it has none): at start, and when told of a publish. */
   async refresh(agency: string): Promise<void> {
     const latest = await this.deps.store.latest(agency);
-    this.deps.serve(
-      agency,
-      latest.length === 0 ? undefined : latest.filter((v) => v.entry !== null).map((v) => ({ id: v.entryId, entry: v.entry })),
-    );
+    this.deps.serve(agency, latest.length === 0 ? undefined : latest.filter((v) => v.entry !== null).map((v) => ({ id: v.entryId, entry: v.entry })));
   }
 
   private async write(agency: string, versions: VersionToWrite[], author: Author, after?: () => Promise<void>): Promise<PublishResult> {
