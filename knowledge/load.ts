@@ -139,7 +139,13 @@ class FileReader {
       const value = read(item.file, item);
       if (!value) continue;
       if (value.id !== item.name) {
-        this.problems.push({ severity: 'error', file: this.rel(item.file), entryId: value.id, field: 'id', message: `id must equal the file name "${item.name}"` });
+        this.problems.push({
+          severity: 'error',
+          file: this.rel(item.file),
+          entryId: value.id,
+          field: 'id',
+          message: `id must equal the file name "${item.name}"`,
+        });
       }
       this.filesById.set(value.id, [...(this.filesById.get(value.id) ?? []), this.rel(item.file)]);
       out.push(value);

@@ -448,8 +448,9 @@ describe("the knowledge studio's editor, route by route", () => {
     // The archive publishes once (versions to roll back to), then keeps a draft.
     const entry = await certificate();
     const draftPath = api('archive', '/studio/entries/archive.copies/draft');
-    const copies = (await json<{ published: { entry: Record<string, unknown> } }>(await site.call('GET', api('archive', '/studio/entries/archive.copies'), arcpub)))
-      .published.entry;
+    const copies = (
+      await json<{ published: { entry: Record<string, unknown> } }>(await site.call('GET', api('archive', '/studio/entries/archive.copies'), arcpub))
+    ).published.entry;
     expect((await site.call('PUT', draftPath, arcpub, { entry: { ...copies, owner: 'Arhīva kopiju nodaļa' }, baseVersion: 1 })).status).toBe(200);
     expect((await site.call('POST', api('archive', '/studio/publish'), arcpub, {})).status).toBe(200);
     const saved = await site.call('PUT', api('archive', '/studio/entries/archive.certificate/draft'), arcpub, {
@@ -485,15 +486,22 @@ describe("the knowledge studio's editor, route by route", () => {
     const drafts = await site.call('GET', api('library', '/studio/drafts'), libpub);
     expect(await drafts.text()).not.toContain(secret);
     // Nothing of the archive's changed: its draft, its versions.
-    expect(((await json<{ draft: { entry: { answer: { lv: string } } } }>(await site.call('GET', api('archive', '/studio/entries/archive.certificate'), arcpub))).draft.entry.answer.lv)).toBe(secret);
+    expect(
+      (await json<{ draft: { entry: { answer: { lv: string } } } }>(await site.call('GET', api('archive', '/studio/entries/archive.certificate'), arcpub)))
+        .draft.entry.answer.lv,
+    ).toBe(secret);
     const versions = await json<{ versions: unknown[] }>(await site.call('GET', api('archive', '/studio/entries/archive.copies/versions'), arcpub));
     expect(versions.versions).toHaveLength(2);
   });
 
   it("the archive's own publisher uses every route", async () => {
-    const diff = await json<{ changes: { field: string }[] }>(await site.call('GET', api('archive', '/studio/entries/archive.copies/diff?from=1&to=2'), arcpub));
+    const diff = await json<{ changes: { field: string }[] }>(
+      await site.call('GET', api('archive', '/studio/entries/archive.copies/diff?from=1&to=2'), arcpub),
+    );
     expect(diff.changes.map((c) => c.field)).toEqual(['owner']);
-    const preview = await json<PreviewResponse>(await site.call('POST', api('archive', '/studio/preview'), arcpub, { text: 'Kā saņemt arhīva izziņu?', drafts: true }));
+    const preview = await json<PreviewResponse>(
+      await site.call('POST', api('archive', '/studio/preview'), arcpub, { text: 'Kā saņemt arhīva izziņu?', drafts: true }),
+    );
     expect(preview.decision).toMatchObject({ kind: 'answer', entryId: 'archive.certificate' });
     expect((await site.call('POST', api('archive', '/studio/entries/archive.copies/rollback'), arcpub, { version: 1 })).status).toBe(200);
     expect((await site.call('DELETE', api('archive', '/studio/entries/archive.certificate/draft'), arcpub)).status).toBe(200);

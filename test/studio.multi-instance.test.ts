@@ -51,7 +51,14 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('publishing on one instance,
     cluster = await startPostgres();
     const url = await cluster.createDatabase('padoms');
     dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-studio-multi-'));
-    env = { DATABASE_URL: url, DIRECTLINE_TOKEN_SECRET: TOKEN_SECRET, DATA_DIR: dataDir, KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, AGENCY: 'library', COOKIE_SECURE: 'false' };
+    env = {
+      DATABASE_URL: url,
+      DIRECTLINE_TOKEN_SECRET: TOKEN_SECRET,
+      DATA_DIR: dataDir,
+      KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
+      AGENCY: 'library',
+      COOKIE_SECURE: 'false',
+    };
     // The publisher's account, in the shared database.
     const repo = new SqlHandoverRepository(postgresRunner(new PgDatabase({ url, migrations: POSTGRES_MIGRATIONS, log: silentLogger }), true));
     const added = await new StaffDirectory(repo, { defaultAgency: 'library' }).add({
@@ -108,7 +115,9 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('publishing on one instance,
     await untilAnswered(a.origin, OLD_ANSWER, 5_000);
 
     // Published again; an instance started now reads the store's versions at start.
-    const { draft } = (await (await onB('PUT', '/studio/entries/library.card/draft', { entry: changed, baseVersion: 3 })).json()) as { draft: { problems: unknown[] } };
+    const { draft } = (await (await onB('PUT', '/studio/entries/library.card/draft', { entry: changed, baseVersion: 3 })).json()) as {
+      draft: { problems: unknown[] };
+    };
     expect(draft.problems).toEqual([]);
     expect((await onB('POST', '/studio/publish', {})).status).toBe(200);
     const c = await spawnBot(env);

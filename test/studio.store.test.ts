@@ -101,7 +101,12 @@ for (const backend of backends) {
       expect(await store.get('library', 'library.card')).toEqual(saved);
       // Replaced, not added: one draft per agency and entry.
       await store.save('library', { ...draft('library.card', 'Otrā', 1), origin: { kind: 'import', file: 'faq.csv', where: 'row 3' } }, JANIS, later(1));
-      await store.save('library', { entryId: 'library.renew', entry: null, remove: true, baseVersion: 2, origin: { kind: 'inbox', group: 'g1' } }, ANNA, later(2));
+      await store.save(
+        'library',
+        { entryId: 'library.renew', entry: null, remove: true, baseVersion: 2, origin: { kind: 'inbox', group: 'g1' } },
+        ANNA,
+        later(2),
+      );
       await store.save('archive', draft('library.card', 'Arhīva'), ANNA, later(3));
       const library = await store.list('library');
       expect(library.map((d) => [d.entryId, d.remove, d.baseVersion, d.author.name, d.origin.kind])).toEqual([

@@ -163,7 +163,17 @@ export class SqlKnowledgeStore implements KnowledgeDrafts, KnowledgeVersions {
       {
         sql: `INSERT INTO knowledge_drafts (agency, entry_id, entry, removal, base_version, origin, author_id, author_name, updated_at)
               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        params: [agency, d.entryId, d.remove ? null : JSON.stringify(d.entry ?? null), d.remove ? 1 : 0, d.baseVersion, JSON.stringify(d.origin), author.id, author.name, when],
+        params: [
+          agency,
+          d.entryId,
+          d.remove ? null : JSON.stringify(d.entry ?? null),
+          d.remove ? 1 : 0,
+          d.baseVersion,
+          JSON.stringify(d.origin),
+          author.id,
+          author.name,
+          when,
+        ],
       },
       auditInsert(agency, d.entryId, 'draft-saved', null, author, when),
     ]);
@@ -218,9 +228,14 @@ export class SqlKnowledgeStore implements KnowledgeDrafts, KnowledgeVersions {
       current.set(v.entryId, (v.after ?? 0) + 1);
     }
     if (stale.length > 0) throw new VersionConflictError(stale);
-    const written = versions.map(
-      (v): EntryVersion => ({ agency, entryId: v.entryId, version: (v.after ?? 0) + 1, entry: v.entry, author: v.action === 'seeded' ? FILES_AUTHOR : author, at: when }),
-    );
+    const written = versions.map((v): EntryVersion => ({
+      agency,
+      entryId: v.entryId,
+      version: (v.after ?? 0) + 1,
+      entry: v.entry,
+      author: v.action === 'seeded' ? FILES_AUTHOR : author,
+      at: when,
+    }));
     const statements = versions.flatMap((v, i): Statement[] => {
       const version = written[i]!;
       return [

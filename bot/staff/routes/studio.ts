@@ -296,7 +296,9 @@ export function mountStaffStudio(api: ConsoleApi, deps: StaffStudioDeps): void {
       reviewIntervalDays: knowledge.profile.reviewIntervalDays,
       total: all.length,
       overdue: all.filter((e) => e.overdue).length,
-      entries: all.filter((e) => (!overdueOnly || e.overdue) && (knowledge.entries.has(e.id) ? entryMatches(knowledge.entries.get(e.id)!, q) : e.id.includes(q))),
+      entries: all.filter(
+        (e) => (!overdueOnly || e.overdue) && (knowledge.entries.has(e.id) ? entryMatches(knowledge.entries.get(e.id)!, q) : e.id.includes(q)),
+      ),
     };
     res.send(200, body);
   });
