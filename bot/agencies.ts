@@ -5,7 +5,7 @@
 // its profile and entries.
 import { existsSync, readdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
-import { agencyDir, formatProblem, loadSharedFiles, type KnowledgeFiles, type SharedFiles } from '../knowledge/load.js';
+import { agencyDir, formatProblem, loadSharedFiles, type KnowledgeFiles, type NamedEntry, type SharedFiles } from '../knowledge/load.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { AGENCY_FOLDER, type AgencyProfile } from '../knowledge/schema.js';
 import { SharedAnalysis } from '../knowledge/shared.js';
@@ -56,6 +56,11 @@ export class AgencyRegistry implements AgencyDirectory {
   private timer: NodeJS.Timeout | undefined;
   /** Folders whose files changed since the last reload; `*`: a shared file (authorities, intents…). */
   private readonly dirty = new Set<string>();
+  /**
+   * The entries each agency published in the knowledge studio, where it has: they replace its
+   * entries folder (its profile still comes from the folder).
+   */
+  private readonly published = new Map<string, readonly NamedEntry[]>();
 
   /** Loads every agency; throws KnowledgeLoadError when not one of them can be served. */
   constructor(private readonly options: AgencyRegistryOptions) {
@@ -94,6 +99,37 @@ export class AgencyRegistry implements AgencyDirectory {
 
   profile(id: string): AgencyProfile | undefined {
     return this.knowledge(id)?.profile;
+  }
+
+  /**
+   * The agency's published entries from the studio's store (undefined: none, its files' entries
+   * serve): the agency is rebuilt from them now, conversations under way keep going. Returns
+   * whether the agency now serves them; on problems it keeps its previous knowledge.
+   */
+  usePublished(id: string, entries: readonly NamedEntry[] | undefined): boolean {
+    if (entries === undefined) this.published.delete(id);
+    else this.published.set(id, entries);
+    if (!this.wanted(id)) return false;
+    const source = this.served.get(id);
+    if (source === undefined) {
+      // A folder refused for its files' entries may be served from the published ones.
+      if (!existsSync(agencyDir(this.options.knowledgeDir, id)) || this.load(id) !== undefined) return false;
+      this.emit({ kind: 'added', id });
+      return true;
+    }
+    const reloaded = source.reload();
+    if (reloaded) this.emit({ kind: 'reloaded', id });
+    return reloaded;
+  }
+
+  /** The shared files as last read for every agency (authorities, intents, the vote's examples). */
+  shared(): SharedFiles {
+    return this.sharedFiles;
+  }
+
+  /** Whether the agency answers from the studio's published entries rather than its entries folder. */
+  servesPublished(id: string): boolean {
+    return this.published.has(id);
   }
 
   /** Told when an agency is taken in, reloaded or stops being served. Returns an unsubscribe function. */
@@ -172,6 +208,7 @@ export class AgencyRegistry implements AgencyDirectory {
           ...(this.options.shape ? { shape: this.options.shape } : {}),
           sharedFiles: () => this.sharedFiles,
           sharedAnalysis: this.sharedAnalysis,
+          published: () => this.published.get(id),
         },
         this.options.log.child({ agency: id }),
       );

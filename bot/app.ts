@@ -49,6 +49,15 @@ import { mountHandoverConsole, type MountedHandover } from './staff/mount.js';
 import { createHandover } from './handover/index.js';
 import { mountStaffReports } from './staff/routes/reports.js'; // the console's report page
 import { mountStaffStudio } from './staff/routes/studio.js'; // the console's knowledge studio
+import { entryStatuses, mountStudioEditor } from './staff/routes/studio-editor.js';
+import { openKnowledgeStore } from './studio/open.js';
+import { KNOWLEDGE_CHANNEL, StudioPublishing } from './studio/publishing.js';
+import type { KnowledgeDrafts } from './studio/drafts.js';
+import type { KnowledgeVersions } from './studio/store.js';
+import { buildKnowledge } from '../knowledge/knowledge.js';
+import { DEFAULT_MATCHER_SETTINGS } from '../knowledge/matcher.js';
+import { AGENCY_FOLDER } from '../knowledge/schema.js';
+import { randomUUID } from 'node:crypto';
 
 export interface AppDeps {
   log?: Logger;
@@ -100,6 +109,16 @@ export interface App {
   handover: MountedHandover;
   /** Adds redacted transcript recording to an adapter (every channel's adapter needs it). */
   useRecordingMiddleware<A extends BotAdapter>(adapter: A): A;
+  /** The knowledge studio's publishing: drafts to versions, every instance serving them. */
+  studio: StudioPublishing;
+  /** The studio's store: every agency's drafts (the editor's, an import's, the inbox's), versions and audit. */
+  knowledgeStore: KnowledgeDrafts & KnowledgeVersions;
+  /**
+   * Resolves once the agencies that published in the studio serve the store's versions and this
+   * instance hears other instances' publishing (until then, and while the store is down at start,
+   * their files serve).
+   */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -374,8 +393,56 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     now,
     log: logOf('staff-reports'),
   });
+  // The knowledge studio's store and publishing: an agency that published answers from the store's
+  // versions on every instance; each instance is told of another's publish and rebuilds that agency.
+  const studioLog = logOf('studio');
+  const knowledgeStore = openKnowledgeStore(store, config, studioLog);
+  const instance = randomUUID();
+  const studio = new StudioPublishing({
+    store: knowledgeStore,
+    knowledgeDir: config.KNOWLEDGE_DIR,
+    sharedFiles: () => agencies.shared(),
+    serve: (id, entries) => void agencies.usePublished(id, entries),
+    announce: (agency) => store.publish(KNOWLEDGE_CHANNEL, `${instance} ${agency}`),
+    now,
+  });
+  const refreshStudio = (agency: string) =>
+    studio.refresh(agency).catch((err: unknown) => studioLog.warn({ err: errorFields(err), agency }, 'could not read the published knowledge'));
+  let closing = false;
+  let studioLoaded = false;
+  let stopListening: (() => Promise<void>) | undefined;
+  const studioReady = (async () => {
+    for (let attempt = 0; !closing; attempt++) {
+      try {
+        stopListening ??= await store.subscribe(KNOWLEDGE_CHANNEL, (n) => {
+          if (n.kind === 'resync') {
+            // Publishes may have been missed while the connection was down: read every agency again.
+            for (const id of agencies.ids()) void refreshStudio(id);
+            return;
+          }
+          const [from, agency = ''] = n.payload.split(' ');
+          if (from !== instance && AGENCY_FOLDER.test(agency)) void refreshStudio(agency);
+        });
+        for (const agency of await knowledgeStore.publishedAgencies()) await studio.refresh(agency);
+        studioLoaded = true;
+        return;
+      } catch (err) {
+        studioLog.warn({ err: errorFields(err), attempt }, 'published knowledge not read yet: the files serve meanwhile');
+        await new Promise((resolve) => setTimeout(resolve, STUDIO_RETRY_MS).unref());
+      }
+    }
+  })();
+  mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, profile: (id) => agencies.profile(id), now, log: studioLog });
   // The knowledge studio: its preview decides with what the agency's turns decide with.
   mountStaffStudio(handover.console.api, {
+    editorial: {
+      statuses: (agency, served) => entryStatuses(knowledgeStore, agency, served),
+      withDrafts: async (agency) => {
+        const result = await studio.withDrafts(agency);
+        if (!result.ok) return { ok: false, problems: result.problems.filter((p) => p.severity === 'error') };
+        return { ok: true, knowledge: buildKnowledge(result.files, DEFAULT_MATCHER_SETTINGS, agencies.sharedAnalysis) };
+      },
+    },
     knowledge: (id) => agencies.knowledge(id),
     records: recordsOf,
     decisionContext: (id, language) => {
@@ -415,8 +482,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     res.send(200, { status: 'ok', version: packageVersion() });
   });
   server.get('/readyz', async (_req: restify.Request, res: restify.Response) => {
-    // Ready while at least one agency answers; a refused folder is named, not fatal.
-    const checks = { knowledge: agencies.ids().length > 0, storage: await storageReachable(store) };
+    // Ready while at least one agency answers, with what it published in the studio; a refused folder is named, not fatal.
+    const checks = { knowledge: agencies.ids().length > 0 && studioLoaded, storage: await storageReachable(store) };
     const failing = Object.entries(checks)
       .filter(([, ok]) => !ok)
       .map(([name]) => name);
@@ -471,8 +538,13 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     handover,
     deleteConversation: deleteEverywhere,
     useRecordingMiddleware: record,
+    studio,
+    knowledgeStore,
+    ready: studioReady,
     async close() {
       drain.begin(); // new connections go to the next instance from here on
+      closing = true;
+      await stopListening?.();
       await handover.close(); // staff side: ends console streams, stops its timers
       retention.stop();
       agencies.close();
@@ -480,10 +552,14 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       // Webhook events already accepted are finished before the database closes under them.
       await messenger?.idle();
       await drain.finished(HTTP_DRAIN_MS);
+      await knowledgeStore.close();
       await store.close();
     },
   };
 }
+
+/** How long to wait before reading the published knowledge again when the store did not answer at start. */
+const STUDIO_RETRY_MS = 2_000;
 
 /** Retention of an agency whose folder is refused: its rows wait (a hundred years) for a fixed profile. */
 const KEPT_WHILE_REFUSED_DAYS = 36_500;

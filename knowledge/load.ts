@@ -38,6 +38,18 @@ export interface LoadOptions {
   today: Date;
   /** The shared files as already read (one read for every agency); default: read them now. */
   shared?: SharedFiles;
+  /**
+   * The agency's entries as published in the knowledge studio's store, each with the id it is kept
+   * under, instead of its entries folder (the profile is still read from the folder). Checked
+   * exactly as files are, each named by the file it would be (`entries/<id>.yaml`).
+   */
+  entries?: readonly NamedEntry[];
+}
+
+/** An entry as kept by id (a file's name, a draft's or version's entry id), not yet validated. */
+export interface NamedEntry {
+  id: string;
+  entry: unknown;
 }
 
 /** What every agency of the knowledge folder reads alike: the referral directory, the built-in intents, the vote's examples. */
@@ -75,13 +87,18 @@ class FileReader {
       this.problems.push({ severity: 'error', file: this.rel(file), message: `not valid YAML${where}: ${(err as Error).message.split('\n')[0]}` });
       return undefined;
     }
+    return this.parsed(raw, this.rel(file), schema);
+  }
+
+  /** A value checked against its schema; its problems name the file (relative) and each field. */
+  parsed<T>(raw: unknown, file: string, schema: z.ZodType<T>): T | undefined {
     const parsed = schema.safeParse(raw);
     if (parsed.success) return parsed.data;
     const id = typeof raw === 'object' && raw !== null && 'id' in raw ? String((raw as { id: unknown }).id) : undefined;
     for (const issue of parsed.error.issues) {
       this.problems.push({
         severity: 'error',
-        file: this.rel(file),
+        file,
         ...(id === undefined ? {} : { entryId: id }),
         field: issue.path.join('.') || '(entry)',
         message: issue.message,
@@ -95,17 +112,43 @@ class FileReader {
       if (required) this.problems.push({ severity: 'error', file: this.rel(folder), message: 'folder missing' });
       return [];
     }
+    return this.named(
+      readdirSync(folder)
+        .filter(isYaml)
+        .sort()
+        .map((name) => ({ name: name.replace(/\.ya?ml$/, ''), file: path.join(folder, name) })),
+      (file) => this.one(file, schema),
+    );
+  }
+
+  /**
+   * Entries kept by id rather than in files (the studio's store), checked as the folder's files
+   * are: each named by the file it would be, its id the one it is kept under.
+   */
+  kept(folder: string, entries: readonly NamedEntry[]): KnowledgeEntry[] {
+    return this.named(
+      entries.map(({ id, entry }) => ({ name: id, file: path.join(folder, `${id}.yaml`), entry })),
+      (file, item) => this.parsed(item.entry, this.rel(file), knowledgeEntry),
+    );
+  }
+
+  /** Items read one by one, each of whose id must be its name; notes the files of each id. */
+  private named<T extends { id: string }, I extends { name: string; file: string }>(items: readonly I[], read: (file: string, item: I) => T | undefined): T[] {
     const out: T[] = [];
-    for (const name of readdirSync(folder).filter(isYaml).sort()) {
-      const file = path.join(folder, name);
-      const item = this.one(file, schema);
-      if (!item) continue;
-      const expected = name.replace(/\.ya?ml$/, '');
-      if (item.id !== expected) {
-        this.problems.push({ severity: 'error', file: this.rel(file), entryId: item.id, field: 'id', message: `id must equal the file name "${expected}"` });
+    for (const item of items) {
+      const value = read(item.file, item);
+      if (!value) continue;
+      if (value.id !== item.name) {
+        this.problems.push({
+          severity: 'error',
+          file: this.rel(item.file),
+          entryId: value.id,
+          field: 'id',
+          message: `id must equal the file name "${item.name}"`,
+        });
       }
-      this.filesById.set(item.id, [...(this.filesById.get(item.id) ?? []), this.rel(file)]);
-      out.push(item);
+      this.filesById.set(value.id, [...(this.filesById.get(value.id) ?? []), this.rel(item.file)]);
+      out.push(value);
     }
     return out;
   }
@@ -135,14 +178,19 @@ export function loadSharedFiles(knowledgeDir: string): SharedFiles {
   return { authorities, intents, voteExamples, problems: read.problems, filesById: read.filesById };
 }
 
-export function loadKnowledgeFiles({ knowledgeDir, agency, today, shared: given }: LoadOptions): LoadResult {
+/** An entry's file, relative to the knowledge folder: where kb:check and the studio say a problem is. */
+export function entryFile(agency: string, id: string): string {
+  return path.join('agencies', agency, 'entries', `${id}.yaml`);
+}
+
+export function loadKnowledgeFiles({ knowledgeDir, agency, today, shared: given, entries: kept }: LoadOptions): LoadResult {
   const read = new FileReader(knowledgeDir);
   const dir = agencyDir(knowledgeDir, agency);
   if (!existsSync(dir)) {
     return { ok: false, problems: [{ severity: 'error', file: read.rel(dir), message: `no agency folder "${agency}"` }] };
   }
   const profile = read.one(path.join(dir, 'profile.yaml'), agencyProfile);
-  const entries = read.folder(path.join(dir, 'entries'), knowledgeEntry, true);
+  const entries = kept === undefined ? read.folder(path.join(dir, 'entries'), knowledgeEntry, true) : read.kept(path.join(dir, 'entries'), kept);
   const shared = given ?? loadSharedFiles(knowledgeDir);
   const { intents, voteExamples } = shared;
   // The directory of other bodies, less the agency itself where the directory names it too.

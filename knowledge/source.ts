@@ -1,7 +1,7 @@
 // The knowledge an agency answers from right now. A reload after an edit (the agency registry,
 // bot/agencies.ts, watches the folder) takes effect without a restart; an invalid edit keeps the
 // previous knowledge running and says why in the log.
-import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles, type LoadOptions, type Problem, type SharedFiles } from './load.js';
+import { loadKnowledgeFiles, formatProblem, type KnowledgeFiles, type LoadOptions, type NamedEntry, type Problem, type SharedFiles } from './load.js';
 import { buildKnowledge, type Knowledge } from './knowledge.js';
 import { DEFAULT_MATCHER_SETTINGS } from './matcher.js';
 import type { SharedAnalysis } from './shared.js';
@@ -29,7 +29,7 @@ export class KnowledgeSource {
 
   /** Loads the knowledge or throws KnowledgeLoadError listing every problem. */
   constructor(
-    private readonly options: Omit<LoadOptions, 'today' | 'shared'> & {
+    private readonly options: Omit<LoadOptions, 'today' | 'shared' | 'entries'> & {
       now: () => Date;
       /** What is built from the files as loaded (eval's ablation cuts the phrasings); default: all of them. */
       shape?: (files: KnowledgeFiles) => KnowledgeFiles;
@@ -40,6 +40,11 @@ export class KnowledgeSource {
       sharedFiles?: () => SharedFiles;
       /** Where what every agency builds alike from them is kept; default: built for this agency alone. */
       sharedAnalysis?: SharedAnalysis;
+      /**
+       * The agency's entries as published in the knowledge studio's store, read at every load;
+       * undefined (or none given): the entries folder's.
+       */
+      published?: () => readonly NamedEntry[] | undefined;
     },
     private readonly log: KnowledgeLog,
   ) {
@@ -68,8 +73,15 @@ export class KnowledgeSource {
   }
 
   private load(): { ok: true; knowledge: Knowledge } | { ok: false; problems: Problem[] } {
-    const { knowledgeDir, agency, now, shape, sharedFiles, sharedAnalysis } = this.options;
-    const result = loadKnowledgeFiles({ knowledgeDir, agency, today: now(), ...(sharedFiles ? { shared: sharedFiles() } : {}) });
+    const { knowledgeDir, agency, now, shape, sharedFiles, sharedAnalysis, published } = this.options;
+    const entries = published?.();
+    const result = loadKnowledgeFiles({
+      knowledgeDir,
+      agency,
+      today: now(),
+      ...(sharedFiles ? { shared: sharedFiles() } : {}),
+      ...(entries === undefined ? {} : { entries }),
+    });
     if (!result.ok) return result;
     for (const p of result.problems) this.log.warn({ problem: formatProblem(p) }, 'knowledge warning');
     return { ok: true, knowledge: buildKnowledge(shape?.(result.files) ?? result.files, DEFAULT_MATCHER_SETTINGS, sharedAnalysis) };

@@ -155,6 +155,14 @@ describe('npm run staff (in-process)', () => {
     expect(await add('eve', '--agencies', 'nowhere')).toBe(1);
     expect(t.err.pop()).toMatch(/no agency nowhere/);
     expect(await add('eve', '--agencies', 'Library!')).toBe(2);
+    expect(await add('eve', '--agencies', 'library:owner')).toBe(2);
+    // The knowledge roles: an editor changes the studio's drafts, a publisher publishes them.
+    expect(await runStaffCli(env, ['set-agencies', 'janis', '--agencies', 'library:editor,archive:publisher'], t.io)).toBe(0);
+    expect(t.out.pop()).toBe('janis: library:editor,archive:publisher');
+    expect((await t.repo.staffByLogin('janis'))?.agencies).toEqual([
+      { agency: 'library', role: 'editor' },
+      { agency: 'archive', role: 'publisher' },
+    ]);
     expect(await runStaffCli(env, ['set-agencies', 'janis', '--agencies', ''], t.io)).toBe(1);
     expect(t.err.pop()).toMatch(/at least one agency/);
   });

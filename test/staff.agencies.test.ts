@@ -1,7 +1,7 @@
 // One installation, two agencies (the fixtures library and archive), the real console routes over
 // HTTP on loopback: on every route, a member of the library is refused the archive's queue,
 // tickets, messages, hand-back, close, notes, cases, case replies, transcripts, event stream,
-// presence, reports and the knowledge studio (entries, reminders, preview) — by the archive's path
+// presence, reports and the knowledge studio (entries, reminders, preview, the editor's drafts, publishing, versions, diffs, rollback) — by the archive's path
 // (403) and by an archive id on the library's path (404) — with nothing of the archive in the answer, while the archive's staff get their own. Also:
 // a queue per agency, presence and offered languages per agency, switching agency with one login,
 // each agency's mailbox, agencies added and removed while running, and what an agency's
@@ -11,7 +11,7 @@ import type { StaffMember } from '../bot/handover/repository.js';
 import type { ConsoleState } from '../bot/handover/console-view.js';
 import type { ReportResponse } from '../bot/staff/routes/reports.js';
 import type { PreviewResponse, StudioEntriesResponse, StudioReminders } from '../bot/staff/routes/studio.js';
-import { PASSWORD, handoverRequest, readEvents, startAgenciesSite, type AgenciesSite, type Session } from './support/agencies-site.js';
+import { PASSWORD, handoverRequest, readEvents, startAgenciesSite, type AgenciesSite, type HttpMethod, type Session } from './support/agencies-site.js';
 
 let site: AgenciesSite;
 const staff: Record<string, StaffMember> = {};
@@ -432,6 +432,82 @@ describe('the knowledge studio', () => {
   });
 });
 
+describe("the knowledge studio's editor, route by route", () => {
+  /** What the archive's drafts and versions hold. */
+  const secret = 'Arhīva melnraksta atbilde 9';
+  let arcpub: Session;
+  let libpub: Session;
+  const certificate = async () =>
+    (await json<{ published: { entry: Record<string, unknown> } }>(await site.call('GET', api('archive', '/studio/entries/archive.certificate'), arcpub)))
+      .published.entry;
+
+  beforeAll(async () => {
+    await site.staff('arcpub', ['lv'], [{ agency: 'archive', role: 'publisher' }]);
+    await site.staff('libpub', ['lv'], [{ agency: 'library', role: 'publisher' }]);
+    [arcpub, libpub] = await Promise.all([site.login('arcpub'), site.login('libpub')]);
+    // The archive publishes once (versions to roll back to), then keeps a draft.
+    const entry = await certificate();
+    const draftPath = api('archive', '/studio/entries/archive.copies/draft');
+    const copies = (
+      await json<{ published: { entry: Record<string, unknown> } }>(await site.call('GET', api('archive', '/studio/entries/archive.copies'), arcpub))
+    ).published.entry;
+    expect((await site.call('PUT', draftPath, arcpub, { entry: { ...copies, owner: 'Arhīva kopiju nodaļa' }, baseVersion: 1 })).status).toBe(200);
+    expect((await site.call('POST', api('archive', '/studio/publish'), arcpub, {})).status).toBe(200);
+    const saved = await site.call('PUT', api('archive', '/studio/entries/archive.certificate/draft'), arcpub, {
+      entry: { ...entry, answer: { ...(entry['answer'] as object), lv: secret } },
+      baseVersion: 1,
+    });
+    expect(saved.status).toBe(200);
+  });
+
+  /** Every editor route: [method, path under the agency, body]. */
+  const routes: [HttpMethod, string, unknown?][] = [
+    ['GET', '/studio/entries/archive.certificate'],
+    ['PUT', '/studio/entries/archive.certificate/draft', { entry: { id: 'archive.certificate' }, baseVersion: 1 }],
+    ['DELETE', '/studio/entries/archive.certificate/draft'],
+    ['GET', '/studio/drafts'],
+    ['POST', '/studio/publish', {}],
+    ['GET', '/studio/entries/archive.copies/versions'],
+    ['GET', '/studio/entries/archive.copies/diff?from=1&to=2'],
+    ['GET', '/studio/entries/archive.certificate/diff?from=1&to=draft'],
+    ['POST', '/studio/entries/archive.copies/rollback', { version: 1 }],
+    ['POST', '/studio/preview', { text: 'Kā saņemt arhīva izziņu?', drafts: true }],
+  ];
+
+  it("refuses every route to another agency's publisher (403), and an archive entry by the library's path is none of the library's (404)", async () => {
+    const secrets = [secret, 'Arhīva kopiju nodaļa', 'Izziņu nodaļa'];
+    for (const [method, rest, body] of routes) {
+      await expectRefused(await site.call(method, api('archive', rest), libpub, body), 403, secrets);
+      await expectRefused(await site.call(method, api('archive', rest), sessions['lib'], body), 403, secrets);
+    }
+    for (const [method, rest, body] of routes.filter(([m, r]) => r.includes('/entries/') && m !== 'PUT'))
+      await expectRefused(await site.call(method, api('library', rest), libpub, body), 404, secrets);
+    // The library's lists never show the archive's drafts.
+    const drafts = await site.call('GET', api('library', '/studio/drafts'), libpub);
+    expect(await drafts.text()).not.toContain(secret);
+    // Nothing of the archive's changed: its draft, its versions.
+    expect(
+      (await json<{ draft: { entry: { answer: { lv: string } } } }>(await site.call('GET', api('archive', '/studio/entries/archive.certificate'), arcpub)))
+        .draft.entry.answer.lv,
+    ).toBe(secret);
+    const versions = await json<{ versions: unknown[] }>(await site.call('GET', api('archive', '/studio/entries/archive.copies/versions'), arcpub));
+    expect(versions.versions).toHaveLength(2);
+  });
+
+  it("the archive's own publisher uses every route", async () => {
+    const diff = await json<{ changes: { field: string }[] }>(
+      await site.call('GET', api('archive', '/studio/entries/archive.copies/diff?from=1&to=2'), arcpub),
+    );
+    expect(diff.changes.map((c) => c.field)).toEqual(['owner']);
+    const preview = await json<PreviewResponse>(
+      await site.call('POST', api('archive', '/studio/preview'), arcpub, { text: 'Kā saņemt arhīva izziņu?', drafts: true }),
+    );
+    expect(preview.decision).toMatchObject({ kind: 'answer', entryId: 'archive.certificate' });
+    expect((await site.call('POST', api('archive', '/studio/entries/archive.copies/rollback'), arcpub, { version: 1 })).status).toBe(200);
+    expect((await site.call('DELETE', api('archive', '/studio/entries/archive.certificate/draft'), arcpub)).status).toBe(200);
+  });
+});
+
 describe('agencies come and go while running', () => {
   it('an unknown agency is not found; a removed one is gone from every route and from /me, and comes back', async () => {
     expect((await site.call('GET', api('nowhere', '/state'), sessions['root'])).status).toBe(404);
@@ -508,6 +584,25 @@ describe("an agency's administrator", () => {
     expect((await site.handover.repo.staffByLogin('arc'))?.agencies).toEqual([{ agency: 'archive', role: 'staff' }]);
     await expectRefused(await site.call('POST', api('library', '/accounts/root/role'), sessions['libadmin'], { role: 'staff' }), 403, []);
     expect((await site.call('POST', api('library', '/accounts/lib/role'), sessions['lib'], { role: 'admin' })).status).toBe(403);
+    expect((await site.handover.repo.staffByLogin('lib'))?.agencies).toEqual([{ agency: 'library', role: 'staff' }]);
+  });
+
+  it('grants the knowledge roles (editor, publisher) in the agency it administers only; the studio follows them', async () => {
+    const put = (s: Session) =>
+      site.call('PUT', api('library', '/studio/entries/library.roles/draft'), s, { entry: { id: 'library.roles' }, baseVersion: null });
+    expect((await put(sessions['lib']!)).status).toBe(403);
+    expect((await site.call('POST', api('library', '/accounts/lib/role'), sessions['libadmin'], { role: 'editor' })).status).toBe(200);
+    expect((await site.handover.repo.staffByLogin('lib'))?.agencies).toEqual([{ agency: 'library', role: 'editor' }]);
+    expect((await put(sessions['lib']!)).status).toBe(200);
+    expect((await site.call('POST', api('library', '/studio/publish'), sessions['lib'], { ids: ['library.roles'] })).status).toBe(403);
+    expect((await site.call('POST', api('library', '/accounts/lib/role'), sessions['libadmin'], { role: 'publisher' })).status).toBe(200);
+    // A publisher is an editor too; the draft does not validate, so publishing says why.
+    expect((await site.call('POST', api('library', '/studio/publish'), sessions['lib'], { ids: ['library.roles'] })).status).toBe(422);
+    expect((await site.call('DELETE', api('library', '/studio/entries/library.roles/draft'), sessions['lib'])).status).toBe(200);
+    // Not in another agency, not a role that does not exist.
+    await expectRefused(await site.call('POST', api('archive', '/accounts/arc/role'), sessions['libadmin'], { role: 'editor' }), 403, []);
+    expect((await site.call('POST', api('library', '/accounts/lib/role'), sessions['libadmin'], { role: 'owner' })).status).toBe(400);
+    expect((await site.call('POST', api('library', '/accounts/lib/role'), sessions['libadmin'], { role: 'staff' })).status).toBe(200);
     expect((await site.handover.repo.staffByLogin('lib'))?.agencies).toEqual([{ agency: 'library', role: 'staff' }]);
   });
 

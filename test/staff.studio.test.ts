@@ -95,6 +95,7 @@ describe('the entries list and the reminders', () => {
       reviewed: '2026-10-01',
       reviewDueBy: '2027-10-01',
       status: 'published',
+      lastChange: null,
       overdue: false,
       answered: 3,
       helpful: { yes: 2, no: 1 },

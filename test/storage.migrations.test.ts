@@ -68,6 +68,21 @@ const recordRows = [
   `INSERT INTO suggestions (conversation_id, text, at) VALUES ('conv-old', 'vairāk valodu', '${at}')`,
 ];
 
+/** The step that taught memberships the knowledge roles (editor, publisher). */
+const ROLES_STEP = MIGRATIONS.findIndex((m) => m.about.startsWith('knowledge roles in an agency'));
+/** Two accounts with a membership each, as the release before knowledge roles kept them. */
+const membershipRows = [
+  `INSERT INTO staff_accounts (id, username, display_name, languages, role, password_hash, created_at) VALUES ('s-anna', 'anna', 'Anna Bērziņa', '["lv"]', 'staff', 'x', '${at}')`,
+  `INSERT INTO staff_accounts (id, username, display_name, languages, role, password_hash, created_at) VALUES ('s-boss', 'boss', 'Jānis Boss', '["lv"]', 'staff', 'x', '${at}')`,
+  `INSERT INTO staff_agencies (staff_id, agency, role) VALUES ('s-anna', 'library', 'staff')`,
+  `INSERT INTO staff_agencies (staff_id, agency, role) VALUES ('s-boss', 'library', 'admin')`,
+];
+const KEPT_MEMBERSHIPS = [
+  { staff_id: 's-anna', agency: 'library', role: 'staff' },
+  { staff_id: 's-boss', agency: 'library', role: 'admin' },
+];
+const EDITOR_ROW = `INSERT INTO staff_agencies (staff_id, agency, role) VALUES ('s-anna', 'archive', 'editor')`;
+
 /** Each record table's agencies, by row. */
 async function agenciesOfRecords(query: (sql: string) => Promise<{ agency: string }[]>): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
@@ -210,6 +225,29 @@ describe('SQLite', () => {
     expect(await agenciesOfRecords(rowsOf(again.sqlite!))).toEqual(everyTable(DEFAULT_AGENCY));
   });
 
+  it('memberships of a database before knowledge roles are kept, and take editor and publisher after', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-schema-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const old = new Database(path.join(dataDir, 'padoms.sqlite'));
+    old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+    SQLITE_MIGRATIONS.slice(0, ROLES_STEP).forEach((sql, i) => {
+      old.exec(sql);
+      old.prepare('INSERT INTO schema_migrations VALUES (?, ?)').run(i + 1, at);
+    });
+    for (const row of membershipRows) old.exec(row);
+    expect(() => old.exec(EDITOR_ROW)).toThrow(/CHECK/);
+    old.close();
+
+    const db = openDatabase(dataDir);
+    cleanups.push(() => void db.close());
+    expect(db.prepare('SELECT staff_id, agency, role FROM staff_agencies ORDER BY staff_id').all()).toEqual(KEPT_MEMBERSHIPS);
+    db.exec(EDITOR_ROW);
+    expect(() => db.exec("UPDATE staff_agencies SET role = 'owner' WHERE staff_id = 's-anna'")).toThrow(/CHECK/);
+    // Still cascades with its account.
+    db.exec("DELETE FROM staff_accounts WHERE id = 's-boss'");
+    expect(db.prepare('SELECT DISTINCT staff_id FROM staff_agencies').pluck().all()).toEqual(['s-anna']);
+  });
+
   it('a new database gets every step, once', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-schema-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -257,6 +295,26 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('PostgreSQL', () => {
     expect(legacy).toBeNull();
     await expectUpgraded(repo, versions);
     await expectActivitiesKept(store.directLine, store.transcripts);
+  });
+
+  it('memberships of a database before knowledge roles are kept, and take editor and publisher after', async () => {
+    const url = await cluster!.createDatabase();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query('CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    for (const [i, sql] of POSTGRES_MIGRATIONS.slice(0, ROLES_STEP).entries()) {
+      if (sql.trim() !== '') await client.query(sql);
+      await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
+    }
+    for (const row of membershipRows) await client.query(row);
+    await expect(client.query(EDITOR_ROW)).rejects.toThrow(/check/);
+    const migrated = new PgDatabase({ url, migrations: POSTGRES_MIGRATIONS, log: silentLogger });
+    await migrated.ping();
+    await migrated.close();
+    expect((await client.query('SELECT staff_id, agency, role FROM staff_agencies ORDER BY staff_id')).rows).toEqual(KEPT_MEMBERSHIPS);
+    await client.query(EDITOR_ROW);
+    await expect(client.query("UPDATE staff_agencies SET role = 'owner' WHERE staff_id = 's-anna'")).rejects.toThrow(/check/);
+    await client.end();
   });
 
   it("a database of the last release, with records: they get agency '', then are the default agency's once the store opens", async () => {

@@ -6,7 +6,8 @@
 //   set-agencies <login> --agencies library:admin,archive · disable <login> · enable <login>
 //   reset-password <login> [--password-stdin] · remove <login>
 // --agencies lists the agencies a member serves (folder names under knowledge/agencies/), each as
-// staff or, with `:admin`, as the agency's administrator (manages its staff in the console); left
+// staff or with a role after a colon: `:editor` (also edits the knowledge studio's drafts),
+// `:publisher` (also publishes them), `:admin` (the agency's administrator, manages its staff); left
 // out, a staff member serves the default agency (AGENCY). --role admin makes an installation
 // administrator: every agency, every account. Passwords are typed at a hidden prompt (twice) or
 // read from standard input; there is no default. A running bot picks changes up within its sweep
@@ -31,7 +32,7 @@ export interface StaffCliIo {
 }
 
 const USAGE = `usage: npm run staff -- <command>
-  add --name "Anna Bērziņa" --login anna --languages lv,en [--agencies library,archive:admin] [--role staff|admin] [--password-stdin]
+  add --name "Anna Bērziņa" --login anna --languages lv,en [--agencies library,archive:admin,museum:editor] [--role staff|admin] [--password-stdin]
   list [--json] [--agency <id>]
   set-languages <login> --languages lv,ru
   set-agencies <login> --agencies library:admin,archive
@@ -120,7 +121,7 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
         const role = text('role') ?? 'staff';
         const agencies = text('agencies') === undefined ? undefined : parseMemberships(text('agencies') ?? '');
         if (agencies === undefined && options.has('agencies')) {
-          io.err('error: --agencies is a list of agency folder names, each with :admin for its administrator (library,archive:admin)');
+          io.err('error: --agencies is a list of agency folder names, each with a role after a colon: :editor, :publisher or :admin (library,archive:admin)');
           return 2;
         }
         if (name === undefined || login === undefined || languages === undefined) {
@@ -204,7 +205,7 @@ export async function runStaffCli(env: Record<string, string | undefined>, args:
 
 /** `library:admin,archive`; an installation administrator's memberships follow `*` (every agency). */
 function agenciesText(s: StaffMember): string {
-  const memberships = s.agencies.map((m) => (m.role === 'admin' ? `${m.agency}:admin` : m.agency));
+  const memberships = s.agencies.map((m) => (m.role === 'staff' ? m.agency : `${m.agency}:${m.role}`));
   return (s.role === 'admin' ? ['*', ...memberships] : memberships).join(',');
 }
 

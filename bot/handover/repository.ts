@@ -13,8 +13,14 @@ export type { TicketRecord };
 /** `admin`: an installation administrator (every agency, every account); `staff`: what their agencies make them. */
 export type StaffRole = 'staff' | 'admin';
 
-/** A role in one agency: `admin` manages the agency's staff, `staff` takes its conversations and cases. */
-export type AgencyRole = 'staff' | 'admin';
+/**
+ * A role in one agency, each including the ones before it: `staff` takes its conversations and
+ * cases, `editor` also changes the knowledge studio's drafts, `publisher` also publishes them,
+ * `admin` also manages the agency's staff.
+ */
+export const AGENCY_ROLES = ['staff', 'editor', 'publisher', 'admin'] as const;
+export type AgencyRole = (typeof AGENCY_ROLES)[number];
+export const isAgencyRole = (role: string): role is AgencyRole => (AGENCY_ROLES as readonly string[]).includes(role);
 
 /** An agency a staff member serves (a folder name under knowledge/agencies/), and their role in it. */
 export interface AgencyMembership {

@@ -153,7 +153,7 @@ interface StaffRow {
 interface MembershipRow {
   staff_id: string;
   agency: string;
-  role: 'staff' | 'admin';
+  role: AgencyMembership['role'];
 }
 const toStaff = (r: StaffRow, memberships: readonly MembershipRow[]): StaffMember => ({
   id: r.id,

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { agencyId } from '../config.js';
 import { LANGUAGE_CODES, type LanguageCode } from '../../knowledge/schema.js';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './passwords.js';
-import { EVERY_AGENCY, type AgencyMembership, type HandoverRepository, type StaffMember, type StaffRole } from './repository.js';
+import { AGENCY_ROLES, EVERY_AGENCY, isAgencyRole, type AgencyMembership, type HandoverRepository, type StaffMember, type StaffRole } from './repository.js';
 import { administers, grantable, isInstallationAdmin, managesAccount } from './roles.js';
 
 export const LOGIN_PATTERN = /^[a-z0-9][a-z0-9._-]{1,63}$/;
@@ -28,7 +28,8 @@ export function parseLanguages(list: readonly string[]): LanguageCode[] | undefi
 }
 
 /**
- * `library,archive:admin` → memberships (staff unless `:admin`), in the order given, one per agency;
+ * `library,archive:admin,museum:editor` → memberships (staff unless a role follows the colon: editor,
+ * publisher, admin), in the order given, one per agency;
  * undefined if an id is not a folder name or a role is unknown.
  */
 export function parseMemberships(text: string): AgencyMembership[] | undefined {
@@ -38,7 +39,7 @@ export function parseMemberships(text: string): AgencyMembership[] | undefined {
     .map((p) => p.trim())
     .filter(Boolean)) {
     const [agency = '', role = 'staff', ...rest] = part.split(':');
-    if (rest.length > 0 || !agencyId.safeParse(agency).success || (role !== 'staff' && role !== 'admin')) return undefined;
+    if (rest.length > 0 || !agencyId.safeParse(agency).success || !isAgencyRole(role)) return undefined;
     if (memberships.some((m) => m.agency === agency)) return undefined;
     memberships.push({ agency, role });
   }
@@ -229,8 +230,8 @@ export class StaffDirectory {
     const known = this.options.knownAgencies?.();
     const seen = new Set<string>();
     for (const m of memberships) {
-      if (!agencyId.safeParse(m.agency).success || seen.has(m.agency) || (m.role !== 'staff' && m.role !== 'admin')) {
-        return fail('bad-agencies', 'agencies are folder names under knowledge/agencies, each once, with the role staff or admin');
+      if (!agencyId.safeParse(m.agency).success || seen.has(m.agency) || !isAgencyRole(m.role)) {
+        return fail('bad-agencies', `agencies are folder names under knowledge/agencies, each once, with the role ${AGENCY_ROLES.join(', ')}`);
       }
       seen.add(m.agency);
       if (known !== undefined && !known.includes(m.agency)) return fail('bad-agencies', `the installation serves no agency ${m.agency}`);

@@ -49,6 +49,9 @@ export interface AgencyHere {
 
 export type AgencyHandler = (req: restify.Request, res: restify.Response, auth: Authed, here: AgencyHere) => Promise<void>;
 
+/** The methods console routes answer; every one but GET changes state (same origin and CSRF checked). */
+export type ApiMethod = 'get' | 'post' | 'put' | 'del';
+
 /** What the console asks of the staff side about agencies. */
 export interface ConsoleAgencies {
   /** The installation serves the agency now. */
@@ -60,10 +63,10 @@ export interface ConsoleAgencies {
 export interface ConsoleApi {
   server: restify.Server;
   authenticate: SessionCheck;
-  /** An API route behind the session check; a POST also behind the same-origin and CSRF checks. */
-  route(method: 'get' | 'post', pathPattern: string, handler: Handler): void;
+  /** An API route behind the session check; a POST, PUT or DELETE also behind the same-origin and CSRF checks. */
+  route(method: ApiMethod, pathPattern: string, handler: Handler): void;
   /** An agency's route at AGENCY_API + `subPath`: also behind the checks that the agency is served, and by the member. */
-  agencyRoute(method: 'get' | 'post', subPath: string, handler: AgencyHandler): void;
+  agencyRoute(method: ApiMethod, subPath: string, handler: AgencyHandler): void;
   /** The agency of a request, if it is one the installation and the member serve (else the refusal is sent). */
   agencyOf(req: restify.Request, res: restify.Response, staff: StaffMember): AgencyHere | undefined;
   /** Whether the member may still use the agency of a request: for a stream already open, which can only end. */
@@ -71,13 +74,13 @@ export interface ConsoleApi {
 }
 
 export function consoleApi(server: restify.Server, authenticate: SessionCheck, log: Logger, agencies: ConsoleAgencies): ConsoleApi {
-  const route = (method: 'get' | 'post', pathPattern: string, handler: Handler) => {
+  const route = (method: ApiMethod, pathPattern: string, handler: Handler) => {
     server[method](pathPattern, async function staffApi(req: restify.Request, res: restify.Response) {
       res.setHeader('Cache-Control', 'no-store');
       try {
         const auth = await authenticate(req);
         if (!auth) return sendError(res, 401, 'Unauthorized', 'pieslēdzieties');
-        if (method === 'post') {
+        if (method !== 'get') {
           if (!sameOrigin(req)) return sendError(res, 403, 'Forbidden', 'pieprasījums no citas vietnes');
           if (!csrfMatches(auth.token, req.header(CSRF_HEADER, ''))) return sendError(res, 403, 'Forbidden', 'trūkst CSRF žetona');
         }
@@ -103,7 +106,7 @@ export function consoleApi(server: restify.Server, authenticate: SessionCheck, l
     return { agency, side: agencies.service(agency) };
   };
   const stillServes = (req: restify.Request, staff: StaffMember): boolean => check(req, staff).refused === undefined;
-  const agencyRoute = (method: 'get' | 'post', subPath: string, handler: AgencyHandler) =>
+  const agencyRoute = (method: ApiMethod, subPath: string, handler: AgencyHandler) =>
     route(method, `${AGENCY_API}${subPath}`, async (req, res, auth) => {
       const here = agencyOf(req, res, auth.staff);
       if (here) await handler(req, res, auth, here);

@@ -98,6 +98,34 @@ const POSTGRES_AGENCY_PRESENCE = `ALTER TABLE handover_presence ADD COLUMN agenc
    ALTER TABLE handover_presence DROP CONSTRAINT handover_presence_pkey;
    ALTER TABLE handover_presence ADD PRIMARY KEY (staff_id, agency);`;
 
+const KNOWLEDGE_ROLE_CHECK = "CHECK (role IN ('staff', 'editor', 'publisher', 'admin'))";
+// SQLite cannot change a CHECK constraint: the memberships table is rebuilt, its rows kept.
+const SQLITE_KNOWLEDGE_ROLES = `CREATE TABLE staff_agencies_v2 (staff_id TEXT NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE, agency TEXT NOT NULL,
+     role TEXT NOT NULL ${KNOWLEDGE_ROLE_CHECK}, PRIMARY KEY (staff_id, agency));
+   INSERT INTO staff_agencies_v2 (staff_id, agency, role) SELECT staff_id, agency, role FROM staff_agencies;
+   DROP TABLE staff_agencies;
+   ALTER TABLE staff_agencies_v2 RENAME TO staff_agencies;
+   CREATE INDEX staff_agencies_agency ON staff_agencies(agency);`;
+const POSTGRES_KNOWLEDGE_ROLES = `ALTER TABLE staff_agencies DROP CONSTRAINT staff_agencies_role_check;
+   ALTER TABLE staff_agencies ADD CONSTRAINT staff_agencies_role_check ${KNOWLEDGE_ROLE_CHECK};`;
+
+/**
+ * The knowledge studio (issue 22). A draft is one agency's edit of one entry (its JSON as edited,
+ * valid or not yet), or its removal; publishing turns drafts into versions, numbered 1… per entry
+ * (a removal is a version without an entry), and an agency whose store holds versions answers from
+ * their latest. The audit keeps who did what to which entry, and when. JSON and times are text in
+ * both dialects, as in the staff side's tables: an entry comes back as it was written, keys in order.
+ */
+const STUDIO_TABLES = (serial: string) => `CREATE TABLE knowledge_drafts (agency TEXT NOT NULL, entry_id TEXT NOT NULL, entry TEXT,
+     removal INTEGER NOT NULL DEFAULT 0, base_version INTEGER, origin TEXT NOT NULL, author_id TEXT NOT NULL, author_name TEXT NOT NULL,
+     updated_at TEXT NOT NULL, PRIMARY KEY (agency, entry_id));
+   CREATE TABLE knowledge_versions (agency TEXT NOT NULL, entry_id TEXT NOT NULL, version INTEGER NOT NULL, entry TEXT,
+     author_id TEXT NOT NULL, author_name TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (agency, entry_id, version));
+   CREATE TABLE knowledge_audit (id ${serial}, agency TEXT NOT NULL, entry_id TEXT NOT NULL,
+     action TEXT NOT NULL CHECK (action IN ('draft-saved', 'draft-discarded', 'published', 'rolled-back', 'seeded')),
+     version INTEGER, author_id TEXT NOT NULL, author_name TEXT NOT NULL, at TEXT NOT NULL);
+   CREATE INDEX knowledge_audit_entry ON knowledge_audit(agency, entry_id, id);`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     about: 'the first tables',
@@ -277,6 +305,16 @@ export const MIGRATIONS: readonly Migration[] = [
     about: "many agencies: the staff side's rows and presence by agency, the agencies each staff account serves",
     sqlite: agencyStaff(SQLITE_AGENCY_PRESENCE),
     postgres: agencyStaff(POSTGRES_AGENCY_PRESENCE),
+  },
+  {
+    about: 'knowledge roles in an agency: editor and publisher besides staff and admin',
+    sqlite: SQLITE_KNOWLEDGE_ROLES,
+    postgres: POSTGRES_KNOWLEDGE_ROLES,
+  },
+  {
+    about: "the knowledge studio: each agency's drafts, published versions of its entries, and the audit of every change",
+    sqlite: STUDIO_TABLES('INTEGER PRIMARY KEY AUTOINCREMENT'),
+    postgres: STUDIO_TABLES('bigserial PRIMARY KEY'),
   },
 ];
 

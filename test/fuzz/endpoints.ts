@@ -1107,7 +1107,7 @@ function messenger(s: Strings): Group {
 
 // ---- staff console ----
 
-type StaffBody = 'login' | 'status' | 'languages' | 'text' | 'account' | 'role' | 'none';
+type StaffBody = 'login' | 'status' | 'languages' | 'text' | 'account' | 'role' | 'draft' | 'publish' | 'rollback' | 'none';
 /** An agency's console API (bot/staff/api.ts): `:agency` is mostly the default agency's, sometimes another or none. */
 const A = '/staff/api/agencies/:agency';
 const STAFF_ROUTES: [string, string, StaffBody][] = [
@@ -1138,7 +1138,16 @@ const STAFF_ROUTES: [string, string, StaffBody][] = [
   ['GET', `${A}/studio/entries`, 'none'],
   ['GET', `${A}/studio/reminders`, 'none'],
   ['POST', `${A}/studio/preview`, 'text'],
+  ['GET', `${A}/studio/entries/:entry`, 'none'],
+  ['PUT', `${A}/studio/entries/:entry/draft`, 'draft'],
+  ['DELETE', `${A}/studio/entries/:entry/draft`, 'none'],
+  ['GET', `${A}/studio/drafts`, 'none'],
+  ['POST', `${A}/studio/publish`, 'publish'],
+  ['GET', `${A}/studio/entries/:entry/versions`, 'none'],
+  ['GET', `${A}/studio/entries/:entry/diff`, 'none'],
+  ['POST', `${A}/studio/entries/:entry/rollback`, 'rollback'],
   ['GET', '/staff/studio', 'none'],
+  ['GET', '/staff/studio-editor.js', 'none'],
   ['POST', '/staff/api/logout', 'none'],
 ];
 
@@ -1159,7 +1168,18 @@ function staff(s: Strings): Group {
       role: fc.oneof(fc.constantFrom('staff', 'admin', 'root'), t),
       password: fc.oneof(fc.constantFrom('wrong-password-1', ''), t),
     }),
-    role: obj({ role: fc.oneof(fc.constantFrom('staff', 'admin', 'none', 'installation-admin'), t) }),
+    role: obj({ role: fc.oneof(fc.constantFrom('staff', 'editor', 'publisher', 'admin', 'none', 'installation-admin'), t) }),
+    // The studio's drafts: an entry (any JSON, deep or not an object), a removal, a base version.
+    draft: obj({
+      entry: fc.oneof(
+        s.json,
+        obj({ id: fc.oneof(fc.constantFrom('dvi.consent', 'fuzz.new', ''), t), questions: obj({ lv: arr(t, 5) }), answer: obj({ lv: t }) }),
+      ),
+      remove: fc.oneof(fc.constantFrom(true, false), t),
+      baseVersion: fc.oneof(fc.constantFrom(null, 1, 2, 0, -1, 1.5), t),
+    }),
+    publish: obj({ ids: fc.oneof(arr(fc.oneof(fc.constantFrom('dvi.consent', 'fuzz.new', ''), t), 5), t) }),
+    rollback: obj({ version: fc.oneof(fc.constantFrom(1, 2, 0, -1, 1e308), t) }),
     none: s.json,
   };
   // The route's own body shape mostly, sometimes another route's.
@@ -1181,6 +1201,11 @@ function staff(s: Strings): Group {
     { weight: 1, arbitrary: s.short.map(encoded) },
   );
   const account = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('fuzz', 'fuzz2', 'admin') }, { weight: 1, arbitrary: s.short.map(encoded) });
+  const entry = fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom('dvi.consent', 'fuzz.new', 'smalltalk.greeting') },
+    { weight: 1, arbitrary: fc.constantFrom(...BAD_ESCAPES) },
+    { weight: 1, arbitrary: s.short.map(encoded) },
+  );
   const reportQuery = query(s, [
     fc.oneof(fc.constantFrom('2026-01-01', '9999-99-99', '', '2026-02-30', '1970-01-01'), s.short.map(encoded)).map((v): [string, string] => ['from', v]),
     fc.oneof(fc.constantFrom('2026-12-31', '0000-00-00', ''), s.short.map(encoded)).map((v): [string, string] => ['to', v]),
@@ -1188,6 +1213,9 @@ function staff(s: Strings): Group {
     // The studio's entries list: its search and filter.
     fc.oneof(fc.constantFrom('karte', '', 'x'.repeat(201)), s.short.map(encoded)).map((v): [string, string] => ['q', v]),
     fc.constantFrom('1', 'true', '', '0').map((v): [string, string] => ['overdue', v]),
+    // A diff's two versions.
+    fc.oneof(fc.constantFrom('1', '2', '0', '-1', 'x', ''), s.short.map(encoded)).map((v): [string, string] => ['from', v]),
+    fc.oneof(fc.constantFrom('1', '2', 'draft', ''), s.short.map(encoded)).map((v): [string, string] => ['to', v]),
   ]);
   const cookie = fc.oneof(
     { weight: 12, arbitrary: fc.constant<string | undefined>('{{session}}') },
@@ -1227,7 +1255,7 @@ function staff(s: Strings): Group {
         fc.constant(route),
         id('ticket'),
         id('case'),
-        fc.tuple(agency, account),
+        fc.tuple(agency, account, entry),
         reportQuery,
         cookie,
         csrf,
@@ -1238,15 +1266,15 @@ function staff(s: Strings): Group {
         extraHeaders(s),
       ),
     )
-    .map(([[method, template], ticket, kase, [where, who], qs, c, x, or, site, ct, b, extra]): HttpProbe => {
+    .map(([[method, template], ticket, kase, [where, who, what], qs, c, x, or, site, ct, b, extra]): HttpProbe => {
       // Logging out with the fuzzer's own session, or disabling its account, would end it for every later probe.
       const endsSession = template === '/staff/api/logout' || (template.endsWith('/disable') && who === 'fuzz');
       const ownSession = endsSession && c?.includes('{{session') ? undefined : c;
       const target =
-        template.replace(':agency', where).replace(':ticket', ticket).replace(':case', kase).replace(':login', who) +
-        (template.endsWith('/report') || template.endsWith('/studio/entries') ? qs : '');
+        template.replace(':agency', where).replace(':ticket', ticket).replace(':case', kase).replace(':login', who).replace(':entry', what) +
+        (template.endsWith('/report') || template.endsWith('/studio/entries') || template.endsWith('/diff') ? qs : '');
       const hs = [
-        ...headers(['Cookie', ownSession], ['X-CSRF-Token', x], ['Origin', or], ['Sec-Fetch-Site', site], ['Content-Type', method === 'POST' ? ct : undefined]),
+        ...headers(['Cookie', ownSession], ['X-CSRF-Token', x], ['Origin', or], ['Sec-Fetch-Site', site], ['Content-Type', method === 'GET' ? undefined : ct]),
         ...extra,
       ];
       return b === undefined || method === 'GET' ? { kind: 'http', method, target, headers: hs } : { kind: 'http', method, target, headers: hs, body: b };

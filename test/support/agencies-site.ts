@@ -2,7 +2,8 @@
 // loopback with real HTTP, a real SQLite store and the real console routes, mounted the way app.ts
 // mounts them: createHandover over a live registry of agencies (one can be removed while running),
 // mountHandoverConsole, mountStaffReports, mountStaffStudio (its preview deciding with the real
-// language and conduct tools over each agency's knowledge, as a turn does). The staff side alone, with a registry the test controls
+// language and conduct tools over each agency's knowledge, as a turn does) and the studio's editor
+// over the store's SQLite connection (a publish rebuilds the agency's knowledge, as the registry does). The staff side alone, with a registry the test controls
 // (an agency taken away at once, a mail sender that keeps what it is given, no timers).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,13 @@ import { framesOf, loadFrames } from '../../knowledge/frames.js';
 import { openSqliteStore } from '../../bot/storage/sqlite.js';
 import type { PadomsStore } from '../../bot/storage/store.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
+import type { NamedEntry } from '../../knowledge/load.js';
+import { loadSharedFiles } from '../../knowledge/load.js';
+import { buildKnowledge } from '../../knowledge/knowledge.js';
+import { sqliteRunner } from '../../bot/handover/sql-repository.js';
+import { entryStatuses, mountStudioEditor } from '../../bot/staff/routes/studio-editor.js';
+import { StudioPublishing } from '../../bot/studio/publishing.js';
+import { SqlKnowledgeStore } from '../../bot/studio/store.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
 import { FIXTURE_KNOWLEDGE } from './bot.js';
 import { readConsoleEvents, type ConsoleEvent } from './console-events.js';
@@ -37,6 +45,8 @@ export interface Session {
   cookie: string;
   csrf: string;
 }
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 export interface AgenciesSite {
   origin: string;
@@ -51,7 +61,9 @@ export interface AgenciesSite {
   served: Set<string>;
   staff(login: string, languages: LanguageCode[], agencies: StaffMember['agencies'], role?: StaffMember['role']): Promise<StaffMember>;
   login(login: string): Promise<Session>;
-  call(method: 'GET' | 'POST', p: string, s?: Session, body?: unknown): Promise<Response>;
+  call(method: HttpMethod, p: string, s?: Session, body?: unknown): Promise<Response>;
+  /** The studio's publishing over the site's store. */
+  studio: StudioPublishing;
   stop(): Promise<void>;
 }
 
@@ -88,7 +100,12 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     COOKIE_SECURE: 'false',
     ...(options.mailbox ? { AGENCY_MAILBOX: options.mailbox } : {}),
   });
-  const knowledge = new Map(['library', 'archive'].map((agency) => [agency, new KnowledgeSource({ knowledgeDir, agency, now }, silentLogger)] as const));
+  const published = new Map<string, readonly NamedEntry[]>();
+  const knowledge = new Map(
+    ['library', 'archive'].map(
+      (agency) => [agency, new KnowledgeSource({ knowledgeDir, agency, now, published: () => published.get(agency) }, silentLogger)] as const,
+    ),
+  );
   const served = new Set(knowledge.keys());
   const agencies: StaffAgencies = {
     ids: () => [...served],
@@ -114,7 +131,29 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
   const upset = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'upset.yaml')).insults;
   const frames = loadFrames(path.join(knowledgeDir, 'frames', 'frames.yaml'));
   const current = (id: string) => (served.has(id) ? knowledge.get(id)?.current : undefined);
+  const knowledgeStore = new SqlKnowledgeStore(sqliteRunner(store.sqlite!, { shared: true }));
+  const shared = loadSharedFiles(knowledgeDir);
+  const studio = new StudioPublishing({
+    store: knowledgeStore,
+    knowledgeDir,
+    sharedFiles: () => shared,
+    serve: (agency, entries) => {
+      if (entries === undefined) published.delete(agency);
+      else published.set(agency, entries);
+      knowledge.get(agency)?.reload();
+    },
+    announce: async () => {},
+    now,
+  });
+  mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, profile: (id) => current(id)?.profile, now, log: silentLogger });
   mountStaffStudio(handover.console.api, {
+    editorial: {
+      statuses: (agency, servedIds) => entryStatuses(knowledgeStore, agency, servedIds),
+      withDrafts: async (agency) => {
+        const result = await studio.withDrafts(agency);
+        return result.ok ? { ok: true, knowledge: buildKnowledge(result.files) } : { ok: false, problems: result.problems };
+      },
+    },
     knowledge: current,
     records: (agency) => store.recordsOf(agency),
     decisionContext: (agency, conversationLanguage) => {
@@ -140,17 +179,19 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const call = (method: 'GET' | 'POST', p: string, s?: Session, body?: unknown): Promise<Response> =>
-    fetch(`${origin}${p}`, {
+  const call = (method: HttpMethod, p: string, s?: Session, body?: unknown): Promise<Response> => {
+    const changes = method !== 'GET';
+    return fetch(`${origin}${p}`, {
       method,
       redirect: 'manual',
       headers: {
         ...(s ? { cookie: s.cookie } : {}),
-        ...(s && method === 'POST' ? { 'x-csrf-token': s.csrf, origin } : {}),
-        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        ...(s && changes ? { 'x-csrf-token': s.csrf, origin } : {}),
+        ...(changes ? { 'content-type': 'application/json' } : {}),
       },
-      ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+      ...(changes ? { body: JSON.stringify(body ?? {}) } : {}),
     });
+  };
 
   return {
     origin,
@@ -176,6 +217,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
       return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0]!, csrf: body.csrfToken };
     },
     call,
+    studio,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await handover.close();

@@ -17,6 +17,7 @@ export interface RunningApp {
 export async function startApp(overrides: Partial<Record<keyof Config, string>> = {}, deps: AppDeps = {}, host = '127.0.0.1'): Promise<RunningApp> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-test-'));
   const app = createApp(testConfig({ DATA_DIR: dataDir, ...overrides }), { log: silentLogger, ...deps });
+  await app.ready;
   await new Promise<void>((resolve) => app.server.listen(0, host, () => resolve()));
   const port = (app.server.address() as AddressInfo).port;
   return {

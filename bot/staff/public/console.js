@@ -27,7 +27,15 @@
     none: 'nav adresāta',
   };
   const AUTHORS = { citizen: 'Iedzīvotājs', bot: 'Padoms', staff: 'Darbinieks', system: 'Sistēma' };
-  const ROLES = { staff: 'darbinieks', admin: 'iestādes administrators', 'installation-admin': 'instalācijas administrators' };
+  const ROLES = {
+    staff: 'darbinieks',
+    editor: 'zināšanu redaktors',
+    publisher: 'zināšanu publicētājs',
+    admin: 'iestādes administrators',
+    'installation-admin': 'instalācijas administrators',
+  };
+  /** The roles an agency's administrator grants, each including the ones before it. */
+  const AGENCY_ROLES = ['staff', 'editor', 'publisher', 'admin'];
 
   let csrf = '';
   let me = null;
@@ -581,8 +589,7 @@
         const select = el(
           'select',
           { 'aria-label': `Loma: ${a.name}` },
-          el('option', { value: 'staff', text: ROLES.staff, selected: a.roleHere === 'staff' }),
-          el('option', { value: 'admin', text: ROLES.admin, selected: a.roleHere === 'admin' }),
+          ...AGENCY_ROLES.map((role) => el('option', { value: role, text: ROLES[role], selected: a.roleHere === role })),
           el('option', { value: 'none', text: 'nestrādā šajā iestādē' }),
         );
         actions.append(

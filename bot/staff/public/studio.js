@@ -61,8 +61,12 @@
 
   // ---- the entries ----
 
+  const STATUSES = { published: 'publicēts', draft: 'melnraksts', new: 'jauns (melnraksts)', 'to-be-removed': 'tiks dzēsts' };
+
   function entryRow(e) {
-    const statusCell = el('td', { class: e.overdue ? 'overdue' : undefined }, 'publicēts');
+    const statusCell = el('td', { class: e.overdue ? 'overdue' : undefined }, STATUSES[e.status] || e.status);
+    // The editor (studio-editor.js) adds who changed it last, and opens the entry from its title.
+    if (window.PadomsStudioEditor) window.PadomsStudioEditor.decorate(statusCell, e);
     if (e.overdue) statusCell.append(' ', el('strong', { class: 'badge', text: 'Nokavēta pārskatīšana' }));
     const reviewed = el(
       'td',
@@ -74,7 +78,12 @@
     return el(
       'tr',
       { 'data-entry': e.id },
-      el('th', { scope: 'row' }, el('span', { class: 'title', text: e.title }), el('code', { text: e.id })),
+      el(
+        'th',
+        { scope: 'row' },
+        el('button', { type: 'button', class: 'link title', 'data-open': e.id, text: e.title, 'aria-label': `Atvērt: ${e.title}` }),
+        el('code', { text: e.id }),
+      ),
       el('td', { text: e.owner }),
       reviewed,
       statusCell,
@@ -119,6 +128,7 @@
         ? `Atrasti: ${integer.format(data.entries.length)} no ${integer.format(data.total)}.`
         : `Ieraksti: ${integer.format(data.total)}.`;
     $('entries-summary').textContent = `${found} ${overdue[0].toUpperCase()}${overdue.slice(1)} (ik pēc ${integer.format(data.reviewIntervalDays)} dienām).`;
+    document.dispatchEvent(new CustomEvent('studio:entries', { detail: data }));
   }
 
   function remember() {
@@ -197,7 +207,7 @@
         method: 'POST',
         headers: { Accept: 'application/json', 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
         credentials: 'same-origin',
-        body: JSON.stringify({ text }),
+        body: JSON.stringify({ text, drafts: $('preview-drafts').checked }),
       });
       data = await res.json();
     } catch {
@@ -235,6 +245,7 @@
     $('nav-reports').href = `/staff/reports?agency=${encodeURIComponent(chosen.id)}`;
     $('nav-studio').href = `/staff/studio?agency=${encodeURIComponent(chosen.id)}`;
     $('preview-result').hidden = true;
+    document.dispatchEvent(new CustomEvent('studio:agency', { detail: { agency: chosen.id, role: chosen.role, csrf } }));
   }
 
   async function start() {
@@ -267,6 +278,9 @@
     $('overdue').checked = params.get('overdue') === '1';
     void loadEntries();
   }
+
+  // What the editor (studio-editor.js) asks of the page: the list again after a change.
+  document.addEventListener('studio:reload', () => void loadEntries());
 
   void start();
 })();

@@ -7,7 +7,7 @@
 import type restify from 'restify';
 import { z } from 'zod';
 import { administers, grantable, isInstallationAdmin, roleIn } from '../../handover/roles.js';
-import type { StaffMember } from '../../handover/repository.js';
+import { AGENCY_ROLES, type StaffMember } from '../../handover/repository.js';
 import { LOGIN_PATTERN, type StaffDirectory, type StaffResult } from '../../handover/staff.js';
 import type { ErrorCode } from '../../http/errors.js';
 import { sendError, type AgencyHandler, type AgencyHere, type ConsoleApi } from '../api.js';
@@ -16,7 +16,7 @@ export interface AccountRoutesDeps {
   directory: Pick<StaffDirectory, 'list' | 'add' | 'setRoleIn' | 'disable' | 'enable'>;
 }
 
-const role = z.enum(['staff', 'admin']);
+const role = z.enum(AGENCY_ROLES);
 const newAccount = z.object({
   name: z.string().min(1).max(100),
   login: z.string().min(1).max(64),
@@ -98,7 +98,7 @@ export function mountAccountRoutes(api: ConsoleApi, { directory }: AccountRoutes
     '/accounts/:login/role',
     forAdmins(async (req, res, by, { agency }, login) => {
       const body = roleBody.safeParse(req.body);
-      if (!body.success) return sendError(res, 400, 'BadRequest', 'loma: staff, admin vai none');
+      if (!body.success) return sendError(res, 400, 'BadRequest', `loma: ${AGENCY_ROLES.join(', ')} vai none`);
       sendResult(res, await directory.setRoleIn(login, agency, body.data.role === 'none' ? undefined : body.data.role, by), agency, by);
     }),
   );

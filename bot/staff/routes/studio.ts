@@ -21,6 +21,9 @@ import type { Logger } from '../../log.js';
 import { redact, withoutRedactions } from '../../privacy/redact.js';
 import type { PeriodRecords, TurnRecords } from '../../records.js';
 import { mountSignedInPage } from './page.js';
+import { entryStatuses, type EntryStatus, type LastChange } from './studio-editor.js';
+import type { Problem } from '../../../knowledge/load.js';
+import { errorBody } from '../../http/errors.js';
 import { sendError, type AgencyHere, type ConsoleApi } from '../api.js';
 
 export interface StaffStudioDeps {
@@ -33,6 +36,14 @@ export interface StaffStudioDeps {
    * by app.ts): the preview decides with the very same, so it says what the bot would do.
    */
   decisionContext: (agency: string, conversationLanguage: LanguageCode) => DecisionContext | undefined;
+  /**
+   * The editor's part (studio-editor.ts): each entry's status and last change, the new entries'
+   * drafts, and the knowledge the agency would have with its drafts published (or their problems).
+   */
+  editorial?: {
+    statuses: (agency: string, served: ReadonlySet<string>) => ReturnType<typeof entryStatuses>;
+    withDrafts: (agency: string) => Promise<{ ok: true; knowledge: Knowledge } | { ok: false; problems: Problem[] }>;
+  };
   now: () => Date;
   log: Logger;
 }
@@ -56,8 +67,10 @@ export interface StudioEntry {
   reviewed: string;
   /** The last day within the review interval (YYYY-MM-DD). */
   reviewDueBy: string;
-  /** What is served: every entry of the files is published (drafts come with the editor). */
-  status: 'published';
+  /** Served as published, changed by a draft, new (a draft only), or to be removed by one. */
+  status: EntryStatus;
+  /** The last change in the studio (saved, discarded, published, rolled back); null: none yet. */
+  lastChange: LastChange | null;
   /** `reviewed` is older than the profile's reviewIntervalDays (as kb:check warns). */
   overdue: boolean;
   /** Answers with this entry in the period (answers and small talk). */
@@ -157,13 +170,48 @@ export function studioEntries(knowledge: Knowledge, records: Pick<PeriodRecords,
         owner: entry.owner,
         reviewed: entry.reviewed,
         reviewDueBy: reviewDueBy(entry.reviewed, interval),
-        status: 'published',
+        status: 'published' as EntryStatus,
+        lastChange: null,
         overdue: reviewOverdue(entry.reviewed, interval, today),
         answered: answered.get(entry.id) ?? 0,
         helpful: h,
         helpedRatio: h.yes + h.no === 0 ? null : h.yes / (h.yes + h.no),
       };
     });
+}
+
+/** The entries list with each entry's studio status, and the new entries' drafts after the served ones. */
+async function withStatuses(
+  editorial: NonNullable<StaffStudioDeps['editorial']>,
+  agency: string,
+  served: StudioEntry[],
+  knowledge: Knowledge,
+  today: Date,
+): Promise<StudioEntry[]> {
+  const { statusOf, added } = await editorial.statuses(agency, new Set(served.map((e) => e.id)));
+  const interval = knowledge.profile.reviewIntervalDays;
+  const fresh = added.map((d): StudioEntry => {
+    // A new entry's draft may not validate yet: what it has, shown as is.
+    const draft = (typeof d.entry === 'object' && d.entry !== null ? d.entry : {}) as Partial<Record<keyof KnowledgeEntry, unknown>>;
+    const text = (v: unknown): string => (typeof v === 'string' ? v : '');
+    const questions = draft.questions as { lv?: unknown[] } | undefined;
+    const reviewed = text(draft.reviewed);
+    const validDate = /^\d{4}-\d{2}-\d{2}$/.test(reviewed);
+    return {
+      id: d.entryId,
+      kind: draft.kind === 'smalltalk' ? 'smalltalk' : 'topic',
+      title: text(questions?.lv?.[0]) || d.entryId,
+      owner: text(draft.owner),
+      reviewed,
+      reviewDueBy: validDate ? reviewDueBy(reviewed, interval) : '',
+      ...statusOf(d.entryId),
+      overdue: validDate && reviewOverdue(reviewed, interval, today),
+      answered: 0,
+      helpful: { yes: 0, no: 0 },
+      helpedRatio: null,
+    };
+  });
+  return [...served.map((e) => ({ ...e, ...statusOf(e.id) })), ...fresh];
 }
 
 /** How the bot would answer `text` in a conversation in `language`, and why. */
@@ -210,7 +258,12 @@ export function preview(text: string, ctx: DecisionContext): PreviewResponse {
   };
 }
 
-const previewBody = z.object({ text: z.string().trim().min(1).max(MAX_PREVIEW), language: languageCode.optional() });
+const previewBody = z.object({
+  text: z.string().trim().min(1).max(MAX_PREVIEW),
+  language: languageCode.optional(),
+  /** Decide with the agency's drafts published, not with what it serves now. */
+  drafts: z.boolean().optional(),
+});
 
 export function mountStaffStudio(api: ConsoleApi, deps: StaffStudioDeps): void {
   const { log } = deps;
@@ -235,14 +288,17 @@ export function mountStaffStudio(api: ConsoleApi, deps: StaffStudioDeps): void {
     const now = deps.now();
     const { from, to } = usagePeriod(now);
     const records = await deps.records(here.agency).period(from, to);
-    const all = studioEntries(knowledge, records, now);
+    const served = studioEntries(knowledge, records, now);
+    const all = deps.editorial === undefined ? served : await withStatuses(deps.editorial, here.agency, served, knowledge, now);
     const body: StudioEntriesResponse = {
       agency: { id: here.agency, name: knowledge.profile.name.lv },
       period: { from: from.toISOString(), to: to.toISOString() },
       reviewIntervalDays: knowledge.profile.reviewIntervalDays,
       total: all.length,
       overdue: all.filter((e) => e.overdue).length,
-      entries: all.filter((e) => (!overdueOnly || e.overdue) && entryMatches(knowledge.entries.get(e.id)!, q)),
+      entries: all.filter(
+        (e) => (!overdueOnly || e.overdue) && (knowledge.entries.has(e.id) ? entryMatches(knowledge.entries.get(e.id)!, q) : e.id.includes(q)),
+      ),
     };
     res.send(200, body);
   });
@@ -265,8 +321,15 @@ export function mountStaffStudio(api: ConsoleApi, deps: StaffStudioDeps): void {
     const body = previewBody.safeParse(req.body);
     // The message says what is wrong, never what was sent.
     if (!body.success) return sendError(res, 400, 'BadRequest', `teksts: 1–${MAX_PREVIEW} rakstzīmes`, 'text');
-    const ctx = deps.decisionContext(here.agency, body.data.language ?? 'lv');
-    if (ctx === undefined) return sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
+    const served = deps.decisionContext(here.agency, body.data.language ?? 'lv');
+    if (served === undefined) return sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
+    let ctx = served;
+    if (body.data.drafts === true && deps.editorial !== undefined) {
+      // The same decision, over the knowledge the drafts would make.
+      const drafted = await deps.editorial.withDrafts(here.agency);
+      if (!drafted.ok) return void res.send(422, { ...errorBody({ code: 'BadRequest', message: 'melnraksti nav derīgi' }), problems: drafted.problems });
+      ctx = { ...served, knowledge: drafted.knowledge };
+    }
     const answer = preview(body.data.text, ctx);
     // What was decided, never about what.
     log.info({ staffId: staff.id, agency: here.agency, kind: answer.decision.kind }, 'preview');
