@@ -49,6 +49,10 @@ import { mountHandoverConsole, type MountedHandover } from './staff/mount.js';
 import { createHandover } from './handover/index.js';
 import { mountStaffReports } from './staff/routes/reports.js'; // the console's report page
 import { mountStaffStudio } from './staff/routes/studio.js'; // the console's knowledge studio
+import { mountStudioInbox } from './staff/routes/studio-inbox.js';
+import { openInboxHandled } from './studio/inbox-handled.js';
+import { loadLabelledSets } from './studio/labelled.js';
+import type { KnowledgeDrafts } from './studio/drafts.js';
 
 export interface AppDeps {
   log?: Logger;
@@ -64,6 +68,8 @@ export interface AppDeps {
   onDecision?: TurnDeps['onDecision'];
   /** What is built from the knowledge files (eval's `--phrasings N`); default: all of them. */
   knowledgeShape?: (files: KnowledgeFiles) => KnowledgeFiles;
+  /** The knowledge studio's drafts (until the installation keeps its own: the inbox's draft actions answer 503 without). */
+  drafts?: KnowledgeDrafts;
 }
 
 /** An agency's knowledge as it stands now. */
@@ -385,6 +391,23 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     now,
     log: logOf('staff-studio'),
   });
+  // Its unanswered inbox and "what a change would move", deciding as the preview does.
+  const inboxHandled = openInboxHandled(store, config, logOf('staff-studio'));
+  mountStudioInbox(handover.console.api, {
+    knowledge: (id) => agencies.knowledge(id),
+    records: recordsOf,
+    handled: inboxHandled,
+    drafts: deps.drafts,
+    // Entries published from the files carry no version of their own yet: the files' are version 0.
+    publishedVersion: async () => 0,
+    decisionContext: (id, language) => {
+      const turnDeps = turnDepsOf(id);
+      return turnDeps && decisionContext(turnDeps, language);
+    },
+    labelledSets: (id) => loadLabelledSets(config.STUDIO_LABELLED_DIR, id, agencies.defaultId).questions,
+    now,
+    log: logOf('staff-studio'),
+  });
   // --- end of the staff side ---
 
   // Staff-side changes reach the citizen on whichever channel they are, in their language.
@@ -432,6 +455,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       purge: async (cutoffs) => {
         const counts = await store.purge(cutoffs);
         counts.cases += await handover.purge(cutoffs);
+        // The inbox's marks of handled questions go with the questions (they hold no words).
+        counts.records += await inboxHandled.purge(cutoffs);
         return counts;
       },
     },
@@ -480,6 +505,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       // Webhook events already accepted are finished before the database closes under them.
       await messenger?.idle();
       await drain.finished(HTTP_DRAIN_MS);
+      await inboxHandled.close();
       await store.close();
     },
   };

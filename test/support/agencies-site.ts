@@ -1,7 +1,7 @@
 // The staff console of an installation serving the two fixture agencies (library, archive), on
 // loopback with real HTTP, a real SQLite store and the real console routes, mounted the way app.ts
 // mounts them: createHandover over a live registry of agencies (one can be removed while running),
-// mountHandoverConsole, mountStaffReports, mountStaffStudio (its preview deciding with the real
+// mountHandoverConsole, mountStaffReports, mountStaffStudio and mountStudioInbox (deciding with the real
 // language and conduct tools over each agency's knowledge, as a turn does). The staff side alone, with a registry the test controls
 // (an agency taken away at once, a mail sender that keeps what it is given, no timers).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,10 @@ import { createServer } from '../../bot/server.js';
 import { mountHandoverConsole, type MountedHandover } from '../../bot/staff/mount.js';
 import { mountStaffReports } from '../../bot/staff/routes/reports.js';
 import { mountStaffStudio } from '../../bot/staff/routes/studio.js';
+import { mountStudioInbox } from '../../bot/staff/routes/studio-inbox.js';
+import { openInboxHandled, type InboxHandled } from '../../bot/studio/inbox-handled.js';
+import type { KnowledgeDrafts } from '../../bot/studio/drafts.js';
+import type { DecisionContext } from '../../knowledge/decide.js';
 import { detectLanguage } from '../../bot/language/detect.js';
 import { requestedLanguage } from '../../bot/language/request.js';
 import { loadConductLexicon, toneOf } from '../../knowledge/conduct.js';
@@ -42,6 +46,8 @@ export interface AgenciesSite {
   origin: string;
   handover: MountedHandover;
   store: PadomsStore;
+  /** The studio inbox's handled groups (the store's SQLite connection). */
+  inboxHandled: InboxHandled;
   /** Every agency's citizen events. */
   events: HandoverEvent[];
   /** Mail handed to the sender. */
@@ -76,7 +82,7 @@ export function knowledgeReviewedOn(reviewed: Record<string, string>): string {
   return dir;
 }
 
-export async function startAgenciesSite(options: { mailbox?: string; knowledgeDir?: string } = {}): Promise<AgenciesSite> {
+export async function startAgenciesSite(options: { mailbox?: string; knowledgeDir?: string; drafts?: KnowledgeDrafts } = {}): Promise<AgenciesSite> {
   const knowledgeDir = options.knowledgeDir ?? FIXTURE_KNOWLEDGE;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'padoms-agencies-'));
   const clock = { t: MONDAY_IN_HOURS };
@@ -114,23 +120,30 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
   const upset = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'upset.yaml')).insults;
   const frames = loadFrames(path.join(knowledgeDir, 'frames', 'frames.yaml'));
   const current = (id: string) => (served.has(id) ? knowledge.get(id)?.current : undefined);
-  mountStaffStudio(handover.console.api, {
+  const decisionContext = (agency: string, conversationLanguage: LanguageCode): DecisionContext | undefined => {
+    const agencyKnowledge = current(agency);
+    return (
+      agencyKnowledge && {
+        knowledge: agencyKnowledge,
+        offeredLanguages: handover.forAgency(agency).staffLanguages(),
+        conversationLanguage,
+        detectLanguage,
+        requestedLanguage,
+        toneOf: (text: string) => toneOf(text, lexicon, upset),
+        framesOf: (text: string) => framesOf(text, frames),
+      }
+    );
+  };
+  mountStaffStudio(handover.console.api, { knowledge: current, records: (agency) => store.recordsOf(agency), decisionContext, now, log: silentLogger });
+  const inboxHandled = openInboxHandled(store, config, silentLogger);
+  mountStudioInbox(handover.console.api, {
     knowledge: current,
     records: (agency) => store.recordsOf(agency),
-    decisionContext: (agency, conversationLanguage) => {
-      const agencyKnowledge = current(agency);
-      return (
-        agencyKnowledge && {
-          knowledge: agencyKnowledge,
-          offeredLanguages: handover.forAgency(agency).staffLanguages(),
-          conversationLanguage,
-          detectLanguage,
-          requestedLanguage,
-          toneOf: (text: string) => toneOf(text, lexicon, upset),
-          framesOf: (text: string) => framesOf(text, frames),
-        }
-      );
-    },
+    handled: inboxHandled,
+    drafts: options.drafts,
+    publishedVersion: async () => 0,
+    decisionContext,
+    labelledSets: () => [],
     now,
     log: silentLogger,
   });
@@ -156,6 +169,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     origin,
     handover,
     store,
+    inboxHandled,
     events,
     sent,
     clock,

@@ -235,6 +235,8 @@
     $('nav-reports').href = `/staff/reports?agency=${encodeURIComponent(chosen.id)}`;
     $('nav-studio').href = `/staff/studio?agency=${encodeURIComponent(chosen.id)}`;
     $('preview-result').hidden = true;
+    // The page's other parts (studio-inbox.js) follow the agency chosen here.
+    document.dispatchEvent(new CustomEvent('studio:agency', { detail: { id: chosen.id, name: chosen.name, csrf } }));
   }
 
   async function start() {
