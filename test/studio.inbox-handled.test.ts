@@ -17,7 +17,7 @@ import { createMemoryStore } from '../bot/storage/memory.js';
 import { openPostgresStore } from '../bot/storage/postgres.js';
 import { openSqliteStore } from '../bot/storage/sqlite.js';
 import type { PadomsStore } from '../bot/storage/store.js';
-import { inboxGroups, questionId } from '../bot/studio/inbox.js';
+import { inboxGroups, newEntryFrom, questionId, withPhrasing } from '../bot/studio/inbox.js';
 import { openInboxHandled, type InboxHandled } from '../bot/studio/inbox-handled.js';
 import { KnowledgeSource } from '../knowledge/source.js';
 import { FIXTURE_KNOWLEDGE } from './support/bot.js';
@@ -202,5 +202,34 @@ describe('the inbox less what was handled', () => {
     expect(back.count).toBe(1);
     expect(back.examples.map((e) => e.text)).toEqual(['Vai drīkst izdrukāt dokumentu bibliotēkā?']);
     expect(back.earlier).toEqual([{ action: 'dismiss', questions: 2, staffName: 'Anna Redaktore', at: T0.toISOString() }]);
+  });
+});
+
+describe('the drafts an action makes', () => {
+  const knowledge = new KnowledgeSource({ knowledgeDir: FIXTURE_KNOWLEDGE, agency: 'library', now: () => T0 }, silentLogger).current;
+
+  it("adds the question to the entry's phrasings in its language, once, leaving the entry it was given as it was", () => {
+    const card = knowledge.entries.get('library.card')!;
+    const added = withPhrasing(card, 'Kur izņemt lasītāja karti?', 'lv')!;
+    expect(added.added).toBe(true);
+    expect((added.entry as typeof card).questions.lv).toEqual([...card.questions.lv, 'Kur izņemt lasītāja karti?']);
+    expect((added.entry as typeof card).questions.en).toEqual(card.questions.en);
+    expect(card.questions.lv).not.toContain('Kur izņemt lasītāja karti?');
+    // Already there, written otherwise (case, diacritics): unchanged.
+    expect(withPhrasing(added.entry, 'kur iznemt lasitaja karti', 'lv')).toEqual({ entry: added.entry, added: false });
+    // Another language starts its own list; a draft with no phrasings object cannot take one.
+    const russian = withPhrasing(card, 'Как получить читательский билет?', 'ru')!;
+    expect((russian.entry as typeof card).questions.ru).toEqual(['Как получить читательский билет?']);
+    expect(withPhrasing({ id: 'x', questions: 'lv' }, 'a', 'lv')).toBeUndefined();
+    expect(withPhrasing('not an entry', 'a', 'lv')).toBeUndefined();
+  });
+
+  it('begins a new entry with the question as its first phrasing (Latvian always present), for the editor to complete', () => {
+    expect(newEntryFrom('library.print', 'Vai var izdrukāt?', 'lv')).toMatchObject({
+      id: 'library.print',
+      kind: 'topic',
+      questions: { lv: ['Vai var izdrukāt?'] },
+    });
+    expect(newEntryFrom('library.print', 'Can I print?', 'en')).toMatchObject({ questions: { lv: [], en: ['Can I print?'] } });
   });
 });
