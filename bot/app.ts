@@ -58,6 +58,9 @@ import { buildKnowledge } from '../knowledge/knowledge.js';
 import { DEFAULT_MATCHER_SETTINGS } from '../knowledge/matcher.js';
 import { AGENCY_FOLDER } from '../knowledge/schema.js';
 import { randomUUID } from 'node:crypto';
+import { mountStudioInbox } from './staff/routes/studio-inbox.js';
+import { openInboxHandled } from './studio/inbox-handled.js';
+import { loadLabelledSets } from './studio/labelled.js';
 
 export interface AppDeps {
   log?: Logger;
@@ -452,6 +455,22 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     now,
     log: logOf('staff-studio'),
   });
+  // Its unanswered inbox and "what a change would move", deciding as the preview does.
+  const inboxHandled = openInboxHandled(store, config, logOf('staff-studio'));
+  mountStudioInbox(handover.console.api, {
+    knowledge: (id) => agencies.knowledge(id),
+    records: recordsOf,
+    handled: inboxHandled,
+    drafts: knowledgeStore,
+    publishedVersion: (agency, entryId) => studio.publishedVersion(agency, entryId),
+    decisionContext: (id, language) => {
+      const turnDeps = turnDepsOf(id);
+      return turnDeps && decisionContext(turnDeps, language);
+    },
+    labelledSets: (id) => loadLabelledSets(config.STUDIO_LABELLED_DIR, id, agencies.defaultId).questions,
+    now,
+    log: logOf('staff-studio'),
+  });
   // --- end of the staff side ---
 
   // Staff-side changes reach the citizen on whichever channel they are, in their language.
@@ -499,6 +518,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       purge: async (cutoffs) => {
         const counts = await store.purge(cutoffs);
         counts.cases += await handover.purge(cutoffs);
+        // The inbox's marks of handled questions go with the questions (they hold no words).
+        counts.records += await inboxHandled.purge(cutoffs);
         return counts;
       },
     },
@@ -553,6 +574,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
       await messenger?.idle();
       await drain.finished(HTTP_DRAIN_MS);
       await knowledgeStore.close();
+      await inboxHandled.close();
       await store.close();
     },
   };

@@ -97,6 +97,11 @@ export const configSchema = z
      * at night. `profile` (default): the agency's working hours and holidays.
      */
     STAFF_HOURS: z.enum(['profile', 'always']).default('profile'),
+    /**
+     * The knowledge studio's labelled question sets (bot/studio/labelled.ts): a folder laid out as
+     * test/eval is (<dir>/<agency>/*.jsonl, <dir>/*.jsonl for the default agency). Unset: none.
+     */
+    STUDIO_LABELLED_DIR: optionalSecret,
     /** SMTP server for mailing left questions to the agency: smtp(s)://user:password@host:port. Overrides SMTP_HOST etc. */
     SMTP_URL: optionalSecret.pipe(
       z

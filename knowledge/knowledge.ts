@@ -86,3 +86,21 @@ export function buildKnowledge(files: KnowledgeFiles, settings: MatcherSettings 
     ...(files.voteExamples?.length ? { vote: voteOf(files, shared) } : {}),
   };
 }
+
+/**
+ * The same agency's knowledge with other entries (its drafts applied, for the studio's "what would
+ * change"): the directory, the intents and the shared parts are the base's own objects, so only the
+ * entries' index and the vote's "other" counts are built again.
+ */
+export function withEntries(base: Knowledge, entries: readonly KnowledgeEntry[]): Knowledge {
+  const documents: MatchDocument[] = entries.map((e) => ({ kind: 'entry' as const, id: e.id, phrasings: allOf(e.questions), keywords: allOf(e.keywords) }));
+  const own = entries.flatMap((e) => allOf(e.questions));
+  return {
+    ...base,
+    entries: new Map(entries.map((e) => [e.id, e])),
+    index: new MatchIndex(documents, base.index.settings, isLatvianWord, base.index.layers.slice(1)),
+    languages: new Set(entries.flatMap((e) => Object.keys(e.questions))),
+    writtenIn: new Set([...entries, ...base.authorities.values(), ...base.intents.values()].flatMap((d) => Object.keys(d.questions))),
+    ...(base.vote instanceof IntentVote ? { vote: new IntentVote(base.vote.basis, own) } : {}),
+  };
+}

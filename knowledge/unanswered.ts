@@ -22,24 +22,10 @@ export interface UnansweredText {
 }
 
 export function groupUnanswered(questions: readonly UnansweredText[], knowledge: Knowledge): UnansweredGroup[] {
-  const groups: { stems: Set<string>; items: UnansweredText[] }[] = [];
-  for (const q of questions) {
-    const stems = new Set(
-      words(q.text)
-        .filter((w) => !isStopword(w))
-        .map(stem),
-    );
-    const home = groups.find((g) => jaccard(g.stems, stems) >= SAME_TOPIC);
-    if (home) {
-      home.items.push(q);
-      for (const s of stems) home.stems.add(s);
-    } else groups.push({ stems, items: [q] });
-  }
-  return groups
-    .map(({ items }) => {
+  return groupQuestions(questions)
+    .map((items) => {
       const example = items[0]!.text;
-      // Closest by a word in common: letters alone would name an unrelated entry for "asdf qwerty".
-      const closest = knowledge.index.search(example, 4).results.find((r) => r.kind === 'entry' && r.matched.length > 0);
+      const closest = closestEntry(knowledge, example);
       const reasons: Record<string, number> = {};
       for (const i of items) reasons[i.reason] = (reasons[i.reason] ?? 0) + 1;
       return {
@@ -52,6 +38,30 @@ export function groupUnanswered(questions: readonly UnansweredText[], knowledge:
       };
     })
     .sort((a, b) => b.count - a.count);
+}
+
+/** The questions in groups of one topic, each group and its questions in the order given. */
+export function groupQuestions<Q extends UnansweredText>(questions: readonly Q[]): Q[][] {
+  const groups: { stems: Set<string>; items: Q[] }[] = [];
+  for (const q of questions) {
+    const stems = new Set(
+      words(q.text)
+        .filter((w) => !isStopword(w))
+        .map(stem),
+    );
+    const home = groups.find((g) => jaccard(g.stems, stems) >= SAME_TOPIC);
+    if (home) {
+      home.items.push(q);
+      for (const s of stems) home.stems.add(s);
+    } else groups.push({ stems, items: [q] });
+  }
+  return groups.map((g) => g.items);
+}
+
+/** The entry closest to a question, by a word in common: letters alone would name an unrelated entry for "asdf qwerty". */
+export function closestEntry(knowledge: Knowledge, text: string): { id: string; score: number } | undefined {
+  const found = knowledge.index.search(text, 4).results.find((r) => r.kind === 'entry' && r.matched.length > 0);
+  return found && { id: found.id, score: found.score };
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

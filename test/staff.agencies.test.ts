@@ -1,7 +1,7 @@
 // One installation, two agencies (the fixtures library and archive), the real console routes over
 // HTTP on loopback: on every route, a member of the library is refused the archive's queue,
 // tickets, messages, hand-back, close, notes, cases, case replies, transcripts, event stream,
-// presence, reports and the knowledge studio (entries, reminders, preview, the editor's drafts, publishing, versions, diffs, rollback) — by the archive's path
+// presence, reports and the knowledge studio (entries, reminders, preview, the editor's drafts, publishing, versions, diffs, rollback, the unanswered inbox and its actions, impact) — by the archive's path
 // (403) and by an archive id on the library's path (404) — with nothing of the archive in the answer, while the archive's staff get their own. Also:
 // a queue per agency, presence and offered languages per agency, switching agency with one login,
 // each agency's mailbox, agencies added and removed while running, and what an agency's
@@ -406,6 +406,36 @@ describe('the knowledge studio', () => {
     for (const rest of ['/studio/entries', '/studio/entries?q=izzi%C5%86a', '/studio/reminders'])
       await expectRefused(await site.call('GET', api('archive', rest), sessions['lib']), 403, archiveOnly);
     await expectRefused(await site.call('POST', api('archive', '/studio/preview'), sessions['lib'], { text: 'Kā saņemt arhīva izziņu?' }), 403, archiveOnly);
+    // The unanswered inbox and "what a change would move": the library's members, even its administrator, are refused the archive's.
+    await site.store.recordsOf('archive').unanswered({
+      conversationId: 'arc-unanswered',
+      text: 'Kur ir arhīva izziņu nodaļa naktī?',
+      reason: 'fallback',
+      language: 'lv',
+      at: new Date(site.clock.t - 3_600_000),
+    });
+    const archiveInbox = await json<{ groups: { key: string; through: string }[] }>(await site.call('GET', api('archive', '/studio/inbox'), sessions['arc']));
+    const group = archiveInbox.groups[0]!;
+    for (const login of ['lib', 'libadmin']) {
+      await expectRefused(await site.call('GET', api('archive', '/studio/inbox'), sessions[login]), 403, [...archiveOnly, 'naktī', group.key]);
+      await expectRefused(await site.call('GET', api('archive', '/studio/inbox?days=7'), sessions[login]), 403, [...archiveOnly, 'naktī']);
+      await expectRefused(
+        await site.call('POST', api('archive', '/studio/inbox/handle'), sessions[login], { key: group.key, through: group.through, action: 'dismiss' }),
+        403,
+        [...archiveOnly, 'naktī'],
+      );
+      await expectRefused(await site.call('POST', api('archive', '/studio/impact'), sessions[login], {}), 403, [...archiveOnly, 'naktī']);
+    }
+    // Nor by the library's path: the archive's group is not the library's, its questions are not there.
+    const libraryInbox = await site.call('GET', api('library', '/studio/inbox'), sessions['libadmin']);
+    expect(await libraryInbox.text()).not.toContain('naktī');
+    const wrongPath = await site.call('POST', api('library', '/studio/inbox/handle'), sessions['libadmin'], {
+      key: group.key,
+      through: group.through,
+      action: 'dismiss',
+    });
+    expect(wrongPath.status).toBe(409);
+    expect((await json<{ groups: unknown[] }>(await site.call('GET', api('archive', '/studio/inbox'), sessions['arc']))).groups).toHaveLength(1);
     // The library's own path never reaches the archive's entries, whatever is asked.
     const library = await json<StudioEntriesResponse>(await site.call('GET', api('library', '/studio/entries?q=izzi%C5%86a'), sessions['both']));
     expect(library.entries).toEqual([]);
@@ -518,6 +548,9 @@ describe('agencies come and go while running', () => {
       expect((await site.call('GET', api('archive', '/report'), sessions['arc'])).status).toBe(404);
       expect((await site.call('GET', api('archive', '/studio/entries'), sessions['arc'])).status).toBe(404);
       expect((await site.call('POST', api('archive', '/studio/preview'), sessions['arc'], { text: 'Labdien' })).status).toBe(404);
+      expect((await site.call('GET', api('archive', '/studio/inbox'), sessions['arc'])).status).toBe(404);
+      expect((await site.call('POST', api('archive', '/studio/inbox/handle'), sessions['root'], { action: 'dismiss' })).status).toBe(404);
+      expect((await site.call('POST', api('archive', '/studio/impact'), sessions['root'], {})).status).toBe(404);
       expect((await json<{ agencies: unknown[] }>(await site.call('GET', '/staff/api/me', sessions['arc']))).agencies).toEqual([]);
     } finally {
       site.served.add('archive');

@@ -87,6 +87,21 @@ const agencyStaff = (rebuildPresence: string) => `ALTER TABLE handover_tickets A
    INSERT INTO staff_agencies (staff_id, agency, role) SELECT id, '', role FROM staff_accounts;
    ${rebuildPresence}`;
 
+/**
+ * The knowledge studio's unanswered inbox (issue 22): a group of unanswered questions staff handled
+ * (a phrasing added, an entry started, another authority's, dismissed), by whom and when, and the
+ * questions it covered. Neither holds a question's words: a question is named by a hash of its
+ * record's conversation, time and reason (bot/studio/inbox.ts), and those marks go with retention
+ * as the records do (`asked_at`); the handled groups stay, as the work done. Times are ISO text.
+ */
+const INBOX_HANDLED = `CREATE TABLE studio_inbox_handled (id TEXT PRIMARY KEY, agency TEXT NOT NULL, group_key TEXT NOT NULL,
+     action TEXT NOT NULL CHECK (action IN ('phrasing', 'new-entry', 'authority', 'dismiss')), entry_id TEXT, authority_id TEXT,
+     questions INTEGER NOT NULL, staff_id TEXT NOT NULL, staff_name TEXT NOT NULL, at TEXT NOT NULL);
+   CREATE INDEX studio_inbox_handled_agency_at ON studio_inbox_handled(agency, at);
+   CREATE TABLE studio_inbox_handled_questions (agency TEXT NOT NULL, question TEXT NOT NULL,
+     handled_id TEXT NOT NULL REFERENCES studio_inbox_handled(id) ON DELETE CASCADE, asked_at TEXT NOT NULL, PRIMARY KEY (agency, question));
+   CREATE INDEX studio_inbox_handled_questions_asked ON studio_inbox_handled_questions(agency, asked_at);`;
+
 // SQLite cannot change a primary key: the presence table is rebuilt, its rows kept (a member in a
 // conversation stays present through the upgrade instead of being swept offline).
 const SQLITE_AGENCY_PRESENCE = `CREATE TABLE handover_presence_v2 (staff_id TEXT NOT NULL REFERENCES staff_accounts(id) ON DELETE CASCADE,
@@ -315,6 +330,11 @@ export const MIGRATIONS: readonly Migration[] = [
     about: "the knowledge studio: each agency's drafts, published versions of its entries, and the audit of every change",
     sqlite: STUDIO_TABLES('INTEGER PRIMARY KEY AUTOINCREMENT'),
     postgres: STUDIO_TABLES('bigserial PRIMARY KEY'),
+  },
+  {
+    about: "the studio's unanswered inbox: the groups staff handled, and which questions each covered",
+    sqlite: INBOX_HANDLED,
+    postgres: INBOX_HANDLED,
   },
 ];
 

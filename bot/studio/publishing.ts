@@ -155,6 +155,14 @@ export class StudioPublishing {
     return published.entries.has(entryId) ? 1 : null;
   }
 
+  /**
+   * The version a draft of the entry starts from: its latest in the store, 1 for an entry of the
+   * files not yet published (publishing seeds them as version 1), null for none.
+   */
+  async publishedVersion(agency: string, entryId: string): Promise<number | null> {
+    return this.after(await this.published(agency), entryId);
+  }
+
   /** At an agency's first publish: version 1 of every entry of its files, written by "files". */
   private seed(published: PublishedKnowledge): VersionToWrite[] {
     if (published.fromStore) return [];

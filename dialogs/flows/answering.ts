@@ -90,6 +90,8 @@ function clarify(ctx: ReplyContext, candidates: Candidate[]): Reply[] {
   return [reply];
 }
 
+const sameIds = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+
 function candidateId(c: Candidate): string {
   return c.kind === 'entry' ? c.entry.id : c.authority.id;
 }
@@ -143,8 +145,11 @@ export const answering = {
         data.unhelped = 0;
         return [MessageFactory.text(ctx.t('feedback.thanks'))];
       }
-      if (data.pendingQuestion) {
+      // The question the answer was for, once: not for an older answer's button pressed later
+      // (the question pending is another's then), nor again for a second "no".
+      if (data.pendingQuestion && value.entryId === data.lastEntryId) {
         await deps.records.unanswered({ ...base, text: data.pendingQuestion, reason: 'not-helpful', language: data.language, entryId: value.entryId });
+        delete data.pendingQuestion;
       }
       return [MessageFactory.text(ctx.t('feedback.sorry', { contacts: contactLine(ctx) })), ...(await unhelped(turn, false))];
     },
@@ -166,8 +171,10 @@ export const answering = {
       const { data, deps } = turn;
       const base = { conversationId: turn.conversationId, at: deps.now() };
       await deps.records.clarifyChoice({ ...base, chosenId: null, offeredIds: value.offeredIds });
-      if (data.pendingQuestion) {
+      // Likewise once, and for the clarifying question last asked (Messenger may drop a long offer list).
+      if (data.pendingQuestion && (value.offeredIds.length === 0 || sameIds(value.offeredIds, data.offeredIds ?? []))) {
         await deps.records.unanswered({ ...base, text: data.pendingQuestion, reason: 'none-of-these', language: data.language });
+        delete data.pendingQuestion;
       }
       const ctx = turn.replyContext();
       return [MessageFactory.text(ctx.t('clarify.noneReply', { contacts: contactLine(ctx) }))];

@@ -1107,7 +1107,7 @@ function messenger(s: Strings): Group {
 
 // ---- staff console ----
 
-type StaffBody = 'login' | 'status' | 'languages' | 'text' | 'account' | 'role' | 'draft' | 'publish' | 'rollback' | 'none';
+type StaffBody = 'login' | 'status' | 'languages' | 'text' | 'account' | 'role' | 'draft' | 'publish' | 'rollback' | 'inbox' | 'impact' | 'none';
 /** An agency's console API (bot/staff/api.ts): `:agency` is mostly the default agency's, sometimes another or none. */
 const A = '/staff/api/agencies/:agency';
 const STAFF_ROUTES: [string, string, StaffBody][] = [
@@ -1146,6 +1146,9 @@ const STAFF_ROUTES: [string, string, StaffBody][] = [
   ['GET', `${A}/studio/entries/:entry/versions`, 'none'],
   ['GET', `${A}/studio/entries/:entry/diff`, 'none'],
   ['POST', `${A}/studio/entries/:entry/rollback`, 'rollback'],
+  ['GET', `${A}/studio/inbox`, 'none'],
+  ['POST', `${A}/studio/inbox/handle`, 'inbox'],
+  ['POST', `${A}/studio/impact`, 'impact'],
   ['GET', '/staff/studio', 'none'],
   ['GET', '/staff/studio-editor.js', 'none'],
   ['POST', '/staff/api/logout', 'none'],
@@ -1180,6 +1183,22 @@ function staff(s: Strings): Group {
     }),
     publish: obj({ ids: fc.oneof(arr(fc.oneof(fc.constantFrom('dvi.consent', 'fuzz.new', ''), t), 5), t) }),
     rollback: obj({ version: fc.oneof(fc.constantFrom(1, 2, 0, -1, 1e308), t) }),
+    // The inbox's actions on a group, and the impact's drafts.
+    inbox: obj({
+      key: fc.oneof(fc.constantFrom('0'.repeat(32), 'f'.repeat(32), ''), t),
+      through: fc.oneof(fc.constantFrom('2026-11-16T09:00:00.000Z', '9999-99-99T00:00:00Z', ''), t),
+      days: fc.oneof(fc.constantFrom(30, 0, 367, -1, 1.5), t),
+      action: fc.oneof(fc.constantFrom('phrasing', 'new-entry', 'authority', 'dismiss', 'delete'), t),
+      entryId: fc.oneof(fc.constantFrom('dvi.contacts', 'Not An Id', ''), t),
+      authorityId: fc.oneof(fc.constantFrom('vid', 'nowhere'), t),
+      example: fc.oneof(fc.constantFrom(0, 4, 21, -1), t),
+    }),
+    impact: obj({
+      drafts: fc.oneof(
+        arr(obj({ entryId: fc.oneof(fc.constantFrom('dvi.contacts', 'dvi.new', 'X'), t), entry: fc.oneof(s.json, t), remove: fc.oneof(fc.boolean(), t) }), 5),
+        t,
+      ),
+    }),
     none: s.json,
   };
   // The route's own body shape mostly, sometimes another route's.
@@ -1216,6 +1235,8 @@ function staff(s: Strings): Group {
     // A diff's two versions.
     fc.oneof(fc.constantFrom('1', '2', '0', '-1', 'x', ''), s.short.map(encoded)).map((v): [string, string] => ['from', v]),
     fc.oneof(fc.constantFrom('1', '2', 'draft', ''), s.short.map(encoded)).map((v): [string, string] => ['to', v]),
+    // The inbox's period.
+    fc.oneof(fc.constantFrom('30', '0', '367', '1.5', ''), s.short.map(encoded)).map((v): [string, string] => ['days', v]),
   ]);
   const cookie = fc.oneof(
     { weight: 12, arbitrary: fc.constant<string | undefined>('{{session}}') },
@@ -1272,7 +1293,7 @@ function staff(s: Strings): Group {
       const ownSession = endsSession && c?.includes('{{session') ? undefined : c;
       const target =
         template.replace(':agency', where).replace(':ticket', ticket).replace(':case', kase).replace(':login', who).replace(':entry', what) +
-        (template.endsWith('/report') || template.endsWith('/studio/entries') || template.endsWith('/diff') ? qs : '');
+        (template.endsWith('/report') || template.endsWith('/studio/entries') || template.endsWith('/diff') || template.endsWith('/studio/inbox') ? qs : '');
       const hs = [
         ...headers(['Cookie', ownSession], ['X-CSRF-Token', x], ['Origin', or], ['Sec-Fetch-Site', site], ['Content-Type', method === 'GET' ? undefined : ct]),
         ...extra,

@@ -1,9 +1,10 @@
 // The staff console of an installation serving the two fixture agencies (library, archive), on
 // loopback with real HTTP, a real SQLite store and the real console routes, mounted the way app.ts
 // mounts them: createHandover over a live registry of agencies (one can be removed while running),
-// mountHandoverConsole, mountStaffReports, mountStaffStudio (its preview deciding with the real
-// language and conduct tools over each agency's knowledge, as a turn does) and the studio's editor
-// over the store's SQLite connection (a publish rebuilds the agency's knowledge, as the registry does). The staff side alone, with a registry the test controls
+// mountHandoverConsole, mountStaffReports, mountStaffStudio and mountStudioInbox (deciding with the
+// real language and conduct tools over each agency's knowledge, as a turn does), and the studio's
+// editor over the store's SQLite connection (a publish rebuilds the agency's knowledge, as the
+// registry does). The staff side alone, with a registry the test controls
 // (an agency taken away at once, a mail sender that keeps what it is given, no timers).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,9 @@ import { createServer } from '../../bot/server.js';
 import { mountHandoverConsole, type MountedHandover } from '../../bot/staff/mount.js';
 import { mountStaffReports } from '../../bot/staff/routes/reports.js';
 import { mountStaffStudio } from '../../bot/staff/routes/studio.js';
+import { mountStudioInbox } from '../../bot/staff/routes/studio-inbox.js';
+import { openInboxHandled, type InboxHandled } from '../../bot/studio/inbox-handled.js';
+import type { DecisionContext } from '../../knowledge/decide.js';
 import { detectLanguage } from '../../bot/language/detect.js';
 import { requestedLanguage } from '../../bot/language/request.js';
 import { loadConductLexicon, toneOf } from '../../knowledge/conduct.js';
@@ -52,6 +56,8 @@ export interface AgenciesSite {
   origin: string;
   handover: MountedHandover;
   store: PadomsStore;
+  /** The studio inbox's handled groups (the store's SQLite connection). */
+  inboxHandled: InboxHandled;
   /** Every agency's citizen events. */
   events: HandoverEvent[];
   /** Mail handed to the sender. */
@@ -146,6 +152,20 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     now,
   });
   mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, profile: (id) => current(id)?.profile, now, log: silentLogger });
+  const decisionContext = (agency: string, conversationLanguage: LanguageCode): DecisionContext | undefined => {
+    const agencyKnowledge = current(agency);
+    return (
+      agencyKnowledge && {
+        knowledge: agencyKnowledge,
+        offeredLanguages: handover.forAgency(agency).staffLanguages(),
+        conversationLanguage,
+        detectLanguage,
+        requestedLanguage,
+        toneOf: (text: string) => toneOf(text, lexicon, upset),
+        framesOf: (text: string) => framesOf(text, frames),
+      }
+    );
+  };
   mountStaffStudio(handover.console.api, {
     editorial: {
       statuses: (agency, servedIds) => entryStatuses(knowledgeStore, agency, servedIds),
@@ -156,20 +176,19 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     },
     knowledge: current,
     records: (agency) => store.recordsOf(agency),
-    decisionContext: (agency, conversationLanguage) => {
-      const agencyKnowledge = current(agency);
-      return (
-        agencyKnowledge && {
-          knowledge: agencyKnowledge,
-          offeredLanguages: handover.forAgency(agency).staffLanguages(),
-          conversationLanguage,
-          detectLanguage,
-          requestedLanguage,
-          toneOf: (text: string) => toneOf(text, lexicon, upset),
-          framesOf: (text: string) => framesOf(text, frames),
-        }
-      );
-    },
+    decisionContext,
+    now,
+    log: silentLogger,
+  });
+  const inboxHandled = openInboxHandled(store, config, silentLogger);
+  mountStudioInbox(handover.console.api, {
+    knowledge: current,
+    records: (agency) => store.recordsOf(agency),
+    handled: inboxHandled,
+    drafts: knowledgeStore,
+    publishedVersion: (agency, entryId) => studio.publishedVersion(agency, entryId),
+    decisionContext,
+    labelledSets: () => [],
     now,
     log: silentLogger,
   });
@@ -197,6 +216,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     origin,
     handover,
     store,
+    inboxHandled,
     events,
     sent,
     clock,

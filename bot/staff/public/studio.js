@@ -245,7 +245,8 @@
     $('nav-reports').href = `/staff/reports?agency=${encodeURIComponent(chosen.id)}`;
     $('nav-studio').href = `/staff/studio?agency=${encodeURIComponent(chosen.id)}`;
     $('preview-result').hidden = true;
-    document.dispatchEvent(new CustomEvent('studio:agency', { detail: { agency: chosen.id, role: chosen.role, csrf } }));
+    // The page's other parts (studio-editor.js, studio-inbox.js) follow the agency chosen here.
+    document.dispatchEvent(new CustomEvent('studio:agency', { detail: { agency: chosen.id, id: chosen.id, name: chosen.name, role: chosen.role, csrf } }));
   }
 
   async function start() {
