@@ -49,6 +49,7 @@ import { mountHandoverConsole, type MountedHandover } from './staff/mount.js';
 import { createHandover } from './handover/index.js';
 import { mountStaffReports } from './staff/routes/reports.js'; // the console's report page
 import { mountStaffStudio } from './staff/routes/studio.js'; // the console's knowledge studio
+import { STUDIO_IMPORT_UPLOAD } from './staff/routes/studio-import.js'; // the studio's import takes a file
 
 export interface AppDeps {
   log?: Logger;
@@ -257,7 +258,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const bot = new PadomsBot(depsOfTurn, { state }, log, (seconds, type) => metrics.turnSeconds.observe({ type }, seconds));
   const logic = (context: TurnContext) => bot.run(context);
 
-  const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log });
+  // The studio's import is the one route whose body is a file (mountStudioImport, with the drafts store).
+  const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log, uploads: [STUDIO_IMPORT_UPLOAD] });
   const drain = trackConnections(server.server);
   // First of all handlers, so that errors, 404s and 429s carry the headers too.
   server.pre(securityHeaders());
