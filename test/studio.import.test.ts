@@ -322,6 +322,19 @@ describe('files that are refused whole', () => {
     expect((await refusedWith(bomb, 'bomb.docx'))[0]!.message).toMatch(/atarhivēts būtu lielāks/);
   });
 
+  it('a zip bomb whose header lies about its size', async () => {
+    const zip = Buffer.from(zipSync({ 'word/document.xml': new Uint8Array(MAX_UNPACKED_BYTES + 1) }, { level: 9 }));
+    // The entry's uncompressed size, in its local header (offset 22) and in the central directory (entry + 24): 100 bytes.
+    zip.writeUInt32LE(100, 22);
+    zip.writeUInt32LE(100, zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) + 24);
+    expect((await refusedWith(zip, 'liar.docx'))[0]!.message).toMatch(/bojāts/);
+  });
+
+  it('a page nested deeper than any page is', async () => {
+    const deep = Buffer.from(`<html><body>${'<div>'.repeat(100_000)}<h2>Kas?</h2><p>Tas.</p></body></html>`);
+    expect((await refusedWith(deep, 'deep.html'))[0]!.message).toMatch(/dziļāk par 256/);
+  });
+
   it('a zip that is not whole', async () => {
     const cut = Buffer.from(zipSync({ 'xl/workbook.xml': strToU8('<workbook/>'.repeat(50)) })).subarray(0, 40);
     expect((await refusedWith(cut, 'cut.xlsx'))[0]!.message).toMatch(/bojāts/);

@@ -24,8 +24,12 @@
   }
 
   /** Latvian agreement with a number: 1, 21, 31 … take the singular; 11 and the rest the plural. */
-  function counted(n, singular, plural) {
-    return `${integer.format(n)} ${n % 10 === 1 && n % 100 !== 11 ? singular : plural}`;
+  function singular(n) {
+    return n % 10 === 1 && n % 100 !== 11;
+  }
+
+  function counted(n, one, many) {
+    return `${integer.format(n)} ${singular(n) ? one : many}`;
   }
 
   function show(title, ...content) {
@@ -87,7 +91,7 @@
       const list = el('ol', { class: 'import-drafts' });
       for (const d of data.drafts) list.append(el('li', {}, el('span', { class: 'title', text: d.question }), ' ', el('code', { text: d.entryId })));
       show(
-        `Izveidoti ${counted(data.drafts.length, 'melnraksts', 'melnraksti')} no faila „${data.file}”`,
+        `${singular(data.drafts.length) ? 'Izveidots' : 'Izveidoti'} ${counted(data.drafts.length, 'melnraksts', 'melnraksti')} no faila „${data.file}”`,
         el('p', { text: 'Tie vēl nav publicēti: pārskatiet un publicējiet tos melnrakstu sarakstā.' }),
         list,
       );

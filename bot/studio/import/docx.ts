@@ -3,7 +3,7 @@
 // up to the next question, are its answer. Pictures are dropped unread, and mammoth is told never
 // to open a file the document links to.
 import mammoth from 'mammoth';
-import { DomUtils, parseDocument } from 'htmlparser2';
+import { DomUtils, parseHtml } from './dom.js';
 import type { Element } from 'domhandler';
 import { headingLevel, headingPlace, pairsOfSections, text } from './sections.js';
 import { quoted, refused, type ReadResult } from './types.js';
@@ -23,13 +23,16 @@ export async function readDocx(bytes: Buffer): Promise<ReadResult> {
     // mammoth's message may quote the document: the staff member gets ours.
     return refused('Word dokumentu (.docx) neizdevās nolasīt: tas var būt bojāts. Atveriet to Word programmā, saglabājiet vēlreiz un mēģiniet vēlreiz.');
   }
-  const doc = parseDocument(html, { decodeEntities: true });
+  const doc = parseHtml(html);
+  // Lists within lists within tables: a document nests far less than the limit.
+  if (doc === undefined) return refused('Dokumenta saraksti un tabulas ir ielikti cits citā pārāk dziļi: tādu dokumentu neimportē.');
   const { pairs, problems } = pairsOfSections(doc.children, {
     questionOf: (e) => {
       if (headingLevel(e) !== undefined) {
         const question = text(e);
         return question === '' ? undefined : headingPlace(question);
       }
+      // A paragraph of the document itself, not one inside a list or a table.
       if (e.name !== 'p' || !(e.parent === null || e.parent.type === 'root')) return undefined;
       const question = text(e);
       if (question === '' || question.length > MAX_BOLD_QUESTION || !boldOnly(e)) return undefined;

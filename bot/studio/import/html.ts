@@ -1,8 +1,8 @@
-// A FAQ page saved from an agency's site (htmlparser2): questions as h2–h4 headings with the text
+// A FAQ page saved from an agency's site (htmlparser2, dom.ts): questions as h2–h4 headings with the text
 // after them, as dt/dd pairs, or as details/summary. The page's own URL (its canonical link, og:url,
 // or the "saved from url=" note browsers write) and title become the pairs' source and link, the
 // element's id its anchor. The site's navigation, header, footer and scripts are no answers.
-import { DomUtils, parseDocument } from 'htmlparser2';
+import { DomUtils, MAX_HTML_DEPTH, parseHtml } from './dom.js';
 import { Comment, Element, type ChildNode } from 'domhandler';
 import { absoluteUrl, answerOfNodes } from './answer-text.js';
 import { headingLevel, headingPlace, pairsOfSections, text } from './sections.js';
@@ -12,7 +12,8 @@ import { problem, quoted, refused, type FoundPair, type ImportProblem, type Read
 const CHROME = new Set(['nav', 'header', 'footer', 'aside', 'script', 'style', 'noscript', 'template', 'iframe']);
 
 export function readHtml(source: string): ReadResult {
-  const doc = parseDocument(source, { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  const doc = parseHtml(source);
+  if (doc === undefined) return refused(`Lapas elementi ir ielikti cits citā dziļāk par ${MAX_HTML_DEPTH} līmeņiem: tāda lapa nav saglabāta tīmekļa lapa.`);
   const page = pageOf(doc.children);
   for (const chrome of DomUtils.findAll((e) => CHROME.has(e.name), doc.children)) DomUtils.removeElement(chrome);
   const root = DomUtils.findOne((e) => e.name === 'main', doc.children) ?? DomUtils.findOne((e) => e.name === 'body', doc.children) ?? doc;

@@ -2,7 +2,7 @@
 // HTML): a question element (a heading, or a bold-only paragraph in a document) and everything after
 // it up to the next question is its answer. A question followed at once by another is a section
 // title and is left out, unless it asks something ("…?"): then its missing answer is a problem.
-import { DomUtils } from 'htmlparser2';
+import { DomUtils } from './dom.js';
 import { Element, type ChildNode } from 'domhandler';
 import { answerOfNodes } from './answer-text.js';
 import { problem, quoted, type FoundPair, type ImportProblem } from './types.js';
