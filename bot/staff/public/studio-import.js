@@ -1,9 +1,10 @@
 // The knowledge studio's import part: a FAQ file (CSV/TSV, XLSX, DOCX, a saved HTML page) sent as
 // it is to /staff/api/agencies/:agency/studio/import with the CSRF header and its name in
 // X-File-Name, and the result: how many drafts were made, or every problem, each naming its row or
-// element (nothing is imported then). The agency is the page's (studio.js keeps it in #agency).
-// Every value goes in as textContent. When drafts were made, `studio:drafts-changed` is dispatched
-// on the document for the parts of the page that list drafts.
+// element (nothing is imported then). The agency is the page's (studio.js keeps it in #agency and
+// says it with `studio:agency`, with the member's role there: the part is hidden from a member who
+// may not edit). When drafts were made, `studio:reload` asks the page to list the entries anew.
+// Every value goes in as textContent.
 'use strict';
 
 (() => {
@@ -14,6 +15,16 @@
   if (!form) return;
 
   let csrf = null;
+  /** Roles that may not change an agency's knowledge (bot/handover/roles.ts editsKnowledge). */
+  const READERS = new Set(['staff']);
+
+  document.addEventListener('studio:agency', (event) => {
+    const detail = event.detail || {};
+    if (detail.csrf) csrf = detail.csrf;
+    $('import-section').hidden = READERS.has(detail.role);
+    $('import-result').hidden = true;
+    error('');
+  });
 
   async function csrfToken() {
     if (csrf) return csrf;
@@ -96,7 +107,7 @@
         list,
       );
       input.value = '';
-      document.dispatchEvent(new CustomEvent('studio:drafts-changed', { detail: { agency } }));
+      document.dispatchEvent(new CustomEvent('studio:reload'));
       return;
     }
     const problems = (data && data.problems) || [];
