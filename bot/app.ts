@@ -61,6 +61,7 @@ import { randomUUID } from 'node:crypto';
 import { mountStudioInbox } from './staff/routes/studio-inbox.js';
 import { openInboxHandled } from './studio/inbox-handled.js';
 import { loadLabelledSets } from './studio/labelled.js';
+import { STUDIO_IMPORT_UPLOAD } from './staff/routes/studio-import.js'; // the studio's import takes a file
 
 export interface AppDeps {
   log?: Logger;
@@ -279,7 +280,8 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
   const bot = new PadomsBot(depsOfTurn, { state }, log, (seconds, type) => metrics.turnSeconds.observe({ type }, seconds));
   const logic = (context: TurnContext) => bot.run(context);
 
-  const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log });
+  // The studio's import is the one route whose body is a file (mountStudioImport, with the drafts store).
+  const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log, uploads: [STUDIO_IMPORT_UPLOAD] });
   const drain = trackConnections(server.server);
   // First of all handlers, so that errors, 404s and 429s carry the headers too.
   server.pre(securityHeaders());

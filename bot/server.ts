@@ -6,12 +6,24 @@ import { sendFailure } from './http/errors.js';
 export interface ServerOptions {
   maxBodyBytes: number;
   log: Logger;
+  /** Routes that take a file as the raw body (the studio's import): their own type and limit, read by the route. */
+  uploads?: readonly UploadRoute[];
 }
 
-export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Server {
+/**
+ * A POST whose body is a file, sent as it is (`application/octet-stream`), up to `maxBytes`. The
+ * body parser leaves such a body unread; the route reads it within the limit (bot/http/upload.ts).
+ */
+export interface UploadRoute {
+  path: RegExp;
+  maxBytes: number;
+}
+
+export function createServer({ maxBodyBytes, log, uploads = [] }: ServerOptions): restify.Server {
   const server = restify.createServer({ name: 'padoms', handleUncaughtExceptions: false });
-  server.pre(jsonBodiesOnly);
-  server.pre(announcedBodyWithin(maxBodyBytes));
+  const uploadOf = (req: restify.Request): UploadRoute | undefined => (req.method === 'POST' ? uploads.find((u) => u.path.test(req.getPath())) : undefined);
+  server.pre(jsonBodiesOnly(uploadOf));
+  server.pre(announcedBodyWithin(maxBodyBytes, uploadOf));
   server.use(restify.plugins.queryParser({ mapParams: false }));
   // Oversize bodies get 413 and malformed JSON 400, both with restify's JSON error body.
   server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, mapFiles: false }));
@@ -25,36 +37,45 @@ export function createServer({ maxBodyBytes, log }: ServerOptions): restify.Serv
 }
 
 /**
- * Every endpoint we serve reads JSON. restify's body parser would otherwise accept multipart bodies
- * (written to disk, past the size limit) and count compressed bodies before inflating them.
+ * Every endpoint we serve reads JSON, but an upload route its raw file. restify's body parser would
+ * otherwise accept multipart bodies (written to disk, past the size limit) and count compressed
+ * bodies before inflating them.
  * Direct Line routes apply the content-type rule with their own error codes (bot/directline/routes.ts).
  */
-function jsonBodiesOnly(req: restify.Request, res: restify.Response, next: restify.Next): void {
-  // Any request, with a body or not: restify starts inflating on the header alone, and an empty
-  // gzip stream then throws outside every handler ("unexpected end of file"), stopping the process.
-  if (req.header('content-encoding', 'identity').toLowerCase() !== 'identity') {
-    sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'compressed request bodies are not accepted' });
+function jsonBodiesOnly(uploadOf: (req: restify.Request) => UploadRoute | undefined): restify.RequestHandler {
+  return function jsonBodiesOnlyHere(req, res, next) {
+    // Any request, with a body or not: restify starts inflating on the header alone, and an empty
+    // gzip stream then throws outside every handler ("unexpected end of file"), stopping the process.
+    if (req.header('content-encoding', 'identity').toLowerCase() !== 'identity') {
+      sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'compressed request bodies are not accepted' });
+      return next(false);
+    }
+    if (req.getPath().startsWith('/v3/directline')) return next();
+    const type = req.header('content-type', '').toLowerCase();
+    if (uploadOf(req)) {
+      if (/^application\/octet-stream\s*(;|$)/.test(type)) return next();
+      sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'a file is sent as the body itself, as application/octet-stream' });
+      return next(false);
+    }
+    const hasBody = Number(req.header('content-length', '0')) > 0 || req.header('transfer-encoding', '') !== '';
+    if (!hasBody) return next();
+    if (/^application\/([a-z.+-]*\+)?json\b/.test(type)) return next();
+    sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'request bodies must be uncompressed application/json' });
     return next(false);
-  }
-  if (req.getPath().startsWith('/v3/directline')) return next();
-  const hasBody = Number(req.header('content-length', '0')) > 0 || req.header('transfer-encoding', '') !== '';
-  if (!hasBody) return next();
-  const type = req.header('content-type', '').toLowerCase();
-  if (/^application\/([a-z.+-]*\+)?json\b/.test(type)) return next();
-  sendFailure(res, { status: 415, code: 'UnsupportedMediaType', message: 'request bodies must be uncompressed application/json' });
-  return next(false);
+  };
 }
 
 /**
  * A body announced larger than the limit is refused at once, before it arrives (the body parser
  * would read up to the limit first), and the connection is closed so the rest is never read.
  */
-function announcedBodyWithin(maxBodyBytes: number): restify.RequestHandler {
+function announcedBodyWithin(maxBodyBytes: number, uploadOf: (req: restify.Request) => UploadRoute | undefined): restify.RequestHandler {
   return function announcedBodyWithinLimit(req, res, next) {
     const announced = Number(req.header('content-length', '0'));
-    if (!(announced > maxBodyBytes)) return next();
+    const limit = uploadOf(req)?.maxBytes ?? maxBodyBytes;
+    if (!(announced > limit)) return next();
     res.setHeader('Connection', 'close');
-    sendFailure(res, { status: 413, code: 'PayloadTooLarge', message: `request body exceeds the limit of ${maxBodyBytes} bytes` });
+    sendFailure(res, { status: 413, code: 'PayloadTooLarge', message: `request body exceeds the limit of ${limit} bytes` });
     return next(false);
   };
 }

@@ -96,6 +96,24 @@ export const EXCEPTIONS: readonly LicenceException[] = [
       'the dictionary files\' header (its `license` file): © 2002-2020 Janis Eisaks, LGPL 2.1 "or (at your option) any later version"; its readme: the rest MIT © Titus Wormer',
     why: 'weak copyleft, decided for this package: the Latvian Hunspell dictionary is read unmodified at run time from its own files (knowledge/latvian-words.ts), which stay replaceable and are their own source; the LGPL-2.1 is in the EUPL-1.2 appendix of compatible licences; the notices carry its notice and the LGPL-2.1 text',
   },
+  {
+    name: 'duck',
+    version: '0.1.12',
+    declared: 'BSD',
+    licence: 'BSD-2-Clause',
+    evidence:
+      'its LICENSE: "Copyright (c) 2013, Michael Williamson", the two-clause BSD text (redistribution of source and of binaries, no endorsement clause)',
+    why: 'BSD-2-Clause, a licence of ALLOWED, declared without its variant (the studio import, through mammoth and lop)',
+  },
+  {
+    name: 'pako',
+    version: '1.0.11',
+    declared: '(MIT AND Zlib)',
+    licence: 'MIT AND Zlib',
+    evidence:
+      'its LICENSE: the MIT text (© 2014-2017 Vitaly Puzrin and Andrei Tuputcyn); its README: a port of zlib 1.2.8, whose part is under the zlib licence',
+    why: 'the zlib licence is permissive (keep its notice, mark altered versions; no conditions on the work using it) and OSI-approved; MIT is in ALLOWED (the studio import, through jszip in mammoth)',
+  },
 ];
 
 export interface ContainedWork {
