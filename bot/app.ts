@@ -61,7 +61,7 @@ import { randomUUID } from 'node:crypto';
 import { mountStudioInbox } from './staff/routes/studio-inbox.js';
 import { openInboxHandled } from './studio/inbox-handled.js';
 import { loadLabelledSets } from './studio/labelled.js';
-import { STUDIO_IMPORT_UPLOAD } from './staff/routes/studio-import.js'; // the studio's import takes a file
+import { mountStudioImport, STUDIO_IMPORT_UPLOAD } from './staff/routes/studio-import.js'; // the studio's import takes a file
 
 export interface AppDeps {
   log?: Logger;
@@ -438,6 +438,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     }
   })();
   mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, profile: (id) => agencies.profile(id), now, log: studioLog });
+  mountStudioImport(handover.console.api, { drafts: knowledgeStore, knowledge: (id) => agencies.knowledge(id), now, log: logOf('studio-import') });
   // The knowledge studio: its preview decides with what the agency's turns decide with.
   mountStaffStudio(handover.console.api, {
     editorial: {

@@ -37,6 +37,7 @@ import { loadSharedFiles } from '../../knowledge/load.js';
 import { buildKnowledge } from '../../knowledge/knowledge.js';
 import { sqliteRunner } from '../../bot/handover/sql-repository.js';
 import { entryStatuses, mountStudioEditor } from '../../bot/staff/routes/studio-editor.js';
+import { mountStudioImport, STUDIO_IMPORT_UPLOAD } from '../../bot/staff/routes/studio-import.js';
 import { StudioPublishing } from '../../bot/studio/publishing.js';
 import { SqlKnowledgeStore } from '../../bot/studio/store.js';
 import type { LanguageCode } from '../../knowledge/schema.js';
@@ -121,7 +122,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
   const store = openSqliteStore({ dataDir, now, defaultAgency: 'library' });
   const sent: Parameters<MailSender['send']>[0][] = [];
   const mailSender: MailSender = { send: async (m) => void sent.push(m), close: () => {} };
-  const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log: silentLogger });
+  const server = createServer({ maxBodyBytes: config.MAX_BODY_BYTES, log: silentLogger, uploads: [STUDIO_IMPORT_UPLOAD] });
   const staffSide = createHandover({ config, store, agencies, log: silentLogger, now, mailSender, timers: false });
   // A quick heartbeat: a stream learns soon that its member no longer serves the agency.
   const handover = mountHandoverConsole(server, staffSide, { config, log: silentLogger, heartbeatMs: 200 });
@@ -152,6 +153,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     now,
   });
   mountStudioEditor(handover.console.api, { store: knowledgeStore, publishing: studio, profile: (id) => current(id)?.profile, now, log: silentLogger });
+  mountStudioImport(handover.console.api, { drafts: knowledgeStore, knowledge: current, now, log: silentLogger });
   const decisionContext = (agency: string, conversationLanguage: LanguageCode): DecisionContext | undefined => {
     const agencyKnowledge = current(agency);
     return (
