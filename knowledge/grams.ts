@@ -3,7 +3,7 @@
 // Russian speaker's endings, two typos in one word. Each folded word with boundary marks gives its
 // 3–5-grams ("<dat", "datu>"); a text is their TF-IDF vector (sublinear TF), unit length.
 import { GramLayer, MAX_GRAM, MIN_GRAM, tfWeight, unitLengths, type Texts } from './gram-layer.js';
-import { GramTable } from './gram-table.js';
+import { StringTable } from './string-table.js';
 import { words } from './normalise.js';
 
 /**
@@ -107,7 +107,7 @@ interface SharedGrams {
  */
 export class GramIndex {
   /** The own grams no shared layer has, with their own ids. */
-  private readonly ownOnly: GramTable;
+  private readonly ownOnly: StringTable;
   /** The own grams' df over every unit of the index. */
   private readonly unionDf: Indexes;
   private readonly offsets: Indexes;
@@ -170,7 +170,7 @@ export class GramIndex {
       });
       if (first < 0) ownOnly.push([gram, g]);
     }
-    this.ownOnly = new GramTable(ownOnly);
+    this.ownOnly = new StringTable(ownOnly);
     this.shared.forEach((part, l) => {
       const pairs = firstKnown[l]!.sort((a, b) => a[0] - b[0]);
       part.sharedIds = compact(pairs.map((p) => p[0]));

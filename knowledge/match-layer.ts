@@ -11,6 +11,7 @@
 import { fuzzyBucket, type FuzzyBucket } from './fuzzy.js';
 import { GramLayer } from './gram-layer.js';
 import { fold, terms as termsOf } from './normalise.js';
+import { StringTable } from './string-table.js';
 
 export type DocKind = 'entry' | 'authority' | 'intent';
 
@@ -46,7 +47,8 @@ export class MatchLayer {
   readonly documents: readonly MatchDocument[];
   /** The vocabulary, in the order of first use (document by document, phrasings before keywords). */
   readonly terms: string[] = [];
-  readonly termIds = new Map<string, number>();
+  /** Each term's id (its place in `terms`). */
+  readonly termIds: StringTable;
   /**
    * The postings of term t: postingStart[t] … postingStart[t + 1] - 1, by ascending document, each
    * with the term's occurrences in the document (phrasings containing it; keywords count two) and
@@ -68,7 +70,7 @@ export class MatchLayer {
    * Whole phrasings, folded, to their document (-n: n documents have it): "ko tu vari" is all
    * stopwords, yet unmistakable.
    */
-  readonly verbatim = new Map<string, number>();
+  readonly verbatim: StringTable;
   /** Term ids by their first minSharedPrefix letters, in first-use order (none for a small vocabulary). */
   private readonly byPrefix: Map<string, number[]> | undefined;
   /** Terms by initial letter, in first-use order, for typos. */
@@ -82,10 +84,12 @@ export class MatchLayer {
     readonly settings: LayerSettings,
   ) {
     this.documents = documents;
+    // Maps while building; kept as flat tables (a Map of strings was a tenth of an agency's memory).
+    const termIds = new Map<string, number>();
     const idOf = (term: string) => {
-      let id = this.termIds.get(term);
+      let id = termIds.get(term);
       if (id === undefined) {
-        this.termIds.set(term, (id = this.terms.length));
+        termIds.set(term, (id = this.terms.length));
         this.terms.push(term);
       }
       return id;
@@ -148,17 +152,20 @@ export class MatchLayer {
     this.withStart = new Int32Array(postings + 1);
     for (let p = 0; p < postings; p++) this.withStart[p + 1] = this.withStart[p]! + withOf[p]!.length;
     this.withPhrasing = Int32Array.from(withOf.flat());
+    this.termIds = new StringTable(termIds);
 
+    const verbatim = new Map<string, number>();
     documents.forEach((doc, i) => {
       const seen = new Set<string>(); // a document listing a phrasing twice is still one document
       for (const p of doc.phrasings) {
         const key = fold(p);
         if (seen.has(key)) continue;
         seen.add(key);
-        const known = this.verbatim.get(key);
-        this.verbatim.set(key, known === undefined ? i : known >= 0 ? -2 : known - 1);
+        const known = verbatim.get(key);
+        verbatim.set(key, known === undefined ? i : known >= 0 ? -2 : known - 1);
       }
     });
+    this.verbatim = new StringTable(verbatim);
 
     const min = settings.minSharedPrefix;
     this.byPrefix = this.terms.length < PREFIX_INDEX_MIN ? undefined : new Map();

@@ -262,7 +262,7 @@ export class MatchIndex {
     let df = 0;
     for (const layer of this.layers) {
       const id = layer.termIds.get(term);
-      if (id !== undefined) df += layer.documentFrequency(id);
+      if (id >= 0) df += layer.documentFrequency(id);
     }
     return df;
   }
@@ -280,7 +280,7 @@ export class MatchIndex {
 
   /** A resolution of a question term to a vocabulary term, with the vocabulary term's ids. */
   private resolution(term: string, similarity: number, typo: boolean): Resolution {
-    return { term, similarity, typo, idf: this.idfOf(term), ids: this.layers.map((layer) => layer.termIds.get(term) ?? -1) };
+    return { term, similarity, typo, idf: this.idfOf(term), ids: this.layers.map((layer) => layer.termIds.get(term)) };
   }
 
   /** The posting of a resolution's term in a document (an index into its layer's posting arrays), or -1. */
@@ -312,8 +312,9 @@ export class MatchIndex {
     let verbatim = -1;
     let found = 0;
     this.layers.forEach((layer, l) => {
+      // A document's number, or -n when n documents have the phrasing (-1: none has it).
       const doc = layer.verbatim.get(key);
-      if (doc === undefined) return;
+      if (doc === -1) return;
       found += doc >= 0 ? 1 : -doc;
       verbatim = this.docBase[l]! + doc;
     });

@@ -1,7 +1,8 @@
-// A fixed set of short strings (character n-grams) with a number each, in flat arrays: the grams
-// written one after another in one string, found through an open-addressing table of their hashes.
-// An agency's own grams were its largest single structure as a Map (about 60 bytes a gram, the
-// string included); here they take about 20.
+// A fixed set of strings (character n-grams, words, folded phrasings) with a number each, in flat
+// arrays: the strings written one after another in one string, found through an open-addressing
+// table of their hashes. An agency's own grams were its largest single structure as a Map (about
+// 60 bytes a gram, the string included); here they take about 20, and its words and phrasings
+// likewise.
 
 /** FNV-1a over the UTF-16 code units of text[from … to). */
 function hashOf(text: string, from: number, to: number): number {
@@ -10,9 +11,9 @@ function hashOf(text: string, from: number, to: number): number {
   return h >>> 0;
 }
 
-export class GramTable {
+export class StringTable {
   private readonly text: string;
-  /** Gram k is text[starts[k] … starts[k + 1]), with the value values[k]. */
+  /** String k is text[starts[k] … starts[k + 1]), with the value values[k]. */
   private readonly starts: Int32Array;
   private readonly values: Int32Array;
   /** Per slot the gram k + 1 placed there (0: empty); as many slots as a power of two ≥ 2 × grams. */
@@ -22,6 +23,8 @@ export class GramTable {
     const grams: string[] = [];
     const values: number[] = [];
     for (const [gram, value] of entries) {
+      // -1 is what get() says of a string it does not have.
+      if (value === -1) throw new RangeError('a StringTable value cannot be -1');
       grams.push(gram);
       values.push(value);
     }
@@ -44,7 +47,7 @@ export class GramTable {
     return this.values.length;
   }
 
-  /** The gram's value, or -1 when the table does not have it. */
+  /** The string's value, or -1 when the table does not have it. */
   get(gram: string): number {
     const mask = this.slots.length - 1;
     for (let slot = hashOf(gram, 0, gram.length) & mask; ; slot = (slot + 1) & mask) {
@@ -52,6 +55,10 @@ export class GramTable {
       if (k < 0) return -1;
       if (this.holds(k, gram)) return this.values[k]!;
     }
+  }
+
+  has(text: string): boolean {
+    return this.get(text) !== -1;
   }
 
   private holds(k: number, gram: string): boolean {
