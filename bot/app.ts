@@ -465,7 +465,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     records: recordsOf,
     handled: inboxHandled,
     drafts: knowledgeStore,
-    publishedVersion: (agency, entryId) => studio.publishedVersion(agency, entryId),
+    published: async (agency, entryId) => (await studio.published(agency)).entries.get(entryId),
     decisionContext: (id, language) => {
       const turnDeps = turnDepsOf(id);
       return turnDeps && decisionContext(turnDeps, language);

@@ -155,10 +155,13 @@ describe('the studio editor, start to end', () => {
 
   it("previews against the drafts with the same decision, and lists each entry's status and last change", async () => {
     expect((await call('PUT', api('library', '/studio/entries/library.wifi/draft'), 'edi', { entry: WIFI, baseVersion: null })).status).toBe(200);
-    const preview = async (drafts: boolean) =>
-      json<PreviewResponse>(await call('POST', api('library', '/studio/preview'), 'sta', { text: 'Vai bibliotēkā ir bezvadu internets?', drafts }));
-    expect((await preview(false)).decision.entryId).not.toBe('library.wifi');
+    const ask = (drafts: boolean, who: string) =>
+      call('POST', api('library', '/studio/preview'), who, { text: 'Vai bibliotēkā ir bezvadu internets?', drafts });
+    const preview = async (drafts: boolean, who = 'edi') => json<PreviewResponse>(await ask(drafts, who));
+    expect((await preview(false, 'sta')).decision.entryId).not.toBe('library.wifi');
     expect((await preview(true)).decision).toMatchObject({ kind: 'answer', entryId: 'library.wifi' });
+    // Building the drafted knowledge is for those who draft.
+    expect((await ask(true, 'sta')).status).toBe(403);
 
     const list = await json<StudioEntriesResponse>(await call('GET', api('library', '/studio/entries'), 'sta'));
     const byId = Object.fromEntries(list.entries.map((e) => [e.id, e]));
@@ -256,5 +259,43 @@ describe('the studio editor, start to end', () => {
     // A removed entry's versions stay, the last one a removal.
     const { versions } = await json<{ versions: { removed: boolean }[] }>(await call('GET', api('library', '/studio/entries/library.wifi/versions'), 'sta'));
     expect(versions.map((v) => v.removed)).toEqual([false, true]);
+  });
+});
+
+describe("the editor's guards", () => {
+  const put = (id: string, body: unknown) => call('PUT', api('library', `/studio/entries/${id}/draft`), 'edi', body);
+
+  it('refuses a "new" entry under an id that exists, with a conflict on the id field', async () => {
+    const res = await put('library.card', { entry: { ...WIFI, id: 'library.card' }, baseVersion: null });
+    expect(res.status).toBe(409);
+    expect((await json<{ error: { code: string; field?: string } }>(res)).error).toMatchObject({ code: 'Conflict', field: 'id' });
+    expect((await entryView('library.card')).draft).toBeNull();
+  });
+
+  it("refuses a save that began before another editor's, and keeps theirs", async () => {
+    const view = await entryView('library.card');
+    const base = { ...view.published!.entry };
+    const first = await put('library.card', { entry: { ...base, owner: 'Pirmā' }, baseVersion: view.latestVersion, draftSavedAt: null });
+    expect(first.status).toBe(200);
+    const second = await put('library.card', { entry: { ...base, owner: 'Otrā' }, baseVersion: view.latestVersion, draftSavedAt: null });
+    expect(second.status).toBe(409);
+    const now = await entryView('library.card');
+    expect(now.draft?.entry['owner']).toBe('Pirmā');
+    const savedAt = (now.draft as unknown as { updatedAt: string }).updatedAt;
+    expect((await put('library.card', { entry: { ...base, owner: 'Trešā' }, baseVersion: view.latestVersion, draftSavedAt: savedAt })).status).toBe(200);
+    expect((await call('DELETE', api('library', '/studio/entries/library.card/draft'), 'edi')).status).toBe(200);
+  });
+
+  it('an entry nested too deep for JSON is a bad request, not a server error', async () => {
+    const deep = `${'['.repeat(20_000)}"x"${']'.repeat(20_000)}`;
+    const body = `{"entry":{"id":"library.deep","x":${deep}},"baseVersion":null}`;
+    const s = sessions['edi']!;
+    const res = await fetch(`${running.origin}${api('library', '/studio/entries/library.deep/draft')}`, {
+      method: 'PUT',
+      headers: { cookie: s.cookie, 'x-csrf-token': s.csrf, origin: running.origin, 'content-type': 'application/json' },
+      body,
+    });
+    expect([400, 413]).toContain(res.status);
+    expect((await fetch(`${running.origin}/healthz`)).status).toBe(200);
   });
 });

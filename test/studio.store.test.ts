@@ -211,5 +211,35 @@ for (const backend of backends) {
       expect(lost?.status === 'rejected' && lost.reason).toBeInstanceOf(VersionConflictError);
       expect((await store.versions('library', 'e.one')).map((v) => v.version)).toEqual([1, 2]);
     });
+
+    it('a write checked at a revision fails when another came first, even of other entries; revisions count per agency', async () => {
+      store = await backend.open();
+      expect(await store.revision('library')).toBe(0);
+      await store.write('library', [{ entryId: 'e.one', entry: entry('e.one', 'v1'), after: null, action: 'published' }], ANNA, T0, 0);
+      expect(await store.revision('library')).toBe(1);
+      expect(await store.revision('archive')).toBe(0);
+      // Two publishes read revision 1, each of another entry: only one lands, the other writes nothing.
+      const race = await Promise.allSettled(
+        ['e.two', 'e.three'].map((id) =>
+          store.write('library', [{ entryId: id, entry: entry(id, 'jauns'), after: null, action: 'published' }], JANIS, later(1), 1),
+        ),
+      );
+      expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      const lost = race.find((r) => r.status === 'rejected');
+      expect(lost?.status === 'rejected' && lost.reason).toBeInstanceOf(VersionConflictError);
+      expect((await store.latest('library')).length).toBe(2);
+      expect(await store.revision('library')).toBe(2);
+      // A revision already passed: refused, nothing written.
+      await expect(
+        store.write('library', [{ entryId: 'e.four', entry: entry('e.four', 'x'), after: null, action: 'published' }], ANNA, later(2), 1),
+      ).rejects.toBeInstanceOf(VersionConflictError);
+      expect((await store.latest('library')).length).toBe(2);
+      // The first write of another agency from revision 0, twice at once: one lands.
+      const first = await Promise.allSettled(
+        ['a.one', 'a.two'].map((id) => store.write('archive', [{ entryId: id, entry: entry(id, 'x'), after: null, action: 'published' }], ANNA, later(3), 0)),
+      );
+      expect(first.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      expect((await store.latest('archive')).length).toBe(1);
+    });
   });
 }

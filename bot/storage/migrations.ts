@@ -139,7 +139,8 @@ const STUDIO_TABLES = (serial: string) => `CREATE TABLE knowledge_drafts (agency
    CREATE TABLE knowledge_audit (id ${serial}, agency TEXT NOT NULL, entry_id TEXT NOT NULL,
      action TEXT NOT NULL CHECK (action IN ('draft-saved', 'draft-discarded', 'published', 'rolled-back', 'seeded')),
      version INTEGER, author_id TEXT NOT NULL, author_name TEXT NOT NULL, at TEXT NOT NULL);
-   CREATE INDEX knowledge_audit_entry ON knowledge_audit(agency, entry_id, id);`;
+   CREATE INDEX knowledge_audit_entry ON knowledge_audit(agency, entry_id, id);
+   CREATE TABLE knowledge_heads (agency TEXT PRIMARY KEY, revision INTEGER NOT NULL);`;
 
 export const MIGRATIONS: readonly Migration[] = [
   {

@@ -8,6 +8,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { agencyDir } from '../../knowledge/load.js';
+import { KnowledgeLoadError } from '../../knowledge/source.js';
 import type { StudioPublishing } from './publishing.js';
 
 /** A field and the value the schema gives it when left out (knowledge/schema.ts `knowledgeEntry`). */
@@ -32,6 +33,8 @@ export interface ExportResult {
 export async function exportAgency(options: { publishing: StudioPublishing; knowledgeDir: string; agency: string; out: string }): Promise<ExportResult> {
   const { publishing, knowledgeDir, agency, out } = options;
   const published = await publishing.published(agency);
+  // Files that do not load are no export: writing none of their entries would empty the folder.
+  if (published.refused) throw new KnowledgeLoadError(published.refused);
   const entriesDir = path.join(out, 'entries');
   mkdirSync(entriesDir, { recursive: true });
   for (const name of readdirSync(entriesDir)) if (/\.ya?ml$/.test(name)) rmSync(path.join(entriesDir, name));

@@ -145,10 +145,13 @@ export async function impact(ctx: DecisionContext, drafts: readonly EntryDraft[]
     }
     // As a turn does: decided without the redaction marks, in a conversation in the question's language.
     const text = withoutRedactions(q.text);
-    const near = closestBefore(published, text).some((id) => changedSet.has(id));
+    // A citizen's question is never kept past this call (its record may be purged tomorrow): only
+    // the agency's own phrasings and labelled questions are remembered between calls.
+    const keep = q.sources.every((s) => s.kind !== 'recent');
+    const near = closestBefore(published, text, keep).some((id) => changedSet.has(id));
     if (!near && !terms(text).some((t) => added.has(prefixOf(t)))) continue;
     decided++;
-    const before = decidedBefore(published, text, { ...ctx, conversationLanguage: q.language });
+    const before = decidedBefore(published, text, { ...ctx, conversationLanguage: q.language }, keep);
     const now = decidedAs(decide(text, { ...afterCtx, conversationLanguage: q.language }).decision);
     if (!sameDecision(before, now)) changes.push({ text: q.text, language: q.language, sources: q.sources, before, after: now });
   }
@@ -179,27 +182,31 @@ const SLICE_MS = 20;
 const NEAR = 3;
 
 /** The ids of the documents closest to the question in the published knowledge (kept like the decisions). */
-function closestBefore(published: Knowledge, text: string): string[] {
+function closestBefore(published: Knowledge, text: string, keep: boolean): string[] {
   let kept = near.get(published);
   if (kept === undefined) near.set(published, (kept = new Map()));
   let found = kept.get(text);
   if (found === undefined) {
     found = published.index.search(text, NEAR).results.map((r) => r.id);
-    if (kept.size >= KEPT_DECISIONS) kept.clear();
-    kept.set(text, found);
+    if (keep) {
+      if (kept.size >= KEPT_DECISIONS) kept.clear();
+      kept.set(text, found);
+    }
   }
   return found;
 }
 
-function decidedBefore(published: Knowledge, text: string, ctx: DecisionContext): DecidedAs {
+function decidedBefore(published: Knowledge, text: string, ctx: DecisionContext, keep: boolean): DecidedAs {
   let kept = before.get(published);
   if (kept === undefined) before.set(published, (kept = new Map()));
   const key = `${ctx.conversationLanguage}\n${text}`;
   let found = kept.get(key);
   if (found === undefined) {
     found = decidedAs(decide(text, ctx).decision);
-    if (kept.size >= KEPT_DECISIONS) kept.clear();
-    kept.set(key, found);
+    if (keep) {
+      if (kept.size >= KEPT_DECISIONS) kept.clear();
+      kept.set(key, found);
+    }
   }
   return found;
 }

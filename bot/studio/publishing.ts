@@ -24,6 +24,14 @@ export interface PublishedKnowledge {
   entries: Map<string, PublishedEntry>;
   /** The latest version of every entry ever published, removals included (empty for files). */
   latest: Map<string, number>;
+  /** The store's revision of the agency's knowledge when it was read (a publish checked against it writes only if it is still the latest). */
+  revision: number;
+  /**
+   * The agency's files do not load (a bad edit; the registry serves what it served before): their
+   * problems. Nothing is published or seeded from them until they are fixed, or the first publish
+   * would seed no entries and serve the agency from the drafts alone.
+   */
+  refused?: Problem[];
 }
 
 export type PublishResult =
@@ -53,15 +61,21 @@ export class StudioPublishing {
 
   /** The agency's knowledge as published: the store's latest versions, or its files'. */
   async published(agency: string): Promise<PublishedKnowledge> {
+    // The revision before the versions: a publish in between makes this one's write conflict, never
+    // pass against versions older than the revision it names.
+    const revision = await this.deps.store.revision(agency);
     const latest = await this.deps.store.latest(agency);
     if (latest.length > 0) {
       return {
         fromStore: true,
         entries: new Map(latest.filter((v) => v.entry !== null).map((v) => [v.entryId, { entry: v.entry, version: v.version }])),
         latest: new Map(latest.map((v) => [v.entryId, v.version])),
+        revision,
       };
     }
-    return { fromStore: false, entries: new Map(this.fileEntries(agency).map((e) => [e.id, { entry: e, version: 1 }])), latest: new Map() };
+    const files = loadKnowledgeFiles({ knowledgeDir: this.deps.knowledgeDir, agency, today: this.deps.now(), shared: this.deps.sharedFiles() });
+    if (!files.ok) return { fromStore: false, entries: new Map(), latest: new Map(), revision, refused: files.problems.filter((p) => p.severity === 'error') };
+    return { fromStore: false, entries: new Map(files.files.entries.map((e) => [e.id, { entry: e, version: 1 }])), latest: new Map(), revision };
   }
 
   /** Checks the agency's knowledge made of these entries, as kb:check checks its files. */
@@ -93,8 +107,10 @@ export class StudioPublishing {
     const drafts = ids === undefined ? all : all.filter((d) => ids.includes(d.entryId));
     if (drafts.length === 0) return { kind: 'nothing' };
     const published = await this.published(agency);
-    // A draft started from a version someone has since replaced would undo their change unseen.
-    const stale = drafts.filter((d) => d.baseVersion !== null && d.baseVersion !== this.after(published, d.entryId)).map((d) => d.entryId);
+    if (published.refused) return { kind: 'invalid', problems: published.refused };
+    // A draft started from a version someone has since replaced would undo their change unseen; a
+    // draft of a "new" entry whose id has come to exist meanwhile, likewise.
+    const stale = drafts.filter((d) => d.baseVersion !== this.after(published, d.entryId)).map((d) => d.entryId);
     if (stale.length > 0) return { kind: 'conflict', entryIds: stale };
     const problems = this.check(agency, StudioPublishing.applied(published, drafts)).filter((p) => p.severity === 'error');
     if (problems.length > 0) return { kind: 'invalid', problems };
@@ -112,7 +128,7 @@ export class StudioPublishing {
           draftSavedAt: d.updatedAt,
         })),
     ];
-    return this.write(agency, versions, author, async () => {
+    return this.write(agency, versions, author, published.revision, async () => {
       for (const d of removedUnknown) await this.deps.store.discard(agency, d.entryId, author, this.deps.now());
     });
   }
@@ -125,7 +141,7 @@ export class StudioPublishing {
     const entries = StudioPublishing.applied(published, [{ entryId, entry: target.entry, remove: target.entry === null }]);
     const problems = this.check(agency, entries).filter((p) => p.severity === 'error');
     if (problems.length > 0) return { kind: 'invalid', problems };
-    return this.write(agency, [{ entryId, entry: target.entry, after: this.after(published, entryId), action: 'rolled-back' }], author);
+    return this.write(agency, [{ entryId, entry: target.entry, after: this.after(published, entryId), action: 'rolled-back' }], author, published.revision);
   }
 
   /** Serves the agency from the store's latest versions (or its files, when it has none): at start, and when told of a publish. */
@@ -134,10 +150,10 @@ export class StudioPublishing {
     this.deps.serve(agency, latest.length === 0 ? undefined : latest.filter((v) => v.entry !== null).map((v) => ({ id: v.entryId, entry: v.entry })));
   }
 
-  private async write(agency: string, versions: VersionToWrite[], author: Author, after?: () => Promise<void>): Promise<PublishResult> {
+  private async write(agency: string, versions: VersionToWrite[], author: Author, revision: number, after?: () => Promise<void>): Promise<PublishResult> {
     let written: EntryVersion[];
     try {
-      written = await this.deps.store.write(agency, versions, author, this.deps.now());
+      written = await this.deps.store.write(agency, versions, author, this.deps.now(), revision);
     } catch (err) {
       if (err instanceof VersionConflictError) return { kind: 'conflict', entryIds: err.entryIds };
       throw err;
@@ -155,22 +171,9 @@ export class StudioPublishing {
     return published.entries.has(entryId) ? 1 : null;
   }
 
-  /**
-   * The version a draft of the entry starts from: its latest in the store, 1 for an entry of the
-   * files not yet published (publishing seeds them as version 1), null for none.
-   */
-  async publishedVersion(agency: string, entryId: string): Promise<number | null> {
-    return this.after(await this.published(agency), entryId);
-  }
-
   /** At an agency's first publish: version 1 of every entry of its files, written by "files". */
   private seed(published: PublishedKnowledge): VersionToWrite[] {
     if (published.fromStore) return [];
     return [...published.entries].map(([entryId, { entry }]) => ({ entryId, entry, after: null, action: 'seeded' as const }));
-  }
-
-  private fileEntries(agency: string): KnowledgeEntry[] {
-    const files = loadKnowledgeFiles({ knowledgeDir: this.deps.knowledgeDir, agency, today: this.deps.now(), shared: this.deps.sharedFiles() });
-    return files.ok ? files.files.entries : [];
   }
 }

@@ -60,7 +60,13 @@ export interface KnowledgeVersions {
    * Writes the versions, each following the one named (else VersionConflictError, nothing written),
    * drops the drafts they publish and records each in the audit: all in one transaction.
    */
-  write(agency: string, versions: readonly VersionToWrite[], author: Author, at: Date): Promise<EntryVersion[]>;
+  write(agency: string, versions: readonly VersionToWrite[], author: Author, at: Date, revision?: number): Promise<EntryVersion[]>;
+  /**
+   * How many writes the agency's knowledge has had. A write given the revision it was checked at
+   * fails (VersionConflictError) when another came first, whichever entries it changed: two
+   * publishes each valid alone (one removes an entry the other's follow-up names) cannot both land.
+   */
+  revision(agency: string): Promise<number>;
   /** The audit of the agency, newest first; of one entry when named. */
   audit(agency: string, entryId?: string, limit?: number): Promise<AuditEvent[]>;
   /** The last change to each of the agency's entries (what the entries list shows). */
@@ -217,7 +223,12 @@ export class SqlKnowledgeStore implements KnowledgeDrafts, KnowledgeVersions {
     return rows.map(toVersion);
   }
 
-  async write(agency: string, versions: readonly VersionToWrite[], author: Author, at: Date): Promise<EntryVersion[]> {
+  async revision(agency: string): Promise<number> {
+    const [row] = await this.sql.all<{ revision: number }>('SELECT revision FROM knowledge_heads WHERE agency = ?', [agency]);
+    return row === undefined ? 0 : Number(row.revision);
+  }
+
+  async write(agency: string, versions: readonly VersionToWrite[], author: Author, at: Date, revision?: number): Promise<EntryVersion[]> {
     if (versions.length === 0) return [];
     const when = at.toISOString();
     // Each version must follow the entry's latest, counting those written before it here (a seed, then its first edit).
@@ -236,6 +247,16 @@ export class SqlKnowledgeStore implements KnowledgeDrafts, KnowledgeVersions {
       author: v.action === 'seeded' ? FILES_AUTHOR : author,
       at: when,
     }));
+    // The agency's head first: a row another write inserted or moved since `revision` fails the
+    // insert (a key conflict) or matches no row (RETURNING none), and then nothing is written.
+    const head: Statement[] =
+      revision === undefined
+        ? []
+        : [
+            revision === 0
+              ? { sql: 'INSERT INTO knowledge_heads (agency, revision) VALUES (?, 1) RETURNING agency', params: [agency] }
+              : { sql: 'UPDATE knowledge_heads SET revision = revision + 1 WHERE agency = ? AND revision = ? RETURNING agency', params: [agency, revision] },
+          ];
     const statements = versions.flatMap((v, i): Statement[] => {
       const version = written[i]!;
       return [
@@ -251,7 +272,8 @@ export class SqlKnowledgeStore implements KnowledgeDrafts, KnowledgeVersions {
       ];
     });
     try {
-      await this.sql.batch(statements);
+      const rows = await this.sql.batch([...head, ...statements.map((s) => (head.length > 0 ? { ...s, ifRowsFrom: 0 } : s))]);
+      if (head.length > 0 && rows[0]!.length === 0) throw new VersionConflictError(versions.map((v) => v.entryId));
     } catch (err) {
       if (isKeyConflict(err)) throw new VersionConflictError(versions.map((v) => v.entryId));
       throw err;

@@ -188,7 +188,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     records: (agency) => store.recordsOf(agency),
     handled: inboxHandled,
     drafts: knowledgeStore,
-    publishedVersion: (agency, entryId) => studio.publishedVersion(agency, entryId),
+    published: async (agency, entryId) => (await studio.published(agency)).entries.get(entryId),
     decisionContext,
     labelledSets: () => [],
     now,

@@ -262,7 +262,11 @@
     }
     // A new entry's id is the one just typed.
     const draft = body.entry ? { entry: { ...body.entry, id: open.id } } : body;
-    const result = await call('PUT', entryPath(open.id, '/draft'), { ...draft, baseVersion: open.latestVersion ?? null });
+    const result = await call('PUT', entryPath(open.id, '/draft'), {
+      ...draft,
+      baseVersion: open.latestVersion ?? null,
+      draftSavedAt: open.view && open.view.draft ? open.view.draft.updatedAt : null,
+    });
     if (result.status !== 200) {
       editorStatus(messageOf(result, 'Melnrakstu neizdevās saglabāt.'));
       return;

@@ -51,9 +51,13 @@ export interface DraftView extends EntryDraft {
 /** The longest entry a draft may hold, as JSON (the largest entry of the knowledge folder is about 6 KB). */
 const MAX_ENTRY_CHARS = 100_000;
 
+/** The draft an edit began from, by the time it was saved (null: the entry had none). */
+const draftSavedAt = z.iso.datetime().nullable().optional();
 const draftBody = z.union([
-  z.object({ remove: z.literal(true), baseVersion: z.number().int().min(1).nullable() }).strict(),
-  z.object({ entry: z.record(z.string(), z.unknown()), remove: z.literal(false).optional(), baseVersion: z.number().int().min(1).nullable() }).strict(),
+  z.object({ remove: z.literal(true), baseVersion: z.number().int().min(1).nullable(), draftSavedAt }).strict(),
+  z
+    .object({ entry: z.record(z.string(), z.unknown()), remove: z.literal(false).optional(), baseVersion: z.number().int().min(1).nullable(), draftSavedAt })
+    .strict(),
 ]);
 const publishBody = z.object({ ids: z.array(entryIdSchema).min(1).max(1000).optional() }).strict();
 const rollbackBody = z.object({ version: z.number().int().min(1) }).strict();
@@ -178,8 +182,17 @@ export function mountStudioEditor(api: ConsoleApi, deps: StudioEditorDeps): void
         const body = draftBody.safeParse(req.body);
         if (!body.success) return sendError(res, 400, 'BadRequest', 'vajag ierakstu (entry) vai dzēšanu (remove: true) un bāzes versiju (baseVersion)');
         const entry = 'entry' in body.data ? body.data.entry : null;
-        if (entry !== null && JSON.stringify(entry).length > MAX_ENTRY_CHARS) return sendError(res, 400, 'BadRequest', 'ieraksts ir pārāk garš', 'entry');
+        if (entry !== null && !(serialisedLength(entry) <= MAX_ENTRY_CHARS)) return sendError(res, 400, 'BadRequest', 'ieraksts ir pārāk garš', 'entry');
+        // The edit began from this draft (its time; null: none): another editor's save since is not overwritten unseen.
+        if (body.data.draftSavedAt !== undefined) {
+          const current = await store.get(agency, entryId);
+          if ((current?.updatedAt ?? null) !== body.data.draftSavedAt)
+            return sendError(res, 409, 'Conflict', 'melnrakstu pa to laiku saglabāja cits redaktors: atveriet ierakstu vēlreiz');
+        }
         const published = await publishing.published(agency);
+        // "New" with an id that exists (or existed) would replace it at publish without a conflict.
+        if (body.data.baseVersion === null && (published.entries.has(entryId) || published.latest.has(entryId)))
+          return sendError(res, 409, 'Conflict', 'ieraksts ar šo identifikatoru jau ir: atveriet to sarakstā', 'id');
         if (body.data.remove === true && !published.entries.has(entryId)) return sendError(res, 404, 'NotFound', 'ieraksts nav publicēts');
         const saved = await store.save(
           agency,
@@ -282,4 +295,13 @@ export function mountStudioEditor(api: ConsoleApi, deps: StudioEditorDeps): void
       }),
     ),
   );
+}
+
+/** The entry's length as JSON; NaN for one JSON cannot write (nested too deep for the stack). */
+function serialisedLength(entry: unknown): number {
+  try {
+    return JSON.stringify(entry).length;
+  } catch {
+    return Number.NaN;
+  }
 }

@@ -34,8 +34,8 @@ export interface StudioInboxDeps {
   handled: InboxHandled;
   /** The agency's drafts, where the two draft actions put what they make. */
   drafts: KnowledgeDrafts;
-  /** The entry's published version, the base of a draft begun from it. */
-  publishedVersion: (agency: string, entryId: string) => Promise<number | null>;
+  /** The entry as published (the store's latest, or the files') with its version, the base of a draft begun from it. */
+  published: (agency: string, entryId: string) => Promise<{ entry: unknown; version: number } | undefined>;
   /** What a turn of the agency decides with (as the preview's). */
   decisionContext: (agency: string, conversationLanguage: LanguageCode) => DecisionContext | undefined;
   /** The agency's labelled question sets (bot/studio/labelled.ts). */
@@ -200,6 +200,9 @@ export function mountStudioInbox(api: ConsoleApi, deps: StudioInboxDeps): void {
     const author = { id: staff.id, name: staff.name };
     const a = action.data;
     let draft: HandleResponse['draft'];
+    // Saved only once the group is recorded as handled: of two staff handling it at once, the one
+    // refused must not have changed a draft.
+    let toSave: DraftInput | undefined;
     if (a.action === 'phrasing' || a.action === 'new-entry') {
       const { drafts } = deps;
       const example = open.group.examples[a.example];
@@ -211,26 +214,28 @@ export function mountStudioInbox(api: ConsoleApi, deps: StudioInboxDeps): void {
       if (a.action === 'phrasing') {
         const current = await drafts.get(agency, a.entryId);
         if (current?.remove) return sendError(res, 409, 'Conflict', 'ieraksts melnrakstā ir dzēsts', 'entryId');
-        const published = knowledge.entries.get(a.entryId);
-        const base = current?.entry ?? published;
+        // The entry as published in the store (or its files), with its version: what this instance
+        // serves may not yet have heard of another instance's publish.
+        const published = await deps.published(agency, a.entryId);
+        const base = current?.entry ?? published?.entry;
         if (base === undefined) return sendError(res, 404, 'NotFound', 'ieraksts nav atrasts', 'entryId');
         const changed = withPhrasing(base, text, example.language);
         if (changed === undefined) return sendError(res, 409, 'Conflict', 'melnrakstā nav jautājumu saraksta: salabojiet to redaktorā', 'entryId');
         input = {
           entryId: a.entryId,
           entry: changed.entry,
-          baseVersion: current ? current.baseVersion : await deps.publishedVersion(agency, a.entryId),
+          baseVersion: current ? current.baseVersion : (published?.version ?? null),
           origin,
         };
         draft = { entryId: a.entryId, added: changed.added };
-        if (changed.added) await drafts.save(agency, input, author, now);
+        if (changed.added) toSave = input;
       } else {
         const entryId = a.entryId ?? `${agency}.jauns-${open.group.key.slice(0, 8)}`;
-        if (knowledge.entries.has(entryId) || (await drafts.get(agency, entryId)) !== undefined) {
+        if (knowledge.entries.has(entryId) || (await deps.published(agency, entryId)) !== undefined || (await drafts.get(agency, entryId)) !== undefined) {
           return sendError(res, 409, 'Conflict', 'ieraksts ar šādu identifikatoru jau ir', 'entryId');
         }
         input = { entryId, entry: newEntryFrom(entryId, text, example.language), baseVersion: null, origin };
-        await drafts.save(agency, input, author, now);
+        toSave = input;
         draft = { entryId, added: true };
       }
     } else if (a.action === 'authority' && !knowledge.authorities.has(a.authorityId)) {
@@ -249,6 +254,7 @@ export function mountStudioInbox(api: ConsoleApi, deps: StudioInboxDeps): void {
       now,
     );
     if (!recorded.ok) return sendError(res, 409, 'Conflict', 'šo grupu jau apstrādāja cits darbinieks: ielādējiet iesūtni vēlreiz');
+    if (toSave) await deps.drafts.save(agency, toSave, author, now);
     const g = recorded.group;
     // What was done, never to which words.
     log.info({ staffId: staff.id, agency, action: g.action, questions: g.questions }, 'inbox group handled');

@@ -11,6 +11,7 @@
 // a POST (never a URL, which proxies log), is neither logged nor stored, and goes back only as the
 // decision about it.
 import type restify from 'restify';
+import { editsKnowledge } from '../../handover/roles.js';
 import { z } from 'zod';
 import { decide, type Decision, type DecisionContext } from '../../../knowledge/decide.js';
 import type { Knowledge } from '../../../knowledge/knowledge.js';
@@ -325,6 +326,8 @@ export function mountStaffStudio(api: ConsoleApi, deps: StaffStudioDeps): void {
     if (served === undefined) return sendError(res, 404, 'NotFound', 'iestāde nav atrasta');
     let ctx = served;
     if (body.data.drafts === true && deps.editorial !== undefined) {
+      // Building the drafted knowledge costs what an agency's start does: for those who draft only.
+      if (!editsKnowledge(staff, here.agency)) return sendError(res, 403, 'Forbidden', 'melnrakstus izmēģina redaktors');
       // The same decision, over the knowledge the drafts would make.
       const drafted = await deps.editorial.withDrafts(here.agency);
       if (!drafted.ok) return void res.send(422, { ...errorBody({ code: 'BadRequest', message: 'melnraksti nav derīgi' }), problems: drafted.problems });
