@@ -133,16 +133,18 @@ describe('the entries list and the reminders', () => {
     expect((await site.call('GET', api('library', `/studio/entries?q=${'x'.repeat(201)}`), lib)).status).toBe(400);
   });
 
-  it("the reminders count the agency's entries past their review date", async () => {
+  it("the reminders count the agency's entries past their review date, and name the member's own", async () => {
     expect(await json<StudioReminders>(await site.call('GET', api('library', '/studio/reminders'), lib))).toEqual({
       entries: 3,
       overdue: 1,
       reviewIntervalDays: 365,
+      yours: [],
     });
     expect(await json<StudioReminders>(await site.call('GET', api('archive', '/studio/reminders'), arc))).toEqual({
       entries: 3,
       overdue: 0,
       reviewIntervalDays: 365,
+      yours: [],
     });
     // A year on, every fixture entry is due.
     const then = site.clock.t;
@@ -150,6 +152,12 @@ describe('the entries list and the reminders', () => {
     try {
       const later = await site.login('arc'); // the first session has expired by then
       expect((await json<StudioReminders>(await site.call('GET', api('archive', '/studio/reminders'), later))).overdue).toBe(3);
+      // An entry's owner naming a member (here by login, without diacritics) is theirs on login.
+      await site.staff('lasitava', ['lv'], [{ agency: 'archive', role: 'staff' }]);
+      const owner = await site.login('lasitava');
+      const theirs = await json<StudioReminders>(await site.call('GET', api('archive', '/studio/reminders'), owner));
+      expect(theirs.yours.map((e) => e.id)).toEqual(['archive.copies']);
+      expect((await json<StudioReminders>(await site.call('GET', api('archive', '/studio/reminders'), later))).yours).toEqual([]);
     } finally {
       site.clock.t = then;
     }

@@ -706,6 +706,11 @@
       `Zināšanu bāzē ${overdue} ${entries} nokavēta pārskatīšana. `,
       el('a', { href: `/staff/studio?agency=${encodeURIComponent(id)}&overdue=1`, text: 'Skatīt ierakstus, kas jāpārskata' }),
     );
+    // The member's own: entries whose owner names them.
+    const yours = result.data.yours || [];
+    if (yours.length > 0) {
+      box.append(el('span', { text: ` Jūs esat atbildīgs par ${yours.length}: ${yours.map((e) => e.title).join('; ')}.` }));
+    }
   }
 
   $('agency').addEventListener('change', () => {

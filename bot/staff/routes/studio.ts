@@ -98,6 +98,12 @@ export interface StudioReminders {
   entries: number;
   overdue: number;
   reviewIntervalDays: number;
+  /**
+   * The overdue entries the signed-in member owns: an entry's `owner` is free text (often a
+   * department), so it is the member's when it names them (their name or login, case and
+   * diacritics aside).
+   */
+  yours: { id: string; title: string }[];
 }
 
 export interface PreviewCandidate {
@@ -304,16 +310,19 @@ export function mountStaffStudio(api: ConsoleApi, deps: StaffStudioDeps): void {
     res.send(200, body);
   });
 
-  api.agencyRoute('get', '/studio/reminders', async (_req, res, _auth, here) => {
+  api.agencyRoute('get', '/studio/reminders', async (_req, res, { staff }, here) => {
     const knowledge = knowledgeOf(res, here);
     if (!knowledge) return;
     const interval = knowledge.profile.reviewIntervalDays;
     const now = deps.now();
     const entries = [...knowledge.entries.values()];
+    const overdue = entries.filter((e) => reviewOverdue(e.reviewed, interval, now));
+    const me = new Set([fold(staff.name), fold(staff.login)]);
     const body: StudioReminders = {
       entries: entries.length,
-      overdue: entries.filter((e) => reviewOverdue(e.reviewed, interval, now)).length,
+      overdue: overdue.length,
       reviewIntervalDays: interval,
+      yours: overdue.filter((e) => me.has(fold(e.owner))).map((e) => ({ id: e.id, title: e.questions.lv[0] ?? e.id })),
     };
     res.send(200, body);
   });
