@@ -5,6 +5,7 @@
 // link column are taken where the file has them.
 import { fold } from '../../../knowledge/normalise.js';
 import { LANGUAGE_CODES, type LanguageCode } from '../../../knowledge/schema.js';
+import { LANGUAGE_NAMES_LV } from '../../handover/mail.js';
 import { answerText } from './answer-text.js';
 import { problem, type FoundPair, type ImportProblem } from './types.js';
 
@@ -54,18 +55,6 @@ const LANGUAGE_WORDS: Readonly<Record<string, LanguageCode>> = {
   franciski: 'fr',
   francu: 'fr',
   french: 'fr',
-};
-
-const LANGUAGE_NAMES_LV: Readonly<Record<LanguageCode, string>> = {
-  lv: 'latviešu',
-  en: 'angļu',
-  ru: 'krievu',
-  uk: 'ukraiņu',
-  de: 'vācu',
-  lt: 'lietuviešu',
-  et: 'igauņu',
-  pl: 'poļu',
-  fr: 'franču',
 };
 
 /** What a header names, if it is a column the import knows. */
