@@ -9,6 +9,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken } from '../bot/directline/tokens.js';
 import type { Notification } from '../bot/storage/store.js';
+import { PgDatabase } from '../bot/storage/postgres-pool.js';
+import { silentLogger } from '../bot/log.js';
 import { startApp, type RunningApp } from './support/app.js';
 import {
   channelActivity,
@@ -174,5 +176,37 @@ describe.skipIf(!hasPostgres && !process.env['CI'])('the database goes away (Pos
     await site.app.store.publish(channel, 'after-outage');
     await expect.poll(() => notifications.filter((n) => n.kind === 'message').length, { timeout: 5_000 }).toBe(1);
     expect(downFor).toBeLessThan(15_000); // the outage answers came quickly, not after timeouts
+  });
+});
+
+describe.skipIf(!hasPostgres && !process.env['CI'])('a connection lost in the middle of a transaction', () => {
+  let cluster: PgCluster;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.destroy();
+  });
+
+  // The pool hears a connection's errors only while it is idle there: without a listener of our own,
+  // the server ending a connection between two statements of a transaction stopped the process.
+  it('fails that transaction and leaves the process running; the next one works', async () => {
+    const url = await cluster.createDatabase('faults_tx');
+    const db = new PgDatabase({ url, migrations: [], log: silentLogger, maxConnections: 2 });
+    const admin = new PgDatabase({ url, migrations: [], log: silentLogger, maxConnections: 1 });
+    try {
+      const failed = db.transaction(async (q) => {
+        const { rows } = await q.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+        // The connection's end arrives while no statement of ours is running.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        await q.query('SELECT 1');
+      });
+      await expect(failed).rejects.toThrow();
+      expect((await db.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+      await admin.close();
+    }
   });
 });

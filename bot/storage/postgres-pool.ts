@@ -166,12 +166,27 @@ export class PgDatabase implements Queryable {
     }
   }
 
+  /**
+   * A client of the pool, for a transaction. The pool listens for a connection's errors only while
+   * the client is idle in it: a server gone between two statements of a transaction would emit an
+   * 'error' nobody hears, and that stops the process. Until its release the client has a listener
+   * here; the statement that fails next says what happened.
+   */
   private async connect(): Promise<pg.PoolClient> {
+    let client: pg.PoolClient;
     try {
-      return await this.pool.connect();
+      client = await this.pool.connect();
     } catch (err) {
       throw normalise(err);
     }
+    const lost = (err: Error) => this.options.log.warn({ err: errorFields(err) }, 'connection lost in a transaction');
+    client.on('error', lost);
+    const release = client.release.bind(client);
+    client.release = (broken?: boolean | Error) => {
+      client.removeListener('error', lost);
+      release(broken);
+    };
+    return client;
   }
 
   private async raw<R extends object = Record<string, unknown>>(
