@@ -3,7 +3,6 @@
 // a generated agency of 30 entries (bench/agencies.ts): a phrasing added to one entry, decided over
 // every phrasing, the labelled sets named (test/eval, dvi only) and 200 recent questions; the first
 // call (nothing kept yet) and the next ones (the published knowledge's decisions kept).
-import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { detectLanguage } from '../bot/language/detect.js';
@@ -12,9 +11,8 @@ import { silentLogger } from '../bot/log.js';
 import type { EntryDraft } from '../bot/studio/drafts.js';
 import { impact, type ImpactQuestion } from '../bot/studio/impact.js';
 import { loadLabelledSets } from '../bot/studio/labelled.js';
-import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
+import { loadConductTools } from '../knowledge/conduct-tools.js';
 import type { DecisionContext } from '../knowledge/decide.js';
-import { framesOf, loadFrames } from '../knowledge/frames.js';
 import { KnowledgeSource } from '../knowledge/source.js';
 import { generateAgencies } from './agencies.js';
 
@@ -23,17 +21,13 @@ const sets = new Set(values.sets.split(','));
 
 async function measure(name: string, knowledgeDir: string, agency: string, labelled: ImpactQuestion[]): Promise<void> {
   const knowledge = new KnowledgeSource({ knowledgeDir, agency, now: () => new Date() }, silentLogger).current;
-  const lexicon = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'lexicon.yaml'));
-  const upset = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'upset.yaml')).insults;
-  const frames = loadFrames(path.join(knowledgeDir, 'frames', 'frames.yaml'));
   const ctx: DecisionContext = {
     knowledge,
     offeredLanguages: ['lv', 'en', 'ru'],
     conversationLanguage: 'lv',
     detectLanguage,
     requestedLanguage,
-    toneOf: (text) => toneOf(text, lexicon, upset),
-    framesOf: (text) => framesOf(text, frames),
+    ...loadConductTools(knowledgeDir),
   };
   const entries = [...knowledge.entries.values()].filter((e) => e.kind === 'topic');
   // Recent questions: other entries' phrasings with a word changed, as citizens vary them.

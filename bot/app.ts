@@ -1,6 +1,5 @@
 // The composition root: builds the server, adapters, bot and stores from configuration, without
 // listening. The entry file (main.ts) and the tests build the app the same way.
-import path from 'node:path';
 import { ConfigurationBotFrameworkAuthentication, ConversationState, type BotAdapter, type TurnContext } from 'botbuilder';
 import type restify from 'restify';
 import { ConfigError, type Config } from './config.js';
@@ -23,8 +22,7 @@ import type { KnowledgeFiles } from '../knowledge/load.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import { AgencyRegistry } from './agencies.js';
 import { turnAgency } from './turn-agency.js';
-import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
-import { loadFrames, framesOf } from '../knowledge/frames.js';
+import { loadConductTools } from '../knowledge/conduct-tools.js';
 import type { LanguageCode } from '../knowledge/schema.js';
 import { decisionContext, type TurnDeps } from '../dialogs/respond.js';
 import { detectLanguage } from './language/detect.js';
@@ -171,10 +169,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     },
   } satisfies LiveKnowledge;
   const texts = loadTexts(config.LOCALES_DIR);
-  const lexicon = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'lexicon.yaml'));
-  // The same format serves the words of an upset client (their `address` lists are not used).
-  const upsetWords = loadConductLexicon(path.join(config.KNOWLEDGE_DIR, 'conduct', 'upset.yaml')).insults;
-  const frames = loadFrames(path.join(config.KNOWLEDGE_DIR, 'frames', 'frames.yaml'));
+  const conduct = loadConductTools(config.KNOWLEDGE_DIR);
 
   const storageKind = deps.store?.kind ?? storageKindFor(config, deps.storage);
   if (storageKind === 'postgres' && config.DIRECTLINE_TOKEN_SECRET === undefined) {
@@ -223,7 +218,7 @@ export function createApp(config: Config, deps: AppDeps = {}): App {
     texts,
     state,
     languages: { detectLanguage, requestedLanguage },
-    conduct: { toneOf: (text: string) => toneOf(text, lexicon, upsetWords), framesOf: (text: string) => framesOf(text, frames) },
+    conduct,
     now,
     maxMessageLength: MAX_MESSAGE_LENGTH,
   };

@@ -13,26 +13,21 @@ import { silentLogger } from '../bot/log.js';
 import type { EntryDraft } from '../bot/studio/drafts.js';
 import { decidedAs, impact, type ImpactQuestion } from '../bot/studio/impact.js';
 import { loadLabelledSets } from '../bot/studio/labelled.js';
-import { loadConductLexicon, toneOf } from '../knowledge/conduct.js';
+import { loadConductTools } from '../knowledge/conduct-tools.js';
 import { decide, type DecisionContext } from '../knowledge/decide.js';
-import { framesOf, loadFrames } from '../knowledge/frames.js';
 import { withEntries } from '../knowledge/knowledge.js';
 import type { KnowledgeEntry } from '../knowledge/schema.js';
 import { KnowledgeSource } from '../knowledge/source.js';
 
 const DIR = 'knowledge';
 const knowledge = new KnowledgeSource({ knowledgeDir: DIR, agency: 'dvi', now: () => new Date('2026-11-16T09:00:00Z') }, silentLogger).current;
-const lexicon = loadConductLexicon(path.join(DIR, 'conduct', 'lexicon.yaml'));
-const upset = loadConductLexicon(path.join(DIR, 'conduct', 'upset.yaml')).insults;
-const frames = loadFrames(path.join(DIR, 'frames', 'frames.yaml'));
 const ctx: DecisionContext = {
   knowledge,
   offeredLanguages: ['lv', 'en', 'ru'],
   conversationLanguage: 'lv',
   detectLanguage,
   requestedLanguage,
-  toneOf: (text) => toneOf(text, lexicon, upset),
-  framesOf: (text) => framesOf(text, frames),
+  ...loadConductTools(DIR),
 };
 
 const draft = (entryId: string, entry: unknown, remove = false): EntryDraft => ({

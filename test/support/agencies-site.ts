@@ -27,8 +27,7 @@ import { openInboxHandled, type InboxHandled } from '../../bot/studio/inbox-hand
 import type { DecisionContext } from '../../knowledge/decide.js';
 import { detectLanguage } from '../../bot/language/detect.js';
 import { requestedLanguage } from '../../bot/language/request.js';
-import { loadConductLexicon, toneOf } from '../../knowledge/conduct.js';
-import { framesOf, loadFrames } from '../../knowledge/frames.js';
+import { loadConductTools } from '../../knowledge/conduct-tools.js';
 import { openSqliteStore } from '../../bot/storage/sqlite.js';
 import type { PadomsStore } from '../../bot/storage/store.js';
 import { KnowledgeSource } from '../../knowledge/source.js';
@@ -134,9 +133,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
     now,
     log: silentLogger,
   });
-  const lexicon = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'lexicon.yaml'));
-  const upset = loadConductLexicon(path.join(knowledgeDir, 'conduct', 'upset.yaml')).insults;
-  const frames = loadFrames(path.join(knowledgeDir, 'frames', 'frames.yaml'));
+  const conduct = loadConductTools(knowledgeDir);
   const current = (id: string) => (served.has(id) ? knowledge.get(id)?.current : undefined);
   const knowledgeStore = new SqlKnowledgeStore(sqliteRunner(store.sqlite!, { shared: true }));
   const shared = loadSharedFiles(knowledgeDir);
@@ -163,8 +160,7 @@ export async function startAgenciesSite(options: { mailbox?: string; knowledgeDi
         conversationLanguage,
         detectLanguage,
         requestedLanguage,
-        toneOf: (text: string) => toneOf(text, lexicon, upset),
-        framesOf: (text: string) => framesOf(text, frames),
+        ...conduct,
       }
     );
   };
