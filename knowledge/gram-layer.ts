@@ -1,6 +1,7 @@
 // The character n-grams of a set of documents' texts, analysed once: what of them does not depend
 // on the other documents indexed with them (knowledge/grams.ts weighs them for one index).
 import { words } from './normalise.js';
+import { IntTable } from './string-table.js';
 
 export const MIN_GRAM = 3;
 export const MAX_GRAM = 5;
@@ -8,6 +9,29 @@ export const MAX_GRAM = 5;
 export interface Texts {
   readonly phrasings: readonly string[];
   readonly keywords: readonly string[];
+}
+
+// A gram of the word marks and Latin letters and digits (nearly every gram: folded Latvian and
+// English are plain Latin) packed into one number, 6 bits a character, 5 characters in 30 bits:
+// a question's grams are then looked up without cutting each out of its text as a string.
+const PACKED_ALPHABET = '<>abcdefghijklmnopqrstuvwxyz0123456789';
+const SYMBOL = Int8Array.from({ length: 128 }, (_, c) => PACKED_ALPHABET.indexOf(String.fromCharCode(c)) + 1);
+
+/** text[from … from + size) packed into a positive number, or -1 for a gram of other characters. */
+export function packedGram(text: string, from: number, size: number): number {
+  let code = 0;
+  for (let i = from; i < from + size; i++) {
+    const c = text.charCodeAt(i);
+    const symbol = c < 128 ? SYMBOL[c]! : 0;
+    if (symbol === 0) return -1;
+    code = (code << 6) | symbol;
+  }
+  return code;
+}
+
+/** The number a gram packs into, or -1 (the gram as a whole). */
+export function packed(gram: string): number {
+  return gram.length <= MAX_GRAM ? packedGram(gram, 0, gram.length) : -1;
 }
 
 /** 1 + ln(tf), the sublinear TF, for the counts a text usually has (the same values Math.log gives). */
@@ -23,6 +47,7 @@ export const tfWeight = (tf: number): number => (tf < 64 ? TF_WEIGHT[tf]! : 1 + 
  */
 export class GramLayer {
   readonly gramIds = new Map<string, number>();
+  private packedIds: IntTable | undefined;
   /** Units using each gram. */
   readonly df: Int32Array;
   /** Postings of gram g: units offsets[g] … offsets[g + 1] - 1 (ascending), with the gram's count there. */
@@ -107,6 +132,17 @@ export class GramLayer {
 
   get units(): number {
     return this.unitDoc.length;
+  }
+
+  /**
+   * A gram's id, or -1: by its packed number when it packs (`code` ≥ 0; `gram` is then not read),
+   * else by the gram itself.
+   * The packed table is made at the first question (an agency's own layer is only built from).
+   */
+  idOf(code: number, gram: string): number {
+    if (code < 0) return this.gramIds.get(gram) ?? -1;
+    this.packedIds ??= new IntTable([...this.gramIds].flatMap(([g, id]) => (packed(g) >= 0 ? [[packed(g), id] as const] : [])));
+    return this.packedIds.get(code);
   }
 
   /** A new stamp for the query scratch; after 2^31 - 1 of them, the stamps start over. */

@@ -2,8 +2,8 @@
 // ("datuaizsardzība"), derivations the light stemmer leaves apart ("apstrāde"/"apstrādātājs"), a
 // Russian speaker's endings, two typos in one word. Each folded word with boundary marks gives its
 // 3–5-grams ("<dat", "datu>"); a text is their TF-IDF vector (sublinear TF), unit length.
-import { GramLayer, MAX_GRAM, MIN_GRAM, tfWeight, unitLengths, type Texts } from './gram-layer.js';
-import { StringTable } from './string-table.js';
+import { GramLayer, MAX_GRAM, MIN_GRAM, packed, packedGram, tfWeight, unitLengths, type Texts } from './gram-layer.js';
+import { IntTable, StringTable } from './string-table.js';
 import { words } from './normalise.js';
 
 /**
@@ -106,7 +106,8 @@ interface SharedGrams {
  * for every agency is what sharing saves).
  */
 export class GramIndex {
-  /** The own grams no shared layer has, with their own ids. */
+  /** The own grams no shared layer has, with their own ids: those that pack by number, the others by their letters. */
+  private readonly ownOnlyPacked: IntTable;
   private readonly ownOnly: StringTable;
   /** The own grams' df over every unit of the index. */
   private readonly unionDf: Indexes;
@@ -170,7 +171,8 @@ export class GramIndex {
       });
       if (first < 0) ownOnly.push([gram, g]);
     }
-    this.ownOnly = new StringTable(ownOnly);
+    this.ownOnlyPacked = new IntTable(ownOnly.filter(([gram]) => packed(gram) >= 0).map(([gram, g]) => [packed(gram), g] as const));
+    this.ownOnly = new StringTable(ownOnly.filter(([gram]) => packed(gram) < 0));
     this.shared.forEach((part, l) => {
       const pairs = firstKnown[l]!.sort((a, b) => a[0] - b[0]);
       part.sharedIds = compact(pairs.map((p) => p[0]));
@@ -304,31 +306,32 @@ export class GramIndex {
       const marked = `<${word}>`;
       for (let size = MIN_GRAM; size <= MAX_GRAM; size++) {
         for (let i = 0; i + size <= marked.length; i++) {
-          const gram = marked.slice(i, i + size);
+          const code = packedGram(marked, i, size);
+          const gram = code < 0 ? marked.slice(i, i + size) : '';
           // The first shared layer that has it, and its own id (there, or among the own-only grams).
           let l = -1;
           let id = -1;
           for (let k = 0; k < this.shared.length && l < 0; k++) {
-            const found = this.shared[k]!.layer.gramIds.get(gram);
-            if (found !== undefined) {
+            const found = this.shared[k]!.layer.idOf(code, gram);
+            if (found >= 0) {
               l = k;
               id = found;
             }
           }
-          const g = l >= 0 ? ownIdOf(this.shared[l]!, id) : this.ownOnly.get(gram);
+          const g = l >= 0 ? ownIdOf(this.shared[l]!, id) : code >= 0 ? this.ownOnlyPacked.get(code) : this.ownOnly.get(gram);
           let slot: number;
           if (g >= 0) {
             if (ownStamps[g] === ownStamp) slot = ownSlot[g]!;
             else {
               ownStamps[g] = ownStamp;
-              slot = ownSlot[g] = this.newSlot(n++, g, gram, l, id);
+              slot = ownSlot[g] = this.newSlot(n++, g, code, gram, l, id);
             }
           } else if (l >= 0) {
             const layer = this.shared[l]!.layer;
             if (layer.queryStamps[id] === sharedStamps[l]) slot = layer.querySlot[id]!;
             else {
               layer.queryStamps[id] = sharedStamps[l]!;
-              slot = layer.querySlot[id] = this.newSlot(n++, -1, gram, l, id);
+              slot = layer.querySlot[id] = this.newSlot(n++, -1, code, gram, l, id);
             }
           } else continue;
           this.vectorTf[slot]!++;
@@ -349,16 +352,16 @@ export class GramIndex {
   /**
    * Slot k of the vector for a gram met for the first time in this text: its own id (-1: none),
    * its id in each shared layer (`first` is the first to have it, with `id`; -1: none), its df and
-   * IDF over the whole index.
+   * IDF over the whole index. The gram is `code` when it packs, else `gram` (idOf).
    */
-  private newSlot(k: number, own: number, gram: string, first: number, id: number): number {
+  private newSlot(k: number, own: number, code: number, gram: string, first: number, id: number): number {
     if (k === this.vectorOwn.length) this.growVector();
     this.vectorOwn[k] = own;
     this.vectorTf[k] = 0;
     let df = own >= 0 ? this.unionDf[own]! : 0;
     for (let l = 0; l < this.shared.length; l++) {
       const { layer } = this.shared[l]!;
-      const there = first < 0 || l < first ? -1 : l === first ? id : (layer.gramIds.get(gram) ?? -1);
+      const there = first < 0 || l < first ? -1 : l === first ? id : layer.idOf(code, gram);
       this.vectorShared[l]![k] = there;
       if (own < 0 && there >= 0) df += layer.df[there]!;
     }

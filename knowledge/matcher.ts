@@ -280,7 +280,14 @@ export class MatchIndex {
 
   /** A resolution of a question term to a vocabulary term, with the vocabulary term's ids. */
   private resolution(term: string, similarity: number, typo: boolean): Resolution {
-    return { term, similarity, typo, idf: this.idfOf(term), ids: this.layers.map((layer) => layer.termIds.get(term)) };
+    // The IDF from the ids just found (idfOf would look the term up in every layer again): a
+    // question's new words make dozens of these, the most of what a first search of a word costs.
+    const ids = this.layers.map((layer) => layer.termIds.get(term));
+    let df = 0;
+    ids.forEach((id, l) => {
+      if (id >= 0) df += this.layers[l]!.documentFrequency(id);
+    });
+    return { term, similarity, typo, idf: Math.log(1 + this.docs.length / df), ids };
   }
 
   /** The posting of a resolution's term in a document (an index into its layer's posting arrays), or -1. */
@@ -610,8 +617,9 @@ export class MatchIndex {
       const prefix = term.slice(0, minSharedPrefix);
       this.layers.forEach((layer, l) => {
         for (const other of layer.termsWithPrefix(prefix)) {
-          if (other === term || (l > 0 && this.knownBefore(other, l))) continue;
-          if (sharesStem(term, other, minSharedPrefix)) out.push(this.resolution(other, prefixSimilarity, false));
+          // The stems first: they are compared in place, an earlier layer is looked up.
+          if (other === term || !sharesStem(term, other, minSharedPrefix) || (l > 0 && this.knownBefore(other, l))) continue;
+          out.push(this.resolution(other, prefixSimilarity, false));
         }
       });
     }

@@ -68,3 +68,47 @@ export class StringTable {
     return true;
   }
 }
+
+/**
+ * A fixed set of positive integers (packed n-grams) with a number each: an open-addressing table
+ * of two flat arrays. Looking a number up hashes no string: a question's grams are looked up here
+ * without being cut out of its text.
+ */
+export class IntTable {
+  /** Per slot the key placed there (0: empty) and its value; a power of two ≥ 2 × keys of slots. */
+  private readonly keys: Int32Array;
+  private readonly values: Int32Array;
+  private readonly shift: number;
+
+  constructor(entries: Iterable<readonly [number, number]>) {
+    const list = [...entries];
+    let bits = 1;
+    while (1 << bits < list.length * 2) bits++;
+    this.keys = new Int32Array(1 << bits);
+    this.values = new Int32Array(1 << bits);
+    this.shift = 32 - bits;
+    const mask = (1 << bits) - 1;
+    for (const [key, value] of list) {
+      if (!(key > 0 && key <= 0x7fffffff && Number.isInteger(key))) throw new RangeError('an IntTable key is a positive 31-bit integer');
+      let slot = this.slotOf(key);
+      while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & mask;
+      this.keys[slot] = key;
+      this.values[slot] = value;
+    }
+  }
+
+  /** The key's value, or -1 when the table does not have it. */
+  get(key: number): number {
+    const mask = this.keys.length - 1;
+    for (let slot = this.slotOf(key); ; slot = (slot + 1) & mask) {
+      const at = this.keys[slot]!;
+      if (at === key) return this.values[slot]!;
+      if (at === 0) return -1;
+    }
+  }
+
+  /** Fibonacci hashing: packed grams differ in their low bits first, the product spreads them. */
+  private slotOf(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.shift;
+  }
+}
