@@ -1,7 +1,8 @@
 // The string table must answer exactly as the Maps it replaced: every gram its value, any other
 // string -1, whatever the letters (diacritics, Cyrillic) and however full its slots.
 import { describe, expect, it } from 'vitest';
-import { StringTable } from '../knowledge/string-table.js';
+import { IntTable, StringTable } from '../knowledge/string-table.js';
+import { packed, packedGram } from '../knowledge/gram-layer.js';
 import { charGrams } from '../knowledge/grams.js';
 import { prng } from './support/prng.js';
 
@@ -32,5 +33,41 @@ describe('StringTable', () => {
 
   it('an empty table has nothing', () => {
     expect(new StringTable([]).get('<ab')).toBe(-1);
+  });
+});
+
+describe('packed grams and the IntTable', () => {
+  it('packs grams of Latin letters, digits and word marks into distinct numbers, and no other gram', () => {
+    const rand = prng(11);
+    const letters = '<>abcdefghijklmnopqrstuvwxyz0123456789';
+    const seen = new Map<number, string>();
+    for (let i = 0; i < 20_000; i++) {
+      const gram = Array.from({ length: 3 + Math.floor(rand() * 3) }, () => letters[Math.floor(rand() * letters.length)]).join('');
+      const code = packed(gram);
+      expect(code).toBeGreaterThan(0);
+      expect(code).toBeLessThan(2 ** 30);
+      // Two grams, of one length or two, never share a number.
+      expect(seen.get(code) ?? gram).toBe(gram);
+      seen.set(code, gram);
+    }
+    for (const gram of ['<ūd', 'sūdz', 'под', 'a b', 'ab-c', 'ABC']) expect(packed(gram), gram).toBe(-1);
+    // In place, as a question's grams are read: the same number as the gram alone.
+    expect(packedGram('<datu>', 1, 4)).toBe(packed('datu'));
+  });
+
+  it('agrees with a Map on many packed grams, present and absent', () => {
+    const rand = prng(13);
+    const letters = 'abcdefghijklmnoprstuvz<>';
+    const gram = () => Array.from({ length: 3 + Math.floor(rand() * 3) }, () => letters[Math.floor(rand() * letters.length)]).join('');
+    const map = new Map<number, number>();
+    while (map.size < 5000) map.set(packed(gram()), map.size * 3);
+    const table = new IntTable(map);
+    for (const [code, v] of map) expect(table.get(code)).toBe(v);
+    for (let i = 0; i < 5000; i++) {
+      const code = packed(gram());
+      expect(table.get(code)).toBe(map.get(code) ?? -1);
+    }
+    expect(new IntTable([]).get(packed('<ab'))).toBe(-1);
+    expect(() => new IntTable([[0, 1]])).toThrow(RangeError);
   });
 });
