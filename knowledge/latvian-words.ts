@@ -3,11 +3,19 @@
 // to load, +19 MB RSS, ~150,000 checks a second (see DEVELOPERS.md). A home-made stemmer says what a
 // word's stem might be; the dictionary says whether the word exists at all, so a real word the
 // knowledge base does not use ("banānā") is not mistaken for a typo of one it does ("banner").
-import dictionary from 'dictionary-lv';
+import { readFileSync } from 'node:fs';
 import { loadModule } from 'hunspell-asm';
 
+// Hunspell needs the dictionary's two files only while it reads them into its own tables. dictionary-lv's
+// default export would hold them (1.9 MB) for the life of the process, so they are read here, from beside
+// its entry (its index.js reads the same two files), and their copies in the WebAssembly file system go too.
+const dictionaryDir = new URL('.', import.meta.resolve('dictionary-lv'));
 const factory = await loadModule();
-const speller = factory.create(factory.mountBuffer(dictionary.aff, 'lv.aff'), factory.mountBuffer(dictionary.dic, 'lv.dic'));
+const affFile = factory.mountBuffer(readFileSync(new URL('index.aff', dictionaryDir)), 'lv.aff');
+const dicFile = factory.mountBuffer(readFileSync(new URL('index.dic', dictionaryDir)), 'lv.dic');
+const speller = factory.create(affFile, dicFile);
+factory.unmount(affFile);
+factory.unmount(dicFile);
 
 // Citizens often type without diacritics: each of these letters may stand for its long or soft
 // form. Words with more of them than this are not restored: 2^n spellings to check, and a
