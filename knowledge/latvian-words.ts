@@ -3,15 +3,24 @@
 // to load, +19 MB RSS, ~150,000 checks a second (see DEVELOPERS.md). A home-made stemmer says what a
 // word's stem might be; the dictionary says whether the word exists at all, so a real word the
 // knowledge base does not use ("banānā") is not mistaken for a typo of one it does ("banner").
-import dictionary from 'dictionary-lv';
+import { readFileSync } from 'node:fs';
 import { loadModule } from 'hunspell-asm';
 import { foldMarks, foldedDictionary } from './folded-dictionary.js';
 
 // Citizens often type without diacritics, so the dictionary is asked in folded form: one check per
 // word, whatever marks it lacks ("sudzibu" is "sūdzību"), instead of one per spelling the marks allow.
-const folded = foldedDictionary(dictionary);
+// Hunspell needs the files only while it reads them into its own tables. dictionary-lv's default
+// export would hold them (1.9 MB) for the life of the process, so they are read here, from beside
+// its entry (its index.js reads the same two files), and their copies in the WebAssembly file
+// system go too.
+const dictionaryDir = new URL('.', import.meta.resolve('dictionary-lv'));
+const folded = foldedDictionary({ aff: readFileSync(new URL('index.aff', dictionaryDir)), dic: readFileSync(new URL('index.dic', dictionaryDir)) });
 const factory = await loadModule();
-const speller = factory.create(factory.mountBuffer(folded.aff, 'lv-folded.aff'), factory.mountBuffer(folded.dic, 'lv-folded.dic'));
+const affFile = factory.mountBuffer(folded.aff, 'lv-folded.aff');
+const dicFile = factory.mountBuffer(folded.dic, 'lv-folded.dic');
+const speller = factory.create(affFile, dicFile);
+factory.unmount(affFile);
+factory.unmount(dicFile);
 
 const MIN_LENGTH = 3;
 // A misspelled word still takes Hunspell up to about 0.2 ms: the answers are kept.

@@ -276,8 +276,8 @@ export function renderNotices(root: string): string {
   out.push(
     `bot/language/eld-subset/ngrams.ts: language-detection data derived from eld ${eld.version}`,
     `  (${eld.source ?? 'npm "eld"'}), by ${eld.author ?? 'its author'}: its n-gram database`,
-    '  src/ngrams/extrasmall.js, reduced to the languages Padoms detects and stored as JSON text by',
-    '  scripts/build-eld-subset.ts (the file says so in its header).',
+    '  src/ngrams/extrasmall.js, reduced to the languages Padoms detects and stored as JSON (ngrams.json',
+    '  beside it) by scripts/build-eld-subset.ts (ngrams.ts says so in its header).',
     `  Licence: ${eld.licence}; the text is bot/language/eld-subset/LICENSE-eld, and ${textId(eld)} below.`,
     '',
     `node_modules/dictionary-lv (dictionary-lv ${dictionary.version}): index.aff and index.dic, the Latvian Hunspell`,

@@ -201,9 +201,18 @@ describe.skipIf(!hasChromium && !process.env['CI'])('web chat widget in Chromium
     expect(first.headers.get('cache-control')).toMatch(/max-age=31536000/);
     const etag = first.headers.get('etag') ?? '';
     expect(etag).not.toBe('');
-    expect((await first.text()).length).toBeGreaterThan(1_000_000);
+    const text = await first.text();
+    expect(text.length).toBeGreaterThan(1_000_000);
     const again = await fetch(url, { headers: { 'Accept-Encoding': 'gzip', 'If-None-Match': etag } });
     expect(again.status).toBe(304);
+    // Only the gzipped bytes are held: a client without gzip gets them unzipped, with the same headers.
+    const plain = await fetch(url, { headers: { 'Accept-Encoding': 'identity' } });
+    expect(plain.status).toBe(200);
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(plain.headers.get('vary')).toBe('Accept-Encoding');
+    expect(plain.headers.get('etag')).toBe(etag.replace(/-gz"$/, '"'));
+    expect(Number(plain.headers.get('content-length'))).toBe(Buffer.byteLength(text));
+    expect(await plain.text()).toBe(text);
   });
 });
 

@@ -37,22 +37,28 @@ export interface CalendarProfile extends Pick<AgencyProfile, 'timeZone'>, Partia
   hours: AgencyProfile['chatHours']['hours'];
 }
 
-/** The calendar of a profile. Holidays are computed once per year and cached. */
+/**
+ * Latvia's public holidays of a year, computed once and cached for every calendar: they do not depend
+ * on the agency, and a Holidays instance per agency's calendar cost 50 kB each.
+ */
+let latvia: Holidays | undefined;
+const holidaysByYear = new Map<number, Map<DayKey, string>>();
+function publicHolidays(year: number): Map<DayKey, string> {
+  let days = holidaysByYear.get(year);
+  if (days === undefined) {
+    days = new Map();
+    latvia ??= new Holidays('LV');
+    // `date` is the local calendar date ("2026-11-18 00:00:00"); substitutes are listed as their own days.
+    for (const h of latvia.getHolidays(year)) if (h.type === 'public') days.set(h.date.slice(0, 10), h.name);
+    holidaysByYear.set(year, days);
+  }
+  return days;
+}
+
+/** The calendar of a profile. */
 export function createCalendar(profile: CalendarProfile): WorkingCalendar {
   const timeZone = profile.timeZone;
   const overrides = new Map((profile.holidayOverrides ?? []).map((o) => [o.date, o]));
-  const holidays = new Holidays('LV');
-  const byYear = new Map<number, Map<DayKey, string>>();
-  const publicHolidays = (year: number): Map<DayKey, string> => {
-    let days = byYear.get(year);
-    if (days === undefined) {
-      days = new Map();
-      // `date` is the local calendar date ("2026-11-18 00:00:00"); substitutes are listed as their own days.
-      for (const h of holidays.getHolidays(year)) if (h.type === 'public') days.set(h.date.slice(0, 10), h.name);
-      byYear.set(year, days);
-    }
-    return days;
-  };
   const holidayName = (day: DayKey) => publicHolidays(Number(day.slice(0, 4))).get(day);
   // A worked day without hours of its own (a moved Saturday) keeps the first weekday's hours.
   const firstWeekdayHours = (['mon', 'tue', 'wed', 'thu', 'fri'] as const).map((d) => profile.hours[d]).find((h) => h.length > 0) ?? [];
