@@ -47,7 +47,8 @@ export const tfWeight = (tf: number): number => (tf < 64 ? TF_WEIGHT[tf]! : 1 + 
  */
 export class GramLayer {
   readonly gramIds = new Map<string, number>();
-  private packedIds: IntTable | undefined;
+  /** The grams that pack, by number: the lookup a question's grams take (idOf). */
+  private readonly packedIds: IntTable;
   /** Units using each gram. */
   readonly df: Int32Array;
   /** Postings of gram g: units offsets[g] … offsets[g + 1] - 1 (ascending), with the gram's count there. */
@@ -128,6 +129,13 @@ export class GramLayer {
     }
     this.querySlot = new Int32Array(df.length);
     this.queryStamps = new Int32Array(df.length);
+    // Made with the layer, not at the first question (61 ms for the shared layer: a first reply's wait).
+    const packedEntries: [number, number][] = [];
+    for (const [gram, id] of this.gramIds) {
+      const code = packed(gram);
+      if (code >= 0) packedEntries.push([code, id]);
+    }
+    this.packedIds = new IntTable(packedEntries);
   }
 
   get units(): number {
@@ -137,12 +145,9 @@ export class GramLayer {
   /**
    * A gram's id, or -1: by its packed number when it packs (`code` ≥ 0; `gram` is then not read),
    * else by the gram itself.
-   * The packed table is made at the first question (an agency's own layer is only built from).
    */
   idOf(code: number, gram: string): number {
-    if (code < 0) return this.gramIds.get(gram) ?? -1;
-    this.packedIds ??= new IntTable([...this.gramIds].flatMap(([g, id]) => (packed(g) >= 0 ? [[packed(g), id] as const] : [])));
-    return this.packedIds.get(code);
+    return code >= 0 ? this.packedIds.get(code) : (this.gramIds.get(gram) ?? -1);
   }
 
   /** A new stamp for the query scratch; after 2^31 - 1 of them, the stamps start over. */

@@ -171,8 +171,15 @@ export class GramIndex {
       });
       if (first < 0) ownOnly.push([gram, g]);
     }
-    this.ownOnlyPacked = new IntTable(ownOnly.filter(([gram]) => packed(gram) >= 0).map(([gram, g]) => [packed(gram), g] as const));
-    this.ownOnly = new StringTable(ownOnly.filter(([gram]) => packed(gram) < 0));
+    const packedOwnOnly: [number, number][] = [];
+    const otherOwnOnly: [string, number][] = [];
+    for (const [gram, g] of ownOnly) {
+      const code = packed(gram);
+      if (code >= 0) packedOwnOnly.push([code, g]);
+      else otherOwnOnly.push([gram, g]);
+    }
+    this.ownOnlyPacked = new IntTable(packedOwnOnly);
+    this.ownOnly = new StringTable(otherOwnOnly);
     this.shared.forEach((part, l) => {
       const pairs = firstKnown[l]!.sort((a, b) => a[0] - b[0]);
       part.sharedIds = compact(pairs.map((p) => p[0]));

@@ -1,6 +1,6 @@
 // Which words are Latvian words, from the maintained Latvian Hunspell dictionary (npm
-// `dictionary-lv`, LGPL-2.1) run by `hunspell-asm` (Hunspell compiled to WebAssembly): about 0.2 s
-// to load, +19 MB RSS, ~150,000 checks a second (see DEVELOPERS.md). A home-made stemmer says what a
+// `dictionary-lv`, LGPL-2.1) run by `hunspell-asm` (Hunspell compiled to WebAssembly): about 0.3 s
+// to fold and load, +19 MB RSS, ~150,000 checks a second (see DEVELOPERS.md). A home-made stemmer says what a
 // word's stem might be; the dictionary says whether the word exists at all, so a real word the
 // knowledge base does not use ("banānā") is not mistaken for a typo of one it does ("banner").
 import { readFileSync } from 'node:fs';

@@ -90,6 +90,8 @@ export class IntTable {
     const mask = (1 << bits) - 1;
     for (const [key, value] of list) {
       if (!(key > 0 && key <= 0x7fffffff && Number.isInteger(key))) throw new RangeError('an IntTable key is a positive 31-bit integer');
+      // -1 is what get() says of a key it does not have.
+      if (value === -1) throw new RangeError('an IntTable value cannot be -1');
       let slot = this.slotOf(key);
       while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & mask;
       this.keys[slot] = key;

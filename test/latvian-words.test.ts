@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import dictionary from 'dictionary-lv';
 import { loadModule } from 'hunspell-asm';
 import { describe, expect, it } from 'vitest';
-import { foldAffixes, foldCondition, foldMarks, foldWords } from '../knowledge/folded-dictionary.js';
+import { foldAffixes, foldCondition, foldedDictionary, foldMarks, foldWords } from '../knowledge/folded-dictionary.js';
 import { isLatvianWord } from '../knowledge/latvian-words.js';
 import { MatchIndex, type MatchDocument } from '../knowledge/matcher.js';
 
@@ -36,6 +36,15 @@ describe('the folded dictionary', () => {
     expect(foldAffixes('SFX Ā Y 3\nTRY ianseātum')).toBe('SFX Ā Y 3\nTRY ianseātum');
     expect(foldWords('66606\nābece/SsTt po:lietv5r\ngrīdceliņš//Oo\nĀbels/OoPp')).toBe('66606\nabece/SsTt po:lietv5r\ngridcelins//Oo\nAbels/OoPp');
     expect(foldMarks('Sūdzība, está')).toBe('Sudziba, está');
+    // Flags with a marked letter are left as they are (folded, they would be other flags).
+    expect(foldWords('2\nābols/ā\nčūska/Oo')).toBe('2\nabols/ā\ncuska/Oo');
+  });
+
+  it('refuses a dictionary whose affix file uses what the folding does not read', () => {
+    const files = (aff: string) => ({ aff: new TextEncoder().encode(aff), dic: new TextEncoder().encode('1\nsuns/O') });
+    expect(foldedDictionary(files('SET UTF-8\nSFX O Y 1\nSFX O s a s')).aff.length).toBeGreaterThan(0);
+    expect(() => foldedDictionary(files('SET UTF-8\nICONV 1\nICONV ā a'))).toThrow(/ICONV/);
+    expect(() => foldedDictionary(files('SET UTF-8\nSFX O Y 1\n  SFX O s ā s'))).toThrow(/SFX/);
   });
 
   // The words citizens wrote in the project's labelled sets, and the knowledge's own.

@@ -213,6 +213,8 @@ describe.skipIf(!hasChromium && !process.env['CI'])('web chat widget in Chromium
     expect(plain.headers.get('etag')).toBe(etag.replace(/-gz"$/, '"'));
     expect(Number(plain.headers.get('content-length'))).toBe(Buffer.byteLength(text));
     expect(await plain.text()).toBe(text);
+    const plainAgain = await fetch(url, { headers: { 'Accept-Encoding': 'identity', 'If-None-Match': plain.headers.get('etag') ?? '' } });
+    expect(plainAgain.status).toBe(304);
   });
 });
 

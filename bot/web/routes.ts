@@ -9,7 +9,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gunzip as gunzipCallback, gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
+import { Readable, pipeline } from 'node:stream';
+import { createGunzip, gzip as gzipCallback, constants as zlibConstants } from 'node:zlib';
 import type restify from 'restify';
 import type { AgencyProfile } from '../../knowledge/schema.js';
 import type { AgencyDirectory } from '../agencies.js';
@@ -18,7 +19,6 @@ import { PAGE_HEADERS, pageContentSecurityPolicy } from '../http/security-header
 import { LICENCE_PATH, NOTICES_FILE, NOTICES_PATH, projectFile } from './about.js';
 
 const gzip = promisify(gzipCallback);
-const gunzip = promisify(gunzipCallback);
 
 /** The agencies the pages show, read on every request: reloads, agencies added or removed. */
 /** The agencies served, in the order the front page lists them, each with its profile. */
@@ -40,7 +40,9 @@ export interface PageAgency {
  * pays), or only gzipped, unzipped for a request that does not accept gzip (Web Chat: browsers all do,
  * and its 3.7 MB as is would stay in memory for nobody).
  */
-type Asset = { etag: string; contentType: string; cacheControl: string } & ({ body: Buffer; gzipped?: Buffer } | { body?: undefined; gzipped: Buffer });
+type Asset = { etag: string; contentType: string; cacheControl: string } & (
+  { body: Buffer; gzipped?: Buffer } | { body?: undefined; gzipped: Buffer; bytes: number }
+);
 
 const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
 const CSS_TYPE = 'text/css; charset=utf-8';
@@ -124,7 +126,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
       const body = await readFile(webChat.file);
       const gzipped = await gzip(body, { level: zlibConstants.Z_BEST_COMPRESSION });
       log.info({ bytes: body.length, gzipBytes: gzipped.length, ms: Date.now() - started }, 'bundle ready');
-      return { gzipped, etag: etagOf(body), contentType: SCRIPT_TYPE, cacheControl: IMMUTABLE_CACHE };
+      return { gzipped, bytes: body.length, etag: etagOf(body), contentType: SCRIPT_TYPE, cacheControl: IMMUTABLE_CACHE };
     })().catch((err: unknown) => {
       webChatAsset = undefined;
       throw err;
@@ -146,13 +148,13 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   });
 
   server.get('/widget.js', async function widgetScript(req: restify.Request, res: restify.Response) {
-    await sendAsset(req, res, widget);
+    sendAsset(req, res, widget);
   });
   server.get('/widget.css', async function widgetStyles(req: restify.Request, res: restify.Response) {
-    await sendAsset(req, res, widgetCss);
+    sendAsset(req, res, widgetCss);
   });
   server.get('/assets/page.css', async function pageStyles(req: restify.Request, res: restify.Response) {
-    await sendAsset(req, res, pageCss);
+    sendAsset(req, res, pageCss);
   });
 
   // Plain text under the default CSP (default-src 'none'): nothing in them runs.
@@ -161,14 +163,14 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
   // The bundle's first line points to this file, its licence comments, beside it.
   const webChatLicence = lazyText(webChat.licenceFile);
   server.get(LICENCE_PATH, async function licenceText(req: restify.Request, res: restify.Response) {
-    await sendAsset(req, res, await licence());
+    sendAsset(req, res, await licence());
   });
   server.get(NOTICES_PATH, async function thirdPartyNotices(req: restify.Request, res: restify.Response) {
-    await sendAsset(req, res, await notices());
+    sendAsset(req, res, await notices());
   });
 
   server.get('/webchat/webchat.js.LICENSE.txt', async function webChatLicenceComments(req: restify.Request, res: restify.Response) {
-    await sendAsset(req, res, await webChatLicence());
+    sendAsset(req, res, await webChatLicence());
   });
 
   server.get('/webchat/webchat.js', async function webChatScript(req: restify.Request, res: restify.Response) {
@@ -181,7 +183,7 @@ export function mountWebChat(server: restify.Server, deps: WebChatDeps): void {
       return;
     }
     const versioned = (req.query as Record<string, unknown> | undefined)?.['v'] === webChat.version;
-    await sendAsset(req, res, versioned ? asset : { ...asset, cacheControl: UNVERSIONED_CACHE });
+    sendAsset(req, res, versioned ? asset : { ...asset, cacheControl: UNVERSIONED_CACHE });
   });
 
   // Preflight for scripts loaded with crossorigin="anonymous".
@@ -295,7 +297,7 @@ function etagOf(body: Buffer): string {
   return `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
 }
 
-async function sendAsset(req: restify.Request, res: restify.Response, asset: Asset): Promise<void> {
+function sendAsset(req: restify.Request, res: restify.Response, asset: Asset): void {
   const useGzip = asset.gzipped !== undefined && acceptsGzip(req.header('accept-encoding', ''));
   // Each representation has its own strong validator.
   const etag = useGzip ? `${asset.etag.slice(0, -1)}-gz"` : asset.etag;
@@ -311,7 +313,16 @@ async function sendAsset(req: restify.Request, res: restify.Response, asset: Ass
     res.end();
     return;
   }
-  const body = useGzip && asset.gzipped !== undefined ? asset.gzipped : asset.body !== undefined ? asset.body : await gunzip(asset.gzipped);
+  if (!useGzip && asset.body === undefined) {
+    // Only gzipped: unzipped as it is sent, so a client that reads slowly holds a chunk, not the whole
+    // file (a copy unzipped per request was 3.9 MB each; forty such clients, 180 MB).
+    res.writeHead(200, { ...headers, 'Content-Length': String(asset.bytes) });
+    pipeline(Readable.from([asset.gzipped]), createGunzip(), res, () => {
+      // A client gone mid-way ends the pipeline; nothing to tell it.
+    });
+    return;
+  }
+  const body = useGzip && asset.gzipped !== undefined ? asset.gzipped : asset.body!;
   res.writeHead(200, { ...headers, 'Content-Length': String(body.length), ...(useGzip ? { 'Content-Encoding': 'gzip' } : {}) });
   res.end(body);
 }
