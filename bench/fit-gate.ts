@@ -14,6 +14,7 @@ import { withPhrasingsCut } from '../knowledge/ablation.js';
 import { readSet, score, EVAL_DIR, type Labelled } from '../bot/cli/eval.js';
 import { decide } from '../knowledge/decide.js';
 import {
+  answerBar,
   answerProbability,
   gateFeatures,
   GATE_FEATURES,
@@ -159,7 +160,10 @@ function answerAt(model: Omit<AnswerGateModel, 'answerAt'>, data: Example[]): An
   let best = { right: -1, wrong: Infinity, at: { ruled: 0.5, unruled: 1 } };
   for (let ruled = 0; ruled < 1; ruled += 0.02) {
     for (let unruled = 0.3; unruled < 1; unruled += 0.01) {
-      const answered = gated.filter((e) => e.p >= (e.features.ruled === 1 ? ruled : unruled));
+      const answered = gated.filter((e) => {
+        const bar = answerBar({ ...model, answerAt: { ruled, unruled } }, e.features);
+        return bar !== undefined && e.p >= bar;
+      });
       const wrong = SIZES.map((size) => answered.filter((e) => e.size === size && !e.right).length);
       const rightBySize = SIZES.map((size) => answered.filter((e) => e.size === size && e.right).length);
       if (SIZES.some((size, i) => wrong[i]! > allowed.get(size)!.wrong || rightBySize[i]! < allowed.get(size)!.right)) continue;

@@ -22,5 +22,5 @@ export const ANSWER_GATE_MODEL = {
     ruled: 0.659758,
   },
   bias: -2.52872,
-  answerAt: { ruled: 0.62, unruled: 0.87 },
+  answerAt: { ruled: 0.62, unruled: 0.74 },
 };

@@ -122,8 +122,22 @@ export interface AnswerGate {
   answers(input: GateInput): boolean;
 }
 
+/**
+ * The bar a message must pass, or undefined when the gate may not answer it: a single word the
+ * thresholds do not answer ("deklarācija": the income tax return or the declaration of residence)
+ * is asked back. The sets fitted on have no such question labelled, and the model answered them.
+ */
+export function answerBar(model: AnswerGateModel, features: GateFeatures): number | undefined {
+  if (features.ruled === 1) return model.answerAt.ruled;
+  return features.terms < Math.log1p(2) ? undefined : model.answerAt.unruled;
+}
+
 export const modelGate = (model: AnswerGateModel): AnswerGate => ({
-  answers: (input) => answerProbability(model, gateFeatures(input)) >= (input.ruled ? model.answerAt.ruled : model.answerAt.unruled),
+  answers: (input) => {
+    const features = gateFeatures(input);
+    const bar = answerBar(model, features);
+    return bar !== undefined && answerProbability(model, features) >= bar;
+  },
 });
 
 /** The hand-set thresholds alone, as before the gate. */

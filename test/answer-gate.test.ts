@@ -118,6 +118,12 @@ describe('modelGate', () => {
     expect(gate.answers(asked(1, false))).toBe(true);
   });
 
+  it('asks back a single word the thresholds do not answer, however likely its best entry', () => {
+    const oneWord = { ...asked(1, false), analysis: { ...analysis, terms: ['a'], unknown: [] } };
+    expect(modelGate(model).answers(oneWord)).toBe(false);
+    expect(modelGate(model).answers({ ...oneWord, ruled: true })).toBe(true);
+  });
+
   it('answers as the thresholds do without a model', () => {
     expect([THRESHOLDS_GATE.answers(asked(0.1, true)), THRESHOLDS_GATE.answers(asked(1, false))]).toEqual([true, false]);
   });
