@@ -5,6 +5,7 @@ import type { InProcessBot } from '../bot/cli/in-process.js';
 import { MemoryRecords } from '../bot/storage/kept-records.js';
 import { buttons, demoBot, libraryBot, press, texts } from './support/bot.js';
 import { decide, DEFAULT_DECISION_SETTINGS } from '../knowledge/decide.js';
+import { THRESHOLDS_GATE } from '../knowledge/answer-gate.js';
 
 let bot: InProcessBot;
 afterEach(async () => bot?.close());
@@ -308,7 +309,9 @@ describe('decisions that need more than the detector or the whole message', () =
     // (The clause's own floor pinned: the mechanism is under test, not the tuned default.)
     const settings = { ...DEFAULT_DECISION_SETTINGS, clarifyMin: 0.45, clauseMin: 0.35 };
     expect(bot.app.knowledge.current.index.search(story).results[0]?.score).toBeLessThan(settings.clarifyMin);
-    const { decision } = decide(story, { ...context('lv'), settings });
+    // The thresholds alone: the answer gate answers the story's best entry below the floor (the
+    // right one, dvi.right-of-access), and the clauses' mechanism would not be reached.
+    const { decision } = decide(story, { ...context('lv'), settings, answerGate: THRESHOLDS_GATE });
     expect(decision.kind).toBe('clarify');
     expect(decision.kind === 'clarify' && decision.candidates.map((c) => (c.kind === 'entry' ? c.entry.id : c.authority.id))).toContain('dvi.right-of-access');
   });
