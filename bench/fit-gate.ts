@@ -11,8 +11,7 @@ import path from 'node:path';
 import { format, resolveConfig } from 'prettier';
 import { createInProcessBot, type InProcessBot } from '../bot/cli/in-process.js';
 import { withPhrasingsCut } from '../knowledge/ablation.js';
-import { readSet, score, EVAL_DIR, type Labelled } from '../bot/cli/eval.js';
-import { decide } from '../knowledge/decide.js';
+import { score, type Labelled } from '../bot/cli/eval.js';
 import {
   answerBar,
   answerProbability,
@@ -25,39 +24,17 @@ import {
   type GateFeatures,
 } from '../knowledge/answer-gate.js';
 import type { AskAnswer } from '../bot/cli/ask.js';
+import { decideItems, decideWith, tuningItems, TUNING_SETS } from './tuning.js';
 
-const TUNING_SETS = ['tune', 'dev', 'blind3', 'intents3', 'blind4', 'blind5', 'blind6', 'blind7'];
 const SIZES = [3, 5, 'full'] as const;
 /** L2 penalty on the standardised weights: a few thousand examples, a dozen features. */
 const RIDGE = 1;
 
-const items: Labelled[] = TUNING_SETS.flatMap((set) => readSet(path.join(EVAL_DIR, `${set}.jsonl`)));
+const items: Labelled[] = tuningItems();
 const list = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 function run(bot: InProcessBot, gate: AnswerGate): AskAnswer[] {
-  const deps = bot.app.turnDeps;
-  const knowledge = deps.knowledge();
-  return items.map((item) => {
-    const { decision: d, detected } = decide(item.q, {
-      knowledge,
-      offeredLanguages: deps.offeredLanguages(),
-      conversationLanguage: 'lv',
-      ...deps.languages,
-      ...deps.conduct,
-      answerGate: gate,
-    });
-    return {
-      text: item.q,
-      kind: d.kind === 'switch-language' ? 'language' : d.kind,
-      decision: d.kind,
-      entryId: d.kind === 'answer' || d.kind === 'smalltalk' ? d.entry.id : null,
-      authorityId: d.kind === 'refer' ? d.authority.id : null,
-      referrals: d.kind === 'refer' || d.kind === 'answer' ? d.referrals.map((a) => a.id) : [],
-      candidates: d.kind === 'clarify' ? d.candidates.map((c) => (c.kind === 'entry' ? c.entry.id : c.authority.id)) : [],
-      language: d.kind === 'language' ? d.detected : detected,
-      reply: '',
-    };
-  });
+  return decideItems(items, bot, bot.app.turnDeps.knowledge(), { answerGate: gate });
 }
 
 interface Example {
@@ -76,18 +53,10 @@ function examples(bot: InProcessBot, size: Example['size']): Example[] {
       return input.ruled;
     },
   };
-  const deps = bot.app.turnDeps;
-  const knowledge = deps.knowledge();
+  const decided = decideWith(bot, bot.app.turnDeps.knowledge(), { answerGate: recorder });
   for (const item of items) {
     asked.length = 0;
-    decide(item.q, {
-      knowledge,
-      offeredLanguages: deps.offeredLanguages(),
-      conversationLanguage: 'lv',
-      ...deps.languages,
-      ...deps.conduct,
-      answerGate: recorder,
-    });
+    decided(item.q);
     // An upset citizen's message may be answered with anything: no label.
     const whole = asked[0];
     if (!whole || item.kind === '!conduct') continue;

@@ -5,50 +5,27 @@
 // thresholds fitted on tune alone left the matcher's better ranking unused. Sets written after them
 // (blind8 on) are never read here. Copy chosen values into DEFAULT_DECISION_SETTINGS /
 // DEFAULT_MATCHER_SETTINGS by hand.
-import path from 'node:path';
 import { createInProcessBot } from '../bot/cli/in-process.js';
 import { withPhrasingsCut } from '../knowledge/ablation.js';
-import { readSet, score, EVAL_DIR, type Labelled } from '../bot/cli/eval.js';
-import { decide, DEFAULT_DECISION_SETTINGS, type DecisionSettings } from '../knowledge/decide.js';
+import { score, type Labelled } from '../bot/cli/eval.js';
+import { DEFAULT_DECISION_SETTINGS, type DecisionSettings } from '../knowledge/decide.js';
 import { DEFAULT_MATCHER_SETTINGS, MatchIndex, type MatcherSettings } from '../knowledge/matcher.js';
 import { isLatvianWord } from '../knowledge/latvian-words.js';
 import type { AskAnswer } from '../bot/cli/ask.js';
+import { decideItems, tuningItems } from './tuning.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 
-const items: Labelled[] = ['tune', 'dev', 'blind3', 'intents3', 'blind4', 'blind5', 'blind6', 'blind7'].flatMap((set) =>
-  readSet(path.join(EVAL_DIR, `${set}.jsonl`)),
-);
+const items: Labelled[] = tuningItems();
 // Settings are judged on the knowledge as written and cut to 5 phrasings per entry (the size staff
 // write): a setting that only works with long phrasing lists does not generalise.
 const CUT = 5;
 const bot = createInProcessBot({ LOG_LEVEL: 'silent' });
 const cutBot = createInProcessBot({ LOG_LEVEL: 'silent' }, { knowledgeShape: (files) => withPhrasingsCut(files, CUT) });
-const deps = bot.app.turnDeps;
 // The documents of each running index, so a matcher variant can be rebuilt without reading files.
 const sizes = [bot, cutBot].map((b) => ({ base: b.app.turnDeps.knowledge(), documents: b.app.turnDeps.knowledge().index.documents }));
 
 function run(knowledge: Knowledge, settings: DecisionSettings): AskAnswer[] {
-  return items.map((item) => {
-    const { decision: d, detected } = decide(item.q, {
-      knowledge,
-      offeredLanguages: deps.offeredLanguages(),
-      conversationLanguage: 'lv',
-      ...deps.languages,
-      ...deps.conduct,
-      settings,
-    });
-    return {
-      text: item.q,
-      kind: d.kind === 'switch-language' ? 'language' : d.kind,
-      decision: d.kind,
-      entryId: d.kind === 'answer' || d.kind === 'smalltalk' ? d.entry.id : null,
-      authorityId: d.kind === 'refer' ? d.authority.id : null,
-      referrals: d.kind === 'refer' || d.kind === 'answer' ? d.referrals.map((a) => a.id) : [],
-      candidates: d.kind === 'clarify' ? d.candidates.map((c) => (c.kind === 'entry' ? c.entry.id : c.authority.id)) : [],
-      language: d.kind === 'language' ? d.detected : detected,
-      reply: '',
-    };
-  });
+  return decideItems(items, bot, knowledge, { settings });
 }
 
 /** Right answers count; confidently wrong answers and wrong referrals count against, heavily. */
