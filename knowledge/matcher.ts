@@ -257,13 +257,17 @@ export class MatchIndex {
     return { minSharedPrefix: settings.minSharedPrefix, grams: settings.gramShare > 0 };
   }
 
-  /** Documents using the term, over every layer. */
-  private documentFrequency(term: string): number {
+  /** The term's id in each layer (-1: not there). */
+  private idsOf(term: string): number[] {
+    return this.layers.map((layer) => layer.termIds.get(term));
+  }
+
+  /** Documents using a term, over every layer, from its ids there. */
+  private documentFrequency(ids: readonly number[]): number {
     let df = 0;
-    for (const layer of this.layers) {
-      const id = layer.termIds.get(term);
-      if (id >= 0) df += layer.documentFrequency(id);
-    }
+    ids.forEach((id, l) => {
+      if (id >= 0) df += this.layers[l]!.documentFrequency(id);
+    });
     return df;
   }
 
@@ -280,14 +284,10 @@ export class MatchIndex {
 
   /** A resolution of a question term to a vocabulary term, with the vocabulary term's ids. */
   private resolution(term: string, similarity: number, typo: boolean): Resolution {
-    // The IDF from the ids just found (idfOf would look the term up in every layer again): a
-    // question's new words make dozens of these, the most of what a first search of a word costs.
-    const ids = this.layers.map((layer) => layer.termIds.get(term));
-    let df = 0;
-    ids.forEach((id, l) => {
-      if (id >= 0) df += this.layers[l]!.documentFrequency(id);
-    });
-    return { term, similarity, typo, idf: Math.log(1 + this.docs.length / df), ids };
+    // The ids are looked up once, for the postings and the IDF: a question's new words make dozens
+    // of these, the most of what a first search of a word costs.
+    const ids = this.idsOf(term);
+    return { term, similarity, typo, idf: this.idfFrom(ids), ids };
   }
 
   /** The posting of a resolution's term in a document (an index into its layer's posting arrays), or -1. */
@@ -298,7 +298,11 @@ export class MatchIndex {
 
   /** A vocabulary term's IDF over every document of every layer. */
   private idfOf(term: string): number {
-    return Math.log(1 + this.docs.length / this.documentFrequency(term));
+    return this.idfFrom(this.idsOf(term));
+  }
+
+  private idfFrom(ids: readonly number[]): number {
+    return Math.log(1 + this.docs.length / this.documentFrequency(ids));
   }
 
   get size(): number {
