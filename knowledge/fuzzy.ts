@@ -65,13 +65,18 @@ export function fuzzyCandidates(
     const { hits, bigrams, terms } = bucket;
     const touched: number[] = [];
     // A term's hits: the positions of the term looked up whose bigram the vocabulary term contains.
+    const hit = (i: number) => {
+      if (hits[i] === 0) touched.push(i);
+      hits[i]! += 1;
+    };
     for (let j = 0; j + 2 <= term.length; j++) {
       const bigram = term.slice(j, j + 2);
-      const having = bigrams === undefined ? terms.keys() : (bigrams.get(bigram) ?? []);
-      for (const i of having) {
-        if (bigrams === undefined && !terms[i]!.includes(bigram)) continue;
-        if (hits[i] === 0) touched.push(i);
-        hits[i]! += 1;
+      // Index loops, not iterators: every typo of a new word comes through here, for every layer.
+      if (bigrams === undefined) {
+        for (let i = 0; i < terms.length; i++) if (terms[i]!.includes(bigram)) hit(i);
+      } else {
+        const having = bigrams.get(bigram);
+        if (having !== undefined) for (let k = 0; k < having.length; k++) hit(having[k]!);
       }
     }
     for (const i of touched) {

@@ -11,6 +11,7 @@
 // the phrasings' IDF, the vocabulary's order) is worked out here, so an index over layers gives
 // every score, bit for bit, that one index over the same documents in the same order would.
 import Fuse from 'fuse.js';
+import { BestOf } from './best-of.js';
 import { fuzzyCandidates, type FuzzyBucket } from './fuzzy.js';
 import type { GramLayer } from './gram-layer.js';
 import { GramIndex } from './grams.js';
@@ -165,6 +166,12 @@ export class MatchIndex {
   private phrasingHit: (string | undefined)[] = [];
   private phrasingHitIdf = new Float64Array(0);
   private readonly phrasingSeen: Uint8Array;
+  // Scratch space for score's candidates: the best by a first judgement, then the best results.
+  private readonly candidates = new BestOf();
+  private readonly best = new BestOf();
+  private matches = new Uint8Array(0);
+  private odds = new Float64Array(0);
+  private figures = new Float64Array(0);
   private readonly phrasingTouched: Int32Array;
   private lastQuestion: string | undefined;
   private lastQuestionTerms: string[] = [];
@@ -322,13 +329,13 @@ export class MatchIndex {
     const key = fold(question);
     let verbatim = -1;
     let found = 0;
-    this.layers.forEach((layer, l) => {
+    for (let l = 0; l < this.layers.length; l++) {
       // A document's number, or -n when n documents have the phrasing (-1: none has it).
-      const doc = layer.verbatim.get(key);
-      if (doc === -1) return;
+      const doc = this.layers[l]!.verbatim.get(key);
+      if (doc === -1) continue;
       found += doc >= 0 ? 1 : -doc;
       verbatim = this.docBase[l]! + doc;
-    });
+    }
     if (found !== 1) return scored;
     const { doc } = this.docs[verbatim]!;
     const terms = scored.analysis.terms;
@@ -347,7 +354,8 @@ export class MatchIndex {
    * a dictionary check may try many spellings.
    */
   private withoutRealWordTypos(question: string, resolved: { term: string; resolutions: Resolution[] }[]): typeof resolved {
-    const typoTerms = new Set(resolved.filter((r) => r.resolutions.some((x) => x.typo)).map((r) => r.term));
+    const typoTerms = new Set<string>();
+    for (const { term, resolutions } of resolved) if (resolutions.some((x) => x.typo)) typoTerms.add(term);
     if (typoTerms.size === 0) return resolved;
     const real = new Set(
       words(question)
@@ -360,33 +368,56 @@ export class MatchIndex {
   }
 
   private score(question: string, limit: number): { analysis: QueryAnalysis; results: ScoredDocument[] } {
-    const queryTerms = [...new Set(termsOf(question))];
-    const resolved = this.withoutRealWordTypos(
-      question,
-      queryTerms.map((t) => ({ term: t, resolutions: this.resolve(t) })),
-    );
-    const unknown = resolved.filter((r) => r.resolutions.length === 0).map((r) => r.term);
+    // Loops rather than array callbacks in this and the methods it calls: it runs for every message,
+    // and every closure and intermediate array is garbage that a young-generation collection, in the
+    // middle of some later search, has to sweep (BestOf says more).
+    const queryTerms: string[] = [];
+    const seen = new Set<string>();
+    const found: { term: string; resolutions: Resolution[] }[] = [];
+    for (const term of termsOf(question)) {
+      if (seen.has(term)) continue;
+      seen.add(term);
+      queryTerms.push(term);
+      found.push({ term, resolutions: this.resolve(term) });
+    }
+    const resolved = this.withoutRealWordTypos(question, found);
+    const terms = resolved.length;
+    const unknown: string[] = [];
     // A term's weight is its own IDF when the knowledge knows it as typed; only otherwise the best
     // of the forms it may stand for (a rarer inflected form must not inflate a common word).
-    const weights = resolved.map((r) => {
-      if (r.resolutions.length === 0) return this.maxIdf * this.settings.unknownWordWeight;
-      const exact = r.resolutions.find((x) => x.similarity === 1);
-      if (exact) return exact.idf;
-      return Math.max(...r.resolutions.map((x) => x.idf * x.similarity));
-    });
-    const totalWeight = weights.reduce((a, b) => a + b, 0);
-    const familiar = resolved.filter((r) => r.resolutions.some((x) => !x.typo)).length / Math.max(1, resolved.length);
-    const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight, familiar };
+    const weights: number[] = [];
+    let totalWeight = 0;
+    let familiarTerms = 0;
+    for (let i = 0; i < terms; i++) {
+      const { term, resolutions } = resolved[i]!;
+      let exact = -1; // an IDF is always positive
+      let best = -Infinity;
+      let familiar = false;
+      for (let k = 0; k < resolutions.length; k++) {
+        const r = resolutions[k]!;
+        if (!r.typo) familiar = true;
+        if (exact < 0 && r.similarity === 1) exact = r.idf;
+        best = Math.max(best, r.idf * r.similarity);
+      }
+      const weight = resolutions.length === 0 ? this.maxIdf * this.settings.unknownWordWeight : exact >= 0 ? exact : best;
+      if (resolutions.length === 0) unknown.push(term);
+      if (familiar) familiarTerms++;
+      weights.push(weight);
+      totalWeight += weight;
+    }
+    const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight, familiar: familiarTerms / Math.max(1, terms) };
     if (totalWeight === 0) return { analysis, results: [] };
 
     // Bag coverage: for each question term, the best credit any of its resolutions gives each doc.
     // Typed arrays indexed by document, not Maps: a common word touches thousands of documents.
     const queryStamp = this.nextStamp();
     let touchedCount = 0;
-    resolved.forEach(({ resolutions }, i) => {
+    for (let i = 0; i < terms; i++) {
       const termStamp = this.nextStamp();
       let termCount = 0;
-      for (const { similarity, idf, ids } of resolutions) {
+      const resolutions = resolved[i]!.resolutions;
+      for (let r = 0; r < resolutions.length; r++) {
+        const { similarity, idf, ids } = resolutions[r]!;
         const value = idf * similarity;
         for (let l = 0; l < this.layers.length; l++) {
           const id = ids[l]!;
@@ -404,7 +435,7 @@ export class MatchIndex {
           }
         }
       }
-      const w = weights[i] ?? 0;
+      const w = weights[i]!;
       for (let k = 0; k < termCount; k++) {
         const d = this.termDocs[k]!;
         const add = Math.min(this.credit[d]!, w);
@@ -414,78 +445,99 @@ export class MatchIndex {
           this.touched[touchedCount++] = d;
         } else this.coverage[d]! += add;
       }
-    });
+    }
 
     // Documents sharing letters but no word with the question are candidates too: with the n-grams
-    // on, a document is first judged by coverage and n-gram similarity together.
+    // on, a document is first judged by coverage and n-gram similarity together. The best `keep` by
+    // that first judgement, ties in first-touch order (what a stable full sort would give).
     const g = this.settings.gramShare;
     const gramMatches = this.grams?.score(question);
-    // The best `keep` by that first judgement, ties in first-touch order (what a stable full sort
-    // would give), kept in a small sorted array instead of sorting every touched document.
-    const keep = Math.max(limit * 3, 24);
     const fitWeight = this.settings.fitTerms > 0 ? Math.min(totalWeight, this.settings.fitTerms * this.maxIdf) : totalWeight;
-    const candidates: { d: number; c: number; gram: number; pre: number }[] = [];
-    const consider = (d: number, c: number) => {
-      const gram = this.grams?.similarity(d) ?? 0;
-      const pre = (1 - g) * c + g * gram;
-      if (candidates.length === keep && pre <= candidates[keep - 1]!.pre) return;
-      let at = candidates.length;
-      while (at > 0 && candidates[at - 1]!.pre < pre) at--;
-      candidates.splice(at, 0, { d, c, gram, pre });
-      if (candidates.length > keep) candidates.pop();
-    };
+    const coverageOf = (d: number) => (this.coverageStamp[d] === queryStamp ? Math.min(1, this.coverage[d]! / fitWeight) : 0);
+    const gramOf = (d: number) => this.grams?.similarity(d) ?? 0;
+    const candidates = this.candidates.reset(Math.max(limit * 3, 24));
     for (let k = 0; k < touchedCount; k++) {
       const d = this.touched[k]!;
-      consider(d, Math.min(1, this.coverage[d]! / fitWeight));
+      candidates.offer(d, (1 - g) * coverageOf(d) + g * gramOf(d));
     }
     if (gramMatches !== undefined) {
       for (let k = 0; k < gramMatches.count; k++) {
         const d = gramMatches.docs[k]!;
-        if (this.coverageStamp[d] !== queryStamp) consider(d, 0);
+        if (this.coverageStamp[d] !== queryStamp) candidates.offer(d, (1 - g) * coverageOf(d) + g * gramOf(d));
       }
     }
-    // The question terms each candidate matched (in question order), for the few kept.
-    const matched = new Map<number, string[]>();
-    for (const { d } of candidates) {
-      const indexed = this.docs[d]!;
-      matched.set(
-        d,
-        resolved.filter(({ resolutions }) => resolutions.some((r) => this.postingIn(indexed, r) >= 0)).map((r) => r.term),
-      );
+    const count = candidates.count;
+    // Which question terms each candidate matched: matches[j * terms + i] for candidate j, term i.
+    if (this.matches.length < count * terms) this.matches = new Uint8Array(count * terms * 2);
+    const matches = this.matches;
+    // The naive Bayes odds of each candidate, relative to the likeliest.
+    if (this.odds.length < count) this.odds = new Float64Array(count * 2);
+    const odds = this.odds;
+    let maxLog = -Infinity;
+    for (let j = 0; j < count; j++) {
+      const indexed = this.docs[candidates.ids[j]!]!;
+      for (let i = 0; i < terms; i++) {
+        let matched = 0;
+        const resolutions = resolved[i]!.resolutions;
+        for (let k = 0; k < resolutions.length; k++) {
+          if (this.postingIn(indexed, resolutions[k]!) >= 0) {
+            matched = 1;
+            break;
+          }
+        }
+        matches[j * terms + i] = matched;
+      }
+      odds[j] = this.logLikelihood(indexed, resolved);
+      maxLog = Math.max(maxLog, odds[j]!);
+    }
+    let evidence = 0;
+    for (let j = 0; j < count; j++) {
+      odds[j] = Math.exp(odds[j]! - maxLog);
+      evidence += odds[j]!;
     }
 
     const share = this.settings.phrasingShare;
-    const logLikelihoods = candidates.map(({ d }) => this.logLikelihood(this.docs[d]!, resolved));
-    const maxLog = Math.max(...logLikelihoods);
-    const odds = logLikelihoods.map((l) => Math.exp(l - maxLog));
-    const evidence = odds.reduce((a, b) => a + b, 0);
     const lambda = this.settings.confidenceShare;
+    // The `limit` best by rank, ties in candidate order (what a stable sort of them all would give).
     // The phrasing similarity is the costly part. It is at most the share of the question's weight
     // this document matches at all, which bounds the rank: a candidate that cannot reach the
     // `limit`-th best rank found so far is left out without computing it (it could not be returned).
-    const termWeight = new Map(resolved.map(({ term }, i) => [term, weights[i] ?? 0]));
-    const results: ScoredDocument[] = [];
-    const kept: number[] = []; // ranks of the computed results, best first, at most `limit`
-    candidates.forEach(({ d, c, gram }, i) => {
-      const indexed = this.docs[d]!;
-      const confidence = (odds[i] ?? 0) / evidence;
-      const terms = matched.get(d) ?? [];
+    // Only the `limit` best become results: their figures wait in scratch arrays, by candidate.
+    if (this.figures.length < 3 * count) this.figures = new Float64Array(6 * count);
+    const figures = this.figures; // score, confidence and rank of candidate j at 3j, 3j + 1, 3j + 2
+    const best = this.best.reset(limit); // ranks of the computed candidates, ties in candidate order
+    for (let j = 0; j < count; j++) {
+      const d = candidates.ids[j]!;
+      const c = coverageOf(d);
+      const gram = gramOf(d);
+      const confidence = odds[j]! / evidence;
       let phrasingBound = 0;
-      for (const t of terms) phrasingBound += termWeight.get(t) ?? 0;
+      let matchedAny = false;
+      for (let i = 0; i < terms; i++) {
+        if (matches[j * terms + i] === 0) continue;
+        phrasingBound += weights[i]!;
+        matchedAny = true;
+      }
       phrasingBound = Math.min(1, phrasingBound / totalWeight);
       const bound = ((1 - g) * ((1 - share) * c + share * phrasingBound) + g * gram) ** (1 - lambda) * confidence ** lambda;
-      if (kept.length === limit && bound * (1 + 1e-9) < kept[limit - 1]!) return;
-      const phrasing = terms.length === 0 ? 0 : this.bestPhrasing(indexed, resolved, weights, totalWeight);
+      if (bound * (1 + 1e-9) < best.threshold) continue;
+      const phrasing = matchedAny ? this.bestPhrasing(this.docs[d]!, resolved, weights, totalWeight) : 0;
       const score = (1 - g) * ((1 - share) * c + share * phrasing) + g * gram;
       const rank = score ** (1 - lambda) * confidence ** lambda;
-      results.push({ kind: indexed.doc.kind, id: indexed.doc.id, score, confidence, rank, matched: terms });
-      let at = kept.length;
-      while (at > 0 && kept[at - 1]! < rank) at--;
-      kept.splice(at, 0, rank);
-      if (kept.length > limit) kept.pop();
-    });
-    results.sort((a, b) => b.rank - a.rank);
-    return { analysis, results: results.slice(0, limit) };
+      figures[3 * j] = score;
+      figures[3 * j + 1] = confidence;
+      figures[3 * j + 2] = rank;
+      best.offer(j, rank);
+    }
+    const results: ScoredDocument[] = [];
+    for (let k = 0; k < best.count; k++) {
+      const j = best.ids[k]!;
+      const { doc } = this.docs[candidates.ids[j]!]!;
+      const matched: string[] = [];
+      for (let i = 0; i < terms; i++) if (matches[j * terms + i] === 1) matched.push(resolved[i]!.term);
+      results.push({ kind: doc.kind, id: doc.id, score: figures[3 * j]!, confidence: figures[3 * j + 1]!, rank: figures[3 * j + 2]!, matched });
+    }
+    return { analysis, results };
   }
 
   /**
@@ -521,10 +573,12 @@ export class MatchIndex {
     const alpha = this.settings.smoothing;
     const denominator = Math.log(indexed.total + alpha * this.vocabularySize);
     let sum = 0;
-    for (const { resolutions } of resolved) {
+    for (let i = 0; i < resolved.length; i++) {
+      const resolutions = resolved[i]!.resolutions;
       if (resolutions.length === 0) continue;
       let count = 0;
-      for (const r of resolutions) {
+      for (let k = 0; k < resolutions.length; k++) {
+        const r = resolutions[k]!;
         const p = this.postingIn(indexed, r);
         count = Math.max(count, (p < 0 ? 0 : indexed.layer.postingCount[p]!) * r.similarity);
       }
@@ -551,7 +605,9 @@ export class MatchIndex {
     // Only the phrasings that contain some resolution of some question term can share anything:
     // reached through the document's term → phrasings map instead of testing every phrasing.
     for (let i = 0; i < terms; i++) {
-      for (const r of resolved[i]!.resolutions) {
+      const resolutions = resolved[i]!.resolutions;
+      for (let k = 0; k < resolutions.length; k++) {
+        const r = resolutions[k]!;
         const posting = this.postingIn(indexed, r);
         if (posting < 0) continue;
         const { withStart, withPhrasing } = indexed.layer;
