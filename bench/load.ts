@@ -50,7 +50,8 @@
 // citizen pause 0.5–1.5× that long after every reply (default: none).
 // --agencies 1,50 runs instead one SQLite server per count, each serving that many generated agencies
 // of 30 entries (bench/agencies.ts), the citizens spread over them: start time, heap per agency, RSS,
-// and turns/s against the first count's, in the same run.
+// and turns/s against the first count's, in the same run: --rounds 3 (the default) runs every count
+// three times, in alternating order, and gives the median of the rounds' ratios.
 // Note: with citizens back to back, latency = concurrency ÷ throughput (Little's law), so p99 < 20 ms at
 // 100 conversations needs > 5,000 turns/s; --think measures latency at a person's pace instead.
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -118,6 +119,9 @@ const AGENCY_COUNTS = argValue('--agencies')
 if (AGENCY_COUNTS?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--agencies: whole numbers ≥ 1, comma-separated (e.g. 1,50)');
 /** Issue 20: 50 agencies start within 10 s, stay under 300 MB RSS, and serve within 10 % of one agency's turns/s. */
 const AGENCY_TARGETS = { startS: 10, rssMB: 300, turnsShare: 0.9 };
+/** --rounds 3: how often every count is run (compareAgencyCounts). */
+const AGENCY_ROUNDS = Number(argValue('--rounds') ?? 3);
+if (!Number.isInteger(AGENCY_ROUNDS) || AGENCY_ROUNDS < 1) throw new Error('--rounds: a whole number ≥ 1');
 
 /** Targets from the brief. */
 /**
@@ -871,6 +875,13 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : '–');
 
 function table(header: string[], rows: string[][]): string {
@@ -1113,40 +1124,62 @@ function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonl
  * same generator for every count, so only their number differs), citizens spread over them in turn.
  * Start time, heap per agency (the heap at start beyond the first count's, per further agency),
  * peak RSS, and turns/s beside the first count's.
+ *
+ * Turns/s moved by more than 10 % from one run to the next on this 2-core machine, as much as the
+ * target allows, so the counts are run in rounds (--rounds, default 3), in turn and in alternating
+ * order (1, 50 · 50, 1 · 1, 50): each round gives a ratio of two runs minutes apart, and the median
+ * of the rounds' ratios is reported (the drift of the machine cancels out; one bad run does not decide).
  */
 async function compareAgencyCounts(counts: readonly number[], entry: ServerEntry, questions: readonly string[], profile: boolean): Promise<void> {
   const { generateAgencies } = await import('./agencies.js');
-  const runs: { count: number; startMs: number; heapMB: number; rows: Row[] }[] = [];
-  for (const count of counts) {
-    const generated = generateAgencies({ agencies: count });
-    cleanups.push(async () => generated.remove());
-    let ready: ServerProcess['ready'] | undefined;
-    const env = { [ENV_KNOWLEDGE_DIR]: generated.knowledgeDir, [ENV_AGENCIES]: generated.ids.join(',') };
-    const target: Target = { kind: 'padoms', label: `padoms/sqlite, ${count} agencies`, instances: 1, env, seconds: LEVEL_SECONDS, agencies: generated.ids };
-    const rows = await runLevels(target, entry, questions, profile, (r) => (ready = r));
-    runs.push({ count, startMs: ready?.startMs ?? NaN, heapMB: ready?.heapAtStartMB ?? NaN, rows });
-    generated.remove();
+  type Run = { count: number; startMs: number; heapMB: number; rows: Row[] };
+  const generated = counts.map((count) => generateAgencies({ agencies: count }));
+  for (const g of generated) cleanups.push(async () => g.remove());
+  const rounds: Run[][] = [];
+  for (let round = 0; round < AGENCY_ROUNDS; round++) {
+    const order = counts.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    const runs: Run[] = [];
+    for (const i of order) {
+      const count = counts[i]!;
+      const { knowledgeDir, ids } = generated[i]!;
+      console.log(`  round ${round + 1}/${AGENCY_ROUNDS}: ${count} agenc${count === 1 ? 'y' : 'ies'}`);
+      let ready: ServerProcess['ready'] | undefined;
+      const env = { [ENV_KNOWLEDGE_DIR]: knowledgeDir, [ENV_AGENCIES]: ids.join(',') };
+      const target: Target = { kind: 'padoms', label: `padoms/sqlite, ${count} agencies`, instances: 1, env, seconds: LEVEL_SECONDS, agencies: ids };
+      const rows = await runLevels(target, entry, questions, profile, (r) => (ready = r));
+      runs[i] = { count, startMs: ready?.startMs ?? NaN, heapMB: ready?.heapAtStartMB ?? NaN, rows };
+    }
+    rounds.push(runs);
   }
-  const [first] = runs;
-  if (first === undefined) return;
+  for (const g of generated) g.remove();
   const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  const rate = (row: Row | undefined) => (row === undefined ? NaN : row.stats.turns / row.stats.elapsedS);
+  const first = counts[0]!;
   console.log(
-    `\nagencies of 30 entries each (bench/agencies.ts), citizens spread over them; beside ${first.count} agenc${first.count === 1 ? 'y' : 'ies'} in the same run`,
+    `\nagencies of 30 entries each (bench/agencies.ts), citizens spread over them; beside ${first} agenc${first === 1 ? 'y' : 'ies'}, ` +
+      `median of ${rounds.length} round${rounds.length === 1 ? '' : 's'} (each round's ratio is of its own two runs)`,
   );
-  for (const run of runs) {
-    const perAgency = run.count === first.count ? '' : `, heap per further agency ${f((run.heapMB - first.heapMB) / (run.count - first.count), 2)} MB`;
-    const peakRss = Math.max(...run.rows.map((r) => r.server_.peakRssMB));
-    const turns = run.rows.map((r) => {
-      const base = first.rows.find((b) => b.level === r.level);
-      const rate = r.stats.turns / r.stats.elapsedS;
-      const share = base === undefined ? NaN : rate / (base.stats.turns / base.stats.elapsedS);
-      return `${r.level}: ${f(rate, 0)} turns/s (${f(100 * share, 0)} %${run === first ? '' : ` ${check(share >= AGENCY_TARGETS.turnsShare)}`}), p99 ${f(p99Of(r), 1)} ms`;
+  counts.forEach((count, i) => {
+    const runs = rounds.map((r) => r[i]!);
+    const startS = median(runs.map((r) => r.startMs / 1000));
+    const heapMB = median(runs.map((r) => r.heapMB));
+    const firstHeapMB = median(rounds.map((r) => r[0]!.heapMB));
+    const perAgency = i === 0 ? '' : `, heap per further agency ${f((heapMB - firstHeapMB) / (count - first), 2)} MB`;
+    const peakRss = Math.max(...runs.flatMap((r) => r.rows.map((row) => row.server_.peakRssMB)));
+    const turns = runs[0]!.rows.map(({ level }) => {
+      const rates = runs.map((r) => rate(r.rows.find((row) => row.level === level)));
+      const shares = rounds.map((r, k) => rates[k]! / rate(r[0]!.rows.find((row) => row.level === level)));
+      const share = median(shares);
+      const p99 = median(runs.map((r) => p99Of(r.rows.find((row) => row.level === level)!)));
+      const each = rounds.length > 1 ? ` [${shares.map((x) => f(100 * x, 0)).join(', ')}]` : '';
+      return `${level}: ${f(median(rates), 0)} turns/s (${f(100 * share, 0)} %${each}${i === 0 ? '' : ` ${check(share >= AGENCY_TARGETS.turnsShare)}`}), p99 ${f(p99, 1)} ms`;
     });
     console.log(
-      `  ${String(run.count).padStart(3)} agencies: start ${f(run.startMs / 1000, 2)} s (≤ ${AGENCY_TARGETS.startS}) ${check(run.startMs / 1000 <= AGENCY_TARGETS.startS)}; ` +
-        `heap at start ${f(run.heapMB, 0)} MB${perAgency}; peak RSS ${f(peakRss, 0)} MB (≤ ${AGENCY_TARGETS.rssMB}) ${check(peakRss <= AGENCY_TARGETS.rssMB)}; ${turns.join(' · ')}`,
+      `  ${String(count).padStart(3)} agencies: start ${f(startS, 2)} s (≤ ${AGENCY_TARGETS.startS}) ${check(startS <= AGENCY_TARGETS.startS)}; ` +
+        `heap at start ${f(heapMB, 0)} MB${perAgency}; peak RSS ${f(peakRss, 0)} MB (≤ ${AGENCY_TARGETS.rssMB}) ${check(peakRss <= AGENCY_TARGETS.rssMB)}; ${turns.join(' · ')}`,
     );
-  }
+  });
 }
 
 /** turns/s and p99 of every mode at 100 concurrent conversations (or the level nearest to it). */
