@@ -265,10 +265,11 @@ export class GramIndex {
   }
 
   /**
-   * Scores the question against every document sharing a gram with it (one pass over the grams'
-   * postings); `similarity(d)` then gives each document's cosine, until the next question.
+   * Scores the question (its folded words: normalise.ts `words`) against every document sharing a
+   * gram with it (one pass over the grams' postings); `similarity(d)` then gives each document's
+   * cosine, until the next question.
    */
-  score(question: string): GramMatches {
+  score(questionWords: readonly string[]): GramMatches {
     if (this.stamp === 0x7fffffff) {
       this.stamp = 0;
       this.stamps.fill(0);
@@ -276,7 +277,7 @@ export class GramIndex {
     const stamp = ++this.stamp;
     let units = 0;
     const maxPostings = maxPostingsOf(this.unitCount);
-    const grams = this.vectorOf(question);
+    const grams = this.vectorOf(questionWords);
     const unitStamp = scratchFor(0, this.unitCount);
     for (let k = 0; k < grams; k++) {
       const w = this.vectorWeights[k]!;
@@ -319,12 +320,12 @@ export class GramIndex {
    * Counted straight into arrays by gram id: no map of the text's grams is made (the vector is made
    * for every question).
    */
-  private vectorOf(text: string): number {
+  private vectorOf(textWords: readonly string[]): number {
     const ownStamp = scratchFor(this.ownGrams, 0);
     const { gramSlot: ownSlot, gramStamps: ownStamps } = scratch;
     const sharedStamps = this.shared.map(({ layer }) => layer.nextQueryStamp());
     let n = 0;
-    for (const word of words(text)) {
+    for (const word of textWords) {
       const marked = `<${word}>`;
       for (let size = MIN_GRAM; size <= MAX_GRAM; size++) {
         for (let i = 0; i + size <= marked.length; i++) {

@@ -16,7 +16,7 @@ import { fuzzyCandidates, type FuzzyBucket } from './fuzzy.js';
 import type { GramLayer } from './gram-layer.js';
 import { GramIndex } from './grams.js';
 import { MatchLayer, salience, type DocKind, type MatchDocument } from './match-layer.js';
-import { fold, phraseTerms, stem, terms as termsOf, words } from './normalise.js';
+import { fold, phraseTerms, stem, terms as termsOf, termsOfWords } from './normalise.js';
 
 export type { DocKind, MatchDocument } from './match-layer.js';
 export { MatchLayer } from './match-layer.js';
@@ -323,10 +323,11 @@ export class MatchIndex {
 
   /** Every document scored against the question, best first; documents with no match are left out. */
   search(question: string, limit = 8): { analysis: QueryAnalysis; results: ScoredDocument[] } {
-    const scored = this.score(question, limit);
+    // Folded once: the terms, the dictionary checks and the n-grams all start from the words.
+    const key = fold(question);
+    const scored = this.score(key === '' ? [] : key.split(' '), limit);
     // A question that is, word for word, a phrasing of exactly one document is that document; the
     // others keep their places behind it (a flow may offer related entries).
-    const key = fold(question);
     let verbatim = -1;
     let found = 0;
     for (let l = 0; l < this.layers.length; l++) {
@@ -353,12 +354,12 @@ export class MatchIndex {
    * "baneris"). Only words that have a typo match are looked up, at most DICTIONARY_LOOKUPS of them:
    * a dictionary check may try many spellings.
    */
-  private withoutRealWordTypos(question: string, resolved: { term: string; resolutions: Resolution[] }[]): typeof resolved {
+  private withoutRealWordTypos(questionWords: readonly string[], resolved: { term: string; resolutions: Resolution[] }[]): typeof resolved {
     const typoTerms = new Set<string>();
     for (const { term, resolutions } of resolved) if (resolutions.some((x) => x.typo)) typoTerms.add(term);
     if (typoTerms.size === 0) return resolved;
     const real = new Set(
-      words(question)
+      questionWords
         .filter((w) => typoTerms.has(stem(w)))
         .slice(0, DICTIONARY_LOOKUPS)
         .filter((w) => this.isWord(w))
@@ -367,20 +368,21 @@ export class MatchIndex {
     return resolved.map((r) => (real.has(r.term) ? { term: r.term, resolutions: r.resolutions.filter((x) => !x.typo) } : r));
   }
 
-  private score(question: string, limit: number): { analysis: QueryAnalysis; results: ScoredDocument[] } {
+  /** `questionWords`: the question's folded words (normalise.ts `words`). */
+  private score(questionWords: readonly string[], limit: number): { analysis: QueryAnalysis; results: ScoredDocument[] } {
     // Loops rather than array callbacks in this and the methods it calls: it runs for every message,
     // and every closure and intermediate array is garbage that a young-generation collection, in the
     // middle of some later search, has to sweep (BestOf says more).
     const queryTerms: string[] = [];
     const seen = new Set<string>();
     const found: { term: string; resolutions: Resolution[] }[] = [];
-    for (const term of termsOf(question)) {
+    for (const term of termsOfWords(questionWords)) {
       if (seen.has(term)) continue;
       seen.add(term);
       queryTerms.push(term);
       found.push({ term, resolutions: this.resolve(term) });
     }
-    const resolved = this.withoutRealWordTypos(question, found);
+    const resolved = this.withoutRealWordTypos(questionWords, found);
     const terms = resolved.length;
     const unknown: string[] = [];
     // A term's weight is its own IDF when the knowledge knows it as typed; only otherwise the best
@@ -451,7 +453,7 @@ export class MatchIndex {
     // on, a document is first judged by coverage and n-gram similarity together. The best `keep` by
     // that first judgement, ties in first-touch order (what a stable full sort would give).
     const g = this.settings.gramShare;
-    const gramMatches = this.grams?.score(question);
+    const gramMatches = this.grams?.score(questionWords);
     const fitWeight = this.settings.fitTerms > 0 ? Math.min(totalWeight, this.settings.fitTerms * this.maxIdf) : totalWeight;
     const coverageOf = (d: number) => (this.coverageStamp[d] === queryStamp ? Math.min(1, this.coverage[d]! / fitWeight) : 0);
     const gramOf = (d: number) => this.grams?.similarity(d) ?? 0;

@@ -123,9 +123,12 @@ export function isStopword(foldedWord: string): boolean {
  * never filtered themselves: "kas" is a stopword and also the stem of "kase" (cash desk).
  */
 export function terms(text: string): string[] {
-  return words(text)
-    .filter((w) => w.length > 1 && !isStopword(w))
-    .map(stem);
+  return termsOfWords(words(text));
+}
+
+/** The same, of a text's folded words (`words`): for a caller that needs the words as well. */
+export function termsOfWords(folded: readonly string[]): string[] {
+  return folded.filter((w) => w.length > 1 && !isStopword(w)).map(stem);
 }
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { GramIndex } from '../knowledge/grams.js';
 import { MatchIndex, type MatchDocument } from '../knowledge/matcher.js';
-import { containsWords, terms } from '../knowledge/normalise.js';
+import { containsWords, terms, words } from '../knowledge/normalise.js';
 
 const doc = (id: string, phrasings: string[], keywords: string[] = []): MatchDocument => ({ kind: 'entry', id, phrasings, keywords });
 
@@ -63,7 +63,7 @@ describe('GramIndex (character n-grams)', () => {
     { phrasings: ['Kur ir kase?', 'Kases darba laiks'], keywords: [] },
   ]);
   const similarities = (question: string) => {
-    const { docs, count } = grams.score(question);
+    const { docs, count } = grams.score(words(question));
     return Object.fromEntries([...docs.subarray(0, count)].map((d) => [d, grams.similarity(d)]));
   };
 
@@ -77,7 +77,7 @@ describe('GramIndex (character n-grams)', () => {
 
   it('gives 1 for a phrasing itself, and nothing for letters no text uses', () => {
     expect(similarities('Kur ir kase?')[1]).toBeCloseTo(1, 5);
-    expect(grams.score('qqqq zzzz').count).toBe(0);
+    expect(grams.score(words('qqqq zzzz')).count).toBe(0);
     // Each question starts afresh: the last one's similarities are gone.
     expect(grams.similarity(1)).toBe(0);
   });
