@@ -120,6 +120,8 @@ export function answerProbability(model: AnswerGateModel, features: GateFeatures
 /** The decision asks the gate; the fitting script hands in one that records what it was asked. */
 export interface AnswerGate {
   answers(input: GateInput): boolean;
+  /** How likely the best entry is the one meant (0 … 1), where the gate can tell. */
+  probability?(input: GateInput): number;
 }
 
 /**
@@ -138,6 +140,7 @@ export const modelGate = (model: AnswerGateModel): AnswerGate => ({
     const bar = answerBar(model, features);
     return bar !== undefined && answerProbability(model, features) >= bar;
   },
+  probability: (input) => answerProbability(model, gateFeatures(input)),
 });
 
 /** The hand-set thresholds alone, as before the gate. */

@@ -38,6 +38,12 @@ export interface DecisionSettings {
   clarifyBand: number;
   /** At most this many candidates in a clarifying question (the standards: keep it short). */
   clarifyMax: number;
+  /**
+   * Below the fallback line, the best entry and those near it are offered (asked back, never
+   * answered) when the answer gate gives the best at least this probability (above 1: never). With
+   * few phrasings per entry the right entry often scores below the line, unanswered yet first.
+   */
+  offerMin: number;
   /** An authority must beat the agency's best entry's rank by this much to refer (negative: may trail it by that much) … */
   referMargin: number;
   /** … and score at least this, … */
@@ -84,6 +90,7 @@ export const DEFAULT_DECISION_SETTINGS: DecisionSettings = {
   clarifyMin: 0.35,
   clarifyBand: 0.5,
   clarifyMax: 3,
+  offerMin: 0.25,
   referMargin: 0.1,
   referMin: 0.45,
   // Below referMin only for a clear choice (npm run tune, stop 27: tuning, progress and intent sets).
@@ -108,7 +115,11 @@ export type Candidate = { kind: 'entry'; entry: KnowledgeEntry } | { kind: 'auth
 export type Decision =
   | { kind: 'answer'; entry: KnowledgeEntry; score: number; referrals: Authority[] }
   | { kind: 'smalltalk'; entry: KnowledgeEntry }
-  | { kind: 'clarify'; candidates: Candidate[] }
+  /**
+   * `guess`: offered below the fallback line on the answer gate's word, so the intent vote may still
+   * place the message as it places a fallback (a person, protected information).
+   */
+  | { kind: 'clarify'; candidates: Candidate[]; guess?: true }
   /**
    * `answer`: after an emergency, the agency's own answer to the rest of the message (a past
    * accident's video published online), for when it is not urgent.
@@ -219,7 +230,7 @@ function withVote(decision: Decision, voteOf: () => Vote | undefined, s: Decisio
   // A clarifying question offers entries that share the message's words ("a complaint about the
   // neighbour's camera"): a decision of the knowledge base, overridden only when the vote is far
   // surer: of a person (voteSure), or that it asks nothing of the agency (voteOffTopic).
-  const open = decision.kind === 'fallback';
+  const open = decision.kind === 'fallback' || (decision.kind === 'clarify' && decision.guess === true);
   const decided = decision.kind === 'answer' || decision.kind === 'refer' || decision.kind === 'complaint' || decision.kind === 'clarify';
   if (!open && !decided) return decision;
   const vote = voteOf();
@@ -295,8 +306,23 @@ function classifyResults(
     const entry = knowledge.entries.get(best.id)!;
     return entry.kind === 'smalltalk' ? { kind: 'smalltalk', entry } : { kind: 'answer', entry, score: best.score, referrals: [] };
   };
-  // Nothing close enough by the thresholds: a fallback, unless the gate answers the best entry.
-  const belowLine = (): Decision => (found[0] && gated(found[0], false, false) ? answer(found[0]) : { kind: 'fallback' });
+  // Entries sharing a word with the question (in some form), within the band of the best: letters
+  // in common alone ("problēma" / "programma") would offer the unrelated.
+  const offered = (best: ScoredDocument, among: readonly ScoredDocument[]): Candidate[] =>
+    among
+      .filter((r) => r.rank >= best.rank * s.clarifyBand && r.matched.length > 0)
+      .slice(0, s.clarifyMax)
+      .map((r) => ({ kind: 'entry' as const, entry: knowledge.entries.get(r.id)! }));
+  // Nothing close enough by the thresholds: a fallback, unless the gate answers the best entry, or
+  // finds it likely enough to ask back about. A clause's guess is left to the whole message's.
+  const belowLine = (): Decision => {
+    const best = found[0];
+    if (!best) return { kind: 'fallback' };
+    if (gated(best, false, false)) return answer(best);
+    const input = { vote, best, entries: found, results, authority: bestAuthority, analysis, knowledge, open: false, ruled: false, clause };
+    const candidates = clause || (gate.probability?.(input) ?? 0) < s.offerMin ? [] : offered(best, found);
+    return candidates.length === 0 ? { kind: 'fallback' } : { kind: 'clarify', candidates, guess: true };
+  };
   if (top.score < s.clarifyMin) return belowLine();
   if (top.kind === 'intent' && top.score >= s.intentMin) {
     const intent = fromIntent(top.id, results, ctx, s);
@@ -334,13 +360,8 @@ function classifyResults(
   const leads = s.answerLead > 0 && bestEntry.score >= s.leadMin && runnerUp <= entryRank * s.answerLead;
   const ruled = sure || leads || (bestEntry.score >= s.answerMin && bestEntry.confidence >= s.answerConfidence && entryRank - runnerUp >= s.answerMargin);
   if (gated(bestEntry, true, ruled)) return answer(bestEntry);
-  // One candidate that is not confident still gets a question back ("Did you mean this?"). Only
-  // entries sharing a word with the question (in some form) are offered: letters in common alone
-  // ("problēma" / "programma") would offer the unrelated.
-  const candidates = entries
-    .filter((r) => r.rank >= entryRank * s.clarifyBand && r.matched.length > 0)
-    .slice(0, s.clarifyMax)
-    .map((r) => ({ kind: 'entry' as const, entry: knowledge.entries.get(r.id)! }));
+  // One candidate that is not confident still gets a question back ("Did you mean this?").
+  const candidates = offered(bestEntry, entries);
   return candidates.length === 0 ? { kind: 'fallback' } : { kind: 'clarify', candidates };
 }
 
@@ -410,7 +431,7 @@ function byClauses(text: string, whole: Decision, vote: () => Vote | undefined, 
   const best = ranked[0];
   if (!best) return null;
   if (referrals.size > 0) return { kind: 'answer', entry: best.entry, score: best.score, referrals: [...referrals.values()] };
-  if (whole.kind !== 'fallback') return null;
+  if (whole.kind !== 'fallback' && !(whole.kind === 'clarify' && whole.guess)) return null;
   // A guess from part of the message: asked back, never answered outright.
   return { kind: 'clarify', candidates: ranked.slice(0, s.clarifyMax).map(({ entry }) => ({ kind: 'entry', entry })) };
 }

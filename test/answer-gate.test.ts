@@ -8,9 +8,14 @@ import {
   GATE_FEATURES,
   modelGate,
   THRESHOLDS_GATE,
+  type AnswerGate,
   type AnswerGateModel,
   type GateFeatures,
 } from '../knowledge/answer-gate.js';
+import { withPhrasingsCut } from '../knowledge/ablation.js';
+import { decide, DEFAULT_DECISION_SETTINGS } from '../knowledge/decide.js';
+import { buildKnowledge } from '../knowledge/knowledge.js';
+import { loadKnowledgeFiles } from '../knowledge/load.js';
 import type { Knowledge } from '../knowledge/knowledge.js';
 import type { QueryAnalysis, ScoredDocument } from '../knowledge/matcher.js';
 
@@ -126,5 +131,45 @@ describe('modelGate', () => {
 
   it('answers as the thresholds do without a model', () => {
     expect([THRESHOLDS_GATE.answers(asked(0.1, true)), THRESHOLDS_GATE.answers(asked(1, false))]).toEqual([true, false]);
+  });
+});
+
+describe('below the fallback line', () => {
+  // Three phrasings per entry: the spam entry is first for this question, yet scores below the line.
+  const loaded = loadKnowledgeFiles({ knowledgeDir: 'knowledge', agency: 'dvi', today: new Date('2026-12-01') });
+  if (!loaded.ok) throw new Error('the knowledge base must load');
+  const knowledge = buildKnowledge(withPhrasingsCut(loaded.files, 3));
+  const question = 'Mani nemitīgi zvana telemārketinga firmas, kā to apturēt?';
+  const decideWith = (answerGate: AnswerGate, text = question) =>
+    decide(text, {
+      knowledge,
+      offeredLanguages: ['lv', 'en'],
+      conversationLanguage: 'lv',
+      detectLanguage: () => ({ language: 'lv', reliable: true }),
+      requestedLanguage: () => null,
+      toneOf: () => 'calm',
+      framesOf: () => [],
+      answerGate,
+    }).decision;
+  const sure = (p: number): AnswerGate => ({ answers: () => false, probability: () => p });
+
+  it('the best entry is still first there, below the line', () => {
+    const top = knowledge.index.search(question).results[0];
+    expect(top).toMatchObject({ kind: 'entry', id: 'dvi.spam' });
+    expect(top!.score).toBeLessThan(DEFAULT_DECISION_SETTINGS.clarifyMin);
+  });
+
+  it('asks back about it when the gate finds it likely enough, and falls back when not', () => {
+    const offered = decideWith(sure(DEFAULT_DECISION_SETTINGS.offerMin));
+    expect(offered.kind).toBe('clarify');
+    expect(offered.kind === 'clarify' && offered.guess).toBe(true);
+    expect(offered.kind === 'clarify' ? offered.candidates[0] : undefined).toMatchObject({ kind: 'entry', entry: { id: 'dvi.spam' } });
+    expect(decideWith(sure(DEFAULT_DECISION_SETTINGS.offerMin - 0.01)).kind).toBe('fallback');
+    // The thresholds alone can tell no probability: below the line they fall back, as before the gate.
+    expect(decideWith(THRESHOLDS_GATE).kind).toBe('fallback');
+  });
+
+  it('never offers what shares no word with the question, however sure the gate', () => {
+    expect(decideWith(sure(1), 'asdf qwerty zxcv').kind).toBe('fallback');
   });
 });
