@@ -875,8 +875,9 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
 }
 
-/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+/** The middle value (the mean of the two middle ones for an even count); NaN for none, or if any is NaN. */
 function median(values: readonly number[]): number {
+  if (values.some(Number.isNaN)) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length === 0 ? NaN : sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
@@ -1127,8 +1128,9 @@ function printTargets(ours: readonly Row[], echo: readonly Row[], floor: readonl
  *
  * Turns/s moved by more than 10 % from one run to the next on this 2-core machine, as much as the
  * target allows, so the counts are run in rounds (--rounds, default 3), in turn and in alternating
- * order (1, 50 · 50, 1 · 1, 50): each round gives a ratio of two runs minutes apart, and the median
- * of the rounds' ratios is reported (the drift of the machine cancels out; one bad run does not decide).
+ * order (1, 50 · 50, 1 · 1, 50): each round gives each count's ratio to that round's run of the
+ * first count, minutes apart, and the median of the rounds' ratios is reported (the drift of the
+ * machine cancels out; one bad run does not decide).
  */
 async function compareAgencyCounts(counts: readonly number[], entry: ServerEntry, questions: readonly string[], profile: boolean): Promise<void> {
   const { generateAgencies } = await import('./agencies.js');
@@ -1156,24 +1158,28 @@ async function compareAgencyCounts(counts: readonly number[], entry: ServerEntry
   const check = (ok: boolean) => (ok ? 'PASS' : 'MISS');
   const rate = (row: Row | undefined) => (row === undefined ? NaN : row.stats.turns / row.stats.elapsedS);
   const first = counts[0]!;
+  const several = rounds.length > 1;
   console.log(
-    `\nagencies of 30 entries each (bench/agencies.ts), citizens spread over them; beside ${first} agenc${first === 1 ? 'y' : 'ies'}, ` +
-      `median of ${rounds.length} round${rounds.length === 1 ? '' : 's'} (each round's ratio is of its own two runs)`,
+    `\nagencies of 30 entries each (bench/agencies.ts), citizens spread over them; beside ${first} agenc${first === 1 ? 'y' : 'ies'}` +
+      (several
+        ? `, ${rounds.length} rounds: turns/s and p99 are the rounds' medians; the share is the median of each round's ratio to that round's run of ${first} ` +
+          `(each round's in brackets), so the two need not divide; start and peak RSS are the worst round's`
+        : ''),
   );
   counts.forEach((count, i) => {
     const runs = rounds.map((r) => r[i]!);
-    const startS = median(runs.map((r) => r.startMs / 1000));
+    const startS = Math.max(...runs.map((r) => r.startMs / 1000));
     const heapMB = median(runs.map((r) => r.heapMB));
     const firstHeapMB = median(rounds.map((r) => r[0]!.heapMB));
     const perAgency = i === 0 ? '' : `, heap per further agency ${f((heapMB - firstHeapMB) / (count - first), 2)} MB`;
     const peakRss = Math.max(...runs.flatMap((r) => r.rows.map((row) => row.server_.peakRssMB)));
     const turns = runs[0]!.rows.map(({ level }) => {
-      const rates = runs.map((r) => rate(r.rows.find((row) => row.level === level)));
-      const shares = rounds.map((r, k) => rates[k]! / rate(r[0]!.rows.find((row) => row.level === level)));
+      const at = (run: Run) => run.rows.find((row) => row.level === level);
+      const shares = rounds.map((r) => rate(at(r[i]!)) / rate(at(r[0]!)));
       const share = median(shares);
-      const p99 = median(runs.map((r) => p99Of(r.rows.find((row) => row.level === level)!)));
-      const each = rounds.length > 1 ? ` [${shares.map((x) => f(100 * x, 0)).join(', ')}]` : '';
-      return `${level}: ${f(median(rates), 0)} turns/s (${f(100 * share, 0)} %${each}${i === 0 ? '' : ` ${check(share >= AGENCY_TARGETS.turnsShare)}`}), p99 ${f(p99, 1)} ms`;
+      const p99 = median(runs.map((r) => (at(r) === undefined ? NaN : p99Of(at(r)!))));
+      const each = several && i > 0 ? ` [${shares.map((x) => f(100 * x, 0)).join(', ')}]` : '';
+      return `${level}: ${f(median(runs.map((r) => rate(at(r)))), 0)} turns/s (${f(100 * share, 0)} %${each}${i === 0 ? '' : ` ${check(share >= AGENCY_TARGETS.turnsShare)}`}), p99 ${f(p99, 1)} ms`;
     });
     console.log(
       `  ${String(count).padStart(3)} agencies: start ${f(startS, 2)} s (≤ ${AGENCY_TARGETS.startS}) ${check(startS <= AGENCY_TARGETS.startS)}; ` +

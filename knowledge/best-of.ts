@@ -10,30 +10,36 @@ export class BestOf {
   count = 0;
   private capacity = 0;
 
-  /** Empties the list for a new search keeping at most `capacity` items. */
+  /** Empties the list for a new search keeping at most `capacity` items (a whole number ≥ 0). */
   reset(capacity: number): this {
-    if (this.ids.length < capacity + 1) {
-      this.ids = new Int32Array(capacity + 1);
-      this.scores = new Float64Array(capacity + 1);
+    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`BestOf: capacity ${capacity} is not a whole number ≥ 0`);
+    if (this.ids.length < capacity) {
+      this.ids = new Int32Array(capacity);
+      this.scores = new Float64Array(capacity);
     }
     this.capacity = capacity;
     this.count = 0;
     return this;
   }
 
-  /** Whether an item of this score would be kept (an equal score does not displace an earlier item). */
-  admits(score: number): boolean {
-    return this.count < this.capacity || score > this.scores[this.capacity - 1]!;
+  /** The score an item must beat to be kept: -Infinity until the list is full (+Infinity at capacity 0). */
+  get threshold(): number {
+    if (this.count < this.capacity) return -Infinity;
+    return this.capacity === 0 ? Infinity : this.scores[this.capacity - 1]!;
   }
 
-  /** The lowest kept score once the list is full, else -Infinity. */
-  get threshold(): number {
-    return this.count < this.capacity ? -Infinity : this.scores[this.capacity - 1]!;
+  /**
+   * Whether an item of this score would be kept (an equal score does not displace an earlier item;
+   * while there is room, every item is kept, a NaN too, as an array would keep it).
+   */
+  admits(score: number): boolean {
+    return this.count < this.capacity || (this.capacity > 0 && score > this.scores[this.capacity - 1]!);
   }
 
   offer(id: number, score: number): void {
     if (!this.admits(score)) return;
-    let at = Math.min(this.count, this.capacity - 1);
+    // Full: the last item makes room.
+    let at = this.count < this.capacity ? this.count++ : this.capacity - 1;
     while (at > 0 && this.scores[at - 1]! < score) {
       this.ids[at] = this.ids[at - 1]!;
       this.scores[at] = this.scores[at - 1]!;
@@ -41,6 +47,5 @@ export class BestOf {
     }
     this.ids[at] = id;
     this.scores[at] = score;
-    if (this.count < this.capacity) this.count++;
   }
 }

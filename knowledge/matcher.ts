@@ -168,7 +168,7 @@ export class MatchIndex {
   private readonly phrasingSeen: Uint8Array;
   // Scratch space for score's candidates: the best by a first judgement, then the best results.
   private readonly candidates = new BestOf();
-  private readonly best = new BestOf();
+  private readonly ranked = new BestOf();
   private matches = new Uint8Array(0);
   private odds = new Float64Array(0);
   private figures = new Float64Array(0);
@@ -323,6 +323,7 @@ export class MatchIndex {
 
   /** Every document scored against the question, best first; documents with no match are left out. */
   search(question: string, limit = 8): { analysis: QueryAnalysis; results: ScoredDocument[] } {
+    if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`search: limit ${limit} is not a whole number ≥ 0`);
     // Folded once: the terms, the dictionary checks and the n-grams all start from the words.
     const key = fold(question);
     const scored = this.score(key === '' ? [] : key.split(' '), limit);
@@ -370,9 +371,10 @@ export class MatchIndex {
 
   /** `questionWords`: the question's folded words (normalise.ts `words`). */
   private score(questionWords: readonly string[], limit: number): { analysis: QueryAnalysis; results: ScoredDocument[] } {
-    // Loops rather than array callbacks in this and the methods it calls: it runs for every message,
-    // and every closure and intermediate array is garbage that a young-generation collection, in the
-    // middle of some later search, has to sweep (BestOf says more).
+    // Index loops and scratch arrays where the work is per term, per candidate or per posting: this
+    // runs for every message, and every iterator, closure and intermediate array there is garbage
+    // that a young-generation collection, in the middle of some later search, has to sweep (BestOf
+    // says more). What is made once a search (two closures below, the typo check's sets) costs little.
     const queryTerms: string[] = [];
     const seen = new Set<string>();
     const found: { term: string; resolutions: Resolution[] }[] = [];
@@ -383,40 +385,40 @@ export class MatchIndex {
       found.push({ term, resolutions: this.resolve(term) });
     }
     const resolved = this.withoutRealWordTypos(questionWords, found);
-    const terms = resolved.length;
+    const termCount = resolved.length;
     const unknown: string[] = [];
     // A term's weight is its own IDF when the knowledge knows it as typed; only otherwise the best
     // of the forms it may stand for (a rarer inflected form must not inflate a common word).
     const weights: number[] = [];
     let totalWeight = 0;
     let familiarTerms = 0;
-    for (let i = 0; i < terms; i++) {
+    for (let i = 0; i < termCount; i++) {
       const { term, resolutions } = resolved[i]!;
       let exact = -1; // an IDF is always positive
-      let best = -Infinity;
+      let strongest = -Infinity;
       let familiar = false;
       for (let k = 0; k < resolutions.length; k++) {
         const r = resolutions[k]!;
         if (!r.typo) familiar = true;
         if (exact < 0 && r.similarity === 1) exact = r.idf;
-        best = Math.max(best, r.idf * r.similarity);
+        strongest = Math.max(strongest, r.idf * r.similarity);
       }
-      const weight = resolutions.length === 0 ? this.maxIdf * this.settings.unknownWordWeight : exact >= 0 ? exact : best;
+      const weight = resolutions.length === 0 ? this.maxIdf * this.settings.unknownWordWeight : exact >= 0 ? exact : strongest;
       if (resolutions.length === 0) unknown.push(term);
       if (familiar) familiarTerms++;
       weights.push(weight);
       totalWeight += weight;
     }
-    const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight, familiar: familiarTerms / Math.max(1, terms) };
+    const analysis: QueryAnalysis = { terms: queryTerms, unknown, weight: totalWeight, familiar: familiarTerms / Math.max(1, termCount) };
     if (totalWeight === 0) return { analysis, results: [] };
 
     // Bag coverage: for each question term, the best credit any of its resolutions gives each doc.
     // Typed arrays indexed by document, not Maps: a common word touches thousands of documents.
     const queryStamp = this.nextStamp();
     let touchedCount = 0;
-    for (let i = 0; i < terms; i++) {
+    for (let i = 0; i < termCount; i++) {
       const termStamp = this.nextStamp();
-      let termCount = 0;
+      let termDocCount = 0;
       const resolutions = resolved[i]!.resolutions;
       for (let r = 0; r < resolutions.length; r++) {
         const { similarity, idf, ids } = resolutions[r]!;
@@ -432,13 +434,13 @@ export class MatchIndex {
             if (this.creditStamp[d] !== termStamp) {
               this.creditStamp[d] = termStamp;
               this.credit[d] = v;
-              this.termDocs[termCount++] = d;
+              this.termDocs[termDocCount++] = d;
             } else if (this.credit[d]! < v) this.credit[d] = v;
           }
         }
       }
       const w = weights[i]!;
-      for (let k = 0; k < termCount; k++) {
+      for (let k = 0; k < termDocCount; k++) {
         const d = this.termDocs[k]!;
         const add = Math.min(this.credit[d]!, w);
         if (this.coverageStamp[d] !== queryStamp) {
@@ -469,8 +471,8 @@ export class MatchIndex {
       }
     }
     const count = candidates.count;
-    // Which question terms each candidate matched: matches[j * terms + i] for candidate j, term i.
-    if (this.matches.length < count * terms) this.matches = new Uint8Array(count * terms * 2);
+    // Which question terms each candidate matched: matches[j * termCount + i] for candidate j, term i.
+    if (this.matches.length < count * termCount) this.matches = new Uint8Array(count * termCount * 2);
     const matches = this.matches;
     // The naive Bayes odds of each candidate, relative to the likeliest.
     if (this.odds.length < count) this.odds = new Float64Array(count * 2);
@@ -478,7 +480,7 @@ export class MatchIndex {
     let maxLog = -Infinity;
     for (let j = 0; j < count; j++) {
       const indexed = this.docs[candidates.ids[j]!]!;
-      for (let i = 0; i < terms; i++) {
+      for (let i = 0; i < termCount; i++) {
         let matched = 0;
         const resolutions = resolved[i]!.resolutions;
         for (let k = 0; k < resolutions.length; k++) {
@@ -487,7 +489,7 @@ export class MatchIndex {
             break;
           }
         }
-        matches[j * terms + i] = matched;
+        matches[j * termCount + i] = matched;
       }
       odds[j] = this.logLikelihood(indexed, resolved);
       maxLog = Math.max(maxLog, odds[j]!);
@@ -507,7 +509,7 @@ export class MatchIndex {
     // Only the `limit` best become results: their figures wait in scratch arrays, by candidate.
     if (this.figures.length < 3 * count) this.figures = new Float64Array(6 * count);
     const figures = this.figures; // score, confidence and rank of candidate j at 3j, 3j + 1, 3j + 2
-    const best = this.best.reset(limit); // ranks of the computed candidates, ties in candidate order
+    const ranked = this.ranked.reset(limit); // ranks of the computed candidates, ties in candidate order
     for (let j = 0; j < count; j++) {
       const d = candidates.ids[j]!;
       const c = coverageOf(d);
@@ -515,28 +517,28 @@ export class MatchIndex {
       const confidence = odds[j]! / evidence;
       let phrasingBound = 0;
       let matchedAny = false;
-      for (let i = 0; i < terms; i++) {
-        if (matches[j * terms + i] === 0) continue;
+      for (let i = 0; i < termCount; i++) {
+        if (matches[j * termCount + i] === 0) continue;
         phrasingBound += weights[i]!;
         matchedAny = true;
       }
       phrasingBound = Math.min(1, phrasingBound / totalWeight);
       const bound = ((1 - g) * ((1 - share) * c + share * phrasingBound) + g * gram) ** (1 - lambda) * confidence ** lambda;
-      if (bound * (1 + 1e-9) < best.threshold) continue;
+      if (bound * (1 + 1e-9) < ranked.threshold) continue;
       const phrasing = matchedAny ? this.bestPhrasing(this.docs[d]!, resolved, weights, totalWeight) : 0;
       const score = (1 - g) * ((1 - share) * c + share * phrasing) + g * gram;
       const rank = score ** (1 - lambda) * confidence ** lambda;
       figures[3 * j] = score;
       figures[3 * j + 1] = confidence;
       figures[3 * j + 2] = rank;
-      best.offer(j, rank);
+      ranked.offer(j, rank);
     }
     const results: ScoredDocument[] = [];
-    for (let k = 0; k < best.count; k++) {
-      const j = best.ids[k]!;
+    for (let k = 0; k < ranked.count; k++) {
+      const j = ranked.ids[k]!;
       const { doc } = this.docs[candidates.ids[j]!]!;
       const matched: string[] = [];
-      for (let i = 0; i < terms; i++) if (matches[j * terms + i] === 1) matched.push(resolved[i]!.term);
+      for (let i = 0; i < termCount; i++) if (matches[j * termCount + i] === 1) matched.push(resolved[i]!.term);
       results.push({ kind: doc.kind, id: doc.id, score: figures[3 * j]!, confidence: figures[3 * j + 1]!, rank: figures[3 * j + 2]!, matched });
     }
     return { analysis, results };

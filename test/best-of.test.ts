@@ -46,9 +46,21 @@ describe('BestOf', () => {
     expect(best.count).toBe(40);
   });
 
-  it('keeps nothing at capacity 0', () => {
+  it('keeps nothing at capacity 0, and refuses a capacity that is not a whole number ≥ 0', () => {
     const best = new BestOf().reset(0);
     best.offer(1, 1);
     expect(best.count).toBe(0);
+    expect(best.threshold).toBe(Infinity);
+    for (const bad of [-1, 2.5, Infinity, NaN]) expect(() => best.reset(bad)).toThrow(RangeError);
+  });
+
+  it('keeps a NaN while there is room, as an array would, and never lets it displace a number', () => {
+    const best = new BestOf().reset(2);
+    best.offer(1, NaN);
+    best.offer(2, 0.5);
+    expect(best.count).toBe(2);
+    best.offer(3, NaN);
+    expect(best.ids[0]).toBe(1);
+    expect([...best.ids.subarray(0, 2)]).toEqual([1, 2]);
   });
 });

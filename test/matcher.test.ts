@@ -36,6 +36,14 @@ describe('MatchIndex', () => {
     expect(best('kase')).toBe('cash');
   });
 
+  it('returns at most `limit` results, the best first, and refuses a limit that is not a whole number ≥ 0', () => {
+    const all = index.search('sūdzība par datu dzēšanu', 8).results;
+    expect(all.length).toBeGreaterThan(1);
+    expect(index.search('sūdzība par datu dzēšanu', 1).results).toEqual(all.slice(0, 1));
+    expect(index.search('sūdzība par datu dzēšanu', 0).results).toEqual([]);
+    for (const bad of [-1, 2.5, Infinity]) expect(() => index.search('sūdzība', bad)).toThrow(RangeError);
+  });
+
   it('a message of nothing but stopwords is found verbatim, and otherwise finds nothing', () => {
     expect(best('Ko tu vari?')).toBe('help');
     expect(index.search('ko tu').results).toEqual([]);
