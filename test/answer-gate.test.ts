@@ -11,7 +11,9 @@ import {
   type AnswerGate,
   type AnswerGateModel,
   type GateFeatures,
+  type Vote,
 } from '../knowledge/answer-gate.js';
+
 import { withPhrasingsCut } from '../knowledge/ablation.js';
 import { decide, DEFAULT_DECISION_SETTINGS } from '../knowledge/decide.js';
 import { buildKnowledge } from '../knowledge/knowledge.js';
@@ -140,9 +142,9 @@ describe('below the fallback line', () => {
   if (!loaded.ok) throw new Error('the knowledge base must load');
   const knowledge = buildKnowledge(withPhrasingsCut(loaded.files, 3));
   const question = 'Mani nemitīgi zvana telemārketinga firmas, kā to apturēt?';
-  const decideWith = (answerGate: AnswerGate, text = question) =>
+  const decideWith = (answerGate: AnswerGate, text = question, vote?: Vote) =>
     decide(text, {
-      knowledge,
+      knowledge: vote === undefined ? knowledge : { ...knowledge, vote: { vote: () => vote } },
       offeredLanguages: ['lv', 'en'],
       conversationLanguage: 'lv',
       detectLanguage: () => ({ language: 'lv', reliable: true }),
@@ -167,6 +169,13 @@ describe('below the fallback line', () => {
     expect(decideWith(sure(DEFAULT_DECISION_SETTINGS.offerMin - 0.01)).kind).toBe('fallback');
     // The thresholds alone can tell no probability: below the line they fall back, as before the gate.
     expect(decideWith(THRESHOLDS_GATE).kind).toBe('fallback');
+  });
+
+  it('leaves such a guess to the intent vote, as it leaves a fallback: off-topic at any lean, a person or protected data when sure', () => {
+    expect(decideWith(sure(1), question, { label: 'other', p: 0.9 }).kind).toBe('clarify');
+    expect(decideWith(sure(1), question, { label: 'offtopic', p: 0.4 }).kind).toBe('fallback');
+    expect(decideWith(sure(1), question, { label: 'protected', p: DEFAULT_DECISION_SETTINGS.voteMin }).kind).toBe('protected');
+    expect(decideWith(sure(1), question, { label: 'protected', p: DEFAULT_DECISION_SETTINGS.voteMin - 0.01 }).kind).toBe('clarify');
   });
 
   it('never offers what shares no word with the question, however sure the gate', () => {
