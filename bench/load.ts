@@ -1182,7 +1182,7 @@ async function compareAgencyCounts(counts: readonly number[], entry: ServerEntry
       return `${level}: ${f(median(runs.map((r) => rate(at(r)))), 0)} turns/s (${f(100 * share, 0)} %${each}${i === 0 ? '' : ` ${check(share >= AGENCY_TARGETS.turnsShare)}`}), p99 ${f(p99, 1)} ms`;
     });
     console.log(
-      `  ${String(count).padStart(3)} agencies: start ${f(startS, 2)} s (≤ ${AGENCY_TARGETS.startS}) ${check(startS <= AGENCY_TARGETS.startS)}; ` +
+      `  ${String(count).padStart(3)} agenc${count === 1 ? 'y' : 'ies'}: start ${f(startS, 2)} s (≤ ${AGENCY_TARGETS.startS}) ${check(startS <= AGENCY_TARGETS.startS)}; ` +
         `heap at start ${f(heapMB, 0)} MB${perAgency}; peak RSS ${f(peakRss, 0)} MB (≤ ${AGENCY_TARGETS.rssMB}) ${check(peakRss <= AGENCY_TARGETS.rssMB)}; ${turns.join(' · ')}`,
     );
   });
