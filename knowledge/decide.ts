@@ -5,7 +5,7 @@
 import type { Authority, KnowledgeEntry, LanguageCode } from './schema.js';
 import type { Knowledge } from './knowledge.js';
 import type { QueryAnalysis, ScoredDocument } from './matcher.js';
-import { DEFAULT_ANSWER_GATE, type AnswerGate, type Vote } from './answer-gate.js';
+import { DEFAULT_ANSWER_GATE, type AnswerGate, type GateInput, type Vote } from './answer-gate.js';
 import type { Tone } from './conduct.js';
 import type { FrameName } from './frames.js';
 import { containsWords, terms, words } from './normalise.js';
@@ -227,12 +227,15 @@ export function decide(text: string, ctx: DecisionContext): DecisionResult {
 
 const VOTED: Partial<Record<string, Decision>> = { handover: { kind: 'handover' }, conduct: { kind: 'conduct' }, protected: { kind: 'protected' } };
 
+/** The knowledge base did not place the message: a fallback, or a guess from below the line. */
+const isOpen = (decision: Decision): boolean => decision.kind === 'fallback' || (decision.kind === 'clarify' && decision.guess === true);
+
 /** The intent vote's second opinion on a message the frames and word lists did not recognise. */
 function withVote(decision: Decision, voteOf: () => Vote | undefined, s: DecisionSettings): Decision {
   // A clarifying question offers entries that share the message's words ("a complaint about the
   // neighbour's camera"): a decision of the knowledge base, overridden only when the vote is far
   // surer: of a person (voteSure), or that it asks nothing of the agency (voteOffTopic).
-  const open = decision.kind === 'fallback' || (decision.kind === 'clarify' && decision.guess === true);
+  const open = isOpen(decision);
   const decided = decision.kind === 'answer' || decision.kind === 'refer' || decision.kind === 'complaint' || decision.kind === 'clarify';
   if (!open && !decided) return decision;
   const vote = voteOf();
@@ -304,8 +307,19 @@ function classifyResults(
   // The thresholds' verdict is one of the gate's features: the gate learnt where it holds at each
   // knowledge base size, and where the matcher's first choice is right although they say no (with
   // few phrasings per entry, often below the fallback line).
-  const gated = (best: ScoredDocument, open: boolean, ruled: boolean): boolean =>
-    gate.answers({ vote, best, entries: found, results, authority: bestAuthority, analysis, knowledge, open, ruled, clause });
+  const gateInput = (best: ScoredDocument, open: boolean, ruled: boolean): GateInput => ({
+    vote,
+    best,
+    entries: found,
+    results,
+    authority: bestAuthority,
+    analysis,
+    knowledge,
+    open,
+    ruled,
+    clause,
+  });
+  const gated = (best: ScoredDocument, open: boolean, ruled: boolean): boolean => gate.answers(gateInput(best, open, ruled));
   const answer = (best: ScoredDocument): Decision => {
     const entry = knowledge.entries.get(best.id)!;
     return entry.kind === 'smalltalk' ? { kind: 'smalltalk', entry } : { kind: 'answer', entry, score: best.score, referrals: [] };
@@ -323,8 +337,7 @@ function classifyResults(
     const best = found[0];
     if (!best) return { kind: 'fallback' };
     if (gated(best, false, false)) return answer(best);
-    const input = { vote, best, entries: found, results, authority: bestAuthority, analysis, knowledge, open: false, ruled: false, clause };
-    const candidates = clause || (gate.probability?.(input) ?? 0) < s.offerMin ? [] : offered(best, found);
+    const candidates = clause || (gate.probability?.(gateInput(best, false, false)) ?? 0) < s.offerMin ? [] : offered(best, found);
     return candidates.length === 0 ? { kind: 'fallback' } : { kind: 'clarify', candidates, guess: true };
   };
   if (top.score < s.clarifyMin) return belowLine();
@@ -435,7 +448,7 @@ function byClauses(text: string, whole: Decision, vote: () => Vote | undefined, 
   const best = ranked[0];
   if (!best) return null;
   if (referrals.size > 0) return { kind: 'answer', entry: best.entry, score: best.score, referrals: [...referrals.values()] };
-  if (whole.kind !== 'fallback' && !(whole.kind === 'clarify' && whole.guess)) return null;
+  if (!isOpen(whole)) return null;
   // A guess from part of the message: asked back, never answered outright.
   return { kind: 'clarify', candidates: ranked.slice(0, s.clarifyMax).map(({ entry }) => ({ kind: 'entry', entry })) };
 }

@@ -166,13 +166,14 @@ export class MatchIndex {
   private phrasingHit: (string | undefined)[] = [];
   private phrasingHitIdf = new Float64Array(0);
   private readonly phrasingSeen: Uint8Array;
-  // Scratch space for score's candidates: the best by a first judgement, then the best results.
+  private readonly phrasingTouched: Int32Array;
+  // Scratch space for score's candidates, reused likewise: the best by a first judgement, then per
+  // candidate the question terms it matched, its odds and its score, and the best by rank.
   private readonly candidates = new BestOf();
-  private readonly ranked = new BestOf();
   private matches = new Uint8Array(0);
   private odds = new Float64Array(0);
-  private figures = new Float64Array(0);
-  private readonly phrasingTouched: Int32Array;
+  private scores = new Float64Array(0);
+  private readonly ranked = new BestOf();
   private lastQuestion: string | undefined;
   private lastQuestionTerms: string[] = [];
 
@@ -502,14 +503,14 @@ export class MatchIndex {
 
     const share = this.settings.phrasingShare;
     const lambda = this.settings.confidenceShare;
-    // The `limit` best by rank, ties in candidate order (what a stable sort of them all would give).
+    // Only the `limit` best by rank become results, ties in candidate order (what a stable sort of
+    // them all would give): `ranked` keeps their ranks, `scores` each computed candidate's score.
     // The phrasing similarity is the costly part. It is at most the share of the question's weight
     // this document matches at all, which bounds the rank: a candidate that cannot reach the
     // `limit`-th best rank found so far is left out without computing it (it could not be returned).
-    // Only the `limit` best become results: their figures wait in scratch arrays, by candidate.
-    if (this.figures.length < 3 * count) this.figures = new Float64Array(6 * count);
-    const figures = this.figures; // score, confidence and rank of candidate j at 3j, 3j + 1, 3j + 2
-    const ranked = this.ranked.reset(limit); // ranks of the computed candidates, ties in candidate order
+    if (this.scores.length < count) this.scores = new Float64Array(count * 2);
+    const scores = this.scores;
+    const ranked = this.ranked.reset(limit);
     for (let j = 0; j < count; j++) {
       const d = candidates.ids[j]!;
       const c = coverageOf(d);
@@ -528,9 +529,7 @@ export class MatchIndex {
       const phrasing = matchedAny ? this.bestPhrasing(this.docs[d]!, resolved, weights, totalWeight) : 0;
       const score = (1 - g) * ((1 - share) * c + share * phrasing) + g * gram;
       const rank = score ** (1 - lambda) * confidence ** lambda;
-      figures[3 * j] = score;
-      figures[3 * j + 1] = confidence;
-      figures[3 * j + 2] = rank;
+      scores[j] = score;
       ranked.offer(j, rank);
     }
     const results: ScoredDocument[] = [];
@@ -539,7 +538,7 @@ export class MatchIndex {
       const { doc } = this.docs[candidates.ids[j]!]!;
       const matched: string[] = [];
       for (let i = 0; i < termCount; i++) if (matches[j * termCount + i] === 1) matched.push(resolved[i]!.term);
-      results.push({ kind: doc.kind, id: doc.id, score: figures[3 * j]!, confidence: figures[3 * j + 1]!, rank: figures[3 * j + 2]!, matched });
+      results.push({ kind: doc.kind, id: doc.id, score: scores[j]!, confidence: odds[j]! / evidence, rank: ranked.scores[k]!, matched });
     }
     return { analysis, results };
   }
