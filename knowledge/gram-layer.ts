@@ -1,7 +1,7 @@
 // The character n-grams of a set of documents' texts, analysed once: what of them does not depend
 // on the other documents indexed with them (knowledge/grams.ts weighs them for one index).
 import { words } from './normalise.js';
-import { IntTable } from './string-table.js';
+import { IntTable, StringTable } from './string-table.js';
 
 export const MIN_GRAM = 3;
 export const MAX_GRAM = 5;
@@ -34,6 +34,29 @@ export function packed(gram: string): number {
   return gram.length <= MAX_GRAM ? packedGram(gram, 0, gram.length) : -1;
 }
 
+/** Grams with an id each: those that pack looked up by their number, the few others by their letters. */
+export class GramTable {
+  private readonly byCode: IntTable;
+  private readonly byLetters: StringTable;
+
+  constructor(entries: Iterable<readonly [string, number]>) {
+    const codes: [number, number][] = [];
+    const others: [string, number][] = [];
+    for (const [gram, id] of entries) {
+      const code = packed(gram);
+      if (code >= 0) codes.push([code, id]);
+      else others.push([gram, id]);
+    }
+    this.byCode = new IntTable(codes);
+    this.byLetters = new StringTable(others);
+  }
+
+  /** A gram's id, or -1: by `code` when it packs (≥ 0; `gram` is then not read), else by `gram`. */
+  idOf(code: number, gram: string): number {
+    return code >= 0 ? this.byCode.get(code) : this.byLetters.get(gram);
+  }
+}
+
 /** 1 + ln(tf), the sublinear TF, for the counts a text usually has (the same values Math.log gives). */
 const TF_WEIGHT = Float64Array.from({ length: 64 }, (_, n) => 1 + Math.log(n));
 export const tfWeight = (tf: number): number => (tf < 64 ? TF_WEIGHT[tf]! : 1 + Math.log(tf));
@@ -47,8 +70,8 @@ export const tfWeight = (tf: number): number => (tf < 64 ? TF_WEIGHT[tf]! : 1 + 
  */
 export class GramLayer {
   readonly gramIds = new Map<string, number>();
-  /** The grams that pack, by number: the lookup a question's grams take (idOf). */
-  private readonly packedIds: IntTable;
+  /** The same grams, the lookup a question's grams take (idOf). */
+  private readonly ids: GramTable;
   /** Units using each gram. */
   readonly df: Int32Array;
   /** Postings of gram g: units offsets[g] … offsets[g + 1] - 1 (ascending), with the gram's count there. */
@@ -130,12 +153,7 @@ export class GramLayer {
     this.querySlot = new Int32Array(df.length);
     this.queryStamps = new Int32Array(df.length);
     // Made with the layer, not at the first question (61 ms for the shared layer: a first reply's wait).
-    const packedEntries: [number, number][] = [];
-    for (const [gram, id] of this.gramIds) {
-      const code = packed(gram);
-      if (code >= 0) packedEntries.push([code, id]);
-    }
-    this.packedIds = new IntTable(packedEntries);
+    this.ids = new GramTable(this.gramIds);
   }
 
   get units(): number {
@@ -147,7 +165,7 @@ export class GramLayer {
    * else by the gram itself.
    */
   idOf(code: number, gram: string): number {
-    return code >= 0 ? this.packedIds.get(code) : (this.gramIds.get(gram) ?? -1);
+    return this.ids.idOf(code, gram);
   }
 
   /** A new stamp for the query scratch; after 2^31 - 1 of them, the stamps start over. */

@@ -2,8 +2,7 @@
 // ("datuaizsardzība"), derivations the light stemmer leaves apart ("apstrāde"/"apstrādātājs"), a
 // Russian speaker's endings, two typos in one word. Each folded word with boundary marks gives its
 // 3–5-grams ("<dat", "datu>"); a text is their TF-IDF vector (sublinear TF), unit length.
-import { GramLayer, MAX_GRAM, MIN_GRAM, packed, packedGram, tfWeight, unitLengths, type Texts } from './gram-layer.js';
-import { IntTable, StringTable } from './string-table.js';
+import { GramLayer, GramTable, MAX_GRAM, MIN_GRAM, packedGram, tfWeight, unitLengths, type Texts } from './gram-layer.js';
 import { words } from './normalise.js';
 
 /**
@@ -139,9 +138,8 @@ interface SharedGrams {
  * for every agency is what sharing saves).
  */
 export class GramIndex {
-  /** The own grams no shared layer has, with their own ids: those that pack by number, the others by their letters. */
-  private readonly ownOnlyPacked: IntTable;
-  private readonly ownOnly: StringTable;
+  /** The own grams no shared layer has, with their own ids. */
+  private readonly ownOnly: GramTable;
   /** The own grams' df over every unit of the index. */
   private readonly unionDf: Indexes;
   private readonly offsets: Indexes;
@@ -204,15 +202,7 @@ export class GramIndex {
       });
       if (first < 0) ownOnly.push([gram, g]);
     }
-    const packedOwnOnly: [number, number][] = [];
-    const otherOwnOnly: [string, number][] = [];
-    for (const [gram, g] of ownOnly) {
-      const code = packed(gram);
-      if (code >= 0) packedOwnOnly.push([code, g]);
-      else otherOwnOnly.push([gram, g]);
-    }
-    this.ownOnlyPacked = new IntTable(packedOwnOnly);
-    this.ownOnly = new StringTable(otherOwnOnly);
+    this.ownOnly = new GramTable(ownOnly);
     this.shared.forEach((part, l) => {
       const pairs = firstKnown[l]!.sort((a, b) => a[0] - b[0]);
       part.sharedIds = compact(pairs.map((p) => p[0]));
@@ -341,7 +331,7 @@ export class GramIndex {
               id = found;
             }
           }
-          const g = l >= 0 ? ownIdOf(this.shared[l]!, id) : code >= 0 ? this.ownOnlyPacked.get(code) : this.ownOnly.get(gram);
+          const g = l >= 0 ? ownIdOf(this.shared[l]!, id) : this.ownOnly.idOf(code, gram);
           let slot: number;
           if (g >= 0) {
             if (ownStamps[g] === ownStamp) slot = ownSlot[g]!;

@@ -2,7 +2,7 @@
 // string -1, whatever the letters (diacritics, Cyrillic) and however full its slots.
 import { describe, expect, it } from 'vitest';
 import { IntTable, StringTable } from '../knowledge/string-table.js';
-import { packed, packedGram } from '../knowledge/gram-layer.js';
+import { GramTable, packed, packedGram } from '../knowledge/gram-layer.js';
 import { charGrams } from '../knowledge/grams.js';
 import { prng } from './support/prng.js';
 
@@ -69,5 +69,22 @@ describe('packed grams and the IntTable', () => {
     }
     expect(new IntTable([]).get(packed('<ab'))).toBe(-1);
     expect(() => new IntTable([[0, 1]])).toThrow(RangeError);
+  });
+});
+
+describe('GramTable', () => {
+  it('finds every gram with its id, by number where it packs and by its letters where not', () => {
+    const grams = new Map<string, number>();
+    for (const t of ['datu aizsardzība 2024', 'Как подать жалобу', 'naïve café'])
+      for (const gram of charGrams(t).keys()) if (!grams.has(gram)) grams.set(gram, grams.size);
+    const table = new GramTable(grams);
+    let unpacked = 0;
+    for (const [gram, id] of grams) {
+      const code = packed(gram);
+      if (code < 0) unpacked++;
+      expect(table.idOf(code, code < 0 ? gram : ''), gram).toBe(id);
+    }
+    expect(unpacked).toBeGreaterThan(0);
+    for (const other of ['<xyz', 'под>', 'zzzz']) expect(table.idOf(packed(other), other)).toBe(-1);
   });
 });
