@@ -56,12 +56,20 @@ export const hasCyrillic = (text: string): boolean => /\p{Script=Cyrillic}/u.tes
  */
 export function latinSpellings(cyrillic: string): string[] {
   let spellings = [''];
-  for (const letter of cyrillic.toLowerCase()) {
-    const options = SPELLINGS[letter] ?? [letter];
-    const next: string[] = [];
-    // Breadth first, so the cap drops the combinations of the rarest spellings.
-    for (const option of options) for (const s of spellings) next.push(s + option);
-    spellings = next.slice(0, MAX_SPELLINGS);
+  // Another concept named in a frame cue ("=его @privateDetail") keeps its name as written:
+  // lower-cased, it would name no concept, and the spelled cue would never match.
+  for (const part of cyrillic.split(/(@\S+)/u)) {
+    if (part.startsWith('@')) {
+      spellings = spellings.map((s) => s + part);
+      continue;
+    }
+    for (const letter of part.toLowerCase()) {
+      const options = SPELLINGS[letter] ?? [letter];
+      const next: string[] = [];
+      // Breadth first, so the cap drops the combinations of the rarest spellings.
+      for (const option of options) for (const s of spellings) next.push(s + option);
+      spellings = next.slice(0, MAX_SPELLINGS);
+    }
   }
   return [...new Set(spellings)];
 }

@@ -25,6 +25,11 @@ describe('Latin spellings of Cyrillic entries', () => {
     expect(withLatinSpellings('бот*')).toContain('bot*');
     expect(withLatinSpellings('idiots')).toEqual(['idiots']);
   });
+
+  it('keeps the name of another concept a frame cue refers to', () => {
+    expect(withLatinSpellings('=его @privateDetail')).toContain('=ego @privateDetail');
+    expect(withLatinSpellings('о моей @someoneElse')).toContain('o moej @someoneElse');
+  });
 });
 
 describe('tone', () => {
