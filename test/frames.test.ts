@@ -75,7 +75,7 @@ describe('an attempt to obtain protected information', () => {
     'Vai drīkst publicēt manu adresi? Ar cieņu, Anna Ozola',
     // Whether it is allowed is a compliance question, whoever the detail is about.
     'Kurš no darbiniekiem sūdzējās, vai drīkst to noskaidrot pēc likuma?',
-    'Mans darbinieks ir slims. Vai drīkstu prasīt viņa diagnozi?',
+    'Mans darbinieks ir slims. Vai drīkst uzzināt viņa diagnozi?',
     // The detail is the citizen's own.
     'Kolēģis Jānis Ozols izpauda manu diagnozi visam birojam',
     // A plan to complain is not a question about who complained.
