@@ -13,6 +13,12 @@ import { withLatinSpellings } from './transliterate.js';
 export const FRAME_NAMES = ['handover', 'protected', 'threat'] as const;
 export type FrameName = (typeof FRAME_NAMES)[number];
 
+/**
+ * A cue's word that may be any word, between two others: "=vinas * @privateDetail" also holds with an
+ * adjective between the pronoun and the detail ("viņas jaunā adrese").
+ */
+const ANY_WORD = '*';
+
 const rule = z
   .object({
     all: z.array(z.string()).min(1),
@@ -30,6 +36,12 @@ const framesFile = z
   .strict()
   .superRefine((file, ctx) => {
     for (const [name, list] of Object.entries(file.concepts)) {
+      for (const entry of list) {
+        const parts = entry.trim().split(/\s+/);
+        if (parts[0] === ANY_WORD || parts.at(-1) === ANY_WORD) {
+          ctx.addIssue({ code: 'custom', path: ['concepts', name], message: `"${entry}": "${ANY_WORD}" stands for a word between two others` });
+        }
+      }
       for (const ref of list.flatMap((e) => e.split(/\s+/)).filter((w) => w.startsWith('@'))) {
         if (!(ref.slice(1) in file.concepts)) ctx.addIssue({ code: 'custom', path: ['concepts', name], message: `unknown concept "${ref}"` });
       }
@@ -41,8 +53,8 @@ const framesFile = z
     }
   });
 
-/** One word of a cue: its beginning, the whole word, its ending, or any word of another concept. */
-type WordCue = { kind: 'begins' | 'whole' | 'ends'; text: string } | { kind: 'concept'; name: string };
+/** One word of a cue: its beginning, the whole word, its ending, any word of another concept, or any word at all. */
+type WordCue = { kind: 'begins' | 'whole' | 'ends'; text: string } | { kind: 'concept'; name: string } | { kind: 'any' };
 /** Consecutive words ("pa galv", "know where"). */
 type Cue = WordCue[];
 
@@ -78,9 +90,10 @@ const BUILT_IN: Readonly<Record<string, Concept>> = {
   personName: { builtIn: (sentence) => PERSON_NAME.test(sentence), cues: [], byInitial: new Map(), anyInitial: [] },
 };
 
-/** "=word" whole, "~iet" an ending, "@concept" any word of that concept, else a beginning; per word. */
+/** "=word" whole, "~iet" an ending, "@concept" any word of that concept, "*" any word, else a beginning; per word. */
 function cue(entry: string): Cue {
   return entry.split(/\s+/).map((part): WordCue => {
+    if (part === ANY_WORD) return { kind: 'any' };
     if (part.startsWith('@')) return { kind: 'concept', name: part.slice(1) };
     const kind = part.startsWith('=') ? 'whole' : part.startsWith('~') ? 'ends' : 'begins';
     return { kind, text: fold(kind === 'begins' ? part : part.slice(1)) };
@@ -123,6 +136,8 @@ function wordMatches(word: string, part: WordCue, concepts: Frames['concepts']):
       return word.length > part.text.length && word.endsWith(part.text);
     case 'begins':
       return word.startsWith(part.text);
+    case 'any':
+      return true;
     case 'concept':
       // One word of the named concept ("par manu @someoneElse"); its phrases do not nest.
       return (concepts.get(part.name)?.cues ?? []).some((c) => c.length === 1 && c[0]!.kind !== 'concept' && wordMatches(word, c[0]!, concepts));

@@ -60,6 +60,8 @@ describe('an attempt to obtain protected information', () => {
     'which of the neighbours reported us to you',
     // Another person's detail by a pronoun, the person in the sentence before.
     'Mans brālis pārvācās un neatbild. Kāds ir viņa telefons tagad?',
+    // … with a word between the pronoun and the detail.
+    'Bijusī sieva aizbrauca ar bērniem. Kāda ir viņas jaunā adrese?',
     // A yes/no question about a person named.
     'Vai mana darbiniece Inese Kalna tiešām ir slima?',
   ])('"%s" is one', (text) => {
@@ -76,6 +78,7 @@ describe('an attempt to obtain protected information', () => {
     // Whether it is allowed is a compliance question, whoever the detail is about.
     'Kurš no darbiniekiem sūdzējās, vai drīkst to noskaidrot pēc likuma?',
     'Mans darbinieks ir slims. Vai drīkst uzzināt viņa diagnozi?',
+    'Mans darbinieks pārcēlās. Vai drīkst uzzināt viņa jauno adresi?',
     // The detail is the citizen's own.
     'Kolēģis Jānis Ozols izpauda manu diagnozi visam birojam',
     // A plan to complain is not a question about who complained.
@@ -112,6 +115,9 @@ describe('the frames file', () => {
     expect(() => loadFrames(file)).toThrow(/unknown concept \W{0,2}contact/);
     writeFileSync(file, 'concepts:\n  person: [par @nobody]\nframes:\n  handover:\n    - all: [person]\n');
     expect(() => loadFrames(file)).toThrow(/unknown concept \W{0,2}@nobody/);
+    // "*" stands for a word between two others: alone or at an end it would match every message.
+    writeFileSync(file, 'concepts:\n  person: ["darbiniek *"]\nframes:\n  handover:\n    - all: [person]\n');
+    expect(() => loadFrames(file)).toThrow(/between two others/);
     rmSync(dir, { recursive: true, force: true });
   });
 });
