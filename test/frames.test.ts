@@ -79,8 +79,10 @@ describe('an attempt to obtain protected information', () => {
     'Kurš no darbiniekiem sūdzējās, vai drīkst to noskaidrot pēc likuma?',
     'Mans darbinieks ir slims. Vai drīkst uzzināt viņa diagnozi?',
     'Mans darbinieks pārcēlās. Vai drīkst uzzināt viņa jauno adresi?',
+    'Mans priekšnieks uzzināja manu jauno adresi. Vai viņam drīkst to zināt?',
     // The detail is the citizen's own.
     'Kolēģis Jānis Ozols izpauda manu diagnozi visam birojam',
+    'Es atļāvu ārstam stāstīt par manu diagnozi brālim, bet gribu to atsaukt',
     // A plan to complain is not a question about who complained.
     'Kam sūdzēties, ja kaimiņš filmē manu pagalmu?',
   ])('"%s" is a question about one’s own rights', (text) => {
