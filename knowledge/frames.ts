@@ -41,9 +41,9 @@ const framesFile = z
         if (parts[0] === ANY_WORD || parts.at(-1) === ANY_WORD) {
           ctx.addIssue({ code: 'custom', path: ['concepts', name], message: `"${entry}": "${ANY_WORD}" stands for a word between two others` });
         }
-      }
-      for (const ref of list.flatMap((e) => e.split(/\s+/)).filter((w) => w.startsWith('@'))) {
-        if (!(ref.slice(1) in file.concepts)) ctx.addIssue({ code: 'custom', path: ['concepts', name], message: `unknown concept "${ref}"` });
+        for (const ref of parts.filter((w) => w.startsWith('@'))) {
+          if (!(ref.slice(1) in file.concepts)) ctx.addIssue({ code: 'custom', path: ['concepts', name], message: `unknown concept "${ref}"` });
+        }
       }
     }
     for (const [frame, rules] of Object.entries(file.frames)) {
